@@ -1,0 +1,120 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/expr-lang/expr/vm"
+)
+
+// AggFn is an aggregate function over a sliding event-time window.
+type AggFn uint8
+
+const (
+	FnCount     AggFn = iota + 1 // number of events in the window
+	FnSum                        // sum of Field
+	FnAvg                        // mean of Field
+	FnMin                        // minimum of Field
+	FnMax                        // maximum of Field
+	FnDistinct                   // number of distinct values of Field
+	FnSinceLast                  // seconds since the key's previous event, -1 if none
+)
+
+// Flow selects which copies update an aggregate keyed by `account` (the
+// perspective account): money out of it (debtor copies), into it (creditor
+// copies), or both.
+type Flow uint8
+
+const (
+	FlowBoth Flow = iota
+	FlowIn
+	FlowOut
+)
+
+// Perspective key paths produced by the re-key stage.
+const (
+	PerspectiveDebtor   = "debtor.account"
+	PerspectiveCreditor = "creditor.account"
+	// KeyAccount is the pseudo key path "the perspective account".
+	KeyAccount = "account"
+)
+
+// Aggregate is a compiled aggregate declaration.
+type Aggregate struct {
+	Name  string
+	By    string // field path, or KeyAccount
+	Flow  Flow   // only for By == KeyAccount
+	Over  time.Duration
+	Fn    AggFn
+	Field *Field      // input of sum/avg/min/max/distinct; nil for count/since_last
+	Where *vm.Program // nil = every transaction
+	// Def is a canonical text of the declaration; state survives a reload
+	// only for aggregates whose Def is unchanged.
+	Def string
+}
+
+// UpdatedIn reports whether a copy screened under perspective p updates
+// (and can read) this aggregate.
+func (a *Aggregate) UpdatedIn(p string) bool {
+	if a.By != KeyAccount {
+		return a.By == p
+	}
+	switch a.Flow {
+	case FlowIn:
+		return p == PerspectiveCreditor
+	case FlowOut:
+		return p == PerspectiveDebtor
+	}
+	return p == PerspectiveCreditor || p == PerspectiveDebtor
+}
+
+// Read is one value a rule reads, recorded in its alerts' explanation.
+type Read struct {
+	Name  string // expr path or aggregate name
+	Agg   int    // index into RuleSet.Aggregates, or -1 for a field
+	Field *Field // set when Agg == -1
+}
+
+// Rule is a compiled rule.
+type Rule struct {
+	ID          string
+	Version     int
+	Name        string
+	Description string
+	Severity    string
+	Score       int
+	Typology    string
+	Mode        string // active | shadow
+	When        *vm.Program
+	// Perspective is the one copy the rule is evaluated on, so a
+	// transaction screened from two perspectives alerts at most once.
+	Perspective string
+	Reads       []Read
+	Source      string // file:line of the rule, for logs
+}
+
+// RuleSet is a compiled rule pack, immutable once built; the engine swaps
+// whole sets on reload.
+type RuleSet struct {
+	Aggregates []Aggregate
+	Rules      []Rule
+	// Perspectives lists the key paths records are screened under, in
+	// evaluation order (debtor.account first).
+	Perspectives []string
+	// Lateness is how far behind a key's newest event an event may arrive
+	// and still be placed in its windows.
+	Lateness time.Duration
+	// Hash identifies the pack content, for logs and metrics.
+	Hash string
+}
+
+// LongestWindow is the longest aggregate window, which bounds both idle-key
+// eviction and the replay needed to rebuild state.
+func (rs *RuleSet) LongestWindow() time.Duration {
+	var d time.Duration
+	for i := range rs.Aggregates {
+		if rs.Aggregates[i].Over > d {
+			d = rs.Aggregates[i].Over
+		}
+	}
+	return d
+}
