@@ -1,0 +1,433 @@
+package window
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"unsafe"
+)
+
+// initialCapacity is the ring size, in events, of a new key: most accounts
+// see one or two transactions per window, and the ring doubles on demand.
+const initialCapacity = 2
+
+// smallScanLimit is the window size up to which Distinct counts by pairwise
+// comparison instead of sorting; below it the quadratic scan is faster.
+const smallScanLimit = 16
+
+// keyState is the events of one key: a ring buffer of events sorted by
+// time, oldest at head. An event is one uint64 (its time) for Count and
+// SinceLast, or two (time, then input bits) for the other functions. The
+// ring's capacity is a power of two so positions wrap with a mask.
+type keyState struct {
+	buf  []uint64
+	head uint32 // physical index of the oldest event
+	n    uint32 // events stored
+}
+
+// Store holds the windows of one aggregate for every key of one partition.
+// It is not safe for concurrent use: the worker that owns the partition owns
+// the Store.
+type Store struct {
+	spec     Spec
+	horizon  int64 // Over+Lateness in ns, saturated
+	stride   uint32
+	maxCap   uint32 // ring capacity limit, power of two >= MaxEvents
+	index    map[string]uint32
+	slots    []keyState
+	free     []uint32 // evicted slot indexes, reused before slots grows
+	scratch  []uint64 // Distinct's window copy, reused
+	late     uint64
+	overflow uint64
+	bufBytes int64 // sum of ring bytes, live and free slots
+	keyBytes int64 // sum of key lengths, live keys
+}
+
+// NewStore returns an empty Store for spec. Invalid fields are corrected
+// (see Spec.Validate): Over <= 0 becomes 1ns, negative Lateness 0, an
+// unknown Fn Count.
+func NewStore(spec Spec) *Store {
+	spec = spec.normalized()
+	s := &Store{
+		spec:    spec,
+		horizon: satAdd(int64(spec.Over), int64(spec.Lateness)),
+		stride:  2,
+		maxCap:  initialCapacity,
+		index:   make(map[string]uint32),
+	}
+	if spec.Fn == Count || spec.Fn == SinceLast {
+		s.stride = 1 // only times matter
+	}
+	for s.maxCap < uint32(spec.MaxEvents) {
+		s.maxCap *= 2
+	}
+	return s
+}
+
+// Spec returns the (normalized) spec the Store runs.
+func (s *Store) Spec() Spec { return s.spec }
+
+// Observe adds one event for key at event time ts (unix nanoseconds) with
+// numeric input num (Sum, Avg, Min, Max) and distinct-value hash h
+// (Distinct). It returns the aggregate over (ts-Over, ts] including this
+// event; events already stored with a time after ts do not count. For
+// SinceLast it returns the seconds since the key's latest event with a time
+// before ts and after ts-Over, or -1 if there is none.
+//
+// An event more than Lateness behind the key's newest event is late: it is
+// counted in Late and not stored, and the returned value is computed from
+// the stored events as if it had been inserted (events pruned before it
+// arrived are missing, so late values may undercount).
+func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value float64, late bool) {
+	in := s.input(num, h)
+	idx, ok := s.index[key]
+	if !ok {
+		s.addKey(key, ts, in)
+		return s.single(num), false
+	}
+	k := &s.slots[idx]
+	newest := s.timeAt(k, k.n-1)
+	if ts < satSub(newest, int64(s.spec.Lateness)) {
+		s.late++
+		return s.query(k, ts, s.upperBound(k, ts), true, in), true
+	}
+	if ts >= newest {
+		s.prune(k, ts)
+	}
+	p := s.upperBound(k, ts)
+	if k.n >= uint32(s.spec.MaxEvents) {
+		s.overflow++
+		if p == 0 {
+			// The new event is the oldest of MaxEvents+1: it is the one dropped.
+			return s.query(k, ts, 0, true, in), false
+		}
+		k.head = (k.head + 1) & s.mask(k)
+		k.n--
+		p--
+	}
+	s.insert(k, p, ts, in)
+	return s.query(k, ts, p+1, false, 0), false
+}
+
+// Value returns the aggregate over (ts-Over, ts] without adding an event.
+// An unknown key reads 0, or -1 for SinceLast. For ts more than Lateness
+// behind the key's newest event the value is computed from what is still
+// stored and may undercount, as for late events.
+func (s *Store) Value(key string, ts int64) float64 {
+	idx, ok := s.index[key]
+	if !ok {
+		return s.empty()
+	}
+	k := &s.slots[idx]
+	return s.query(k, ts, s.upperBound(k, ts), false, 0)
+}
+
+// Evict drops keys whose newest event is at or before
+// watermark-Over-Lateness and returns how many it dropped. No event that is
+// not late can see such a key's events again (its window starts after them),
+// so eviction never changes a value; it only bounds memory by active keys.
+func (s *Store) Evict(watermark int64) int {
+	cutoff := satSub(watermark, s.horizon)
+	dropped := 0
+	for key, idx := range s.index {
+		k := &s.slots[idx]
+		if s.timeAt(k, k.n-1) > cutoff {
+			continue
+		}
+		delete(s.index, key)
+		s.keyBytes -= int64(len(key))
+		if uint32(len(k.buf))/s.stride > initialCapacity {
+			// Keep only small rings for reuse; large ones go back to the GC.
+			s.bufBytes -= int64(len(k.buf)) * 8
+			k.buf = nil
+		}
+		k.head, k.n = 0, 0
+		s.free = append(s.free, idx)
+		dropped++
+	}
+	return dropped
+}
+
+// Keys returns the number of keys tracked.
+func (s *Store) Keys() int { return len(s.index) }
+
+// Late returns the number of late events observed so far.
+func (s *Store) Late() uint64 { return s.late }
+
+// Overflow returns the number of events dropped because a key held
+// MaxEvents events.
+func (s *Store) Overflow() uint64 { return s.overflow }
+
+// Approximate per-entry costs for SizeBytes. A map entry is a string header
+// and a uint32 slot index (24 bytes with padding) plus a control byte, at a
+// typical Swiss-table load of about 3/4.
+const (
+	mapEntryBytes = 34
+	slotBytes     = int64(unsafe.Sizeof(keyState{}))
+)
+
+// SizeBytes returns the approximate heap bytes of the Store's state: ring
+// buffers (exact capacity, including rings kept in free slots), key bytes
+// (exact), the slot table (exact capacity), and the key index estimated at
+// mapEntryBytes per key. It omits allocator size-class rounding, so it
+// reads a little below a heap measurement.
+func (s *Store) SizeBytes() int64 {
+	return s.bufBytes + s.keyBytes + int64(cap(s.slots))*slotBytes +
+		int64(len(s.index))*mapEntryBytes + int64(cap(s.scratch))*8 + int64(cap(s.free))*4
+}
+
+// input is the second word stored with an event: the numeric input's bits,
+// or the distinct hash.
+func (s *Store) input(num float64, h uint64) uint64 {
+	if s.spec.Fn == Distinct {
+		return h
+	}
+	return math.Float64bits(num)
+}
+
+// single is the value of a window holding only the observed event.
+func (s *Store) single(num float64) float64 {
+	switch s.spec.Fn {
+	case Sum, Avg, Min, Max:
+		return num
+	case SinceLast:
+		return -1
+	}
+	return 1 // Count, Distinct
+}
+
+// empty is the value of an empty window.
+func (s *Store) empty() float64 {
+	if s.spec.Fn == SinceLast {
+		return -1
+	}
+	return 0
+}
+
+// addKey starts tracking key with one event, reusing an evicted slot and its
+// ring when there is one.
+func (s *Store) addKey(key string, ts int64, in uint64) {
+	// The caller's string may alias a reused buffer; a separate variable keeps
+	// escape analysis from making every caller's key escape.
+	owned := strings.Clone(key)
+	var idx uint32
+	if n := len(s.free); n > 0 {
+		idx = s.free[n-1]
+		s.free = s.free[:n-1]
+	} else {
+		idx = uint32(len(s.slots))
+		s.slots = append(s.slots, keyState{})
+	}
+	k := &s.slots[idx]
+	if len(k.buf) == 0 {
+		k.buf = make([]uint64, initialCapacity*s.stride)
+		s.bufBytes += int64(len(k.buf)) * 8
+	}
+	k.head, k.n = 0, 0
+	s.insert(k, 0, ts, in)
+	s.index[owned] = idx
+	s.keyBytes += int64(len(owned))
+}
+
+// mask wraps physical ring positions of k.
+func (s *Store) mask(k *keyState) uint32 { return uint32(len(k.buf))/s.stride - 1 }
+
+// timeAt returns the time of k's i-th oldest event.
+func (s *Store) timeAt(k *keyState, i uint32) int64 {
+	return int64(k.buf[((k.head+i)&s.mask(k))*s.stride])
+}
+
+// inputAt returns the stored input of k's i-th oldest event (stride 2 only).
+func (s *Store) inputAt(k *keyState, i uint32) uint64 {
+	return k.buf[((k.head+i)&s.mask(k))*s.stride+1]
+}
+
+// upperBound returns the number of k's events with time <= ts.
+func (s *Store) upperBound(k *keyState, ts int64) uint32 {
+	// Most events arrive in order: check the newest first.
+	if k.n == 0 || s.timeAt(k, k.n-1) <= ts {
+		return k.n
+	}
+	lo, hi := uint32(0), k.n-1 // answer in [lo, hi]
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if s.timeAt(k, mid) <= ts {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// prune drops k's events that no event at or after newest-Lateness can see,
+// given that newest is about to become k's newest time.
+func (s *Store) prune(k *keyState, newest int64) {
+	cutoff := satSub(newest, s.horizon)
+	m := s.mask(k)
+	for k.n > 0 && s.timeAt(k, 0) <= cutoff {
+		k.head = (k.head + 1) & m
+		k.n--
+	}
+	if s.spec.Fn == SinceLast {
+		// SinceLast reads only the latest event before a time >= newest-Lateness:
+		// of the events before that bound, only the last is needed.
+		bound := satSub(newest, int64(s.spec.Lateness))
+		for k.n > 1 && s.timeAt(k, 1) < bound {
+			k.head = (k.head + 1) & m
+			k.n--
+		}
+	}
+	if capacity := m + 1; capacity > initialCapacity && k.n <= capacity/4 {
+		s.resize(k, capacity/2)
+	}
+}
+
+// insert places an event at logical position p (0 = oldest) of k, growing
+// the ring when full.
+func (s *Store) insert(k *keyState, p uint32, ts int64, in uint64) {
+	if k.n == uint32(len(k.buf))/s.stride {
+		s.resize(k, min(2*k.n, s.maxCap))
+	}
+	m := s.mask(k)
+	for i := k.n; i > p; i-- { // shift later events one position up
+		dst := ((k.head + i) & m) * s.stride
+		src := ((k.head + i - 1) & m) * s.stride
+		k.buf[dst] = k.buf[src]
+		if s.stride == 2 {
+			k.buf[dst+1] = k.buf[src+1]
+		}
+	}
+	at := ((k.head + p) & m) * s.stride
+	k.buf[at] = uint64(ts)
+	if s.stride == 2 {
+		k.buf[at+1] = in
+	}
+	k.n++
+}
+
+// resize moves k's events into a new ring of capacity events, oldest first.
+func (s *Store) resize(k *keyState, capacity uint32) {
+	buf := make([]uint64, capacity*s.stride)
+	m := s.mask(k)
+	for i := uint32(0); i < k.n; i++ {
+		src := ((k.head + i) & m) * s.stride
+		copy(buf[i*s.stride:(i+1)*s.stride], k.buf[src:src+s.stride])
+	}
+	s.bufBytes += int64(len(buf)-len(k.buf)) * 8
+	k.buf, k.head = buf, 0
+}
+
+// query computes the aggregate at time ts over k's events [0, hi) (those
+// with time <= ts) that lie in (ts-Over, ts], plus one extra event with
+// input in when extra is set.
+func (s *Store) query(k *keyState, ts int64, hi uint32, extra bool, in uint64) float64 {
+	start := satSub(ts, int64(s.spec.Over)) // events at or before start are out
+	switch s.spec.Fn {
+	case Count:
+		lo, h := uint32(0), hi
+		for lo < h { // first event after start
+			mid := (lo + h) / 2
+			if s.timeAt(k, mid) <= start {
+				lo = mid + 1
+			} else {
+				h = mid
+			}
+		}
+		n := float64(hi - lo)
+		if extra {
+			n++
+		}
+		return n
+	case SinceLast:
+		for i := hi; i > 0; i-- {
+			t := s.timeAt(k, i-1)
+			if t >= ts {
+				continue
+			}
+			if t <= start {
+				break
+			}
+			return float64(ts-t) / 1e9
+		}
+		return -1
+	case Distinct:
+		return s.distinct(k, start, hi, extra, in)
+	}
+	var n int
+	var sum float64
+	lowest, highest := math.Inf(1), math.Inf(-1)
+	add := func(v float64) {
+		n++
+		sum += v
+		lowest = min(lowest, v)
+		highest = max(highest, v)
+	}
+	for i := hi; i > 0 && s.timeAt(k, i-1) > start; i-- {
+		add(math.Float64frombits(s.inputAt(k, i-1)))
+	}
+	if extra {
+		add(math.Float64frombits(in))
+	}
+	if n == 0 {
+		return 0
+	}
+	switch s.spec.Fn {
+	case Avg:
+		return sum / float64(n)
+	case Min:
+		return lowest
+	case Max:
+		return highest
+	}
+	return sum
+}
+
+// distinct counts the distinct hashes of k's events [0, hi) after start,
+// plus in when extra is set.
+func (s *Store) distinct(k *keyState, start int64, hi uint32, extra bool, in uint64) float64 {
+	hs := s.scratch[:0]
+	for i := hi; i > 0 && s.timeAt(k, i-1) > start; i-- {
+		hs = append(hs, s.inputAt(k, i-1))
+	}
+	if extra {
+		hs = append(hs, in)
+	}
+	s.scratch = hs
+	n := 0
+	if len(hs) <= smallScanLimit {
+	next:
+		for i, h := range hs {
+			for _, g := range hs[:i] {
+				if g == h {
+					continue next
+				}
+			}
+			n++
+		}
+		return float64(n)
+	}
+	slices.Sort(hs)
+	for i, h := range hs {
+		if i == 0 || h != hs[i-1] {
+			n++
+		}
+	}
+	return float64(n)
+}
+
+// satSub returns a-d for d >= 0, saturating at math.MinInt64.
+func satSub(a, d int64) int64 {
+	if a < math.MinInt64+d {
+		return math.MinInt64
+	}
+	return a - d
+}
+
+// satAdd returns a+b for a, b >= 0, saturating at math.MaxInt64.
+func satAdd(a, b int64) int64 {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
