@@ -1,0 +1,84 @@
+// Command socwatch is SOC-Watch's one binary: it screens transaction
+// streams against AML rule packs (run, demo), replays files (screen), checks
+// rule packs (rules lint, rules test) and generates a synthetic
+// cross-border feed (gen).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+)
+
+const usage = `socwatch — streaming AML transaction screening
+
+Usage:
+  socwatch demo   [flags]            embedded broker + synthetic feed + real screening
+  socwatch run    [flags]            screen a Kafka topic, alerts to ClickHouse
+  socwatch screen [flags]            screen a file (JSON lines, IBM CSV, AMLSim CSV)
+  socwatch rules lint PATH...        check rule packs; exit 1 with file:line errors
+  socwatch rules test PATH...        run rule fixtures (*_test.yaml); exit 1 on failure
+  socwatch gen    [flags]            write a synthetic cross-border feed with labels
+
+Run 'socwatch COMMAND --help' for a command's flags.
+`
+
+// exitError carries a process exit code through the command functions.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+func main() {
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	err := dispatch(os.Args[1:], os.Stdout, os.Stderr)
+	var ee exitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		os.Exit(ee.code)
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	default:
+		fmt.Fprintln(os.Stderr, "socwatch:", err)
+		os.Exit(1)
+	}
+}
+
+func dispatch(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitError{2}
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "screen":
+		return cmdScreen(rest, stdout, stderr)
+	case "rules":
+		return cmdRules(rest, stdout, stderr)
+	case "gen":
+		return cmdGen(rest, stdout, stderr)
+	case "run":
+		return cmdRun(rest, stdout, stderr)
+	case "demo":
+		return cmdDemo(rest, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+	return exitError{2}
+}
+
+// newFlags returns a FlagSet that prints its usage to stderr.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: socwatch %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}

@@ -1,0 +1,509 @@
+package rules
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/vm"
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/fx"
+)
+
+// Typologies is the fixed typology vocabulary shared by alerts and
+// dashboards.
+var Typologies = []string{
+	"threshold", "structuring", "velocity", "fan_in", "fan_out", "pass_through",
+	"high_risk_jurisdiction", "round_amount", "dormant_reactivation", "sanctions",
+	"cash_intensive", "corridor",
+}
+
+// Severities is the severity vocabulary.
+var Severities = []string{"low", "medium", "high", "critical"}
+
+// Options tune compilation. The zero value is ready to use.
+type Options struct {
+	// FX is the rate table behind the fx() function (default fx.Default()).
+	FX *fx.Table
+	// MaxNodes caps the size of one expression (default 500 nodes), so a
+	// rule cannot make evaluation arbitrarily expensive.
+	MaxNodes uint
+	// MaxLiteralList caps array literals in expressions (default 200
+	// elements); longer lists belong in a list file, looked up in O(1).
+	MaxLiteralList int
+	// DefaultLateness applies when the pack sets none (default 1h).
+	DefaultLateness time.Duration
+}
+
+func (o *Options) defaults() {
+	if o.FX == nil {
+		o.FX = fx.Default()
+	}
+	if o.MaxNodes == 0 {
+		o.MaxNodes = 500
+	}
+	if o.MaxLiteralList == 0 {
+		o.MaxLiteralList = 200
+	}
+	if o.DefaultLateness == 0 {
+		o.DefaultLateness = time.Hour
+	}
+}
+
+// Load parses and compiles the pack at path (a directory or one file).
+func Load(path string, opts Options) (*engine.RuleSet, error) {
+	p, err := Parse(path)
+	if err != nil {
+		return nil, err
+	}
+	return Compile(p, opts)
+}
+
+var identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+var fnRe = regexp.MustCompile(`^(count|sum|avg|min|max|distinct|since_last)(?:\(\s*([a-z_][a-z0-9_.]*)\s*\))?$`)
+
+var fnByName = map[string]engine.AggFn{
+	"count": engine.FnCount, "sum": engine.FnSum, "avg": engine.FnAvg, "min": engine.FnMin,
+	"max": engine.FnMax, "distinct": engine.FnDistinct, "since_last": engine.FnSinceLast,
+}
+
+// reserved are names an aggregate or list may not take: they would shadow
+// a field or a function in expressions.
+var reserved = map[string]bool{
+	"debtor": true, "creditor": true, "in_list": true, "name_match": true, "is_round": true,
+	"iban_country": true, "fx": true, engine.AggIdent: true,
+}
+
+// Compile type-checks and compiles a parsed pack. It returns every problem
+// found, each with file:line, or a RuleSet ready to run.
+func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
+	opts.defaults()
+	var probs Problems
+	rs := &engine.RuleSet{Lateness: opts.DefaultLateness}
+	if p.Settings.Lateness != "" {
+		d, err := ParseDuration(p.Settings.Lateness)
+		if err != nil || d < 0 {
+			probs.add(p.Files[0], 0, "settings", "lateness %q: want a duration such as 1h or 2d", p.Settings.Lateness)
+		} else {
+			rs.Lateness = d
+		}
+	}
+
+	// Lists.
+	lists := map[string]*List{}
+	hashed := append([]string(nil), p.Files...)
+	for _, d := range p.Lists {
+		what := "list " + d.Name
+		if !identRe.MatchString(d.Name) || reserved[d.Name] {
+			probs.add(d.File0(), d.Line, what, "name must be lower_snake_case and not a field or function name")
+			continue
+		}
+		if lists[d.Name] != nil {
+			probs.add(d.File0(), d.Line, what, "declared twice")
+			continue
+		}
+		l, err := loadList(d)
+		if err != nil {
+			probs.add(d.File0(), d.Line, what, "%v", err)
+			continue
+		}
+		lists[d.Name] = l
+		if l.Source != "inline" {
+			hashed = append(hashed, l.Source)
+		}
+	}
+
+	base := []expr.Option{
+		expr.Env(&engine.Env{}),
+		expr.MaxNodes(opts.MaxNodes),
+		// Alerts must not depend on when a record is screened.
+		expr.DisableBuiltin("now"),
+	}
+	base = append(base, functions(lists, opts.FX)...)
+
+	// Aggregates.
+	aggIndex := map[string]int{}
+	for _, d := range p.Aggregates {
+		what := "aggregate " + d.Name
+		a, err := compileAggregate(d, base, lists, opts)
+		if err != nil {
+			probs.add(d.File, d.Line, what, "%v", err)
+			continue
+		}
+		if _, dup := aggIndex[d.Name]; dup {
+			probs.add(d.File, d.Line, what, "declared twice")
+			continue
+		}
+		aggIndex[d.Name] = len(rs.Aggregates)
+		rs.Aggregates = append(rs.Aggregates, *a)
+	}
+
+	// Rules.
+	ids := map[string]bool{}
+	for _, d := range p.Rules {
+		what := "rule " + d.ID
+		if d.ID == "" {
+			probs.add(d.File, d.Line, "rule", "id is required")
+			continue
+		}
+		if ids[d.ID] {
+			probs.add(d.File, d.Line, what, "duplicate rule id")
+			continue
+		}
+		ids[d.ID] = true
+		r, line, err := compileRule(d, rs, aggIndex, base, lists, opts)
+		if err != nil {
+			probs.add(d.File, line, what, "%v", err)
+			continue
+		}
+		rs.Rules = append(rs.Rules, *r)
+	}
+	if len(p.Rules) == 0 && len(probs) == 0 {
+		probs.add(p.Files[0], 0, "", "pack has no rules")
+	}
+	if err := probs.err(); err != nil {
+		return nil, err
+	}
+	rs.Perspectives = perspectives(rs)
+	h, err := hashFiles(hashed)
+	if err != nil {
+		return nil, fmt.Errorf("hash pack: %w", err)
+	}
+	rs.Hash = h
+	return rs, nil
+}
+
+func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*List, opts Options) (*engine.Aggregate, error) {
+	if !identRe.MatchString(d.Name) || reserved[d.Name] || engine.Fields[d.Name] != nil {
+		return nil, fmt.Errorf("name must be lower_snake_case and not a field or function name")
+	}
+	if lists[d.Name] != nil {
+		return nil, fmt.Errorf("name is already a list")
+	}
+	a := &engine.Aggregate{Name: d.Name, By: d.By}
+	switch {
+	case d.By == "":
+		return nil, fmt.Errorf("by is required (debtor.account, creditor.account, account, or another field path)")
+	case d.By == engine.KeyAccount:
+	case engine.Fields[d.By] == nil || engine.Fields[d.By].Kind != engine.KindString:
+		return nil, fmt.Errorf("by: %q is not a string field path (known: %s)", d.By, strings.Join(engine.FieldPaths(), ", "))
+	}
+	switch d.Flow {
+	case "", "both":
+		a.Flow = engine.FlowBoth
+	case "in":
+		a.Flow = engine.FlowIn
+	case "out":
+		a.Flow = engine.FlowOut
+	default:
+		return nil, fmt.Errorf("flow %q: want in, out or both", d.Flow)
+	}
+	if d.Flow != "" && d.By != engine.KeyAccount {
+		return nil, fmt.Errorf("flow applies only to by: account (the perspective account)")
+	}
+	over, err := ParseDuration(d.Over)
+	if err != nil || over <= 0 {
+		return nil, fmt.Errorf("over %q: want a positive duration such as 48h or 7d", d.Over)
+	}
+	a.Over = over
+	m := fnRe.FindStringSubmatch(strings.TrimSpace(d.Fn))
+	if m == nil {
+		return nil, fmt.Errorf("fn %q: want count, sum(field), avg(field), min(field), max(field), distinct(field) or since_last", d.Fn)
+	}
+	a.Fn = fnByName[m[1]]
+	needsField := a.Fn != engine.FnCount && a.Fn != engine.FnSinceLast
+	switch {
+	case needsField && m[2] == "":
+		return nil, fmt.Errorf("fn %s needs a field, e.g. %s(amount_eur)", m[1], m[1])
+	case !needsField && m[2] != "":
+		return nil, fmt.Errorf("fn %s takes no field", m[1])
+	case needsField:
+		f := engine.Fields[m[2]]
+		if f == nil {
+			return nil, fmt.Errorf("fn %s: unknown field %q", m[1], m[2])
+		}
+		if a.Fn == engine.FnDistinct && f.Kind != engine.KindString {
+			return nil, fmt.Errorf("distinct needs a string field, %q is not", m[2])
+		}
+		if a.Fn != engine.FnDistinct && f.Kind != engine.KindNumber {
+			return nil, fmt.Errorf("%s needs a number field, %q is not", m[1], m[2])
+		}
+		a.Field = f
+	}
+	if d.Where != "" {
+		prog, err := compileBool(d.Where, base, opts, nil)
+		if err != nil {
+			return nil, fmt.Errorf("where: %v", err)
+		}
+		a.Where = prog
+	}
+	a.Def = fmt.Sprintf("by=%s flow=%s over=%s fn=%s where=%s", d.By, d.Flow, over, strings.TrimSpace(d.Fn), strings.TrimSpace(d.Where))
+	return a, nil
+}
+
+func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base []expr.Option, lists map[string]*List, opts Options) (*engine.Rule, int, error) {
+	r := &engine.Rule{
+		ID: d.ID, Version: d.Version, Name: d.Name, Description: d.Description,
+		Severity: d.Severity, Score: d.Score, Typology: d.Typology, Mode: d.Mode,
+		Source: fmt.Sprintf("%s:%d", d.File, d.Line),
+	}
+	switch {
+	case d.Version < 1:
+		return nil, d.Line, fmt.Errorf("version must be >= 1")
+	case d.Name == "":
+		return nil, d.Line, fmt.Errorf("name is required")
+	case !contains(Severities, d.Severity):
+		return nil, d.Line, fmt.Errorf("severity %q: want one of %s", d.Severity, strings.Join(Severities, ", "))
+	case d.Score < 0 || d.Score > 100:
+		return nil, d.Line, fmt.Errorf("score %d: want 0..100", d.Score)
+	case !contains(Typologies, d.Typology):
+		return nil, d.Line, fmt.Errorf("typology %q: want one of %s", d.Typology, strings.Join(Typologies, ", "))
+	case strings.TrimSpace(d.When) == "":
+		return nil, d.Line, fmt.Errorf("when is required")
+	}
+	switch d.Mode {
+	case "":
+		r.Mode = "active"
+	case "active", "shadow":
+	default:
+		return nil, d.Line, fmt.Errorf("mode %q: want active or shadow", d.Mode)
+	}
+	reads := &readCollector{aggIndex: aggIndex, fields: map[string]bool{}, aggs: map[int]bool{}}
+	prog, err := compileBool(d.When, base, opts, reads)
+	if err != nil {
+		return nil, d.WhenLine, fmt.Errorf("when: %v", err)
+	}
+	r.When = prog
+	for i := range rs.Aggregates {
+		if reads.aggs[i] {
+			r.Reads = append(r.Reads, engine.Read{Name: rs.Aggregates[i].Name, Agg: i})
+		}
+	}
+	fields := make([]string, 0, len(reads.fields))
+	for f := range reads.fields {
+		fields = append(fields, f)
+	}
+	sort.Strings(fields)
+	for _, f := range fields {
+		r.Reads = append(r.Reads, engine.Read{Name: f, Agg: -1, Field: engine.Fields[f]})
+	}
+	p, err := rulePerspective(d, r, rs)
+	if err != nil {
+		return nil, d.Line, err
+	}
+	r.Perspective = p
+	return r, d.Line, nil
+}
+
+// rulePerspective picks the one perspective (partition key) a rule runs
+// under. All state a rule reads must live in that key's partition.
+func rulePerspective(d *RuleDecl, r *engine.Rule, rs *engine.RuleSet) (string, error) {
+	want := ""
+	switch d.Perspective {
+	case "":
+	case "debtor":
+		want = engine.PerspectiveDebtor
+	case "creditor":
+		want = engine.PerspectiveCreditor
+	default:
+		want = d.Perspective
+		if f := engine.Fields[want]; f == nil || f.Kind != engine.KindString {
+			return "", fmt.Errorf("perspective %q: want debtor, creditor or a string field path", d.Perspective)
+		}
+	}
+	keyed := map[string]bool{}
+	usesAccount := false
+	for _, rd := range r.Reads {
+		if rd.Agg < 0 {
+			continue
+		}
+		if by := rs.Aggregates[rd.Agg].By; by == engine.KeyAccount {
+			usesAccount = true
+		} else {
+			keyed[by] = true
+		}
+	}
+	if len(keyed) > 1 {
+		var ks []string
+		for k := range keyed {
+			ks = append(ks, k)
+		}
+		sort.Strings(ks)
+		return "", fmt.Errorf("reads aggregates keyed by %s: their state lives in different partitions; key them by `account` (with flow in/out) to read both sides of one account", strings.Join(ks, " and "))
+	}
+	p := want
+	for k := range keyed {
+		if want != "" && want != k {
+			return "", fmt.Errorf("perspective %s, but reads an aggregate keyed by %s", want, k)
+		}
+		p = k
+	}
+	if p == "" {
+		p = engine.PerspectiveDebtor
+	}
+	if usesAccount && p != engine.PerspectiveDebtor && p != engine.PerspectiveCreditor {
+		return "", fmt.Errorf("reads an aggregate keyed by account, which exists only under the debtor.account and creditor.account perspectives, but runs under %s", p)
+	}
+	return p, nil
+}
+
+// perspectives lists every key path records must be screened under:
+// debtor.account first, then each rule's and each aggregate's.
+func perspectives(rs *engine.RuleSet) []string {
+	seen := map[string]bool{engine.PerspectiveDebtor: true}
+	out := []string{engine.PerspectiveDebtor}
+	add := func(p string) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	for i := range rs.Rules {
+		add(rs.Rules[i].Perspective)
+	}
+	for i := range rs.Aggregates {
+		a := &rs.Aggregates[i]
+		if a.By != engine.KeyAccount {
+			add(a.By)
+			continue
+		}
+		if a.Flow != engine.FlowOut {
+			add(engine.PerspectiveCreditor)
+		}
+	}
+	return out
+}
+
+// compileBool compiles a boolean expression against engine.Env; reads, when
+// given, rewrites aggregate names and records what the expression reads.
+func compileBool(src string, base []expr.Option, opts Options, reads *readCollector) (*vm.Program, error) {
+	o := append([]expr.Option{}, base...)
+	limit := &literalLimit{max: opts.MaxLiteralList}
+	o = append(o, expr.AsBool(), expr.Patch(limit))
+	if reads != nil {
+		o = append(o, expr.Patch(reads))
+	}
+	prog, err := expr.Compile(strings.TrimSpace(src), o...)
+	if limit.err != nil {
+		return nil, limit.err
+	}
+	if err != nil {
+		return nil, flattenExprErr(err)
+	}
+	if reads != nil && reads.err != nil {
+		return nil, reads.err
+	}
+	return prog, nil
+}
+
+// flattenExprErr keeps expr's message and its caret snippet on one line
+// after the file:line prefix.
+func flattenExprErr(err error) error {
+	msg := strings.TrimSpace(err.Error())
+	lines := strings.Split(msg, "\n")
+	if len(lines) == 1 {
+		return err
+	}
+	return fmt.Errorf("%s (in: %s)", lines[0], strings.TrimSpace(lines[1]))
+}
+
+// readCollector is an expr patcher: it turns each aggregate identifier into
+// agg__[i] and records every field path and aggregate the expression reads.
+type readCollector struct {
+	aggIndex map[string]int
+	fields   map[string]bool
+	aggs     map[int]bool
+	err      error
+}
+
+func (c *readCollector) Visit(node *ast.Node) {
+	switch n := (*node).(type) {
+	case *ast.IdentifierNode:
+		if i, ok := c.aggIndex[n.Value]; ok {
+			c.aggs[i] = true
+			ast.Patch(node, &ast.MemberNode{
+				Node:     &ast.IdentifierNode{Value: engine.AggIdent},
+				Property: &ast.IntegerNode{Value: i},
+			})
+			return
+		}
+		if engine.Fields[n.Value] != nil {
+			c.fields[n.Value] = true
+		}
+		if n.Value == engine.AggIdent {
+			c.err = fmt.Errorf("%s is internal", engine.AggIdent)
+		}
+	case *ast.MemberNode:
+		id, ok1 := n.Node.(*ast.IdentifierNode)
+		prop, ok2 := n.Property.(*ast.StringNode)
+		if ok1 && ok2 {
+			if path := id.Value + "." + prop.Value; engine.Fields[path] != nil {
+				c.fields[path] = true
+			}
+		}
+	case *ast.CallNode:
+		if id, ok := n.Callee.(*ast.IdentifierNode); ok && listFuncs[id.Value] && len(n.Arguments) == 2 {
+			if _, ok := n.Arguments[1].(*ast.StringNode); !ok {
+				c.err = fmt.Errorf("%s: the list name must be a string literal", id.Value)
+			}
+		}
+	}
+}
+
+// literalLimit refuses array literals longer than max: membership in a long
+// literal list is a linear scan per record; lists belong in list files.
+type literalLimit struct {
+	max int
+	err error
+}
+
+func (l *literalLimit) Visit(node *ast.Node) {
+	if a, ok := (*node).(*ast.ArrayNode); ok && len(a.Nodes) > l.max && l.err == nil {
+		l.err = fmt.Errorf("a literal list of %d elements exceeds the limit of %d; declare a list file and use in_list", len(a.Nodes), l.max)
+	}
+}
+
+// ParseDuration accepts Go durations plus a day suffix ("7d", "180d").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.ParseFloat(d, 64)
+		if err != nil {
+			return 0, err
+		}
+		return time.Duration(n * 24 * float64(time.Hour)), nil
+	}
+	return time.ParseDuration(s)
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func hashFiles(files []string) (string, error) {
+	h := sha256.New()
+	sorted := append([]string(nil), files...)
+	sort.Strings(sorted)
+	for _, f := range sorted {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", err
+		}
+		h.Write([]byte(f))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
