@@ -1,0 +1,56 @@
+package synth
+
+import "time"
+
+// Config selects one synthetic feed. The zero value of every field but Seed
+// means "use the default"; two generators with equal configs produce
+// identical feeds.
+type Config struct {
+	Seed int64
+	// Count is the number of transactions to produce (default 100,000).
+	Count int
+	// Start is the event time of the feed's beginning
+	// (default 2026-01-05T00:00:00Z).
+	Start time.Time
+	// Accounts is the size of the legitimate population
+	// (default max(1000, Count/20), about 20 payments per account a year).
+	Accounts int
+	// InjectEvery starts roughly one typology scenario per that many
+	// legitimate transactions (default 400).
+	InjectEvery int
+	// Span is the event time the feed covers (default 365 days). It must
+	// exceed 200 days for dormant_reactivation scenarios to fit: their
+	// accounts stay silent 190–230 days.
+	Span time.Duration
+}
+
+// DefaultStart is the default first event time.
+var DefaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+
+const (
+	defaultCount       = 100_000
+	defaultInjectEvery = 400
+	defaultSpan        = 365 * 24 * time.Hour
+	minAccounts        = 1000
+	paymentsPerAccount = 20
+)
+
+func (c Config) withDefaults() Config {
+	if c.Count <= 0 {
+		c.Count = defaultCount
+	}
+	if c.Start.IsZero() {
+		c.Start = DefaultStart
+	}
+	c.Start = c.Start.UTC().Truncate(time.Second)
+	if c.Accounts <= 0 {
+		c.Accounts = max(minAccounts, c.Count/paymentsPerAccount)
+	}
+	if c.InjectEvery <= 0 {
+		c.InjectEvery = defaultInjectEvery
+	}
+	if c.Span < time.Hour {
+		c.Span = defaultSpan
+	}
+	return c
+}

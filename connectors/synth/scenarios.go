@@ -1,0 +1,379 @@
+package synth
+
+import (
+	"container/heap"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/socwatch/socwatch/engine"
+)
+
+const (
+	minute = int64(60)
+	hour   = 60 * minute
+	day    = 24 * hour
+)
+
+// scenario collects the transactions of one injected typology instance
+// before they are scheduled. Every party of a scenario is a fresh account
+// outside the legitimate population, so scenarios do not bend the
+// behaviour of legitimate accounts, and vice versa.
+type scenario struct {
+	g      *Generator
+	label  string
+	id     string
+	events []*event
+}
+
+// builder adds a scenario's transactions, starting after `start`. Each
+// builder states the aml-core rule it must trigger and the margin it keeps.
+type builder struct {
+	typology string
+	build    func(s *scenario, start int64)
+}
+
+var scenarioBuilders = []builder{
+	{Threshold, buildThreshold},
+	{Structuring, buildStructuring},
+	{Velocity, buildVelocity},
+	{FanIn, buildFanIn},
+	{FanOut, buildFanOut},
+	{PassThrough, buildPassThrough},
+	{HighRiskJurisdiction, buildHighRisk},
+	{RoundAmount, buildRoundAmount},
+	{DormantReactivation, buildDormant},
+	{Sanctions, buildSanctions},
+	{CashIntensive, buildCashIntensive},
+	{Corridor, buildCorridor},
+}
+
+// inject starts the next scenario of the shuffled typology cycle at time
+// now. A scenario that would end after the feed (minus a day) or needs more
+// transactions than are left is skipped in favour of the next typology, so
+// scenarios are always complete.
+func (g *Generator) inject(now int64) {
+	for range len(g.cycle) {
+		if g.cyclePos == len(g.cycle) {
+			g.rng.Shuffle(len(g.cycle), func(i, j int) { g.cycle[i], g.cycle[j] = g.cycle[j], g.cycle[i] })
+			g.cyclePos = 0
+		}
+		b := scenarioBuilders[g.cycle[g.cyclePos]]
+		g.cyclePos++
+		s := &scenario{g: g, label: b.typology,
+			id: "sc-" + strconv.FormatInt(g.cfg.Seed, 10) + "-" + strconv.Itoa(g.scenarios+1)}
+		b.build(s, now)
+		budget := g.cfg.Count - g.produced - 1 - len(g.pending)
+		last := s.events[len(s.events)-1].at
+		if len(s.events) > budget || last > g.end-day {
+			continue
+		}
+		g.scenarios++
+		for _, ev := range s.events {
+			ev.seq = g.eventSeq
+			g.eventSeq++
+			heap.Push(&g.pending, ev)
+		}
+		return
+	}
+}
+
+// add schedules a transfer of eur (converted to the debtor's currency) at
+// time at and returns the transaction for adjustments.
+func (s *scenario) add(at int64, d, c *account, eur float64, channel string) *engine.Tx {
+	ev := &event{at: at, label: s.label, scenario: s.id}
+	tx := &ev.tx
+	tx.Amount = toCurrency(eur, d.currency)
+	tx.Currency = d.currency
+	tx.Debtor, tx.Creditor = d.party, c.party
+	tx.Channel = channel
+	tx.ReportingEntity = d.party.BIC
+	s.events = append(s.events, ev)
+	return tx
+}
+
+// fresh creates a scenario account in one of the core countries, weighted
+// like the population.
+func (s *scenario) fresh(company bool) *account {
+	c := &countries[s.g.coreCountry()]
+	return s.g.factory.newAccount(c, company)
+}
+
+// freshIn creates a scenario account in the given country of the population.
+func (s *scenario) freshIn(code string, company bool) *account {
+	return s.g.factory.newAccount(&countries[countryIndex(code)], company)
+}
+
+// coreCountry picks one of the ten core countries by population weight.
+func (g *Generator) coreCountry() int {
+	var total float64
+	for i := range 10 {
+		total += countries[i].weight
+	}
+	x := g.rng.Float64() * total
+	for i := range 10 {
+		x -= countries[i].weight
+		if x < 0 {
+			return i
+		}
+	}
+	return 0
+}
+
+func (s *scenario) u(lo, hi float64) float64 { return uniform(s.g.rng, lo, hi) }
+
+func (s *scenario) span(lo, hi int64) int64 { return lo + s.g.rng.Int64N(hi-lo+1) }
+
+func (s *scenario) coin(pct int) bool { return s.g.rng.IntN(100) < pct }
+
+// transferChannel is sepa between SEPA countries and swift otherwise.
+func transferChannel(d, c *account) string {
+	if d.sepa && c.sepa {
+		return "sepa"
+	}
+	return "swift"
+}
+
+// buildThreshold triggers AML-THR-001 (amount_eur >= 15,000) with
+// EUR 18,000–90,000, or AML-THR-002 (NOK >= 100,000 cross-border) with
+// NOK 110,000–160,000 paid from Norway abroad.
+func buildThreshold(s *scenario, start int64) {
+	at := start + s.span(10*minute, 6*hour)
+	if s.coin(30) {
+		d := s.freshIn("NO", s.coin(50))
+		c := s.freshIn(pick(s.g.rng, []string{"PL", "PL", "SE", "DK", "LT", "DE"}), s.coin(50))
+		tx := s.add(at, d, c, 0, transferChannel(d, c))
+		tx.Amount = cents(s.u(110_000, 160_000))
+		return
+	}
+	d := s.fresh(s.coin(60))
+	c := s.fresh(s.coin(50))
+	for c.party.Country == d.party.Country {
+		c = s.fresh(s.coin(50))
+	}
+	s.add(at, d, c, s.u(18_000, 90_000), transferChannel(d, c))
+}
+
+// buildStructuring triggers AML-STRUCT-001 (≥ 3 transfers of
+// EUR 9,000–15,000 by one debtor within 48h): 4–5 transfers of
+// EUR 9,800–13,800, 4–9h apart (all within 36h), to 1–3 creditors.
+func buildStructuring(s *scenario, start int64) {
+	d := s.fresh(s.coin(30))
+	creditors := make([]*account, 1+s.g.rng.IntN(3))
+	for i := range creditors {
+		creditors[i] = s.fresh(s.coin(50))
+	}
+	at := start
+	for i := range 4 + s.g.rng.IntN(2) {
+		at += s.span(4*hour, 9*hour)
+		c := creditors[i%len(creditors)]
+		s.add(at, d, c, s.u(9_800, 13_800), transferChannel(d, c))
+	}
+}
+
+// buildVelocity triggers AML-VEL-001 (≥ 15 outgoing transfers in 24h): 18–22
+// small payments 20–50 min apart (all within 19h) to 2–3 creditors, too few
+// and too small for fan-out.
+func buildVelocity(s *scenario, start int64) {
+	d := s.fresh(false)
+	creditors := []*account{s.fresh(true), s.fresh(false), s.fresh(true)}[:2+s.g.rng.IntN(2)]
+	channel := pick(s.g.rng, []string{"instant", "card", "crypto", "sepa"})
+	at := start
+	for i := range 18 + s.g.rng.IntN(5) {
+		at += s.span(20*minute, 50*minute)
+		s.add(at, d, creditors[i%len(creditors)], s.u(50, 400), channel)
+	}
+}
+
+// buildFanOut triggers AML-FANOUT-001 (≥ 6 distinct creditors within 96h,
+// total ≥ EUR 5,000): 8–10 creditors, EUR 900–2,400 each, 1–6h apart
+// (within 60h).
+func buildFanOut(s *scenario, start int64) {
+	d := s.fresh(s.coin(40))
+	at := start
+	for range 8 + s.g.rng.IntN(3) {
+		at += s.span(hour, 6*hour)
+		c := s.fresh(s.coin(20))
+		s.add(at, d, c, s.u(900, 2_400), transferChannel(d, c))
+	}
+}
+
+// buildFanIn triggers AML-FANIN-001 (≥ 6 distinct debtors paying one
+// creditor within 96h, total ≥ EUR 5,000): 8–10 debtors, EUR 900–2,400
+// each, 1–6h apart (within 60h).
+func buildFanIn(s *scenario, start int64) {
+	c := s.fresh(s.coin(40))
+	at := start
+	for range 8 + s.g.rng.IntN(3) {
+		at += s.span(hour, 6*hour)
+		d := s.fresh(s.coin(20))
+		s.add(at, d, c, s.u(900, 2_400), transferChannel(d, c))
+	}
+}
+
+// buildPassThrough triggers AML-PASS-001 (≥ EUR 10,000 received in 24h,
+// then 80–110 % of it sent on within 24h): EUR 15,000–40,000 in 2–3
+// payments 30 min–3h apart, then 92–98 % of it out in 1–2 payments 1–6h
+// after the last inflow (everything within 14h).
+func buildPassThrough(s *scenario, start int64) {
+	m := s.fresh(false)
+	total := s.u(15_000, 40_000)
+	n := 2 + s.g.rng.IntN(2)
+	at := start
+	var in float64
+	for i := range n {
+		at += s.span(30*minute, 3*hour)
+		part := total / float64(n)
+		if i == n-1 {
+			part = total - in
+		}
+		d := s.fresh(s.coin(50))
+		tx := s.add(at, d, m, part, transferChannel(d, m))
+		in += ToEUR(tx.Amount, tx.Currency)
+	}
+	out := in * s.u(0.92, 0.98)
+	outs := 1 + s.g.rng.IntN(2)
+	at += s.span(hour, 6*hour)
+	for range outs {
+		c := s.fresh(s.coin(50))
+		for c.party.Country == m.party.Country {
+			c = s.fresh(s.coin(50))
+		}
+		s.add(at, m, c, out/float64(outs), transferChannel(m, c))
+		at += s.span(10*minute, hour)
+	}
+}
+
+// buildHighRisk triggers AML-HRJ-001 (a party in a FATF-listed country,
+// amount_eur >= 1,000): 1–3 SWIFT payments of EUR 2,500–12,000 between a
+// core-country account and an account in KP, IR, MM, SY, YE, VE, LB or KE,
+// at least a day apart.
+func buildHighRisk(s *scenario, start int64) {
+	home := s.fresh(s.coin(50))
+	hrc := &highRiskCountries[s.g.rng.IntN(len(highRiskCountries))]
+	far := s.g.factory.newAccount(hrc, s.coin(60))
+	outbound := s.coin(60)
+	at := start
+	for range 1 + s.g.rng.IntN(3) {
+		at += s.span(day, 3*day)
+		if outbound {
+			s.add(at, home, far, s.u(2_500, 12_000), "swift")
+		} else {
+			s.add(at, far, home, s.u(2_500, 12_000), "swift")
+		}
+	}
+}
+
+// buildRoundAmount triggers AML-ROUND-001 (≥ 3 transfers of round amounts,
+// multiples of 1,000 in the original currency and ≥ 5,000, within 7 days):
+// 4 transfers of 6,000 or more whole thousands, worth EUR 1,500–8,000
+// (below the structuring band, and below NOK 100,000), 8–30h apart
+// (within 4 days).
+func buildRoundAmount(s *scenario, start int64) {
+	d := s.fresh(s.coin(40))
+	rate := unitsPerEUR[d.currency]
+	kmin := max(6, int64(math.Ceil(1_500*rate/1000)))
+	kmax := max(kmin, int64(math.Floor(8_000*rate/1000)))
+	c := s.fresh(s.coin(50))
+	at := start
+	for range 4 {
+		at += s.span(8*hour, 30*hour)
+		tx := s.add(at, d, c, 0, transferChannel(d, c))
+		k := kmin + s.g.rng.Int64N(kmax-kmin+1)
+		tx.Amount = engine.Decimal{Units: k * 1000 * 100, Scale: 2}
+	}
+}
+
+// buildDormant triggers AML-DORM-001 (silent ≥ 180 days, then a transfer
+// ≥ EUR 10,000): a small payment (labelled legitimate), 190–230 days of
+// silence, then EUR 11,000–14,500 out. Only the reactivation is labelled.
+func buildDormant(s *scenario, start int64) {
+	d := s.fresh(s.coin(30))
+	early := start + s.span(hour, 10*hour)
+	first := s.fresh(s.coin(50))
+	s.add(early, d, first, s.u(100, 900), transferChannel(d, first))
+	s.events[0].label, s.events[0].scenario = "", ""
+	c := s.fresh(s.coin(50))
+	s.add(early+s.span(190*day, 230*day), d, c, s.u(11_000, 14_500), transferChannel(d, c))
+}
+
+// buildSanctions triggers AML-SANC-001 (a party's normalised name equals a
+// watchlist name): 1–2 payments of EUR 500–8,000 to or from a party named
+// as on the watchlist, in varied letter case and spacing.
+func buildSanctions(s *scenario, start int64) {
+	name := s.g.watch[s.g.rng.IntN(len(s.g.watch))]
+	listed := s.fresh(isEntity(name))
+	listed.party.Name = s.varyCase(name)
+	home := s.fresh(s.coin(50))
+	debtorListed := s.coin(50)
+	at := start
+	for range 1 + s.g.rng.IntN(2) {
+		at += s.span(30*minute, 2*day)
+		if debtorListed {
+			s.add(at, listed, home, s.u(500, 8_000), transferChannel(listed, home))
+		} else {
+			s.add(at, home, listed, s.u(500, 8_000), transferChannel(home, listed))
+		}
+	}
+}
+
+// varyCase writes a watchlist name as feeds do: as listed, upper, lower or
+// title case, sometimes with doubled spaces. Normalisation undoes all of it.
+func (s *scenario) varyCase(name string) string {
+	switch s.g.rng.IntN(4) {
+	case 1:
+		name = strings.ToUpper(name)
+	case 2:
+		name = strings.ToLower(name)
+	case 3:
+		name = titleCase(name)
+	}
+	if s.coin(20) {
+		name = strings.Replace(name, " ", "  ", 1)
+	}
+	return name
+}
+
+func titleCase(s string) string {
+	b := []byte(strings.ToLower(s))
+	up := true
+	for i, c := range b {
+		if up && c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+		up = c == ' ' || c == '-'
+	}
+	return string(b)
+}
+
+// buildCashIntensive triggers AML-CASH-001 (≥ 3 cash deposits to one
+// account within 7 days, total ≥ EUR 10,000): 4–5 deposits of
+// EUR 2,800–4,500 by the owner, 10–30h apart (within 5 days).
+func buildCashIntensive(s *scenario, start int64) {
+	a := s.fresh(s.coin(40))
+	at := start
+	for range 4 + s.g.rng.IntN(2) {
+		at += s.span(10*hour, 30*hour)
+		tx := s.add(at, a, a, s.u(2_800, 4_500), "cash_deposit")
+		tx.Debtor = a.cash
+	}
+}
+
+// buildCorridor triggers AML-CORR-001 (PL→NO or NO→PL by one debtor, sum
+// ≥ EUR 50,000 within 30 days): 8–9 transfers of EUR 6,800–8,400 (at least
+// EUR 54,400; below NOK 100,000 each), 55–70h apart so no 48h window holds
+// two (no structuring), all within 24 days.
+func buildCorridor(s *scenario, start int64) {
+	from, to := "PL", "NO"
+	if s.coin(50) {
+		from, to = to, from
+	}
+	d := s.freshIn(from, s.coin(50))
+	creditors := []*account{s.freshIn(to, s.coin(50)), s.freshIn(to, s.coin(50))}[:1+s.g.rng.IntN(2)]
+	at := start
+	for i := range 8 + s.g.rng.IntN(2) {
+		at += s.span(55*hour, 70*hour)
+		c := creditors[i%len(creditors)]
+		s.add(at, d, c, s.u(6_800, 8_400), transferChannel(d, c))
+	}
+}
