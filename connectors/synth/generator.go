@@ -225,9 +225,9 @@ func (g *Generator) legit(tx *engine.Tx) {
 		eur = logNormal(r, 400, 1.0)
 	default:
 		if d.company {
-			eur = logNormal(r, 2200, 1.0)
+			eur = logNormal(r, 1900, 0.9)
 		} else {
-			eur = logNormal(r, 900, 0.95)
+			eur = logNormal(r, 950, 0.85)
 		}
 	}
 	if d.fatf || (c != nil && c.fatf) {
