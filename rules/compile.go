@@ -239,7 +239,7 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 		a.Field = f
 	}
 	if d.Where != "" {
-		prog, err := compileBool(d.Where, base, opts, nil)
+		prog, err := compileBool(d.Where, base, opts, lists, nil)
 		if err != nil {
 			return nil, fmt.Errorf("where: %v", err)
 		}
@@ -277,7 +277,7 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 		return nil, d.Line, fmt.Errorf("mode %q: want active or shadow", d.Mode)
 	}
 	reads := &readCollector{aggIndex: aggIndex, fields: map[string]bool{}, aggs: map[int]bool{}}
-	prog, err := compileBool(d.When, base, opts, reads)
+	prog, err := compileBool(d.When, base, opts, lists, reads)
 	if err != nil {
 		return nil, d.WhenLine, fmt.Errorf("when: %v", err)
 	}
@@ -384,9 +384,9 @@ func perspectives(rs *engine.RuleSet) []string {
 
 // compileBool compiles a boolean expression against engine.Env; reads, when
 // given, rewrites aggregate names and records what the expression reads.
-func compileBool(src string, base []expr.Option, opts Options, reads *readCollector) (*vm.Program, error) {
+func compileBool(src string, base []expr.Option, opts Options, lists map[string]*List, reads *readCollector) (*vm.Program, error) {
 	o := append([]expr.Option{}, base...)
-	limit := &literalLimit{max: opts.MaxLiteralList}
+	limit := &exprLimits{maxList: opts.MaxLiteralList, lists: lists}
 	o = append(o, expr.AsBool(), expr.Patch(limit))
 	if reads != nil {
 		o = append(o, expr.Patch(reads))
@@ -449,25 +449,42 @@ func (c *readCollector) Visit(node *ast.Node) {
 				c.fields[path] = true
 			}
 		}
-	case *ast.CallNode:
-		if id, ok := n.Callee.(*ast.IdentifierNode); ok && listFuncs[id.Value] && len(n.Arguments) == 2 {
-			if _, ok := n.Arguments[1].(*ast.StringNode); !ok {
-				c.err = fmt.Errorf("%s: the list name must be a string literal", id.Value)
-			}
-		}
 	}
 }
 
-// literalLimit refuses array literals longer than max: membership in a long
-// literal list is a linear scan per record; lists belong in list files.
-type literalLimit struct {
-	max int
-	err error
+// exprLimits checks what the type checker cannot: list functions name a
+// declared list by a string literal, and array literals stay short
+// (membership in a long literal is a linear scan per record; long lists
+// belong in list files, looked up in O(1)).
+type exprLimits struct {
+	maxList int
+	lists   map[string]*List
+	err     error
 }
 
-func (l *literalLimit) Visit(node *ast.Node) {
-	if a, ok := (*node).(*ast.ArrayNode); ok && len(a.Nodes) > l.max && l.err == nil {
-		l.err = fmt.Errorf("a literal list of %d elements exceeds the limit of %d; declare a list file and use in_list", len(a.Nodes), l.max)
+func (l *exprLimits) Visit(node *ast.Node) {
+	if l.err != nil {
+		return
+	}
+	switch n := (*node).(type) {
+	case *ast.ArrayNode:
+		if len(n.Nodes) > l.maxList {
+			l.err = fmt.Errorf("a literal list of %d elements exceeds the limit of %d; declare a list file and use in_list", len(n.Nodes), l.maxList)
+		}
+	case *ast.CallNode:
+		id, ok := n.Callee.(*ast.IdentifierNode)
+		if !ok || !listFuncs[id.Value] || len(n.Arguments) != 2 {
+			return
+		}
+		name, ok := n.Arguments[1].(*ast.StringNode)
+		switch {
+		case !ok:
+			l.err = fmt.Errorf("%s: the list name must be a string literal", id.Value)
+		case l.lists[name.Value] == nil:
+			l.err = fmt.Errorf("%s: unknown list %q", id.Value, name.Value)
+		case id.Value == "name_match" && !l.lists[name.Value].Names:
+			l.err = fmt.Errorf("name_match: list %q is not declared with kind: names", name.Value)
+		}
 	}
 }
 

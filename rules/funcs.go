@@ -64,6 +64,6 @@ func IsRound(amount, step float64) bool {
 	if step <= 0 || amount == 0 || math.IsNaN(amount) || math.IsInf(amount, 0) {
 		return false
 	}
-	q := amount / step
-	return math.Abs(q-math.Round(q)) < 1e-9*math.Max(1, math.Abs(q))
+	q := math.Round(amount / step)
+	return q != 0 && math.Abs(amount-q*step) <= 1e-10*math.Max(1, math.Abs(amount))
 }

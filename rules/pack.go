@@ -190,7 +190,7 @@ func keySet(keys ...string) map[string]bool {
 func parseFile(p *Pack, file string, data []byte, probs *Problems) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		probs.add(file, yamlErrLine(err), "", "yaml: %v", err)
+		probs.add(file, yamlErrLine(err), "", "%v", err)
 		return
 	}
 	if len(doc.Content) == 0 {
