@@ -4,5 +4,9 @@
 // scenarios of every typology of the aml-core rule pack interleaved into the
 // timeline and labelled transaction by transaction, so that recall per
 // typology and the false-alert share on legitimate traffic can be measured.
-// The same Config (and seed) always yields the same byte-identical feed.
+// The same Config (and seed) always yields the same feed; timestamps are
+// whole seconds, strictly increasing, and ids are "gen-<seed>-<n>". Next
+// returns each transaction's label (WriteLabel/ReadLabels handle the
+// `tx_id,typology` file) and Scenario names the scenario it belongs to, for
+// recall counted per scenario rather than per transaction.
 package synth

@@ -175,6 +175,7 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	scenarios := map[string]*scen{}
 	legit, legitAlerted := 0, 0
 	perRule := map[string]int{}
+	txFired, txLabelled := map[string]int{}, map[string]int{}
 	var tx engine.Tx
 	var first, last time.Time
 	for {
@@ -203,8 +204,10 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 			s = &scen{typology: label}
 			scenarios[id] = s
 		}
+		txLabelled[label]++
 		if fired[label] {
 			s.detected = true
+			txFired[label]++
 		}
 	}
 	if span := last.Sub(first); span < 300*24*time.Hour || span > 366*24*time.Hour {
@@ -221,10 +224,20 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	}
 	for _, typ := range Typologies {
 		v := perTypology[typ]
-		t.Logf("%-24s scenarios %3d detected %3d   legit tx firing this rule %d", typ, v[1], v[0], perRule[typ])
+		t.Logf("%-24s scenarios %3d detected %3d; labelled tx %4d firing %4d; legit tx firing %d",
+			typ, v[1], v[0], txLabelled[typ], txFired[typ], perRule[typ])
 		if v[1] == 0 || v[0] != v[1] {
 			t.Errorf("%s: %d of %d scenarios fire the rule, want all", typ, v[0], v[1])
 		}
+		// Only the reporting threshold may fire on ordinary payments now and
+		// then (large legitimate payments exist); the behavioural rules must
+		// stay below 1 in 2,000 legitimate transactions each.
+		if limit := legit / 2000; typ != Threshold && perRule[typ] > limit {
+			t.Errorf("%s fires on %d legitimate transactions, want <= %d", typ, perRule[typ], limit)
+		}
+	}
+	if share := float64(perRule[Threshold]) / float64(legit); share >= 0.01 {
+		t.Errorf("threshold rules fire on %.3f %% of legitimate transactions, want < 1 %%", 100*share)
 	}
 	share := float64(legitAlerted) / float64(legit)
 	t.Logf("legit %d, alerted by any rule %d (%.3f %%)", legit, legitAlerted, 100*share)
