@@ -530,14 +530,15 @@ func (p *parser) readString() ([]byte, error) {
 		for i+8 <= len(data) && !hasSpecial(binary.LittleEndian.Uint64(data[i:])) {
 			i += 8
 		}
+		// Then byte by byte up to the next byte that needs a decision; the
+		// word loop resumes only after a multi-byte character.
+		for i < len(data) && plain[data[i]] {
+			i++
+		}
 		if i >= len(data) {
 			break
 		}
 		c := data[i]
-		if plain[c] {
-			i++
-			continue
-		}
 		switch {
 		case c == '"':
 			p.pos = i + 1
