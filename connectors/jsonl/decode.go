@@ -716,3 +716,6 @@ func clip(b []byte) []byte {
 	}
 	return b
 }
+
+// Decoder is the engine's decoder boundary.
+var _ engine.Decoder = (*Decoder)(nil)
