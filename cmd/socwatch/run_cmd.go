@@ -1,14 +1,242 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/socwatch/socwatch/connectors/clickhouse"
+	"github.com/socwatch/socwatch/connectors/jsonl"
+	"github.com/socwatch/socwatch/connectors/kafka"
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/enrich"
+	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/rules"
 )
 
-func cmdRun(args []string, stdout, stderr io.Writer) error {
-	return fmt.Errorf("run: not wired yet")
+// runShortcuts are the short flags `run` and `demo` accept besides the
+// dotted config keys.
+var runShortcuts = map[string]string{
+	"brokers": "kafka.brokers", "topic": "kafka.topic", "group": "kafka.group",
+	"clickhouse": "clickhouse.dsn",
 }
 
-func cmdDemo(args []string, stdout, stderr io.Writer) error {
-	return fmt.Errorf("demo: not wired yet")
+func cmdRun(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("run", "run [--config FILE] [--brokers ...] [--topic T] [--group G] [--rules PATH] [--clickhouse DSN] [--metrics-addr ADDR]", stderr)
+	load := configFlags(fs, runShortcuts)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	svc, err := startService(ctx, cfg, log, nil)
+	if err != nil {
+		return err
+	}
+	return svc.wait()
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// service is a running `socwatch run`: Kafka in, screening, alerts out.
+type service struct {
+	cfg      Config
+	log      *slog.Logger
+	reg      *prometheus.Registry
+	metrics  *screen.Metrics
+	rules    *screen.Rules
+	sink     engine.Sink
+	dlq      *kafka.DeadLetter
+	source   *kafka.Source
+	rekey    rekeyStage
+	addr     string
+	errc     chan error
+	sinkDesc string
+}
+
+// startService wires the pipeline. sink, when not nil, replaces the
+// ClickHouse sink (the demo's fallback to a file).
+func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine.Sink) (*service, error) {
+	s := &service{cfg: cfg, log: log, reg: newRegistry(), errc: make(chan error, 3)}
+	s.metrics = screen.NewMetrics(s.reg)
+	rates := fx.Default()
+	rs, err := rules.Load(cfg.Rules, rules.Options{FX: rates})
+	if err != nil {
+		return nil, fmt.Errorf("load rules: %w", err)
+	}
+	s.rules = screen.NewRules(rs)
+	s.metrics.RulesLoaded.Set(float64(len(rs.Rules)))
+	log.Info("rules loaded", "path", cfg.Rules, "rules", len(rs.Rules), "aggregates", len(rs.Aggregates),
+		"perspectives", rs.Perspectives, "hash", rs.Hash)
+
+	var ready func() (bool, error)
+	if sink == nil {
+		chSink, err := clickhouse.New(ctx, clickhouse.Options{
+			DSN: cfg.clickhouseDSN(), BatchRows: cfg.ClickHouse.BatchRows, BatchWait: mustDuration(cfg.ClickHouse.BatchWait),
+			Transactions: cfg.ClickHouse.Transactions, Registerer: s.reg, Logger: log,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("clickhouse %s: %w", redactDSN(cfg.ClickHouse.DSN), err)
+		}
+		sink, ready = chSink, chSink.Ready
+		s.sinkDesc = "clickhouse " + redactDSN(cfg.ClickHouse.DSN)
+	}
+	s.sink = sink
+
+	kcfg := kafka.Config{
+		Brokers: cfg.brokers(), Topics: []string{cfg.Kafka.Topic}, Group: cfg.Kafka.Group,
+		DLQTopic: cfg.Kafka.DLQTopic, MaxInFlightBatches: cfg.Kafka.MaxInFlight,
+		CommitInterval: mustDuration(cfg.Kafka.CommitPeriod), DrainTimeout: 7 * time.Second,
+		SASL: kafka.SASLConfig{Mechanism: cfg.Kafka.SASL.Mechanism, User: cfg.Kafka.SASL.User, Password: cfg.Kafka.SASL.Password},
+		TLS:  kafka.TLSConfig{Enabled: cfg.Kafka.TLS.Enabled, CAFile: cfg.Kafka.TLS.CAFile, CertFile: cfg.Kafka.TLS.CertFile, KeyFile: cfg.Kafka.TLS.KeyFile},
+		Registerer: s.reg, Logger: log,
+	}
+	if s.dlq, err = kafka.NewDeadLetter(kcfg); err != nil {
+		return nil, fmt.Errorf("dead-letter producer: %w", err)
+	}
+	p := &screen.Pipeline{
+		Rules:          s.rules,
+		NewDecoder:     func() engine.Decoder { return &jsonl.Decoder{MaxBytes: cfg.MaxRecordBytes} },
+		Enricher:       enrich.New(rates),
+		Sink:           sink,
+		DeadLetter:     s.dlq,
+		Metrics:        s.metrics,
+		Log:            log,
+		MaxRecordBytes: cfg.MaxRecordBytes,
+	}
+
+	// Re-key when the rules read state keyed by more than the debtor
+	// account, so that each account's money in and out meets in one
+	// partition (DESIGN.md "Partitioning and scale-out").
+	screenCfg := kcfg
+	if needRekey(cfg.Kafka.Rekey, rs) {
+		internal := cfg.Kafka.Topic + ".by-account"
+		if s.rekey, err = newRekeyer(kcfg, cfg, internal, rs); err != nil {
+			return nil, fmt.Errorf("re-key stage: %w", err)
+		}
+		screenCfg.Topics = []string{internal}
+		screenCfg.ClientID = "socwatch-screen"
+		log.Info("re-key stage on", "input", cfg.Kafka.Topic, "internal", internal, "perspectives", rs.Perspectives)
+	}
+	if s.source, err = kafka.NewSource(screenCfg); err != nil {
+		return nil, fmt.Errorf("kafka source: %w", err)
+	}
+	readyFn := func() error {
+		if ready != nil {
+			if ok, err := ready(); !ok {
+				return fmt.Errorf("alert sink: %v", err)
+			}
+		}
+		return nil
+	}
+	if s.addr, err = serveHTTP(ctx, cfg.MetricsAddr, s.reg, readyFn, log); err != nil {
+		return nil, err
+	}
+	go watchRules(ctx, cfg.Rules, mustDuration(cfg.ReloadInterval), rates, s.rules, s.metrics, log)
+	if s.rekey != nil {
+		go func() { s.errc <- wrapErr("re-key stage", s.rekey.Run(ctx)) }()
+	}
+	go func() {
+		s.errc <- wrapErr("kafka source", s.source.Run(ctx, func(topic string, partition int32) kafka.Processor {
+			return p.NewStream(fmt.Sprintf("%s/%d", topic, partition))
+		}))
+	}()
+	log.Info("socwatch running", "brokers", cfg.Kafka.Brokers, "topic", cfg.Kafka.Topic, "group", cfg.Kafka.Group,
+		"sink", s.sinkDesc, "metrics", "http://"+s.addr+"/metrics")
+	return s, nil
+}
+
+func wrapErr(what string, err error) error {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// wait blocks until the source stops (signal or error), then flushes the
+// sink and the DLQ producer.
+func (s *service) wait() error {
+	n := 1
+	if s.rekey != nil {
+		n = 2
+	}
+	var first error
+	for i := 0; i < n; i++ {
+		if err := <-s.errc; err != nil && first == nil {
+			first = err
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.sink.Close(ctx); err != nil && first == nil {
+		first = fmt.Errorf("close sink: %w", err)
+	}
+	if err := s.dlq.Close(ctx); err != nil && first == nil {
+		first = fmt.Errorf("close dead-letter producer: %w", err)
+	}
+	if first == nil {
+		s.log.Info("socwatch stopped cleanly")
+	}
+	return first
+}
+
+func needRekey(mode string, rs *engine.RuleSet) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return len(rs.Perspectives) > 1
+}
+
+// keyOf extracts the key of a perspective from a canonical JSON record, for
+// the re-key stage.
+func keyOf() func(value []byte, perspective string) ([]byte, error) {
+	var dec jsonl.Decoder
+	var env engine.Env
+	return func(value []byte, perspective string) ([]byte, error) {
+		if err := dec.Decode(value, &env.Tx); err != nil {
+			return nil, err
+		}
+		f := engine.Fields[perspective]
+		if f == nil || f.Kind != engine.KindString {
+			return nil, fmt.Errorf("unknown perspective %q", perspective)
+		}
+		return []byte(f.Str(&env)), nil
+	}
+}
+
+// redactDSN hides the password of a DSN for logs.
+func redactDSN(dsn string) string {
+	at := strings.LastIndex(dsn, "@")
+	scheme := strings.Index(dsn, "://")
+	if at < 0 || scheme < 0 {
+		return dsn
+	}
+	userinfo := dsn[scheme+3 : at]
+	if user, _, ok := strings.Cut(userinfo, ":"); ok {
+		return dsn[:scheme+3] + user + ":***" + dsn[at:]
+	}
+	return dsn
 }

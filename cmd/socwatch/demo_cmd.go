@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/socwatch/socwatch/connectors/clickhouse"
+	"github.com/socwatch/socwatch/connectors/file"
+	"github.com/socwatch/socwatch/connectors/jsonl"
+	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/engine"
+)
+
+// demoPartitions is the partition count of the demo's input topic.
+const demoPartitions = 4
+
+func cmdDemo(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("demo", "demo [--rate N] [--count N] [--rules PATH] [--clickhouse DSN] [--metrics-addr ADDR] [--alerts FILE]", stderr)
+	load := configFlags(fs, runShortcuts)
+	rate := fs.Int("rate", 2000, "transactions per second fed into the embedded broker")
+	count := fs.Int("count", 0, "stop feeding after this many transactions (0 = until interrupted)")
+	seed := fs.Int64("seed", 1, "seed of the synthetic feed")
+	alertsFile := fs.String("alerts", "demo-alerts.jsonl", "where alerts go when ClickHouse is not reachable")
+	duration := fs.Duration("duration", 0, "stop after this long (0 = until interrupted)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if *duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(demoPartitions, cfg.Kafka.Topic))
+	if err != nil {
+		return fmt.Errorf("embedded broker: %w", err)
+	}
+	defer cluster.Close()
+	cfg.Kafka.Brokers = strings.Join(cluster.ListenAddrs(), ",")
+	cfg.Kafka.Partitions = demoPartitions
+	fmt.Fprintf(stdout, "SOC-Watch demo: embedded Kafka broker at %s, topic %q (%d partitions)\n", cfg.Kafka.Brokers, cfg.Kafka.Topic, demoPartitions)
+
+	// Alerts go to ClickHouse when one answers, else to a file — said
+	// plainly, since that is where the user must look.
+	var sink engine.Sink
+	where := ""
+	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	chSink, chErr := clickhouse.New(pctx, clickhouse.Options{DSN: cfg.clickhouseDSN(), Logger: log})
+	cancel()
+	if chErr == nil {
+		sink = chSink
+		where = fmt.Sprintf("ClickHouse %s, table alerts (dedup view alerts_dedup)", redactDSN(cfg.ClickHouse.DSN))
+	} else {
+		f, err := os.Create(*alertsFile)
+		if err != nil {
+			return fmt.Errorf("alerts file: %w", err)
+		}
+		defer f.Close()
+		sink = file.NewAlertWriter(f)
+		where = fmt.Sprintf("%s (JSON lines) — ClickHouse not reachable at %s: %v", *alertsFile, redactDSN(cfg.ClickHouse.DSN), chErr)
+	}
+	fmt.Fprintf(stdout, "alerts go to: %s\n", where)
+
+	svc, err := startService(ctx, cfg, log, sink)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "metrics: http://%s/metrics   health: http://%s/readyz\n", svc.addr, svc.addr)
+	fmt.Fprintf(stdout, "feeding the synthetic cross-border feed (seed %d) at %d tx/s; Ctrl-C to stop\n\n", *seed, *rate)
+	go feed(ctx, cfg.Kafka.Brokers, cfg.Kafka.Topic, *seed, *count, *rate, log)
+	go status(ctx, svc, stdout)
+	return svc.wait()
+}
+
+// feed produces the synthetic feed to the embedded broker at a steady
+// rate, keyed by debtor account as banks' topics often are.
+func feed(ctx context.Context, brokers, topic string, seed int64, count, rate int, log interface{ Error(string, ...any) }) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(brokers, ",")...), kgo.DefaultProduceTopic(topic))
+	if err != nil {
+		log.Error("feed client", "error", err)
+		return
+	}
+	defer cl.Close()
+	n := count
+	if n == 0 {
+		n = 1 << 40
+	}
+	g := synth.New(synth.Config{Seed: seed, Count: n})
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	perTick := max(1, rate/100)
+	var tx engine.Tx
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for i := 0; i < perTick; i++ {
+			if _, ok := g.Next(&tx); !ok {
+				return
+			}
+			val := jsonl.Encode(nil, &tx)
+			cl.Produce(ctx, &kgo.Record{Key: []byte(tx.Debtor.Account), Value: val}, func(_ *kgo.Record, err error) {
+				if err != nil && ctx.Err() == nil {
+					log.Error("feed produce", "error", err)
+				}
+			})
+		}
+	}
+}
+
+// status prints a line per second: throughput, alerts by typology, lag.
+func status(ctx context.Context, svc *service, w io.Writer) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	var lastScreened float64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fams, err := svc.reg.Gather()
+		if err != nil {
+			continue
+		}
+		screened := sumMetric(fams, "socwatch_records_screened_total", nil)
+		rejected := sumMetric(fams, "socwatch_records_rejected_total", nil)
+		lag := sumMetric(fams, "socwatch_consumer_lag", nil)
+		byTyp := map[string]float64{}
+		sumMetric(fams, "socwatch_alerts_total", func(m *dto.Metric, v float64) {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "typology" {
+					byTyp[l.GetValue()] += v
+				}
+			}
+		})
+		var parts []string
+		var total float64
+		for k, v := range byTyp {
+			parts = append(parts, fmt.Sprintf("%s=%.0f", k, v))
+			total += v
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(w, "%s  screened %8.0f (%6.0f/s)  rejected %4.0f  lag %6.0f  alerts %6.0f  %s\n",
+			time.Now().Format("15:04:05"), screened, screened-lastScreened, rejected, lag, total, strings.Join(parts, " "))
+		lastScreened = screened
+	}
+}
+
+func sumMetric(fams []*dto.MetricFamily, name string, each func(*dto.Metric, float64)) float64 {
+	var sum float64
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			v := m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			sum += v
+			if each != nil {
+				each(m, v)
+			}
+		}
+	}
+	return sum
+}

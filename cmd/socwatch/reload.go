@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/rules"
+)
+
+// watchRules reloads the pack at path when its files change (polled every
+// interval) or on SIGHUP. A pack that fails to load is refused: the error,
+// with file:line, is logged and counted, and the running set stays.
+func watchRules(ctx context.Context, path string, interval time.Duration, rates *fx.Table, holder *screen.Rules, m *screen.Metrics, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	last := packFingerprint(path)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			log.Info("SIGHUP: reloading rules", "path", path)
+		case <-t.C:
+			fp := packFingerprint(path)
+			if fp == last {
+				continue
+			}
+			log.Info("rule files changed: reloading", "path", path)
+		}
+		last = packFingerprint(path)
+		rs, err := rules.Load(path, rules.Options{FX: rates})
+		if err != nil {
+			m.Reloads.WithLabelValues("failure").Inc()
+			log.Error("rule reload refused; the previous rule set keeps running", "path", path, "error", err)
+			continue
+		}
+		if cur := holder.Load(); cur != nil && cur.Hash == rs.Hash {
+			continue
+		}
+		holder.Store(rs)
+		m.Reloads.WithLabelValues("success").Inc()
+		log.Info("rules reloaded", "hash", rs.Hash, "rules", len(rs.Rules))
+	}
+}
+
+// packFingerprint hashes names, sizes and modification times of every file
+// under path: cheap enough to poll, and it changes on any edit.
+func packFingerprint(path string) string {
+	h := sha256.New()
+	filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			h.Write([]byte(p))
+			h.Write([]byte(info.ModTime().String()))
+			h.Write([]byte{byte(info.Size()), byte(info.Size() >> 8), byte(info.Size() >> 16)})
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
