@@ -73,8 +73,8 @@ func synthetic(w io.Writer, rs *engine.RuleSet, seed int64, count int) error {
 	g := synth.New(synth.Config{Seed: seed, Count: count})
 	var buf bytes.Buffer
 	var tx engine.Tx
-	label := map[string]string{}    // tx_id → typology
-	scenario := map[string]string{} // tx_id → scenario id
+	label := map[string]string{}     // tx_id → typology
+	scenario := map[string]string{}  // tx_id → scenario id
 	scenarios := map[string]string{} // scenario → typology
 	legit := 0
 	for {
