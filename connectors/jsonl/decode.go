@@ -328,6 +328,7 @@ func (d *Decoder) intern(b []byte) string {
 }
 
 func (p *parser) timestamp(dst *time.Time) error {
+	*dst = time.Time{} // a later duplicate key, even null, replaces an earlier one
 	b, null, err := p.stringValue("", "ts")
 	if err != nil || null {
 		return err
@@ -341,6 +342,7 @@ func (p *parser) timestamp(dst *time.Time) error {
 }
 
 func (p *parser) amount(dst *engine.Decimal) (present bool, err error) {
+	*dst = engine.Decimal{} // a later duplicate key, even null, replaces an earlier one
 	var b []byte
 	switch c := p.peek(); {
 	case c == '"':

@@ -82,6 +82,11 @@ func TestDecodeGood(t *testing.T) {
 				t.Errorf("tx_id = %q", tx.TxID)
 			}
 		}},
+		{"duplicate key with null clears", strings.Replace(base, `"currency":"EUR"`, `"currency":"EUR","channel":"swift","channel":null`, 1), func(t *testing.T, tx *engine.Tx) {
+			if tx.Channel != "" {
+				t.Errorf("channel = %q, want empty", tx.Channel)
+			}
+		}},
 		{"duplicate party replaces, no merge", strings.Replace(base, `"debtor":{"account":"A"}`, `"debtor":{"account":"Z","name":"old"},"debtor":{"account":"A"}`, 1), func(t *testing.T, tx *engine.Tx) {
 			if tx.Debtor != (engine.Party{Account: "A"}) {
 				t.Errorf("debtor = %+v", tx.Debtor)
@@ -128,6 +133,8 @@ func TestDecodeBad(t *testing.T) {
 		{"missing ts", r(`"ts":"2025-03-14T09:26:53Z",`, ``), engine.ReasonMissing, "ts is required"},
 		{"missing amount", r(`"amount":"100.50",`, ``), engine.ReasonMissing, "amount is required"},
 		{"null amount", r(`"100.50"`, `null`), engine.ReasonMissing, "amount is required"},
+		{"duplicate amount, last null", r(`"amount":"100.50"`, `"amount":"100.50","amount":null`), engine.ReasonMissing, "amount is required"},
+		{"duplicate ts, last null", r(`"ts":"2025-03-14T09:26:53Z"`, `"ts":"2025-03-14T09:26:53Z","ts":null`), engine.ReasonMissing, "ts is required"},
 		{"missing debtor account", r(`"debtor":{"account":"A"}`, `"debtor":{"name":"A"}`), engine.ReasonMissing, "debtor.account"},
 		{"missing creditor", r(`,"creditor":{"account":"B"}`, ``), engine.ReasonMissing, "creditor.account"},
 		{"zero amount", r(`"100.50"`, `"0.00"`), engine.ReasonInvalid, "amount must be > 0"},
