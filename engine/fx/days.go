@@ -8,8 +8,15 @@ type day int32
 // dayOf returns the calendar date of t in t's own location: a timestamp
 // "2024-03-01T00:30:00+01:00" belongs to 1 March, the sender's business day.
 func dayOf(t time.Time) day {
-	y, m, d := t.Date()
-	return civilDay(y, int(m), d)
+	// Local seconds since the epoch, floored to days: cheaper than t.Date()
+	// plus a civil-date conversion.
+	_, offset := t.Zone()
+	secs := t.Unix() + int64(offset)
+	days := secs / 86400
+	if secs%86400 < 0 {
+		days--
+	}
+	return day(days)
 }
 
 // civilDay converts a proleptic Gregorian date to days since the Unix epoch

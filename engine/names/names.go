@@ -97,6 +97,19 @@ func (w *writer) rune(r rune, size int) {
 		w.joiner('-')
 		return
 	}
+	if r >= 0x400 && r < 0x460 {
+		// Basic Cyrillic (Russian, Ukrainian, Belarusian, Serbian): all
+		// letters, with fixed case offsets; skips the generic table searches.
+		switch {
+		case r < 0x410:
+			r += 0x50
+		case r < 0x430:
+			r += 0x20
+		}
+		w.flush()
+		w.b.WriteRune(r)
+		return
+	}
 	// Lower first: some case mappings land in the fold tables (the Kelvin
 	// and Ångström signs, title-case digraphs).
 	lr := unicode.ToLower(r)

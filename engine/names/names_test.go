@@ -3,6 +3,7 @@ package names
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -183,4 +184,17 @@ func FuzzNormalize(f *testing.F) {
 			t.Fatalf("SortedTokens not idempotent for %q", s)
 		}
 	})
+}
+
+// The Cyrillic fast path must agree with the generic Unicode path.
+func TestCyrillicFastPathMatchesUnicode(t *testing.T) {
+	for r := rune(0x400); r < 0x460; r++ {
+		want := string(unicode.ToLower(r))
+		if !unicode.IsLetter(r) {
+			t.Fatalf("U+%04X is not a letter; fast path assumes it is", r)
+		}
+		if got := Normalize(string(r)); got != want {
+			t.Errorf("Normalize(%q U+%04X) = %q; want %q", string(r), r, got, want)
+		}
+	}
 }
