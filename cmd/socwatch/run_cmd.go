@@ -211,12 +211,18 @@ func needRekey(mode string, rs *engine.RuleSet) bool {
 }
 
 // keyOf extracts the key of a perspective from a canonical JSON record, for
-// the re-key stage.
-func keyOf() func(value []byte, perspective string) ([]byte, error) {
+// the re-key stage. A record that would be rejected (it does not decode, or
+// cannot be enriched) yields an error, so the re-key stage forwards it once
+// and the screening stage dead-letters it once, not once per perspective.
+func keyOf(rates *fx.Table) func(value []byte, perspective string) ([]byte, error) {
 	var dec jsonl.Decoder
 	var env engine.Env
+	en := enrich.New(rates)
 	return func(value []byte, perspective string) ([]byte, error) {
 		if err := dec.Decode(value, &env.Tx); err != nil {
+			return nil, err
+		}
+		if err := en.Enrich(&env.Tx); err != nil {
 			return nil, err
 		}
 		f := engine.Fields[perspective]
