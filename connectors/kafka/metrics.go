@@ -1,0 +1,87 @@
+package kafka
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the socwatch_* collectors of this package. A source, a
+// re-keyer and a dead-letter writer in one process share them (registering
+// twice returns the collector already registered), which is why gauges are
+// only ever moved with Add, never Set.
+type metrics struct {
+	lag        *prometheus.GaugeVec
+	consumed   *prometheus.CounterVec
+	commits    prometheus.Counter
+	commitErrs prometheus.Counter
+	assigned   prometheus.Gauge
+	paused     prometheus.Gauge
+	dlq        *prometheus.CounterVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{}
+	var err error
+	if m.lag, err = register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "socwatch_consumer_lag",
+		Help: "Records behind the partition's high watermark as of the last fetch.",
+	}, []string{"topic", "partition"})); err != nil {
+		return nil, err
+	}
+	if m.consumed, err = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "socwatch_records_consumed_total",
+		Help: "Records fetched from Kafka.",
+	}, []string{"topic"})); err != nil {
+		return nil, err
+	}
+	if m.commits, err = register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "socwatch_commits_total",
+		Help: "Successful offset commits.",
+	})); err != nil {
+		return nil, err
+	}
+	if m.commitErrs, err = register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "socwatch_commit_errors_total",
+		Help: "Failed offset commits.",
+	})); err != nil {
+		return nil, err
+	}
+	if m.assigned, err = register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "socwatch_partitions_assigned",
+		Help: "Partitions currently assigned to this process.",
+	})); err != nil {
+		return nil, err
+	}
+	if m.paused, err = register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "socwatch_paused_partitions",
+		Help: "Partitions whose fetching is paused for backpressure.",
+	})); err != nil {
+		return nil, err
+	}
+	if m.dlq, err = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "socwatch_dlq_records_total",
+		Help: "Records written to the dead-letter topic, by reject reason.",
+	}, []string{"reason"})); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// register registers c, or returns the equal collector already registered.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing, nil
+			}
+		}
+		return c, fmt.Errorf("register kafka metric: %w", err)
+	}
+	return c, nil
+}
+
+func partitionLabel(p int32) string { return strconv.FormatInt(int64(p), 10) }

@@ -1,0 +1,393 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/socwatch/socwatch/engine"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Processor screens the records of one partition. The engine's per-partition
+// stream implements it; it is not safe for concurrent use and sees the
+// partition's records in offset order.
+type Processor interface {
+	// Process screens recs in order and hands their outputs on; done is
+	// called exactly once when all of the batch's outputs are durable (nil)
+	// or failed (err). Process may block (backpressure) and returns early
+	// with ctx.Err() when ctx ends.
+	Process(ctx context.Context, recs []engine.Record, done engine.Done) error
+	// Close drops the partition's state (partition revoked or lost).
+	Close()
+}
+
+// ProcessorFactory makes the Processor of a newly assigned partition.
+type ProcessorFactory func(topic string, partition int32) Processor
+
+// ErrBatchFailed wraps the error a Processor reported through done. A failed
+// batch stops its partition's checkpoint, so Run returns it after committing
+// what was acknowledged before: a restart replays from the failed batch.
+var ErrBatchFailed = errors.New("kafka source: batch failed")
+
+// Source consumes the configured topics as a consumer group, runs one
+// goroutine per assigned partition, and commits each partition's contiguous
+// acknowledged prefix every CommitInterval and when the partition is revoked.
+type Source struct {
+	cfg Config
+	log *slog.Logger
+	m   *metrics
+	// opts are kept until Run: the client joins the group as soon as it
+	// exists, and assignments need the factory Run is given.
+	opts []kgo.Opt
+	cl   *kgo.Client
+
+	factory ProcessorFactory
+	runCtx  context.Context
+	fail    context.CancelCauseFunc
+
+	mu      sync.Mutex // guards workers
+	workers map[topicPartition]*worker
+
+	// commitMu serialises commits so that a periodic commit of an older
+	// checkpoint can never land after a revoke's final commit.
+	commitMu sync.Mutex
+}
+
+type topicPartition struct {
+	topic     string
+	partition int32
+}
+
+// NewSource validates cfg and prepares the franz-go client options; the
+// client is created, and the brokers contacted, by Run.
+func NewSource(cfg Config) (*Source, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{cfg: cfg, log: cfg.Logger.With("component", "kafka-source", "group", cfg.Group), m: m,
+		workers: make(map[topicPartition]*worker)}
+	opts, err := cfg.clientOpts("source")
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts,
+		kgo.ConsumerGroup(cfg.Group),
+		kgo.ConsumeTopics(cfg.Topics...),
+		kgo.ConsumeResetOffset(cfg.resetOffset()),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.OnPartitionsAssigned(s.onAssigned),
+		kgo.OnPartitionsRevoked(s.onRevoked),
+		kgo.OnPartitionsLost(s.onLost),
+		// A paused partition is resumed as soon as it drains; do not
+		// wait the default 5 s for an idle fetch to return.
+		kgo.FetchMaxWait(500*time.Millisecond),
+	)
+	if cfg.FetchMaxBytes > 0 {
+		opts = append(opts, kgo.FetchMaxBytes(cfg.FetchMaxBytes))
+	}
+	if cfg.OnAssigned != nil {
+		opts = append(opts, kgo.AdjustFetchOffsetsFn(s.adjustOffsets))
+	}
+	s.opts = opts
+	return s, nil
+}
+
+// Assigned returns the partitions this source currently owns, by topic.
+func (s *Source) Assigned() map[string][]int32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string][]int32)
+	for tp := range s.workers {
+		out[tp.topic] = append(out[tp.topic], tp.partition)
+	}
+	return out
+}
+
+// Run consumes until ctx ends or a batch fails. On ctx end it stops
+// fetching, waits (up to DrainTimeout) for in-flight batches, commits,
+// leaves the group and returns nil. A Source runs once.
+func (s *Source) Run(ctx context.Context, factory ProcessorFactory) error {
+	if factory == nil {
+		return errors.New("kafka source: nil processor factory")
+	}
+	runCtx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	s.mu.Lock()
+	if s.cl != nil {
+		s.mu.Unlock()
+		return errors.New("kafka source: Run called twice")
+	}
+	s.factory, s.runCtx, s.fail = factory, runCtx, fail
+	s.mu.Unlock()
+	cl, err := kgo.NewClient(s.opts...)
+	if err != nil {
+		return fmt.Errorf("create kafka source client: %w", err)
+	}
+	s.mu.Lock()
+	s.cl = cl
+	s.mu.Unlock()
+
+	commitDone := make(chan struct{})
+	go s.commitLoop(runCtx, commitDone)
+
+	for {
+		fetches := s.cl.PollRecords(runCtx, 10000)
+		if runCtx.Err() != nil || fetches.IsClientClosed() {
+			s.cl.AllowRebalance()
+			break
+		}
+		fetches.EachError(func(topic string, partition int32, err error) {
+			if !errors.Is(err, context.Canceled) {
+				s.log.Warn("fetch error", "topic", topic, "partition", partition, "err", err)
+			}
+		})
+		fetches.EachPartition(s.dispatch)
+		s.cl.AllowRebalance()
+	}
+	<-commitDone
+	return s.shutdown(context.Cause(runCtx))
+}
+
+// shutdown drains every worker, commits, and leaves the group.
+func (s *Source) shutdown(cause error) error {
+	s.cl.PauseFetchTopics(s.cfg.Topics...)
+	s.drainAndCommit(s.removeWorkers(s.Assigned()))
+	s.cl.Close() // leaves the group; onRevoked finds no workers left
+	if cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
+		return cause
+	}
+	return nil
+}
+
+// dispatch hands one partition's polled records to its worker as one batch.
+func (s *Source) dispatch(p kgo.FetchTopicPartition) {
+	if len(p.Records) == 0 {
+		return
+	}
+	s.mu.Lock()
+	w := s.workers[topicPartition{p.Topic, p.Partition}]
+	s.mu.Unlock()
+	last := p.Records[len(p.Records)-1]
+	s.m.consumed.WithLabelValues(p.Topic).Add(float64(len(p.Records)))
+	if p.HighWatermark >= 0 {
+		s.m.lag.WithLabelValues(p.Topic, partitionLabel(p.Partition)).Set(float64(max(p.HighWatermark-last.Offset-1, 0)))
+	}
+	if w == nil {
+		return // revoked between fetch and poll: the next owner reads them
+	}
+	recs := make([]engine.Record, len(p.Records))
+	var buf []byte
+	for i, r := range p.Records {
+		buf = appendPosition(buf[:0], r.Topic, r.Partition, r.Offset)
+		recs[i] = engine.Record{Key: r.Key, Value: r.Value, Time: r.Timestamp, Position: string(buf)}
+		for _, h := range r.Headers {
+			if h.Key == HeaderPerspective {
+				recs[i].Perspective = string(h.Value)
+			}
+		}
+	}
+	w.enqueue(recs, last.Offset+1)
+}
+
+// commitLoop commits acknowledged offsets every CommitInterval until ctx
+// ends.
+func (s *Source) commitLoop(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(s.cfg.CommitInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.mu.Lock()
+			ws := make([]*worker, 0, len(s.workers))
+			for _, w := range s.workers {
+				ws = append(ws, w)
+			}
+			s.mu.Unlock()
+			s.commit(ctx, ws)
+		}
+	}
+}
+
+// commit synchronously commits the committable offsets of ws.
+func (s *Source) commit(ctx context.Context, ws []*worker) {
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+	offsets := make(map[string]map[int32]kgo.EpochOffset)
+	type pending struct {
+		cp     *checkpoint
+		offset int64
+	}
+	var todo []pending
+	for _, w := range ws {
+		off, ok := w.cp.toCommit()
+		if !ok {
+			continue
+		}
+		if offsets[w.topic] == nil {
+			offsets[w.topic] = make(map[int32]kgo.EpochOffset)
+		}
+		offsets[w.topic][w.partition] = kgo.EpochOffset{Epoch: -1, Offset: off}
+		todo = append(todo, pending{w.cp, off})
+	}
+	if len(todo) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.DrainTimeout)
+	defer cancel()
+	var cerr error
+	s.cl.CommitOffsetsSync(ctx, offsets, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
+		cerr = commitError(resp, err)
+	})
+	if cerr != nil {
+		s.m.commitErrs.Inc()
+		s.log.Warn("commit offsets", "offsets", offsets, "err", cerr)
+		return
+	}
+	s.m.commits.Inc()
+	for _, p := range todo {
+		p.cp.committedAt(p.offset)
+	}
+}
+
+// onAssigned starts a worker per newly assigned partition.
+func (s *Source) onAssigned(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for topic, parts := range assigned {
+		for _, p := range parts {
+			tp := topicPartition{topic, p}
+			if _, ok := s.workers[tp]; ok {
+				continue
+			}
+			w := newWorker(s, topic, p, s.factory(topic, p))
+			s.workers[tp] = w
+			s.m.assigned.Inc()
+			go w.run()
+		}
+	}
+	s.log.Info("partitions assigned", "partitions", assigned)
+}
+
+// adjustOffsets reports each new partition's starting offset to OnAssigned
+// before its first fetch; it leaves the offsets unchanged.
+func (s *Source) adjustOffsets(ctx context.Context, offsets map[string]map[int32]kgo.Offset) (map[string]map[int32]kgo.Offset, error) {
+	for topic, parts := range offsets {
+		for p, o := range parts {
+			committed := o.EpochOffset().Offset
+			if committed < 0 {
+				committed = -1 // no commit: starts at the reset offset
+			}
+			s.cfg.OnAssigned(ctx, topic, p, committed)
+		}
+	}
+	return offsets, nil
+}
+
+// onRevoked drains the revoked partitions' workers and commits their
+// checkpoints before the partitions move, replacing kgo's default commit.
+func (s *Source) onRevoked(_ context.Context, _ *kgo.Client, revoked map[string][]int32) {
+	ws := s.removeWorkers(revoked)
+	s.drainAndCommit(ws)
+	s.log.Info("partitions revoked", "partitions", revoked)
+}
+
+// onLost stops the lost partitions' workers without committing: the group
+// has already given them to someone else.
+func (s *Source) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	ws := s.removeWorkers(lost)
+	for _, w := range ws {
+		w.stop()
+		w.abort()
+	}
+	for _, w := range ws {
+		w.waitExit(s.cfg.DrainTimeout)
+	}
+	s.log.Warn("partitions lost", "partitions", lost)
+}
+
+func (s *Source) removeWorkers(parts map[string][]int32) []*worker {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ws []*worker
+	for topic, ps := range parts {
+		for _, p := range ps {
+			tp := topicPartition{topic, p}
+			if w, ok := s.workers[tp]; ok {
+				delete(s.workers, tp)
+				ws = append(ws, w)
+				s.m.assigned.Dec()
+				s.m.lag.DeleteLabelValues(topic, partitionLabel(p))
+			}
+		}
+	}
+	return ws
+}
+
+// drainAndCommit stops ws taking new batches, waits up to DrainTimeout for
+// their in-flight batches to be acknowledged, commits, and lets them exit.
+func (s *Source) drainAndCommit(ws []*worker) {
+	if len(ws) == 0 {
+		return
+	}
+	for _, w := range ws {
+		w.stop()
+	}
+	deadline := time.Now().Add(s.cfg.DrainTimeout)
+	for _, w := range ws {
+		if !w.waitDrained(time.Until(deadline)) {
+			s.log.Warn("drain timed out; committing the acknowledged prefix",
+				"topic", w.topic, "partition", w.partition)
+		}
+	}
+	s.commit(context.Background(), ws)
+	for _, w := range ws {
+		w.abort()
+		w.waitExit(time.Second)
+	}
+}
+
+// batchFailed records the first failed batch and ends Run.
+func (s *Source) batchFailed(w *worker, err error) {
+	s.log.Error("batch failed; stopping so a restart replays from the last commit",
+		"topic", w.topic, "partition", w.partition, "err", err)
+	s.mu.Lock()
+	fail := s.fail
+	s.mu.Unlock()
+	if fail != nil {
+		fail(fmt.Errorf("%w: %s/%d: %w", ErrBatchFailed, w.topic, w.partition, err))
+	}
+}
+
+// commitError returns the request error or the first partition error of an
+// offset commit.
+func commitError(resp *kmsg.OffsetCommitResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	if resp == nil {
+		return nil
+	}
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			if perr := kerr.ErrorForCode(p.ErrorCode); perr != nil {
+				return fmt.Errorf("commit %s/%d: %w", t.Topic, p.Partition, perr)
+			}
+		}
+	}
+	return nil
+}
