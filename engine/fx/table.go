@@ -26,6 +26,13 @@ var ErrNoRate = errors.New("no FX rate")
 
 var one = engine.Decimal{Units: 1}
 
+// Rows must fall in 1999 (the euro's first year) .. 2100. The bound also
+// caps the per-currency day index at ~37k entries whatever the input.
+var (
+	minDay = civilDay(1999, 1, 1)
+	maxDay = civilDay(2100, 12, 31)
+)
+
 // series is one currency's rates in ascending day order.
 type series struct {
 	days  []day
@@ -135,6 +142,9 @@ func Parse(r io.Reader) (*Table, error) {
 		d, ok := parseDay(fields[0])
 		if !ok {
 			return nil, fmt.Errorf("line %d: date %q is not YYYY-MM-DD", lineNo, fields[0])
+		}
+		if d < minDay || d > maxDay {
+			return nil, fmt.Errorf("line %d: date %s outside %s..%s", lineNo, fields[0], minDay, maxDay)
 		}
 		if prev, dup := seen[d]; dup {
 			return nil, fmt.Errorf("line %d: date %s repeats line %d", lineNo, fields[0], prev)

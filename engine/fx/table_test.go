@@ -54,6 +54,8 @@ func TestParseErrors(t *testing.T) {
 		{"repeated currency", "Date,USD,USD\n", "currency USD repeats"},
 		{"empty inner column", "Date,,USD\n", "empty currency in column 2"},
 		{"bad date", "# c\nDate,USD\n2024-13-01,1.1\n", "line 3: date \"2024-13-01\""},
+		{"before the euro", "Date,USD\n1998-12-31,1.1\n", "line 2: date 1998-12-31 outside 1999-01-01..2100-12-31"},
+		{"far future", "Date,USD\n2101-01-01,1.1\n", "outside"},
 		{"day past month end", "Date,USD\n2023-02-29,1.1\n", "line 2: date"},
 		{"repeated date", "Date,USD\n2024-01-02,1.1\n2024-01-03,1.1\n2024-01-02,1.2\n", "line 4: date 2024-01-02 repeats line 2"},
 		{"too few fields", "Date,USD,GBP\n2024-01-02,1.1\n", "line 2: 2 fields, header has 3"},
