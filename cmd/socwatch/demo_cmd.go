@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -25,6 +26,9 @@ import (
 // demoPartitions is the partition count of the demo's input topic.
 const demoPartitions = 4
 
+// demoFeedChunk is how many transactions one generated feed year holds.
+const demoFeedChunk = 1_000_000
+
 func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "demo [--rate N] [--count N] [--rules PATH] [--clickhouse DSN] [--metrics-addr ADDR] [--alerts FILE]", stderr)
 	load := configFlags(fs, runShortcuts)
@@ -39,6 +43,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	cfg, err := load()
 	if err != nil {
 		return err
+	}
+	if !flagSet(fs, "log-level") && os.Getenv("SOCWATCH_LOG_LEVEL") == "" {
+		cfg.LogLevel = "warn" // the status line is the demo's output
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -99,9 +106,11 @@ func feed(ctx context.Context, brokers, topic string, seed int64, count, rate in
 		return
 	}
 	defer cl.Close()
+	// Without --count the feed is endless: one generated year after
+	// another, each a fresh seed, so memory stays flat.
 	n := count
 	if n == 0 {
-		n = 1 << 40
+		n = demoFeedChunk
 	}
 	g := synth.New(synth.Config{Seed: seed, Count: n})
 	tick := time.NewTicker(10 * time.Millisecond)
@@ -116,7 +125,12 @@ func feed(ctx context.Context, brokers, topic string, seed int64, count, rate in
 		}
 		for i := 0; i < perTick; i++ {
 			if _, ok := g.Next(&tx); !ok {
-				return
+				if count > 0 {
+					return
+				}
+				seed++
+				g = synth.New(synth.Config{Seed: seed, Count: n, Start: tx.TS.Add(time.Hour)})
+				continue
 			}
 			val := jsonl.Encode(nil, &tx)
 			cl.Produce(ctx, &kgo.Record{Key: []byte(tx.Debtor.Account), Value: val}, func(_ *kgo.Record, err error) {
@@ -182,4 +196,10 @@ func sumMetric(fams []*dto.MetricFamily, name string, each func(*dto.Metric, flo
 		}
 	}
 	return sum
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
