@@ -1,0 +1,146 @@
+package packs
+
+import (
+	"testing"
+	"time"
+
+	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/enrich"
+	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/rules"
+)
+
+const corePack = "aml-core"
+
+// screenFeed screens a synthetic feed with the aml-core pack in one
+// process (every perspective, as `socwatch screen` does) and calls visit
+// with each transaction's label, scenario id and alerts.
+func screenFeed(tb testing.TB, cfg synth.Config, visit func(label, scenario string, alerts []engine.Alert)) {
+	tb.Helper()
+	rs, err := rules.Load(corePack, rules.Options{})
+	if err != nil {
+		tb.Fatalf("load %s: %v", corePack, err)
+	}
+	g := synth.New(cfg)
+	sc := screen.NewScreener(rs)
+	en := enrich.New(nil)
+	env := sc.Env()
+	var out []engine.Alert
+	for {
+		label, ok := g.Next(&env.Tx)
+		if !ok {
+			return
+		}
+		if err := en.Enrich(&env.Tx); err != nil {
+			tb.Fatalf("enrich %s: %v", env.TxID, err)
+		}
+		out = sc.Screen("", true, time.Time{}, out[:0])
+		visit(label, g.Scenario(), out)
+	}
+}
+
+// TestCoreOnSyntheticFeed holds the pack to the generator's promise: every
+// injected scenario gets an alert of its typology, and legitimate traffic
+// rarely alerts — below 2 % in all, and below 0.1 % for the rules that are
+// not plain reporting thresholds.
+func TestCoreOnSyntheticFeed(t *testing.T) {
+	count := 40_000
+	if testing.Short() {
+		count = 20_000
+	}
+	type scen struct {
+		typology string
+		hit      bool
+	}
+	scenarios := map[string]*scen{}
+	legit, legitAlerted, legitBehaviour := 0, 0, 0
+	perRule := map[string]int{}
+	screenFeed(t, synth.Config{Seed: 7, Count: count}, func(label, scenario string, alerts []engine.Alert) {
+		if label == "" {
+			legit++
+			if len(alerts) > 0 {
+				legitAlerted++
+			}
+			behaviour := false
+			for _, a := range alerts {
+				perRule[a.RuleID]++
+				behaviour = behaviour || a.Typology != "threshold"
+			}
+			if behaviour {
+				legitBehaviour++
+			}
+			return
+		}
+		s := scenarios[scenario]
+		if s == nil {
+			s = &scen{typology: label}
+			scenarios[scenario] = s
+		}
+		for _, a := range alerts {
+			s.hit = s.hit || a.Typology == label
+		}
+	})
+	found, missed := map[string]int{}, map[string]int{}
+	for id, s := range scenarios {
+		if s.hit {
+			found[s.typology]++
+		} else {
+			missed[s.typology]++
+			t.Errorf("scenario %s (%s): no %s alert on any of its transactions", id, s.typology, s.typology)
+		}
+	}
+	for _, typ := range synth.Typologies {
+		if found[typ]+missed[typ] == 0 {
+			t.Errorf("typology %s: no scenario in a feed of %d", typ, count)
+		}
+		t.Logf("%-24s scenarios %3d, detected %3d", typ, found[typ]+missed[typ], found[typ])
+	}
+	share := float64(legitAlerted) / float64(legit)
+	behaviourShare := float64(legitBehaviour) / float64(legit)
+	t.Logf("legit %d, alerted %d (%.3f %%), by behaviour rules %d (%.3f %%); per rule %v",
+		legit, legitAlerted, 100*share, legitBehaviour, 100*behaviourShare, perRule)
+	if share >= 0.02 {
+		t.Errorf("legit alert share %.3f %%, want < 2 %%", 100*share)
+	}
+	if behaviourShare >= 0.001 {
+		t.Errorf("legit alert share of behaviour rules %.3f %%, want < 0.1 %%", 100*behaviourShare)
+	}
+}
+
+// BenchmarkCoreScreen measures screening one transaction under every
+// perspective with the whole aml-core pack (enrichment included), the
+// per-record cost of file mode.
+func BenchmarkCoreScreen(b *testing.B) {
+	rs, err := rules.Load(corePack, rules.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	const n = 50_000
+	g := synth.New(synth.Config{Seed: 3, Count: n})
+	feed := make([]engine.Tx, 0, n)
+	var tx engine.Tx
+	for {
+		if _, ok := g.Next(&tx); !ok {
+			break
+		}
+		feed = append(feed, tx)
+	}
+	en := enrich.New(nil)
+	sc := screen.NewScreener(rs)
+	env := sc.Env()
+	var out []engine.Alert
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i%n == 0 && i > 0 {
+			sc = screen.NewScreener(rs) // event time restarts: start from empty windows
+			env = sc.Env()
+		}
+		env.Tx = feed[i%n]
+		if err := en.Enrich(&env.Tx); err != nil {
+			b.Fatal(err)
+		}
+		out = sc.Screen("", true, time.Time{}, out[:0])
+	}
+}
