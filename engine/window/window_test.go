@@ -105,12 +105,12 @@ func TestObserveOutOfOrderAndLate(t *testing.T) {
 			{ts: at(5 * s), want: 1}, {ts: at(8 * s), want: 2}, {ts: at(5 * s), want: 2}}, 0},
 		{"exactly Lateness behind is not late", Spec{Fn: Count, Over: 10 * s, Lateness: 5 * s}, []event{
 			{ts: at(11 * s), want: 1}, {ts: at(20 * s), want: 2},
-			{ts: at(15 * s), want: 2}, // sees 11 and itself
+			{ts: at(15 * s), want: 2},      // sees 11 and itself
 			{ts: at(21 * s), want: 3}}, 0}, // 15 was stored
 		{"1ns more than Lateness behind is late and not stored", Spec{Fn: Count, Over: 10 * s, Lateness: 5 * s}, []event{
 			{ts: at(11 * s), want: 1}, {ts: at(20 * s), want: 2},
 			{ts: at(15*s - 1), want: 2, late: true}, // sees 11 and itself
-			{ts: at(21 * s), want: 2}}, 1}, // 15-1ns was not stored
+			{ts: at(21 * s), want: 2}}, 1},          // 15-1ns was not stored
 		{"zero lateness makes any older event late", Spec{Fn: Sum, Over: 10 * s}, []event{
 			{ts: at(11 * s), num: 1, want: 1}, {ts: at(20 * s), num: 2, want: 3},
 			{ts: at(20*s - 1), num: 4, want: 5, late: true},
