@@ -9,9 +9,7 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // Processor screens the records of one partition. The engine's per-partition
@@ -225,43 +223,11 @@ func (s *Source) commitLoop(ctx context.Context, done chan<- struct{}) {
 
 // commit synchronously commits the committable offsets of ws.
 func (s *Source) commit(ctx context.Context, ws []*worker) {
-	s.commitMu.Lock()
-	defer s.commitMu.Unlock()
-	offsets := make(map[string]map[int32]kgo.EpochOffset)
-	type pending struct {
-		cp     *checkpoint
-		offset int64
+	cps := make([]partCheckpoint, len(ws))
+	for i, w := range ws {
+		cps[i] = partCheckpoint{w.topic, w.partition, w.cp}
 	}
-	var todo []pending
-	for _, w := range ws {
-		off, ok := w.cp.toCommit()
-		if !ok {
-			continue
-		}
-		if offsets[w.topic] == nil {
-			offsets[w.topic] = make(map[int32]kgo.EpochOffset)
-		}
-		offsets[w.topic][w.partition] = kgo.EpochOffset{Epoch: -1, Offset: off}
-		todo = append(todo, pending{w.cp, off})
-	}
-	if len(todo) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.DrainTimeout)
-	defer cancel()
-	var cerr error
-	s.cl.CommitOffsetsSync(ctx, offsets, func(_ *kgo.Client, _ *kmsg.OffsetCommitRequest, resp *kmsg.OffsetCommitResponse, err error) {
-		cerr = commitError(resp, err)
-	})
-	if cerr != nil {
-		s.m.commitErrs.Inc()
-		s.log.Warn("commit offsets", "offsets", offsets, "err", cerr)
-		return
-	}
-	s.m.commits.Inc()
-	for _, p := range todo {
-		p.cp.committedAt(p.offset)
-	}
+	commitCheckpoints(ctx, s.cl, &s.commitMu, s.m, s.log, s.cfg.DrainTimeout, cps)
 }
 
 // onAssigned starts a worker per newly assigned partition.
@@ -371,23 +337,4 @@ func (s *Source) batchFailed(w *worker, err error) {
 	if fail != nil {
 		fail(fmt.Errorf("%w: %s/%d: %w", ErrBatchFailed, w.topic, w.partition, err))
 	}
-}
-
-// commitError returns the request error or the first partition error of an
-// offset commit.
-func commitError(resp *kmsg.OffsetCommitResponse, err error) error {
-	if err != nil {
-		return err
-	}
-	if resp == nil {
-		return nil
-	}
-	for _, t := range resp.Topics {
-		for _, p := range t.Partitions {
-			if perr := kerr.ErrorForCode(p.ErrorCode); perr != nil {
-				return fmt.Errorf("commit %s/%d: %w", t.Topic, p.Partition, perr)
-			}
-		}
-	}
-	return nil
 }

@@ -1,0 +1,154 @@
+package kafka
+
+import (
+	"sort"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// merger orders the records of several partitions by record timestamp
+// (ties: topic, partition, offset). A record is released only when every
+// partition either has a buffered record to compare it with or is caught
+// up, so that the output is in global timestamp order as far as the input
+// is. Limits: a record that arrives later on a caught-up partition with an
+// older timestamp than one already released is released late (out of
+// order); and a partition that is behind but whose fetches bring nothing
+// stalls the merge until a probe of its offsets shows it caught up.
+type merger struct {
+	parts map[topicPartition]*mergePart
+	// buffered counts records over all partitions.
+	buffered int
+}
+
+type mergePart struct {
+	buf  []*kgo.Record
+	head int
+	// next is the next offset to consume (-1 unknown); hwm the high
+	// watermark as of the last fetch or probe (-1 unknown).
+	next, hwm int64
+}
+
+func newMerger() *merger { return &merger{parts: make(map[topicPartition]*mergePart)} }
+
+func (m *merger) assign(tp topicPartition) {
+	if _, ok := m.parts[tp]; !ok {
+		m.parts[tp] = &mergePart{next: -1, hwm: -1}
+	}
+}
+
+// remove drops a partition and its buffered records.
+func (m *merger) remove(tp topicPartition) {
+	if p, ok := m.parts[tp]; ok {
+		m.buffered -= p.len()
+		delete(m.parts, tp)
+	}
+}
+
+func (p *mergePart) len() int { return len(p.buf) - p.head }
+
+func (p *mergePart) caughtUp() bool {
+	return p.len() == 0 && p.next >= 0 && p.hwm >= 0 && p.next >= p.hwm
+}
+
+// add buffers a fetched partition's records and its high watermark.
+func (m *merger) add(fp kgo.FetchTopicPartition) {
+	p, ok := m.parts[topicPartition{fp.Topic, fp.Partition}]
+	if !ok {
+		return // not (or no longer) assigned
+	}
+	if p.head > 0 && p.head*2 >= len(p.buf) {
+		n := copy(p.buf, p.buf[p.head:])
+		clear(p.buf[n:])
+		p.buf, p.head = p.buf[:n], 0
+	}
+	p.buf = append(p.buf, fp.Records...)
+	m.buffered += len(fp.Records)
+	if n := len(fp.Records); n > 0 {
+		p.next = fp.Records[n-1].Offset + 1
+	}
+	if fp.HighWatermark >= 0 {
+		p.hwm = fp.HighWatermark
+	}
+}
+
+// probed records offsets learnt outside fetches: next is where consumption
+// resumes when nothing was consumed yet (-1 to keep), hwm the end offset.
+func (m *merger) probed(tp topicPartition, next, hwm int64) {
+	p, ok := m.parts[tp]
+	if !ok {
+		return
+	}
+	if p.next < 0 && next >= 0 {
+		p.next = next
+	}
+	if hwm > p.hwm {
+		p.hwm = hwm
+	}
+}
+
+// blocking lists, sorted, the partitions that stall the merge: nothing
+// buffered and not known to be caught up.
+func (m *merger) blocking() []topicPartition {
+	var out []topicPartition
+	for tp, p := range m.parts {
+		if p.len() == 0 && !p.caughtUp() {
+			out = append(out, tp)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return lessTP(out[i], out[j]) })
+	return out
+}
+
+// pop releases the next record in merge order, or nil when the merge must
+// wait for more data.
+func (m *merger) pop() *kgo.Record {
+	var (
+		best   *kgo.Record
+		bestP  *mergePart
+		bestTP topicPartition
+	)
+	for tp, p := range m.parts {
+		if p.len() == 0 {
+			if !p.caughtUp() {
+				return nil
+			}
+			continue
+		}
+		r := p.buf[p.head]
+		if best == nil || recordLess(r, tp, best, bestTP) {
+			best, bestP, bestTP = r, p, tp
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	bestP.buf[bestP.head] = nil
+	bestP.head++
+	m.buffered--
+	return best
+}
+
+// bufferedIn returns how many records partition tp has buffered.
+func (m *merger) bufferedIn(tp topicPartition) int {
+	if p, ok := m.parts[tp]; ok {
+		return p.len()
+	}
+	return 0
+}
+
+func recordLess(a *kgo.Record, atp topicPartition, b *kgo.Record, btp topicPartition) bool {
+	if !a.Timestamp.Equal(b.Timestamp) {
+		return a.Timestamp.Before(b.Timestamp)
+	}
+	if atp != btp {
+		return lessTP(atp, btp)
+	}
+	return a.Offset < b.Offset
+}
+
+func lessTP(a, b topicPartition) bool {
+	if a.topic != b.topic {
+		return a.topic < b.topic
+	}
+	return a.partition < b.partition
+}

@@ -1,0 +1,472 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// RekeyConfig configures the re-key stage.
+type RekeyConfig struct {
+	// Config names the input topics and the cluster. Its Group gets the
+	// suffix "-rekey" so the stage never shares offsets with screening.
+	Config
+	// Perspectives are the aggregate key paths in use, e.g.
+	// ["debtor.account", "creditor.account"]: one copy per perspective.
+	Perspectives []string
+	// KeyOf extracts the account a perspective is keyed by from a record
+	// value (the integrator passes the JSON decoder's field extractor).
+	KeyOf func(value []byte, perspective string) ([]byte, error)
+	// OutputSuffix names the internal topic of each input topic:
+	// "<topic><OutputSuffix>"; default ".by-account".
+	OutputSuffix string
+	// OutputPartitions is the partition count the internal topic is
+	// created with when missing; default the input topic's.
+	OutputPartitions int32
+	// MaxBufferedRecords pauses an input partition whose merge buffer holds
+	// this many records; default 10,000.
+	MaxBufferedRecords int
+	// ProbeInterval is how often offsets are listed for partitions that
+	// stall the merge; default 500 ms.
+	ProbeInterval time.Duration
+}
+
+// Rekeyer is the re-key stage: it merges the assigned input partitions in
+// record-timestamp order (see merger) and writes each record once per
+// perspective to the internal topic, keyed by that perspective's account and
+// tagged with the socwatch-perspective header. A record whose key cannot be
+// extracted is forwarded once, with its original key and an empty
+// perspective, so that screening rejects it into the dead-letter topic.
+// Input offsets are committed only after every copy is acknowledged.
+//
+// Ordering holds per Rekeyer instance: with several instances in the group,
+// each merges only its own partitions. Run one instance when the internal
+// topic must be in one global order.
+type Rekeyer struct {
+	cfg RekeyConfig
+	log *slog.Logger
+	m   *metrics
+	cl  *kgo.Client
+	adm *kadm.Client
+
+	mu          sync.Mutex // guards cps and paused between callbacks and the loop
+	merge       *merger
+	cps         map[topicPartition]*checkpoint
+	paused      map[topicPartition]bool
+	commitMu    sync.Mutex
+	lastProbe   time.Time
+	failOnce    sync.Once
+	fail        context.CancelCauseFunc
+	outputTopic map[string]string
+	opts        []kgo.Opt
+}
+
+// NewRekeyer validates cfg and creates the client (consumer and producer).
+func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
+	if len(cfg.Perspectives) == 0 {
+		return nil, errors.New("kafka rekey config: no perspectives")
+	}
+	if cfg.KeyOf == nil {
+		return nil, errors.New("kafka rekey config: no KeyOf function")
+	}
+	base, err := cfg.Config.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	cfg.Config = base
+	cfg.Group += "-rekey"
+	if cfg.OutputSuffix == "" {
+		cfg.OutputSuffix = ".by-account"
+	}
+	if cfg.MaxBufferedRecords <= 0 {
+		cfg.MaxBufferedRecords = 10000
+	}
+	if cfg.ProbeInterval <= 0 {
+		cfg.ProbeInterval = 500 * time.Millisecond
+	}
+	m, err := newMetrics(cfg.Registerer)
+	if err != nil {
+		return nil, err
+	}
+	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
+		merge: newMerger(), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
+		outputTopic: make(map[string]string)}
+	for _, t := range cfg.Topics {
+		r.outputTopic[t] = t + cfg.OutputSuffix
+	}
+	opts, err := cfg.clientOpts("rekey")
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts,
+		kgo.ConsumerGroup(cfg.Group),
+		kgo.ConsumeTopics(cfg.Topics...),
+		kgo.ConsumeResetOffset(cfg.resetOffset()),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.OnPartitionsAssigned(r.onAssigned),
+		kgo.OnPartitionsRevoked(r.onRevoked),
+		kgo.OnPartitionsLost(r.onLost),
+		kgo.FetchMaxWait(250*time.Millisecond),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		kgo.ProducerLinger(5*time.Millisecond),
+		// Produce blocks when this many copies are unacknowledged:
+		// backpressure from the internal topic to the merge.
+		kgo.MaxBufferedRecords(cfg.MaxBufferedRecords*len(cfg.Perspectives)),
+	)
+	if cfg.FetchMaxBytes > 0 {
+		opts = append(opts, kgo.FetchMaxBytes(cfg.FetchMaxBytes))
+	}
+	r.opts = opts
+	return r, nil
+}
+
+// OutputTopic returns the internal topic input topic is re-keyed to.
+func (r *Rekeyer) OutputTopic(input string) string { return r.outputTopic[input] }
+
+// Run re-keys until ctx ends (then it flushes, commits, leaves the group
+// and returns nil) or a produce fails for good (then it returns the error).
+func (r *Rekeyer) Run(ctx context.Context) error {
+	if r.cl != nil {
+		return errors.New("kafka rekey: Run called twice")
+	}
+	runCtx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	r.fail = fail
+	cl, err := kgo.NewClient(r.opts...)
+	if err != nil {
+		return fmt.Errorf("create kafka rekey client: %w", err)
+	}
+	r.mu.Lock()
+	r.cl = cl
+	r.mu.Unlock()
+	r.adm = kadm.NewClient(cl)
+	if err := r.ensureOutputTopics(runCtx); err != nil {
+		cl.Close()
+		return err
+	}
+
+	commitDone := make(chan struct{})
+	go r.commitLoop(runCtx, commitDone)
+	// waiting is decided before AllowRebalance: once it is called, the
+	// partition callbacks may change the merge until the next poll.
+	waiting := false
+	for runCtx.Err() == nil {
+		pollCtx := runCtx
+		cancel := context.CancelFunc(func() {})
+		if waiting {
+			// Records wait on a stalled partition: come back to probe.
+			pollCtx, cancel = context.WithTimeout(runCtx, r.cfg.ProbeInterval)
+		}
+		fetches := cl.PollRecords(pollCtx, 10000)
+		cancel()
+		if fetches.IsClientClosed() {
+			break
+		}
+		fetches.EachError(func(topic string, partition int32, err error) {
+			if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
+				r.log.Warn("fetch error", "topic", topic, "partition", partition, "err", err)
+			}
+		})
+		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
+			if n := len(p.Records); n > 0 {
+				r.m.consumed.WithLabelValues(p.Topic).Add(float64(n))
+				if p.HighWatermark >= 0 {
+					r.m.lag.WithLabelValues(p.Topic, partitionLabel(p.Partition)).Set(float64(max(p.HighWatermark-p.Records[n-1].Offset-1, 0)))
+				}
+			}
+			r.merge.add(p)
+		})
+		r.emitAll(runCtx)
+		if r.merge.buffered > 0 && len(r.merge.blocking()) > 0 && time.Since(r.lastProbe) >= r.cfg.ProbeInterval {
+			r.probe(runCtx)
+			r.emitAll(runCtx)
+		}
+		r.backpressure()
+		waiting = r.merge.buffered > 0
+		cl.AllowRebalance()
+	}
+	cl.AllowRebalance()
+	<-commitDone
+	r.drainAndCommit(r.allAssigned())
+	cl.Close()
+	if cause := context.Cause(runCtx); cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
+		return cause
+	}
+	return nil
+}
+
+// emitAll produces every record the merge releases.
+func (r *Rekeyer) emitAll(ctx context.Context) {
+	for ctx.Err() == nil {
+		rec := r.merge.pop()
+		if rec == nil {
+			return
+		}
+		r.emit(ctx, rec)
+	}
+}
+
+// emit produces the copies of one input record and acknowledges its span
+// when all of them are acknowledged.
+func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record) {
+	tp := topicPartition{in.Topic, in.Partition}
+	r.mu.Lock()
+	cp := r.cps[tp]
+	r.mu.Unlock()
+	if cp == nil {
+		return
+	}
+	copies := r.copies(in)
+	sp := cp.add(in.Offset + 1)
+	var (
+		mu       sync.Mutex
+		pending  = len(copies)
+		firstErr error
+	)
+	for _, c := range copies {
+		r.cl.Produce(ctx, c, func(_ *kgo.Record, err error) {
+			mu.Lock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			pending--
+			last, ferr := pending == 0, firstErr
+			mu.Unlock()
+			if !last {
+				return
+			}
+			cp.ack(sp, ferr)
+			if ferr != nil && ctx.Err() == nil {
+				r.failOnce.Do(func() {
+					r.log.Error("re-keyed copy not written; stopping so a restart replays", "topic", in.Topic, "partition", in.Partition, "offset", in.Offset, "err", ferr)
+					r.fail(fmt.Errorf("produce re-keyed copy of %s: %w", formatPosition(in.Topic, in.Partition, in.Offset), ferr))
+				})
+			}
+		})
+	}
+}
+
+// copies builds one output record per perspective, or a single copy with
+// the original key and no perspective when a key cannot be extracted.
+func (r *Rekeyer) copies(in *kgo.Record) []*kgo.Record {
+	src := []kgo.RecordHeader{
+		{Key: HeaderSourceTopic, Value: []byte(in.Topic)},
+		{Key: HeaderSourcePartition, Value: strconv.AppendInt(nil, int64(in.Partition), 10)},
+		{Key: HeaderSourceOffset, Value: strconv.AppendInt(nil, in.Offset, 10)},
+	}
+	out := r.outputTopic[in.Topic]
+	copies := make([]*kgo.Record, 0, len(r.cfg.Perspectives))
+	for _, p := range r.cfg.Perspectives {
+		key, err := r.cfg.KeyOf(in.Value, p)
+		if err != nil || len(key) == 0 {
+			// Bad input: forward it once so screening rejects it.
+			return []*kgo.Record{{Topic: out, Key: in.Key, Value: in.Value, Timestamp: in.Timestamp,
+				Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective}}, src...)}}
+		}
+		copies = append(copies, &kgo.Record{Topic: out, Key: key, Value: in.Value, Timestamp: in.Timestamp,
+			Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective, Value: []byte(p)}}, src...)})
+	}
+	return copies
+}
+
+// probe lists committed, start and end offsets of the partitions that stall
+// the merge, so an idle partition at its end stops blocking the others.
+func (r *Rekeyer) probe(ctx context.Context) {
+	r.lastProbe = time.Now()
+	blocking := r.merge.blocking()
+	topics := make([]string, 0, len(blocking))
+	for _, tp := range blocking {
+		topics = append(topics, tp.topic)
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.DrainTimeout)
+	defer cancel()
+	ends, err := r.adm.ListEndOffsets(ctx, topics...)
+	if err != nil {
+		r.log.Warn("probe end offsets", "err", err)
+		return
+	}
+	var starts kadm.ListedOffsets
+	if r.cfg.StartOffset == StartEarliest {
+		starts, _ = r.adm.ListStartOffsets(ctx, topics...)
+	}
+	commits, _ := r.adm.FetchOffsets(ctx, r.cfg.Group)
+	for _, tp := range blocking {
+		end, ok := ends.Lookup(tp.topic, tp.partition)
+		if !ok || end.Err != nil {
+			continue
+		}
+		next := int64(-1)
+		if c, ok := commits.Lookup(tp.topic, tp.partition); ok && c.Err == nil && c.At >= 0 {
+			next = c.At
+		} else if r.cfg.StartOffset == StartLatest {
+			next = end.Offset
+		} else if s, ok := starts.Lookup(tp.topic, tp.partition); ok && s.Err == nil {
+			next = s.Offset
+		}
+		r.merge.probed(tp, next, end.Offset)
+	}
+}
+
+// backpressure pauses partitions with too much buffered and resumes those
+// that drained below half of it.
+func (r *Rekeyer) backpressure() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for tp := range r.cps {
+		n := r.merge.bufferedIn(tp)
+		switch {
+		case !r.paused[tp] && n >= r.cfg.MaxBufferedRecords:
+			r.paused[tp] = true
+			r.cl.PauseFetchPartitions(map[string][]int32{tp.topic: {tp.partition}})
+			r.m.paused.Inc()
+		case r.paused[tp] && n <= r.cfg.MaxBufferedRecords/2:
+			r.unpauseLocked(tp)
+		}
+	}
+}
+
+func (r *Rekeyer) unpauseLocked(tp topicPartition) {
+	if r.paused[tp] {
+		delete(r.paused, tp)
+		r.cl.ResumeFetchPartitions(map[string][]int32{tp.topic: {tp.partition}})
+		r.m.paused.Dec()
+	}
+}
+
+func (r *Rekeyer) commitLoop(ctx context.Context, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(r.cfg.CommitInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.commit(ctx, r.allAssigned())
+		}
+	}
+}
+
+func (r *Rekeyer) allAssigned() map[string][]int32 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make(map[string][]int32)
+	for tp := range r.cps {
+		out[tp.topic] = append(out[tp.topic], tp.partition)
+	}
+	return out
+}
+
+func (r *Rekeyer) commit(ctx context.Context, parts map[string][]int32) {
+	r.mu.Lock()
+	var cps []partCheckpoint
+	for topic, ps := range parts {
+		for _, p := range ps {
+			if cp := r.cps[topicPartition{topic, p}]; cp != nil {
+				cps = append(cps, partCheckpoint{topic, p, cp})
+			}
+		}
+	}
+	r.mu.Unlock()
+	commitCheckpoints(ctx, r.cl, &r.commitMu, r.m, r.log, r.cfg.DrainTimeout, cps)
+}
+
+// drainAndCommit waits (up to DrainTimeout) for every produced copy to be
+// acknowledged and commits parts' checkpoints.
+func (r *Rekeyer) drainAndCommit(parts map[string][]int32) {
+	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.DrainTimeout)
+	defer cancel()
+	if err := r.cl.Flush(ctx); err != nil {
+		r.log.Warn("flush before commit timed out; committing the acknowledged prefix", "err", err)
+	}
+	r.commit(context.Background(), parts)
+}
+
+func (r *Rekeyer) onAssigned(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for topic, ps := range assigned {
+		for _, p := range ps {
+			tp := topicPartition{topic, p}
+			if _, ok := r.cps[tp]; !ok {
+				r.cps[tp] = newCheckpoint()
+				r.merge.assign(tp)
+				r.m.assigned.Inc()
+			}
+		}
+	}
+	r.log.Info("partitions assigned", "partitions", assigned)
+}
+
+func (r *Rekeyer) onRevoked(_ context.Context, _ *kgo.Client, revoked map[string][]int32) {
+	r.drainAndCommit(revoked)
+	r.drop(revoked)
+	r.log.Info("partitions revoked", "partitions", revoked)
+}
+
+func (r *Rekeyer) onLost(_ context.Context, _ *kgo.Client, lost map[string][]int32) {
+	r.drop(lost)
+	r.log.Warn("partitions lost", "partitions", lost)
+}
+
+// drop forgets partitions: their buffered records were never produced, so
+// the next owner reads them again.
+func (r *Rekeyer) drop(parts map[string][]int32) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for topic, ps := range parts {
+		for _, p := range ps {
+			tp := topicPartition{topic, p}
+			if _, ok := r.cps[tp]; !ok {
+				continue
+			}
+			r.unpauseLocked(tp)
+			delete(r.cps, tp)
+			r.merge.remove(tp)
+			r.m.assigned.Dec()
+			r.m.lag.DeleteLabelValues(topic, partitionLabel(p))
+		}
+	}
+}
+
+// ensureOutputTopics creates each missing internal topic with
+// OutputPartitions (default: as many as its input topic).
+func (r *Rekeyer) ensureOutputTopics(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for in, out := range r.outputTopic {
+		details, err := r.adm.ListTopics(ctx, in, out)
+		if err != nil {
+			return fmt.Errorf("list topics %s, %s: %w", in, out, err)
+		}
+		if d, ok := details[out]; ok && d.Err == nil {
+			continue
+		}
+		parts := r.cfg.OutputPartitions
+		if parts <= 0 {
+			d, ok := details[in]
+			if !ok || d.Err != nil {
+				return fmt.Errorf("describe input topic %s: %v", in, d.Err)
+			}
+			parts = int32(len(d.Partitions))
+		}
+		resp, err := r.adm.CreateTopic(ctx, parts, -1, nil, out)
+		if err == nil && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
+			err = resp.Err
+		}
+		if err != nil {
+			return fmt.Errorf("create internal topic %s (%d partitions): %w", out, parts, err)
+		}
+		r.log.Info("created internal topic", "topic", out, "partitions", parts)
+	}
+	return nil
+}

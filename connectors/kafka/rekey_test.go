@@ -1,0 +1,148 @@
+package kafka
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// splitKeyOf reads "debtor|creditor|seq" values.
+func splitKeyOf(value []byte, perspective string) ([]byte, error) {
+	f := bytes.Split(value, []byte("|"))
+	if len(f) != 3 {
+		return nil, errors.New("not debtor|creditor|seq")
+	}
+	switch perspective {
+	case "debtor.account":
+		return f[0], nil
+	case "creditor.account":
+		return f[1], nil
+	}
+	return nil, fmt.Errorf("unknown perspective %q", perspective)
+}
+
+func consumeAll(t *testing.T, b backend, topic string, n int) []*kgo.Record {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out []*kgo.Record
+	for len(out) < n {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("read %d of %d records from %s", len(out), n, topic)
+		}
+		out = append(out, fs.Records()...)
+	}
+	return out
+}
+
+func header(r *kgo.Record, key string) (string, bool) {
+	for _, h := range r.Headers {
+		if h.Key == key {
+			return string(h.Value), true
+		}
+	}
+	return "", false
+}
+
+func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		topic, group := unique("rekey"), unique("g")
+		createTopic(t, b, topic, 3)
+		base := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+		const n = 30
+		// Record seq j goes to partition j%3 at base+j s; partitions are
+		// produced one after the other (2, 1, 0), so arrival order is not
+		// timestamp order. seq 7 is unreadable by KeyOf.
+		byPart := map[int32][]*kgo.Record{}
+		for j := 0; j < n; j++ {
+			p := int32(j % 3)
+			v := fmt.Sprintf("D%d|C%d|%d", j%5, j%4, j)
+			if j == 7 {
+				v = "garbage"
+			}
+			byPart[p] = append(byPart[p], &kgo.Record{Topic: topic, Partition: p, Key: []byte(fmt.Sprint("orig", j)),
+				Value: []byte(v), Timestamp: base.Add(time.Duration(j) * time.Second)})
+		}
+		for p := int32(2); p >= 0; p-- {
+			produce(t, b, byPart[p]...)
+		}
+
+		cfg := RekeyConfig{Config: testConfig(b, topic, group), Perspectives: []string{"debtor.account", "creditor.account"},
+			KeyOf: splitKeyOf, OutputPartitions: 1}
+		r, err := NewRekeyer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { errc <- r.Run(ctx) }()
+		out := consumeAll(t, b, r.OutputTopic(topic), 2*n-1)
+		eventually(t, 10*time.Second, "rekey commit", func() bool {
+			return committed(t, b, group+"-rekey", topic, 0) == 10 && committed(t, b, group+"-rekey", topic, 1) == 10 &&
+				committed(t, b, group+"-rekey", topic, 2) == 10
+		})
+		cancel()
+		if err := <-errc; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+
+		var got []string
+		for _, rec := range out {
+			persp, ok := header(rec, HeaderPerspective)
+			if !ok {
+				t.Fatalf("copy %q has no %s header", rec.Value, HeaderPerspective)
+			}
+			src, _ := header(rec, HeaderSourceOffset)
+			seq := strings.Split(string(rec.Value), "|")
+			switch {
+			case string(rec.Value) == "garbage":
+				if persp != "" || string(rec.Key) != "orig7" {
+					t.Errorf("bad record forwarded as key %q perspective %q, want orig7 and empty", rec.Key, persp)
+				}
+				got = append(got, "7:bad")
+			default:
+				want, _ := splitKeyOf(rec.Value, persp)
+				if !bytes.Equal(rec.Key, want) {
+					t.Errorf("copy of %s keyed %q, want %q", rec.Value, rec.Key, want)
+				}
+				got = append(got, seq[2]+":"+persp)
+			}
+			if src == "" || !rec.Timestamp.Equal(base.Add(time.Duration(mustAtoi(t, strings.Split(got[len(got)-1], ":")[0]))*time.Second)) {
+				t.Errorf("copy %s lost its source offset header or timestamp (%v)", rec.Value, rec.Timestamp)
+			}
+		}
+		var want []string
+		for j := 0; j < n; j++ {
+			if j == 7 {
+				want = append(want, "7:bad")
+				continue
+			}
+			want = append(want, fmt.Sprint(j, ":debtor.account"), fmt.Sprint(j, ":creditor.account"))
+		}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("internal topic order:\n got %v\nwant %v", got, want)
+		}
+	})
+}
+
+func mustAtoi(t *testing.T, s string) int {
+	t.Helper()
+	var n int
+	if _, err := fmt.Sscan(s, &n); err != nil {
+		t.Fatalf("atoi %q: %v", s, err)
+	}
+	return n
+}
