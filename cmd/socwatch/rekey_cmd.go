@@ -1,18 +1,22 @@
 package main
 
 import (
-	"context"
-	"errors"
-
 	"github.com/socwatch/socwatch/connectors/kafka"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/fx"
 )
 
-// rekeyStage is the running re-key stage.
-type rekeyStage interface {
-	Run(ctx context.Context) error
+// newRekeyer builds the re-key stage from the input topic to internal.
+func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet) (*kafka.Rekeyer, error) {
+	kcfg.ClientID = "socwatch"
+	return kafka.NewRekeyer(kafka.RekeyConfig{
+		Config:           kcfg,
+		Perspectives:     rs.Perspectives,
+		KeyOf:            keyOf(rates),
+		OutputSuffix:     rekeySuffix,
+		OutputPartitions: int32(cfg.Kafka.Partitions),
+	})
 }
 
-func newRekeyer(kcfg kafka.Config, cfg Config, internal string, rs *engine.RuleSet) (rekeyStage, error) {
-	return nil, errors.New("TODO: re-key stage not wired yet")
-}
+// rekeySuffix names the internal topic: <topic>.by-account.
+const rekeySuffix = ".by-account"

@@ -68,7 +68,7 @@ type service struct {
 	sink     engine.Sink
 	dlq      *kafka.DeadLetter
 	source   *kafka.Source
-	rekey    rekeyStage
+	rekey    *kafka.Rekeyer
 	addr     string
 	errc     chan error
 	sinkDesc string
@@ -130,8 +130,8 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 	// partition (DESIGN.md "Partitioning and scale-out").
 	screenCfg := kcfg
 	if needRekey(cfg.Kafka.Rekey, rs) {
-		internal := cfg.Kafka.Topic + ".by-account"
-		if s.rekey, err = newRekeyer(kcfg, cfg, internal, rs); err != nil {
+		internal := cfg.Kafka.Topic + rekeySuffix
+		if s.rekey, err = newRekeyer(kcfg, cfg, rates, rs); err != nil {
 			return nil, fmt.Errorf("re-key stage: %w", err)
 		}
 		screenCfg.Topics = []string{internal}
