@@ -445,3 +445,25 @@ func TestFnString(t *testing.T) {
 		}
 	}
 }
+
+func TestEvictReleasesLargeRings(t *testing.T) {
+	st := NewStore(Spec{Fn: Sum, Over: time.Hour})
+	for i := range 100 {
+		st.Observe("busy", at(time.Duration(i)*s), 1, 0)
+	}
+	st.Observe("quiet", at(0), 1, 0)
+	before := st.SizeBytes()
+	if got := st.Evict(at(3 * time.Hour)); got != 2 {
+		t.Fatalf("Evict = %d, want 2", got)
+	}
+	// The busy key's ring (128 events × 16 bytes) is released; the quiet
+	// key's initial ring is kept for reuse.
+	if freed := before - st.SizeBytes(); freed < 128*16 {
+		t.Errorf("SizeBytes freed %d bytes, want >= %d", freed, 128*16)
+	}
+	for i, key := range []string{"a", "b"} {
+		if v, _ := st.Observe(key, at(4*time.Hour), float64(i+5), 0); v != float64(i+5) {
+			t.Errorf("Observe(%s) in reused slot = %v, want %d", key, v, i+5)
+		}
+	}
+}
