@@ -44,10 +44,8 @@ func (c *checkpoint) ack(s *span, err error) {
 		}
 		return
 	}
+	// A failed span stays unacknowledged, so the prefix stops before it.
 	s.acked = true
-	if c.failed != nil {
-		return
-	}
 	for c.head < len(c.spans) && c.spans[c.head].acked {
 		c.committable = c.spans[c.head].end
 		c.spans[c.head] = nil

@@ -1,0 +1,214 @@
+package kafka
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+func TestCheckpointCommitsLongestAckedPrefix(t *testing.T) {
+	tests := []struct {
+		name string
+		ends []int64
+		acks []int // indexes acknowledged, in order
+		fail int   // index acknowledged with an error, -1 none
+		want int64 // committable; -1 nothing
+	}{
+		{"none", []int64{10, 20}, nil, -1, -1},
+		{"in order", []int64{10, 20, 30}, []int{0, 1, 2}, -1, 30},
+		{"gap", []int64{10, 20, 30}, []int{0, 2}, -1, 10},
+		{"gap at head", []int64{10, 20, 30}, []int{1, 2}, -1, -1},
+		{"reverse", []int64{10, 20, 30}, []int{2, 1, 0}, -1, 30},
+		{"failure stops prefix", []int64{10, 20, 30}, []int{0, 2}, 1, 10},
+		{"failure first", []int64{10, 20}, []int{1}, 0, -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newCheckpoint()
+			spans := make([]*span, len(tt.ends))
+			for i, e := range tt.ends {
+				spans[i] = c.add(e)
+			}
+			if tt.fail >= 0 {
+				c.ack(spans[tt.fail], errors.New("sink failed"))
+			}
+			for _, i := range tt.acks {
+				c.ack(spans[i], nil)
+			}
+			off, ok := c.toCommit()
+			if tt.want < 0 {
+				if ok {
+					t.Fatalf("toCommit() = %d, want nothing", off)
+				}
+				return
+			}
+			if !ok || off != tt.want {
+				t.Fatalf("toCommit() = %d, %v; want %d", off, ok, tt.want)
+			}
+			c.committedAt(off)
+			if _, ok := c.toCommit(); ok {
+				t.Fatal("toCommit() after commit should have nothing new")
+			}
+			if (tt.fail >= 0) != (c.err() != nil) {
+				t.Fatalf("err() = %v with fail index %d", c.err(), tt.fail)
+			}
+		})
+	}
+}
+
+func TestCheckpointCompactsLongRuns(t *testing.T) {
+	c := newCheckpoint()
+	for i := int64(1); i <= 10000; i++ {
+		c.ack(c.add(i), nil)
+	}
+	if off, _ := c.toCommit(); off != 10000 {
+		t.Fatalf("committable %d, want 10000", off)
+	}
+	if len(c.spans) > 200 {
+		t.Fatalf("%d spans retained after all acked; want compaction", len(c.spans))
+	}
+}
+
+func TestPositionRoundTrip(t *testing.T) {
+	tests := []struct {
+		topic  string
+		part   int32
+		offset int64
+	}{
+		{"tx", 0, 0}, {"bank.feed-pl_1", 17, 1 << 40}, {"a", 2147483647, 9223372036854775807},
+	}
+	for _, tt := range tests {
+		pos := formatPosition(tt.topic, tt.part, tt.offset)
+		topic, part, off, err := parsePosition(pos)
+		if err != nil || topic != tt.topic || part != tt.part || off != tt.offset {
+			t.Errorf("parsePosition(%q) = %q %d %d %v", pos, topic, part, off, err)
+		}
+	}
+	for _, bad := range []string{"", "line 17", "t@1", "/1@2", "t/x@1", "t/1@", "t/-1@2", "t/1@-2", "t/1@2x", "t/99999999999@1"} {
+		if _, _, _, err := parsePosition(bad); err == nil {
+			t.Errorf("parsePosition(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzParsePosition(f *testing.F) {
+	for _, s := range []string{"tx/3@1042", "line 17", "a/b/1@2", "@", "/@", "t/1@9223372036854775807"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		topic, part, off, err := parsePosition(s)
+		if err != nil {
+			return
+		}
+		if part < 0 || off < 0 || topic == "" {
+			t.Fatalf("parsePosition(%q) = %q %d %d: negative or empty", s, topic, part, off)
+		}
+		// A position that parses must be the canonical form or differ only
+		// in number spelling (leading zeros, '+').
+		again := formatPosition(topic, part, off)
+		t2, p2, o2, err := parsePosition(again)
+		if err != nil || t2 != topic || p2 != part || o2 != off {
+			t.Fatalf("round trip of %q via %q: %q %d %d %v", s, again, t2, p2, o2, err)
+		}
+		if !strings.HasPrefix(s, topic+"/") {
+			t.Fatalf("topic %q is not a prefix of %q", topic, s)
+		}
+	})
+}
+
+func fetched(topic string, p int32, hwm int64, offsetsAndSecs ...int64) kgo.FetchTopicPartition {
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	fp := kgo.FetchTopicPartition{Topic: topic, FetchPartition: kgo.FetchPartition{Partition: p, HighWatermark: hwm}}
+	for i := 0; i+1 < len(offsetsAndSecs); i += 2 {
+		fp.Records = append(fp.Records, &kgo.Record{Topic: topic, Partition: p, Offset: offsetsAndSecs[i],
+			Timestamp: base.Add(time.Duration(offsetsAndSecs[i+1]) * time.Second)})
+	}
+	return fp
+}
+
+func drain(m *merger) []string {
+	var out []string
+	for r := m.pop(); r != nil; r = m.pop() {
+		out = append(out, formatPosition(r.Topic, r.Partition, r.Offset))
+	}
+	return out
+}
+
+func TestMergerWaitsForEveryPartitionThenOrdersByTime(t *testing.T) {
+	m := newMerger()
+	for p := int32(0); p < 3; p++ {
+		m.assign(topicPartition{"t", p})
+	}
+	m.add(fetched("t", 0, 2, 0, 5, 1, 9))
+	m.add(fetched("t", 1, 5, 3, 1))
+	if got := drain(m); got != nil {
+		t.Fatalf("released %v while partition 2 is unknown", got)
+	}
+	if b := m.blocking(); len(b) != 1 || b[0].partition != 2 {
+		t.Fatalf("blocking = %v, want t/2", b)
+	}
+	m.probed(topicPartition{"t", 2}, 4, 4) // idle at its end
+	// t/1 is behind (next 4 < hwm 5) once its only record is released.
+	if got := strings.Join(drain(m), " "); got != "t/1@3" {
+		t.Fatalf("released %q, want t/1@3 then wait for t/1", got)
+	}
+	m.add(fetched("t", 1, 6, 4, 5, 5, 20))
+	// Tie at 5 s: partition 0 before partition 1; once t/0 is empty it is
+	// caught up (next 2 == hwm 2), so t/1@5 needs no more data.
+	if got := strings.Join(drain(m), " "); got != "t/0@0 t/1@4 t/0@1 t/1@5" {
+		t.Fatalf("released %q, want t/0@0 t/1@4 t/0@1 t/1@5", got)
+	}
+	if b := m.blocking(); len(b) != 0 {
+		t.Fatalf("blocking = %v after all caught up", b)
+	}
+	// New data behind the high watermark on t/0 blocks again.
+	m.add(fetched("t", 0, 9, 2, 30))
+	m.add(fetched("t", 1, 9, 6, 25))
+	if got := strings.Join(drain(m), " "); got != "t/1@6" {
+		t.Fatalf("released %q, want t/1@6", got)
+	}
+	if got := drain(m); got != nil {
+		t.Fatalf("released %v, want wait: t/1 behind its high watermark", got)
+	}
+	m.remove(topicPartition{"t", 0})
+	m.remove(topicPartition{"t", 1})
+	if m.buffered != 0 {
+		t.Fatalf("buffered = %d after draining, want 0", m.buffered)
+	}
+}
+
+func BenchmarkCheckpointAddAck(b *testing.B) {
+	b.ReportAllocs()
+	c := newCheckpoint()
+	for i := 0; i < b.N; i++ {
+		c.ack(c.add(int64(i+1)), nil)
+	}
+}
+
+func BenchmarkMergerThreePartitions(b *testing.B) {
+	b.ReportAllocs()
+	m := newMerger()
+	for p := int32(0); p < 3; p++ {
+		m.assign(topicPartition{"t", p})
+	}
+	recs := make([]*kgo.Record, 3*256)
+	base := time.Now()
+	for i := range recs {
+		recs[i] = &kgo.Record{Topic: "t", Partition: int32(i % 3), Offset: int64(i / 3), Timestamp: base.Add(time.Duration(i) * time.Millisecond)}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i += len(recs) {
+		for p := int32(0); p < 3; p++ {
+			fp := kgo.FetchTopicPartition{Topic: "t", FetchPartition: kgo.FetchPartition{Partition: p, HighWatermark: 1 << 40}}
+			for j := int(p); j < len(recs); j += 3 {
+				fp.Records = append(fp.Records, recs[j])
+			}
+			m.add(fp)
+		}
+		for r := m.pop(); r != nil; r = m.pop() {
+		}
+	}
+}
