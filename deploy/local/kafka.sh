@@ -44,8 +44,11 @@ fetch_jars() {
 	log "resolving Kafka jars with mvn (first run downloads ~55 MB)"
 	rm -rf "$K_LIBS"
 	mkdir -p "$K_LIBS"
-	mvn -q -B -Dstyle.color=never -f "$K_POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$K_LIBS" >&2 ||
+	# Maven 3.8 prints ANSI resets even with -B; strip them from the CI log.
+	if ! mvn -q -B -f "$K_POM" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$K_LIBS" 2>&1 |
+		sed 's/\x1b\[[0-9;]*m//g' >&2; then # pipefail (lib.sh) carries mvn's status
 		die "mvn could not resolve the Kafka jars from $K_POM"
+	fi
 	echo "$want" >"$stamp"
 }
 
