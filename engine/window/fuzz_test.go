@@ -127,6 +127,9 @@ func FuzzObserveMatchesReference(f *testing.F) {
 		capSpec := spec
 		capSpec.MaxEvents = int(latenessSec>>4) + 1
 		capped := NewStore(capSpec)
+		// Reach Distinct's incremental counts with few events.
+		st.countsFrom = uint32(overSec>>6) + 1
+		capped.countsFrom = 1
 		clock, watermark := base, base
 		for i := 0; i+4 <= len(data); i += 4 {
 			op := data[i : i+4]

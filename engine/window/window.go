@@ -29,18 +29,22 @@ type keyState struct {
 // It is not safe for concurrent use: the worker that owns the partition owns
 // the Store.
 type Store struct {
-	spec     Spec
-	horizon  int64 // Over+Lateness in ns, saturated
-	stride   uint32
-	maxCap   uint32 // ring capacity limit, power of two >= MaxEvents
-	index    map[string]uint32
-	slots    []keyState
-	free     []uint32 // evicted slot indexes, reused before slots grows
-	scratch  []uint64 // Distinct's window copy, reused
-	late     uint64
-	overflow uint64
-	bufBytes int64 // sum of ring bytes, live and free slots
-	keyBytes int64 // sum of key lengths, live keys
+	spec    Spec
+	horizon int64 // Over+Lateness in ns, saturated
+	stride  uint32
+	maxCap  uint32 // ring capacity limit, power of two >= MaxEvents
+	index   map[string]uint32
+	slots   []keyState
+	free    []uint32                   // evicted slot indexes, reused before slots grows
+	scratch []uint64                   // Distinct's window copy, reused
+	large   map[uint32]*distinctWindow // Distinct counts of large keys, by slot
+	// countsFrom is distinctCountsFrom; tests lower it to reach the
+	// incremental path with few events.
+	countsFrom uint32
+	late       uint64
+	overflow   uint64
+	bufBytes   int64 // sum of ring bytes, live and free slots
+	keyBytes   int64 // sum of key lengths, live keys
 }
 
 // NewStore returns an empty Store for spec. Invalid fields are corrected
@@ -54,6 +58,9 @@ func NewStore(spec Spec) *Store {
 		stride:  2,
 		maxCap:  initialCapacity,
 		index:   make(map[string]uint32),
+		large:   make(map[uint32]*distinctWindow),
+
+		countsFrom: distinctCountsFrom,
 	}
 	if spec.Fn == Count || spec.Fn == SinceLast {
 		s.stride = 1 // only times matter
@@ -91,8 +98,15 @@ func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value floa
 		s.late++
 		return s.query(k, ts, s.upperBound(k, ts), true, in), true
 	}
+	distinct := s.spec.Fn == Distinct
 	if ts >= newest {
+		if distinct {
+			s.distinctBefore(idx, k, ts)
+		}
 		s.prune(k, ts)
+		if distinct {
+			s.distinctAfterPrune(idx, k)
+		}
 	}
 	p := s.upperBound(k, ts)
 	if k.n >= uint32(s.spec.MaxEvents) {
@@ -101,11 +115,19 @@ func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value floa
 			// The new event is the oldest of MaxEvents+1: it is the one dropped.
 			return s.query(k, ts, 0, true, in), false
 		}
+		if distinct {
+			s.distinctDropOldest(idx, k)
+		}
 		k.head = (k.head + 1) & s.mask(k)
 		k.n--
 		p--
 	}
 	s.insert(k, p, ts, in)
+	if distinct {
+		if v, ok := s.distinctAfterInsert(idx, k, ts, in); ok {
+			return v, false
+		}
+	}
 	return s.query(k, ts, p+1, false, 0), false
 }
 
@@ -139,6 +161,7 @@ func (s *Store) Evict(watermark int64) int {
 			continue
 		}
 		delete(s.index, key)
+		delete(s.large, idx)
 		s.keyBytes -= int64(len(key))
 		if uint32(len(k.buf))/s.stride > initialCapacity {
 			// Keep only small rings for reuse; large ones go back to the GC.
@@ -174,9 +197,14 @@ const (
 // buffers (exact capacity, including rings kept in free slots), key bytes
 // (exact), the slot table (exact capacity), and the key index estimated at
 // mapEntryBytes per key. It omits allocator size-class rounding, so it
-// reads a little below a heap measurement.
+// reads a little below a heap measurement. Distinct keys past
+// distinctCountsFrom events add their count maps, estimated per entry.
 func (s *Store) SizeBytes() int64 {
-	return s.bufBytes + s.keyBytes + int64(cap(s.slots))*slotBytes +
+	var large int64
+	for _, dw := range s.large { // only keys past distinctCountsFrom events
+		large += dw.sizeBytes()
+	}
+	return large + s.bufBytes + s.keyBytes + int64(cap(s.slots))*slotBytes +
 		int64(len(s.index))*mapEntryBytes + int64(cap(s.scratch))*8 + int64(cap(s.free))*4
 }
 

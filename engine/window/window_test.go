@@ -467,3 +467,32 @@ func TestEvictReleasesLargeRings(t *testing.T) {
 		}
 	}
 }
+
+func TestDistinctIncrementalCounts(t *testing.T) {
+	tests := []struct {
+		name   string
+		spec   Spec
+		events []event
+	}{
+		{"cap drop leaves the counts", Spec{Fn: Distinct, Over: time.Hour, MaxEvents: 2}, []event{
+			{ts: at(1 * s), value: "a", want: 1}, {ts: at(2 * s), value: "b", want: 2},
+			{ts: at(3 * s), value: "c", want: 2}, {ts: at(4 * s), value: "a", want: 2}}},
+		{"window slide leaves the counts", Spec{Fn: Distinct, Over: 10 * s, Lateness: 5 * s}, []event{
+			{ts: at(0), value: "a", want: 1}, {ts: at(5 * s), value: "a", want: 1},
+			{ts: at(10 * s), value: "b", want: 2}, {ts: at(15 * s), value: "c", want: 2},
+			{ts: at(12 * s), value: "d", want: 3},   // out of order: a@5, b, d; c is later
+			{ts: at(16 * s), value: "e", want: 4}}}, // b, d, c, e
+		{"jump past everything", Spec{Fn: Distinct, Over: 10 * s}, []event{
+			{ts: at(0), value: "a", want: 1}, {ts: at(1 * s), value: "b", want: 2},
+			{ts: at(time.Hour), value: "a", want: 1}}},
+	}
+	for _, tt := range tests {
+		for _, countsFrom := range []uint32{1, 2, distinctCountsFrom} {
+			t.Run(tt.name+"/counts from "+strconv.Itoa(int(countsFrom)), func(t *testing.T) {
+				st := NewStore(tt.spec)
+				st.countsFrom = countsFrom
+				runEvents(t, st, tt.events)
+			})
+		}
+	}
+}
