@@ -1,0 +1,134 @@
+package engine
+
+import (
+	"errors"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseDecimal(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+		err  error
+	}{
+		{"1234.50", "1234.50", nil},
+		{"0.00012345", "0.00012345", nil},
+		{"-3", "-3", nil},
+		{"15000", "15000", nil},
+		{"1.000000000000000", "1.000000000000", nil}, // zeros beyond the kept scale are dropped
+		{"1.0000000000001", "", ErrDecimalOverflow},
+		{"99999999999999999999", "", ErrDecimalOverflow},
+		{"1e5", "", ErrDecimalSyntax},
+		{"NaN", "", ErrDecimalSyntax},
+		{"", "", ErrDecimalSyntax},
+		{"-", "", ErrDecimalSyntax},
+		{"1.2.3", "", ErrDecimalSyntax},
+	}
+	for _, tc := range tests {
+		d, err := ParseDecimal(tc.in)
+		if tc.err != nil {
+			if !errors.Is(err, tc.err) {
+				t.Errorf("ParseDecimal(%q) error = %v, want %v", tc.in, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || d.String() != tc.want {
+			t.Errorf("ParseDecimal(%q) = %s, %v; want %s", tc.in, d, err, tc.want)
+		}
+	}
+}
+
+func TestDecimalCmpAndRate(t *testing.T) {
+	a, _ := ParseDecimal("15000")
+	b, _ := ParseDecimal("14999.99")
+	c, _ := ParseDecimal("15000.000")
+	if a.Cmp(b) != 1 || b.Cmp(a) != -1 || a.Cmp(c) != 0 {
+		t.Fatalf("Cmp wrong: %d %d %d", a.Cmp(b), b.Cmp(a), a.Cmp(c))
+	}
+	amt, _ := ParseDecimal("100000.00")
+	rate, _ := ParseDecimal("0.0869565")
+	got, err := amt.MulRate(rate, 2)
+	if err != nil || got.String() != "8695.65" {
+		t.Fatalf("MulRate = %s, %v", got, err)
+	}
+}
+
+// FuzzDecimal: any accepted decimal prints back to a value equal to the
+// input as a rational number, and JSON round-trips.
+func FuzzDecimal(f *testing.F) {
+	for _, s := range []string{"1", "-0.5", "123456789.123456789", "0.000000000001", "+7", "00012.3400"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDecimal(s)
+		if err != nil {
+			return
+		}
+		in, ok := new(big.Rat).SetString(strings.TrimPrefix(s, "+"))
+		if !ok {
+			t.Fatalf("accepted %q that big.Rat refuses", s)
+		}
+		out, _ := new(big.Rat).SetString(d.String())
+		if in.Cmp(out) != 0 {
+			t.Fatalf("%q parsed as %s", s, d)
+		}
+		b, _ := d.MarshalJSON()
+		var e Decimal
+		if err := e.UnmarshalJSON(b); err != nil || e.Cmp(d) != 0 {
+			t.Fatalf("JSON round trip of %s: %s, %v", d, e, err)
+		}
+	})
+}
+
+func TestAlertIDDeterministic(t *testing.T) {
+	a := AlertID("AML-STRUCT-001", 3, "tx-1")
+	if a != AlertID("AML-STRUCT-001", 3, "tx-1") || len(a) != 32 {
+		t.Fatalf("AlertID not stable: %s", a)
+	}
+	for _, other := range []string{AlertID("AML-STRUCT-001", 4, "tx-1"), AlertID("AML-STRUCT-001", 3, "tx-2"), AlertID("AML-STRUCT-00", 13, "tx-1")} {
+		if other == a {
+			t.Fatalf("AlertID collision for different inputs")
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := func() Tx {
+		amt, _ := ParseDecimal("10")
+		return Tx{TxID: "t", TS: time.Now(), Amount: amt, Currency: "EUR",
+			Debtor: Party{Account: "a", Country: "PL"}, Creditor: Party{Account: "b"}}
+	}
+	tests := []struct {
+		name   string
+		mutate func(*Tx)
+		reason string
+	}{
+		{"ok", func(*Tx) {}, ""},
+		{"no tx id", func(t *Tx) { t.TxID = "" }, ReasonMissing},
+		{"no ts", func(t *Tx) { t.TS = time.Time{} }, ReasonMissing},
+		{"no debtor", func(t *Tx) { t.Debtor.Account = "" }, ReasonMissing},
+		{"zero amount", func(t *Tx) { t.Amount = Decimal{} }, ReasonInvalid},
+		{"negative amount", func(t *Tx) { t.Amount = Decimal{Units: -1} }, ReasonInvalid},
+		{"bad currency", func(t *Tx) { t.Currency = "eur" }, ReasonInvalid},
+		{"bad country", func(t *Tx) { t.Debtor.Country = "POL" }, ReasonInvalid},
+		{"bad channel", func(t *Tx) { t.Channel = "pigeon" }, ReasonInvalid},
+		{"bad party type", func(t *Tx) { t.Creditor.Type = "alien" }, ReasonInvalid},
+	}
+	for _, tc := range tests {
+		tx := good()
+		tc.mutate(&tx)
+		err := tx.Validate()
+		if tc.reason == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tc.name, err)
+			}
+			continue
+		}
+		if RejectReason(err) != tc.reason {
+			t.Errorf("%s: reason %q (%v), want %q", tc.name, RejectReason(err), err, tc.reason)
+		}
+	}
+}
