@@ -36,18 +36,23 @@ func unique(prefix string) string {
 func forEachBackend(t *testing.T, fn func(t *testing.T, b backend)) {
 	t.Helper()
 	t.Run("kfake", func(t *testing.T) {
-		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
-		if err != nil {
-			t.Fatalf("start kfake: %v", err)
-		}
-		t.Cleanup(c.Close)
-		fn(t, backend{name: "kfake", brokers: c.ListenAddrs()})
+		fn(t, kfakeBackend(t))
 	})
 	if os.Getenv("SOCWATCH_INTEGRATION") == "1" {
 		t.Run("broker", func(t *testing.T) {
 			fn(t, realBroker(t))
 		})
 	}
+}
+
+func kfakeBackend(tb testing.TB) backend {
+	tb.Helper()
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.AllowAutoTopicCreation())
+	if err != nil {
+		tb.Fatalf("start kfake: %v", err)
+	}
+	tb.Cleanup(c.Close)
+	return backend{name: "kfake", brokers: c.ListenAddrs()}
 }
 
 func realBroker(t *testing.T) backend {
@@ -64,7 +69,7 @@ func realBroker(t *testing.T) backend {
 	return backend{name: "broker", brokers: []string{addr}}
 }
 
-func adminFor(t *testing.T, b backend) *kadm.Client {
+func adminFor(t testing.TB, b backend) *kadm.Client {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers...))
 	if err != nil {
@@ -74,7 +79,7 @@ func adminFor(t *testing.T, b backend) *kadm.Client {
 	return kadm.NewClient(cl)
 }
 
-func createTopic(t *testing.T, b backend, topic string, partitions int32) {
+func createTopic(t testing.TB, b backend, topic string, partitions int32) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
