@@ -54,3 +54,9 @@ type Sink interface {
 type DeadLetter interface {
 	Reject(ctx context.Context, recs []Rejected, done Done)
 }
+
+// TxSink optionally stores every screened transaction (for analysts'
+// drill-down), with the same contract as Sink.
+type TxSink interface {
+	WriteTransactions(ctx context.Context, txs []Tx, done Done)
+}

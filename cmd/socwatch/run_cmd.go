@@ -90,6 +90,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 		"perspectives", rs.Perspectives, "hash", rs.Hash)
 
 	var ready func() (bool, error)
+	var txSink engine.TxSink
 	if sink == nil {
 		chSink, err := clickhouse.New(ctx, clickhouse.Options{
 			DSN: cfg.clickhouseDSN(), BatchRows: cfg.ClickHouse.BatchRows, BatchWait: mustDuration(cfg.ClickHouse.BatchWait),
@@ -99,6 +100,9 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 			return nil, fmt.Errorf("clickhouse %s: %w", redactDSN(cfg.ClickHouse.DSN), err)
 		}
 		sink, ready = chSink, chSink.Ready
+		if cfg.ClickHouse.Transactions {
+			txSink = chSink
+		}
 		s.sinkDesc = "clickhouse " + redactDSN(cfg.ClickHouse.DSN)
 	}
 	s.sink = sink
@@ -120,6 +124,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 		Enricher:       enrich.New(rates),
 		Sink:           sink,
 		DeadLetter:     s.dlq,
+		Transactions:   txSink,
 		Metrics:        s.metrics,
 		Log:            log,
 		MaxRecordBytes: cfg.MaxRecordBytes,

@@ -43,8 +43,11 @@ type Pipeline struct {
 	Enricher   *enrich.Enricher
 	Sink       engine.Sink
 	DeadLetter engine.DeadLetter
-	Metrics    *Metrics
-	Log        *slog.Logger
+	// Transactions, when set, receives every screened transaction once
+	// (from the first perspective's copy).
+	Transactions engine.TxSink
+	Metrics      *Metrics
+	Log          *slog.Logger
 	// MaxRecordBytes rejects larger records before decoding (0 = 1 MiB).
 	MaxRecordBytes int
 }
@@ -122,6 +125,8 @@ func (s *Stream) Process(ctx context.Context, recs []engine.Record, done engine.
 	}
 	var alerts []engine.Alert
 	var rejects []engine.Rejected
+	var txs []engine.Tx
+	first := s.scr.rs.Perspectives[0]
 	for i := range recs {
 		var err error
 		alerts, err = s.screenRecord(&recs[i], true, alerts)
@@ -131,13 +136,20 @@ func (s *Stream) Process(ctx context.Context, recs []engine.Record, done engine.
 			continue
 		}
 		s.metrics.Screened.Inc()
+		if p := recs[i].Perspective; s.p.Transactions != nil && (p == "" || p == first) {
+			txs = append(txs, s.scr.Env().Tx)
+		}
 	}
 	s.afterBatch(alerts)
 
-	// The batch is done when its alerts and its rejects are both durable.
+	// The batch is done when its alerts, its rejects and (if stored) its
+	// transactions are all durable.
 	outputs := int32(1)
 	if len(rejects) > 0 {
-		outputs = 2
+		outputs++
+	}
+	if len(txs) > 0 {
+		outputs++
 	}
 	var once sync.Once
 	var mu sync.Mutex
@@ -158,6 +170,9 @@ func (s *Stream) Process(ctx context.Context, recs []engine.Record, done engine.
 		} else {
 			s.p.DeadLetter.Reject(ctx, rejects, ack)
 		}
+	}
+	if len(txs) > 0 {
+		s.p.Transactions.WriteTransactions(ctx, txs, ack)
 	}
 	s.p.Sink.Write(ctx, alerts, ack)
 	return nil

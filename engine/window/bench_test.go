@@ -129,3 +129,27 @@ func BenchmarkEvictScan(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchKeys, "ns/key")
 }
+
+// BenchmarkObserveHotKey measures one key whose window holds about 1000
+// events (a merchant or collection account): Count binary-searches, Distinct
+// uses its incremental counts, Sum/Avg/Min/Max scan the window.
+func BenchmarkObserveHotKey(b *testing.B) {
+	for _, fn := range []Fn{Count, Sum, Max, Distinct, SinceLast} {
+		b.Run(fn.String(), func(b *testing.B) {
+			st := NewStore(Spec{Fn: fn, Over: 1000 * time.Second})
+			ts := base
+			for i := range 2000 {
+				ts += int64(time.Second)
+				st.Observe("DE89370400440532013000", ts, float64(i), uint64(i%300))
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			cpu := startCPUTimer(b)
+			for i := range b.N {
+				ts += int64(time.Second)
+				st.Observe("DE89370400440532013000", ts, float64(i), uint64(i%300))
+			}
+			cpu.report(b)
+		})
+	}
+}

@@ -357,16 +357,7 @@ func (s *Store) query(k *keyState, ts int64, hi uint32, extra bool, in uint64) f
 	start := satSub(ts, int64(s.spec.Over)) // events at or before start are out
 	switch s.spec.Fn {
 	case Count:
-		lo, h := uint32(0), hi
-		for lo < h { // first event after start
-			mid := (lo + h) / 2
-			if s.timeAt(k, mid) <= start {
-				lo = mid + 1
-			} else {
-				h = mid
-			}
-		}
-		n := float64(hi - lo)
+		n := float64(hi - s.firstAfter(k, start, hi))
 		if extra {
 			n++
 		}
@@ -386,20 +377,27 @@ func (s *Store) query(k *keyState, ts int64, hi uint32, extra bool, in uint64) f
 	case Distinct:
 		return s.distinct(k, start, hi, extra, in)
 	}
-	var n int
+	// Sum, Avg, Min, Max: walk the window's (at most two) contiguous runs of
+	// the ring, oldest first, without per-event index arithmetic.
+	lo := s.firstAfter(k, start, hi)
+	n := int(hi - lo)
 	var sum float64
 	lowest, highest := math.Inf(1), math.Inf(-1)
-	add := func(v float64) {
+	older, newer := s.runs(k, lo, hi)
+	for _, run := range [2][]uint64{older, newer} {
+		for j := 1; j < len(run); j += 2 {
+			v := math.Float64frombits(run[j])
+			sum += v
+			lowest = min(lowest, v)
+			highest = max(highest, v)
+		}
+	}
+	if extra {
+		v := math.Float64frombits(in)
 		n++
 		sum += v
 		lowest = min(lowest, v)
 		highest = max(highest, v)
-	}
-	for i := hi; i > 0 && s.timeAt(k, i-1) > start; i-- {
-		add(math.Float64frombits(s.inputAt(k, i-1)))
-	}
-	if extra {
-		add(math.Float64frombits(in))
 	}
 	if n == 0 {
 		return 0
@@ -413,6 +411,37 @@ func (s *Store) query(k *keyState, ts int64, hi uint32, extra bool, in uint64) f
 		return highest
 	}
 	return sum
+}
+
+// firstAfter returns the logical index of k's first event with time after
+// start among [0, hi).
+func (s *Store) firstAfter(k *keyState, start int64, hi uint32) uint32 {
+	lo := uint32(0)
+	for lo < hi {
+		mid := (lo + hi) / 2
+		if s.timeAt(k, mid) <= start {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// runs returns k's logical events [lo, hi) as the (at most two) contiguous
+// stretches of the ring buffer they occupy, oldest first.
+func (s *Store) runs(k *keyState, lo, hi uint32) (older, newer []uint64) {
+	if lo >= hi {
+		return nil, nil
+	}
+	capacity := uint32(len(k.buf)) / s.stride
+	from := (k.head + lo) & (capacity - 1)
+	n := hi - lo
+	if from+n <= capacity {
+		return k.buf[from*s.stride : (from+n)*s.stride], nil
+	}
+	wrapped := from + n - capacity
+	return k.buf[from*s.stride:], k.buf[:wrapped*s.stride]
 }
 
 // distinct counts the distinct hashes of k's events [0, hi) after start,
