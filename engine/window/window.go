@@ -75,8 +75,8 @@ func NewStore(spec Spec) *Store {
 func (s *Store) Spec() Spec { return s.spec }
 
 // Observe adds one event for key at event time ts (unix nanoseconds) with
-// numeric input num (Sum, Avg, Min, Max) and distinct-value hash h
-// (Distinct). It returns the aggregate over (ts-Over, ts] including this
+// numeric input num (Sum, Avg, Min, Max; callers pass finite numbers, Min and
+// Max skip NaN) and distinct-value hash h (Distinct). It returns the aggregate over (ts-Over, ts] including this
 // event; events already stored with a time after ts do not count. For
 // SinceLast it returns the seconds since the key's latest event with a time
 // before ts and after ts-Over, or -1 if there is none.
@@ -384,20 +384,38 @@ func (s *Store) query(k *keyState, ts int64, hi uint32, extra bool, in uint64) f
 	var sum float64
 	lowest, highest := math.Inf(1), math.Inf(-1)
 	older, newer := s.runs(k, lo, hi)
+	// One loop per function: a shared loop would carry three dependency
+	// chains per event.
 	for _, run := range [2][]uint64{older, newer} {
-		for j := 1; j < len(run); j += 2 {
-			v := math.Float64frombits(run[j])
-			sum += v
-			lowest = min(lowest, v)
-			highest = max(highest, v)
+		switch s.spec.Fn {
+		case Min:
+			for j := 1; j < len(run); j += 2 {
+				if v := math.Float64frombits(run[j]); v < lowest {
+					lowest = v
+				}
+			}
+		case Max:
+			for j := 1; j < len(run); j += 2 {
+				if v := math.Float64frombits(run[j]); v > highest {
+					highest = v
+				}
+			}
+		default:
+			for j := 1; j < len(run); j += 2 {
+				sum += math.Float64frombits(run[j])
+			}
 		}
 	}
 	if extra {
 		v := math.Float64frombits(in)
 		n++
 		sum += v
-		lowest = min(lowest, v)
-		highest = max(highest, v)
+		if v < lowest {
+			lowest = v
+		}
+		if v > highest {
+			highest = v
+		}
 	}
 	if n == 0 {
 		return 0
