@@ -1,6 +1,9 @@
 package main
 
 import (
+	"time"
+
+	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/connectors/kafka"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
@@ -13,6 +16,7 @@ func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleS
 		Config:           kcfg,
 		Perspectives:     rs.Perspectives,
 		KeyOf:            keyOf(rates),
+		EventTime:        eventTime(),
 		OutputSuffix:     rekeySuffix,
 		OutputPartitions: int32(cfg.Kafka.Partitions),
 	})
@@ -20,3 +24,16 @@ func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleS
 
 // rekeySuffix names the internal topic: <topic>.by-account.
 const rekeySuffix = ".by-account"
+
+// eventTime reads a canonical record's ts for the re-key merge, so the
+// internal topic is in event-time order as a file replay is.
+func eventTime() func(value []byte) (time.Time, bool) {
+	var dec jsonl.Decoder
+	var tx engine.Tx
+	return func(value []byte) (time.Time, bool) {
+		if err := dec.Decode(value, &tx); err != nil {
+			return time.Time{}, false
+		}
+		return tx.TS, true
+	}
+}

@@ -6,8 +6,9 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// merger orders the records of several partitions by record timestamp
-// (ties: topic, partition, offset). A record is released only when every
+// merger orders the records of several partitions by event time — the
+// record timestamp, or the time orderKey extracts from the value — (ties:
+// topic, partition, offset). A record is released only when every
 // partition either has a buffered record to compare it with or is caught
 // up, so that the output is in global timestamp order as far as the input
 // is. Limits: a record that arrives later on a caught-up partition with an
@@ -16,19 +17,30 @@ import (
 // stalls the merge until a probe of its offsets shows it caught up.
 type merger struct {
 	parts map[topicPartition]*mergePart
+	// orderKey returns a record's event time in unix nanoseconds, or false
+	// when it has none (the record then keeps its place behind the
+	// previous record of its partition).
+	orderKey func(*kgo.Record) (int64, bool)
 	// buffered counts records over all partitions.
 	buffered int
 }
 
 type mergePart struct {
 	buf  []*kgo.Record
+	at   []int64 // order key of buf[i]
 	head int
+	last int64 // order key of the last record added
 	// next is the next offset to consume (-1 unknown); hwm the high
 	// watermark as of the last fetch or probe (-1 unknown).
 	next, hwm int64
 }
 
-func newMerger() *merger { return &merger{parts: make(map[topicPartition]*mergePart)} }
+func newMerger(orderKey func(*kgo.Record) (int64, bool)) *merger {
+	if orderKey == nil {
+		orderKey = func(r *kgo.Record) (int64, bool) { return r.Timestamp.UnixNano(), true }
+	}
+	return &merger{parts: make(map[topicPartition]*mergePart), orderKey: orderKey}
+}
 
 func (m *merger) assign(tp topicPartition) {
 	if _, ok := m.parts[tp]; !ok {
@@ -58,10 +70,17 @@ func (m *merger) add(fp kgo.FetchTopicPartition) {
 	}
 	if p.head > 0 && p.head*2 >= len(p.buf) {
 		n := copy(p.buf, p.buf[p.head:])
+		copy(p.at, p.at[p.head:])
 		clear(p.buf[n:])
-		p.buf, p.head = p.buf[:n], 0
+		p.buf, p.at, p.head = p.buf[:n], p.at[:n], 0
 	}
 	p.buf = append(p.buf, fp.Records...)
+	for _, r := range fp.Records {
+		if k, ok := m.orderKey(r); ok {
+			p.last = k
+		}
+		p.at = append(p.at, p.last)
+	}
 	m.buffered += len(fp.Records)
 	if n := len(fp.Records); n > 0 {
 		p.next = fp.Records[n-1].Offset + 1
@@ -104,6 +123,7 @@ func (m *merger) blocking() []topicPartition {
 func (m *merger) pop() *kgo.Record {
 	var (
 		best   *kgo.Record
+		bestAt int64
 		bestP  *mergePart
 		bestTP topicPartition
 	)
@@ -114,9 +134,9 @@ func (m *merger) pop() *kgo.Record {
 			}
 			continue
 		}
-		r := p.buf[p.head]
-		if best == nil || recordLess(r, tp, best, bestTP) {
-			best, bestP, bestTP = r, p, tp
+		r, at := p.buf[p.head], p.at[p.head]
+		if best == nil || recordLess(r, at, tp, best, bestAt, bestTP) {
+			best, bestAt, bestP, bestTP = r, at, p, tp
 		}
 	}
 	if best == nil {
@@ -136,9 +156,9 @@ func (m *merger) bufferedIn(tp topicPartition) int {
 	return 0
 }
 
-func recordLess(a *kgo.Record, atp topicPartition, b *kgo.Record, btp topicPartition) bool {
-	if !a.Timestamp.Equal(b.Timestamp) {
-		return a.Timestamp.Before(b.Timestamp)
+func recordLess(a *kgo.Record, aAt int64, atp topicPartition, b *kgo.Record, bAt int64, btp topicPartition) bool {
+	if aAt != bAt {
+		return aAt < bAt
 	}
 	if atp != btp {
 		return lessTP(atp, btp)

@@ -37,10 +37,16 @@ type RekeyConfig struct {
 	// ProbeInterval is how often offsets are listed for partitions that
 	// stall the merge; default 500 ms.
 	ProbeInterval time.Duration
+	// EventTime, when set, extracts a record's event time from its value
+	// for the merge order (the transaction's ts), so the internal topic is
+	// in event-time order whatever timestamps the producer set. A record it
+	// fails on keeps its place behind its partition's previous record.
+	// Without it the record timestamp orders.
+	EventTime func(value []byte) (time.Time, bool)
 }
 
 // Rekeyer is the re-key stage: it merges the assigned input partitions in
-// record-timestamp order (see merger) and writes each record once per
+// event-time order (see merger and RekeyConfig.EventTime) and writes each record once per
 // perspective to the internal topic, keyed by that perspective's account and
 // tagged with the socwatch-perspective header. A record whose key cannot be
 // extracted is forwarded once, with its original key and an empty
@@ -97,7 +103,7 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 		return nil, err
 	}
 	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
-		merge: newMerger(), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
+		merge: newMerger(orderKey(cfg.EventTime)), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
 		outputTopic: make(map[string]string)}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
@@ -469,4 +475,18 @@ func (r *Rekeyer) ensureOutputTopics(ctx context.Context) error {
 		r.log.Info("created internal topic", "topic", out, "partitions", parts)
 	}
 	return nil
+}
+
+// orderKey adapts an event-time extractor to the merger.
+func orderKey(eventTime func([]byte) (time.Time, bool)) func(*kgo.Record) (int64, bool) {
+	if eventTime == nil {
+		return nil
+	}
+	return func(r *kgo.Record) (int64, bool) {
+		t, ok := eventTime(r.Value)
+		if !ok {
+			return 0, false
+		}
+		return t.UnixNano(), true
+	}
 }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -138,7 +139,7 @@ func drain(m *merger) []string {
 }
 
 func TestMergerWaitsForEveryPartitionThenOrdersByTime(t *testing.T) {
-	m := newMerger()
+	m := newMerger(nil)
 	for p := int32(0); p < 3; p++ {
 		m.assign(topicPartition{"t", p})
 	}
@@ -190,7 +191,7 @@ func BenchmarkCheckpointAddAck(b *testing.B) {
 
 func BenchmarkMergerThreePartitions(b *testing.B) {
 	b.ReportAllocs()
-	m := newMerger()
+	m := newMerger(nil)
 	for p := int32(0); p < 3; p++ {
 		m.assign(topicPartition{"t", p})
 	}
@@ -210,5 +211,35 @@ func BenchmarkMergerThreePartitions(b *testing.B) {
 		}
 		for r := m.pop(); r != nil; r = m.pop() {
 		}
+	}
+}
+
+// With an event-time extractor the merge follows the time in the value, not
+// the record timestamp the producer set; a value without a time keeps its
+// place behind its partition's previous record.
+func TestMergerOrdersByEventTimeInValue(t *testing.T) {
+	m := newMerger(orderKey(func(v []byte) (time.Time, bool) {
+		s, err := strconv.Atoi(string(v))
+		if err != nil {
+			return time.Time{}, false
+		}
+		return time.Unix(int64(s), 0), true
+	}))
+	for p := int32(0); p < 2; p++ {
+		m.assign(topicPartition{"t", p})
+	}
+	// Record timestamps say partition 1 first; event times interleave.
+	p0 := fetched("t", 0, 3, 0, 50, 1, 51, 2, 52)
+	p1 := fetched("t", 1, 3, 0, 1, 1, 2, 2, 3)
+	for i, v := range []string{"10", "bad", "30"} {
+		p0.Records[i].Value = []byte(v)
+	}
+	for i, v := range []string{"15", "20", "35"} {
+		p1.Records[i].Value = []byte(v)
+	}
+	m.add(p0)
+	m.add(p1)
+	if got := strings.Join(drain(m), " "); got != "t/0@0 t/0@1 t/1@0 t/1@1 t/0@2 t/1@2" {
+		t.Fatalf("merge order %q", got)
 	}
 }
