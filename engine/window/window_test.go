@@ -496,3 +496,21 @@ func TestDistinctIncrementalCounts(t *testing.T) {
 		}
 	}
 }
+
+func TestSizeBytesCountsDistinctMaps(t *testing.T) {
+	st := NewStore(Spec{Fn: Distinct, Over: time.Hour})
+	for i := range 200 {
+		st.Observe("k", at(time.Duration(i)*s), 0, uint64(i))
+	}
+	if got := st.Value("k", at(200*s)); got != 200 {
+		t.Fatalf("Value = %v, want 200", got)
+	}
+	with := st.SizeBytes()
+	if len(st.large) != 1 {
+		t.Fatalf("large keys = %d, want 1", len(st.large))
+	}
+	clear(st.large)
+	if extra := with - st.SizeBytes(); extra < 200*16 {
+		t.Errorf("count map of 200 hashes adds %d bytes to SizeBytes, want >= %d", extra, 200*16)
+	}
+}
