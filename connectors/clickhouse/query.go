@@ -86,5 +86,15 @@ func (c migrationConn) appliedVersions(ctx context.Context) (map[uint32]bool, er
 }
 
 func (c migrationConn) recordVersion(ctx context.Context, m migration) error {
-	return c.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", m.Version, m.Name)
+	// Not Exec with VALUES: 18.16 then waits for a data block that Exec never
+	// sends. A one-row batch is the native way on every release.
+	batch, err := c.PrepareBatch(ctx, "INSERT INTO schema_migrations (version, name)")
+	if err != nil {
+		return err
+	}
+	if err := batch.Append(m.Version, m.Name); err != nil {
+		_ = batch.Abort()
+		return err
+	}
+	return batch.Send()
 }
