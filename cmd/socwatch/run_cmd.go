@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -143,6 +144,25 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 		screenCfg.ClientID = "socwatch-screen"
 		log.Info("re-key stage on", "input", cfg.Kafka.Topic, "internal", internal, "perspectives", rs.Perspectives)
 	}
+	// A newly assigned partition rebuilds its windows from history before
+	// its first fetch, so alerts do not depend on restarts or rebalances.
+	streams := &partitionStreams{m: map[string]*screen.Stream{}}
+	screenCfg.OnAssigned = func(ctx context.Context, topic string, partition int32, committed int64) {
+		st := streams.get(topic, partition)
+		if st == nil || committed <= 0 {
+			return
+		}
+		cur := s.rules.Load()
+		lookback := cur.LongestWindow() + cur.Lateness
+		start := time.Now()
+		n, err := kafka.ReplayHistory(ctx, screenCfg, topic, partition, committed, lookback, st.Replay)
+		if err != nil {
+			log.Error("state rebuild failed; screening continues with partial windows", "topic", topic, "partition", partition, "error", err)
+			return
+		}
+		log.Info("state rebuilt from history", "topic", topic, "partition", partition, "records", n,
+			"up_to_offset", committed, "took", time.Since(start).Round(time.Millisecond))
+	}
 	if s.source, err = kafka.NewSource(screenCfg); err != nil {
 		return nil, fmt.Errorf("kafka source: %w", err)
 	}
@@ -163,7 +183,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 	}
 	go func() {
 		s.errc <- wrapErr("kafka source", s.source.Run(ctx, func(topic string, partition int32) kafka.Processor {
-			return p.NewStream(fmt.Sprintf("%s/%d", topic, partition))
+			return streams.open(p, topic, partition)
 		}))
 	}()
 	log.Info("socwatch running", "brokers", cfg.Kafka.Brokers, "topic", cfg.Kafka.Topic, "group", cfg.Kafka.Group,
@@ -250,4 +270,43 @@ func redactDSN(dsn string) string {
 		return dsn[:scheme+3] + user + ":***" + dsn[at:]
 	}
 	return dsn
+}
+
+// partitionStreams finds the Stream of a partition, for the state rebuild
+// that runs between assignment and the first fetch.
+type partitionStreams struct {
+	mu sync.Mutex
+	m  map[string]*screen.Stream
+}
+
+func (ps *partitionStreams) open(p *screen.Pipeline, topic string, partition int32) kafka.Processor {
+	name := fmt.Sprintf("%s/%d", topic, partition)
+	st := p.NewStream(name)
+	ps.mu.Lock()
+	ps.m[name] = st
+	ps.mu.Unlock()
+	return closingStream{Stream: st, forget: func() {
+		ps.mu.Lock()
+		if ps.m[name] == st {
+			delete(ps.m, name)
+		}
+		ps.mu.Unlock()
+	}}
+}
+
+func (ps *partitionStreams) get(topic string, partition int32) *screen.Stream {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	return ps.m[fmt.Sprintf("%s/%d", topic, partition)]
+}
+
+// closingStream forgets the stream when the source closes it.
+type closingStream struct {
+	*screen.Stream
+	forget func()
+}
+
+func (c closingStream) Close() {
+	c.forget()
+	c.Stream.Close()
 }

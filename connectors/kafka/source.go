@@ -185,9 +185,14 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 	if w == nil {
 		return // revoked between fetch and poll: the next owner reads them
 	}
-	recs := make([]engine.Record, len(p.Records))
+	w.enqueue(toRecords(p.Records), last.Offset+1)
+}
+
+// toRecords converts fetched records for the engine.
+func toRecords(rs []*kgo.Record) []engine.Record {
+	recs := make([]engine.Record, len(rs))
 	var buf []byte
-	for i, r := range p.Records {
+	for i, r := range rs {
 		buf = appendPosition(buf[:0], r.Topic, r.Partition, r.Offset)
 		recs[i] = engine.Record{Key: r.Key, Value: r.Value, Time: r.Timestamp, Position: string(buf)}
 		for _, h := range r.Headers {
@@ -196,7 +201,7 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 			}
 		}
 	}
-	w.enqueue(recs, last.Offset+1)
+	return recs
 }
 
 // commitLoop commits acknowledged offsets every CommitInterval until ctx
