@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: all build test vet services services-down services-status demo
+.PHONY: all build test vet services services-down services-status demo quality bench
 
 all: build
 
@@ -16,14 +16,9 @@ vet:
 
 test: vet
 	$(GO) test -race -count=1 ./...
-	@# Rule packs are checked with the binary; guarded until rules/packs ships.
-	@if [ -d rules/packs ]; then \
-		$(GO) build -o socwatch ./cmd/socwatch && \
-		./socwatch rules lint rules/packs && \
-		./socwatch rules test rules/packs; \
-	else \
-		echo "rules/packs not present yet: skipping rules lint/test"; \
-	fi
+	$(GO) build -o socwatch ./cmd/socwatch
+	./socwatch rules lint rules/packs
+	./socwatch rules test rules/packs
 
 services:
 	deploy/local/services.sh up
@@ -36,3 +31,9 @@ services-status:
 
 demo:
 	$(GO) run ./cmd/socwatch demo
+
+# Detection quality: recall per typology on the synthetic feed, and per
+# pattern family on IBM AMLworld's laundering patterns.
+IBM_PATTERNS ?= ../shared/data/ibm-amlworld-hi-small/patterns_flat.csv
+quality:
+	$(GO) run ./bench/quality --count 100000 $(if $(wildcard $(IBM_PATTERNS)),--ibm $(IBM_PATTERNS))
