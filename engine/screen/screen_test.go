@@ -283,3 +283,18 @@ func TestReloadKeepsStateAndSwitchesVersion(t *testing.T) {
 		t.Fatalf("alerts after reload = %+v", sink.alerts)
 	}
 }
+
+// An aggregate no rule reads keeps no state.
+func TestUnreadAggregateKeepsNoState(t *testing.T) {
+	rs := loadPack(t, pack+`
+  - {id: ONLY, version: 1, name: o, severity: low, score: 1, typology: threshold, when: amount_eur > 1e12}
+`)
+	rs.Aggregates = append(rs.Aggregates, engine.Aggregate{Name: "unread", By: engine.PerspectiveDebtor, Over: time.Hour, Fn: engine.FnCount})
+	p, _, _ := newPipeline(rs)
+	st := p.NewStream("t")
+	st.Process(context.Background(), []engine.Record{tx("a", 0, "100", "D", "C")}, func(error) {})
+	keys := st.Screener().StateKeys()
+	if keys["unread"] != 0 || keys["gap"] != 1 {
+		t.Fatalf("state keys = %v", keys)
+	}
+}

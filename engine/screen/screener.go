@@ -81,6 +81,16 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 	}
 	s.env.Agg = make([]float64, len(rs.Aggregates))
 	s.rulesRun = make([]ruleCounter, len(rs.Rules))
+	// Only aggregates some rule reads are kept: an unread window would cost
+	// time and memory for nothing.
+	used := map[int]bool{}
+	for ri := range rs.Rules {
+		for _, rd := range rs.Rules[ri].Reads {
+			if rd.Agg >= 0 {
+				used[rd.Agg] = true
+			}
+		}
+	}
 	s.plans = map[string]*plan{}
 	for _, p := range rs.Perspectives {
 		pl := &plan{key: engine.Fields[p]}
@@ -99,6 +109,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 		}
 		for ai := range rs.Aggregates {
 			switch {
+			case !used[ai]:
 			case rs.Aggregates[ai].UpdatedIn(p):
 				pl.update = append(pl.update, ai)
 			case readByRules[ai]:
