@@ -511,3 +511,37 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 	diffKeys(t, streamAlerts(t, f.dsn), batchAlerts(t, f.records))
 }
 
+
+// TestKcatProducedFeed: the README's kcat command (a real third-party Kafka
+// client) produces canonical JSON lines that `socwatch run` screens.
+func TestKcatProducedFeed(t *testing.T) {
+	f := newFixture(t, 2000, 2)
+	kcat, err := exec.LookPath("kcat")
+	if err != nil {
+		t.Fatalf("kcat not installed (Debian package kcat; `make services` installs it): %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "feed.jsonl")
+	var buf bytes.Buffer
+	for _, r := range f.records {
+		buf.Write(r)
+		buf.WriteByte('\n')
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(kcat, "-P", "-b", f.brokers, "-t", f.topic, "-l", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("kcat -P: %v\n%s", err, out)
+	}
+	c := startRun(t, nil, runArgs(f)...)
+	f.waitDone(t, c, 2*time.Minute)
+	m := c.scrape()
+	c.stop(syscall.SIGTERM)
+	if got := sum(m, `socwatch_records_consumed_total{topic="`+f.topic+`"}`); got != float64(len(f.records)) {
+		t.Errorf("re-key stage consumed %.0f of %d kcat records", got, len(f.records))
+	}
+	if rej := sum(m, "socwatch_records_rejected_total"); rej != 0 {
+		t.Errorf("%.0f kcat records rejected", rej)
+	}
+	diffKeys(t, streamAlerts(t, f.dsn), batchAlerts(t, f.records))
+}
