@@ -109,7 +109,9 @@ cmd_up() {
 		return 0
 	fi
 	if tcp_open 127.0.0.1 "$CH_TCP_PORT"; then
-		die "port $CH_TCP_PORT is taken by another process (not started by $0); stop it or set SOCWATCH_CLICKHOUSE_TCP_PORT"
+		# Usually Debian's own service, started by the package where
+		# policy-rc.d allows it: `service clickhouse-server stop` frees the port.
+		die "port $CH_TCP_PORT is taken by another process (not started by $0; Debian's service? try 'service clickhouse-server stop'); stop it or set SOCWATCH_CLICKHOUSE_TCP_PORT/SOCWATCH_CLICKHOUSE_HTTP_PORT"
 	fi
 	write_config
 	log "starting clickhouse-server (tcp $CH_TCP_PORT, http $CH_HTTP_PORT, dir $CH_DIR)"
