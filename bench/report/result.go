@@ -1,0 +1,139 @@
+package report
+
+import (
+	"time"
+)
+
+// Result is one run of the benchmark harness. A figure that was not
+// measured (phase skipped or failed) is left at its zero value and the
+// reason is in Errors or Skipped.
+type Result struct {
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Commit   string    `json:"commit"`
+	Machine  Machine   `json:"machine"`
+	Config   Config    `json:"config"`
+
+	Baseline        Throughput `json:"baseline_consume"`
+	Pipeline        Pipeline   `json:"pipeline_rekey"`
+	PipelineNoRekey Pipeline   `json:"pipeline_no_rekey"`
+	EngineOneCore   Throughput `json:"engine_gomaxprocs_1"`
+	EngineAllCores  Throughput `json:"engine_all_cores"`
+	RuleScaling     []RuleCost `json:"rule_scaling"`
+	// RuleCostRatio is the per-record time of the largest rule count over
+	// that of the smallest (1,000 vs 10 by default).
+	RuleCostRatio float64  `json:"rule_cost_ratio"`
+	State         State    `json:"state_memory"`
+	Latency       Latency  `json:"latency"`
+	Targets       []Target `json:"targets"`
+	Errors        []string `json:"errors,omitempty"`
+	Skipped       []string `json:"skipped,omitempty"`
+}
+
+// Config is what the run was asked to do.
+type Config struct {
+	Broker       string `json:"broker"` // "kafka" or "kfake"
+	Count        int    `json:"count"`
+	Partitions   int    `json:"partitions"`
+	Seed         int64  `json:"seed"`
+	Pack         string `json:"pack"`
+	RecordBytes  int64  `json:"record_bytes"` // total key+value bytes of the data set
+	EngineCount  int    `json:"engine_records"`
+	RuleCounts   []int  `json:"rule_counts"`
+	StateKeys    int    `json:"state_accounts"`
+	LatencySecs  int    `json:"latency_seconds"`
+	CommitPeriod string `json:"commit_interval"`
+}
+
+// Throughput is records (and bytes) processed in a duration.
+type Throughput struct {
+	Records       int64   `json:"records"`
+	Bytes         int64   `json:"bytes,omitempty"`
+	Seconds       float64 `json:"seconds"`
+	RecordsPerSec float64 `json:"records_per_sec"`
+	MBPerSec      float64 `json:"mb_per_sec,omitempty"`
+	NsPerRecord   float64 `json:"ns_per_record,omitempty"`
+	AllocsPerRec  float64 `json:"allocs_per_record,omitempty"`
+	GOMAXPROCS    int     `json:"gomaxprocs,omitempty"`
+}
+
+// Pipeline is one `socwatch run` from first fetch to all alerts durable.
+type Pipeline struct {
+	Throughput
+	Rekey           string  `json:"rekey"` // auto | never
+	RatioToBaseline float64 `json:"ratio_to_baseline"`
+	Alerts          float64 `json:"alerts"`
+	// StartupSeconds is process start → first fetch (group join), not
+	// counted in the rate.
+	StartupSeconds float64 `json:"startup_seconds"`
+}
+
+// RuleCost is the engine's per-record cost with a generated pack of Rules
+// rules, on one core.
+type RuleCost struct {
+	Rules         int     `json:"rules"`
+	NsPerRecord   float64 `json:"ns_per_record"`
+	RecordsPerSec float64 `json:"records_per_sec"`
+	Alerts        int64   `json:"alerts"`
+}
+
+// State is the memory held by the windows after screening Accounts
+// distinct accounts.
+type State struct {
+	Accounts int            `json:"accounts"`
+	Keys     map[string]int `json:"keys_per_aggregate"`
+	// TotalKeys sums Keys: the number of (key, aggregate) pairs tracked.
+	TotalKeys int   `json:"total_keys"`
+	HeapBytes int64 `json:"heap_bytes"` // live heap growth, runtime/metrics after GC
+	// EstimatedBytes is the windows' own size estimate, for comparison.
+	EstimatedBytes          int64   `json:"estimated_bytes"`
+	BytesPerKeyPerAggregate float64 `json:"bytes_per_key_per_aggregate"`
+}
+
+// Latency is record timestamp → alert durable while records arrive at a
+// steady rate.
+type Latency struct {
+	TargetRate   float64 `json:"target_rate"`
+	AchievedRate float64 `json:"achieved_rate"`
+	Records      int64   `json:"records"`
+	Alerts       float64 `json:"alerts_observed"`
+	P50          float64 `json:"p50_seconds"`
+	P99          float64 `json:"p99_seconds"`
+	P999         float64 `json:"p999_seconds"`
+	// Buckets gives, per quantile, the histogram bucket it fell in
+	// ([low, high] seconds): the interpolated value is only that precise.
+	Buckets map[string][2]float64 `json:"buckets,omitempty"`
+	Source  string                `json:"source"`
+}
+
+// Target is one goal of issue 4 and whether this run met it.
+type Target struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Limit float64 `json:"limit"`
+	// AtLeast is true for floors (rates), false for ceilings (costs).
+	AtLeast  bool `json:"at_least"`
+	Measured bool `json:"measured"`
+	Met      bool `json:"met"`
+}
+
+// EvaluateTargets fills r.Targets from the measured figures.
+func (r *Result) EvaluateTargets() {
+	add := func(name string, value, limit float64, atLeast, measured bool) {
+		t := Target{Name: name, Value: value, Limit: limit, AtLeast: atLeast, Measured: measured}
+		if measured {
+			t.Met = value >= limit
+			if !atLeast {
+				t.Met = value <= limit
+			}
+		}
+		r.Targets = append(r.Targets, t)
+	}
+	r.Targets = nil
+	add("pipeline / baseline consume rate", r.Pipeline.RatioToBaseline, 0.5, true,
+		r.Pipeline.RecordsPerSec > 0 && r.Baseline.RecordsPerSec > 0)
+	add("engine records/s per core (GOMAXPROCS=1)", r.EngineOneCore.RecordsPerSec, 300000, true, r.EngineOneCore.RecordsPerSec > 0)
+	add("largest / smallest rule count per-record time", r.RuleCostRatio, 3, false, r.RuleCostRatio > 0)
+	add("state bytes per key per aggregate", r.State.BytesPerKeyPerAggregate, 256, false, r.State.TotalKeys > 0)
+	add("p99 record → durable alert (s) at half max rate", r.Latency.P99, 0.5, false, r.Latency.Alerts > 0)
+}
