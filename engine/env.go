@@ -16,7 +16,38 @@ type Env struct {
 	// Agg holds the current value of every aggregate of the rule set, in
 	// RuleSet.Aggregates order.
 	Agg []float64 `expr:"agg__"`
+
+	// Party fields, flattened: the rules compiler rewrites `debtor.country`
+	// into `debtor__country`, so expr loads one string instead of boxing a
+	// copy of the whole Party on every read. Flatten fills them.
+	DebtorAccount      string `expr:"debtor__account"`
+	DebtorName         string `expr:"debtor__name"`
+	DebtorNameNorm     string `expr:"debtor__name_norm"`
+	DebtorCountry      string `expr:"debtor__country"`
+	DebtorBIC          string `expr:"debtor__bic"`
+	DebtorCustomerID   string `expr:"debtor__customer_id"`
+	DebtorType         string `expr:"debtor__type"`
+	CreditorAccount    string `expr:"creditor__account"`
+	CreditorName       string `expr:"creditor__name"`
+	CreditorNameNorm   string `expr:"creditor__name_norm"`
+	CreditorCountry    string `expr:"creditor__country"`
+	CreditorBIC        string `expr:"creditor__bic"`
+	CreditorCustomerID string `expr:"creditor__customer_id"`
+	CreditorType       string `expr:"creditor__type"`
 }
+
+// Flatten copies the enriched party fields into their flat twins.
+func (e *Env) Flatten() {
+	d, c := &e.Debtor, &e.Creditor
+	e.DebtorAccount, e.DebtorName, e.DebtorNameNorm, e.DebtorCountry = d.Account, d.Name, d.NameNorm, d.Country
+	e.DebtorBIC, e.DebtorCustomerID, e.DebtorType = d.BIC, d.CustomerID, d.Type
+	e.CreditorAccount, e.CreditorName, e.CreditorNameNorm, e.CreditorCountry = c.Account, c.Name, c.NameNorm, c.Country
+	e.CreditorBIC, e.CreditorCustomerID, e.CreditorType = c.BIC, c.CustomerID, c.Type
+}
+
+// FlatName is the flattened identifier of a party field path
+// ("debtor.country" → "debtor__country").
+func FlatName(side, field string) string { return side + "__" + field }
 
 // AggIdent is the Env field the compiler indexes for aggregate values.
 const AggIdent = "agg__"

@@ -391,6 +391,7 @@ func compileBool(src string, base []expr.Option, opts Options, lists map[string]
 	if reads != nil {
 		o = append(o, expr.Patch(reads))
 	}
+	o = append(o, expr.Patch(flattenParties{}))
 	prog, err := expr.Compile(strings.TrimSpace(src), o...)
 	if limit.err != nil {
 		return nil, limit.err
@@ -449,6 +450,25 @@ func (c *readCollector) Visit(node *ast.Node) {
 				c.fields[path] = true
 			}
 		}
+	}
+}
+
+// flattenParties rewrites `debtor.x` / `creditor.x` into the flat Env field
+// `debtor__x`: one field load instead of boxing a copy of the whole Party.
+type flattenParties struct{}
+
+func (flattenParties) Visit(node *ast.Node) {
+	m, ok := (*node).(*ast.MemberNode)
+	if !ok || m.Optional {
+		return
+	}
+	id, ok1 := m.Node.(*ast.IdentifierNode)
+	prop, ok2 := m.Property.(*ast.StringNode)
+	if !ok1 || !ok2 || (id.Value != "debtor" && id.Value != "creditor") {
+		return
+	}
+	if engine.Fields[id.Value+"."+prop.Value] != nil {
+		ast.Patch(node, &ast.IdentifierNode{Value: engine.FlatName(id.Value, prop.Value)})
 	}
 }
 

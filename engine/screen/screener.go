@@ -129,6 +129,7 @@ func (s *Screener) Env() *engine.Env { return &s.env }
 // appends the alerts to out. With emit false it only updates state, which is
 // how a restarted worker rebuilds its windows from history.
 func (s *Screener) Screen(perspective string, emit bool, recordTime time.Time, out []engine.Alert) []engine.Alert {
+	s.env.Flatten()
 	if perspective == "" {
 		for _, p := range s.rs.Perspectives {
 			out = s.screenOne(s.plans[p], p, emit, recordTime, out)
