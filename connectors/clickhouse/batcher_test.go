@@ -486,3 +486,28 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBatcherWrite measures the sink's own overhead per Write (queueing,
+// batching, FIFO acks) with an inserter that does nothing.
+func BenchmarkBatcherWrite(b *testing.B) {
+	m := newMetrics()
+	cfg := testConfig()
+	cfg.BatchRows = 5000
+	cfg.MaxPendingRows = 100000
+	cfg.BatchWait = time.Millisecond
+	bt := newBatcher("bench", cfg, func(context.Context, []int) error { return nil }, nil,
+		newHealth(m.up), m.forTable("bench"), slog.New(slog.DiscardHandler))
+	rows := seq(0, 50)
+	var acked sync.WaitGroup
+	acked.Add(b.N)
+	done := func(error) { acked.Done() }
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		bt.write(context.Background(), rows, done)
+	}
+	acked.Wait()
+	b.StopTimer()
+	_ = bt.close(context.Background())
+	b.ReportMetric(float64(b.N*len(rows))/b.Elapsed().Seconds(), "rows/s")
+}
