@@ -3,7 +3,7 @@ module github.com/socwatch/socwatch
 go 1.26.8
 
 require (
-	github.com/ClickHouse/clickhouse-go/v2 v2.25.0
+	github.com/ClickHouse/clickhouse-go/v2 v2.25.0 // pinned: newest release that inserts into ClickHouse 18.16 (v2.27+ fail, v2.51 inserts 0 rows silently)
 	github.com/expr-lang/expr v1.17.8
 	github.com/mozillazg/go-pinyin v0.21.0
 	github.com/prometheus/client_golang v1.25.0
