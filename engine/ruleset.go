@@ -47,6 +47,8 @@ type Aggregate struct {
 	Fn    AggFn
 	Field *Field      // input of sum/avg/min/max/distinct; nil for count/since_last
 	Where *vm.Program // nil = every transaction
+	// WhereGuards are necessary conditions of Where, tested first.
+	WhereGuards []Guard
 	// Def is a canonical text of the declaration; state survives a reload
 	// only for aggregates whose Def is unchanged.
 	Def string
@@ -85,6 +87,8 @@ type Rule struct {
 	Typology    string
 	Mode        string // active | shadow
 	When        *vm.Program
+	// Guards are necessary conditions of When, tested before the VM runs.
+	Guards []Guard
 	// Perspective is the one copy the rule is evaluated on, so a
 	// transaction screened from two perspectives alerts at most once.
 	Perspective string
@@ -117,4 +121,66 @@ func (rs *RuleSet) LongestWindow() time.Duration {
 		}
 	}
 	return d
+}
+
+// GuardOp is the comparison of a Guard.
+type GuardOp uint8
+
+const (
+	GuardGE GuardOp = iota + 1
+	GuardGT
+	GuardLE
+	GuardLT
+	GuardEQ
+	GuardNE
+	GuardTrue // a bool field must be true
+)
+
+// Guard is a necessary condition of a rule (or filter) that the engine can
+// test natively, without running the expr VM: one conjunct of the
+// expression's top-level && chain that compares a number field or an
+// aggregate with a constant, a string field with a literal, or is a bool
+// field. When any guard fails the expression is false, so most records skip
+// most rules for the price of a float comparison (filter indexing in the
+// style of Esper, kept simple).
+type Guard struct {
+	Op    GuardOp
+	Agg   int    // aggregate index, or -1
+	Field *Field // number, string or bool field when Agg < 0
+	K     float64
+	S     string
+}
+
+// Holds evaluates the guard on e.
+func (g *Guard) Holds(e *Env) bool {
+	if g.Op == GuardTrue {
+		return g.Field.Bool(e)
+	}
+	if g.Field != nil && g.Field.Kind == KindString {
+		if g.Op == GuardEQ {
+			return g.Field.Str(e) == g.S
+		}
+		return g.Field.Str(e) != g.S
+	}
+	var v float64
+	if g.Agg >= 0 {
+		v = e.Agg[g.Agg]
+	} else {
+		v = g.Field.Num(e)
+	}
+	switch g.Op {
+	case GuardGE:
+		return v >= g.K
+	case GuardGT:
+		return v > g.K
+	case GuardLE:
+		return v <= g.K
+	case GuardLT:
+		return v < g.K
+	case GuardEQ:
+		return v == g.K
+	case GuardNE:
+		return v != g.K
+	}
+	return true
 }

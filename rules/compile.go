@@ -244,6 +244,7 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 			return nil, fmt.Errorf("where: %v", err)
 		}
 		a.Where = prog
+		a.WhereGuards = guards(d.Where, nil)
 	}
 	a.Def = fmt.Sprintf("by=%s flow=%s over=%s fn=%s where=%s", d.By, d.Flow, over, strings.TrimSpace(d.Fn), strings.TrimSpace(d.Where))
 	return a, nil
@@ -282,6 +283,7 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 		return nil, d.WhenLine, fmt.Errorf("when: %v", err)
 	}
 	r.When = prog
+	r.Guards = guards(d.When, aggIndex)
 	for i := range rs.Aggregates {
 		if reads.aggs[i] {
 			r.Reads = append(r.Reads, engine.Read{Name: rs.Aggregates[i].Name, Agg: i})

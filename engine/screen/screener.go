@@ -10,8 +10,10 @@ import (
 	"github.com/socwatch/socwatch/engine/window"
 )
 
-// evictEvery is how many screened copies pass between idle-key sweeps.
-const evictEvery = 8192
+// evictEvery is how many screened copies pass between idle-key sweeps: a
+// sweep scans every key, so it runs rarely; idle keys live at most this many
+// copies beyond their window.
+const evictEvery = 1 << 16
 
 // Screener holds the windows of one partition and evaluates a rule set
 // against enriched transactions. Not safe for concurrent use: one worker
@@ -162,7 +164,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(a.Fn)
 			continue
 		}
-		if a.Where != nil && !s.runBool(a.Where) {
+		if a.Where != nil && (!guardsHold(a.WhereGuards, env) || !s.runBool(a.Where)) {
 			env.Agg[ai] = st.Value(env.Account, ts)
 			continue
 		}
@@ -199,6 +201,9 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	for _, ri := range pl.rules {
 		r := &rs.Rules[ri]
+		if !guardsHold(r.Guards, env) {
+			continue
+		}
 		fired, err := s.eval(r.When)
 		if err != nil {
 			s.stats.RuleErrors++
@@ -210,6 +215,17 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 		}
 	}
 	return out
+}
+
+// guardsHold tests a program's native guards; false means the program
+// would return false, so the VM need not run.
+func guardsHold(gs []engine.Guard, env *engine.Env) bool {
+	for i := range gs {
+		if !gs[i].Holds(env) {
+			return false
+		}
+	}
+	return true
 }
 
 func emptyValue(fn engine.AggFn) float64 {

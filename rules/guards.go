@@ -1,0 +1,126 @@
+package rules
+
+import (
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+
+	"github.com/socwatch/socwatch/engine"
+)
+
+// guards extracts the conjuncts of src's top-level && chain that the engine
+// can test natively (see engine.Guard). Anything it does not recognise is
+// simply left to the VM: guards are only ever a shortcut to "false".
+func guards(src string, aggIndex map[string]int) []engine.Guard {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	var out []engine.Guard
+	var walk func(n ast.Node)
+	walk = func(n ast.Node) {
+		if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "&&" || b.Operator == "and") {
+			walk(b.Left)
+			walk(b.Right)
+			return
+		}
+		if g, ok := guardOf(n, aggIndex); ok {
+			out = append(out, g)
+		}
+	}
+	walk(tree.Node)
+	return out
+}
+
+var flipped = map[string]string{">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+
+var opOf = map[string]engine.GuardOp{">=": engine.GuardGE, ">": engine.GuardGT, "<=": engine.GuardLE,
+	"<": engine.GuardLT, "==": engine.GuardEQ, "!=": engine.GuardNE}
+
+func guardOf(n ast.Node, aggIndex map[string]int) (engine.Guard, bool) {
+	if p := path(n); p != "" {
+		if f := engine.Fields[p]; f != nil && f.Kind == engine.KindBool {
+			return engine.Guard{Op: engine.GuardTrue, Agg: -1, Field: f}, true
+		}
+		return engine.Guard{}, false
+	}
+	b, ok := n.(*ast.BinaryNode)
+	if !ok {
+		return engine.Guard{}, false
+	}
+	op, left, right := b.Operator, b.Left, b.Right
+	if path(left) == "" { // constant on the left: 3 <= x
+		op, left, right = flipped[op], right, left
+	}
+	gop, ok := opOf[op]
+	if !ok {
+		return engine.Guard{}, false
+	}
+	p := path(left)
+	if p == "" {
+		return engine.Guard{}, false
+	}
+	if s, ok := right.(*ast.StringNode); ok {
+		f := engine.Fields[p]
+		if f == nil || f.Kind != engine.KindString || (gop != engine.GuardEQ && gop != engine.GuardNE) {
+			return engine.Guard{}, false
+		}
+		return engine.Guard{Op: gop, Agg: -1, Field: f, S: s.Value}, true
+	}
+	k, ok := number(right)
+	if !ok {
+		return engine.Guard{}, false
+	}
+	if i, ok := aggIndex[p]; ok {
+		return engine.Guard{Op: gop, Agg: i, K: k}, true
+	}
+	if f := engine.Fields[p]; f != nil && f.Kind == engine.KindNumber {
+		return engine.Guard{Op: gop, Agg: -1, Field: f, K: k}, true
+	}
+	return engine.Guard{}, false
+}
+
+// path returns "amount_eur", "debtor.country" or an aggregate name for an
+// identifier or a party member, else "".
+func path(n ast.Node) string {
+	switch x := n.(type) {
+	case *ast.IdentifierNode:
+		return x.Value
+	case *ast.MemberNode:
+		id, ok1 := x.Node.(*ast.IdentifierNode)
+		prop, ok2 := x.Property.(*ast.StringNode)
+		if ok1 && ok2 && !x.Optional {
+			return id.Value + "." + prop.Value
+		}
+	}
+	return ""
+}
+
+// number folds a numeric literal, or a product/sum of literals
+// (180 * 86400), into a float64.
+func number(n ast.Node) (float64, bool) {
+	switch x := n.(type) {
+	case *ast.IntegerNode:
+		return float64(x.Value), true
+	case *ast.FloatNode:
+		return x.Value, true
+	case *ast.UnaryNode:
+		if v, ok := number(x.Node); ok && x.Operator == "-" {
+			return -v, true
+		}
+	case *ast.BinaryNode:
+		a, ok1 := number(x.Left)
+		b, ok2 := number(x.Right)
+		if !ok1 || !ok2 {
+			return 0, false
+		}
+		switch x.Operator {
+		case "*":
+			return a * b, true
+		case "+":
+			return a + b, true
+		case "-":
+			return a - b, true
+		}
+	}
+	return 0, false
+}
