@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,8 +73,10 @@ func TestIntegrationDashboardsAndRules(t *testing.T) {
 	createTopic(ctx, t, brokers, topic)
 	t.Cleanup(func() { dropDatabase(t, baseDSN, database) })
 
+	buildStart := time.Now()
 	bin := buildSocwatch(t, root)
 	start := time.Now()
+	t.Logf("go build ./cmd/socwatch took %s", start.Sub(buildStart).Round(100*time.Millisecond))
 
 	var targets []string
 	var procs []*child
@@ -150,7 +153,7 @@ func TestIntegrationDashboardsAndRules(t *testing.T) {
 	for _, p := range procs {
 		p.running(t)
 	}
-	t.Logf("whole verification took %s (traffic %s)", time.Since(start).Round(time.Second), trafficFor)
+	t.Logf("verification after the build took %s (traffic %s)", time.Since(start).Round(time.Second), trafficFor)
 }
 
 // grepLines keeps the lines of s that start with one of the prefixes.
@@ -266,8 +269,14 @@ func feed(ctx context.Context, brokers, topic string) error {
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	var tx engine.Tx
-	var failed error
+	// Produce callbacks run on the client's goroutines.
+	var (
+		mu     sync.Mutex
+		failed error
+	)
 	done := func(_ *kgo.Record, err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil && ctx.Err() == nil && failed == nil {
 			failed = err
 		}
@@ -275,7 +284,11 @@ func feed(ctx context.Context, brokers, topic string) error {
 	for n := 0; ; n++ {
 		select {
 		case <-ctx.Done():
-			cl.Flush(context.Background())
+			if err := cl.Flush(context.Background()); err != nil {
+				return fmt.Errorf("flush feed: %w", err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
 			return failed
 		case <-tick.C:
 		}
