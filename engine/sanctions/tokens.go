@@ -1,6 +1,7 @@
 package sanctions
 
 import (
+	"math"
 	"strings"
 
 	"github.com/socwatch/socwatch/engine/names"
@@ -11,9 +12,13 @@ type token struct {
 	text string // transliterated, normalised word
 	phon string // phonetic form: letter classes, no h, no doubled letters
 	skel string // phon without vowels: the blocking key
-	// abjad marks a word with few vowels, as transliterated Arabic and
-	// Hebrew come out ("mhmd"); such words are also compared on skeletons.
+	// abjad marks a word of a name written in a script that leaves short
+	// vowels out (Arabic, Hebrew, Thai): "محمد" comes out as "mhmd", so such
+	// a query word is also compared on consonant skeletons.
 	abjad bool
+	// w is the word's weight in a name's score: its length, discounted for
+	// words many listed names share ("trading", "mohammed"), see idfWeight.
+	w float64
 }
 
 // dropWords are titles and honorifics that say nothing about who a party is
@@ -37,7 +42,10 @@ var companySuffixes = [][]string{
 	{"da"}, {"oy"}, {"oyj"}, {"bv"}, {"nv"}, {"plc"}, {"llp"}, {"lp"}, {"srl"}, {"spa"},
 	{"sarl"}, {"sas"}, {"uab"}, {"tov"}, {"prat"}, {"ooo"}, {"oao"}, {"zao"}, {"pao"},
 	{"pjsc"}, {"jsc"}, {"ojsc"}, {"cjsc"}, {"fze"}, {"fzco"}, {"fzc"}, {"sdn", "bhd"}, {"bhd"},
-	{"pte"}, {"pty"}, {"aps"}, {"a", "s"},
+	{"pte"}, {"pty"}, {"aps"}, {"ltda"}, {"c", "a"}, {"s", "l"}, {"e", "u"}, {"s", "a", "l"},
+	{"s", "a", "l", "offshore"}, {"s", "a", "l", "off", "shore"}, {"offshore"}, {"de", "c", "v"},
+	{"s", "a", "de", "c", "v"}, {"s", "de", "r", "l"}, {"s", "de", "r", "l", "de", "c", "v"},
+	{"s", "en", "c"}, {"p", "j", "s", "c"}, {"j", "s", "c"}, {"d", "o", "o"}, {"doo"},
 }
 
 // words turns a raw name into its comparable words: transliteration,
@@ -110,17 +118,18 @@ var phonClass = func() (t [256]byte) {
 
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
 
-func makeToken(w string) token {
+func makeToken(w string, abjad bool) token {
 	phon := make([]byte, 0, len(w))
 	skel := make([]byte, 0, len(w))
-	vowels := 0
 	for i := 0; i < len(w); i++ {
 		c := phonClass[w[i]]
 		if c == 0 {
 			continue
 		}
-		if isVowel(w[i]) || w[i] == 'y' {
-			vowels++
+		if i == 0 && c == 'u' && len(w) > 1 && !isVowel(w[1]) && phonClass[w[1]] != 0 {
+			// A word-initial u before a consonant is often the w/v of
+			// another transliteration (Belarusian Уладзімір = Vladimir).
+			c = 'p'
 		}
 		if len(phon) == 0 || phon[len(phon)-1] != c {
 			phon = append(phon, c)
@@ -129,16 +138,69 @@ func makeToken(w string) token {
 			skel = append(skel, c)
 		}
 	}
-	t := token{text: w, phon: string(phon), skel: string(skel)}
-	t.abjad = len(w) >= 3 && vowels*3 <= len(w)
-	return t
+	return token{text: w, phon: string(phon), skel: string(skel), abjad: abjad, w: float64(len(w))}
 }
 
-// blockKey is the index key of a token: its skeleton, or its phonetic form
+// exactKey is the index key of a token: its skeleton, or its phonetic form
 // when the skeleton is too short to be selective ("ali" → "ali", not "l").
-func (t *token) blockKey() string {
-	if len(t.skel) >= 2 {
-		return t.skel
+func (t *token) exactKey() string {
+	if len(t.skel) < 2 {
+		return t.phon
 	}
-	return t.phon
+	return t.skel
+}
+
+// nearKeys appends the near keys of a token to ks: for skeletons of four or
+// more consonants, the skeleton with each one consonant deleted, so that
+// spellings one consonant apart meet ("putinas" ptns → ptn = "putin";
+// "vlagyimir" plkmr and "vladimir" pltmr both give plmr).
+func (t *token) nearKeys(ks []string) []string {
+	if len(t.skel) >= 4 {
+		for i := 0; i < len(t.skel); i++ {
+			ks = appendKey(ks, t.skel[:i]+t.skel[i+1:])
+		}
+	}
+	return ks
+}
+
+func appendKey(ks []string, k string) []string {
+	for _, x := range ks {
+		if x == k {
+			return ks
+		}
+	}
+	return append(ks, k)
+}
+
+// hasAbjad reports whether name holds letters of a script that does not
+// write short vowels.
+func hasAbjad(name string) bool {
+	for _, r := range name {
+		if r >= 0x590 && r < 0x780 || r >= 0x8A0 && r < 0x900 || r >= 0xE00 && r < 0xE80 || r >= 0xFB1D && r < 0xFF00 {
+			return true
+		}
+	}
+	return false
+}
+
+// idfWeight discounts a word by the number of listed names that contain
+// it: a word on no or one list entry keeps its full weight, one on 100
+// entries about half, the commonest ("al", "company") down to 0.3.
+func idfWeight(df int) float64 {
+	f := 1 - 0.1*math.Log1p(float64(max(df-1, 0)))
+	return max(f, 0.3)
+}
+
+// adjustSim turns a word similarity into evidence: Jaro-Winkler gives
+// unrelated words 0.6–0.75, so anything below 0.7 counts as no match and
+// the range up to 0.9 is stretched, while close variants (≥ 0.9) count
+// as they are.
+func adjustSim(s float64) float64 {
+	switch {
+	case s >= 0.9:
+		return s
+	case s <= 0.7:
+		return 0
+	}
+	return (s - 0.7) / (0.9 - 0.7) * 0.9
 }

@@ -69,7 +69,9 @@ func Transliterate(s string) string {
 		case r >= 0x10A0 && r < 0x1100:
 			writeGeorgian(&b, r)
 		case r >= 0xAC00 && r <= 0xD7A3:
-			writeHangul(&b, r)
+			writeHangul(&b, r, prev)
+		case r == 0x30FB: // katakana middle dot separates names
+			b.WriteByte(' ')
 		case r >= 0x3040 && r < 0x3100:
 			writeKana(&b, r, next)
 		case han:
@@ -259,10 +261,14 @@ var (
 	hangulTail = [28]string{"", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", "l", "p", "l", "m", "p", "p", "t", "t", "ng", "t", "t", "k", "t", "p", "t"}
 )
 
-func writeHangul(b *strings.Builder, r rune) {
+func writeHangul(b *strings.Builder, r, prev rune) {
 	idx := int(r - 0xAC00)
 	lead, vow, tail := idx/(21*28), idx/28%21, idx%28
-	b.WriteString(hangulLead[lead])
+	if lead == 5 && prev >= 0xAC00 && prev <= 0xD7A3 && int(prev-0xAC00)%28 == 8 {
+		b.WriteString("l") // ㄹ after a final ㄹ is l: 블라 = bulla, not bulra
+	} else {
+		b.WriteString(hangulLead[lead])
+	}
 	// Loanwords insert ㅡ (eu) to break foreign consonant clusters
 	// ("블라디미르" = Vladimir); after a consonant it is dropped, so the
 	// cluster comes back. After the silent ㅇ it is a real vowel (은 = eun).
