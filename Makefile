@@ -37,3 +37,11 @@ demo:
 IBM_PATTERNS ?= ../shared/data/ibm-amlworld-hi-small/patterns_flat.csv
 quality:
 	$(GO) run ./bench/quality --count 100000 $(if $(wildcard $(IBM_PATTERNS)),--ibm $(IBM_PATTERNS))
+
+# Performance: baseline consume, full pipeline (with and without re-key),
+# engine alone, rule-count scaling, state memory and latency, in one run
+# against `make services` (see bench/README.md). BENCH_FLAGS shrinks it,
+# e.g. `make bench BENCH_FLAGS="--count 300000"`.
+BENCH_FLAGS ?=
+bench:
+	$(GO) run ./bench/cmd/socbench $(BENCH_FLAGS)

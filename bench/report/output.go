@@ -20,8 +20,8 @@ func FileName(started time.Time, commit string, exists func(string) bool) string
 	if commit == "" {
 		commit = "nocommit"
 	}
-	if len(commit) > 12 {
-		commit = commit[:12]
+	if len(commit) > 16 {
+		commit = commit[:16]
 	}
 	base := started.UTC().Format("2006-01-02") + "-" + commit
 	name := base + ".json"
@@ -75,8 +75,8 @@ func WriteTable(w io.Writer, r *Result) error {
 			continue
 		}
 		row("pipeline socwatch run, rekey "+p.Rekey, rate(p.RecordsPerSec),
-			fmt.Sprintf("%.0f%% of baseline, %d records in %.2f s, %.0f alerts, %.1f s start-up not counted",
-				100*p.RatioToBaseline, p.Records, p.Seconds, p.Alerts, p.StartupSeconds))
+			fmt.Sprintf("%.0f%% of baseline, %d records in %.2f s, %.0f alerts, socwatch CPU %.1f s, %.1f s start-up not counted",
+				100*p.RatioToBaseline, p.Records, p.Seconds, p.Alerts, p.CPUSeconds, p.StartupSeconds))
 	}
 	for _, e := range []struct {
 		name string

@@ -55,7 +55,7 @@ func TestFileName(t *testing.T) {
 		want   string
 	}{
 		{"plain", "abc1234", nil, "2026-03-02-abc1234.json"},
-		{"long commit is shortened", "0123456789abcdef0123", nil, "2026-03-02-0123456789ab.json"},
+		{"long commit is shortened", "0123456789abcdef0123", nil, "2026-03-02-0123456789abcdef.json"},
 		{"no commit", "", nil, "2026-03-02-nocommit.json"},
 		{"taken names get a suffix", "abc1234", []string{"2026-03-02-abc1234.json", "2026-03-02-abc1234-2.json"}, "2026-03-02-abc1234-3.json"},
 	}
@@ -183,4 +183,19 @@ func TestWriteJSONRoundTrip(t *testing.T) {
 			t.Errorf("JSON lacks %q", k)
 		}
 	}
+}
+
+func FuzzParseProcFiles(f *testing.F) {
+	f.Add("30.83 39.72 28.71 5/812 12345\n")
+	f.Add("model name : X\n")
+	f.Add("MemTotal: 123 kB\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		if la, err := ParseLoadAverage(text); err != nil && la != ([3]float64{}) {
+			t.Fatalf("error %v with values %v", err, la)
+		}
+		ParseCPUModel(text)
+		if mb := ParseMemTotalMB(text); mb < 0 && !strings.Contains(text, "-") {
+			t.Fatalf("negative MemTotal %d from text without a minus", mb)
+		}
+	})
 }

@@ -66,6 +66,9 @@ type Pipeline struct {
 	// StartupSeconds is process start → first fetch (group join), not
 	// counted in the rate.
 	StartupSeconds float64 `json:"startup_seconds"`
+	// CPUSeconds is the CPU time socwatch used from start to completion
+	// (all goroutines); CPU-bound when close to Seconds × cores.
+	CPUSeconds float64 `json:"cpu_seconds"`
 }
 
 // RuleCost is the engine's per-record cost with a generated pack of Rules

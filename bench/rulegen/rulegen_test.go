@@ -111,3 +111,17 @@ func TestGeneratedPacksCompile(t *testing.T) {
 		})
 	}
 }
+
+func FuzzMutate(f *testing.F) {
+	f.Add(`amount_eur >= 9000 && amount_eur < 15000 && debtor.country == "PL"`, 3)
+	f.Add(`x >= 1.5`, 1)
+	f.Fuzz(func(t *testing.T, when string, k int) {
+		if Mutate(when, 0) != when {
+			t.Fatal("variant 0 changed the expression")
+		}
+		out := Mutate(when, k%1000)
+		if strings.Count(out, `"`) != strings.Count(when, `"`) {
+			t.Fatalf("Mutate changed the number of quotes: %q -> %q", when, out)
+		}
+	})
+}
