@@ -42,7 +42,8 @@ func TestIntegrationKafkaRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("new client: %v", err)
 	}
-	defer cl.Close()
+	// Cleanups run last-in first-out: the topic is deleted before this closes.
+	t.Cleanup(cl.Close)
 	adm := kadm.NewClient(cl)
 
 	topic := uniqueName("testenv")
@@ -58,16 +59,9 @@ func TestIntegrationKafkaRoundTrip(t *testing.T) {
 		}
 	})
 
-	md, err := adm.Metadata(ctx, topic)
-	if err != nil {
-		t.Fatalf("metadata: %v", err)
-	}
+	md, td := waitForTopic(ctx, t, adm, topic)
 	if n := len(md.Brokers); n != 1 {
 		t.Errorf("broker count = %d, want 1 (single-node KRaft)", n)
-	}
-	td, ok := md.Topics[topic]
-	if !ok || td.Err != nil {
-		t.Fatalf("topic %s missing from metadata: %+v", topic, td)
 	}
 	if n := len(td.Partitions); n != partitions {
 		t.Fatalf("topic %s has %d partitions, want %d", topic, n, partitions)
@@ -115,6 +109,28 @@ func TestIntegrationKafkaRoundTrip(t *testing.T) {
 		if strings.Join(got[p], ",") != strings.Join(want[p], ",") {
 			t.Errorf("partition %d: consumed %q, want %q", p, got[p], want[p])
 		}
+	}
+}
+
+// waitForTopic polls metadata until the broker knows topic: in KRaft the
+// controller acknowledges CreateTopics before the broker has applied the new
+// metadata, so an immediate Metadata call can still say UNKNOWN_TOPIC.
+func waitForTopic(ctx context.Context, t *testing.T, adm *kadm.Client, topic string) (kadm.Metadata, kadm.TopicDetail) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		md, err := adm.Metadata(ctx, topic)
+		if err != nil {
+			t.Fatalf("metadata: %v", err)
+		}
+		td, ok := md.Topics[topic]
+		if ok && td.Err == nil && len(td.Partitions) > 0 {
+			return md, td
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("topic %s missing from metadata after 10s: %+v", topic, td)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
