@@ -32,17 +32,18 @@ type Result struct {
 
 // Config is what the run was asked to do.
 type Config struct {
-	Broker       string `json:"broker"` // "kafka" or "kfake"
-	Count        int    `json:"count"`
-	Partitions   int    `json:"partitions"`
-	Seed         int64  `json:"seed"`
-	Pack         string `json:"pack"`
-	RecordBytes  int64  `json:"record_bytes"` // total key+value bytes of the data set
-	EngineCount  int    `json:"engine_records"`
-	RuleCounts   []int  `json:"rule_counts"`
-	StateKeys    int    `json:"state_accounts"`
-	LatencySecs  int    `json:"latency_seconds"`
-	CommitPeriod string `json:"commit_interval"`
+	Broker       string   `json:"broker"` // "kafka" or "kfake"
+	Count        int      `json:"count"`
+	Partitions   int      `json:"partitions"`
+	Seed         int64    `json:"seed"`
+	Pack         string   `json:"pack"`
+	RecordBytes  int64    `json:"record_bytes"` // total key+value bytes of the data set
+	EngineCount  int      `json:"engine_records"`
+	RuleCounts   []int    `json:"rule_counts"`
+	StateKeys    int      `json:"state_accounts"`
+	LatencySecs  int      `json:"latency_seconds"`
+	CommitPeriod string   `json:"commit_interval"`
+	SocwatchArgs []string `json:"socwatch_args,omitempty"`
 }
 
 // Throughput is records (and bytes) processed in a duration.

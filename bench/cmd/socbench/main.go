@@ -51,6 +51,7 @@ type options struct {
 	socwatch      string
 	keep          bool
 	cpuProfile    string
+	extraArgs     []string
 	timeout       time.Duration
 }
 
@@ -79,10 +80,12 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.socwatch, "socwatch", "", "socwatch binary (default: build ./cmd/socwatch)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the topics and ClickHouse databases the run created")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the engine-alone phase (GOMAXPROCS=1) to this file")
+	extra := fs.String("socwatch-args", "", "extra space-separated flags for every `socwatch run` (e.g. \"--clickhouse-batch-wait 20ms\"), for experiments")
 	fs.DurationVar(&o.timeout, "phase-timeout", 15*time.Minute, "give up a Kafka phase after this long")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
+	o.extraArgs = strings.Fields(*extra)
 	var err error
 	if o.ruleCounts, err = parseInts(*rc); err != nil {
 		return nil, fmt.Errorf("--rule-counts: %w", err)
@@ -179,7 +182,7 @@ func run(args []string, stdout, stderr io.Writer, log *slog.Logger) error {
 	b.res.Config = report.Config{
 		Broker: o.broker, Count: o.count, Partitions: o.partitions, Seed: o.seed, Pack: o.pack,
 		EngineCount: o.engineCount, RuleCounts: o.ruleCounts, StateKeys: o.stateAccounts,
-		LatencySecs: o.latencySecs, CommitPeriod: o.commitPeriod,
+		LatencySecs: o.latencySecs, CommitPeriod: o.commitPeriod, SocwatchArgs: o.extraArgs,
 	}
 	log.Info("socbench starting", "count", o.count, "partitions", o.partitions, "broker", o.broker,
 		"load_average", b.res.Machine.LoadAverage, "commit", b.res.Commit)
@@ -427,9 +430,10 @@ func (b *bench) startRun(topic, group, rekey, dbName string) (*service.Child, er
 	if err != nil {
 		return nil, err
 	}
-	return service.Start(b.bin, b.repo, "--brokers", strings.Join(b.brokers, ","), "--topic", topic, "--group", group,
+	args := []string{"--brokers", strings.Join(b.brokers, ","), "--topic", topic, "--group", group,
 		"--clickhouse", dsn, "--rules", b.o.pack, "--kafka-rekey", rekey, "--kafka-commit-interval", b.o.commitPeriod,
-		"--log-level", "warn")
+		"--log-level", "warn"}
+	return service.Start(b.bin, b.repo, append(args, b.o.extraArgs...)...)
 }
 
 // stages are the (group, topic) pairs whose lag must reach 0 for a run to
