@@ -48,12 +48,14 @@ func BenchmarkStreamDefaultPack(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPUTimer(b)
 	for i := 0; i < b.N; {
 		off := i % len(recs)
 		end := min(off+512, len(recs), off+b.N-i)
 		st.Process(ctx, recs[off:end], func(error) {})
 		i += end - off
 	}
+	cpu.report(b)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
@@ -81,8 +83,10 @@ func BenchmarkScreenerRules(b *testing.B) {
 	var out []engine.Alert
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := startCPUTimer(b)
 	for i := 0; i < b.N; i++ {
 		scr.Env().Tx = txs[i%len(txs)]
 		out = scr.Screen("", true, txs[0].TS, out[:0])
 	}
+	cpu.report(b)
 }
