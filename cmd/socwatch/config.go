@@ -25,7 +25,7 @@ type Config struct {
 		DLQTopic string `yaml:"dlq_topic" help:"dead-letter topic (default <topic>.dlq)"`
 		// Rekey: auto re-keys when the rules use more than the debtor
 		// perspective; never when the input is already keyed for them.
-		Rekey        string `yaml:"rekey" help:"re-key stage: auto, always or never"`
+		Rekey        string `yaml:"rekey" help:"re-key stage: auto, always, never, stage (re-key only) or screen (screen <topic>.by-account only)"`
 		Partitions   int    `yaml:"partitions" help:"partitions of the internal re-keyed topic (0 = as many as the input)"`
 		SASL         SASL   `yaml:"sasl"`
 		TLS          TLS    `yaml:"tls"`
@@ -207,9 +207,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("config kafka.group: required")
 	}
 	switch c.Kafka.Rekey {
-	case "auto", "always", "never":
+	case "auto", "always", "never", "stage", "screen":
 	default:
-		return fmt.Errorf("config kafka.rekey: %q, want auto, always or never", c.Kafka.Rekey)
+		return fmt.Errorf("config kafka.rekey: %q, want auto, always, never, stage or screen", c.Kafka.Rekey)
 	}
 	switch c.Kafka.SASL.Mechanism {
 	case "", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":

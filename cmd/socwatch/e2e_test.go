@@ -453,11 +453,11 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 	f := newFixture(t, 3000, 3)
 	poison := map[string]string{
 		`{"tx_id":"p1"`: "decode",
-		`{"tx_id":"p2","ts":"2026-02-01T10:00:00Z","amount":"-5","currency":"EUR","debtor":{"account":"A"},"creditor":{"account":"B"}}`:  "invalid",
+		`{"tx_id":"p2","ts":"2026-02-01T10:00:00Z","amount":"-5","currency":"EUR","debtor":{"account":"A"},"creditor":{"account":"B"}}`: "invalid",
 		`{"tx_id":"p3","ts":"2026-02-01T10:00:00Z","amount":"5","currency":"EUR","creditor":{"account":"B"}}`:                           "missing",
 		`{"tx_id":"p4","ts":"2026-02-01T10:00:00Z","amount":"5","currency":"ZZZ","debtor":{"account":"A"},"creditor":{"account":"B"}}`:  "fx_missing",
-		"\xff\xfe not json":                                                                                                              "decode",
-		`{"tx_id":"p6","ts":"yesterday","amount":"5","currency":"EUR","debtor":{"account":"A"},"creditor":{"account":"B"}}`:            "invalid",
+		"\xff\xfe not json": "decode",
+		`{"tx_id":"p6","ts":"yesterday","amount":"5","currency":"EUR","debtor":{"account":"A"},"creditor":{"account":"B"}}`: "invalid",
 	}
 	f.produce(t, 0, 1500)
 	var recs []*kgo.Record
@@ -510,7 +510,6 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 	}
 	diffKeys(t, streamAlerts(t, f.dsn), batchAlerts(t, f.records))
 }
-
 
 // TestKcatProducedFeed: the README's kcat command (a real third-party Kafka
 // client) produces canonical JSON lines that `socwatch run` screens.

@@ -92,6 +92,9 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 
 	var ready func() (bool, error)
 	var txSink engine.TxSink
+	if cfg.Kafka.Rekey == "stage" {
+		sink = discardSink{} // a re-key-only instance raises no alerts
+	}
 	if sink == nil {
 		chSink, err := clickhouse.New(ctx, clickhouse.Options{
 			DSN: cfg.clickhouseDSN(), BatchRows: cfg.ClickHouse.BatchRows, BatchWait: mustDuration(cfg.ClickHouse.BatchWait),
@@ -135,14 +138,16 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 	// account, so that each account's money in and out meets in one
 	// partition (DESIGN.md "Partitioning and scale-out").
 	screenCfg := kcfg
-	if needRekey(cfg.Kafka.Rekey, rs) {
-		internal := cfg.Kafka.Topic + rekeySuffix
+	runRekey, screenInternal := rekeyPlan(cfg.Kafka.Rekey, rs)
+	if runRekey {
 		if s.rekey, err = newRekeyer(kcfg, cfg, rates, rs); err != nil {
 			return nil, fmt.Errorf("re-key stage: %w", err)
 		}
-		screenCfg.Topics = []string{internal}
+		log.Info("re-key stage on", "input", cfg.Kafka.Topic, "internal", cfg.Kafka.Topic+rekeySuffix, "perspectives", rs.Perspectives)
+	}
+	if screenInternal {
+		screenCfg.Topics = []string{cfg.Kafka.Topic + rekeySuffix}
 		screenCfg.ClientID = "socwatch-screen"
-		log.Info("re-key stage on", "input", cfg.Kafka.Topic, "internal", internal, "perspectives", rs.Perspectives)
 	}
 	// A newly assigned partition rebuilds its windows from history before
 	// its first fetch, so alerts do not depend on restarts or rebalances.
@@ -163,8 +168,10 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 		log.Info("state rebuilt from history", "topic", topic, "partition", partition, "records", n,
 			"up_to_offset", committed, "took", time.Since(start).Round(time.Millisecond))
 	}
-	if s.source, err = kafka.NewSource(screenCfg); err != nil {
-		return nil, fmt.Errorf("kafka source: %w", err)
+	if cfg.Kafka.Rekey != "stage" {
+		if s.source, err = kafka.NewSource(screenCfg); err != nil {
+			return nil, fmt.Errorf("kafka source: %w", err)
+		}
 	}
 	readyFn := func() error {
 		if ready != nil {
@@ -181,11 +188,13 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 	if s.rekey != nil {
 		go func() { s.errc <- wrapErr("re-key stage", s.rekey.Run(ctx)) }()
 	}
-	go func() {
-		s.errc <- wrapErr("kafka source", s.source.Run(ctx, func(topic string, partition int32) kafka.Processor {
-			return streams.open(p, topic, partition)
-		}))
-	}()
+	if s.source != nil {
+		go func() {
+			s.errc <- wrapErr("kafka source", s.source.Run(ctx, func(topic string, partition int32) kafka.Processor {
+				return streams.open(p, topic, partition)
+			}))
+		}()
+	}
 	log.Info("socwatch running", "brokers", cfg.Kafka.Brokers, "topic", cfg.Kafka.Topic, "group", cfg.Kafka.Group,
 		"sink", s.sinkDesc, "metrics", "http://"+s.addr+"/metrics")
 	return s, nil
@@ -201,9 +210,12 @@ func wrapErr(what string, err error) error {
 // wait blocks until the source stops (signal or error), then flushes the
 // sink and the DLQ producer.
 func (s *service) wait() error {
-	n := 1
+	n := 0
+	if s.source != nil {
+		n++
+	}
 	if s.rekey != nil {
-		n = 2
+		n++
 	}
 	var first error
 	for i := 0; i < n; i++ {
@@ -225,15 +237,37 @@ func (s *service) wait() error {
 	return first
 }
 
-func needRekey(mode string, rs *engine.RuleSet) bool {
+// rekeyPlan decides, from kafka.rekey, whether this instance runs the
+// re-key stage and whether it screens the internal topic:
+//
+//	auto    re-key and screen in one process when the rules use more than
+//	        the debtor perspective; screen the input directly otherwise
+//	always  re-key and screen in one process
+//	never   screen the input directly (it is already keyed for the rules)
+//	stage   only re-key (deploy one such instance for one global event-time
+//	        order: each re-key instance merges only its own partitions)
+//	screen  only screen <topic>.by-account (re-keyed by a stage instance)
+func rekeyPlan(mode string, rs *engine.RuleSet) (runRekey, screenInternal bool) {
 	switch mode {
 	case "always":
-		return true
+		return true, true
 	case "never":
-		return false
+		return false, false
+	case "stage":
+		return true, false
+	case "screen":
+		return false, true
 	}
-	return len(rs.Perspectives) > 1
+	multi := len(rs.Perspectives) > 1
+	return multi, multi
 }
+
+// discardSink acknowledges without storing: the sink of a re-key-only
+// instance, which never raises alerts.
+type discardSink struct{}
+
+func (discardSink) Write(_ context.Context, _ []engine.Alert, done engine.Done) { done(nil) }
+func (discardSink) Close(context.Context) error                                 { return nil }
 
 // keyOf extracts the key of a perspective from a canonical JSON record, for
 // the re-key stage. A record that would be rejected (it does not decode, or
