@@ -108,7 +108,11 @@ func startRun(t *testing.T, env []string, args ...string) *child {
 			<-c.exited
 		}
 		if t.Failed() {
-			t.Logf("socwatch run log:\n%s", tail(c.log.String(), 60))
+			log := c.log.String()
+			if i := strings.Index(log, "WARNING: DATA RACE"); i >= 0 {
+				t.Logf("socwatch run data race:\n%s", head(log[i:], 120))
+			}
+			t.Logf("socwatch run log:\n%s", tail(log, 60))
 		}
 	})
 	return c
@@ -160,6 +164,14 @@ func sum(samples map[string]float64, name string) float64 {
 		}
 	}
 	return s
+}
+
+func head(s string, n int) string {
+	lines := strings.Split(s, "\n")
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, "\n")
 }
 
 func tail(s string, n int) string {
