@@ -30,10 +30,16 @@ func TestTwoInstancesOneDies(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	victim := screenCounts(b.scrape(), f)
+	vm := b.scrape()
+	victim := screenCounts(vm, f)
+	t.Logf("victim before the kill: late events %.0f", sum(vm, "socwatch_late_events_total"))
 	kill9(t, b)
 	f.waitDone(t, a, 3*time.Minute)
-	survivor := screenCounts(a.scrape(), f)
+	sm := a.scrape()
+	survivor := screenCounts(sm, f)
+	t.Logf("survivor: late events %.0f, rule errors %.0f, replayed %.0f, re-key consumed %.0f",
+		sum(sm, "socwatch_late_events_total"), sum(sm, "socwatch_rule_errors_total"), sum(sm, "socwatch_state_replayed_records_total"),
+		sum(sm, `socwatch_records_consumed_total{topic="`+f.topic+`"}`))
 	checkReconciled(t, "survivor", survivor)
 	if survivor.replayed == 0 {
 		t.Errorf("survivor replayed no history after taking over the victim's partitions")
