@@ -90,7 +90,7 @@ func Run(rs *engine.RuleSet, parts [][]engine.Record, procs int) (report.Through
 	runtime.ReadMemStats(&before)
 	ctx := context.Background()
 	errs := make([]error, len(parts))
-	start := time.Now()
+	start, cpu0 := time.Now(), processCPU()
 	var wg sync.WaitGroup
 	for i := range parts {
 		wg.Add(1)
@@ -107,7 +107,7 @@ func Run(rs *engine.RuleSet, parts [][]engine.Record, procs int) (report.Through
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), processCPU()-cpu0
 	runtime.ReadMemStats(&after)
 	for _, s := range streams {
 		s.Close()
@@ -122,6 +122,10 @@ func Run(rs *engine.RuleSet, parts [][]engine.Record, procs int) (report.Through
 		RecordsPerSec: float64(total) / elapsed.Seconds(),
 		NsPerRecord:   float64(elapsed.Nanoseconds()) / float64(max(total, 1)),
 		AllocsPerRec:  float64(after.Mallocs-before.Mallocs) / float64(max(total, 1)),
+		CPUSeconds:    cpu.Seconds(),
+	}
+	if cpu > 0 {
+		t.RecordsPerCPUSec = float64(total) / cpu.Seconds()
 	}
 	return t, sink.alerts.Load(), nil
 }

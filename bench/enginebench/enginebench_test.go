@@ -79,6 +79,9 @@ func TestRunScreensEveryRecord(t *testing.T) {
 	if one.Records != int64(len(recs)) || one.RecordsPerSec <= 0 || one.GOMAXPROCS != 1 {
 		t.Fatalf("one core: %+v", one)
 	}
+	if one.CPUSeconds <= 0 || one.RecordsPerCPUSec <= 0 {
+		t.Fatalf("CPU time not measured: %+v", one)
+	}
 	if alertsOne == 0 {
 		t.Fatal("the generated feed raised no alert on the default pack")
 	}

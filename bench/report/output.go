@@ -82,8 +82,8 @@ func WriteTable(w io.Writer, r *Result) error {
 		name string
 		t    Throughput
 	}{{"engine alone, GOMAXPROCS=1", r.EngineOneCore}, {"engine alone, all cores", r.EngineAllCores}} {
-		row(e.name, rate(e.t.RecordsPerSec), fmt.Sprintf("%.0f ns/record, %.1f allocs/record, GOMAXPROCS %d, %d records",
-			e.t.NsPerRecord, e.t.AllocsPerRec, e.t.GOMAXPROCS, e.t.Records))
+		row(e.name, rate(e.t.RecordsPerSec), fmt.Sprintf("%.0f ns/record wall, %s of CPU time, %.1f allocs/record, GOMAXPROCS %d, %d records",
+			e.t.NsPerRecord, strings.Replace(rate(e.t.RecordsPerCPUSec), "/s", "/CPU-s", 1), e.t.AllocsPerRec, e.t.GOMAXPROCS, e.t.Records))
 	}
 	for _, rc := range r.RuleScaling {
 		row(fmt.Sprintf("engine, %d rules, 1 core", rc.Rules), fmt.Sprintf("%.0f ns/record", rc.NsPerRecord),
