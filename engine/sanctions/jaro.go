@@ -6,7 +6,8 @@ package sanctions
 const maxJaroLen = 64
 
 // jaroWinkler returns the Jaro-Winkler similarity of a and b in [0,1]
-// (prefix scale 0.1, prefix up to 4), byte-wise and without allocating.
+// (prefix scale 0.1, prefix up to 4, no prefix bonus when the lengths
+// differ by more than two), byte-wise and without allocating.
 // Tokens are ASCII after transliteration and normalisation, so bytes are
 // letters.
 func jaroWinkler(a, b string) float64 {
@@ -68,6 +69,11 @@ func jaroWinkler(a, b string) float64 {
 	}
 	m := float64(matches)
 	jaro := (m/float64(len(a)) + m/float64(len(b)) + (m-float64(trans)/2)/m) / 3
+	// The prefix bonus is for variants of one word, not for a short word
+	// that begins a longer one (melnyk, melnychuk).
+	if len(b)-len(a) > 2 {
+		return jaro
+	}
 	prefix := 0
 	for prefix < 4 && prefix < len(a) && a[prefix] == b[prefix] {
 		prefix++

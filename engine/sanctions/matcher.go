@@ -55,8 +55,8 @@ type Matcher struct {
 	listIDs map[string]int32
 	// index maps a token's exact block key (skeleton) to the listed names
 	// that carry it; near maps the one-consonant-deleted variants.
-	index map[string][]int32
-	near  map[string][]int32
+	index   map[string][]int32
+	near    map[string][]int32
 	maxCand int
 	df      map[string]int // listed names per word
 	// caches[0] serves list "" (all lists), caches[i+1] serves lists[i].
@@ -370,13 +370,26 @@ func score(q *query, n *listedName) float64 {
 		s = 0.75*sq/q.weight + 0.25*sn/n.weight
 	}
 	// Names written run together ("xijinping", "abdullah") against their
-	// spaced form ("xi jinping", "abd allah").
-	if len(q.toks) != len(n.toks) && (len(q.toks) == 1 || len(n.toks) == 1) {
+	// spaced form ("xi jinping", "abd allah"), see hasShortWord.
+	if len(q.toks) != len(n.toks) && (len(q.toks) == 1 && hasShortWord(n.toks) || len(n.toks) == 1 && hasShortWord(q.toks)) {
 		if c := 0.93 * adjustSim(jaroWinkler(q.concat, n.concat)); c > s {
 			s = c
 		}
 	}
 	return s
+}
+
+// hasShortWord reports whether a name has a word of at most three letters,
+// as split romanisations have ("xi jinping", "li ming", "abd allah"): only
+// then is the run-together comparison tried, since two long words that run
+// together look like many unrelated single words.
+func hasShortWord(ts []token) bool {
+	for i := range ts {
+		if len(ts[i].text) <= 3 {
+			return true
+		}
+	}
+	return false
 }
 
 // tokenSim compares two words: exact, initial against word, Jaro-Winkler on
@@ -408,7 +421,7 @@ func tokenSim(a, b *token) float64 {
 		s = p
 	}
 	if a.abjad { // only the query's script matters: see token.abjad
-		if k := 0.9 * jaroWinkler(a.skel, b.skel); k > s {
+		if k := 0.93 * jaroWinkler(a.skel, b.skel); k > s {
 			s = k
 		}
 	}

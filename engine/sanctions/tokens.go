@@ -30,6 +30,22 @@ var dropWords = map[string]bool{
 	"the": true,
 }
 
+// nameVariants maps national forms of given names and patronymics to the
+// form most list entries use, where spelling similarity cannot see they are
+// one name (Ukrainian and Belarusian forms of Russian names: Volodymyr and
+// Uladzimir are Vladimir).
+var nameVariants = map[string]string{
+	"volodymyr": "vladimir", "volodimir": "vladimir", "wolodymyr": "vladimir", "uladzimir": "vladimir",
+	"volodymyrovych": "vladimirovich", "volodimirovich": "vladimirovich", "volodymyrovich": "vladimirovich",
+	"uladzimiravich": "vladimirovich",
+	"oleksandr":      "aleksandr", "oleksander": "aleksandr", "aliaksandr": "aleksandr",
+	"oleksandrovych": "aleksandrovich", "oleksiy": "aleksei", "oleksii": "aleksei",
+	"dmytro": "dmitriy", "dzmitry": "dmitriy", "serhiy": "sergey", "serhii": "sergey", "siarhei": "sergey",
+	"mykola": "nikolai", "mikalai": "nikolai", "mykhailo": "mikhail", "mykhaylo": "mikhail",
+	"andriy": "andrei", "andrii": "andrei", "petro": "pyotr", "pavlo": "pavel", "yuriy": "yuri", "yurii": "yuri",
+	"ihor": "igor", "hennadiy": "gennadiy", "hryhoriy": "grigoriy",
+}
+
 // companySuffixes are legal-form endings removed from the end of a name;
 // one entry per token sequence as names.Normalize spells it ("Sp. z o.o."
 // → "sp z o o", "S.A." → "s a").
@@ -64,6 +80,9 @@ func words(name string) []string {
 		}
 		if w == "" || dropWords[w] {
 			continue
+		}
+		if v, ok := nameVariants[w]; ok {
+			w = v
 		}
 		out = append(out, w)
 	}
@@ -118,23 +137,50 @@ var phonClass = func() (t [256]byte) {
 
 func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' }
 
+// sibilants are spellings of the sh/ch/ts sounds that transliterations
+// swap freely (Vladimirovich, Wladimirowitsch, Vladimirovitj, فيتش = fitsh);
+// each becomes the class letter s.
+var sibilants = []string{"tsch", "tsh", "tch", "sch", "ch", "sh", "cz", "sz", "zh"}
+
 func makeToken(w string, abjad bool) token {
 	phon := make([]byte, 0, len(w))
 	skel := make([]byte, 0, len(w))
 	for i := 0; i < len(w); i++ {
 		c := phonClass[w[i]]
-		if c == 0 {
-			continue
+		for _, sib := range sibilants {
+			if strings.HasPrefix(w[i:], sib) {
+				c = 's'
+				i += len(sib) - 1
+				break
+			}
 		}
-		if i == 0 && c == 'u' && len(w) > 1 && !isVowel(w[1]) && phonClass[w[1]] != 0 {
+		switch {
+		case c == 's':
+		case w[i] == 'g' && i+1 < len(w) && w[i+1] == 'y' && (i+2 == len(w) || !isVowel(w[i+2]) || i > 0):
+			// Hungarian gy is the soft d (Vlagyimir = Vladimir).
+			c = 't'
+			i++
+		case (w[i] == 'o' || w[i] == 'e') && i+1 < len(w) && (w[i:i+2] == "oe" || w[i:i+2] == "ou"):
+			// Dutch oe and French ou are the vowel u (Poetin, Poutine).
+			c = 'u'
+			i++
+		case i == 0 && c == 'u' && len(w) > 1 && !isVowel(w[1]) && phonClass[w[1]] != 0:
 			// A word-initial u before a consonant is often the w/v of
 			// another transliteration (Belarusian Уладзімір = Vladimir).
 			c = 'p'
+		case w[i] == 'h' && i == 0:
+			// h is dropped (kh, gh, th, ph, Ahmed/Ahmad/Ahmd) except where
+			// it begins a word (Hewani is not Evans); skeletons never
+			// keep it.
+			c = 'h'
+		}
+		if c == 0 {
+			continue
 		}
 		if len(phon) == 0 || phon[len(phon)-1] != c {
 			phon = append(phon, c)
 		}
-		if !isVowel(c) && (len(skel) == 0 || skel[len(skel)-1] != c) {
+		if !isVowel(c) && c != 'h' && (len(skel) == 0 || skel[len(skel)-1] != c) {
 			skel = append(skel, c)
 		}
 	}
