@@ -16,7 +16,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/socwatch/socwatch/connectors/clickhouse"
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/connectors/synth"
@@ -67,29 +66,19 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 
 	// Alerts go to ClickHouse when one answers, else to a file — said
 	// plainly, since that is where the user must look.
-	var sink engine.Sink
-	where := ""
-	pctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	chSink, chErr := clickhouse.New(pctx, clickhouse.Options{DSN: cfg.clickhouseDSN(), Logger: log})
-	cancel()
-	if chErr == nil {
-		sink = chSink
-		where = fmt.Sprintf("ClickHouse %s, table alerts (dedup view alerts_dedup)", redactDSN(cfg.ClickHouse.DSN))
-	} else {
+	toFile := func(chErr error) (engine.Sink, string, error) {
 		f, err := os.Create(*alertsFile)
 		if err != nil {
-			return fmt.Errorf("alerts file: %w", err)
+			return nil, "", fmt.Errorf("alerts file: %w", err)
 		}
-		defer f.Close()
-		sink = file.NewAlertWriter(f)
-		where = fmt.Sprintf("%s (JSON lines) — ClickHouse not reachable at %s: %v", *alertsFile, redactDSN(cfg.ClickHouse.DSN), chErr)
+		return &fileSink{AlertWriter: file.NewAlertWriter(f), f: f},
+			fmt.Sprintf("%s (JSON lines) — ClickHouse not reachable at %s: %v", *alertsFile, redactDSN(cfg.ClickHouse.DSN), chErr), nil
 	}
-	fmt.Fprintf(stdout, "alerts go to: %s\n", where)
-
-	svc, err := startService(ctx, cfg, log, sink)
+	svc, err := startService(ctx, cfg, log, toFile)
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "alerts go to: %s\n", svc.sinkDesc)
 	fmt.Fprintf(stdout, "metrics: http://%s/metrics   health: http://%s/readyz\n", svc.addr, svc.addr)
 	fmt.Fprintf(stdout, "feeding the synthetic cross-border feed (seed %d) at %d tx/s; Ctrl-C to stop\n\n", *seed, *rate)
 	go feed(ctx, cfg.Kafka.Brokers, cfg.Kafka.Topic, *seed, *count, *rate, log)
@@ -196,6 +185,20 @@ func sumMetric(fams []*dto.MetricFamily, name string, each func(*dto.Metric, flo
 		}
 	}
 	return sum
+}
+
+// fileSink closes the demo's alerts file with the sink.
+type fileSink struct {
+	*file.AlertWriter
+	f *os.File
+}
+
+func (s *fileSink) Close(ctx context.Context) error {
+	err := s.AlertWriter.Close(ctx)
+	if cerr := s.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 func flagSet(fs *flag.FlagSet, name string) bool {

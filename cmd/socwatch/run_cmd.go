@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -75,11 +76,16 @@ type service struct {
 	sinkDesc string
 }
 
-// startService wires the pipeline. sink, when not nil, replaces the
-// ClickHouse sink (the demo's fallback to a file).
-func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine.Sink) (*service, error) {
+// fallbackSink returns the sink to use when ClickHouse cannot be reached,
+// and a sentence saying where alerts go (the demo writes a file).
+type fallbackSink func(chErr error) (engine.Sink, string, error)
+
+// startService wires the pipeline. Alerts go to ClickHouse; when it cannot
+// be reached and fallback is set, to what fallback returns.
+func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fallbackSink) (*service, error) {
 	s := &service{cfg: cfg, log: log, reg: newRegistry(), errc: make(chan error, 3)}
 	s.metrics = screen.NewMetrics(s.reg)
+	s.reg.MustRegister(buildInfo(cfg))
 	rates := fx.Default()
 	rs, err := rules.Load(cfg.Rules, rules.Options{FX: rates})
 	if err != nil {
@@ -92,22 +98,34 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, sink engine
 
 	var ready func() (bool, error)
 	var txSink engine.TxSink
+	var sink engine.Sink
 	if cfg.Kafka.Rekey == "stage" {
 		sink = discardSink{} // a re-key-only instance raises no alerts
-	}
-	if sink == nil {
-		chSink, err := clickhouse.New(ctx, clickhouse.Options{
+	} else {
+		cctx := ctx
+		if fallback != nil {
+			var cancel context.CancelFunc
+			cctx, cancel = context.WithTimeout(ctx, 3*time.Second)
+			defer cancel()
+		}
+		chSink, err := clickhouse.New(cctx, clickhouse.Options{
 			DSN: cfg.clickhouseDSN(), BatchRows: cfg.ClickHouse.BatchRows, BatchWait: mustDuration(cfg.ClickHouse.BatchWait),
 			Transactions: cfg.ClickHouse.Transactions, Registerer: s.reg, Logger: log,
 		})
-		if err != nil {
+		switch {
+		case err == nil:
+			sink, ready = chSink, chSink.Ready
+			if cfg.ClickHouse.Transactions {
+				txSink = chSink
+			}
+			s.sinkDesc = fmt.Sprintf("ClickHouse %s, table alerts (dedup view alerts_dedup)", redactDSN(cfg.ClickHouse.DSN))
+		case fallback != nil:
+			if sink, s.sinkDesc, err = fallback(err); err != nil {
+				return nil, err
+			}
+		default:
 			return nil, fmt.Errorf("clickhouse %s: %w", redactDSN(cfg.ClickHouse.DSN), err)
 		}
-		sink, ready = chSink, chSink.Ready
-		if cfg.ClickHouse.Transactions {
-			txSink = chSink
-		}
-		s.sinkDesc = "clickhouse " + redactDSN(cfg.ClickHouse.DSN)
 	}
 	s.sink = sink
 
@@ -343,4 +361,25 @@ type closingStream struct {
 func (c closingStream) Close() {
 	c.forget()
 	c.Stream.Close()
+}
+
+// buildInfo is socwatch_build_info{version, revision, group, topic} = 1: it
+// names the consumer group and topic of each instance for dashboards.
+func buildInfo(cfg Config) prometheus.Collector {
+	version, revision := "devel", "unknown"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				revision = s.Value[:12]
+			}
+		}
+	}
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "socwatch_build_info",
+		Help:        "Always 1; labels name the build and the consumer group and topic this instance serves.",
+		ConstLabels: prometheus.Labels{"version": version, "revision": revision, "group": cfg.Kafka.Group, "topic": cfg.Kafka.Topic}})
+	g.Set(1)
+	return g
 }

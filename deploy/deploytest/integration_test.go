@@ -88,9 +88,6 @@ func TestIntegrationDashboardsAndRules(t *testing.T) {
 			"--clickhouse", dsn, "--metrics-addr", addr,
 			"--rules", filepath.Join(root, "rules", "packs", "aml-core"),
 			"--clickhouse-batch-wait", "100ms",
-			// TODO(integrator): drop once the re-key stage is wired into run;
-			// the dashboards do not depend on it.
-			"--kafka-rekey", "never",
 			"--log-level", "warn")
 		procs = append(procs, startChild(t, fmt.Sprintf("socwatch %d", i+1), cmd))
 	}
