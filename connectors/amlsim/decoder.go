@@ -81,7 +81,7 @@ func NewDecoder(header []byte, opts Options) (*Decoder, error) {
 	}
 
 	var sp lines.CSVSplitter
-	header = trimBOM(trimLine(header))
+	header = lines.TrimBOM(lines.TrimEOL(header))
 	names, err := sp.Split(header)
 	if err != nil {
 		return nil, fmt.Errorf("parse AMLSim header: %w", err)
@@ -94,7 +94,7 @@ func NewDecoder(header []byte, opts Options) (*Decoder, error) {
 		d.cols[i] = -1
 	}
 	for i, raw := range names {
-		name := normalize(raw)
+		name := lines.HeaderKey(raw)
 		for r, want := range roleNames {
 			if name != strings.ToLower(want) {
 				continue
@@ -112,7 +112,7 @@ func NewDecoder(header []byte, opts Options) (*Decoder, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("AMLSim header %q: missing required columns: %s", clip(header), strings.Join(missing, ", "))
+		return nil, fmt.Errorf("AMLSim header %q: missing required columns: %s", lines.Clip(header), strings.Join(missing, ", "))
 	}
 	return d, nil
 }
@@ -126,7 +126,7 @@ func NewDecoder(header []byte, opts Options) (*Decoder, error) {
 // needs.
 func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 	tx.Reset()
-	line = trimLine(line)
+	line = lines.TrimEOL(line)
 	if len(line) > d.opts.MaxBytes {
 		return engine.Reject(engine.ReasonTooLarge, "line is %d bytes, limit is %d", len(line), d.opts.MaxBytes)
 	}
@@ -151,9 +151,9 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 	v, err := engine.ParseDecimalBytes(value)
 	switch {
 	case errors.Is(err, engine.ErrDecimalOverflow):
-		return engine.Reject(engine.ReasonInvalid, "value %q is out of range: %v", clip(value), err)
+		return engine.Reject(engine.ReasonInvalid, "value %q is out of range: %v", lines.Clip(value), err)
 	case err != nil:
-		return engine.Reject(engine.ReasonInvalid, "value %q is not a plain decimal", clip(value))
+		return engine.Reject(engine.ReasonInvalid, "value %q is not a plain decimal", lines.Clip(value))
 	}
 	tx.Amount = v
 
@@ -163,7 +163,7 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 	case len(stepField) == 0:
 		return engine.Reject(engine.ReasonMissing, "time is empty")
 	case !ok:
-		return engine.Reject(engine.ReasonInvalid, "time %q is not a non-negative whole step number", clip(stepField))
+		return engine.Reject(engine.ReasonInvalid, "time %q is not a non-negative whole step number", lines.Clip(stepField))
 	case step > d.maxStep:
 		return engine.Reject(engine.ReasonInvalid, "time step %d is out of range (at most %d with step %v)", step, d.maxStep, d.opts.Step)
 	}
@@ -208,41 +208,6 @@ func parseStep(b []byte) (int64, bool) {
 		n = n*10 + int64(c-'0')
 	}
 	return n, true
-}
-
-func normalize(name []byte) string {
-	b := make([]byte, 0, len(name))
-	for _, c := range name {
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+'a'-'A')
-		}
-	}
-	return string(b)
-}
-
-func trimBOM(b []byte) []byte {
-	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
-		return b[3:]
-	}
-	return b
-}
-
-func trimLine(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
-}
-
-func clip(b []byte) []byte {
-	const max = 40
-	if len(b) > max {
-		return b[:max]
-	}
-	return b
 }
 
 // Decoder is the engine's decoder boundary.

@@ -70,8 +70,8 @@ type Decoder struct {
 // original header names both account columns "Account": the first is the
 // From account, the second the To account.
 func NewDecoder(header []byte) (*Decoder, error) {
-	header = trimLine(header)
-	header = trimBOM(header)
+	header = lines.TrimEOL(header)
+	header = lines.TrimBOM(header)
 	var sp lines.CSVSplitter
 	names, err := sp.Split(header)
 	if err != nil {
@@ -83,7 +83,7 @@ func NewDecoder(header []byte) (*Decoder, error) {
 	}
 	accounts := 0
 	for i, raw := range names {
-		name := normalize(raw)
+		name := lines.HeaderKey(raw)
 		if _, dup := d.byName[name]; !dup {
 			d.byName[name] = i
 		}
@@ -112,39 +112,9 @@ func NewDecoder(header []byte) (*Decoder, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("IBM CSV header %q: missing required columns: %s", clip(header), strings.Join(missing, ", "))
+		return nil, fmt.Errorf("IBM CSV header %q: missing required columns: %s", lines.Clip(header), strings.Join(missing, ", "))
 	}
 	return d, nil
-}
-
-// normalize folds a header name for matching: lower case, letters and
-// digits only ("From Bank", "from_bank" → "frombank").
-func normalize(name []byte) string {
-	b := make([]byte, 0, len(name))
-	for _, c := range name {
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-			b = append(b, c)
-		case c >= 'A' && c <= 'Z':
-			b = append(b, c+'a'-'A')
-		}
-	}
-	return string(b)
-}
-
-func trimBOM(b []byte) []byte {
-	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
-		return b[3:]
-	}
-	return b
-}
-
-// trimLine drops a line ending, so ids do not depend on LF vs CRLF files.
-func trimLine(b []byte) []byte {
-	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
-		b = b[:len(b)-1]
-	}
-	return b
 }
 
 // Decode fills tx from one data line. tx is reset first; line is not
@@ -156,14 +126,14 @@ func trimLine(b []byte) []byte {
 // it has no id column.
 func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 	tx.Reset()
-	line = trimLine(line)
+	line = lines.TrimEOL(line)
 	fields, err := d.fields(line)
 	if err != nil {
 		return err
 	}
 	ts, err := parseTimestamp(fields[d.cols[roleTimestamp]])
 	if err != nil {
-		return engine.Reject(engine.ReasonInvalid, "Timestamp %q: %v", clip(fields[d.cols[roleTimestamp]]), err)
+		return engine.Reject(engine.ReasonInvalid, "Timestamp %q: %v", lines.Clip(fields[d.cols[roleTimestamp]]), err)
 	}
 	tx.TS = ts
 
@@ -181,20 +151,20 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 	v, err := engine.ParseDecimalBytes(amount)
 	switch {
 	case errors.Is(err, engine.ErrDecimalOverflow):
-		return engine.Reject(engine.ReasonInvalid, "Amount Paid %q is out of range: %v", clip(amount), err)
+		return engine.Reject(engine.ReasonInvalid, "Amount Paid %q is out of range: %v", lines.Clip(amount), err)
 	case err != nil:
-		return engine.Reject(engine.ReasonInvalid, "Amount Paid %q is not a plain decimal", clip(amount))
+		return engine.Reject(engine.ReasonInvalid, "Amount Paid %q is not a plain decimal", lines.Clip(amount))
 	}
 	tx.Amount = v
 
 	cur := fields[d.cols[rolePaymentCurrency]]
 	if tx.Currency = currencyCode(cur); tx.Currency == "" {
-		return engine.Reject(engine.ReasonInvalid, "unknown Payment Currency %q", clip(cur))
+		return engine.Reject(engine.ReasonInvalid, "unknown Payment Currency %q", lines.Clip(cur))
 	}
 	format := fields[d.cols[rolePaymentFormat]]
 	var ok bool
 	if tx.Channel, ok = channelOf(format); !ok {
-		return engine.Reject(engine.ReasonInvalid, "unknown Payment Format %q", clip(format))
+		return engine.Reject(engine.ReasonInvalid, "unknown Payment Format %q", lines.Clip(format))
 	}
 
 	var id [4 + 16]byte
@@ -356,14 +326,6 @@ func channelOf(format []byte) (string, bool) {
 		return "other", true
 	}
 	return "", false
-}
-
-func clip(b []byte) []byte {
-	const max = 40
-	if len(b) > max {
-		return b[:max]
-	}
-	return b
 }
 
 // Decoder is the engine's decoder boundary.

@@ -1,6 +1,9 @@
 package ibmcsv
 
-import "github.com/socwatch/socwatch/engine"
+import (
+	"github.com/socwatch/socwatch/connectors/lines"
+	"github.com/socwatch/socwatch/engine"
+)
 
 // Label is IBM's ground truth for one row: whether it is laundering and,
 // in the patterns file, which attempt and typology family it belongs to.
@@ -15,7 +18,7 @@ type Label struct {
 // HasColumn reports whether the header has the named column (matched like
 // the required ones: case, spaces and underscores do not matter).
 func (d *Decoder) HasColumn(name string) bool {
-	_, ok := d.byName[normalize([]byte(name))]
+	_, ok := d.byName[lines.HeaderKey([]byte(name))]
 	return ok
 }
 
@@ -23,11 +26,11 @@ func (d *Decoder) HasColumn(name string) bool {
 // need columns Decode does not map. ok is false when the header has no
 // such column.
 func (d *Decoder) Extra(line []byte, column string) (value string, ok bool, err error) {
-	i, ok := d.byName[normalize([]byte(column))]
+	i, ok := d.byName[lines.HeaderKey([]byte(column))]
 	if !ok {
 		return "", false, nil
 	}
-	fields, err := d.fields(trimLine(line))
+	fields, err := d.fields(lines.TrimEOL(line))
 	if err != nil {
 		return "", true, err
 	}
@@ -37,7 +40,7 @@ func (d *Decoder) Extra(line []byte, column string) (value string, ok bool, err 
 // Label reads the ground-truth columns "Is Laundering", "Pattern ID",
 // "Pattern Family" and "Pattern Name" of line, those the header has.
 func (d *Decoder) Label(line []byte) (Label, error) {
-	fields, err := d.fields(trimLine(line))
+	fields, err := d.fields(lines.TrimEOL(line))
 	if err != nil {
 		return Label{}, err
 	}
@@ -48,7 +51,7 @@ func (d *Decoder) Label(line []byte) (Label, error) {
 			l.Laundering = true
 		case "0":
 		default:
-			return Label{}, engine.Reject(engine.ReasonInvalid, "Is Laundering %q is not 0 or 1", clip(fields[i]))
+			return Label{}, engine.Reject(engine.ReasonInvalid, "Is Laundering %q is not 0 or 1", lines.Clip(fields[i]))
 		}
 	}
 	for _, c := range [...]struct {

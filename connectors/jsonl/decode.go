@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/socwatch/socwatch/connectors/lines"
 	"github.com/socwatch/socwatch/engine"
 )
 
@@ -248,7 +249,7 @@ func (p *parser) key() ([]byte, error) {
 	}
 	p.skipSpace()
 	if p.peek() != ':' {
-		return nil, p.fail(engine.ReasonDecode, "expected ':' after key %q, got %s", clip(k), describeAt(p.data, p.pos))
+		return nil, p.fail(engine.ReasonDecode, "expected ':' after key %q, got %s", lines.Clip(k), describeAt(p.data, p.pos))
 	}
 	p.pos++
 	p.skipSpace()
@@ -335,7 +336,7 @@ func (p *parser) timestamp(dst *time.Time) error {
 	}
 	t, err := parseRFC3339(b)
 	if err != nil {
-		return engine.Reject(engine.ReasonInvalid, "ts %q: %v", clip(b), err)
+		return engine.Reject(engine.ReasonInvalid, "ts %q: %v", lines.Clip(b), err)
 	}
 	*dst = t
 	return nil
@@ -355,7 +356,7 @@ func (p *parser) amount(dst *engine.Decimal) (present bool, err error) {
 			return false, err
 		}
 		if exp {
-			return false, engine.Reject(engine.ReasonInvalid, "amount %s uses exponent notation; send a plain decimal", clip(b))
+			return false, engine.Reject(engine.ReasonInvalid, "amount %s uses exponent notation; send a plain decimal", lines.Clip(b))
 		}
 	case c == 'n':
 		return false, p.literal("null")
@@ -365,9 +366,9 @@ func (p *parser) amount(dst *engine.Decimal) (present bool, err error) {
 	v, err := engine.ParseDecimalBytes(b)
 	switch {
 	case errors.Is(err, engine.ErrDecimalOverflow):
-		return false, engine.Reject(engine.ReasonInvalid, "amount %q is out of range: %v", clip(b), err)
+		return false, engine.Reject(engine.ReasonInvalid, "amount %q is out of range: %v", lines.Clip(b), err)
 	case err != nil:
-		return false, engine.Reject(engine.ReasonInvalid, "amount %q is not a plain decimal (exponents, NaN and Inf are refused)", clip(b))
+		return false, engine.Reject(engine.ReasonInvalid, "amount %q is not a plain decimal (exponents, NaN and Inf are refused)", lines.Clip(b))
 	}
 	*dst = v
 	return true, nil
@@ -707,16 +708,6 @@ func describeAt(b []byte, i int) string {
 		return "end of input"
 	}
 	return describe(b[i])
-}
-
-// clip bounds how much of a bad value goes into an error message (and so
-// into DLQ headers and logs).
-func clip(b []byte) []byte {
-	const max = 40
-	if len(b) > max {
-		return b[:max]
-	}
-	return b
 }
 
 // Decoder is the engine's decoder boundary.
