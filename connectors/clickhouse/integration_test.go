@@ -423,9 +423,9 @@ func TestIntegrationTransactions(t *testing.T) {
 // ready, count retries, keep every done pending, and lose nothing.
 func TestIntegrationOutage(t *testing.T) {
 	dsn, hostport := testDatabase(t)
-	proxy := startProxy(t, hostport)
+	proxy := testenv.StartTCPProxy(t, hostport)
 	u, _ := url.Parse(dsn)
-	u.Host = proxy.addr
+	u.Host = proxy.Addr()
 	reg := prometheus.NewRegistry()
 	s := newTestSink(t, Options{DSN: u.String(), BatchRows: 500, BatchWait: 20 * time.Millisecond,
 		MaxPendingRows: 2000, Registerer: reg})
@@ -488,9 +488,9 @@ func TestIntegrationOutage(t *testing.T) {
 // acknowledged early.
 func TestIntegrationBrokenConnections(t *testing.T) {
 	dsn, hostport := testDatabase(t)
-	proxy := startProxy(t, hostport)
+	proxy := testenv.StartTCPProxy(t, hostport)
 	u, _ := url.Parse(dsn)
-	u.Host = proxy.addr
+	u.Host = proxy.Addr()
 	reg := prometheus.NewRegistry()
 	s := newTestSink(t, Options{DSN: u.String(), BatchRows: 2000, BatchWait: 5 * time.Millisecond,
 		MaxPendingRows: 4000, Registerer: reg})

@@ -73,12 +73,20 @@ func (p *TCPProxy) Stop() {
 		p.ln.Close()
 		p.ln = nil
 	}
+	p.mu.Unlock()
+	p.Cut()
+	p.wg.Wait()
+}
+
+// Cut closes every live forwarded connection but keeps accepting new ones:
+// clients see a broken pooled connection, then reconnect.
+func (p *TCPProxy) Cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	for c := range p.conns {
 		c.Close()
 		delete(p.conns, c)
 	}
-	p.mu.Unlock()
-	p.wg.Wait()
 }
 
 // track registers a live connection, or reports false when the proxy was
