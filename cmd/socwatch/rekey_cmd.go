@@ -15,7 +15,7 @@ func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleS
 	return kafka.NewRekeyer(kafka.RekeyConfig{
 		Config:           kcfg,
 		Perspectives:     rs.Perspectives,
-		KeyOf:            keyOf(rates),
+		KeyOf:            keyOf(rates, cfg.MaxRecordBytes),
 		EventTime:        eventTime(),
 		OutputSuffix:     rekeySuffix,
 		OutputPartitions: int32(cfg.Kafka.Partitions),

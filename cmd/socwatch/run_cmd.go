@@ -73,6 +73,7 @@ type service struct {
 	rekey    *kafka.Rekeyer
 	addr     string
 	errc     chan error
+	stop     context.CancelFunc
 	sinkDesc string
 }
 
@@ -84,6 +85,23 @@ type fallbackSink func(chErr error) (engine.Sink, string, error)
 // be reached and fallback is set, to what fallback returns.
 func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fallbackSink) (*service, error) {
 	s := &service{cfg: cfg, log: log, reg: newRegistry(), errc: make(chan error, 3)}
+	// A stage that stops on its own (an error, or a client that closed)
+	// stops the whole process, so an orchestrator restarts it and it
+	// replays from the last commit: running on with half a pipeline would
+	// silently stop re-keying or screening.
+	parent := ctx
+	ctx, s.stop = context.WithCancel(ctx)
+	stage := func(name string, run func(context.Context) error) {
+		err := wrapErr(name, run(ctx))
+		if err == nil && parent.Err() == nil {
+			err = fmt.Errorf("%s stopped unexpectedly", name)
+		}
+		if err != nil {
+			log.Error("stage stopped; shutting down", "error", err)
+		}
+		s.stop()
+		s.errc <- err
+	}
 	s.metrics = screen.NewMetrics(s.reg)
 	s.reg.MustRegister(buildInfo(cfg))
 	rates := fx.Default()
@@ -204,14 +222,14 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	}
 	go watchRules(ctx, cfg.Rules, mustDuration(cfg.ReloadInterval), rates, s.rules, s.metrics, log)
 	if s.rekey != nil {
-		go func() { s.errc <- wrapErr("re-key stage", s.rekey.Run(ctx)) }()
+		go stage("re-key stage", s.rekey.Run)
 	}
 	if s.source != nil {
-		go func() {
-			s.errc <- wrapErr("kafka source", s.source.Run(ctx, func(topic string, partition int32) kafka.Processor {
+		go stage("kafka source", func(ctx context.Context) error {
+			return s.source.Run(ctx, func(topic string, partition int32) kafka.Processor {
 				return streams.open(p, topic, partition)
-			}))
-		}()
+			})
+		})
 	}
 	log.Info("socwatch running", "brokers", cfg.Kafka.Brokers, "topic", cfg.Kafka.Topic, "group", cfg.Kafka.Group,
 		"sink", s.sinkDesc, "metrics", "http://"+s.addr+"/metrics")
@@ -291,8 +309,8 @@ func (discardSink) Close(context.Context) error                                 
 // the re-key stage. A record that would be rejected (it does not decode, or
 // cannot be enriched) yields an error, so the re-key stage forwards it once
 // and the screening stage dead-letters it once, not once per perspective.
-func keyOf(rates *fx.Table) func(value []byte, perspective string) ([]byte, error) {
-	var dec jsonl.Decoder
+func keyOf(rates *fx.Table, maxBytes int) func(value []byte, perspective string) ([]byte, error) {
+	dec := jsonl.Decoder{MaxBytes: maxBytes}
 	var env engine.Env
 	en := enrich.New(rates)
 	return func(value []byte, perspective string) ([]byte, error) {
