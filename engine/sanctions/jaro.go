@@ -33,7 +33,8 @@ func jaroWinkler(a, b string) float64 {
 	if window < 0 {
 		window = 0
 	}
-	var ma, mb [maxJaroLen]bool
+	// Matched positions as bit sets: no arrays to clear per call.
+	var ma, mb uint64
 	matches := 0
 	for i := 0; i < len(a); i++ {
 		lo, hi := i-window, i+window+1
@@ -43,9 +44,11 @@ func jaroWinkler(a, b string) float64 {
 		if hi > len(b) {
 			hi = len(b)
 		}
+		c := a[i]
 		for j := lo; j < hi; j++ {
-			if !mb[j] && a[i] == b[j] {
-				ma[i], mb[j] = true, true
+			if b[j] == c && mb&(1<<uint(j)) == 0 {
+				ma |= 1 << uint(i)
+				mb |= 1 << uint(j)
 				matches++
 				break
 			}
@@ -56,10 +59,10 @@ func jaroWinkler(a, b string) float64 {
 	}
 	trans, j := 0, 0
 	for i := 0; i < len(a); i++ {
-		if !ma[i] {
+		if ma&(1<<uint(i)) == 0 {
 			continue
 		}
-		for !mb[j] {
+		for mb&(1<<uint(j)) == 0 {
 			j++
 		}
 		if a[i] != b[j] {

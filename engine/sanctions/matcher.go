@@ -30,9 +30,11 @@ type Options struct {
 	// CacheSize bounds the number of cached query results per list filter
 	// (0 = 65536; negative disables the cache).
 	CacheSize int
-	// MaxCandidates bounds how many candidates one query scores fully
-	// (0 = 256); candidates sharing the most of the query are kept.
-	MaxCandidates int
+	// MaxComparisons bounds the word-to-word comparisons one query may
+	// spend on scoring candidates (0 = 600): a one-word query scores up to
+	// about 200 candidates, a three-word one about 66. Candidates sharing
+	// the most of the query are kept.
+	MaxComparisons int
 }
 
 // listedName is one spelling of an entity, prepared for comparison.
@@ -55,9 +57,12 @@ type Matcher struct {
 	listIDs map[string]int32
 	// index maps a token's exact block key (skeleton) to the listed names
 	// that carry it; near maps the one-consonant-deleted variants.
-	index   map[string][]int32
-	near    map[string][]int32
-	maxCand int
+	index map[string][]int32
+	near  map[string][]int32
+	// words maps a word, as spelled after normalisation, to the listed
+	// names that contain it: an exact word ranks a candidate first.
+	words   map[string][]int32
+	maxCand int            // word comparisons per query, see Options.MaxComparisons
 	df      map[string]int // listed names per word
 	// caches[0] serves list "" (all lists), caches[i+1] serves lists[i].
 	caches  []*resultCache
@@ -66,9 +71,9 @@ type Matcher struct {
 
 // NewMatcher indexes the names and aliases of ents.
 func NewMatcher(ents []Entity, opts Options) *Matcher {
-	m := &Matcher{ents: ents, listIDs: map[string]int32{}, index: map[string][]int32{}, near: map[string][]int32{}, maxCand: opts.MaxCandidates}
+	m := &Matcher{ents: ents, listIDs: map[string]int32{}, index: map[string][]int32{}, near: map[string][]int32{}, words: map[string][]int32{}, maxCand: opts.MaxComparisons}
 	if m.maxCand <= 0 {
-		m.maxCand = 256
+		m.maxCand = 600
 	}
 	for ei := range ents {
 		e := &ents[ei]
@@ -98,6 +103,11 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			for _, k := range near {
 				if !slices.Contains(exact, k) {
 					m.near[k] = append(m.near[k], ni)
+				}
+			}
+			for j, t := range q.toks {
+				if !slices.ContainsFunc(q.toks[:j], func(u token) bool { return u.text == t.text }) {
+					m.words[t.text] = append(m.words[t.text], ni)
 				}
 			}
 		}
@@ -234,7 +244,7 @@ type scratch struct {
 // minShare is the part of a query's weight a listed name must share through
 // block keys to be scored at all; a name sharing less cannot reach the
 // threshold unless its other words are near-misses of the query's.
-const minShare = 0.34
+const minShare = 0.4
 
 func (m *Matcher) compute(name string, lid int32) Match {
 	q := prepare(name)
@@ -250,8 +260,9 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	defer m.scratch.Put(s)
 	// Accumulate, per listed name, the query weight whose keys it shares:
 	// each query word (and the whole run-together name, word len(q.toks))
-	// counts once per listed name, fully when the skeletons are equal and
-	// less when they are one consonant apart; strongest evidence first.
+	// counts once per listed name: more than fully for the same word, fully
+	// when the skeletons are equal, less when they are one consonant apart;
+	// strongest evidence first.
 	addKeys := func(word int, idx map[string][]int32, keys []string, w float64) {
 		for _, k := range keys {
 			for _, ni := range idx[k] {
@@ -271,6 +282,8 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		if exact == "" {
 			return
 		}
+		s.keys = append(s.keys[:0], t.text)
+		addKeys(word, m.words, s.keys, 1.2*w)
 		s.keys = append(s.keys[:0], exact)
 		addKeys(word, m.index, s.keys, w)
 		addKeys(word, m.near, s.keys, 0.7*w)
@@ -291,7 +304,8 @@ func (m *Matcher) compute(name string, lid int32) Match {
 			s.cands = append(s.cands, ni)
 		}
 	}
-	if len(s.cands) > m.maxCand {
+	// Listed names have three words on average.
+	if maxCand := max(8, m.maxCand/(3*len(q.toks))); len(s.cands) > maxCand {
 		slices.SortFunc(s.cands, func(a, b int32) int {
 			switch ha, hb := s.hit[a], s.hit[b]; {
 			case ha > hb:
@@ -301,7 +315,7 @@ func (m *Matcher) compute(name string, lid int32) Match {
 			}
 			return int(a - b)
 		})
-		s.cands = s.cands[:m.maxCand]
+		s.cands = s.cands[:maxCand]
 	}
 	for _, ni := range s.touched {
 		s.hit[ni], s.hitBy[ni] = 0, 0
@@ -310,7 +324,7 @@ func (m *Matcher) compute(name string, lid int32) Match {
 
 	best, bestNI := 0.0, int32(-1)
 	for _, ni := range s.cands {
-		sc := score(&q, &m.names[ni])
+		sc := scoreAbove(&q, &m.names[ni], best)
 		if sc > best || sc == best && bestNI >= 0 && ni < bestNI {
 			best, bestNI = sc, ni
 		}
@@ -340,38 +354,53 @@ func Compare(a, b string) float64 {
 // found in the query, so that a fuller match ranks first; or the
 // similarity of both names run together, if higher.
 func score(q *query, n *listedName) float64 {
-	var sq, sn float64
-	for i := range q.toks {
+	return scoreAbove(q, n, -1)
+}
+
+// maxWords bounds the words of a name compared word by word; longer names
+// (rare: long company names) are compared on their first maxWords words.
+const maxWords = 16
+
+// scoreAbove is score, but may return early with a lower bound once the
+// query side shows the result cannot exceed floor.
+func scoreAbove(q *query, n *listedName, floor float64) float64 {
+	nq, nn := min(len(q.toks), maxWords), min(len(n.toks), maxWords)
+	var bestN [maxWords]float64
+	var sq float64
+	for i := 0; i < nq; i++ {
 		best := 0.0
-		for j := range n.toks {
-			if s := tokenSim(&q.toks[i], &n.toks[j]); s > best {
+		for j := 0; j < nn; j++ {
+			s := tokenSim(&q.toks[i], &n.toks[j])
+			if s > best {
 				best = s
+			}
+			if s > bestN[j] {
+				bestN[j] = s
 			}
 		}
 		sq += adjustSim(best) * q.toks[i].w
 	}
-	for j := range n.toks {
-		best := 0.0
-		for i := range q.toks {
-			if s := tokenSim(&q.toks[i], &n.toks[j]); s > best {
-				best = s
-			}
-		}
-		sn += adjustSim(best) * n.toks[j].w
-	}
+	sq /= q.weight
 	// A one-word query is a surname or a bare company word: how well that
 	// word is found decides ("Putin" must reach a reviewer). Longer queries
 	// also need the listed name's words to be found in them, so that two
 	// common words do not hit every long name that contains look-alikes.
-	var s float64
+	wq := 0.75
 	if len(q.toks) == 1 {
-		s = 0.9*sq/q.weight + 0.1*sn/n.weight
-	} else {
-		s = 0.75*sq/q.weight + 0.25*sn/n.weight
+		wq = 0.9
 	}
+	concatOK := len(q.toks) != len(n.toks) && (len(q.toks) == 1 && hasShortWord(n.toks) || len(n.toks) == 1 && hasShortWord(q.toks))
+	if !concatOK && wq*sq+(1-wq) <= floor {
+		return wq * sq
+	}
+	var sn float64
+	for j := 0; j < nn; j++ {
+		sn += adjustSim(bestN[j]) * n.toks[j].w
+	}
+	s := wq*sq + (1-wq)*sn/n.weight
 	// Names written run together ("xijinping", "abdullah") against their
 	// spaced form ("xi jinping", "abd allah"), see hasShortWord.
-	if len(q.toks) != len(n.toks) && (len(q.toks) == 1 && hasShortWord(n.toks) || len(n.toks) == 1 && hasShortWord(q.toks)) {
+	if concatOK {
 		if c := 0.93 * adjustSim(jaroWinkler(q.concat, n.concat)); c > s {
 			s = c
 		}
@@ -417,8 +446,10 @@ func tokenSim(a, b *token) float64 {
 		return 0
 	}
 	s := jaroWinkler(a.text, b.text)
-	if p := 0.95 * jaroWinkler(a.phon, b.phon); p > s {
-		s = p
+	if s < 0.95 && (a.phon != a.text || b.phon != b.text) {
+		if p := 0.95 * jaroWinkler(a.phon, b.phon); p > s {
+			s = p
+		}
 	}
 	if a.abjad { // only the query's script matters: see token.abjad
 		if k := 0.93 * jaroWinkler(a.skel, b.skel); k > s {
