@@ -93,7 +93,10 @@ type Rule struct {
 	// transaction screened from two perspectives alerts at most once.
 	Perspective string
 	Reads       []Read
-	Source      string // file:line of the rule, for logs
+	// Extra adds evidence computed only when the rule fires (e.g. which
+	// sanctioned entity a name matched).
+	Extra  []func(*Env) (string, any)
+	Source string // file:line of the rule, for logs
 }
 
 // RuleSet is a compiled rule pack, immutable once built; the engine swaps

@@ -297,6 +297,9 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 	for _, f := range fields {
 		r.Reads = append(r.Reads, engine.Read{Name: f, Agg: -1, Field: engine.Fields[f]})
 	}
+	for _, sc := range reads.screens {
+		r.Extra = append(r.Extra, sanctionsExplain(sc[0], lists[sc[1]]))
+	}
 	p, err := rulePerspective(d, r, rs)
 	if err != nil {
 		return nil, d.Line, err
@@ -424,7 +427,10 @@ type readCollector struct {
 	aggIndex map[string]int
 	fields   map[string]bool
 	aggs     map[int]bool
-	err      error
+	// screens are the (name field, sanctions list) pairs of sanctions_score
+	// calls: their best match goes into the explanation.
+	screens [][2]string
+	err     error
 }
 
 func (c *readCollector) Visit(node *ast.Node) {
@@ -452,6 +458,26 @@ func (c *readCollector) Visit(node *ast.Node) {
 				c.fields[path] = true
 			}
 		}
+	case *ast.CallNode:
+		callee, ok := n.Callee.(*ast.IdentifierNode)
+		if !ok || callee.Value != "sanctions_score" || len(n.Arguments) != 2 {
+			return
+		}
+		list, ok1 := n.Arguments[1].(*ast.StringNode)
+		if field := path(n.Arguments[0]); ok1 && engine.Fields[field] != nil {
+			c.screens = append(c.screens, [2]string{field, list.Value})
+		}
+	}
+}
+
+// sanctionsExplain puts the best match of a screened name into the alert's
+// explanation: which entity, list and listed spelling, and the score.
+func sanctionsExplain(field string, l *List) func(*engine.Env) (string, any) {
+	f := engine.Fields[field]
+	key := "sanctions_match(" + field + ", " + l.Name + ")"
+	return func(e *engine.Env) (string, any) {
+		m := l.Matcher.Best(f.Str(e), "")
+		return key, map[string]any{"score": m.Score, "entity_id": m.EntityID, "list": m.List, "alias": m.Alias, "name": m.Name}
 	}
 }
 
@@ -506,6 +532,10 @@ func (l *exprLimits) Visit(node *ast.Node) {
 			l.err = fmt.Errorf("%s: unknown list %q", id.Value, name.Value)
 		case id.Value == "name_match" && !l.lists[name.Value].Names:
 			l.err = fmt.Errorf("name_match: list %q is not declared with kind: names", name.Value)
+		case id.Value == "sanctions_score" && l.lists[name.Value].Matcher == nil:
+			l.err = fmt.Errorf("sanctions_score: list %q is not declared with kind: sanctions", name.Value)
+		case id.Value != "sanctions_score" && l.lists[name.Value].Matcher != nil:
+			l.err = fmt.Errorf("%s: list %q is a sanctions list; use sanctions_score", id.Value, name.Value)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // listFuncs are the functions whose second argument names a list; the
 // compiler checks that the name is a string literal of a declared list.
-var listFuncs = map[string]bool{"in_list": true, "name_match": true}
+var listFuncs = map[string]bool{"in_list": true, "name_match": true, "sanctions_score": true}
 
 // functions returns the built-in rule functions bound to a pack's lists and
 // FX table. Types are declared so expressions are checked at load time and
@@ -40,6 +40,13 @@ func functions(lists map[string]*List, rates *fx.Table) []expr.Option {
 			}
 			return l.MatchName(p[0].(string)), nil
 		}, new(func(string, string) bool)),
+		expr.Function("sanctions_score", func(p ...any) (any, error) {
+			l, err := list(p[1])
+			if err != nil {
+				return 0.0, err
+			}
+			return l.Matcher.Score(p[0].(string), ""), nil
+		}, new(func(string, string) float64)),
 		expr.Function("is_round", func(p ...any) (any, error) {
 			return IsRound(p[0].(float64), p[1].(float64)), nil
 		}, new(func(float64, float64) bool)),

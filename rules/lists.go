@@ -6,17 +6,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/socwatch/socwatch/engine/names"
+	"github.com/socwatch/socwatch/engine/sanctions"
 )
 
-// List is a loaded list: a set of values, looked up in O(1).
+// List is a loaded list: a set of values, looked up in O(1), or (kind
+// sanctions) a fuzzy name matcher over sanctioned entities.
 type List struct {
 	Name   string
 	Source string // file it came from, or "inline"
 	AsOf   string // from a "# as-of: YYYY-MM-DD" header line, when present
 	Names  bool   // entries are normalised party names
 	values map[string]struct{}
+	// Matcher screens names against the entities of a sanctions list.
+	Matcher *sanctions.Matcher
 }
 
 // Contains reports whether v is on the list (exact match).
@@ -66,8 +71,10 @@ func loadList(d *ListDecl) (*List, error) {
 	l := &List{Name: d.Name, Names: d.Kind == "names", values: map[string]struct{}{}}
 	switch d.Kind {
 	case "", "values", "names":
+	case "sanctions":
+		return loadSanctions(d)
 	default:
-		return nil, fmt.Errorf("kind %q: want values or names", d.Kind)
+		return nil, fmt.Errorf("kind %q: want values, names or sanctions", d.Kind)
 	}
 	if d.File == "" && d.Values == nil {
 		return nil, fmt.Errorf("needs file or values")
@@ -116,3 +123,44 @@ func loadList(d *ListDecl) (*List, error) {
 
 // File0 is the pack file the declaration was written in.
 func (d *ListDecl) File0() string { return d.Pos.File }
+
+// sanctionsCache keeps built matchers by file identity: a fixture run or a
+// reload that does not change the list file does not rebuild the index.
+var sanctionsCache = struct {
+	sync.Mutex
+	m map[string]*sanctions.Matcher
+}{m: map[string]*sanctions.Matcher{}}
+
+// loadSanctions reads a compact sanctions list (see sanctions.LoadCompact)
+// and builds its matcher.
+func loadSanctions(d *ListDecl) (*List, error) {
+	if d.File == "" {
+		return nil, fmt.Errorf("kind sanctions needs file (a compact list built with engine/sanctions/buildlist)")
+	}
+	path := d.File
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(filepath.Dir(d.File0()), path)
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	key := fmt.Sprintf("%s|%d|%d", path, st.Size(), st.ModTime().UnixNano())
+	sanctionsCache.Lock()
+	defer sanctionsCache.Unlock()
+	m := sanctionsCache.m[key]
+	if m == nil {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		ents, err := sanctions.LoadCompact(f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		m = sanctions.NewMatcher(ents, sanctions.Options{})
+		sanctionsCache.m[key] = m
+	}
+	return &List{Name: d.Name, Source: path, Matcher: m}, nil
+}

@@ -269,6 +269,10 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 		}
 		expl[rd.Name] = rd.Field.Value(env)
 	}
+	for _, x := range r.Extra {
+		k, v := x(env)
+		expl[k] = v
+	}
 	return engine.Alert{
 		AlertID:         engine.AlertID(r.ID, r.Version, env.TxID),
 		RuleID:          r.ID,
