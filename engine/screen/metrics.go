@@ -16,6 +16,7 @@ type Metrics struct {
 	RuleErrors  prometheus.Counter
 	Late        prometheus.Counter
 	Evicted     prometheus.Counter
+	Duplicates  prometheus.Counter
 	EvalTime    prometheus.Histogram
 	Replayed    prometheus.Counter
 	RulesLoaded prometheus.Gauge
@@ -41,6 +42,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Events older than the allowed lateness for their key: screened, but not placed in windows."}),
 		Evicted: prometheus.NewCounter(prometheus.CounterOpts{Name: "socwatch_state_evicted_keys_total",
 			Help: "Idle keys evicted from windows."}),
+		Duplicates: prometheus.NewCounter(prometheus.CounterOpts{Name: "socwatch_duplicate_copies_total",
+			Help: "Copies of a transaction (same tx_id and perspective) seen again among the recent ones and skipped, e.g. re-produced by a restarted re-key stage."}),
 		EvalTime: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "socwatch_rule_eval_seconds",
 			Help:    "Time to screen one record (aggregates and all rules), sampled one record in 64.",
 			Buckets: prometheus.ExponentialBuckets(250e-9, 2, 16)}),
@@ -56,7 +59,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.Reloads.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.Screened, m.Rejected, m.Alerts, m.RuleErrors, m.Late, m.Evicted,
+		reg.MustRegister(m.Screened, m.Rejected, m.Alerts, m.RuleErrors, m.Late, m.Evicted, m.Duplicates,
 			m.EvalTime, m.Replayed, m.RulesLoaded, m.Reloads, stateCollector{m})
 	}
 	return m

@@ -298,3 +298,17 @@ func TestUnreadAggregateKeepsNoState(t *testing.T) {
 		t.Fatalf("state keys = %v", keys)
 	}
 }
+
+// A copy seen again (a re-key stage re-producing after a restart) is not
+// counted twice in windows.
+func TestDuplicateCopiesNotCountedTwice(t *testing.T) {
+	rs := loadPack(t, pack)
+	a, b := tx("a", 0, "9500", "D", "C1"), tx("b", time.Hour, "9100", "D", "C2")
+	sink, _ := run(t, rs, []engine.Record{a, b, a, b, tx("c", 2*time.Hour, "9900", "D", "C3")})
+	if got := strings.Join(keys(sink.alerts), ","); got != "c:STRUCT" {
+		t.Fatalf("alerts = %s", got)
+	}
+	if sink.alerts[0].Explanation["near_48h"] != 3.0 {
+		t.Fatalf("near_48h = %v, want 3 (duplicates skipped)", sink.alerts[0].Explanation["near_48h"])
+	}
+}

@@ -30,6 +30,40 @@ type Screener struct {
 	watermark  int64
 	stats      Stats
 	rulesRun   []ruleCounter
+	recent     recentCopies
+}
+
+// recentWindow is how many recent (tx, perspective) copies a Screener
+// remembers to drop duplicates: a re-key stage that restarts or rebalances
+// re-produces the copies after its last commit (at-least-once), and those
+// must not be counted twice in windows. Alerts are idempotent by id anyway.
+const recentWindow = 1 << 16
+
+// recentCopies is a bounded set of copy hashes, oldest evicted first.
+type recentCopies struct {
+	set  map[uint64]struct{}
+	ring []uint64
+	pos  int
+}
+
+// seen reports whether h was added recently, and adds it.
+func (r *recentCopies) seen(h uint64) bool {
+	if r.set == nil {
+		r.set = make(map[uint64]struct{}, recentWindow)
+		r.ring = make([]uint64, 0, recentWindow)
+	}
+	if _, ok := r.set[h]; ok {
+		return true
+	}
+	if len(r.ring) < recentWindow {
+		r.ring = append(r.ring, h)
+	} else {
+		delete(r.set, r.ring[r.pos])
+		r.ring[r.pos] = h
+		r.pos = (r.pos + 1) % recentWindow
+	}
+	r.set[h] = struct{}{}
+	return false
 }
 
 // Stats counts what a Screener did, for metrics.
@@ -38,6 +72,7 @@ type Stats struct {
 	Late       uint64 // events older than the allowed lateness
 	RuleErrors uint64 // rule evaluations that failed (recovered)
 	Evicted    uint64 // idle keys dropped
+	Duplicates uint64 // copies of a transaction seen again recently, skipped
 }
 
 type ruleCounter struct{ errors uint64 }
@@ -149,6 +184,10 @@ func (s *Screener) Screen(perspective string, emit bool, recordTime time.Time, o
 
 func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time, out []engine.Alert) []engine.Alert {
 	env := &s.env
+	if s.recent.seen(window.HashString(env.TxID) ^ window.HashString(p)*31) {
+		s.stats.Duplicates++
+		return out
+	}
 	env.Perspective = p
 	env.Account = pl.key.Str(env)
 	ts := env.TS.UnixNano()

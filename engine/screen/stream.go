@@ -233,6 +233,7 @@ func (s *Stream) afterBatch(alerts []engine.Alert) {
 	s.metrics.Late.Add(float64(st.Late - s.lastStats.Late))
 	s.metrics.RuleErrors.Add(float64(st.RuleErrors - s.lastStats.RuleErrors))
 	s.metrics.Evicted.Add(float64(st.Evicted - s.lastStats.Evicted))
+	s.metrics.Duplicates.Add(float64(st.Duplicates - s.lastStats.Duplicates))
 	s.lastStats = st
 	if s.batches++; s.batches%16 == 1 {
 		s.snapshot.Store(&stateSnapshot{keys: s.scr.StateKeys(), bytes: s.scr.StateBytes()})
