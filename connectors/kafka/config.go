@@ -151,13 +151,23 @@ func (c Config) withDefaults() (Config, error) {
 // client ("source", "dlq", "rekey") so that several clients can register
 // kprom metrics on one registerer (they differ by the client_id label).
 func (c Config) clientOpts(role string) ([]kgo.Opt, error) {
+	opts, err := c.plainClientOpts(role)
+	if err != nil {
+		return nil, err
+	}
+	return append(opts, kgo.WithHooks(kprom.NewMetrics("socwatch_kafka",
+		kprom.Registerer(c.Registerer), kprom.WithClientLabel()))), nil
+}
+
+// plainClientOpts is clientOpts without client metrics, for short-lived
+// clients: a kprom hook must not be shared by several clients (its
+// OnNewClient races with the previous client's late hook calls).
+func (c Config) plainClientOpts(role string) ([]kgo.Opt, error) {
 	id := c.ClientID + "-" + role
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(c.Brokers...),
 		kgo.ClientID(id),
 		kgo.WithLogger(slogAdapter{c.Logger.With("kafka_client", id)}),
-		kgo.WithHooks(kprom.NewMetrics("socwatch_kafka",
-			kprom.Registerer(c.Registerer), kprom.WithClientLabel())),
 	}
 	if c.TLS.Enabled {
 		tc, err := c.TLS.build()

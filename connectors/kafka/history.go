@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -32,11 +31,9 @@ func ReplayHistory(ctx context.Context, cfg Config, topic string, partition int3
 	if err != nil {
 		return 0, err
 	}
-	// The short-lived replay clients keep their client metrics to
-	// themselves: registering them on the service registry would collide
-	// with each other and share collectors across clients.
-	cfg.Registerer = prometheus.NewRegistry()
-	opts, err := cfg.clientOpts("replay")
+	// The short-lived replay clients carry no client metrics (see
+	// plainClientOpts).
+	opts, err := cfg.plainClientOpts("replay")
 	if err != nil {
 		return 0, err
 	}
