@@ -4,7 +4,7 @@
 
 GO ?= go
 
-.PHONY: all build test vet services services-down services-status demo quality bench
+.PHONY: all build test vet services services-down services-status demo quality bench soak
 
 all: build
 
@@ -45,3 +45,8 @@ quality:
 BENCH_FLAGS ?=
 bench:
 	$(GO) run ./bench/cmd/socbench $(BENCH_FLAGS)
+
+# Soak: the pipeline for 10 minutes at a steady rate; RSS, heap, goroutines
+# and lag every 10 s (not part of CI; results in bench/results/soak-*.json).
+soak:
+	$(GO) run ./bench/cmd/soak --duration 10m --rate 1500 --every 10s
