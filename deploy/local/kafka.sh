@@ -5,6 +5,7 @@
 #   CONTROLLER      127.0.0.1:9093
 #   SASL_PLAINTEXT  127.0.0.1:9094  SCRAM-SHA-256 and SCRAM-SHA-512, user "socwatch",
 #                   password from SOCWATCH_TEST_SASL_PASSWORD (default socwatch-secret)
+#   SASL_SSL        127.0.0.1:9095  the same users over TLS; CA in .scratch/kafka/tls/ca.pem
 # Config, jars, data, logs and the pid file live under $SOCWATCH_SCRATCH/kafka.
 #
 # Usage: deploy/local/kafka.sh up|down|status|restart
@@ -25,6 +26,7 @@ K_MARKER="$K_PROPS"
 K_PORT=9092
 K_CONTROLLER_PORT=9093
 K_SASL_PORT=9094
+K_TLS_PORT=9095
 K_SASL_USER=socwatch
 K_SASL_PASSWORD="${SOCWATCH_TEST_SASL_PASSWORD:-socwatch-secret}"
 K_START_TIMEOUT="${SOCWATCH_KAFKA_START_TIMEOUT:-180}"
@@ -60,9 +62,13 @@ node.id=1
 process.roles=broker,controller
 controller.quorum.voters=1@127.0.0.1:$K_CONTROLLER_PORT
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://127.0.0.1:$K_PORT,CONTROLLER://127.0.0.1:$K_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$K_SASL_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$K_PORT,SASL_PLAINTEXT://127.0.0.1:$K_SASL_PORT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
+listeners=PLAINTEXT://127.0.0.1:$K_PORT,CONTROLLER://127.0.0.1:$K_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$K_SASL_PORT,SASL_SSL://127.0.0.1:$K_TLS_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$K_PORT,SASL_PLAINTEXT://127.0.0.1:$K_SASL_PORT,SASL_SSL://127.0.0.1:$K_TLS_PORT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PEM
+listener.name.sasl_ssl.ssl.keystore.location=$K_DIR/tls/server.pem
 inter.broker.listener.name=PLAINTEXT
 sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512
 listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
@@ -140,6 +146,24 @@ format_storage() {
 		{ tail -n 30 "$K_LOGDIR/format.log" >&2; die "formatting Kafka storage failed"; }
 }
 
+# make_tls creates a throwaway CA and a server certificate for 127.0.0.1
+# (SASL_SSL listener); clients trust $K_DIR/tls/ca.pem.
+make_tls() {
+	local d="$K_DIR/tls"
+	[ -s "$d/server.pem" ] && [ -s "$d/ca.pem" ] && return 0
+	command -v openssl >/dev/null || apt_install openssl
+	mkdir -p "$d"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=socwatch-test-ca" \
+		-keyout "$d/ca.key" -out "$d/ca.pem" 2>/dev/null
+	openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$d/server.key" -out "$d/server.csr" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$d/san.ext"
+	openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 3650 \
+		-extfile "$d/san.ext" -out "$d/server.crt" 2>/dev/null
+	# Kafka's PEM keystore: PKCS#8 private key, then the certificate chain.
+	openssl pkcs8 -topk8 -nocrypt -in "$d/server.key" >"$d/server.pem"
+	cat "$d/server.crt" "$d/ca.pem" >>"$d/server.pem"
+}
+
 # broker_ready asks the broker for metadata with a real client (kcat) when
 # there is one, else settles for the port being open.
 broker_ready() {
@@ -157,11 +181,12 @@ cmd_up() {
 		return 0
 	fi
 	local port
-	for port in "$K_PORT" "$K_CONTROLLER_PORT" "$K_SASL_PORT"; do
+	for port in "$K_PORT" "$K_CONTROLLER_PORT" "$K_SASL_PORT" "$K_TLS_PORT"; do
 		tcp_open 127.0.0.1 "$port" && die "port $port is taken by another process (not started by $0)"
 	done
 	apt_install kcat
 	fetch_jars
+	make_tls
 	write_config
 	format_storage
 	java_opts
