@@ -465,9 +465,14 @@ func (r *Rekeyer) ensureOutputTopics(ctx context.Context) error {
 			}
 			parts = int32(len(d.Partitions))
 		}
+		// Several instances start at once: whoever creates the topic
+		// first wins, the others find it there.
 		resp, err := r.adm.CreateTopic(ctx, parts, -1, nil, out)
-		if err == nil && !errors.Is(resp.Err, kerr.TopicAlreadyExists) {
+		if err == nil {
 			err = resp.Err
+		}
+		if errors.Is(err, kerr.TopicAlreadyExists) {
+			continue
 		}
 		if err != nil {
 			return fmt.Errorf("create internal topic %s (%d partitions): %w", out, parts, err)
