@@ -114,22 +114,12 @@ func TestHostileInput(t *testing.T) {
 	}
 
 	wantDLQ := countWant(cases, func(w string) bool { return w != "screened" })
-	strictDLQ := os.Getenv("SOCWATCH_KNOWN_BUG_REKEY_SIZE_LIMIT") == "1"
-	if !strictDLQ {
-		wantDLQ++ // the known double dead-lettering of over_size_limit_valid_json
-	}
 	dlq := readDLQ(t, f, wantDLQ)
-	var wantRejected, wantScreenedHostile, knownDupDLQ int
+	var wantRejected, wantScreenedHostile int
 	var bad []string
 	for _, hc := range cases {
 		reasons, inDLQ := dlq[string(hc.value)]
 		got := strings.Join(reasons, ",")
-		if len(reasons) > 1 && hc.want == "too_large" && !strictDLQ && len(reasons) == 2 && reasons[0] == reasons[1] {
-			// Known bug: the re-key stage's decoder ignores
-			// --max-record-bytes, so an over-size record that is valid JSON
-			// is re-keyed into two copies and dead-lettered twice.
-			got, knownDupDLQ = reasons[0], knownDupDLQ+1
-		}
 		switch {
 		case hc.want == "screened" && inDLQ:
 			bad = append(bad, hc.name+": dead-lettered ("+got+"), want screened")
@@ -148,7 +138,6 @@ func TestHostileInput(t *testing.T) {
 
 	cnt := screenCounts(m, f)
 	checkReconciled(t, "hostile run", cnt)
-	wantRejected += knownDupDLQ
 	// Every valid record is screened once per perspective (debtor,
 	// creditor); a rejected one is forwarded once and dead-lettered once.
 	wantScreened := float64(2 * (len(f.records) + wantScreenedHostile))
