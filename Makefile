@@ -46,7 +46,8 @@ BENCH_FLAGS ?=
 bench:
 	$(GO) run ./bench/cmd/socbench $(BENCH_FLAGS)
 
-# Soak: the pipeline for 10 minutes at a steady rate; RSS, heap, goroutines
+# Soak (needs `make services`): socwatch run for 10 minutes at a steady rate;
+# RSS, heap, goroutines
 # and lag every 10 s (not part of CI; results in bench/results/soak-*.json).
 soak:
 	$(GO) run ./bench/cmd/soak --duration 10m --rate 1500 --every 10s

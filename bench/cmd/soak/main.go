@@ -4,9 +4,12 @@
 //
 //	go run ./bench/cmd/soak --duration 10m --rate 1500 --every 10s
 //
-// It builds the socwatch binary, starts `socwatch demo` (embedded broker,
-// synthetic feed at --rate, real engine and rule pack, alerts to ClickHouse
-// when reachable, else to a file) and scrapes its /metrics.
+// It builds the socwatch binary, creates a fresh topic on the real broker
+// (`make services`), starts `socwatch run` on it as a child process, feeds
+// the synthetic cross-border feed at --rate from this process, and scrapes
+// the child's /metrics. The broker runs in its own process, so the figures
+// are SOC-Watch's own (the demo's embedded broker keeps every record in
+// memory, which would swamp them).
 package main
 
 import (
@@ -23,6 +26,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/socwatch/socwatch/connectors/jsonl"
+	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/engine"
 )
 
 type sample struct {
@@ -38,16 +48,18 @@ type sample struct {
 func main() {
 	duration := flag.Duration("duration", 10*time.Minute, "how long to run")
 	rate := flag.Int("rate", 1500, "transactions per second fed in (about half the measured maximum on 2 cores)")
+	brokers := flag.String("brokers", "127.0.0.1:9092", "Kafka broker")
+	dsn := flag.String("clickhouse", "clickhouse://default@127.0.0.1:9000/socwatch_soak", "ClickHouse DSN")
 	every := flag.Duration("every", 10*time.Second, "sampling interval")
 	out := flag.String("out", "", "JSON results file (default bench/results/soak-<date>.json)")
 	flag.Parse()
-	if err := run(*duration, *rate, *every, *out); err != nil {
+	if err := run(*duration, *rate, *every, *out, *brokers, *dsn); err != nil {
 		fmt.Fprintln(os.Stderr, "soak:", err)
 		os.Exit(1)
 	}
 }
 
-func run(duration time.Duration, rate int, every time.Duration, out string) error {
+func run(duration time.Duration, rate int, every time.Duration, out, brokers, dsn string) error {
 	dir, err := os.MkdirTemp("", "soak")
 	if err != nil {
 		return err
@@ -65,8 +77,19 @@ func run(duration time.Duration, rate int, every time.Duration, out string) erro
 	ln.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), duration+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "demo", "--rate", strconv.Itoa(rate), "--duration", duration.String(),
-		"--metrics-addr", addr, "--alerts", filepath.Join(dir, "alerts.jsonl"))
+	topic := fmt.Sprintf("soak-%d", time.Now().Unix())
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers), kgo.DefaultProduceTopic(topic), kgo.ProducerLinger(5*time.Millisecond))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 4, 1, nil, topic); err != nil {
+		return fmt.Errorf("create topic %s (is `make services` running?): %w", topic, err)
+	}
+	cmd := exec.CommandContext(ctx, bin, "run", "--brokers", brokers, "--topic", topic, "--group", topic,
+		"--clickhouse", dsn, "--metrics-addr", addr, "--log-level", "warn")
+	cmd.Stderr = os.Stderr
+	go feed(ctx, cl, rate)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -87,6 +110,7 @@ func run(duration time.Duration, rate int, every time.Duration, out string) erro
 		samples = append(samples, s)
 		fmt.Printf("%7.0fs %9.1f %9.1f %10.0f %8.0f %10.0f %10.0f\n", s.At, s.RSSMiB, s.HeapMiB, s.Goroutines, s.Lag, s.Screened, s.StateKeys)
 	}
+	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	verdict := flatness(samples)
 	fmt.Println(verdict)
@@ -124,6 +148,31 @@ func flatness(s []sample) string {
 	}
 	return fmt.Sprintf("%s: heap %+.1f %%, RSS %+.1f %% (last third vs middle third); goroutines %0.f → %0.f",
 		verdict, 100*dh, 100*dr, s[third].Goroutines, s[len(s)-1].Goroutines)
+}
+
+// feed produces the synthetic feed at a steady rate, keyed by debtor
+// account, one generated year after another.
+func feed(ctx context.Context, cl *kgo.Client, rate int) {
+	seed := int64(1)
+	g := synth.New(synth.Config{Seed: seed, Count: 1_000_000})
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	var tx engine.Tx
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		for i := 0; i < max(1, rate/100); i++ {
+			if _, ok := g.Next(&tx); !ok {
+				seed++
+				g = synth.New(synth.Config{Seed: seed, Count: 1_000_000, Start: tx.TS.Add(time.Hour)})
+				continue
+			}
+			cl.Produce(ctx, &kgo.Record{Key: []byte(tx.Debtor.Account), Value: jsonl.Encode(nil, &tx)}, nil)
+		}
+	}
 }
 
 // scrape sums each metric over its series.
