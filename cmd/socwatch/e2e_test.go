@@ -62,29 +62,11 @@ func socwatchBinary(t *testing.T) string {
 	return binPath
 }
 
-// syncBuffer is a goroutine-safe buffer for a child's stderr.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // child is a running `socwatch run`.
 type child struct {
 	t       *testing.T
 	cmd     *exec.Cmd
-	log     *syncBuffer
+	log     *testenv.SyncBuffer
 	metrics string
 	exited  chan error
 }
@@ -92,7 +74,7 @@ type child struct {
 func startRun(t *testing.T, env []string, args ...string) *child {
 	t.Helper()
 	port := testenv.FreePort(t)
-	c := &child{t: t, log: &syncBuffer{}, metrics: fmt.Sprintf("127.0.0.1:%d", port), exited: make(chan error, 1)}
+	c := &child{t: t, log: &testenv.SyncBuffer{}, metrics: fmt.Sprintf("127.0.0.1:%d", port), exited: make(chan error, 1)}
 	args = append([]string{"run", "--metrics-addr", c.metrics, "--rules", "../../rules/packs/aml-core"}, args...)
 	c.cmd = exec.Command(socwatchBinary(t), args...)
 	c.cmd.Env = append(os.Environ(), env...)
@@ -112,7 +94,7 @@ func startRun(t *testing.T, env []string, args ...string) *child {
 			if i := strings.Index(log, "WARNING: DATA RACE"); i >= 0 {
 				t.Logf("socwatch run data race:\n%s", head(log[i:], 120))
 			}
-			t.Logf("socwatch run log:\n%s", tail(log, 60))
+			t.Logf("socwatch run log:\n%s", testenv.Tail(log, 60))
 		}
 	})
 	return c
@@ -170,14 +152,6 @@ func head(s string, n int) string {
 	lines := strings.Split(s, "\n")
 	if len(lines) > n {
 		lines = lines[:n]
-	}
-	return strings.Join(lines, "\n")
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(s, "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/connectors/file"
+	"github.com/socwatch/socwatch/connectors/testenv"
 	"github.com/socwatch/socwatch/rules"
 )
 
@@ -121,7 +122,7 @@ func TestRuleReloadUnderLoad(t *testing.T) {
 	// The refusal names the file and a line.
 	refusal := regexp.MustCompile(`rule reload refused.*threshold\.yaml:\d+`)
 	if !refusal.MatchString(log) {
-		t.Errorf("no log line refusing the broken rule with threshold.yaml:<line>; log tail:\n%s", tail(log, 15))
+		t.Errorf("no log line refusing the broken rule with threshold.yaml:<line>; log tail:\n%s", testenv.Tail(log, 15))
 	}
 	if s := sum(m, `socwatch_rule_reloads_total{result="success"}`); s != 1 {
 		t.Errorf("successful reloads %.0f, want 1 (the broken file must not count)", s)

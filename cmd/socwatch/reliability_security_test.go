@@ -61,7 +61,7 @@ func TestSecretsNeverLogged(t *testing.T) {
 		t.Errorf("socwatch started although ClickHouse refuses the password")
 	}
 	if strings.Contains(badLog, chPassword) {
-		t.Errorf("the ClickHouse password appears in the log:\n%s", tail(badLog, 10))
+		t.Errorf("the ClickHouse password appears in the log:\n%s", testenv.Tail(badLog, 10))
 	}
 	t.Logf("injected: SASL/SCRAM-SHA-256 on %s with the password from SOCWATCH_KAFKA_SASL_PASSWORD; a wrong ClickHouse password from SOCWATCH_CLICKHOUSE_PASSWORD",
 		creds.Addr)

@@ -40,7 +40,7 @@ func Prometheus(t testing.TB, scrapeTargets []string) string {
 	if err := os.WriteFile(cfgPath, PrometheusConfig(port, scrapeTargets), 0o644); err != nil {
 		t.Fatalf("write prometheus config: %v", err)
 	}
-	logBuf := &syncBuffer{}
+	logBuf := &SyncBuffer{}
 	cmd := exec.Command(bin,
 		"--config.file="+cfgPath,
 		"--web.listen-address=127.0.0.1:"+strconv.Itoa(port),
@@ -58,7 +58,7 @@ func Prometheus(t testing.TB, scrapeTargets []string) string {
 
 	base := "http://127.0.0.1:" + strconv.Itoa(port)
 	if err := waitReady(base+"/-/ready", exited, prometheusReadyTimeout); err != nil {
-		t.Fatalf("prometheus on %s: %v\nlast output:\n%s", base, err, tail(logBuf.String(), 30))
+		t.Fatalf("prometheus on %s: %v\nlast output:\n%s", base, err, Tail(logBuf.String(), 30))
 	}
 	return base
 }
@@ -135,26 +135,27 @@ func stopProcess(t testing.TB, cmd *exec.Cmd, exited <-chan error) {
 	}
 }
 
-// syncBuffer collects the child's output; the exec package writes to it from
-// its own goroutines while the test may read it.
-type syncBuffer struct {
+// SyncBuffer collects a child process's output; the exec package writes to
+// it from its own goroutines while the test may read it.
+type SyncBuffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
 }
 
-func tail(s string, lines int) string {
+// Tail returns the last lines of s, for failure messages.
+func Tail(s string, lines int) string {
 	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(all) > lines {
 		all = all[len(all)-lines:]

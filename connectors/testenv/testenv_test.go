@@ -232,7 +232,7 @@ func TestTail(t *testing.T) {
 		{"", 3, ""},
 	}
 	for _, tt := range tests {
-		if got := tail(tt.in, tt.lines); got != tt.want {
+		if got := Tail(tt.in, tt.lines); got != tt.want {
 			t.Errorf("tail(%q, %d) = %q, want %q", tt.in, tt.lines, got, tt.want)
 		}
 	}

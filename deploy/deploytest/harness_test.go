@@ -1,7 +1,6 @@
 package deploytest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,11 +12,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socwatch/socwatch/connectors/testenv"
 )
 
 // repoRoot is the module root: tests run in deploy/deploytest.
@@ -37,13 +36,13 @@ func repoRoot(t testing.TB) string {
 type child struct {
 	name   string
 	cmd    *exec.Cmd
-	out    *syncBuffer
+	out    *testenv.SyncBuffer
 	exited chan error
 }
 
 func startChild(t testing.TB, name string, cmd *exec.Cmd) *child {
 	t.Helper()
-	c := &child{name: name, cmd: cmd, out: &syncBuffer{}, exited: make(chan error, 1)}
+	c := &child{name: name, cmd: cmd, out: &testenv.SyncBuffer{}, exited: make(chan error, 1)}
 	cmd.Stdout, cmd.Stderr = c.out, c.out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", name, err)
@@ -76,34 +75,9 @@ func (c *child) running(t testing.TB) {
 	select {
 	case err := <-c.exited:
 		c.exited <- err
-		t.Fatalf("%s exited early: %v\n%s", c.name, err, tail(c.out.String(), 40))
+		t.Fatalf("%s exited early: %v\n%s", c.name, err, testenv.Tail(c.out.String(), 40))
 	default:
 	}
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-func tail(s string, lines int) string {
-	all := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(all) > lines {
-		all = all[len(all)-lines:]
-	}
-	return strings.Join(all, "\n")
 }
 
 // waitHTTP polls url until it answers 200 or the timeout passes.

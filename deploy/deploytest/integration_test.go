@@ -97,7 +97,7 @@ func TestIntegrationDashboardsAndRules(t *testing.T) {
 			select {
 			case err := <-p.exited:
 				p.exited <- err
-				return fmt.Errorf("%s exited: %v\n%s", p.name, err, tail(p.out.String(), 40))
+				return fmt.Errorf("%s exited: %v\n%s", p.name, err, testenv.Tail(p.out.String(), 40))
 			default:
 				return nil
 			}
@@ -134,7 +134,7 @@ func TestIntegrationDashboardsAndRules(t *testing.T) {
 	if err := waitSample(ctx, promBase, `sum(socwatch_sink_rows_written_total{table="alerts"}) > 0`, -1, 15*time.Second); err != nil {
 		for i, addr := range targets {
 			m, _ := httpGet("http://" + addr + "/metrics")
-			t.Logf("socwatch %d metrics:\n%s\noutput:\n%s", i+1, grepLines(m, "socwatch_records_", "socwatch_sink_rows", "socwatch_consumer_lag", "socwatch_partitions"), tail(procs[i].out.String(), 20))
+			t.Logf("socwatch %d metrics:\n%s\noutput:\n%s", i+1, grepLines(m, "socwatch_records_", "socwatch_sink_rows", "socwatch_consumer_lag", "socwatch_partitions"), testenv.Tail(procs[i].out.String(), 20))
 		}
 		t.Fatalf("alerts written to ClickHouse: %v", err)
 	}
@@ -380,7 +380,7 @@ func startPrometheus(t testing.TB, bin, cfg string) string {
 		select {
 		case err := <-p.exited:
 			p.exited <- err
-			return fmt.Errorf("prometheus exited: %v\n%s", err, tail(p.out.String(), 30))
+			return fmt.Errorf("prometheus exited: %v\n%s", err, testenv.Tail(p.out.String(), 30))
 		default:
 			return nil
 		}
