@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,7 +10,9 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/connectors/file"
+	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/connectors/lines"
+	"github.com/socwatch/socwatch/connectors/pacs008"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/socwatch/socwatch/rules"
@@ -19,10 +22,10 @@ import (
 const defaultPack = "rules/packs/aml-core"
 
 func cmdScreen(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("screen", "screen --rules PATH --input FILE|- [--format jsonl|ibm-csv|amlsim] [--out FILE] [--rejects FILE]", stderr)
+	fs := newFlags("screen", "screen --rules PATH --input FILE|- [--format jsonl|ibm-csv|amlsim|pacs008] [--out FILE] [--rejects FILE]", stderr)
 	rulesPath := fs.String("rules", defaultPack, "rule pack directory or file")
 	input := fs.String("input", "-", "input file, or - for stdin")
-	format := fs.String("format", "jsonl", "input format: jsonl, ibm-csv or amlsim")
+	format := fs.String("format", "jsonl", "input format: jsonl, ibm-csv, amlsim, or pacs008 (one ISO 20022 message, any number of transactions)")
 	out := fs.String("out", "", "alerts output file (JSON lines); default stdout")
 	rejects := fs.String("rejects", "", "write rejected records here (JSON lines with position and reason)")
 	fxFile := fs.String("fx", "", "FX rate table (ECB CSV layout); default the embedded table")
@@ -65,6 +68,15 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	}
 	sink := file.NewAlertWriter(alertsOut)
 	dlq := file.NewRejectWriter(stderr, rejectsOut)
+	if *format == "pacs008" {
+		// A pacs.008 message is one XML document holding one or more
+		// transactions: decode it whole, then screen its transactions in
+		// message order as canonical records.
+		if in, err = pacs008Lines(in); err != nil {
+			return err
+		}
+		*format = "jsonl"
+	}
 	sum, err := file.Replay(in, file.ReplayOptions{Format: *format, MaxBytes: *maxBytes, Rules: rs,
 		Enricher: enrich.New(rates), Sink: sink, Rejects: dlq})
 	if cerr := sink.Close(context.Background()); cerr != nil && err == nil {
@@ -134,4 +146,22 @@ func loadFX(path string) (*fx.Table, error) {
 		return nil, fmt.Errorf("fx table %s: %w", path, err)
 	}
 	return t, nil
+}
+
+// pacs008Lines decodes one pacs.008 message into canonical JSON lines.
+func pacs008Lines(in io.Reader) (io.Reader, error) {
+	data, err := io.ReadAll(in)
+	if err != nil {
+		return nil, fmt.Errorf("read pacs.008 message: %w", err)
+	}
+	txs, err := pacs008.DecodeAll(data)
+	if err != nil {
+		return nil, fmt.Errorf("pacs.008: %w", err)
+	}
+	var buf bytes.Buffer
+	for i := range txs {
+		buf.Write(jsonl.Encode(nil, &txs[i]))
+		buf.WriteByte('\n')
+	}
+	return &buf, nil
 }
