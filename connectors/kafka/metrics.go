@@ -33,7 +33,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if m.consumed, err = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "socwatch_records_consumed_total",
-		Help: "Records fetched from Kafka.",
+		Help: "Records consumed: handed to the engine by the screening source (a fetched batch dropped on revoke is not counted; its next owner reads it), or read by the re-key stage.",
 	}, []string{"topic"})); err != nil {
 		return nil, err
 	}

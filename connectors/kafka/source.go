@@ -178,7 +178,6 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 	w := s.workers[topicPartition{p.Topic, p.Partition}]
 	s.mu.Unlock()
 	last := p.Records[len(p.Records)-1]
-	s.m.consumed.WithLabelValues(p.Topic).Add(float64(len(p.Records)))
 	if p.HighWatermark >= 0 {
 		s.m.lag.WithLabelValues(p.Topic, partitionLabel(p.Partition)).Set(float64(max(p.HighWatermark-last.Offset-1, 0)))
 	}

@@ -106,6 +106,10 @@ func (w *worker) run() {
 		w.handed++
 		w.mu.Unlock()
 
+		// Counted when handed to the engine, not when fetched: a fetched
+		// batch dropped on revoke is read again by the next owner, so
+		// consumed = screened + dead-lettered holds across rebalances.
+		w.s.m.consumed.WithLabelValues(w.topic).Add(float64(len(b.recs)))
 		done := w.doneFunc(b)
 		if err := w.proc.Process(w.ctx, b.recs, done); err != nil {
 			// Process gave up on the batch; done may never come.
