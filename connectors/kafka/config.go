@@ -159,6 +159,23 @@ func (c Config) clientOpts(role string) ([]kgo.Opt, error) {
 		kprom.Registerer(c.Registerer), kprom.WithClientLabel()))), nil
 }
 
+// groupConsumerOpts are the consumer-group options the source and the
+// re-key stage share: manual commits of acknowledged offsets only, and
+// rebalances held until the poll loop allows them, so partition callbacks
+// never race with records being handed out.
+func (c Config) groupConsumerOpts(assigned, revoked, lost func(context.Context, *kgo.Client, map[string][]int32)) []kgo.Opt {
+	return []kgo.Opt{
+		kgo.ConsumerGroup(c.Group),
+		kgo.ConsumeTopics(c.Topics...),
+		kgo.ConsumeResetOffset(c.resetOffset()),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.OnPartitionsAssigned(assigned),
+		kgo.OnPartitionsRevoked(revoked),
+		kgo.OnPartitionsLost(lost),
+	}
+}
+
 // plainClientOpts is clientOpts without client metrics, for short-lived
 // clients: a kprom hook must not be shared by several clients (its
 // OnNewClient races with the previous client's late hook calls).

@@ -112,15 +112,8 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts = append(opts, cfg.groupConsumerOpts(r.onAssigned, r.onRevoked, r.onLost)...)
 	opts = append(opts,
-		kgo.ConsumerGroup(cfg.Group),
-		kgo.ConsumeTopics(cfg.Topics...),
-		kgo.ConsumeResetOffset(cfg.resetOffset()),
-		kgo.DisableAutoCommit(),
-		kgo.BlockRebalanceOnPoll(),
-		kgo.OnPartitionsAssigned(r.onAssigned),
-		kgo.OnPartitionsRevoked(r.onRevoked),
-		kgo.OnPartitionsLost(r.onLost),
 		kgo.FetchMaxWait(250*time.Millisecond),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(5*time.Millisecond),

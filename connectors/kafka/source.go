@@ -79,15 +79,8 @@ func NewSource(cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts = append(opts, cfg.groupConsumerOpts(s.onAssigned, s.onRevoked, s.onLost)...)
 	opts = append(opts,
-		kgo.ConsumerGroup(cfg.Group),
-		kgo.ConsumeTopics(cfg.Topics...),
-		kgo.ConsumeResetOffset(cfg.resetOffset()),
-		kgo.DisableAutoCommit(),
-		kgo.BlockRebalanceOnPoll(),
-		kgo.OnPartitionsAssigned(s.onAssigned),
-		kgo.OnPartitionsRevoked(s.onRevoked),
-		kgo.OnPartitionsLost(s.onLost),
 		// A paused partition is resumed as soon as it drains; do not
 		// wait the default 5 s for an idle fetch to return.
 		kgo.FetchMaxWait(500*time.Millisecond),
