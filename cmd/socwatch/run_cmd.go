@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -313,12 +314,20 @@ func keyOf(rates *fx.Table, maxBytes int) func(value []byte, perspective string)
 	dec := jsonl.Decoder{MaxBytes: maxBytes}
 	var env engine.Env
 	en := enrich.New(rates)
+	// The stage asks once per perspective for the same record: decode and
+	// enrich it once, and answer the other perspectives from that.
+	var last []byte
+	var lastErr error
 	return func(value []byte, perspective string) ([]byte, error) {
-		if err := dec.Decode(value, &env.Tx); err != nil {
-			return nil, err
+		if last == nil || !bytes.Equal(value, last) {
+			last = append(last[:0], value...)
+			lastErr = dec.Decode(value, &env.Tx)
+			if lastErr == nil {
+				lastErr = en.Enrich(&env.Tx)
+			}
 		}
-		if err := en.Enrich(&env.Tx); err != nil {
-			return nil, err
+		if lastErr != nil {
+			return nil, lastErr
 		}
 		f := engine.Fields[perspective]
 		if f == nil || f.Kind != engine.KindString {
