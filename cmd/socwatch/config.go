@@ -25,12 +25,13 @@ type Config struct {
 		DLQTopic string `yaml:"dlq_topic" help:"dead-letter topic (default <topic>.dlq)"`
 		// Rekey: auto re-keys when the rules use more than the debtor
 		// perspective; never when the input is already keyed for them.
-		Rekey        string `yaml:"rekey" help:"re-key stage: auto, always, never, stage (re-key only) or screen (screen <topic>.by-account only)"`
-		Partitions   int    `yaml:"partitions" help:"partitions of the internal re-keyed topic (0 = as many as the input)"`
-		SASL         SASL   `yaml:"sasl"`
-		TLS          TLS    `yaml:"tls"`
-		MaxInFlight  int    `yaml:"max_in_flight" help:"unacknowledged batches per partition before it is paused"`
-		CommitPeriod string `yaml:"commit_interval" help:"how often acknowledged offsets are committed"`
+		Rekey              string `yaml:"rekey" help:"re-key stage: auto, always, never, stage (re-key only) or screen (screen <topic>.by-account only)"`
+		Partitions         int    `yaml:"partitions" help:"partitions of the internal re-keyed topic (0 = as many as the input)"`
+		SASL               SASL   `yaml:"sasl"`
+		TLS                TLS    `yaml:"tls"`
+		MaxInFlight        int    `yaml:"max_in_flight" help:"unacknowledged batches per partition before it is paused"`
+		MaxInFlightRecords int    `yaml:"max_in_flight_records" help:"unacknowledged records per partition before it is paused"`
+		CommitPeriod       string `yaml:"commit_interval" help:"how often acknowledged offsets are committed"`
 	} `yaml:"kafka"`
 	ClickHouse struct {
 		DSN          string `yaml:"dsn" help:"clickhouse://user@host:9000/db (password from password/password_file)"`
@@ -70,6 +71,7 @@ func defaultConfig() Config {
 	c.Kafka.Group = "socwatch"
 	c.Kafka.Rekey = "auto"
 	c.Kafka.MaxInFlight = 64
+	c.Kafka.MaxInFlightRecords = 64 * 1024
 	c.Kafka.CommitPeriod = "1s"
 	c.ClickHouse.DSN = "clickhouse://default@127.0.0.1:9000/socwatch"
 	c.ClickHouse.BatchRows = 5000
@@ -224,6 +226,9 @@ func (c *Config) validate() error {
 	}
 	if c.Kafka.MaxInFlight <= 0 {
 		return fmt.Errorf("config kafka.max_in_flight: must be > 0")
+	}
+	if c.Kafka.MaxInFlightRecords <= 0 {
+		return fmt.Errorf("config kafka.max_in_flight_records: must be > 0")
 	}
 	if c.ClickHouse.BatchRows <= 0 {
 		return fmt.Errorf("config clickhouse.batch_rows: must be > 0")

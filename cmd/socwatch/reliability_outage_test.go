@@ -27,7 +27,9 @@ func TestClickHouseOutage(t *testing.T) {
 	// that the pause shows with a feed this size; the default (64) bounds
 	// memory the same way, only later.
 	c := startRun(t, nil, append(runArgs(f), "--clickhouse", proxiedDSN(t, f.dsn, proxy.Addr()),
-		"--kafka-max-in-flight", "4")...)
+		// Bound in-flight work by records too: how many batches the
+		// records arrive in depends on fetch timing.
+		"--kafka-max-in-flight", "4", "--kafka-max-in-flight-records", "256")...)
 	waitMetric(t, c, "socwatch_records_screened_total", 1500, 2*time.Minute)
 	if code, body := readyzStatus(c); code != 200 {
 		t.Fatalf("/readyz before the outage = %d %q, want 200", code, body)

@@ -150,7 +150,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 
 	kcfg := kafka.Config{
 		Brokers: cfg.brokers(), Topics: []string{cfg.Kafka.Topic}, Group: cfg.Kafka.Group,
-		DLQTopic: cfg.Kafka.DLQTopic, MaxInFlightBatches: cfg.Kafka.MaxInFlight,
+		DLQTopic: cfg.Kafka.DLQTopic, MaxInFlightBatches: cfg.Kafka.MaxInFlight, MaxInFlightRecords: cfg.Kafka.MaxInFlightRecords,
 		CommitInterval: mustDuration(cfg.Kafka.CommitPeriod), DrainTimeout: 7 * time.Second,
 		SASL:       kafka.SASLConfig{Mechanism: cfg.Kafka.SASL.Mechanism, User: cfg.Kafka.SASL.User, Password: cfg.Kafka.SASL.Password},
 		TLS:        kafka.TLSConfig{Enabled: cfg.Kafka.TLS.Enabled, CAFile: cfg.Kafka.TLS.CAFile, CertFile: cfg.Kafka.TLS.CertFile, KeyFile: cfg.Kafka.TLS.KeyFile},
