@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/expr-lang/expr"
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 )

@@ -135,7 +135,7 @@ var sanctionsCache = struct {
 // and builds its matcher.
 func loadSanctions(d *ListDecl) (*List, error) {
 	if d.File == "" {
-		return nil, fmt.Errorf("kind sanctions needs file (a compact list built with engine/sanctions/buildlist)")
+		return nil, fmt.Errorf("kind sanctions needs file (a compact list built with cmd/sanctions-buildlist)")
 	}
 	path := d.File
 	if !filepath.IsAbs(path) {

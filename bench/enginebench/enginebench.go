@@ -12,7 +12,7 @@ import (
 
 	"github.com/socwatch/socwatch/bench/report"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"

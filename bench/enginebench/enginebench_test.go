@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/rules"
 )

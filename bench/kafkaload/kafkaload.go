@@ -15,7 +15,7 @@ import (
 	"github.com/socwatch/socwatch/bench/report"
 	"github.com/socwatch/socwatch/bench/stats"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 )
 

@@ -25,8 +25,8 @@ import (
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/ibmcsv"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/lines"
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/lines"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/rules"
 )

@@ -18,7 +18,7 @@ import (
 
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 )
 

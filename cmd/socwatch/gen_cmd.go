@@ -7,7 +7,7 @@ import (
 	"os"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 )
 

@@ -16,7 +16,7 @@ import (
 
 	chgo "github.com/ClickHouse/clickhouse-go/v2"
 
-	"github.com/socwatch/socwatch/connectors/testenv"
+	"github.com/socwatch/socwatch/internal/testenv"
 )
 
 // counts is what one process reports about the screening stage.

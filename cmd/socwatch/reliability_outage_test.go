@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socwatch/socwatch/connectors/testenv"
+	"github.com/socwatch/socwatch/internal/testenv"
 )
 
 // TestClickHouseOutage (issue 6, item 3): ClickHouse becomes unreachable

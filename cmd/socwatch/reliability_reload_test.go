@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/connectors/file"
-	"github.com/socwatch/socwatch/connectors/testenv"
+	"github.com/socwatch/socwatch/internal/testenv"
 	"github.com/socwatch/socwatch/rules"
 )
 

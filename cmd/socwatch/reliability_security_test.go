@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socwatch/socwatch/connectors/testenv"
+	"github.com/socwatch/socwatch/internal/testenv"
 )
 
 // TestSecretsNeverLogged (issue 6, item 9): socwatch runs against the

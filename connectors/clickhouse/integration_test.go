@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/shopspring/decimal"
 
-	"github.com/socwatch/socwatch/connectors/testenv"
+	"github.com/socwatch/socwatch/internal/testenv"
 	"github.com/socwatch/socwatch/engine"
 )
 

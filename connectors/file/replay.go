@@ -9,7 +9,7 @@ import (
 	"github.com/socwatch/socwatch/connectors/amlsim"
 	"github.com/socwatch/socwatch/connectors/ibmcsv"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/lines"
+	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"

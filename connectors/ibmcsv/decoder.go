@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socwatch/socwatch/connectors/lines"
+	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
 )
 

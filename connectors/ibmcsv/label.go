@@ -1,7 +1,7 @@
 package ibmcsv
 
 import (
-	"github.com/socwatch/socwatch/connectors/lines"
+	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
 )
 

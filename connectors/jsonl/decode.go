@@ -7,7 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/socwatch/socwatch/connectors/lines"
+	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
 )
 

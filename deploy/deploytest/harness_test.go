@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socwatch/socwatch/connectors/testenv"
+	"github.com/socwatch/socwatch/internal/testenv"
 )
 
 // repoRoot is the module root: tests run in deploy/deploytest.

@@ -22,8 +22,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/synth"
-	"github.com/socwatch/socwatch/connectors/testenv"
+	"github.com/socwatch/socwatch/internal/synth"
+	"github.com/socwatch/socwatch/internal/testenv"
 	"github.com/socwatch/socwatch/engine"
 )
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian's prometheus (and promtool). It does not start a server on
 # `up`: tests start their own instance with their own scrape config, either
-# from Go (connectors/testenv.Prometheus) or with `run`:
+# from Go (internal/testenv.Prometheus) or with `run`:
 #
 #   deploy/local/prometheus.sh up                          install if missing
 #   deploy/local/prometheus.sh run CONFIG PORT DATADIR     start in background on 127.0.0.1:PORT,

@@ -18,7 +18,7 @@
 // 2022-03-02, equally approximate. Both are written by gen_rates from
 // gen_rates/anchors.txt (go generate). They are good enough for thresholds
 // and tests; before screening real traffic, replace rates.csv with an ECB
-// download: go run ./engine/fx/refresh --in eurofxref-hist.csv --out engine/fx/rates.csv
+// download: go run ./cmd/fx-refresh --in eurofxref-hist.csv --out engine/fx/rates.csv
 package fx
 
-//go:generate go run ./gen_rates -anchors gen_rates/anchors.txt -out .
+//go:generate go run ../../cmd/fx-gen-rates -anchors ../../cmd/fx-gen-rates/anchors.txt -out .

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 )
 

@@ -12,7 +12,7 @@ import (
 // The compact list format is what rule packs ship: one CSV row per entity,
 // `list,id,type,name,aliases,dob,nationality` with aliases joined by "|",
 // optionally gzip-compressed. It is built from the official files with
-// `go run ./engine/sanctions/buildlist` and keeps only what screening needs,
+// `go run ./cmd/sanctions-buildlist` and keeps only what screening needs,
 // so the default pack stays small enough for a Kubernetes ConfigMap.
 var compactHeader = []string{"list", "id", "type", "name", "aliases", "dob", "nationality"}
 

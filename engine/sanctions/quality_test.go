@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 )
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socwatch/socwatch/connectors/synth"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"

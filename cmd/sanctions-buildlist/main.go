@@ -1,7 +1,7 @@
 // Command buildlist writes the compact sanctions list a rule pack ships
 // (see sanctions.WriteCompact) from official list files:
 //
-//	go run ./engine/sanctions/buildlist --ofac DIR --ofac DIR2 --un FILE --out FILE.csv.gz
+//	go run ./cmd/sanctions-buildlist --ofac DIR --ofac DIR2 --un FILE --out FILE.csv.gz
 //
 // --ofac takes a directory in OFAC's legacy CSV layout (sdn.csv + alt.csv,
 // or cons_prim.csv + cons_alt.csv), --un the UN consolidated XML, --eu the

@@ -22,7 +22,7 @@ func TestRefresh(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			out := filepath.Join(dir, "rates.csv")
-			if err := refresh("../testdata/eurofxref-sample.csv", out, c.currencies, time.Date(2024, 1, 9, 0, 0, 0, 0, time.UTC)); err != nil {
+			if err := refresh("../../engine/fx/testdata/eurofxref-sample.csv", out, c.currencies, time.Date(2024, 1, 9, 0, 0, 0, 0, time.UTC)); err != nil {
 				t.Fatal(err)
 			}
 			data, err := os.ReadFile(out)
@@ -65,7 +65,7 @@ func TestRefreshErrors(t *testing.T) {
 	cases := []struct{ name, in, currencies, want string }{
 		{"missing input", filepath.Join(dir, "nope.csv"), "", "open ECB rates"},
 		{"invalid row", bad, "", "line 2"},
-		{"unknown currency", "../testdata/eurofxref-sample.csv", "USD,XYZ", "unknown currency"},
+		{"unknown currency", "../../engine/fx/testdata/eurofxref-sample.csv", "USD,XYZ", "unknown currency"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

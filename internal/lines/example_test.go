@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/connectors/lines"
+	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
 )
 

@@ -4,7 +4,7 @@
 // oldest first, optionally keeps only some currencies, and writes the file
 // with a provenance comment. Usage:
 //
-//	go run ./engine/fx/refresh --in eurofxref-hist.csv --out engine/fx/rates.csv [--currencies USD,GBP,PLN]
+//	go run ./cmd/fx-refresh --in eurofxref-hist.csv --out engine/fx/rates.csv [--currencies USD,GBP,PLN]
 package main
 
 import (
@@ -51,7 +51,7 @@ func refresh(inPath, outPath, currencyList string, now time.Time) error {
 	}
 	comments := []string{
 		"SOC-Watch rates.csv: ECB euro foreign exchange reference rates, units of currency per 1 EUR.",
-		fmt.Sprintf("Converted by engine/fx/refresh from %s on %s; oldest day first.", filepath.Base(inPath), now.UTC().Format(time.DateOnly)),
+		fmt.Sprintf("Converted by cmd/fx-refresh from %s on %s; oldest day first.", filepath.Base(inPath), now.UTC().Format(time.DateOnly)),
 		"Source: European Central Bank, https://www.ecb.europa.eu (reuse permitted with attribution).",
 	}
 	var buf bytes.Buffer
