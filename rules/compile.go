@@ -1,10 +1,7 @@
 package rules
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -41,6 +38,8 @@ type Options struct {
 	MaxLiteralList int
 	// DefaultLateness applies when the pack sets none (default 1h).
 	DefaultLateness time.Duration
+	// Limits bound file sizes, read time and expression nesting.
+	Limits Limits
 }
 
 func (o *Options) defaults() {
@@ -60,7 +59,7 @@ func (o *Options) defaults() {
 
 // Load parses and compiles the pack at path (a directory or one file).
 func Load(path string, opts Options) (*engine.RuleSet, error) {
-	p, err := Parse(path)
+	p, err := ParseLimits(path, opts.Limits)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +98,6 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 
 	// Lists.
 	lists := map[string]*List{}
-	hashed := append([]string(nil), p.Files...)
 	for _, d := range p.Lists {
 		what := "list " + d.Name
 		if !identRe.MatchString(d.Name) || reserved[d.Name] {
@@ -110,15 +108,12 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 			probs.add(d.File0(), d.Line, what, "declared twice")
 			continue
 		}
-		l, err := loadList(d)
+		l, err := loadList(d, opts.Limits)
 		if err != nil {
 			probs.add(d.File0(), d.Line, what, "%v", err)
 			continue
 		}
 		lists[d.Name] = l
-		if l.Source != "inline" {
-			hashed = append(hashed, l.Source)
-		}
 	}
 
 	base := []expr.Option{
@@ -173,11 +168,7 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 		return nil, err
 	}
 	rs.Perspectives = perspectives(rs)
-	h, err := hashFiles(hashed)
-	if err != nil {
-		return nil, fmt.Errorf("hash pack: %w", err)
-	}
-	rs.Hash = h
+	rs.Hash = p.hash(lists)
 	return rs, nil
 }
 
@@ -390,6 +381,9 @@ func perspectives(rs *engine.RuleSet) []string {
 // compileBool compiles a boolean expression against engine.Env; reads, when
 // given, rewrites aggregate names and records what the expression reads.
 func compileBool(src string, base []expr.Option, opts Options, lists map[string]*List, reads *readCollector) (*vm.Program, error) {
+	if err := opts.Limits.checkExpr(src); err != nil {
+		return nil, err
+	}
 	o := append([]expr.Option{}, base...)
 	limit := &exprLimits{maxList: opts.MaxLiteralList, lists: lists}
 	o = append(o, expr.AsBool(), expr.Patch(limit))
@@ -560,19 +554,4 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func hashFiles(files []string) (string, error) {
-	h := sha256.New()
-	sorted := append([]string(nil), files...)
-	sort.Strings(sorted)
-	for _, f := range sorted {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return "", err
-		}
-		h.Write([]byte(f))
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:12], nil
 }

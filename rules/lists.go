@@ -2,8 +2,10 @@ package rules
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +24,7 @@ type List struct {
 	values map[string]struct{}
 	// Matcher screens names against the entities of a sanctions list.
 	Matcher *sanctions.Matcher
+	digest  [sha256.Size]byte // of the file's content, for RuleSet.Hash
 }
 
 // Contains reports whether v is on the list (exact match).
@@ -66,13 +69,14 @@ func (l *List) add(v string) {
 }
 
 // loadList reads a declared list; a file path is relative to the pack file
-// that declares it.
-func loadList(d *ListDecl) (*List, error) {
+// that declares it and must stay inside that file's directory (see
+// readPackFile).
+func loadList(d *ListDecl, lim Limits) (*List, error) {
 	l := &List{Name: d.Name, Names: d.Kind == "names", values: map[string]struct{}{}}
 	switch d.Kind {
 	case "", "values", "names":
 	case "sanctions":
-		return loadSanctions(d)
+		return loadSanctions(d, lim)
 	default:
 		return nil, fmt.Errorf("kind %q: want values, names or sanctions", d.Kind)
 	}
@@ -86,19 +90,13 @@ func loadList(d *ListDecl) (*List, error) {
 	if d.File == "" {
 		return l, nil
 	}
-	path := d.File
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(d.File0()), path)
-	}
-	l.Source = path
-	f, err := os.Open(path)
+	data, err := readListFile(d, l, lim)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
-	csv := strings.HasSuffix(path, ".csv")
+	csv := strings.HasSuffix(l.Source, ".csv")
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if strings.HasPrefix(line, "#") {
@@ -116,51 +114,115 @@ func loadList(d *ListDecl) (*List, error) {
 		l.add(line)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return nil, fmt.Errorf("read %s: %w", l.Source, err)
 	}
 	return l, nil
+}
+
+// readListFile reads d's file within lim and records its path and digest
+// in l.
+func readListFile(d *ListDecl, l *List, lim Limits) ([]byte, error) {
+	lim = lim.withDefaults()
+	root := filepath.Dir(d.File0())
+	path := d.File
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(root, path)
+	}
+	data, err := readPackFile(root, path, lim.MaxListBytes, lim.ReadTimeout)
+	if err != nil {
+		return nil, err
+	}
+	l.Source, l.digest = path, sha256.Sum256(data)
+	return data, nil
 }
 
 // File0 is the pack file the declaration was written in.
 func (d *ListDecl) File0() string { return d.Pos.File }
 
-// sanctionsCache keeps built matchers by file identity: a fixture run or a
-// reload that does not change the list file does not rebuild the index.
-var sanctionsCache = struct {
-	sync.Mutex
-	m map[string]*sanctions.Matcher
-}{m: map[string]*sanctions.Matcher{}}
-
 // loadSanctions reads a compact sanctions list (see sanctions.LoadCompact)
-// and builds its matcher.
-func loadSanctions(d *ListDecl) (*List, error) {
+// and builds its matcher. A gzip-compressed list is inflated here, within
+// lim.MaxListBytes, so a small file cannot expand without bound.
+func loadSanctions(d *ListDecl, lim Limits) (*List, error) {
 	if d.File == "" {
 		return nil, fmt.Errorf("kind sanctions needs file (a compact list built with cmd/sanctions-buildlist)")
 	}
-	path := d.File
-	if !filepath.IsAbs(path) {
-		path = filepath.Join(filepath.Dir(d.File0()), path)
-	}
-	st, err := os.Stat(path)
+	l := &List{Name: d.Name}
+	data, err := readListFile(d, l, lim)
 	if err != nil {
 		return nil, err
 	}
-	key := fmt.Sprintf("%s|%d|%d", path, st.Size(), st.ModTime().UnixNano())
-	sanctionsCache.Lock()
-	defer sanctionsCache.Unlock()
-	m := sanctionsCache.m[key]
-	if m == nil {
-		f, err := os.Open(path)
+	l.Matcher, err = matchers.get(l.digest, func() (*sanctions.Matcher, error) {
+		plain, err := gunzipWithin(data, lim.withDefaults())
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", l.Source, err)
 		}
-		ents, err := sanctions.LoadCompact(f)
-		f.Close()
+		ents, err := sanctions.LoadCompact(bytes.NewReader(plain))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, fmt.Errorf("%s: %w", l.Source, err)
 		}
-		m = sanctions.NewMatcher(ents, sanctions.Options{})
-		sanctionsCache.m[key] = m
+		return sanctions.NewMatcher(ents, sanctions.Options{}), nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return &List{Name: d.Name, Source: path, Matcher: m}, nil
+	return l, nil
+}
+
+// gunzipWithin inflates gzip data (anything else is returned as is) to at
+// most lim.MaxListBytes within lim.ReadTimeout.
+func gunzipWithin(data []byte, lim Limits) ([]byte, error) {
+	if len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		return data, nil
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("gzip: %w", err)
+	}
+	plain, err := readWithin(zr, int64(len(data))*4, lim.MaxListBytes, lim.ReadTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("inflated: %w", err)
+	}
+	return plain, nil
+}
+
+// maxMatchers is how many built sanctions matchers are kept: enough for a
+// pack's lists and the pack that replaces it on reload, so a fixture run
+// or a reload that leaves a list unchanged does not rebuild its index,
+// while every changed list file no longer adds an entry for good.
+const maxMatchers = 4
+
+// matchers caches built matchers by the list file's content digest, least
+// recently used first out.
+var matchers = &matcherCache{max: maxMatchers}
+
+type matcherCache struct {
+	mu      sync.Mutex
+	max     int
+	entries []matcherEntry // least recently used first
+}
+
+type matcherEntry struct {
+	digest [sha256.Size]byte
+	m      *sanctions.Matcher
+}
+
+// get returns the matcher cached for digest, or builds and caches it.
+func (c *matcherCache) get(digest [sha256.Size]byte, build func() (*sanctions.Matcher, error)) (*sanctions.Matcher, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, e := range c.entries {
+		if e.digest == digest {
+			c.entries = append(append(c.entries[:i:i], c.entries[i+1:]...), e)
+			return e.m, nil
+		}
+	}
+	m, err := build()
+	if err != nil {
+		return nil, err
+	}
+	if len(c.entries) >= c.max {
+		c.entries = append(c.entries[:0:0], c.entries[len(c.entries)-c.max+1:]...)
+	}
+	c.entries = append(c.entries, matcherEntry{digest, m})
+	return m, nil
 }

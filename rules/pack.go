@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io/fs"
 	"os"
@@ -20,6 +22,42 @@ type Pack struct {
 	Aggregates []*AggregateDecl
 	Rules      []*RuleDecl
 	Settings   Settings
+	// digests are the SHA-256 of every file the pack read (rule files
+	// here, list files in List), for RuleSet.Hash: what was hashed is what
+	// was loaded, read once.
+	digests map[string][sha256.Size]byte
+}
+
+func (p *Pack) sum(file string, data []byte) {
+	if p.digests == nil {
+		p.digests = map[string][sha256.Size]byte{}
+	}
+	p.digests[file] = sha256.Sum256(data)
+}
+
+// hash identifies the pack's content: every rule file and list file read.
+func (p *Pack) hash(lists map[string]*List) string {
+	sums := map[string][sha256.Size]byte{}
+	for f, s := range p.digests {
+		sums[f] = s
+	}
+	for _, l := range lists {
+		if l.Source != "inline" {
+			sums[l.Source] = l.digest
+		}
+	}
+	names := make([]string, 0, len(sums))
+	for f := range sums {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	h := sha256.New()
+	for _, f := range names {
+		s := sums[f]
+		h.Write([]byte(f))
+		h.Write(s[:])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
 // Settings are pack-wide options.
@@ -125,15 +163,23 @@ func FindPacks(path string) ([]string, error) {
 	return dirs, nil
 }
 
-// Parse reads a pack: a single YAML file, or every rule file directly in a
-// directory. Syntax and structure errors are returned as Problems.
-func Parse(path string) (*Pack, error) {
+// Parse reads a pack with the default Limits; see ParseLimits.
+func Parse(path string) (*Pack, error) { return ParseLimits(path, Limits{}) }
+
+// ParseLimits reads a pack: a single YAML file, or every rule file directly
+// in a directory. Each file must be a regular file under the pack directory
+// within lim.MaxRuleFileBytes. Unreadable files, syntax and structure
+// errors are returned as Problems.
+func ParseLimits(path string, lim Limits) (*Pack, error) {
+	lim = lim.withDefaults()
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("load pack: %w", err)
 	}
+	root := filepath.Dir(path)
 	var files []string
 	if st.IsDir() {
+		root = path
 		entries, err := os.ReadDir(path)
 		if err != nil {
 			return nil, fmt.Errorf("load pack %s: %w", path, err)
@@ -152,9 +198,10 @@ func Parse(path string) (*Pack, error) {
 	p := &Pack{Files: files}
 	var probs Problems
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		data, err := readPackFile(root, f, lim.MaxRuleFileBytes, lim.ReadTimeout)
 		if err != nil {
-			return nil, fmt.Errorf("load pack: %w", err)
+			probs.add(f, 1, "", "%v", err)
+			continue
 		}
 		parseFile(p, f, data, &probs)
 	}
@@ -188,6 +235,7 @@ func keySet(keys ...string) map[string]bool {
 }
 
 func parseFile(p *Pack, file string, data []byte, probs *Problems) {
+	p.sum(file, data)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		probs.add(file, yamlErrLine(err), "", "%v", err)

@@ -101,7 +101,7 @@ func RunFile(path string, opts rules.Options) ([]Result, error) {
 	}
 	caseLines(&doc, &f)
 	dir := filepath.Dir(path)
-	pack, err := rules.Parse(dir)
+	pack, err := rules.ParseLimits(dir, opts.Limits)
 	if err != nil {
 		return nil, fmt.Errorf("pack for %s: %w", path, err)
 	}
