@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -12,14 +13,20 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/socwatch/socwatch/engine/screen"
 	"github.com/socwatch/socwatch/rules"
 )
 
+// reloadTimeout bounds one reload. Loading is bounded file by file (see
+// rules.Limits); this bounds the whole, so no pack can hold the watcher.
+const reloadTimeout = 30 * time.Second
+
 // watchRules reloads the pack at path when its files change (polled every
-// interval) or on SIGHUP. A pack that fails to load is refused: the error,
-// with file:line, is logged and counted, and the running set stays.
+// interval) or on SIGHUP. A pack that fails to load, or does not load
+// within reloadTimeout, is refused: the error, with file:line, is logged
+// and counted, the running set stays, and the next change is tried again.
 func watchRules(ctx context.Context, path string, interval time.Duration, rates *fx.Table, holder *screen.Rules, m *screen.Metrics, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
@@ -41,7 +48,7 @@ func watchRules(ctx context.Context, path string, interval time.Duration, rates 
 			log.Info("rule files changed: reloading", "path", path)
 		}
 		last = packFingerprint(path)
-		rs, err := rules.Load(path, rules.Options{FX: rates})
+		rs, err := loadWithin(path, rules.Options{FX: rates}, reloadTimeout)
 		if err != nil {
 			m.Reloads.WithLabelValues("failure").Inc()
 			log.Error("rule reload refused; the previous rule set keeps running", "path", path, "error", err)
@@ -53,6 +60,35 @@ func watchRules(ctx context.Context, path string, interval time.Duration, rates 
 		holder.Store(rs)
 		m.Reloads.WithLabelValues("success").Inc()
 		log.Info("rules reloaded", "hash", rs.Hash, "rules", len(rs.Rules))
+	}
+}
+
+// loadWithin loads the pack at path on its own goroutine and waits at most
+// timeout. A load that overruns is abandoned (it is bounded itself and
+// ends on its own; its result is dropped), and a panic in the loader is
+// an error: neither may stop the watcher or the running rules.
+func loadWithin(path string, opts rules.Options, timeout time.Duration) (*engine.RuleSet, error) {
+	type result struct {
+		rs  *engine.RuleSet
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fmt.Errorf("loading %s panicked: %v", path, p)}
+			}
+		}()
+		rs, err := rules.Load(path, opts)
+		done <- result{rs, err}
+	}()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.rs, r.err
+	case <-t.C:
+		return nil, fmt.Errorf("loading %s did not finish within %s", path, timeout)
 	}
 }
 
