@@ -84,6 +84,10 @@ type Config struct {
 	CommitInterval time.Duration
 	// FetchMaxBytes bounds one fetch response; default franz-go's (50 MiB).
 	FetchMaxBytes int32
+	// MetadataMaxAge is how often the client refreshes metadata, and so
+	// how soon partitions added to a topic are consumed; default 5 s
+	// (franz-go's default, 5 min, left new partitions unread that long).
+	MetadataMaxAge time.Duration
 	// DrainTimeout bounds how long a revoke or shutdown waits for in-flight
 	// batches to be acknowledged before committing what is; default 10 s.
 	DrainTimeout time.Duration
@@ -128,6 +132,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.CommitInterval <= 0 {
 		c.CommitInterval = time.Second
 	}
+	if c.MetadataMaxAge <= 0 {
+		c.MetadataMaxAge = 5 * time.Second
+	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 10 * time.Second
 	}
@@ -168,6 +175,10 @@ func (c Config) groupConsumerOpts(assigned, revoked, lost func(context.Context, 
 		kgo.ConsumerGroup(c.Group),
 		kgo.ConsumeTopics(c.Topics...),
 		kgo.ConsumeResetOffset(c.resetOffset()),
+		// A partition added to a topic is noticed at the next metadata
+		// refresh; the group leader then rebalances and the new partition
+		// is read from the reset offset (the start, by default).
+		kgo.MetadataMaxAge(c.MetadataMaxAge),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.OnPartitionsAssigned(assigned),

@@ -53,9 +53,11 @@ type RekeyConfig struct {
 // perspective, so that screening rejects it into the dead-letter topic.
 // Input offsets are committed only after every copy is acknowledged.
 //
-// Ordering holds per Rekeyer instance: with several instances in the group,
-// each merges only its own partitions. Run one instance when the internal
-// topic must be in one global order.
+// The internal topic has one event-time order however many instances run:
+// the group's balancer (singleOwnerBalancer) gives every input partition to
+// the longest-lived member, the others stand by and take over when it
+// leaves or dies. Re-keying therefore runs at the speed of one instance;
+// screening, downstream, scales over all of them.
 type Rekeyer struct {
 	cfg RekeyConfig
 	log *slog.Logger
@@ -114,6 +116,9 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 	}
 	opts = append(opts, cfg.groupConsumerOpts(r.onAssigned, r.onRevoked, r.onLost)...)
 	opts = append(opts,
+		// One member of the group owns every input partition, so one
+		// merge orders the whole internal topic (see singleOwnerBalancer).
+		kgo.Balancers(&singleOwnerBalancer{started: time.Now()}),
 		kgo.FetchMaxWait(250*time.Millisecond),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(5*time.Millisecond),
