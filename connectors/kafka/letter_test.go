@@ -91,3 +91,44 @@ func TestIsRecordError(t *testing.T) {
 		}
 	}
 }
+
+func TestToRecordsNamesTheInputRecord(t *testing.T) {
+	copyOf := func(topic, partition, offset string) []kgo.RecordHeader {
+		return []kgo.RecordHeader{{Key: HeaderPerspective, Value: []byte("debtor.account")},
+			{Key: HeaderSourceTopic, Value: []byte(topic)}, {Key: HeaderSourcePartition, Value: []byte(partition)},
+			{Key: HeaderSourceOffset, Value: []byte(offset)}}
+	}
+	cases := []struct {
+		name    string
+		headers []kgo.RecordHeader
+		want    string
+	}{
+		{"re-keyed copy", copyOf("in", "3", "42"), "in/3@42"},
+		{"plain record", nil, "in.by-account/1@7"},
+		{"bad partition header", copyOf("in", "x", "42"), "in.by-account/1@7"},
+		{"negative offset header", copyOf("in", "3", "-1"), "in.by-account/1@7"},
+		{"no topic header", copyOf("", "3", "42"), "in.by-account/1@7"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			recs := toRecords([]*kgo.Record{{Topic: "in.by-account", Partition: 1, Offset: 7, Headers: tc.headers, Value: []byte("v")}})
+			if recs[0].Position != tc.want || string(recs[0].Value) != "v" {
+				t.Errorf("Position %q value %q, want %q", recs[0].Position, recs[0].Value, tc.want)
+			}
+		})
+	}
+}
+
+func FuzzSourcePosition(f *testing.F) {
+	f.Add([]byte("in"), []byte("3"), []byte("42"))
+	f.Add([]byte(""), []byte("-1"), []byte("9999999999999999999999"))
+	f.Fuzz(func(t *testing.T, topic, partition, offset []byte) {
+		p, o, ok := sourcePosition(topic, partition, offset)
+		if !ok {
+			return
+		}
+		if p < 0 || o < 0 || len(topic) == 0 {
+			t.Fatalf("accepted %q %q %q as %d %d", topic, partition, offset, p, o)
+		}
+	})
+}
