@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 	"github.com/twmb/franz-go/plugin/kprom"
+	"github.com/twmb/franz-go/plugin/kslog"
 )
 
 // Header names SOC-Watch reads and writes on Kafka records.
@@ -195,7 +196,9 @@ func (c Config) plainClientOpts(role string) ([]kgo.Opt, error) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(c.Brokers...),
 		kgo.ClientID(id),
-		kgo.WithLogger(slogAdapter{c.Logger.With("kafka_client", id)}),
+		// kslog maps franz-go's levels to slog's; its debug level is very
+		// chatty and only on when the handler asks for debug.
+		kgo.WithLogger(kslog.New(c.Logger.With("kafka_client", id))),
 	}
 	if c.TLS.Enabled {
 		tc, err := c.TLS.build()
@@ -243,37 +246,4 @@ func (t TLSConfig) build() (*tls.Config, error) {
 		tc.Certificates = []tls.Certificate{cert}
 	}
 	return tc, nil
-}
-
-// slogAdapter lets franz-go log through log/slog. franz-go's debug level is
-// very chatty, so it is only enabled when the slog handler asks for debug.
-type slogAdapter struct{ l *slog.Logger }
-
-func (a slogAdapter) Level() kgo.LogLevel {
-	ctx := context.Background()
-	switch {
-	case a.l.Enabled(ctx, slog.LevelDebug):
-		return kgo.LogLevelDebug
-	case a.l.Enabled(ctx, slog.LevelInfo):
-		return kgo.LogLevelInfo
-	case a.l.Enabled(ctx, slog.LevelWarn):
-		return kgo.LogLevelWarn
-	default:
-		return kgo.LogLevelError
-	}
-}
-
-func (a slogAdapter) Log(level kgo.LogLevel, msg string, keyvals ...any) {
-	var l slog.Level
-	switch level {
-	case kgo.LogLevelError:
-		l = slog.LevelError
-	case kgo.LogLevelWarn:
-		l = slog.LevelWarn
-	case kgo.LogLevelInfo:
-		l = slog.LevelInfo
-	default:
-		l = slog.LevelDebug
-	}
-	a.l.Log(context.Background(), l, msg, keyvals...)
 }

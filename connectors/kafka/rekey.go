@@ -184,7 +184,7 @@ func (r *Rekeyer) Run(ctx context.Context) error {
 	r.adm = kadm.NewClient(cl)
 
 	commitDone := make(chan struct{})
-	go r.commitLoop(runCtx, commitDone)
+	go commitEvery(runCtx, r.cfg.CommitInterval, func(ctx context.Context) { r.commit(ctx, r.allAssigned()) }, commitDone)
 	// waiting is decided before AllowRebalance: once it is called, the
 	// partition callbacks may change the merge until the next poll.
 	waiting := false
@@ -412,20 +412,6 @@ func (r *Rekeyer) unpauseLocked(tp topicPartition) {
 		delete(r.paused, tp)
 		r.cl.ResumeFetchPartitions(map[string][]int32{tp.topic: {tp.partition}})
 		r.m.paused.Dec()
-	}
-}
-
-func (r *Rekeyer) commitLoop(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
-	t := time.NewTicker(r.cfg.CommitInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			r.commit(ctx, r.allAssigned())
-		}
 	}
 }
 

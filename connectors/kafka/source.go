@@ -132,7 +132,7 @@ func (s *Source) Run(ctx context.Context, factory ProcessorFactory) error {
 	s.mu.Unlock()
 
 	commitDone := make(chan struct{})
-	go s.commitLoop(runCtx, commitDone)
+	go commitEvery(runCtx, s.cfg.CommitInterval, s.commitAll, commitDone)
 
 	for {
 		fetches := s.cl.PollRecords(runCtx, 10000)
@@ -230,26 +230,15 @@ func sourcePosition(topic, partition, offset []byte) (int32, int64, bool) {
 	return int32(p), o, true
 }
 
-// commitLoop commits acknowledged offsets every CommitInterval until ctx
-// ends.
-func (s *Source) commitLoop(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
-	t := time.NewTicker(s.cfg.CommitInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			s.mu.Lock()
-			ws := make([]*worker, 0, len(s.workers))
-			for _, w := range s.workers {
-				ws = append(ws, w)
-			}
-			s.mu.Unlock()
-			s.commit(ctx, ws)
-		}
+// commitAll commits the acknowledged offsets of every current worker.
+func (s *Source) commitAll(ctx context.Context) {
+	s.mu.Lock()
+	ws := make([]*worker, 0, len(s.workers))
+	for _, w := range s.workers {
+		ws = append(ws, w)
 	}
+	s.mu.Unlock()
+	s.commit(ctx, ws)
 }
 
 // commit synchronously commits the committable offsets of ws.
