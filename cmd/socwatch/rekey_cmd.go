@@ -9,8 +9,9 @@ import (
 	"github.com/socwatch/socwatch/engine/fx"
 )
 
-// newRekeyer builds the re-key stage from the input topic to internal.
-func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet) (*kafka.Rekeyer, error) {
+// newRekeyer builds the re-key stage from the input topic to internal;
+// records it cannot forward go to dlq.
+func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet, dlq *kafka.DeadLetter) (*kafka.Rekeyer, error) {
 	kcfg.ClientID = "socwatch"
 	return kafka.NewRekeyer(kafka.RekeyConfig{
 		Config:           kcfg,
@@ -19,6 +20,8 @@ func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleS
 		EventTime:        eventTime(),
 		OutputSuffix:     rekeySuffix,
 		OutputPartitions: int32(cfg.Kafka.Partitions),
+		MaxRecordBytes:   cfg.MaxRecordBytes,
+		DeadLetter:       dlq,
 	})
 }
 

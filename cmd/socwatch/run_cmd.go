@@ -177,7 +177,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	screenCfg := kcfg
 	runRekey, screenInternal := rekeyPlan(cfg.Kafka.Rekey, rs)
 	if runRekey {
-		if s.rekey, err = newRekeyer(kcfg, cfg, rates, rs); err != nil {
+		if s.rekey, err = newRekeyer(kcfg, cfg, rates, rs, s.dlq); err != nil {
 			return nil, fmt.Errorf("re-key stage: %w", err)
 		}
 		log.Info("re-key stage on", "input", cfg.Kafka.Topic, "internal", cfg.Kafka.Topic+rekeySuffix, "perspectives", rs.Perspectives)

@@ -12,6 +12,22 @@ import (
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
+// commitEvery calls commit every interval until ctx ends, then closes
+// done: the periodic commit of the source and of the re-key stage.
+func commitEvery(ctx context.Context, interval time.Duration, commit func(context.Context), done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			commit(ctx)
+		}
+	}
+}
+
 // partCheckpoint is the checkpoint of one partition.
 type partCheckpoint struct {
 	topic     string

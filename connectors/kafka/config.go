@@ -15,6 +15,7 @@ import (
 	"github.com/twmb/franz-go/pkg/sasl/plain"
 	"github.com/twmb/franz-go/pkg/sasl/scram"
 	"github.com/twmb/franz-go/plugin/kprom"
+	"github.com/twmb/franz-go/plugin/kslog"
 )
 
 // Header names SOC-Watch reads and writes on Kafka records.
@@ -84,6 +85,10 @@ type Config struct {
 	CommitInterval time.Duration
 	// FetchMaxBytes bounds one fetch response; default franz-go's (50 MiB).
 	FetchMaxBytes int32
+	// MetadataMaxAge is how often the client refreshes metadata, and so
+	// how soon partitions added to a topic are consumed; default 5 s
+	// (franz-go's default, 5 min, left new partitions unread that long).
+	MetadataMaxAge time.Duration
 	// DrainTimeout bounds how long a revoke or shutdown waits for in-flight
 	// batches to be acknowledged before committing what is; default 10 s.
 	DrainTimeout time.Duration
@@ -128,6 +133,9 @@ func (c Config) withDefaults() (Config, error) {
 	if c.CommitInterval <= 0 {
 		c.CommitInterval = time.Second
 	}
+	if c.MetadataMaxAge <= 0 {
+		c.MetadataMaxAge = 5 * time.Second
+	}
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 10 * time.Second
 	}
@@ -168,6 +176,10 @@ func (c Config) groupConsumerOpts(assigned, revoked, lost func(context.Context, 
 		kgo.ConsumerGroup(c.Group),
 		kgo.ConsumeTopics(c.Topics...),
 		kgo.ConsumeResetOffset(c.resetOffset()),
+		// A partition added to a topic is noticed at the next metadata
+		// refresh; the group leader then rebalances and the new partition
+		// is read from the reset offset (the start, by default).
+		kgo.MetadataMaxAge(c.MetadataMaxAge),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.OnPartitionsAssigned(assigned),
@@ -184,7 +196,9 @@ func (c Config) plainClientOpts(role string) ([]kgo.Opt, error) {
 	opts := []kgo.Opt{
 		kgo.SeedBrokers(c.Brokers...),
 		kgo.ClientID(id),
-		kgo.WithLogger(slogAdapter{c.Logger.With("kafka_client", id)}),
+		// kslog maps franz-go's levels to slog's; its debug level is very
+		// chatty and only on when the handler asks for debug.
+		kgo.WithLogger(kslog.New(c.Logger.With("kafka_client", id))),
 	}
 	if c.TLS.Enabled {
 		tc, err := c.TLS.build()
@@ -232,37 +246,4 @@ func (t TLSConfig) build() (*tls.Config, error) {
 		tc.Certificates = []tls.Certificate{cert}
 	}
 	return tc, nil
-}
-
-// slogAdapter lets franz-go log through log/slog. franz-go's debug level is
-// very chatty, so it is only enabled when the slog handler asks for debug.
-type slogAdapter struct{ l *slog.Logger }
-
-func (a slogAdapter) Level() kgo.LogLevel {
-	ctx := context.Background()
-	switch {
-	case a.l.Enabled(ctx, slog.LevelDebug):
-		return kgo.LogLevelDebug
-	case a.l.Enabled(ctx, slog.LevelInfo):
-		return kgo.LogLevelInfo
-	case a.l.Enabled(ctx, slog.LevelWarn):
-		return kgo.LogLevelWarn
-	default:
-		return kgo.LogLevelError
-	}
-}
-
-func (a slogAdapter) Log(level kgo.LogLevel, msg string, keyvals ...any) {
-	var l slog.Level
-	switch level {
-	case kgo.LogLevelError:
-		l = slog.LevelError
-	case kgo.LogLevelWarn:
-		l = slog.LevelWarn
-	case kgo.LogLevelInfo:
-		l = slog.LevelInfo
-	default:
-		l = slog.LevelDebug
-	}
-	a.l.Log(context.Background(), l, msg, keyvals...)
 }

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -21,6 +23,9 @@ type DeadLetter struct {
 	cl    *kgo.Client
 	m     *metrics
 	log   *slog.Logger
+
+	limitOnce sync.Once
+	limit     int // bytes a dead-letter record may take, read on first use
 }
 
 var _ engine.DeadLetter = (*DeadLetter)(nil)
@@ -44,7 +49,8 @@ func NewDeadLetter(cfg Config) (*DeadLetter, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts = append(opts, kgo.RequiredAcks(kgo.AllISRAcks()), kgo.AllowAutoTopicCreation())
+	opts = append(opts, kgo.RequiredAcks(kgo.AllISRAcks()), kgo.AllowAutoTopicCreation(),
+		kgo.ProducerBatchMaxBytes(producerBatchMaxBytes))
 	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return nil, fmt.Errorf("create kafka dead-letter client: %w", err)
@@ -68,56 +74,74 @@ func (d *DeadLetter) Reject(ctx context.Context, recs []engine.Rejected, done en
 		firstErr error
 	)
 	for i := range recs {
-		r := dlqRecord(d.topic, &recs[i])
-		reason := engine.RejectReason(recs[i].Err)
-		d.cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
-			if err == nil {
-				d.m.dlq.WithLabelValues(reason).Inc()
-			}
+		d.send(ctx, rejectedLetter(&recs[i]), func(err error) {
 			mu.Lock()
 			if err != nil && firstErr == nil {
-				firstErr = fmt.Errorf("produce to dead-letter topic %s: %w", d.topic, err)
+				firstErr = err
 			}
 			pending--
 			last, ferr := pending == 0, firstErr
 			mu.Unlock()
 			if last {
-				if ferr != nil {
-					d.log.Error("dead-letter write failed", "err", ferr)
-				}
 				done(ferr)
 			}
 		})
 	}
 }
 
-// dlqRecord builds the dead-letter copy of one rejected record.
-func dlqRecord(topic string, rj *engine.Rejected) *kgo.Record {
-	reason := engine.RejectReason(rj.Err)
-	msg := "unknown error"
+// send produces one letter, its value truncated to what the topic accepts,
+// and calls done when it is acknowledged.
+func (d *DeadLetter) send(ctx context.Context, l letter, done func(error)) {
+	d.limitOnce.Do(func() {
+		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		n, err := maxMessageBytes(lctx, kadm.NewClient(d.cl), d.topic)
+		if err != nil {
+			n = defaultMaxMessageBytes
+			d.log.Info("dead-letter topic limit not read; assuming Kafka's default", "max_message_bytes", n, "err", err)
+		}
+		// The producer's batch bound applies to every batch it sends.
+		d.limit = min(n, producerBatchMaxBytes)
+	})
+	reason := l.reason
+	d.cl.Produce(ctx, l.record(d.topic, d.limit), func(_ *kgo.Record, err error) {
+		if err != nil {
+			err = fmt.Errorf("produce to dead-letter topic %s: %w", d.topic, err)
+			d.log.Error("dead-letter write failed", "err", err)
+		} else {
+			d.m.dlq.WithLabelValues(reason).Inc()
+		}
+		done(err)
+	})
+}
+
+// rejectedLetter is the dead-letter copy of one record screening rejected.
+func rejectedLetter(rj *engine.Rejected) letter {
+	l := letter{key: rj.Record.Key, value: rj.Record.Value, ts: rj.Record.Time,
+		reason: engine.RejectReason(rj.Err), msg: "unknown error"}
 	if rj.Err != nil {
-		msg = rj.Err.Error()
+		l.msg = rj.Err.Error()
 		var re *engine.RejectError
 		if errors.As(rj.Err, &re) && re.Err != nil {
-			msg = re.Err.Error()
+			l.msg = re.Err.Error()
 		}
 	}
-	headers := make([]kgo.RecordHeader, 0, 6)
-	headers = append(headers,
-		kgo.RecordHeader{Key: HeaderError, Value: []byte(reason + ": " + msg)},
-		kgo.RecordHeader{Key: HeaderReason, Value: []byte(reason)},
-	)
 	if st, sp, so, err := parsePosition(rj.Record.Position); err == nil {
-		headers = append(headers,
-			kgo.RecordHeader{Key: HeaderSourceTopic, Value: []byte(st)},
-			kgo.RecordHeader{Key: HeaderSourcePartition, Value: strconv.AppendInt(nil, int64(sp), 10)},
-			kgo.RecordHeader{Key: HeaderSourceOffset, Value: strconv.AppendInt(nil, so, 10)},
-		)
+		l.headers = append(l.headers, sourceHeaders(st, sp, so)...)
 	}
 	if rj.Record.Perspective != "" {
-		headers = append(headers, kgo.RecordHeader{Key: HeaderPerspective, Value: []byte(rj.Record.Perspective)})
+		l.headers = append(l.headers, kgo.RecordHeader{Key: HeaderPerspective, Value: []byte(rj.Record.Perspective)})
 	}
-	return &kgo.Record{Topic: topic, Key: rj.Record.Key, Value: rj.Record.Value, Headers: headers, Timestamp: rj.Record.Time}
+	return l
+}
+
+// sourceHeaders say which record a copy or a dead letter comes from.
+func sourceHeaders(topic string, partition int32, offset int64) []kgo.RecordHeader {
+	return []kgo.RecordHeader{
+		{Key: HeaderSourceTopic, Value: []byte(topic)},
+		{Key: HeaderSourcePartition, Value: strconv.AppendInt(nil, int64(partition), 10)},
+		{Key: HeaderSourceOffset, Value: strconv.AppendInt(nil, offset, 10)},
+	}
 }
 
 // Close waits for outstanding produces (bounded by ctx) and closes the

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/socwatch/socwatch/engine"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -43,6 +45,15 @@ type RekeyConfig struct {
 	// fails on keeps its place behind its partition's previous record.
 	// Without it the record timestamp orders.
 	EventTime func(value []byte) (time.Time, bool)
+	// MaxRecordBytes is the largest value screening accepts (its
+	// max_record_bytes); a larger record is dead-lettered here with reason
+	// too_large instead of being forwarded. Default 1 MiB.
+	MaxRecordBytes int
+	// DeadLetter receives records the stage cannot forward: over-size ones
+	// and those a produce refuses for the record's own sake (too large for
+	// the internal topic, invalid). Default a writer of the stage's own,
+	// closed when Run returns.
+	DeadLetter *DeadLetter
 }
 
 // Rekeyer is the re-key stage: it merges the assigned input partitions in
@@ -53,9 +64,11 @@ type RekeyConfig struct {
 // perspective, so that screening rejects it into the dead-letter topic.
 // Input offsets are committed only after every copy is acknowledged.
 //
-// Ordering holds per Rekeyer instance: with several instances in the group,
-// each merges only its own partitions. Run one instance when the internal
-// topic must be in one global order.
+// The internal topic has one event-time order however many instances run:
+// the group's balancer (singleOwnerBalancer) gives every input partition to
+// the longest-lived member, the others stand by and take over when it
+// leaves or dies. Re-keying therefore runs at the speed of one instance;
+// screening, downstream, scales over all of them.
 type Rekeyer struct {
 	cfg RekeyConfig
 	log *slog.Logger
@@ -73,6 +86,7 @@ type Rekeyer struct {
 	fail        context.CancelCauseFunc
 	outputTopic map[string]string
 	opts        []kgo.Opt
+	ownDLQ      bool // DeadLetter was created here and is closed by Run
 }
 
 // NewRekeyer validates cfg and creates the client (consumer and producer).
@@ -98,22 +112,35 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 	if cfg.ProbeInterval <= 0 {
 		cfg.ProbeInterval = 500 * time.Millisecond
 	}
+	if cfg.MaxRecordBytes <= 0 {
+		cfg.MaxRecordBytes = 1 << 20
+	}
+	ownDLQ := cfg.DeadLetter == nil
+	if ownDLQ {
+		if cfg.DeadLetter, err = NewDeadLetter(base); err != nil {
+			return nil, err
+		}
+	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err
 	}
 	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
 		merge: newMerger(orderKey(cfg.EventTime)), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
-		outputTopic: make(map[string]string)}
+		outputTopic: make(map[string]string), ownDLQ: ownDLQ}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
 	}
 	opts, err := cfg.clientOpts("rekey")
 	if err != nil {
+		r.closeDLQ()
 		return nil, err
 	}
 	opts = append(opts, cfg.groupConsumerOpts(r.onAssigned, r.onRevoked, r.onLost)...)
 	opts = append(opts,
+		// One member of the group owns every input partition, so one
+		// merge orders the whole internal topic (see singleOwnerBalancer).
+		kgo.Balancers(&singleOwnerBalancer{started: time.Now()}),
 		kgo.FetchMaxWait(250*time.Millisecond),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(5*time.Millisecond),
@@ -140,7 +167,14 @@ func (r *Rekeyer) Run(ctx context.Context) error {
 	runCtx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
 	r.fail = fail
-	cl, err := kgo.NewClient(r.opts...)
+	defer r.closeDLQ()
+	maxBytes, err := r.ensureOutputTopics(runCtx)
+	if err != nil {
+		return err
+	}
+	// A produce batch may be as large as the internal topic accepts, so
+	// that every record the input topic accepted can be forwarded.
+	cl, err := kgo.NewClient(append(r.opts, kgo.ProducerBatchMaxBytes(int32(maxBytes)))...)
 	if err != nil {
 		return fmt.Errorf("create kafka rekey client: %w", err)
 	}
@@ -148,13 +182,9 @@ func (r *Rekeyer) Run(ctx context.Context) error {
 	r.cl = cl
 	r.mu.Unlock()
 	r.adm = kadm.NewClient(cl)
-	if err := r.ensureOutputTopics(runCtx); err != nil {
-		cl.Close()
-		return err
-	}
 
 	commitDone := make(chan struct{})
-	go r.commitLoop(runCtx, commitDone)
+	go commitEvery(runCtx, r.cfg.CommitInterval, func(ctx context.Context) { r.commit(ctx, r.allAssigned()) }, commitDone)
 	// waiting is decided before AllowRebalance: once it is called, the
 	// partition callbacks may change the merge until the next poll.
 	waiting := false
@@ -224,8 +254,22 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record) {
 	if cp == nil {
 		return
 	}
-	copies := r.copies(in)
 	sp := cp.add(in.Offset + 1)
+	ack := func(err error) {
+		cp.ack(sp, err)
+		if err != nil && ctx.Err() == nil {
+			r.failOnce.Do(func() {
+				r.log.Error("re-keyed copy not written; stopping so a restart replays", "topic", in.Topic, "partition", in.Partition, "offset", in.Offset, "err", err)
+				r.fail(fmt.Errorf("produce re-keyed copy of %s: %w", formatPosition(in.Topic, in.Partition, in.Offset), err))
+			})
+		}
+	}
+	if len(in.Value) > r.cfg.MaxRecordBytes {
+		r.deadLetter(ctx, in, engine.ReasonTooLarge,
+			fmt.Sprintf("record of %d bytes exceeds the limit of %d", len(in.Value), r.cfg.MaxRecordBytes), ack)
+		return
+	}
+	copies := r.copies(in)
 	var (
 		mu       sync.Mutex
 		pending  = len(copies)
@@ -243,25 +287,55 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record) {
 			if !last {
 				return
 			}
-			cp.ack(sp, ferr)
-			if ferr != nil && ctx.Err() == nil {
-				r.failOnce.Do(func() {
-					r.log.Error("re-keyed copy not written; stopping so a restart replays", "topic", in.Topic, "partition", in.Partition, "offset", in.Offset, "err", ferr)
-					r.fail(fmt.Errorf("produce re-keyed copy of %s: %w", formatPosition(in.Topic, in.Partition, in.Offset), ferr))
-				})
+			if isRecordError(ferr) {
+				// Producing it again would fail again: a poison pill,
+				// not a reason to stop the stage.
+				r.deadLetter(ctx, in, produceRejectReason(ferr), ferr.Error(), ack)
+				return
 			}
+			ack(ferr)
 		})
+	}
+}
+
+// ReasonProduceRejected is the dead-letter reason of a record the internal
+// topic refused for a reason of its own other than its size (e.g. an
+// invalid record or timestamp).
+const ReasonProduceRejected = "produce_rejected"
+
+func produceRejectReason(err error) string {
+	if errors.Is(err, kerr.MessageTooLarge) || errors.Is(err, kerr.RecordListTooLarge) {
+		return engine.ReasonTooLarge
+	}
+	return ReasonProduceRejected
+}
+
+// deadLetter sends an input record the stage cannot forward to the
+// dead-letter topic, with its key, its headers and where it came from;
+// done gets the outcome.
+func (r *Rekeyer) deadLetter(ctx context.Context, in *kgo.Record, reason, msg string, done func(error)) {
+	r.log.Warn("record dead-lettered by the re-key stage", "topic", in.Topic, "partition", in.Partition,
+		"offset", in.Offset, "bytes", len(in.Value), "reason", reason, "err", msg)
+	headers := append(sourceHeaders(in.Topic, in.Partition, in.Offset), in.Headers...)
+	r.cfg.DeadLetter.send(ctx, letter{key: in.Key, value: in.Value, ts: in.Timestamp, reason: reason, msg: msg, headers: headers}, done)
+}
+
+// closeDLQ closes the dead-letter writer if the stage owns it.
+func (r *Rekeyer) closeDLQ() {
+	if !r.ownDLQ {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), r.cfg.DrainTimeout)
+	defer cancel()
+	if err := r.cfg.DeadLetter.Close(ctx); err != nil {
+		r.log.Warn("close re-key dead-letter writer", "err", err)
 	}
 }
 
 // copies builds one output record per perspective, or a single copy with
 // the original key and no perspective when a key cannot be extracted.
 func (r *Rekeyer) copies(in *kgo.Record) []*kgo.Record {
-	src := []kgo.RecordHeader{
-		{Key: HeaderSourceTopic, Value: []byte(in.Topic)},
-		{Key: HeaderSourcePartition, Value: strconv.AppendInt(nil, int64(in.Partition), 10)},
-		{Key: HeaderSourceOffset, Value: strconv.AppendInt(nil, in.Offset, 10)},
-	}
+	src := sourceHeaders(in.Topic, in.Partition, in.Offset)
 	out := r.outputTopic[in.Topic]
 	copies := make([]*kgo.Record, 0, len(r.cfg.Perspectives))
 	for _, p := range r.cfg.Perspectives {
@@ -338,20 +412,6 @@ func (r *Rekeyer) unpauseLocked(tp topicPartition) {
 		delete(r.paused, tp)
 		r.cl.ResumeFetchPartitions(map[string][]int32{tp.topic: {tp.partition}})
 		r.m.paused.Dec()
-	}
-}
-
-func (r *Rekeyer) commitLoop(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
-	t := time.NewTicker(r.cfg.CommitInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			r.commit(ctx, r.allAssigned())
-		}
 	}
 }
 
@@ -438,41 +498,88 @@ func (r *Rekeyer) drop(parts map[string][]int32) {
 }
 
 // ensureOutputTopics creates each missing internal topic with
-// OutputPartitions (default: as many as its input topic).
-func (r *Rekeyer) ensureOutputTopics(ctx context.Context) error {
+// OutputPartitions (default: as many as its input topic) and a
+// max.message.bytes no smaller than its input topic's, raises the limit of
+// an existing one that is smaller, and returns the smallest internal-topic
+// limit: the producer's batch bound. It uses a short-lived client because
+// the stage's own is created with that bound.
+func (r *Rekeyer) ensureOutputTopics(ctx context.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	opts, err := r.cfg.plainClientOpts("rekey-admin")
+	if err != nil {
+		return 0, err
+	}
+	cl, err := kgo.NewClient(opts...)
+	if err != nil {
+		return 0, fmt.Errorf("create kafka rekey admin client: %w", err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	limit := math.MaxInt32
 	for in, out := range r.outputTopic {
-		details, err := r.adm.ListTopics(ctx, in, out)
+		n, err := r.ensureOutputTopic(ctx, adm, in, out)
 		if err != nil {
-			return fmt.Errorf("list topics %s, %s: %w", in, out, err)
+			return 0, err
 		}
-		if d, ok := details[out]; ok && d.Err == nil {
-			continue
-		}
+		limit = min(limit, n)
+	}
+	return limit, nil
+}
+
+func (r *Rekeyer) ensureOutputTopic(ctx context.Context, adm *kadm.Client, in, out string) (int, error) {
+	inLimit, err := maxMessageBytes(ctx, adm, in)
+	if err != nil {
+		return 0, fmt.Errorf("input topic: %w", err)
+	}
+	want := strconv.Itoa(inLimit)
+	details, err := adm.ListTopics(ctx, in, out)
+	if err != nil {
+		return 0, fmt.Errorf("list topics %s, %s: %w", in, out, err)
+	}
+	if d, ok := details[out]; !ok || d.Err != nil {
 		parts := r.cfg.OutputPartitions
 		if parts <= 0 {
 			d, ok := details[in]
 			if !ok || d.Err != nil {
-				return fmt.Errorf("describe input topic %s: %v", in, d.Err)
+				return 0, fmt.Errorf("describe input topic %s: %v", in, d.Err)
 			}
 			parts = int32(len(d.Partitions))
 		}
 		// Several instances start at once: whoever creates the topic
 		// first wins, the others find it there.
-		resp, err := r.adm.CreateTopic(ctx, parts, -1, nil, out)
+		resp, err := adm.CreateTopic(ctx, parts, -1, map[string]*string{"max.message.bytes": &want}, out)
 		if err == nil {
 			err = resp.Err
 		}
-		if errors.Is(err, kerr.TopicAlreadyExists) {
-			continue
+		switch {
+		case errors.Is(err, kerr.TopicAlreadyExists):
+		case err != nil:
+			return 0, fmt.Errorf("create internal topic %s (%d partitions): %w", out, parts, err)
+		default:
+			r.log.Info("created internal topic", "topic", out, "partitions", parts, "max_message_bytes", inLimit)
+			return inLimit, nil
 		}
-		if err != nil {
-			return fmt.Errorf("create internal topic %s (%d partitions): %w", out, parts, err)
-		}
-		r.log.Info("created internal topic", "topic", out, "partitions", parts)
 	}
-	return nil
+	outLimit, err := maxMessageBytes(ctx, adm, out)
+	if err != nil {
+		return 0, fmt.Errorf("internal topic: %w", err)
+	}
+	if outLimit >= inLimit {
+		return outLimit, nil
+	}
+	// A record the input topic accepted must fit in the internal one.
+	resps, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: "max.message.bytes", Value: &want}}, out)
+	if err == nil {
+		for _, resp := range resps {
+			err = errors.Join(err, resp.Err)
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("raise max.message.bytes of internal topic %s from %d to the input topic's %d: %w", out, outLimit, inLimit, err)
+	}
+	r.log.Info("raised internal topic's max.message.bytes to the input topic's", "topic", out, "from", outLimit, "to", inLimit)
+	return inLimit, nil
 }
 
 // orderKey adapts an event-time extractor to the merger.

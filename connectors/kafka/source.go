@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -131,7 +132,7 @@ func (s *Source) Run(ctx context.Context, factory ProcessorFactory) error {
 	s.mu.Unlock()
 
 	commitDone := make(chan struct{})
-	go s.commitLoop(runCtx, commitDone)
+	go commitEvery(runCtx, s.cfg.CommitInterval, s.commitAll, commitDone)
 
 	for {
 		fetches := s.cl.PollRecords(runCtx, 10000)
@@ -180,42 +181,64 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 	w.enqueue(toRecords(p.Records), last.Offset+1)
 }
 
-// toRecords converts fetched records for the engine.
+// toRecords converts fetched records for the engine. A re-keyed copy's
+// Position is that of the input record it was made from (its source
+// headers), so a dead letter names the record as the feed had it, and the
+// same record dead-lettered again after a replay carries the same
+// position: the dead-letter topic's consumers can deduplicate by it.
 func toRecords(rs []*kgo.Record) []engine.Record {
 	recs := make([]engine.Record, len(rs))
 	var buf []byte
 	for i, r := range rs {
-		buf = appendPosition(buf[:0], r.Topic, r.Partition, r.Offset)
-		recs[i] = engine.Record{Key: r.Key, Value: r.Value, Time: r.Timestamp, Position: string(buf)}
+		topic, partition, offset := r.Topic, r.Partition, r.Offset
+		var srcTopic, srcPartition, srcOffset []byte
 		for _, h := range r.Headers {
-			if h.Key == HeaderPerspective {
+			switch h.Key {
+			case HeaderPerspective:
 				recs[i].Perspective = string(h.Value)
+			case HeaderSourceTopic:
+				srcTopic = h.Value
+			case HeaderSourcePartition:
+				srcPartition = h.Value
+			case HeaderSourceOffset:
+				srcOffset = h.Value
 			}
 		}
+		if p, o, ok := sourcePosition(srcTopic, srcPartition, srcOffset); ok {
+			topic, partition, offset = string(srcTopic), p, o
+		}
+		buf = appendPosition(buf[:0], topic, partition, offset)
+		recs[i].Key, recs[i].Value, recs[i].Time, recs[i].Position = r.Key, r.Value, r.Timestamp, string(buf)
 	}
 	return recs
 }
 
-// commitLoop commits acknowledged offsets every CommitInterval until ctx
-// ends.
-func (s *Source) commitLoop(ctx context.Context, done chan<- struct{}) {
-	defer close(done)
-	t := time.NewTicker(s.cfg.CommitInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			s.mu.Lock()
-			ws := make([]*worker, 0, len(s.workers))
-			for _, w := range s.workers {
-				ws = append(ws, w)
-			}
-			s.mu.Unlock()
-			s.commit(ctx, ws)
-		}
+// sourcePosition parses a copy's source headers; ok is false unless all
+// three are present and valid.
+func sourcePosition(topic, partition, offset []byte) (int32, int64, bool) {
+	if len(topic) == 0 {
+		return 0, 0, false
 	}
+	p, err := strconv.ParseInt(string(partition), 10, 32)
+	if err != nil || p < 0 {
+		return 0, 0, false
+	}
+	o, err := strconv.ParseInt(string(offset), 10, 64)
+	if err != nil || o < 0 {
+		return 0, 0, false
+	}
+	return int32(p), o, true
+}
+
+// commitAll commits the acknowledged offsets of every current worker.
+func (s *Source) commitAll(ctx context.Context) {
+	s.mu.Lock()
+	ws := make([]*worker, 0, len(s.workers))
+	for _, w := range s.workers {
+		ws = append(ws, w)
+	}
+	s.mu.Unlock()
+	s.commit(ctx, ws)
 }
 
 // commit synchronously commits the committable offsets of ws.
