@@ -10,7 +10,7 @@ import (
 )
 
 // newRekeyer builds the re-key stage from the input topic to internal.
-func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet) (*kafka.Rekeyer, error) {
+func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet, futureBound time.Duration) (*kafka.Rekeyer, error) {
 	kcfg.ClientID = "socwatch"
 	return kafka.NewRekeyer(kafka.RekeyConfig{
 		Config:           kcfg,
@@ -19,6 +19,7 @@ func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleS
 		EventTime:        eventTime(),
 		OutputSuffix:     rekeySuffix,
 		OutputPartitions: int32(cfg.Kafka.Partitions),
+		FutureBound:      futureBound,
 	})
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/socwatch/socwatch/engine/eventtime"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -43,6 +44,11 @@ type RekeyConfig struct {
 	// fails on keeps its place behind its partition's previous record.
 	// Without it the record timestamp orders.
 	EventTime func(value []byte) (time.Time, bool)
+	// FutureBound: a record dated more than this ahead of its partition's
+	// newest is merged at its partition's previous position (see merger);
+	// 0 means eventtime.DefaultAhead, negative no bound. Screening uses
+	// the same bound to reject it.
+	FutureBound time.Duration
 }
 
 // Rekeyer is the re-key stage: it merges the assigned input partitions in
@@ -98,12 +104,15 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 	if cfg.ProbeInterval <= 0 {
 		cfg.ProbeInterval = 500 * time.Millisecond
 	}
+	if cfg.FutureBound == 0 {
+		cfg.FutureBound = eventtime.DefaultAhead
+	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err
 	}
 	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
-		merge: newMerger(orderKey(cfg.EventTime)), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
+		merge: newMerger(orderKey(cfg.EventTime), cfg.FutureBound), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
 		outputTopic: make(map[string]string)}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
@@ -485,6 +494,6 @@ func orderKey(eventTime func([]byte) (time.Time, bool)) func(*kgo.Record) (int64
 		if !ok {
 			return 0, false
 		}
-		return t.UnixNano(), true
+		return eventtime.UnixNano(t), true
 	}
 }
