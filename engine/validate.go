@@ -37,6 +37,7 @@ const (
 	ReasonInvalid   = "invalid"    // a field has an invalid value
 	ReasonFXMissing = "fx_missing" // no rate for currency/date
 	ReasonTooLarge  = "too_large"  // record exceeds the size limit
+	ReasonTSFuture  = "ts_future"  // ts too far ahead of the stream's watermark or the clock
 )
 
 // Validate checks the wire fields a decoder filled. Decoders call it so that

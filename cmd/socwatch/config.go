@@ -46,6 +46,9 @@ type Config struct {
 	MetricsAddr    string `yaml:"metrics_addr" help:"address of /metrics, /healthz and /readyz"`
 	MaxRecordBytes int    `yaml:"max_record_bytes" help:"records larger than this go to the DLQ"`
 	LogLevel       string `yaml:"log_level" help:"debug, info, warn or error"`
+
+	// Screen holds the future bounds (ts_future), shared with `screen`.
+	Screen ScreenConfig `yaml:"screen"`
 }
 
 // SASL configures Kafka authentication.
@@ -81,6 +84,7 @@ func defaultConfig() Config {
 	c.MetricsAddr = "127.0.0.1:9464"
 	c.MaxRecordBytes = 1 << 20
 	c.LogLevel = "info"
+	c.Screen = defaultScreenConfig
 	return c
 }
 

@@ -11,7 +11,7 @@ import (
 
 // newRekeyer builds the re-key stage from the input topic to internal;
 // records it cannot forward go to dlq.
-func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet, dlq *kafka.DeadLetter) (*kafka.Rekeyer, error) {
+func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet, dlq *kafka.DeadLetter, futureBound time.Duration) (*kafka.Rekeyer, error) {
 	kcfg.ClientID = "socwatch"
 	return kafka.NewRekeyer(kafka.RekeyConfig{
 		Config:           kcfg,
@@ -22,6 +22,7 @@ func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleS
 		OutputPartitions: int32(cfg.Kafka.Partitions),
 		MaxRecordBytes:   cfg.MaxRecordBytes,
 		DeadLetter:       dlq,
+		FutureBound:      futureBound,
 	})
 }
 

@@ -103,6 +103,10 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 		s.stop()
 		s.errc <- err
 	}
+	bounds, err := cfg.Screen.timeBounds()
+	if err != nil {
+		return nil, err
+	}
 	s.metrics = screen.NewMetrics(s.reg)
 	s.reg.MustRegister(buildInfo(cfg))
 	rates := fx.Default()
@@ -169,6 +173,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 		Metrics:        s.metrics,
 		Log:            log,
 		MaxRecordBytes: cfg.MaxRecordBytes,
+		TimeBounds:     bounds,
 	}
 
 	// Re-key when the rules read state keyed by more than the debtor
@@ -177,7 +182,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	screenCfg := kcfg
 	runRekey, screenInternal := rekeyPlan(cfg.Kafka.Rekey, rs)
 	if runRekey {
-		if s.rekey, err = newRekeyer(kcfg, cfg, rates, rs, s.dlq); err != nil {
+		if s.rekey, err = newRekeyer(kcfg, cfg, rates, rs, s.dlq, bounds.Ahead); err != nil {
 			return nil, fmt.Errorf("re-key stage: %w", err)
 		}
 		log.Info("re-key stage on", "input", cfg.Kafka.Topic, "internal", cfg.Kafka.Topic+rekeySuffix, "perspectives", rs.Perspectives)

@@ -3,23 +3,68 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"sort"
 	"time"
 
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/connectors/pacs008"
 	"github.com/socwatch/socwatch/engine/enrich"
+	"github.com/socwatch/socwatch/engine/eventtime"
 	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/rules"
 )
 
 // defaultPack is the rule pack used when --rules is not given.
 const defaultPack = "rules/packs/aml-core"
+
+// ScreenConfig is the configuration block `screen`, shared by run, demo
+// and screen (same flags, same defaults) so that a file and a topic holding
+// the same records reject the same ones: the bounds beyond which a record
+// is dated too far ahead and is rejected as ts_future.
+type ScreenConfig struct {
+	FutureBound    string `yaml:"future_bound" help:"reject records dated more than this ahead of the stream's event time as ts_future (0: no bound)"`
+	WallClockBound string `yaml:"wall_clock_bound" help:"reject records dated more than this ahead of the clock as ts_future (0: no bound; 24h suits a live feed)"`
+}
+
+var defaultScreenConfig = ScreenConfig{FutureBound: eventtime.DefaultAhead.String(), WallClockBound: "0s"}
+
+// flags registers the block's keys on fs under the names run gives them
+// (--screen-future-bound, --screen-wall-clock-bound), with the defaults.
+func (c *ScreenConfig) flags(fs *flag.FlagSet) {
+	*c = defaultScreenConfig
+	t, v := reflect.TypeOf(*c), reflect.ValueOf(c).Elem()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		fs.StringVar(v.Field(i).Addr().Interface().(*string), flagName("screen."+f.Tag.Get("yaml")), v.Field(i).String(), f.Tag.Get("help"))
+	}
+}
+
+// timeBounds parses the block; 0 turns a bound off.
+func (c ScreenConfig) timeBounds() (screen.TimeBounds, error) {
+	var b screen.TimeBounds
+	for _, kv := range []struct {
+		key, val string
+		to       *time.Duration
+	}{{"screen.future_bound", c.FutureBound, &b.Ahead}, {"screen.wall_clock_bound", c.WallClockBound, &b.WallClock}} {
+		d, err := time.ParseDuration(kv.val)
+		if err != nil || d < 0 {
+			return b, fmt.Errorf("config %s: %q is not a duration >= 0", kv.key, kv.val)
+		}
+		*kv.to = d
+	}
+	if b.Ahead == 0 {
+		b.Ahead = -1 // screen.TimeBounds reads 0 as the default
+	}
+	return b, nil
+}
 
 func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("screen", "screen --rules PATH --input FILE|- [--format jsonl|ibm-csv|amlsim|pacs008] [--out FILE] [--rejects FILE]", stderr)
@@ -30,8 +75,14 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	rejects := fs.String("rejects", "", "write rejected records here (JSON lines with position and reason)")
 	fxFile := fs.String("fx", "", "FX rate table (ECB CSV layout); default the embedded table")
 	maxBytes := fs.Int("max-record-bytes", lines.DefaultMaxBytes, "reject records longer than this")
+	var sc ScreenConfig
+	sc.flags(fs)
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	bounds, err := sc.timeBounds()
+	if err != nil {
 		return err
 	}
 	rates, err := loadFX(*fxFile)
@@ -78,7 +129,7 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 		*format = "jsonl"
 	}
 	sum, err := file.Replay(in, file.ReplayOptions{Format: *format, MaxBytes: *maxBytes, Rules: rs,
-		Enricher: enrich.New(rates), Sink: sink, Rejects: dlq})
+		Enricher: enrich.New(rates), Sink: sink, Rejects: dlq, TimeBounds: bounds})
 	if cerr := sink.Close(context.Background()); cerr != nil && err == nil {
 		err = cerr
 	}

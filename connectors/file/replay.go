@@ -9,10 +9,10 @@ import (
 	"github.com/socwatch/socwatch/connectors/amlsim"
 	"github.com/socwatch/socwatch/connectors/ibmcsv"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 // Formats are the input formats Replay reads.
@@ -29,6 +29,9 @@ type ReplayOptions struct {
 	Enricher *enrich.Enricher
 	Sink     engine.Sink
 	Rejects  *RejectWriter
+	// TimeBounds reject records dated too far ahead (ts_future); the
+	// zero value is screen's default, as in `socwatch run`.
+	TimeBounds screen.TimeBounds
 }
 
 // Summary is what a replay did.
@@ -99,6 +102,7 @@ func Replay(in io.Reader, o ReplayOptions) (*Summary, error) {
 				Sink:           countingSink{Sink: o.Sink, sum: sum},
 				DeadLetter:     o.Rejects,
 				MaxRecordBytes: o.MaxBytes,
+				TimeBounds:     o.TimeBounds,
 			}
 			stream = p.NewStream("file")
 			if header {

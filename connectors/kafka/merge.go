@@ -2,7 +2,9 @@ package kafka
 
 import (
 	"sort"
+	"time"
 
+	"github.com/socwatch/socwatch/engine/eventtime"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -15,12 +17,23 @@ import (
 // older timestamp than one already released is released late (out of
 // order); and a partition that is behind but whose fetches bring nothing
 // stalls the merge until a probe of its offsets shows it caught up.
+//
+// A record whose event time is more than the future bound ahead of its
+// partition's newest order key (an eventtime.Guard per partition) is
+// ordered by that key instead: it keeps its place behind its partition's
+// previous record rather than sitting at the partition's head until the
+// other partitions catch up with its date, which would hold back every
+// later record of the partition and make them late downstream. Screening
+// then rejects it as ts_future. A run of consistent future records moves
+// the partition's order key as it moves a screening stream's watermark.
 type merger struct {
 	parts map[topicPartition]*mergePart
 	// orderKey returns a record's event time in unix nanoseconds, or false
 	// when it has none (the record then keeps its place behind the
 	// previous record of its partition).
 	orderKey func(*kgo.Record) (int64, bool)
+	// ahead is the future bound of order keys (<= 0: none).
+	ahead time.Duration
 	// buffered counts records over all partitions.
 	buffered int
 }
@@ -30,21 +43,25 @@ type mergePart struct {
 	at   []int64 // order key of buf[i]
 	head int
 	last int64 // order key of the last record added
+	// clock tracks the partition's newest order key and judges the next.
+	clock *eventtime.Guard
 	// next is the next offset to consume (-1 unknown); hwm the high
 	// watermark as of the last fetch or probe (-1 unknown).
 	next, hwm int64
 }
 
-func newMerger(orderKey func(*kgo.Record) (int64, bool)) *merger {
+// newMerger orders by orderKey (nil: the record timestamp) and clamps keys
+// more than ahead in the future (<= 0: no clamp).
+func newMerger(orderKey func(*kgo.Record) (int64, bool), ahead time.Duration) *merger {
 	if orderKey == nil {
-		orderKey = func(r *kgo.Record) (int64, bool) { return r.Timestamp.UnixNano(), true }
+		orderKey = func(r *kgo.Record) (int64, bool) { return eventtime.UnixNano(r.Timestamp), true }
 	}
-	return &merger{parts: make(map[topicPartition]*mergePart), orderKey: orderKey}
+	return &merger{parts: make(map[topicPartition]*mergePart), orderKey: orderKey, ahead: ahead}
 }
 
 func (m *merger) assign(tp topicPartition) {
 	if _, ok := m.parts[tp]; !ok {
-		m.parts[tp] = &mergePart{next: -1, hwm: -1}
+		m.parts[tp] = &mergePart{next: -1, hwm: -1, clock: eventtime.NewGuard(m.ahead, 0, nil)}
 	}
 }
 
@@ -76,7 +93,8 @@ func (m *merger) add(fp kgo.FetchTopicPartition) {
 	}
 	p.buf = append(p.buf, fp.Records...)
 	for _, r := range fp.Records {
-		if k, ok := m.orderKey(r); ok {
+		if k, ok := m.orderKey(r); ok && p.clock.Check(k) == eventtime.Accept {
+			p.clock.Advance(k)
 			p.last = k
 		}
 		p.at = append(p.at, p.last)

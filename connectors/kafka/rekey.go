@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/eventtime"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -54,6 +55,11 @@ type RekeyConfig struct {
 	// the internal topic, invalid). Default a writer of the stage's own,
 	// closed when Run returns.
 	DeadLetter *DeadLetter
+	// FutureBound: a record dated more than this ahead of its partition's
+	// newest is merged at its partition's previous position (see merger);
+	// 0 means eventtime.DefaultAhead, negative no bound. Screening uses
+	// the same bound to reject it.
+	FutureBound time.Duration
 }
 
 // Rekeyer is the re-key stage: it merges the assigned input partitions in
@@ -121,12 +127,15 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 			return nil, err
 		}
 	}
+	if cfg.FutureBound == 0 {
+		cfg.FutureBound = eventtime.DefaultAhead
+	}
 	m, err := newMetrics(cfg.Registerer)
 	if err != nil {
 		return nil, err
 	}
 	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
-		merge: newMerger(orderKey(cfg.EventTime)), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
+		merge: newMerger(orderKey(cfg.EventTime), cfg.FutureBound), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
 		outputTopic: make(map[string]string), ownDLQ: ownDLQ}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
@@ -592,6 +601,6 @@ func orderKey(eventTime func([]byte) (time.Time, bool)) func(*kgo.Record) (int64
 		if !ok {
 			return 0, false
 		}
-		return t.UnixNano(), true
+		return eventtime.UnixNano(t), true
 	}
 }

@@ -139,7 +139,7 @@ func drain(m *merger) []string {
 }
 
 func TestMergerWaitsForEveryPartitionThenOrdersByTime(t *testing.T) {
-	m := newMerger(nil)
+	m := newMerger(nil, 0)
 	for p := int32(0); p < 3; p++ {
 		m.assign(topicPartition{"t", p})
 	}
@@ -191,7 +191,7 @@ func BenchmarkCheckpointAddAck(b *testing.B) {
 
 func BenchmarkMergerThreePartitions(b *testing.B) {
 	b.ReportAllocs()
-	m := newMerger(nil)
+	m := newMerger(nil, 0)
 	for p := int32(0); p < 3; p++ {
 		m.assign(topicPartition{"t", p})
 	}
@@ -224,7 +224,7 @@ func TestMergerOrdersByEventTimeInValue(t *testing.T) {
 			return time.Time{}, false
 		}
 		return time.Unix(int64(s), 0), true
-	}))
+	}), 0)
 	for p := int32(0); p < 2; p++ {
 		m.assign(topicPartition{"t", p})
 	}

@@ -17,6 +17,7 @@ type Metrics struct {
 	Late        prometheus.Counter
 	Evicted     prometheus.Counter
 	Duplicates  prometheus.Counter
+	Jumps       prometheus.Counter
 	EvalTime    prometheus.Histogram
 	Replayed    prometheus.Counter
 	RulesLoaded prometheus.Gauge
@@ -44,6 +45,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help: "Idle keys evicted from windows."}),
 		Duplicates: prometheus.NewCounter(prometheus.CounterOpts{Name: "socwatch_duplicate_copies_total",
 			Help: "Copies of a transaction (same tx_id and perspective) seen again among the recent ones and skipped, e.g. re-produced by a restarted re-key stage."}),
+		Jumps: prometheus.NewCounter(prometheus.CounterOpts{Name: "socwatch_event_time_jumps_total",
+			Help: "Times a stream's event time (watermark) moved forward because a run of consistent records beyond the future bound showed the feed had jumped ahead; those records were rejected as ts_future."}),
 		EvalTime: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "socwatch_rule_eval_seconds",
 			Help:    "Time to screen one record (aggregates and all rules), sampled one record in 64.",
 			Buckets: prometheus.ExponentialBuckets(250e-9, 2, 16)}),
@@ -59,7 +62,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.Reloads.WithLabelValues(r)
 	}
 	if reg != nil {
-		reg.MustRegister(m.Screened, m.Rejected, m.Alerts, m.RuleErrors, m.Late, m.Evicted, m.Duplicates,
+		reg.MustRegister(m.Screened, m.Rejected, m.Alerts, m.RuleErrors, m.Late, m.Evicted, m.Duplicates, m.Jumps,
 			m.EvalTime, m.Replayed, m.RulesLoaded, m.Reloads, stateCollector{m})
 	}
 	return m

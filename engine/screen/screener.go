@@ -7,6 +7,7 @@ import (
 
 	"github.com/expr-lang/expr/vm"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/eventtime"
 	"github.com/socwatch/socwatch/engine/window"
 )
 
@@ -27,7 +28,7 @@ type Screener struct {
 	vm     vm.VM
 
 	sinceEvict int
-	watermark  int64
+	clock      *eventtime.Guard // the watermark, and the future bound (Admit)
 	stats      Stats
 	rulesRun   []ruleCounter
 	recent     recentCopies
@@ -73,6 +74,7 @@ type Stats struct {
 	RuleErrors uint64 // rule evaluations that failed (recovered)
 	Evicted    uint64 // idle keys dropped
 	Duplicates uint64 // copies of a transaction seen again recently, skipped
+	Jumps      uint64 // watermark moved by a run of future copies (Admit)
 }
 
 type ruleCounter struct{ errors uint64 }
@@ -88,7 +90,7 @@ type plan struct {
 
 // NewScreener returns a Screener with empty state for rs.
 func NewScreener(rs *engine.RuleSet) *Screener {
-	s := &Screener{}
+	s := &Screener{clock: eventtime.NewGuard(eventtime.DefaultAhead, 0, nil)}
 	s.Swap(rs)
 	return s
 }
@@ -190,11 +192,9 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	env.Perspective = p
 	env.Account = pl.key.Str(env)
-	ts := env.TS.UnixNano()
+	ts := eventtime.UnixNano(env.TS)
 	s.stats.Copies++
-	if ts > s.watermark {
-		s.watermark = ts
-	}
+	s.clock.Advance(ts)
 	rs := s.rs
 	for _, ai := range pl.update {
 		a := &rs.Aggregates[ai]
@@ -231,8 +231,9 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
+		wm, _ := s.clock.Watermark()
 		for _, st := range s.stores {
-			s.stats.Evicted += uint64(st.Evict(s.watermark))
+			s.stats.Evicted += uint64(st.Evict(wm))
 		}
 	}
 	if !emit {
@@ -333,7 +334,11 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 }
 
 // Stats returns the counters so far.
-func (s *Screener) Stats() Stats { return s.stats }
+func (s *Screener) Stats() Stats {
+	st := s.stats
+	st.Jumps = s.clock.Jumps()
+	return st
+}
 
 // StateKeys returns the keys tracked per aggregate name.
 func (s *Screener) StateKeys() map[string]int {

@@ -50,6 +50,10 @@ type Pipeline struct {
 	Log          *slog.Logger
 	// MaxRecordBytes rejects larger records before decoding (0 = 1 MiB).
 	MaxRecordBytes int
+	// TimeBounds refuse records dated too far ahead (reason ts_future);
+	// the zero value is the default bound against the watermark and no
+	// wall-clock check.
+	TimeBounds TimeBounds
 }
 
 // Stream screens the records of one partition or file, in order.
@@ -89,6 +93,7 @@ func (p *Pipeline) NewStream(name string) *Stream {
 		scr:           NewScreener(p.Rules.Load()),
 		alertCounters: map[string]prometheus.Counter{},
 	}
+	s.scr.SetTimeBounds(p.TimeBounds)
 	m.RulesLoaded.Set(float64(len(s.scr.rs.Rules)))
 	m.add(s)
 	return s
@@ -205,6 +210,9 @@ func (s *Stream) screenRecord(rec *engine.Record, emit bool, alerts []engine.Ale
 	if err := s.p.Enricher.Enrich(&env.Tx); err != nil {
 		return alerts, err
 	}
+	if err := s.scr.Admit(env.TS); err != nil {
+		return alerts, err
+	}
 	sample := emit && s.scr.stats.Copies&63 == 0
 	var start time.Time
 	if sample {
@@ -234,6 +242,7 @@ func (s *Stream) afterBatch(alerts []engine.Alert) {
 	s.metrics.RuleErrors.Add(float64(st.RuleErrors - s.lastStats.RuleErrors))
 	s.metrics.Evicted.Add(float64(st.Evicted - s.lastStats.Evicted))
 	s.metrics.Duplicates.Add(float64(st.Duplicates - s.lastStats.Duplicates))
+	s.metrics.Jumps.Add(float64(st.Jumps - s.lastStats.Jumps))
 	s.lastStats = st
 	if s.batches++; s.batches%16 == 1 {
 		s.snapshot.Store(&stateSnapshot{keys: s.scr.StateKeys(), bytes: s.scr.StateBytes()})
