@@ -11,10 +11,10 @@ import (
 
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/connectors/pacs008"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/rules"
 )
 
