@@ -159,7 +159,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 
 	// Re-key when the rules read state keyed by more than the debtor
 	// account, so that each account's money in and out meets in one
-	// partition (DESIGN.md "Partitioning and scale-out").
+	// partition (docs/design.md §4 "Partitioning and perspectives").
 	screenCfg := kcfg
 	runRekey, screenInternal := rekeyPlan(cfg.Kafka.Rekey, rs)
 	if runRekey {
