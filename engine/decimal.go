@@ -8,7 +8,8 @@ import (
 )
 
 // Decimal is an exact decimal amount: Units × 10^-Scale. Money is never stored
-// or compared as float; Float64 gives rules an approximate copy for arithmetic.
+// or compared as float (Cmp is exact at any scale); Float64 is the
+// approximate copy rules compute with (amount_eur, window sums).
 type Decimal struct {
 	Units int64
 	Scale uint8
@@ -105,24 +106,19 @@ func (d Decimal) Sign() int {
 // Cmp compares exactly: -1 if d < e, 0 if equal, 1 if d > e.
 func (d Decimal) Cmp(e Decimal) int {
 	a, b := d.Units, e.Units
-	// Bring both to the larger scale; fall back to float on overflow, which
-	// only happens for values far beyond any real payment.
-	if d.Scale != e.Scale {
+	// Bring both to the larger scale. When that overflows int64, the
+	// rescaled side is larger in magnitude than any int64, so its sign
+	// alone decides.
+	switch {
+	case d.Scale < e.Scale:
 		var ok bool
-		if d.Scale < e.Scale {
-			a, ok = mulPow10(a, e.Scale-d.Scale)
-		} else {
-			b, ok = mulPow10(b, d.Scale-e.Scale)
+		if a, ok = mulPow10(a, e.Scale-d.Scale); !ok {
+			return d.Sign()
 		}
-		if !ok {
-			fa, fb := d.Float64(), e.Float64()
-			switch {
-			case fa < fb:
-				return -1
-			case fa > fb:
-				return 1
-			}
-			return 0
+	case d.Scale > e.Scale:
+		var ok bool
+		if b, ok = mulPow10(b, d.Scale-e.Scale); !ok {
+			return -e.Sign()
 		}
 	}
 	switch {
@@ -134,35 +130,19 @@ func (d Decimal) Cmp(e Decimal) int {
 	return 0
 }
 
+// mulPow10 returns v × 10^n, or false when it does not fit in an int64.
 func mulPow10(v int64, n uint8) (int64, bool) {
+	if v == 0 {
+		return 0, true
+	}
 	if int(n) >= len(pow10) {
 		return 0, false
 	}
 	p := pow10[n]
-	if v != 0 && (v > math.MaxInt64/p || v < math.MinInt64/p) {
+	if v > math.MaxInt64/p || v < math.MinInt64/p {
 		return 0, false
 	}
 	return v * p, true
-}
-
-// MulRate multiplies by a rate given as a Decimal and rounds half away from
-// zero to outScale fractional digits (FX conversion: amount × rate).
-func (d Decimal) MulRate(rate Decimal, outScale uint8) (Decimal, error) {
-	// Use 128-bit intermediate via big-ish arithmetic on float when safe is not
-	// exact; do it with integer math split into hi/lo to stay exact.
-	num := new128(d.Units).mul(rate.Units)
-	shift := int(d.Scale) + int(rate.Scale) - int(outScale)
-	var q int64
-	var ok bool
-	if shift >= 0 {
-		q, ok = num.divRound(shift)
-	} else {
-		q, ok = num.mulPow(-shift)
-	}
-	if !ok {
-		return Decimal{}, ErrDecimalOverflow
-	}
-	return Decimal{Units: q, Scale: outScale}, nil
 }
 
 // String renders the exact value ("1234.50").

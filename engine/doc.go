@@ -1,9 +1,11 @@
-// Package engine is the screening core of SOC-Watch: the canonical transaction
-// (Tx), the expr environment rules are evaluated against (Env), the alert
-// (Alert), and the boundary interfaces the connectors implement (Decoder,
-// Sink, DeadLetter). A Stream screens the records of one partition (or one
-// file) in order: decode, enrich, update per-account windows, evaluate the
-// compiled rules, and hand alerts to the Sink with an acknowledgement that
-// travels with the batch. The engine imports no connector; cmd/socwatch wires
-// them together.
+// Package engine holds the types every other package of SOC-Watch shares:
+// the canonical transaction (Tx) with its exact Decimal amounts, the expr
+// environment rules are evaluated against (Env, Fields), the compiled rule
+// set (RuleSet, Rule, Aggregate), the alert (Alert), reject reasons, and the
+// interfaces at the engine's boundary that connectors implement (Decoder,
+// Sink, TxSink, DeadLetter, with the Done acknowledgement that travels with
+// a batch). It holds no screening logic: engine/screen runs the records of
+// a partition or file through decoding, enrichment (engine/enrich), windows
+// (engine/window) and rules. No engine package imports a connector;
+// cmd/socwatch wires them together (docs/design.md §1).
 package engine

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"errors"
+	"math"
 	"math/big"
 	"strings"
 	"testing"
@@ -41,19 +42,63 @@ func TestParseDecimal(t *testing.T) {
 	}
 }
 
-func TestDecimalCmpAndRate(t *testing.T) {
-	a, _ := ParseDecimal("15000")
-	b, _ := ParseDecimal("14999.99")
-	c, _ := ParseDecimal("15000.000")
-	if a.Cmp(b) != 1 || b.Cmp(a) != -1 || a.Cmp(c) != 0 {
-		t.Fatalf("Cmp wrong: %d %d %d", a.Cmp(b), b.Cmp(a), a.Cmp(c))
+func TestDecimalCmp(t *testing.T) {
+	max := Decimal{Units: math.MaxInt64}
+	min := Decimal{Units: math.MinInt64}
+	tests := []struct {
+		a, b Decimal
+		want int
+	}{
+		{dec(t, "15000"), dec(t, "14999.99"), 1},
+		{dec(t, "14999.99"), dec(t, "15000"), -1},
+		{dec(t, "15000"), dec(t, "15000.000"), 0},
+		{dec(t, "-0.5"), dec(t, "-0.50"), 0},
+		{dec(t, "-1"), dec(t, "0.000000000001"), -1},
+		// Rescaling overflows int64: decided exactly by sign, never by float.
+		{max, dec(t, "0.000000000001"), 1},
+		{dec(t, "0.000000000001"), max, -1},
+		{min, dec(t, "-0.000000000001"), -1},
+		{dec(t, "-0.000000000001"), min, 1},
+		{max, Decimal{Units: math.MaxInt64, Scale: 1}, 1},
+		{Decimal{Units: math.MaxInt64 - 1, Scale: 0}, Decimal{Units: math.MaxInt64, Scale: 0}, -1},
+		{Decimal{Units: 0, Scale: 0}, Decimal{Units: 0, Scale: 200}, 0},
+		{Decimal{Units: 1, Scale: 0}, Decimal{Units: math.MaxInt64, Scale: 30}, 1},
 	}
-	amt, _ := ParseDecimal("100000.00")
-	rate, _ := ParseDecimal("0.0869565")
-	got, err := amt.MulRate(rate, 2)
-	if err != nil || got.String() != "8695.65" {
-		t.Fatalf("MulRate = %s, %v", got, err)
+	for _, tc := range tests {
+		if got := tc.a.Cmp(tc.b); got != tc.want {
+			t.Errorf("%s.Cmp(%s) = %d, want %d", tc.a, tc.b, got, tc.want)
+		}
+		if got := tc.b.Cmp(tc.a); got != -tc.want {
+			t.Errorf("%s.Cmp(%s) = %d, want %d", tc.b, tc.a, got, -tc.want)
+		}
 	}
+}
+
+// FuzzDecimalCmp checks Cmp against big.Rat at every scale.
+func FuzzDecimalCmp(f *testing.F) {
+	f.Add(int64(1), uint8(0), int64(10), uint8(1))
+	f.Add(int64(math.MaxInt64), uint8(0), int64(1), uint8(12))
+	f.Fuzz(func(t *testing.T, ua int64, sa uint8, ub int64, sb uint8) {
+		a, b := Decimal{Units: ua, Scale: sa % 40}, Decimal{Units: ub, Scale: sb % 40}
+		want := rat(a).Cmp(rat(b))
+		if got := a.Cmp(b); got != want {
+			t.Fatalf("%d e-%d Cmp %d e-%d = %d, want %d", ua, a.Scale, ub, b.Scale, got, want)
+		}
+	})
+}
+
+func rat(d Decimal) *big.Rat {
+	den := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil)
+	return new(big.Rat).SetFrac(big.NewInt(d.Units), den)
+}
+
+func dec(t *testing.T, s string) Decimal {
+	t.Helper()
+	d, err := ParseDecimal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 // FuzzDecimal: any accepted decimal prints back to a value equal to the

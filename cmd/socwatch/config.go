@@ -1,260 +1,304 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/url"
 	"os"
-	"reflect"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/peterbourgon/ff/v3"
 	"gopkg.in/yaml.v3"
+
+	"github.com/socwatch/socwatch/connectors/clickhouse"
+	"github.com/socwatch/socwatch/connectors/kafka"
 )
 
-// Config is the service configuration: one YAML file, every key overridable
-// by an environment variable SOCWATCH_<KEY> (nested keys joined by _, e.g.
-// SOCWATCH_KAFKA_SASL_PASSWORD) and by a flag. Precedence: flag > env > file
-// > default.
+// Config is the service configuration. Every key is a typed flag
+// (kafka.commit_interval is --kafka-commit-interval, a time.Duration), an
+// environment variable (SOCWATCH_KAFKA_COMMIT_INTERVAL) and a key of the
+// YAML file given by --config (kafka: {commit_interval: 1s}). Precedence:
+// flag > env > file > default; github.com/peterbourgon/ff/v3 applies it.
+//
+// Each component registers and validates its own keys: kafka.Config the
+// kafka.* connection settings, clickhouse.Options the sink's; the keys
+// below them are this program's (which topic, the re-key plan, secrets
+// read from files, rules, HTTP and logging).
 type Config struct {
 	Kafka struct {
-		Brokers  string `yaml:"brokers" help:"comma-separated bootstrap brokers"`
-		Topic    string `yaml:"topic" help:"input topic of canonical JSON transactions"`
-		Group    string `yaml:"group" help:"consumer group shared by all instances"`
-		DLQTopic string `yaml:"dlq_topic" help:"dead-letter topic (default <topic>.dlq)"`
+		kafka.Config
+		Topic string
 		// Rekey: auto re-keys when the rules use more than the debtor
 		// perspective; never when the input is already keyed for them.
-		Rekey              string `yaml:"rekey" help:"re-key stage: auto, always, never, stage (re-key only) or screen (screen <topic>.by-account only)"`
-		Partitions         int    `yaml:"partitions" help:"partitions of the internal re-keyed topic (0 = as many as the input)"`
-		SASL               SASL   `yaml:"sasl"`
-		TLS                TLS    `yaml:"tls"`
-		MaxInFlight        int    `yaml:"max_in_flight" help:"unacknowledged batches per partition before it is paused"`
-		MaxInFlightRecords int    `yaml:"max_in_flight_records" help:"unacknowledged records per partition before it is paused"`
-		CommitPeriod       string `yaml:"commit_interval" help:"how often acknowledged offsets are committed"`
-	} `yaml:"kafka"`
+		Rekey            string
+		Partitions       int
+		SASLPasswordFile string
+	}
 	ClickHouse struct {
-		DSN          string `yaml:"dsn" help:"clickhouse://user@host:9000/db (password from password/password_file)"`
-		Password     string `yaml:"password" secret:"true" help:"ClickHouse password (prefer env or password_file)"`
-		PasswordFile string `yaml:"password_file" help:"file holding the ClickHouse password"`
-		BatchRows    int    `yaml:"batch_rows" help:"alerts per insert"`
-		BatchWait    string `yaml:"batch_wait" help:"longest wait before a partial batch is inserted"`
-		Transactions bool   `yaml:"transactions" help:"also store every screened transaction"`
-	} `yaml:"clickhouse"`
-	Rules          string `yaml:"rules" help:"rule pack directory or file"`
-	ReloadInterval string `yaml:"reload_interval" help:"how often rule files are checked for changes (SIGHUP reloads at once)"`
-	MetricsAddr    string `yaml:"metrics_addr" help:"address of /metrics, /healthz and /readyz"`
-	MaxRecordBytes int    `yaml:"max_record_bytes" help:"records larger than this go to the DLQ"`
-	LogLevel       string `yaml:"log_level" help:"debug, info, warn or error"`
+		clickhouse.Options
+		Password     string
+		PasswordFile string
+	}
+	Rules          string
+	ReloadInterval time.Duration
+	MetricsAddr    string
+	MaxRecordBytes int
+	LogLevel       slog.Level
 
 	// Screen holds the future bounds (ts_future), shared with `screen`.
-	Screen ScreenConfig `yaml:"screen"`
+	Screen ScreenConfig
 }
 
-// SASL configures Kafka authentication.
-type SASL struct {
-	Mechanism    string `yaml:"mechanism" help:"PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (empty: none)"`
-	User         string `yaml:"user" help:"SASL user"`
-	Password     string `yaml:"password" secret:"true" help:"SASL password (prefer env or password_file)"`
-	PasswordFile string `yaml:"password_file" help:"file holding the SASL password"`
+// RegisterFlags registers every configuration key on fs with its default.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	c.Kafka.Config.RegisterFlags(fs)
+	fs.StringVar(&c.Kafka.Topic, "kafka-topic", "transactions", "input topic of canonical JSON transactions")
+	fs.StringVar(&c.Kafka.Rekey, "kafka-rekey", "auto", "re-key stage: auto, always, never, stage (re-key only) or screen (screen <topic>.by-account only)")
+	fs.IntVar(&c.Kafka.Partitions, "kafka-partitions", 0, "partitions of the internal re-keyed topic (0 = as many as the input)")
+	fs.StringVar(&c.Kafka.SASLPasswordFile, "kafka-sasl-password-file", "", "file holding the SASL password")
+	c.ClickHouse.Options.RegisterFlags(fs)
+	fs.StringVar(&c.ClickHouse.Password, "clickhouse-password", "", "ClickHouse password (prefer the environment or password_file)")
+	fs.StringVar(&c.ClickHouse.PasswordFile, "clickhouse-password-file", "", "file holding the ClickHouse password")
+	fs.StringVar(&c.Rules, "rules", defaultPack, "rule pack directory or file")
+	fs.DurationVar(&c.ReloadInterval, "reload-interval", 2*time.Second, "how often rule files are checked for changes (SIGHUP reloads at once)")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of /metrics, /healthz and /readyz")
+	fs.IntVar(&c.MaxRecordBytes, "max-record-bytes", 1<<20, "records larger than this go to the DLQ")
+	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "debug, info, warn or error")
+	c.Screen.RegisterFlags(fs)
 }
 
-// TLS configures Kafka transport security.
-type TLS struct {
-	Enabled  bool   `yaml:"enabled" help:"use TLS to the brokers"`
-	CAFile   string `yaml:"ca_file" help:"CA bundle"`
-	CertFile string `yaml:"cert_file" help:"client certificate"`
-	KeyFile  string `yaml:"key_file" help:"client key"`
-}
-
-func defaultConfig() Config {
-	var c Config
-	c.Kafka.Brokers = "127.0.0.1:9092"
-	c.Kafka.Topic = "transactions"
-	c.Kafka.Group = "socwatch"
-	c.Kafka.Rekey = "auto"
-	c.Kafka.MaxInFlight = 64
-	c.Kafka.MaxInFlightRecords = 64 * 1024
-	c.Kafka.CommitPeriod = "1s"
-	c.ClickHouse.DSN = "clickhouse://default@127.0.0.1:9000/socwatch"
-	c.ClickHouse.BatchRows = 5000
-	c.ClickHouse.BatchWait = "200ms"
-	c.Rules = defaultPack
-	c.ReloadInterval = "2s"
-	c.MetricsAddr = "127.0.0.1:9464"
-	c.MaxRecordBytes = 1 << 20
-	c.LogLevel = "info"
-	c.Screen = defaultScreenConfig
-	return c
-}
-
-// configField is one leaf of Config, addressed by its dotted yaml path.
-type configField struct {
-	path   string // kafka.sasl.password
-	v      reflect.Value
-	help   string
-	secret bool
-}
-
-func configFields(c *Config) []configField {
-	var out []configField
-	var walk func(prefix string, v reflect.Value)
-	walk = func(prefix string, v reflect.Value) {
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			path := name
-			if prefix != "" {
-				path = prefix + "." + name
-			}
-			if f.Type.Kind() == reflect.Struct {
-				walk(path, v.Field(i))
-				continue
-			}
-			out = append(out, configField{path: path, v: v.Field(i), help: f.Tag.Get("help"), secret: f.Tag.Get("secret") == "true"})
-		}
-	}
-	walk("", reflect.ValueOf(c).Elem())
-	return out
-}
-
-func envName(path string) string {
-	return "SOCWATCH_" + strings.ToUpper(strings.NewReplacer(".", "_").Replace(path))
-}
-
-func flagName(path string) string {
-	return strings.NewReplacer(".", "-", "_", "-").Replace(path)
-}
-
-func setField(f configField, s string) error {
-	switch f.v.Kind() {
-	case reflect.String:
-		f.v.SetString(s)
-	case reflect.Int:
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			return fmt.Errorf("%s: %q is not an integer", f.path, s)
-		}
-		f.v.SetInt(int64(n))
-	case reflect.Bool:
-		b, err := strconv.ParseBool(s)
-		if err != nil {
-			return fmt.Errorf("%s: %q is not true/false", f.path, s)
-		}
-		f.v.SetBool(b)
-	}
-	return nil
-}
-
-// configFlags registers one flag per config key on fs; the returned
-// function applies file, env and the flags that were set, in that order.
-func configFlags(fs *flag.FlagSet, shortcuts map[string]string) func() (Config, error) {
-	cfgFile := fs.String("config", "", "YAML configuration file")
-	c := defaultConfig()
-	probe := defaultConfig()
-	vals := map[string]*string{}
-	for _, f := range configFields(&probe) {
-		def := fmt.Sprint(f.v.Interface())
-		if f.secret {
-			def = ""
-		}
-		p := new(string)
-		vals[f.path] = p
-		fs.StringVar(p, flagName(f.path), def, fmt.Sprintf("%s (env %s)", f.help, envName(f.path)))
-	}
-	for short, path := range shortcuts {
-		fs.StringVar(vals[path], short, *vals[path], "shortcut for --"+flagName(path))
-	}
-	return func() (Config, error) {
-		if *cfgFile != "" {
-			data, err := os.ReadFile(*cfgFile)
-			if err != nil {
-				return c, fmt.Errorf("config: %w", err)
-			}
-			dec := yaml.NewDecoder(strings.NewReader(string(data)))
-			dec.KnownFields(true)
-			if err := dec.Decode(&c); err != nil {
-				return c, fmt.Errorf("config %s: %w", *cfgFile, err)
-			}
-		}
-		set := map[string]bool{}
-		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
-		for short, path := range shortcuts {
-			if set[short] {
-				set[flagName(path)] = true
-			}
-		}
-		for _, f := range configFields(&c) {
-			if env, ok := os.LookupEnv(envName(f.path)); ok {
-				if err := setField(f, env); err != nil {
-					return c, fmt.Errorf("env %s: %w", envName(f.path), err)
-				}
-			}
-			if set[flagName(f.path)] {
-				if err := setField(f, *vals[f.path]); err != nil {
-					return c, fmt.Errorf("flag --%s: %w", flagName(f.path), err)
-				}
-			}
-		}
-		return c, c.validate()
-	}
-}
-
-// validate checks the configuration and resolves secrets from files.
-func (c *Config) validate() error {
-	if strings.TrimSpace(c.Kafka.Brokers) == "" {
-		return fmt.Errorf("config kafka.brokers: required")
-	}
-	if c.Kafka.Topic == "" {
-		return fmt.Errorf("config kafka.topic: required")
-	}
-	if c.Kafka.Group == "" {
-		return fmt.Errorf("config kafka.group: required")
-	}
-	switch c.Kafka.Rekey {
-	case "auto", "always", "never", "stage", "screen":
-	default:
-		return fmt.Errorf("config kafka.rekey: %q, want auto, always, never, stage or screen", c.Kafka.Rekey)
-	}
-	switch c.Kafka.SASL.Mechanism {
-	case "", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512":
-	default:
-		return fmt.Errorf("config kafka.sasl.mechanism: %q, want PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512", c.Kafka.SASL.Mechanism)
-	}
-	for path, d := range map[string]string{"kafka.commit_interval": c.Kafka.CommitPeriod,
-		"clickhouse.batch_wait": c.ClickHouse.BatchWait, "reload_interval": c.ReloadInterval} {
-		if _, err := time.ParseDuration(d); err != nil {
-			return fmt.Errorf("config %s: %q is not a duration", path, d)
-		}
-	}
-	if c.Kafka.MaxInFlight <= 0 {
-		return fmt.Errorf("config kafka.max_in_flight: must be > 0")
-	}
-	if c.Kafka.MaxInFlightRecords <= 0 {
-		return fmt.Errorf("config kafka.max_in_flight_records: must be > 0")
-	}
-	if c.ClickHouse.BatchRows <= 0 {
-		return fmt.Errorf("config clickhouse.batch_rows: must be > 0")
-	}
-	if c.MaxRecordBytes <= 0 {
-		return fmt.Errorf("config max_record_bytes: must be > 0")
-	}
-	if c.ClickHouse.DSN != "" {
-		u, err := url.Parse(c.ClickHouse.DSN)
-		if err != nil || u.Scheme != "clickhouse" || u.Host == "" {
-			return fmt.Errorf("config clickhouse.dsn: want clickhouse://user@host:port/db")
-		}
-	}
+// Validate resolves the secrets read from files, then checks every key;
+// the errors name the keys.
+func (c *Config) Validate() error {
 	var err error
-	if c.Kafka.SASL.Password, err = secret(c.Kafka.SASL.Password, c.Kafka.SASL.PasswordFile, "kafka.sasl.password_file"); err != nil {
+	if c.Kafka.SASL.Password, err = secret(c.Kafka.SASL.Password, c.Kafka.SASLPasswordFile, "kafka.sasl.password_file"); err != nil {
 		return err
 	}
 	if c.ClickHouse.Password, err = secret(c.ClickHouse.Password, c.ClickHouse.PasswordFile, "clickhouse.password_file"); err != nil {
 		return err
 	}
-	if c.Kafka.SASL.Mechanism != "" && (c.Kafka.SASL.User == "" || c.Kafka.SASL.Password == "") {
-		return fmt.Errorf("config kafka.sasl: mechanism %s needs user and password", c.Kafka.SASL.Mechanism)
+	errs := []error{c.Kafka.Config.Validate(), c.ClickHouse.Options.Validate()}
+	if c.Kafka.Topic == "" {
+		errs = append(errs, errors.New("kafka.topic: required"))
+	}
+	switch c.Kafka.Rekey {
+	case "auto", "always", "never", "stage", "screen":
+	default:
+		errs = append(errs, fmt.Errorf("kafka.rekey: %q, want auto, always, never, stage or screen", c.Kafka.Rekey))
+	}
+	if c.Kafka.Partitions < 0 {
+		errs = append(errs, fmt.Errorf("kafka.partitions: %d, must be >= 0", c.Kafka.Partitions))
+	}
+	if c.ReloadInterval <= 0 {
+		errs = append(errs, fmt.Errorf("reload_interval: %s, must be > 0", c.ReloadInterval))
+	}
+	if c.MaxRecordBytes <= 0 {
+		errs = append(errs, fmt.Errorf("max_record_bytes: %d, must be > 0", c.MaxRecordBytes))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+func defaultConfig() Config {
+	var c Config
+	c.RegisterFlags(flag.NewFlagSet("defaults", flag.ContinueOnError))
+	return c
+}
+
+// envPrefix prefixes every environment variable: SOCWATCH_KAFKA_TOPIC.
+const envPrefix = "SOCWATCH"
+
+// configFlags registers the configuration keys on fs, plus --config and the
+// shortcuts (--topic for --kafka-topic, …). The returned function parses
+// args and applies flags, environment and file, in that order of
+// precedence, then validates. Flags a command registers on fs after this
+// call are parsed too, and can also be set by environment, but are not keys
+// of the file.
+func configFlags(fs *flag.FlagSet, shortcuts map[string]string) func(args []string) (Config, error) {
+	shortcuts = flagNames(shortcuts)
+	cfgFile := fs.String("config", "", "YAML configuration file (env SOCWATCH_CONFIG)")
+	var c Config
+	c.RegisterFlags(fs)
+	keys := map[string]bool{} // the flag names that are keys of the file
+	fs.VisitAll(func(f *flag.Flag) {
+		if f.Name != "config" {
+			keys[f.Name] = true
+			f.Usage += fmt.Sprintf(" (env %s)", envName(f.Name))
+		}
+	})
+	usage := fs.Usage
+	fs.Usage = func() {
+		usage()
+		fmt.Fprintln(fs.Output(), "\nShortcuts:")
+		names := make([]string, 0, len(shortcuts))
+		for s := range shortcuts {
+			names = append(names, s)
+		}
+		sort.Strings(names)
+		for _, s := range names {
+			fmt.Fprintf(fs.Output(), "  -%s is -%s\n", s, shortcuts[s])
+		}
+	}
+	return func(args []string) (Config, error) {
+		err := ff.Parse(fs, expandShortcuts(args, shortcuts),
+			ff.WithEnvVarPrefix(envPrefix),
+			ff.WithConfigFileFlag("config"),
+			ff.WithConfigFileParser(yamlParser(cfgFile, fs, keys)))
+		if err != nil {
+			return c, err
+		}
+		return c, c.Validate()
+	}
+}
+
+// keyToFlag turns a dotted key (kafka.sasl.password_file) into its flag
+// name (kafka-sasl-password-file).
+var keyToFlag = strings.NewReplacer(".", "-", "_", "-")
+
+// flagNames returns shortcuts with each target key as a flag name.
+func flagNames(shortcuts map[string]string) map[string]string {
+	out := make(map[string]string, len(shortcuts))
+	for short, key := range shortcuts {
+		out[short] = keyToFlag.Replace(key)
+	}
+	return out
+}
+
+// envName is the environment variable of a flag, as ff derives it.
+func envName(flagName string) string {
+	return envPrefix + "_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// expandShortcuts rewrites -topic / --topic[=v] into the flag they stand
+// for, so that a shortcut counts as that flag being set (it then outranks
+// the environment and the file like any flag). Arguments after "--" are
+// left alone.
+func expandShortcuts(args []string, shortcuts map[string]string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		dashes := strings.TrimLeft(a, "-")
+		if dashes == a || len(a)-len(dashes) > 2 {
+			out = append(out, a)
+			continue
+		}
+		name, value, hasValue := strings.Cut(dashes, "=")
+		if long, ok := shortcuts[name]; ok {
+			a = "--" + long
+			if hasValue {
+				a += "=" + value
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// yamlParser reads the nested YAML file into flags: kafka: {sasl:
+// {password_file: x}} sets --kafka-sasl-password-file. A key that is not a
+// configuration key, or a value that does not parse as the key's type, is
+// an error naming the key and the file line — checked even when a flag or
+// the environment overrides that key, so a broken file never goes unseen.
+func yamlParser(file *string, fs *flag.FlagSet, keys map[string]bool) ff.ConfigFileParser {
+	return func(r io.Reader, set func(name, value string) error) error {
+		path := *file // known once the flags and environment are parsed
+		var doc yaml.Node
+		if err := yaml.NewDecoder(r).Decode(&doc); err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil // an empty file sets nothing
+			}
+			return fmt.Errorf("config %s: %w", path, err)
+		}
+		var walk func(prefix string, n *yaml.Node) error
+		walk = func(prefix string, n *yaml.Node) error {
+			if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+				n = n.Content[0]
+			}
+			if n.Kind == yaml.AliasNode {
+				n = n.Alias
+			}
+			if n.Kind != yaml.MappingNode {
+				return fmt.Errorf("config %s:%d: %s: want a mapping of keys", path, n.Line, orRoot(prefix))
+			}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				key := k.Value
+				if prefix != "" {
+					key = prefix + "." + key
+				}
+				name := keyToFlag.Replace(key)
+				if v.Kind == yaml.AliasNode {
+					v = v.Alias
+				}
+				if v.Kind == yaml.MappingNode && !keys[name] {
+					if err := walk(key, v); err != nil {
+						return err
+					}
+					continue
+				}
+				f := fs.Lookup(name)
+				if !keys[name] || f == nil {
+					return fmt.Errorf("config %s:%d: unknown key %s", path, k.Line, key)
+				}
+				if v.Kind != yaml.ScalarNode {
+					return fmt.Errorf("config %s:%d: %s: want a single value", path, v.Line, key)
+				}
+				if err := checkType(f, v.Value); err != nil {
+					return fmt.Errorf("config %s:%d: %s: %q is not %s", path, v.Line, key, v.Value, err)
+				}
+				if err := set(name, v.Value); err != nil {
+					return fmt.Errorf("config %s:%d: %s: %w", path, v.Line, key, err)
+				}
+			}
+			return nil
+		}
+		return walk("", &doc)
+	}
+}
+
+func orRoot(key string) string {
+	if key == "" {
+		return "top level"
+	}
+	return key
+}
+
+// checkType parses s as f's type without setting it; the error says what
+// the key wants.
+func checkType(f *flag.Flag, s string) error {
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return nil
+	}
+	var err error
+	want := ""
+	switch g.Get().(type) {
+	case time.Duration:
+		_, err = time.ParseDuration(s)
+		want = "a duration (e.g. 500ms, 2s, 1m)"
+	case bool:
+		_, err = strconv.ParseBool(s)
+		want = "true or false"
+	case int:
+		_, err = strconv.Atoi(s)
+		want = "an integer"
+	case *slog.Level:
+		var l slog.Level
+		err = l.UnmarshalText([]byte(s))
+		want = "debug, info, warn or error"
+	}
+	if err != nil {
+		return errors.New(want)
 	}
 	return nil
 }
@@ -281,19 +325,4 @@ func (c *Config) clickhouseDSN() string {
 	}
 	u.User = url.UserPassword(u.User.Username(), c.ClickHouse.Password)
 	return u.String()
-}
-
-func (c *Config) brokers() []string {
-	var out []string
-	for _, b := range strings.Split(c.Kafka.Brokers, ",") {
-		if b = strings.TrimSpace(b); b != "" {
-			out = append(out, b)
-		}
-	}
-	return out
-}
-
-func mustDuration(s string) time.Duration {
-	d, _ := time.ParseDuration(s)
-	return d
 }

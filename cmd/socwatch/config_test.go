@@ -1,11 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"flag"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/socwatch/socwatch/internal/redact"
 )
 
 func loadConfig(t *testing.T, env map[string]string, file string, args ...string) (Config, error) {
@@ -20,23 +26,105 @@ func loadConfig(t *testing.T, env map[string]string, file string, args ...string
 		}
 		args = append([]string{"--config", path}, args...)
 	}
-	fs := newFlags("run", "run", io.Discard)
-	load := configFlags(fs, runShortcuts)
-	if err := fs.Parse(args); err != nil {
-		t.Fatal(err)
-	}
-	return load()
+	return configFlags(newFlags("run", "run", io.Discard), runShortcuts)(args)
 }
 
+// Each layer overrides the one below it, for every type of key.
 func TestConfigPrecedence(t *testing.T) {
-	file := "kafka:\n  topic: from-file\n  group: g-file\nclickhouse:\n  batch_rows: 100\n"
-	c, err := loadConfig(t, map[string]string{"SOCWATCH_KAFKA_TOPIC": "from-env", "SOCWATCH_CLICKHOUSE_BATCH_ROWS": "200"},
-		file, "--topic", "from-flag")
+	type layers struct {
+		file string
+		env  map[string]string
+		args []string
+	}
+	tests := []struct {
+		name string
+		in   layers
+		get  func(Config) any
+		want any
+	}{
+		{"string default", layers{}, func(c Config) any { return c.Kafka.Topic }, "transactions"},
+		{"string file", layers{file: "kafka:\n  topic: f\n"}, func(c Config) any { return c.Kafka.Topic }, "f"},
+		{"string env > file", layers{file: "kafka:\n  topic: f\n", env: map[string]string{"SOCWATCH_KAFKA_TOPIC": "e"}}, func(c Config) any { return c.Kafka.Topic }, "e"},
+		{"string flag > env", layers{file: "kafka:\n  topic: f\n", env: map[string]string{"SOCWATCH_KAFKA_TOPIC": "e"}, args: []string{"--kafka-topic", "x"}}, func(c Config) any { return c.Kafka.Topic }, "x"},
+		{"shortcut flag > env", layers{env: map[string]string{"SOCWATCH_KAFKA_TOPIC": "e"}, args: []string{"--topic=x"}}, func(c Config) any { return c.Kafka.Topic }, "x"},
+		{"int default", layers{}, func(c Config) any { return c.ClickHouse.BatchRows }, 5000},
+		{"int file", layers{file: "clickhouse:\n  batch_rows: 100\n"}, func(c Config) any { return c.ClickHouse.BatchRows }, 100},
+		{"int env > file", layers{file: "clickhouse:\n  batch_rows: 100\n", env: map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "200"}}, func(c Config) any { return c.ClickHouse.BatchRows }, 200},
+		{"int flag > env", layers{env: map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "200"}, args: []string{"-clickhouse-batch-rows", "300"}}, func(c Config) any { return c.ClickHouse.BatchRows }, 300},
+		{"duration default", layers{}, func(c Config) any { return c.Kafka.CommitInterval }, time.Second},
+		{"duration file", layers{file: "kafka:\n  commit_interval: 250ms\n"}, func(c Config) any { return c.Kafka.CommitInterval }, 250 * time.Millisecond},
+		{"duration env > file", layers{file: "kafka:\n  commit_interval: 250ms\n", env: map[string]string{"SOCWATCH_KAFKA_COMMIT_INTERVAL": "3s"}}, func(c Config) any { return c.Kafka.CommitInterval }, 3 * time.Second},
+		{"duration flag > env", layers{env: map[string]string{"SOCWATCH_KAFKA_COMMIT_INTERVAL": "3s"}, args: []string{"--kafka-commit-interval", "1m"}}, func(c Config) any { return c.Kafka.CommitInterval }, time.Minute},
+		{"bool default", layers{}, func(c Config) any { return c.ClickHouse.Transactions }, false},
+		{"bool file", layers{file: "clickhouse:\n  transactions: true\n"}, func(c Config) any { return c.ClickHouse.Transactions }, true},
+		{"bool env > file", layers{file: "clickhouse:\n  transactions: true\n", env: map[string]string{"SOCWATCH_CLICKHOUSE_TRANSACTIONS": "false"}}, func(c Config) any { return c.ClickHouse.Transactions }, false},
+		{"bool flag without value > env", layers{env: map[string]string{"SOCWATCH_CLICKHOUSE_TRANSACTIONS": "false"}, args: []string{"--clickhouse-transactions"}}, func(c Config) any { return c.ClickHouse.Transactions }, true},
+		{"list file", layers{file: "kafka:\n  brokers: a:1, b:2\n"}, func(c Config) any { return strings.Join(c.Kafka.Brokers, "|") }, "a:1|b:2"},
+		{"list shortcut", layers{file: "kafka:\n  brokers: a:1\n", args: []string{"-brokers", "c:3,d:4"}}, func(c Config) any { return strings.Join(c.Kafka.Brokers, "|") }, "c:3|d:4"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := loadConfig(t, tc.in.env, tc.in.file, tc.in.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tc.get(c); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// Every key name the YAML file accepted before the move to ff still works.
+func TestConfigKeepsKeyNames(t *testing.T) {
+	file := `kafka:
+  brokers: k1:9092,k2:9092
+  topic: tx
+  group: g
+  dlq_topic: tx.dead
+  rekey: always
+  partitions: 8
+  sasl:
+    mechanism: PLAIN
+    user: u
+    password: p
+    password_file: ""
+  tls:
+    enabled: true
+    ca_file: ca.pem
+    cert_file: c.pem
+    key_file: k.pem
+  max_in_flight: 3
+  max_in_flight_records: 1000
+  commit_interval: 2s
+clickhouse:
+  dsn: clickhouse://u@db:9000/aml
+  password: chpw
+  password_file: ""
+  batch_rows: 10
+  batch_wait: 1s
+  transactions: true
+rules: pack
+reload_interval: 5s
+metrics_addr: 127.0.0.1:0
+max_record_bytes: 4096
+log_level: debug
+`
+	c, err := loadConfig(t, nil, file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Kafka.Topic != "from-flag" || c.ClickHouse.BatchRows != 200 || c.Kafka.Group != "g-file" || c.MetricsAddr != "127.0.0.1:9464" {
-		t.Fatalf("precedence flag > env > file > default broken: %+v", c)
+	k, ch := c.Kafka, c.ClickHouse
+	got := []any{strings.Join(k.Brokers, ","), k.Topic, k.Group, k.DLQTopic, k.Rekey, k.Partitions, k.SASL.Mechanism, k.SASL.User, k.SASL.Password,
+		k.TLS.Enabled, k.TLS.CAFile, k.TLS.CertFile, k.TLS.KeyFile, k.MaxInFlightBatches, k.MaxInFlightRecords, k.CommitInterval,
+		ch.DSN, ch.Password, ch.BatchRows, ch.BatchWait, ch.Transactions, c.Rules, c.ReloadInterval, c.MetricsAddr, c.MaxRecordBytes, c.LogLevel.String()}
+	want := []any{"k1:9092,k2:9092", "tx", "g", "tx.dead", "always", 8, "PLAIN", "u", "p",
+		true, "ca.pem", "c.pem", "k.pem", 3, 1000, 2 * time.Second,
+		"clickhouse://u@db:9000/aml", "chpw", 10, time.Second, true, "pack", 5 * time.Second, "127.0.0.1:0", 4096, "DEBUG"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("field %d: got %v, want %v", i, got[i], want[i])
+		}
 	}
 }
 
@@ -45,29 +133,58 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		env  map[string]string
 		file string
 		args []string
-		want string
+		want []string
 	}{
-		{nil, "", []string{"--kafka-rekey", "sometimes"}, "kafka.rekey"},
-		{nil, "", []string{"--clickhouse", "http://x"}, "clickhouse.dsn"},
-		{map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "lots"}, "", nil, "SOCWATCH_CLICKHOUSE_BATCH_ROWS"},
-		{nil, "kafka:\n  topik: x\n", nil, "topik"},
-		{nil, "", []string{"--kafka-sasl-mechanism", "SCRAM-SHA-256"}, "kafka.sasl"},
-		{nil, "", []string{"--reload-interval", "soon"}, "reload_interval"},
-		{nil, "", []string{"--kafka-sasl-password-file", "/nonexistent/pw"}, "kafka.sasl.password_file"},
+		{nil, "", []string{"--kafka-rekey", "sometimes"}, []string{"kafka.rekey"}},
+		{nil, "", []string{"--clickhouse", "http://x"}, []string{"clickhouse.dsn"}},
+		{map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "lots"}, "", nil, []string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS"}},
+		{nil, "kafka:\n  group: g\n  topik: x\n", nil, []string{"socwatch.yaml:3", "unknown key kafka.topik"}},
+		{nil, "rules: r\nconfig: other.yaml\n", nil, []string{"socwatch.yaml:2", "unknown key config"}},
+		{nil, "kafka:\n  commit_interval: soon\n", nil, []string{"socwatch.yaml:2", "kafka.commit_interval", "duration"}},
+		{nil, "clickhouse:\n\n  batch_rows: lots\n", nil, []string{"socwatch.yaml:3", "clickhouse.batch_rows", "integer"}},
+		{nil, "clickhouse:\n  transactions: yes please\n", nil, []string{"socwatch.yaml:2", "clickhouse.transactions", "true or false"}},
+		{nil, "log_level: loud\n", nil, []string{"socwatch.yaml:1", "log_level"}},
+		{nil, "kafka:\n  sasl: PLAIN\n", nil, []string{"socwatch.yaml:2", "kafka.sasl"}},
+		{nil, "kafka:\n  topic: [a, b]\n", nil, []string{"socwatch.yaml:2", "kafka.topic"}},
+		// A broken file is an error even where a flag overrides the key.
+		{nil, "kafka:\n  commit_interval: soon\n", []string{"--kafka-commit-interval", "1s"}, []string{"socwatch.yaml:2", "kafka.commit_interval"}},
+		{nil, "", []string{"--kafka-sasl-mechanism", "SCRAM-SHA-256"}, []string{"kafka.sasl"}},
+		{nil, "", []string{"--reload-interval", "soon"}, []string{"reload-interval"}},
+		{nil, "", []string{"--reload-interval", "0s"}, []string{"reload_interval"}},
+		{nil, "", []string{"--kafka-sasl-password-file", "/nonexistent/pw"}, []string{"kafka.sasl.password_file"}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.want, func(t *testing.T) {
+		t.Run(strings.Join(tc.want, " "), func(t *testing.T) {
 			_, err := loadConfig(t, tc.env, tc.file, tc.args...)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("%v %q %v: error %v does not name %q", tc.env, tc.file, tc.args, err, tc.want)
+			for _, w := range tc.want {
+				if err == nil || !strings.Contains(err.Error(), w) {
+					t.Errorf("%v %q %v: error %v does not name %q", tc.env, tc.file, tc.args, err, w)
+				}
 			}
 		})
 	}
 }
 
+// `run --help` lists typed flags, so an operator sees what each key takes.
+func TestRunHelpShowsTypes(t *testing.T) {
+	var out bytes.Buffer
+	err := cmdRun([]string{"--help"}, io.Discard, &out)
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run --help: %v", err)
+	}
+	for _, want := range []string{"-kafka-commit-interval duration", "-clickhouse-batch-rows int", "-clickhouse-transactions\n",
+		"-log-level value", "SOCWATCH_KAFKA_TOPIC", "-topic is -kafka-topic"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("run --help lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
 func TestSecretsFromFileAndRedaction(t *testing.T) {
 	pw := filepath.Join(t.TempDir(), "pw")
-	os.WriteFile(pw, []byte("s3cret-pw\n"), 0o600)
+	if err := os.WriteFile(pw, []byte("s3cret-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c, err := loadConfig(t, nil, "", "--clickhouse-password-file", pw, "--clickhouse", "clickhouse://socwatch@db:9000/aml")
 	if err != nil {
 		t.Fatal(err)
@@ -76,8 +193,8 @@ func TestSecretsFromFileAndRedaction(t *testing.T) {
 	if !strings.Contains(dsn, "s3cret-pw") {
 		t.Fatalf("password not applied: %s", dsn)
 	}
-	if r := redactDSN(dsn); strings.Contains(r, "s3cret-pw") || !strings.Contains(r, "socwatch:***@db:9000") {
-		t.Fatalf("redactDSN = %s", r)
+	if r := redact.DSN(dsn); strings.Contains(r, "s3cret-pw") || !strings.Contains(r, "socwatch:***@db:9000") {
+		t.Fatalf("redact.DSN = %s", r)
 	}
 }
 

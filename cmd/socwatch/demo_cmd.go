@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"sort"
@@ -18,8 +19,9 @@ import (
 
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/redact"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 // demoPartitions is the partition count of the demo's input topic.
@@ -36,15 +38,12 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", 1, "seed of the synthetic feed")
 	alertsFile := fs.String("alerts", "demo-alerts.jsonl", "where alerts go when ClickHouse is not reachable")
 	duration := fs.Duration("duration", 0, "stop after this long (0 = until interrupted)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := load()
+	cfg, err := load(args)
 	if err != nil {
 		return err
 	}
-	if !flagSet(fs, "log-level") && os.Getenv("SOCWATCH_LOG_LEVEL") == "" {
-		cfg.LogLevel = "warn" // the status line is the demo's output
+	if !flagSet(fs, "log-level") { // set by flag, environment or file
+		cfg.LogLevel = slog.LevelWarn // the status line is the demo's output
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -55,12 +54,18 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 		defer cancel()
 	}
 
-	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(demoPartitions, cfg.Kafka.Topic))
+	dlqTopic := cfg.Kafka.DLQTopic
+	if dlqTopic == "" {
+		dlqTopic = cfg.Kafka.Topic + ".dlq"
+	}
+	// The embedded broker creates no topic on demand: seed the dead-letter
+	// topic too, or the first reject would stop the demo.
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(demoPartitions, cfg.Kafka.Topic), kfake.SeedTopics(1, dlqTopic))
 	if err != nil {
 		return fmt.Errorf("embedded broker: %w", err)
 	}
 	defer cluster.Close()
-	cfg.Kafka.Brokers = strings.Join(cluster.ListenAddrs(), ",")
+	cfg.Kafka.Brokers = cluster.ListenAddrs()
 	cfg.Kafka.Partitions = demoPartitions
 	fmt.Fprintf(stdout, "SOC-Watch demo: embedded Kafka broker at %s, topic %q (%d partitions)\n", cfg.Kafka.Brokers, cfg.Kafka.Topic, demoPartitions)
 
@@ -72,7 +77,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 			return nil, "", fmt.Errorf("alerts file: %w", err)
 		}
 		return &fileSink{AlertWriter: file.NewAlertWriter(f), f: f},
-			fmt.Sprintf("%s (JSON lines) — ClickHouse not reachable at %s: %v", *alertsFile, redactDSN(cfg.ClickHouse.DSN), chErr), nil
+			fmt.Sprintf("%s (JSON lines) — ClickHouse not reachable at %s: %v", *alertsFile, redact.DSN(cfg.ClickHouse.DSN), redact.Error(chErr, cfg.clickhouseDSN())), nil
 	}
 	svc, err := startService(ctx, cfg, log, toFile)
 	if err != nil {
@@ -88,8 +93,8 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 
 // feed produces the synthetic feed to the embedded broker at a steady
 // rate, keyed by debtor account as banks' topics often are.
-func feed(ctx context.Context, brokers, topic string, seed int64, count, rate int, log interface{ Error(string, ...any) }) {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(strings.Split(brokers, ",")...), kgo.DefaultProduceTopic(topic))
+func feed(ctx context.Context, brokers []string, topic string, seed int64, count, rate int, log interface{ Error(string, ...any) }) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.DefaultProduceTopic(topic))
 	if err != nil {
 		log.Error("feed client", "error", err)
 		return

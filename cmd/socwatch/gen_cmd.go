@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 func cmdGen(args []string, stdout, stderr io.Writer) error {

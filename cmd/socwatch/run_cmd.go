@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/internal/redact"
 	"github.com/socwatch/socwatch/rules"
 )
 
@@ -35,11 +35,7 @@ var runShortcuts = map[string]string{
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run [--config FILE] [--brokers ...] [--topic T] [--group G] [--rules PATH] [--clickhouse DSN] [--metrics-addr ADDR]", stderr)
-	load := configFlags(fs, runShortcuts)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := load()
+	cfg, err := configFlags(fs, runShortcuts)(args)
 	if err != nil {
 		return err
 	}
@@ -53,12 +49,8 @@ func cmdRun(args []string, stdout, stderr io.Writer) error {
 	return svc.wait()
 }
 
-func newLogger(w io.Writer, level string) *slog.Logger {
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(level)); err != nil {
-		l = slog.LevelInfo
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
 }
 
 // service is a running `socwatch run`: Kafka in, screening, alerts out.
@@ -131,35 +123,29 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 			cctx, cancel = context.WithTimeout(ctx, 3*time.Second)
 			defer cancel()
 		}
-		chSink, err := clickhouse.New(cctx, clickhouse.Options{
-			DSN: cfg.clickhouseDSN(), BatchRows: cfg.ClickHouse.BatchRows, BatchWait: mustDuration(cfg.ClickHouse.BatchWait),
-			Transactions: cfg.ClickHouse.Transactions, Registerer: s.reg, Logger: log,
-		})
+		chOpts := cfg.ClickHouse.Options
+		chOpts.DSN, chOpts.Registerer, chOpts.Logger = cfg.clickhouseDSN(), s.reg, log
+		chSink, err := clickhouse.New(cctx, chOpts)
 		switch {
 		case err == nil:
 			sink, ready = chSink, chSink.Ready
 			if cfg.ClickHouse.Transactions {
 				txSink = chSink
 			}
-			s.sinkDesc = fmt.Sprintf("ClickHouse %s, table alerts (dedup view alerts_dedup)", redactDSN(cfg.ClickHouse.DSN))
+			s.sinkDesc = fmt.Sprintf("ClickHouse %s, table alerts (dedup view alerts_dedup)", redact.DSN(cfg.ClickHouse.DSN))
 		case fallback != nil:
 			if sink, s.sinkDesc, err = fallback(err); err != nil {
 				return nil, err
 			}
 		default:
-			return nil, fmt.Errorf("clickhouse %s: %w", redactDSN(cfg.ClickHouse.DSN), err)
+			return nil, fmt.Errorf("clickhouse %s: %w", redact.DSN(cfg.ClickHouse.DSN), redact.Error(err, cfg.clickhouseDSN()))
 		}
 	}
 	s.sink = sink
 
-	kcfg := kafka.Config{
-		Brokers: cfg.brokers(), Topics: []string{cfg.Kafka.Topic}, Group: cfg.Kafka.Group,
-		DLQTopic: cfg.Kafka.DLQTopic, MaxInFlightBatches: cfg.Kafka.MaxInFlight, MaxInFlightRecords: cfg.Kafka.MaxInFlightRecords,
-		CommitInterval: mustDuration(cfg.Kafka.CommitPeriod), DrainTimeout: 7 * time.Second,
-		SASL:       kafka.SASLConfig{Mechanism: cfg.Kafka.SASL.Mechanism, User: cfg.Kafka.SASL.User, Password: cfg.Kafka.SASL.Password},
-		TLS:        kafka.TLSConfig{Enabled: cfg.Kafka.TLS.Enabled, CAFile: cfg.Kafka.TLS.CAFile, CertFile: cfg.Kafka.TLS.CertFile, KeyFile: cfg.Kafka.TLS.KeyFile},
-		Registerer: s.reg, Logger: log,
-	}
+	kcfg := cfg.Kafka.Config
+	kcfg.Topics, kcfg.DrainTimeout = []string{cfg.Kafka.Topic}, 7*time.Second
+	kcfg.Registerer, kcfg.Logger = s.reg, log
 	if s.dlq, err = kafka.NewDeadLetter(kcfg); err != nil {
 		return nil, fmt.Errorf("dead-letter producer: %w", err)
 	}
@@ -178,7 +164,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 
 	// Re-key when the rules read state keyed by more than the debtor
 	// account, so that each account's money in and out meets in one
-	// partition (DESIGN.md "Partitioning and scale-out").
+	// partition (docs/design.md §4 "Partitioning and perspectives").
 	screenCfg := kcfg
 	runRekey, screenInternal := rekeyPlan(cfg.Kafka.Rekey, rs)
 	if runRekey {
@@ -226,7 +212,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	if s.addr, err = serveHTTP(ctx, cfg.MetricsAddr, s.reg, readyFn, log); err != nil {
 		return nil, err
 	}
-	go watchRules(ctx, cfg.Rules, mustDuration(cfg.ReloadInterval), rates, s.rules, s.metrics, log)
+	go watchRules(ctx, cfg.Rules, cfg.ReloadInterval, rates, s.rules, s.metrics, log)
 	if s.rekey != nil {
 		go stage("re-key stage", s.rekey.Run)
 	}
@@ -340,20 +326,6 @@ func keyOf(rates *fx.Table, maxBytes int) func(value []byte, perspective string)
 		}
 		return []byte(f.Str(&env)), nil
 	}
-}
-
-// redactDSN hides the password of a DSN for logs.
-func redactDSN(dsn string) string {
-	at := strings.LastIndex(dsn, "@")
-	scheme := strings.Index(dsn, "://")
-	if at < 0 || scheme < 0 {
-		return dsn
-	}
-	userinfo := dsn[scheme+3 : at]
-	if user, _, ok := strings.Cut(userinfo, ":"); ok {
-		return dsn[:scheme+3] + user + ":***" + dsn[at:]
-	}
-	return dsn
 }
 
 // partitionStreams finds the Stream of a partition, for the state rebuild

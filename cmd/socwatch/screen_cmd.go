@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"reflect"
 	"sort"
 	"time"
 
@@ -30,36 +29,28 @@ const defaultPack = "rules/packs/aml-core"
 // the same records reject the same ones: the bounds beyond which a record
 // is dated too far ahead and is rejected as ts_future.
 type ScreenConfig struct {
-	FutureBound    string `yaml:"future_bound" help:"reject records dated more than this ahead of the stream's event time as ts_future (0: no bound)"`
-	WallClockBound string `yaml:"wall_clock_bound" help:"reject records dated more than this ahead of the clock as ts_future (0: no bound; 24h suits a live feed)"`
+	FutureBound    time.Duration
+	WallClockBound time.Duration
 }
 
-var defaultScreenConfig = ScreenConfig{FutureBound: eventtime.DefaultAhead.String(), WallClockBound: "0s"}
-
-// flags registers the block's keys on fs under the names run gives them
-// (--screen-future-bound, --screen-wall-clock-bound), with the defaults.
-func (c *ScreenConfig) flags(fs *flag.FlagSet) {
-	*c = defaultScreenConfig
-	t, v := reflect.TypeOf(*c), reflect.ValueOf(c).Elem()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
-		fs.StringVar(v.Field(i).Addr().Interface().(*string), flagName("screen."+f.Tag.Get("yaml")), v.Field(i).String(), f.Tag.Get("help"))
-	}
+// RegisterFlags registers the block's keys on fs (--screen-future-bound,
+// --screen-wall-clock-bound) with their defaults.
+func (c *ScreenConfig) RegisterFlags(fs *flag.FlagSet) {
+	fs.DurationVar(&c.FutureBound, "screen-future-bound", eventtime.DefaultAhead,
+		"reject records dated more than this ahead of the stream's event time as ts_future (0: no bound)")
+	fs.DurationVar(&c.WallClockBound, "screen-wall-clock-bound", 0,
+		"reject records dated more than this ahead of the clock as ts_future (0: no bound; 24h suits a live feed)")
 }
 
-// timeBounds parses the block; 0 turns a bound off.
+// timeBounds checks the block; 0 turns a bound off.
 func (c ScreenConfig) timeBounds() (screen.TimeBounds, error) {
-	var b screen.TimeBounds
-	for _, kv := range []struct {
-		key, val string
-		to       *time.Duration
-	}{{"screen.future_bound", c.FutureBound, &b.Ahead}, {"screen.wall_clock_bound", c.WallClockBound, &b.WallClock}} {
-		d, err := time.ParseDuration(kv.val)
-		if err != nil || d < 0 {
-			return b, fmt.Errorf("config %s: %q is not a duration >= 0", kv.key, kv.val)
-		}
-		*kv.to = d
+	if c.FutureBound < 0 {
+		return screen.TimeBounds{}, fmt.Errorf("config screen.future_bound: %s, must be >= 0", c.FutureBound)
 	}
+	if c.WallClockBound < 0 {
+		return screen.TimeBounds{}, fmt.Errorf("config screen.wall_clock_bound: %s, must be >= 0", c.WallClockBound)
+	}
+	b := screen.TimeBounds{Ahead: c.FutureBound, WallClock: c.WallClockBound}
 	if b.Ahead == 0 {
 		b.Ahead = -1 // screen.TimeBounds reads 0 as the default
 	}
@@ -76,7 +67,7 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	fxFile := fs.String("fx", "", "FX rate table (ECB CSV layout); default the embedded table")
 	maxBytes := fs.Int("max-record-bytes", lines.DefaultMaxBytes, "reject records longer than this")
 	var sc ScreenConfig
-	sc.flags(fs)
+	sc.RegisterFlags(fs)
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err

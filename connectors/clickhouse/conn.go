@@ -15,6 +15,8 @@ import (
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/socwatch/socwatch/internal/redact"
 )
 
 // identifier is what the sink accepts as a database name: it is spliced
@@ -38,7 +40,9 @@ type connector struct {
 func parseDSN(dsn string) (*ch.Options, string, error) {
 	o, err := ch.ParseDSN(dsn)
 	if err != nil {
-		return nil, "", fmt.Errorf("parse clickhouse dsn: %w", err)
+		// The driver's error quotes the DSN (url.Parse) or a parameter's
+		// value: masked, so a password cannot reach a log line.
+		return nil, "", fmt.Errorf("parse clickhouse dsn %s: %w", redact.DSN(dsn), redact.Error(err, dsn))
 	}
 	if o.Protocol != ch.Native {
 		return nil, "", fmt.Errorf("parse clickhouse dsn: only the native protocol (clickhouse://) is supported")
