@@ -303,7 +303,7 @@ func (s *Store) fillStates(ctx context.Context, alerts []Alert) error {
 }
 
 func (s *Store) states(ctx context.Context, ids []string) (map[string]State, error) {
-	rows, err := s.conn.Query(ctx, stateSQL+" AND alert_id IN (?) GROUP BY alert_id", ids)
+	rows, err := s.conn.Query(ctx, stateSQL+" AND alert_id IN "+inList(len(ids))+" GROUP BY alert_id", strArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("query alert states: %w", err)
 	}
@@ -399,8 +399,10 @@ func (s *Store) Get(ctx context.Context, id string) (*Alert, error) {
 // Related returns up to limit other alerts on any of the accounts, newest
 // first, with their state.
 func (s *Store) Related(ctx context.Context, accounts []string, exclude string, limit int) ([]Alert, error) {
-	q := "SELECT " + alertCols + " FROM alerts WHERE (debtor_account IN (?) OR creditor_account IN (?)) AND alert_id != ? ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(limit)
-	rows, err := s.conn.Query(ctx, q, accounts, accounts, exclude)
+	in := inList(len(accounts))
+	q := "SELECT " + alertCols + " FROM alerts WHERE (debtor_account IN " + in + " OR creditor_account IN " + in + ") AND alert_id != ? ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(limit)
+	args := append(append(strArgs(accounts), strArgs(accounts)...), exclude)
+	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query related alerts: %w", err)
 	}
@@ -425,8 +427,8 @@ func (s *Store) AlertsByID(ctx context.Context, ids []string) ([]Alert, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := "SELECT " + alertCols + " FROM alerts WHERE alert_id IN (?) ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id"
-	rows, err := s.conn.Query(ctx, q, ids)
+	q := "SELECT " + alertCols + " FROM alerts WHERE alert_id IN " + inList(len(ids)) + " ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id"
+	rows, err := s.conn.Query(ctx, q, strArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("query alerts by id: %w", err)
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -60,4 +61,25 @@ func (s *Store) nextSeq(t time.Time) uint64 {
 			return n
 		}
 	}
+}
+
+// inList returns "(?, ?, …)" with n placeholders (n >= 1): each value is
+// bound on its own, because clickhouse-go binds a slice as an Array, which
+// IN does not accept on 18.16.
+func inList(n int) string {
+	if n < 1 {
+		n = 1
+	}
+	return "(" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")"
+}
+
+func strArgs(xs []string) []any {
+	out := make([]any, len(xs))
+	for i, x := range xs {
+		out[i] = x
+	}
+	if len(out) == 0 {
+		out = append(out, "") // matches nothing: ids are never empty
+	}
+	return out
 }

@@ -71,9 +71,11 @@ func (s *Store) Transaction(ctx context.Context, id string) (*Tx, error) {
 // Around returns the transactions in which any of the accounts took part
 // within window of at, oldest first, at most limit.
 func (s *Store) Around(ctx context.Context, accounts []string, at time.Time, window time.Duration, limit int) ([]Tx, error) {
-	q := "SELECT " + txCols + " FROM transactions WHERE ts >= ? AND ts <= ? AND (debtor_account IN (?) OR creditor_account IN (?))" +
+	in := inList(len(accounts))
+	q := "SELECT " + txCols + " FROM transactions WHERE ts >= ? AND ts <= ? AND (debtor_account IN " + in + " OR creditor_account IN " + in + ")" +
 		" ORDER BY ts, tx_id LIMIT 1 BY tx_id LIMIT " + strconv.Itoa(limit)
-	return s.queryTxs(ctx, q, at.Add(-window).UTC(), at.Add(window).UTC(), accounts, accounts)
+	args := append([]any{at.Add(-window).UTC(), at.Add(window).UTC()}, strArgs(accounts)...)
+	return s.queryTxs(ctx, q, append(args, strArgs(accounts)...)...)
 }
 
 // TransactionsByID returns the given transactions, oldest first.
@@ -81,7 +83,7 @@ func (s *Store) TransactionsByID(ctx context.Context, ids []string) ([]Tx, error
 	if len(ids) == 0 {
 		return []Tx{}, nil
 	}
-	return s.queryTxs(ctx, "SELECT "+txCols+" FROM transactions WHERE tx_id IN (?) ORDER BY ts, tx_id LIMIT 1 BY tx_id", ids)
+	return s.queryTxs(ctx, "SELECT "+txCols+" FROM transactions WHERE tx_id IN "+inList(len(ids))+" ORDER BY ts, tx_id LIMIT 1 BY tx_id", strArgs(ids)...)
 }
 
 // ScanTransactions calls each for every stored transaction with from <= ts
