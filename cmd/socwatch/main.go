@@ -22,6 +22,9 @@ Usage:
   socwatch rules lint PATH...        check rule packs; exit 1 with file:line errors
   socwatch rules test PATH...        run rule fixtures (*_test.yaml); exit 1 on failure
   socwatch gen    [flags]            write a synthetic cross-border feed with labels
+  socwatch console [flags]           analyst console (alert triage, cases, backtests, goAML)
+  socwatch console adduser [flags]   add a console user (password on stdin)
+  socwatch goaml  --case ID --out F  write a case's goAML STR report
 
 Run 'socwatch COMMAND --help' for a command's flags.
 `
@@ -64,6 +67,10 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdRun(rest, stdout, stderr)
 	case "demo":
 		return cmdDemo(rest, stdout, stderr)
+	case "console":
+		return cmdConsole(rest, os.Stdin, stdout, stderr)
+	case "goaml":
+		return cmdGoAML(rest, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

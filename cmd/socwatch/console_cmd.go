@@ -1,0 +1,83 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/socwatch/socwatch/console"
+	"github.com/socwatch/socwatch/console/users"
+)
+
+// cmdConsole serves the analyst console, or manages its users file.
+func cmdConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "adduser" {
+		return cmdConsoleAddUser(args[1:], stdin, stdout, stderr)
+	}
+	fs := newFlags("console", "console --clickhouse DSN --listen 127.0.0.1:8080 --users FILE [--rules PACK] [--goaml MAPPING] [--tls-cert F --tls-key F]\n       socwatch console adduser --users FILE --name N --role analyst|supervisor|admin", stderr)
+	var cfg console.Config
+	cfg.RegisterFlags(fs)
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	r, err := console.Start(ctx, cfg, newLogger(stderr, *logLevel))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "SOC-Watch analyst console: %s\n", r.URL)
+	return r.Wait()
+}
+
+// cmdConsoleAddUser adds or replaces a user; the password is the first
+// line of stdin, so it never appears in the process list or shell history.
+func cmdConsoleAddUser(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlags("console adduser", "console adduser --users FILE --name N --role analyst|supervisor|admin  (password on stdin)", stderr)
+	path := fs.String("users", "console-users.json", "users file")
+	name := fs.String("name", "", "user name")
+	role := fs.String("role", users.Analyst, "analyst, supervisor or admin")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return errors.New("console adduser: --name is required")
+	}
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		fmt.Fprint(stderr, "password: ")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	f, err := users.Load(*path)
+	if err != nil {
+		return err
+	}
+	if err := f.Set(*name, *role, password, 0); err != nil {
+		return fmt.Errorf("console adduser: %w", err)
+	}
+	if err := f.Save(*path); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "user %s (%s) saved in %s\n", *name, *role, *path)
+	return nil
+}
+
+// isTerminal reports whether f is a character device (an interactive
+// terminal), to prompt only when someone is typing.
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

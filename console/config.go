@@ -1,0 +1,81 @@
+package console
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Config is the console's configuration (config keys console.*).
+type Config struct {
+	ClickHouse string
+	Listen     string
+	Users      string
+	Rules      string
+	TLSCert    string
+	TLSKey     string
+	// ProxyUserHeader, when set, names the header a trusted reverse proxy
+	// (oauth2-proxy for OIDC single sign-on) puts the user name in; the
+	// console then has no login form, and the user must still be in the
+	// users file, which gives the role.
+	ProxyUserHeader string
+	GoAML           string // goAML mapping file (reporting entity, code lists)
+	SessionTTL      time.Duration
+	// AllowPublic permits a non-loopback listen address without TLS.
+	AllowPublic bool
+}
+
+// RegisterFlags defines the console's flags on fs with their defaults.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.ClickHouse, "clickhouse", "clickhouse://default@127.0.0.1:9000/socwatch", "ClickHouse DSN (native protocol) holding alerts, transactions and alert_events")
+	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "listen address (loopback by default)")
+	fs.StringVar(&c.Users, "users", "console-users.json", "users file (socwatch console adduser)")
+	fs.StringVar(&c.Rules, "rules", "", "the running rule pack (rules page, backtest baseline)")
+	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
+	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file (PEM)")
+	fs.StringVar(&c.ProxyUserHeader, "proxy-user-header", "", "trust this request header for the user name (only behind an authenticating reverse proxy; off by default)")
+	fs.StringVar(&c.GoAML, "goaml", "", "goAML mapping file (reporting entity, person, code lists); required to export")
+	fs.DurationVar(&c.SessionTTL, "session-ttl", 8*time.Hour, "how long a login lasts")
+	fs.BoolVar(&c.AllowPublic, "allow-public", false, "allow a non-loopback listen address without TLS")
+}
+
+// TLS reports whether the console serves HTTPS.
+func (c *Config) TLS() bool { return c.TLSCert != "" }
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.ClickHouse == "" {
+		errs = append(errs, errors.New("console.clickhouse: required"))
+	}
+	host, _, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("console.listen: %w", err))
+	} else if !c.TLS() && !c.AllowPublic && !isLoopback(host) {
+		errs = append(errs, fmt.Errorf("console.listen: %s is not loopback; serve TLS (--tls-cert/--tls-key), or put a proxy in front and pass --allow-public", c.Listen))
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		errs = append(errs, errors.New("console.tls_cert and console.tls_key: set both or neither"))
+	}
+	if c.Users == "" {
+		errs = append(errs, errors.New("console.users: required"))
+	}
+	if c.ProxyUserHeader != "" && http.CanonicalHeaderKey(c.ProxyUserHeader) == "" {
+		errs = append(errs, errors.New("console.proxy_user_header: not a header name"))
+	}
+	if c.SessionTTL < time.Minute {
+		errs = append(errs, errors.New("console.session_ttl: at least 1m"))
+	}
+	return errors.Join(errs...)
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,12 @@
+// Package console is the analyst console: an HTTP server (net/http and
+// html/template, assets embedded) where FIU analysts triage alerts, group
+// them into cases, look at rule quality, backtest rule changes and export
+// goAML reports. Pages are server-rendered and work without JavaScript;
+// the JSON API under /api serves integrations and the pages alike.
+//
+// Every analyst action is appended to ClickHouse's alert_events (see
+// console/store) before it is acknowledged. Users log in against a bcrypt
+// users file, or, in reverse-proxy mode, are named by a trusted header; a
+// session cookie (HttpOnly, SameSite=Strict, Secure under TLS) plus a CSRF
+// token guards every state-changing request.
+package console

@@ -1,0 +1,447 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Alert is one alert with its current triage state.
+type Alert struct {
+	ID              string          `json:"alert_id"`
+	RuleID          string          `json:"rule_id"`
+	RuleVersion     uint32          `json:"rule_version"`
+	Typology        string          `json:"typology"`
+	Severity        string          `json:"severity"`
+	Score           uint8           `json:"score"`
+	Mode            string          `json:"mode"`
+	TxID            string          `json:"tx_id"`
+	TS              time.Time       `json:"ts"`
+	DebtorAccount   string          `json:"debtor_account"`
+	CreditorAccount string          `json:"creditor_account"`
+	DebtorCountry   string          `json:"debtor_country"`
+	CreditorCountry string          `json:"creditor_country"`
+	AmountEUR       string          `json:"amount_eur"`
+	Explanation     json.RawMessage `json:"explanation,omitempty"`
+	State
+}
+
+// State is an alert's triage state, derived from its events.
+type State struct {
+	Status      string `json:"status"`
+	Assignee    string `json:"assignee"`
+	Disposition string `json:"disposition,omitempty"`
+	CaseID      string `json:"case_id,omitempty"`
+}
+
+// Statuses in workflow order; an alert without events is new.
+var Statuses = []string{"new", "in_review", "escalated", "closed"}
+
+// Severities the rule packs use.
+var Severities = []string{"low", "medium", "high", "critical"}
+
+// Sort orders of the queue.
+const (
+	SortTime  = "time"
+	SortScore = "score"
+)
+
+// Filter selects alerts for the queue. Empty fields do not filter.
+type Filter struct {
+	Status   string
+	Typology string
+	Severity string
+	Rule     string
+	Account  string
+	Assignee string
+	From, To time.Time
+	Sort     string // SortTime (default) or SortScore
+	Limit    int
+	Cursor   string
+}
+
+// ErrBadFilter marks a filter the caller must fix (HTTP 400).
+var ErrBadFilter = errors.New("bad filter")
+
+// token is what free-text filters may contain: ids, account numbers and
+// names of rules and typologies. Anything else cannot match a stored value
+// the engine writes, so it is refused rather than sent to the database.
+var token = regexp.MustCompile(`^[\p{L}\p{N}_.:@/ -]{1,128}$`)
+
+// MaxLimit bounds a page.
+const MaxLimit = 500
+
+// Validate checks f and fills defaults.
+func (f *Filter) Validate() error {
+	if f.Status != "" && !contains(Statuses, f.Status) {
+		return fmt.Errorf("%w: status must be one of %s", ErrBadFilter, strings.Join(Statuses, ", "))
+	}
+	if f.Severity != "" && !contains(Severities, f.Severity) {
+		return fmt.Errorf("%w: severity must be one of %s", ErrBadFilter, strings.Join(Severities, ", "))
+	}
+	for name, v := range map[string]string{"typology": f.Typology, "rule": f.Rule, "account": f.Account, "assignee": f.Assignee} {
+		if v != "" && !token.MatchString(v) {
+			return fmt.Errorf("%w: %s has characters no stored value has", ErrBadFilter, name)
+		}
+	}
+	switch f.Sort {
+	case "":
+		f.Sort = SortTime
+	case SortTime, SortScore:
+	default:
+		return fmt.Errorf("%w: sort must be time or score", ErrBadFilter)
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	if f.Limit < 1 || f.Limit > MaxLimit {
+		return fmt.Errorf("%w: limit must be 1..%d", ErrBadFilter, MaxLimit)
+	}
+	if !f.From.IsZero() && !f.To.IsZero() && f.To.Before(f.From) {
+		return fmt.Errorf("%w: to is before from", ErrBadFilter)
+	}
+	return nil
+}
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// cursor is the position after the last alert of a page (keyset paging):
+// the sort key of that alert.
+type cursor struct {
+	Score uint8  `json:"s"`
+	TS    int64  `json:"t"`
+	ID    string `json:"i"`
+}
+
+func encodeCursor(c cursor) string {
+	b, _ := json.Marshal(c)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+var alertID = regexp.MustCompile(`^[0-9a-f]{1,64}$`)
+
+func decodeCursor(s string) (cursor, error) {
+	var c cursor
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) > 256 {
+		return c, fmt.Errorf("%w: cursor", ErrBadFilter)
+	}
+	if err := json.Unmarshal(b, &c); err != nil || !alertID.MatchString(c.ID) {
+		return c, fmt.Errorf("%w: cursor", ErrBadFilter)
+	}
+	return c, nil
+}
+
+// ValidAlertID reports whether id has the shape engine.AlertID produces.
+func ValidAlertID(id string) bool { return alertID.MatchString(id) }
+
+// alertCols is the column list every alert read uses, in scanAlert order.
+const alertCols = `alert_id, rule_id, rule_version, typology, severity, score, mode, tx_id, ts,
+	debtor_account, creditor_account, debtor_country, creditor_country, toString(amount_eur)`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanAlert(r scanner, a *Alert, extra ...any) error {
+	dst := append([]any{&a.ID, &a.RuleID, &a.RuleVersion, &a.Typology, &a.Severity, &a.Score, &a.Mode, &a.TxID, &a.TS,
+		&a.DebtorAccount, &a.CreditorAccount, &a.DebtorCountry, &a.CreditorCountry, &a.AmountEUR}, extra...)
+	if err := r.Scan(dst...); err != nil {
+		return fmt.Errorf("scan alert: %w", err)
+	}
+	a.TS = a.TS.UTC()
+	return nil
+}
+
+// stateSQL derives each alert's state from its events. A disposition only
+// counts while the latest status event is the disposal (a reopened alert
+// has none).
+const stateSQL = `SELECT alert_id,
+	argMaxIf(if(action = 'dispose', 'closed', ` + "`to`" + `), seq, action IN ('status', 'dispose')) AS status,
+	argMaxIf(` + "`to`" + `, seq, action = 'assign') AS assignee,
+	argMaxIf(if(action = 'dispose', ` + "`to`" + `, ''), seq, action IN ('status', 'dispose')) AS disposition,
+	argMaxIf(` + "`to`" + `, seq, action IN ('case_add', 'case_remove')) AS case_id
+FROM alert_events WHERE alert_id != ''`
+
+// where builds the shared WHERE clause of the queue and its counts.
+func (f *Filter) where(withStatus bool) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, vals ...any) {
+		conds = append(conds, cond)
+		args = append(args, vals...)
+	}
+	if f.Typology != "" {
+		add("typology = ?", f.Typology)
+	}
+	if f.Severity != "" {
+		add("severity = ?", f.Severity)
+	}
+	if f.Rule != "" {
+		add("rule_id = ?", f.Rule)
+	}
+	if f.Account != "" {
+		add("(debtor_account = ? OR creditor_account = ?)", f.Account, f.Account)
+	}
+	if !f.From.IsZero() {
+		add("ts >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("ts < ?", f.To.UTC())
+	}
+	if f.Assignee != "" {
+		add("alert_id IN (SELECT alert_id FROM ("+stateSQL+" GROUP BY alert_id) WHERE assignee = ?)", f.Assignee)
+	}
+	if withStatus {
+		switch f.Status {
+		case "":
+		case "new":
+			add("alert_id NOT IN (SELECT alert_id FROM (" + stateSQL + " GROUP BY alert_id) WHERE status != '')")
+		default:
+			add("alert_id IN (SELECT alert_id FROM ("+stateSQL+" GROUP BY alert_id) WHERE status = ?)", f.Status)
+		}
+	}
+	if len(conds) == 0 {
+		return "1", nil
+	}
+	return strings.Join(conds, " AND "), args
+}
+
+// Page is one page of the queue.
+type Page struct {
+	Alerts []Alert `json:"alerts"`
+	Next   string  `json:"next"`
+}
+
+// List returns the page of the queue f selects. Paging is by keyset (the
+// sort key of the page's last alert), so a deep page costs what the first
+// does. LIMIT 1 BY alert_id folds copies of an alert a replay wrote before
+// ReplacingMergeTree merged them, without FINAL's cost.
+func (s *Store) List(ctx context.Context, f Filter) (*Page, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	where, args := f.where(true)
+	order := "ts DESC, alert_id DESC"
+	if f.Sort == SortScore {
+		order = "score DESC, ts DESC, alert_id DESC"
+	}
+	if f.Cursor != "" {
+		c, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		t := time.Unix(c.TS, 0).UTC()
+		if f.Sort == SortScore {
+			where += " AND (score < ? OR (score = ? AND (ts < ? OR (ts = ? AND alert_id < ?))))"
+			args = append(args, c.Score, c.Score, t, t, c.ID)
+		} else {
+			where += " AND (ts < ? OR (ts = ? AND alert_id < ?))"
+			args = append(args, t, t, c.ID)
+		}
+	}
+	q := "SELECT " + alertCols + " FROM alerts WHERE " + where + " ORDER BY " + order +
+		" LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(f.Limit+1)
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query alert queue: %w", err)
+	}
+	defer rows.Close()
+	page := &Page{Alerts: []Alert{}}
+	for rows.Next() {
+		var a Alert
+		if err := scanAlert(rows, &a); err != nil {
+			return nil, err
+		}
+		page.Alerts = append(page.Alerts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read alert queue: %w", err)
+	}
+	if len(page.Alerts) > f.Limit {
+		page.Alerts = page.Alerts[:f.Limit]
+		last := page.Alerts[f.Limit-1]
+		page.Next = encodeCursor(cursor{Score: last.Score, TS: last.TS.Unix(), ID: last.ID})
+	}
+	if err := s.fillStates(ctx, page.Alerts); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// fillStates reads the state of the given alerts (one query for a page).
+func (s *Store) fillStates(ctx context.Context, alerts []Alert) error {
+	if len(alerts) == 0 {
+		return nil
+	}
+	ids := make([]string, len(alerts))
+	for i := range alerts {
+		ids[i] = alerts[i].ID
+		alerts[i].Status = "new"
+	}
+	states, err := s.states(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range alerts {
+		if st, ok := states[alerts[i].ID]; ok {
+			alerts[i].State = st
+		}
+	}
+	return nil
+}
+
+func (s *Store) states(ctx context.Context, ids []string) (map[string]State, error) {
+	rows, err := s.conn.Query(ctx, stateSQL+" AND alert_id IN "+inList(len(ids))+" GROUP BY alert_id", strArgs(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("query alert states: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[string]State, len(ids))
+	for rows.Next() {
+		var id string
+		var st State
+		if err := rows.Scan(&id, &st.Status, &st.Assignee, &st.Disposition, &st.CaseID); err != nil {
+			return nil, fmt.Errorf("scan alert state: %w", err)
+		}
+		if st.Status == "" {
+			st.Status = "new"
+		}
+		out[id] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read alert states: %w", err)
+	}
+	return out, nil
+}
+
+// Counts returns the number of alerts per status among those f selects
+// (its status filter aside), so the queue's tabs show what each holds.
+func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	where, args := f.where(false)
+	var total uint64
+	if err := s.conn.QueryRow(ctx, "SELECT uniqExact(alert_id) FROM alerts WHERE "+where, args...).Scan(&total); err != nil {
+		return nil, fmt.Errorf("count alerts: %w", err)
+	}
+	q := "SELECT status, count() FROM (" + stateSQL + " GROUP BY alert_id) WHERE status != ''"
+	if where != "1" {
+		q += " AND alert_id IN (SELECT alert_id FROM alerts WHERE " + where + ")"
+	}
+	rows, err := s.conn.Query(ctx, q+" GROUP BY status", args...)
+	if err != nil {
+		return nil, fmt.Errorf("count alerts by status: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]uint64{}
+	for _, st := range Statuses {
+		out[st] = 0
+	}
+	var triaged uint64
+	for rows.Next() {
+		var st string
+		var n uint64
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("scan status count: %w", err)
+		}
+		out[st] += n
+		triaged += n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read status counts: %w", err)
+	}
+	if triaged <= total {
+		out["new"] = total - triaged
+	}
+	return out, nil
+}
+
+// ErrNotFound means no such alert or case.
+var ErrNotFound = errors.New("not found")
+
+// Get returns one alert with its explanation and state.
+func (s *Store) Get(ctx context.Context, id string) (*Alert, error) {
+	if !ValidAlertID(id) {
+		return nil, ErrNotFound
+	}
+	var a Alert
+	var expl string
+	row := s.conn.QueryRow(ctx, "SELECT "+alertCols+", explanation FROM alerts WHERE alert_id = ? ORDER BY inserted_at DESC LIMIT 1", id)
+	if err := scanAlert(row, &a, &expl); err != nil {
+		if strings.Contains(err.Error(), "no rows") {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	if json.Valid([]byte(expl)) {
+		a.Explanation = json.RawMessage(expl)
+	}
+	one := []Alert{a}
+	if err := s.fillStates(ctx, one); err != nil {
+		return nil, err
+	}
+	return &one[0], nil
+}
+
+// Related returns up to limit other alerts on any of the accounts, newest
+// first, with their state.
+func (s *Store) Related(ctx context.Context, accounts []string, exclude string, limit int) ([]Alert, error) {
+	in := inList(len(accounts))
+	q := "SELECT " + alertCols + " FROM alerts WHERE (debtor_account IN " + in + " OR creditor_account IN " + in + ") AND alert_id != ? ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(limit)
+	args := append(append(strArgs(accounts), strArgs(accounts)...), exclude)
+	rows, err := s.conn.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query related alerts: %w", err)
+	}
+	defer rows.Close()
+	out := []Alert{}
+	for rows.Next() {
+		var a Alert
+		if err := scanAlert(rows, &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read related alerts: %w", err)
+	}
+	return out, s.fillStates(ctx, out)
+}
+
+// AlertsByID returns the given alerts with their state, newest first.
+func (s *Store) AlertsByID(ctx context.Context, ids []string) ([]Alert, error) {
+	out := []Alert{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	q := "SELECT " + alertCols + " FROM alerts WHERE alert_id IN " + inList(len(ids)) + " ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id"
+	rows, err := s.conn.Query(ctx, q, strArgs(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("query alerts by id: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a Alert
+		if err := scanAlert(rows, &a); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read alerts by id: %w", err)
+	}
+	return out, s.fillStates(ctx, out)
+}
