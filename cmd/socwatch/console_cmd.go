@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -23,7 +24,8 @@ func cmdConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	fs := newFlags("console", "console --clickhouse DSN --listen 127.0.0.1:8080 --users FILE [--rules PACK] [--goaml MAPPING] [--tls-cert F --tls-key F]\n       socwatch console adduser --users FILE --name N --role analyst|supervisor|admin", stderr)
 	var cfg console.Config
 	cfg.RegisterFlags(fs)
-	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	logLevel := slog.LevelInfo
+	fs.TextVar(&logLevel, "log-level", slog.LevelInfo, "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -32,7 +34,7 @@ func cmdConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r, err := console.Start(ctx, cfg, newLogger(stderr, *logLevel))
+	r, err := console.Start(ctx, cfg, newLogger(stderr, logLevel))
 	if err != nil {
 		return err
 	}

@@ -81,15 +81,23 @@ func (g *Generator) inject(now int64) {
 // add schedules a transfer of eur (converted to the debtor's currency) at
 // time at and returns the transaction for adjustments.
 func (s *scenario) add(at int64, d, c *account, eur float64, channel string) *engine.Tx {
-	ev := &event{at: at, label: s.label, scenario: s.id}
+	ev := newEvent(at, d, c, eur, channel)
+	ev.label, ev.scenario = s.label, s.id
+	s.events = append(s.events, ev)
+	return &ev.tx
+}
+
+// newEvent is a transfer of eur (converted to the debtor's currency) from
+// d to c at time at.
+func newEvent(at int64, d, c *account, eur float64, channel string) *event {
+	ev := &event{at: at}
 	tx := &ev.tx
 	tx.Amount = toCurrency(eur, d.currency)
 	tx.Currency = d.currency
 	tx.Debtor, tx.Creditor = d.party, c.party
 	tx.Channel = channel
 	tx.ReportingEntity = d.party.BIC
-	s.events = append(s.events, ev)
-	return tx
+	return ev
 }
 
 // fresh creates a scenario account in one of the core countries, weighted
