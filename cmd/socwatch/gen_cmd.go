@@ -7,8 +7,8 @@ import (
 	"os"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 func cmdGen(args []string, stdout, stderr io.Writer) error {
@@ -16,7 +16,7 @@ func cmdGen(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same feed")
 	count := fs.Int("count", 100000, "number of transactions")
 	out := fs.String("out", "", "output file (JSON lines); default stdout")
-	labels := fs.String("labels", "", "labels file (tx_id,typology); default OUT with .labels.csv, none for stdout")
+	labels := fs.String("labels", "", "labels file (tx_id,typology,scenario of each laundering transaction); default OUT with .labels.csv, none for stdout")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -56,8 +56,8 @@ func writeFeed(w io.Writer, lw *bufio.Writer, cfg synth.Config) (int, error) {
 	bw := bufio.NewWriterSize(w, 256<<10)
 	g := synth.New(cfg)
 	if lw != nil {
-		if _, err := lw.WriteString("tx_id,typology\n"); err != nil {
-			return 0, err
+		if err := synth.WriteLabelHeader(lw); err != nil {
+			return 0, fmt.Errorf("write labels: %w", err)
 		}
 	}
 	var tx engine.Tx
@@ -74,7 +74,9 @@ func writeFeed(w io.Writer, lw *bufio.Writer, cfg synth.Config) (int, error) {
 			return n, fmt.Errorf("write feed: %w", err)
 		}
 		if lw != nil && label != "" {
-			fmt.Fprintf(lw, "%s,%s\n", tx.TxID, label)
+			if err := synth.WriteLabel(lw, tx.TxID, label, g.Scenario()); err != nil {
+				return n, fmt.Errorf("write labels: %w", err)
+			}
 		}
 		n++
 	}

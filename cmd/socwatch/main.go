@@ -1,7 +1,8 @@
 // Command socwatch is SOC-Watch's one binary: it screens transaction
 // streams against AML rule packs (run, demo), replays files (screen), checks
 // rule packs (rules lint, rules test) and generates a synthetic
-// cross-border feed (gen).
+// cross-border feed (gen) and measures detection quality against labels
+// (eval).
 package main
 
 import (
@@ -22,6 +23,7 @@ Usage:
   socwatch rules lint PATH...        check rule packs; exit 1 with file:line errors
   socwatch rules test PATH...        run rule fixtures (*_test.yaml); exit 1 on failure
   socwatch gen    [flags]            write a synthetic cross-border feed with labels
+  socwatch eval   [flags]            recall, precision and legit alerted share against labels; threshold sweeps
 
 Run 'socwatch COMMAND --help' for a command's flags.
 `
@@ -60,6 +62,8 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 		return cmdRules(rest, stdout, stderr)
 	case "gen":
 		return cmdGen(rest, stdout, stderr)
+	case "eval":
+		return cmdEval(rest, stdout, stderr)
 	case "run":
 		return cmdRun(rest, stdout, stderr)
 	case "demo":

@@ -1,8 +1,11 @@
 package ibmcsv
 
 import (
-	"github.com/socwatch/socwatch/internal/lines"
+	"errors"
+	"io"
+
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 // Label is IBM's ground truth for one row: whether it is laundering and,
@@ -63,4 +66,43 @@ func (d *Decoder) Label(line []byte) (Label, error) {
 		}
 	}
 	return l, nil
+}
+
+// ScanLabels reads an IBM CSV file (header first) and calls fn with each
+// data row's tx_id — derived exactly as Decode derives it, so labels join
+// the alerts of a replay of the same file — and its Label. Rows that do not
+// decode are skipped and counted in skipped: screening rejects them too, so
+// they are neither laundering nor legitimate traffic of the replay.
+func ScanLabels(r io.Reader, maxBytes int, fn func(txID string, l Label)) (skipped int, err error) {
+	var d *Decoder
+	var tx engine.Tx
+	err = lines.Scan(r, maxBytes, func(_ int, line []byte) error {
+		if lines.TooLong(line) {
+			skipped++
+			return nil
+		}
+		if d == nil {
+			var err error
+			d, err = NewDecoder(line)
+			if err == nil {
+				d.MaxBytes = maxBytes
+			}
+			return err
+		}
+		if d.Decode(line, &tx) != nil {
+			skipped++
+			return nil
+		}
+		l, err := d.Label(line)
+		if err != nil {
+			skipped++
+			return nil
+		}
+		fn(tx.TxID, l)
+		return nil
+	})
+	if err == nil && d == nil {
+		err = errors.New("IBM CSV: no header line")
+	}
+	return skipped, err
 }

@@ -42,7 +42,7 @@ func feed(t testing.TB, recs []record) []byte {
 		if err := enc.Encode(&recs[i].tx); err != nil {
 			t.Fatalf("encode %s: %v", recs[i].tx.TxID, err)
 		}
-		if err := WriteLabel(&b, recs[i].tx.TxID, recs[i].label); err != nil {
+		if err := WriteLabel(&b, recs[i].tx.TxID, recs[i].label, recs[i].scenario); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -31,8 +31,20 @@ var Typologies = []string{
 	CashIntensive, Corridor,
 }
 
-// LabelHeader is the first line of a labels file.
-const LabelHeader = "tx_id,typology\n"
+// LabelHeader is the first line of a labels file: each transaction's id,
+// typology ("" for legitimate traffic) and scenario (the id of the injected
+// instance it belongs to, "" for legitimate traffic), so recall can be
+// counted per scenario as well as per transaction.
+const LabelHeader = "tx_id,typology,scenario\n"
+
+// legacyHeader is the header of two-column files (no scenario), still read.
+const legacyHeader = "tx_id,typology\n"
+
+// Label is one transaction's ground truth.
+type Label struct {
+	Typology string // "" for legitimate traffic
+	Scenario string // "" for legitimate traffic and in two-column files
+}
 
 // WriteLabelHeader writes the header line of a labels file.
 func WriteLabelHeader(w io.Writer) error {
@@ -40,51 +52,67 @@ func WriteLabelHeader(w io.Writer) error {
 	return err
 }
 
-// WriteLabel writes one `tx_id,typology` line; typology is empty for a
-// legitimate transaction. Generated ids and typologies never contain commas,
-// quotes or newlines, so no CSV quoting is needed.
-func WriteLabel(w io.Writer, txID, typology string) error {
-	_, err := fmt.Fprintf(w, "%s,%s\n", txID, typology)
+// WriteLabel writes one `tx_id,typology,scenario` line; typology and
+// scenario are empty for a legitimate transaction. Generated ids,
+// typologies and scenario ids never contain commas, quotes or newlines, so
+// no CSV quoting is needed.
+func WriteLabel(w io.Writer, txID, typology, scenario string) error {
+	_, err := fmt.Fprintf(w, "%s,%s,%s\n", txID, typology, scenario)
 	return err
 }
 
-// ReadLabels reads a labels file into tx_id → typology (legitimate
-// transactions map to ""). It accepts a file with or without the header and
-// refuses lines that are not two fields, duplicate ids, and typologies
-// outside the vocabulary.
-func ReadLabels(r io.Reader) (map[string]string, error) {
+// ReadLabels reads a labels file into tx_id → label. The header says
+// whether lines have a scenario column (LabelHeader) or not (the
+// two-column `tx_id,typology` layout, also assumed without a header). It
+// refuses lines of another width, duplicate ids, typologies outside the
+// vocabulary, and a legitimate line (no typology) with a scenario.
+func ReadLabels(r io.Reader) (map[string]Label, error) {
 	known := make(map[string]bool, len(Typologies)+1)
 	known[""] = true
 	for _, t := range Typologies {
 		known[t] = true
 	}
-	out := map[string]string{}
+	out := map[string]Label{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	line := 0
+	line, width := 0, 2
 	for sc.Scan() {
 		line++
 		text := strings.TrimSuffix(sc.Text(), "\r")
-		if line == 1 && text+"\n" == LabelHeader {
-			continue
+		if line == 1 {
+			switch text + "\n" {
+			case LabelHeader:
+				width = 3
+				continue
+			case legacyHeader:
+				continue
+			}
 		}
 		if text == "" {
 			continue
 		}
-		id, typ, ok := strings.Cut(text, ",")
-		if !ok || strings.Contains(typ, ",") {
-			return nil, fmt.Errorf("labels line %d: want 2 fields tx_id,typology, got %q", line, text)
+		fields := strings.Split(text, ",")
+		if len(fields) != width {
+			return nil, fmt.Errorf("labels line %d: want %d fields as in the header, got %q", line, width, text)
 		}
+		id, typ := fields[0], fields[1]
 		if id == "" {
 			return nil, fmt.Errorf("labels line %d: empty tx_id", line)
 		}
 		if !known[typ] {
 			return nil, fmt.Errorf("labels line %d: unknown typology %q", line, typ)
 		}
+		l := Label{Typology: typ}
+		if width == 3 {
+			l.Scenario = fields[2]
+			if typ == "" && l.Scenario != "" {
+				return nil, fmt.Errorf("labels line %d: a scenario without a typology, got %q", line, text)
+			}
+		}
 		if _, dup := out[id]; dup {
 			return nil, fmt.Errorf("labels line %d: duplicate tx_id %q", line, id)
 		}
-		out[id] = typ
+		out[id] = l
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("read labels after line %d: %w", line, err)

@@ -16,19 +16,19 @@ func TestLabelsRoundTrip(t *testing.T) {
 	if err := WriteLabelHeader(&buf); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{}
+	want := map[string]Label{}
 	var tx engine.Tx
 	for {
 		label, ok := g.Next(&tx)
 		if !ok {
 			break
 		}
-		want[tx.TxID] = label
-		if err := WriteLabel(&buf, tx.TxID, label); err != nil {
+		want[tx.TxID] = Label{Typology: label, Scenario: g.Scenario()}
+		if err := WriteLabel(&buf, tx.TxID, label, g.Scenario()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if !strings.HasPrefix(buf.String(), "tx_id,typology\n") {
+	if !strings.HasPrefix(buf.String(), "tx_id,typology,scenario\n") {
 		t.Fatalf("labels start with %q", buf.String()[:20])
 	}
 	got, err := ReadLabels(&buf)
@@ -39,12 +39,15 @@ func TestLabelsRoundTrip(t *testing.T) {
 		t.Fatalf("read %d labels, wrote %d", len(got), len(want))
 	}
 	labelled := 0
-	for id, typ := range want {
-		if got[id] != typ {
-			t.Fatalf("%s: read %q, wrote %q", id, got[id], typ)
+	for id, l := range want {
+		if got[id] != l {
+			t.Fatalf("%s: read %+v, wrote %+v", id, got[id], l)
 		}
-		if typ != "" {
+		if l.Typology != "" {
 			labelled++
+			if l.Scenario == "" {
+				t.Fatalf("%s: labelled %s without a scenario", id, l.Typology)
+			}
 		}
 	}
 	if labelled == 0 {
@@ -56,13 +59,17 @@ func TestReadLabelsFixtures(t *testing.T) {
 	tests := []struct {
 		file    string
 		wantErr string
-		want    map[string]string
+		want    map[string]Label
 	}{
-		{"labels_ok.csv", "", map[string]string{"gen-1-1": "", "gen-1-2": "structuring", "gen-1-3": "fan_in"}},
-		{"labels_crlf_noheader.csv", "", map[string]string{"a": "sanctions", "b": ""}},
+		{"labels_ok.csv", "", map[string]Label{"gen-1-1": {}, "gen-1-2": {Typology: "structuring"}, "gen-1-3": {Typology: "fan_in"}}},
+		{"labels_crlf_noheader.csv", "", map[string]Label{"a": {Typology: "sanctions"}, "b": {}}},
+		{"labels_scenario.csv", "", map[string]Label{"gen-1-1": {},
+			"gen-1-2": {Typology: "structuring", Scenario: "sc-1-1"}, "gen-1-3": {Typology: "structuring", Scenario: "sc-1-1"}}},
 		{"labels_unknown.csv", "unknown typology", nil},
 		{"labels_dup.csv", "duplicate tx_id", nil},
 		{"labels_fields.csv", "want 2 fields", nil},
+		{"labels_scenario_fields.csv", "want 3 fields", nil},
+		{"labels_legit_scenario.csv", "a scenario without a typology", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.file, func(t *testing.T) {
@@ -85,8 +92,8 @@ func TestReadLabelsFixtures(t *testing.T) {
 				t.Fatalf("got %v, want %v", got, tc.want)
 			}
 			for k, v := range tc.want {
-				if typ, ok := got[k]; !ok || typ != v {
-					t.Fatalf("%s: got %q (present %v), want %q", k, typ, ok, v)
+				if l, ok := got[k]; !ok || l != v {
+					t.Fatalf("%s: got %+v (present %v), want %+v", k, l, ok, v)
 				}
 			}
 		})
@@ -94,7 +101,8 @@ func TestReadLabelsFixtures(t *testing.T) {
 }
 
 func FuzzReadLabels(f *testing.F) {
-	for _, name := range []string{"labels_ok.csv", "labels_crlf_noheader.csv", "labels_unknown.csv", "labels_dup.csv", "labels_fields.csv"} {
+	for _, name := range []string{"labels_ok.csv", "labels_crlf_noheader.csv", "labels_unknown.csv", "labels_dup.csv", "labels_fields.csv",
+		"labels_scenario.csv", "labels_legit_scenario.csv", "labels_scenario_fields.csv"} {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
@@ -112,11 +120,14 @@ func FuzzReadLabels(f *testing.F) {
 		if err := WriteLabelHeader(&buf); err != nil {
 			t.Fatal(err)
 		}
-		for id, typ := range got {
-			if id == "" || strings.ContainsAny(id, ",\n") {
-				t.Fatalf("accepted id %q", id)
+		for id, l := range got {
+			if id == "" || strings.ContainsAny(id, ",\n") || strings.ContainsAny(l.Scenario, ",\n") {
+				t.Fatalf("accepted id %q scenario %q", id, l.Scenario)
 			}
-			if err := WriteLabel(&buf, id, typ); err != nil {
+			if l.Typology == "" && l.Scenario != "" {
+				t.Fatalf("accepted a scenario %q without a typology", l.Scenario)
+			}
+			if err := WriteLabel(&buf, id, l.Typology, l.Scenario); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -127,9 +138,9 @@ func FuzzReadLabels(f *testing.F) {
 		if len(again) != len(got) {
 			t.Fatalf("re-read %d labels, accepted %d", len(again), len(got))
 		}
-		for id, typ := range got {
-			if again[id] != typ {
-				t.Fatalf("%q: %q became %q", id, typ, again[id])
+		for id, l := range got {
+			if again[id] != l {
+				t.Fatalf("%q: %+v became %+v", id, l, again[id])
 			}
 		}
 	})
