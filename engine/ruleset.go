@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr/vm"
+	"github.com/socwatch/socwatch/engine/window"
 )
 
 // AggFn is an aggregate function over a sliding event-time window.
@@ -17,6 +18,14 @@ const (
 	FnMax                        // maximum of Field
 	FnDistinct                   // number of distinct values of Field
 	FnSinceLast                  // seconds since the key's previous event, -1 if none
+	// Behaviour features; exact semantics in engine/window/doc.go.
+	FnNewDistinct // distinct values of Field in the window not seen in Lookback before it
+	FnHistMean    // mean of Field over the history (Over), Recent excluded
+	FnHistP95     // 95th percentile of Field over the history
+	FnHistMax     // maximum of Field over the history
+	FnHistCount   // number of events in the history
+	FnAge         // seconds since the key's first event (forgotten after Over of silence)
+	FnInflowMatch // amount of the account's recent inflow that this transfer forwards
 )
 
 // Flow selects which copies update an aggregate keyed by `account` (the
@@ -47,11 +56,21 @@ type Aggregate struct {
 	Fn    AggFn
 	Field *Field      // input of sum/avg/min/max/distinct; nil for count/since_last
 	Where *vm.Program // nil = every transaction
+	// Parameters of the behaviour functions (zero when unused).
+	Lookback  time.Duration // new_distinct: how far before the window to look
+	Recent    time.Duration // hist_*: the newest span left out of the history
+	Tolerance float64       // inflow_match: relative amount tolerance
 	// WhereGuards are necessary conditions of Where, tested first.
 	WhereGuards []Guard
 	// Def is a canonical text of the declaration; state survives a reload
 	// only for aggregates whose Def is unchanged.
 	Def string
+}
+
+// Spec is the window spec of the aggregate's state under a pack lateness.
+func (a *Aggregate) Spec(lateness time.Duration) window.Spec {
+	return window.Spec{Fn: window.Fn(a.Fn), Over: a.Over, Lateness: lateness,
+		Lookback: a.Lookback, Recent: a.Recent, Tolerance: a.Tolerance}
 }
 
 // UpdatedIn reports whether a copy screened under perspective p updates
@@ -114,14 +133,13 @@ type RuleSet struct {
 	Hash string
 }
 
-// LongestWindow is the longest aggregate window, which bounds both idle-key
+// LongestWindow is the longest reach of an aggregate's state back in time
+// (its window, plus new_distinct's lookback or a history bucket), which bounds both idle-key
 // eviction and the replay needed to rebuild state.
 func (rs *RuleSet) LongestWindow() time.Duration {
 	var d time.Duration
 	for i := range rs.Aggregates {
-		if rs.Aggregates[i].Over > d {
-			d = rs.Aggregates[i].Over
-		}
+		d = max(d, rs.Aggregates[i].Spec(0).Reach())
 	}
 	return d
 }

@@ -67,12 +67,6 @@ func Load(path string, opts Options) (*engine.RuleSet, error) {
 }
 
 var identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
-var fnRe = regexp.MustCompile(`^(count|sum|avg|min|max|distinct|since_last)(?:\(\s*([a-z_][a-z0-9_.]*)\s*\))?$`)
-
-var fnByName = map[string]engine.AggFn{
-	"count": engine.FnCount, "sum": engine.FnSum, "avg": engine.FnAvg, "min": engine.FnMin,
-	"max": engine.FnMax, "distinct": engine.FnDistinct, "since_last": engine.FnSinceLast,
-}
 
 // reserved are names an aggregate or list may not take: they would shadow
 // a field or a function in expressions.
@@ -205,29 +199,8 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 		return nil, fmt.Errorf("over %q: want a positive duration such as 48h or 7d", d.Over)
 	}
 	a.Over = over
-	m := fnRe.FindStringSubmatch(strings.TrimSpace(d.Fn))
-	if m == nil {
-		return nil, fmt.Errorf("fn %q: want count, sum(field), avg(field), min(field), max(field), distinct(field) or since_last", d.Fn)
-	}
-	a.Fn = fnByName[m[1]]
-	needsField := a.Fn != engine.FnCount && a.Fn != engine.FnSinceLast
-	switch {
-	case needsField && m[2] == "":
-		return nil, fmt.Errorf("fn %s needs a field, e.g. %s(amount_eur)", m[1], m[1])
-	case !needsField && m[2] != "":
-		return nil, fmt.Errorf("fn %s takes no field", m[1])
-	case needsField:
-		f := engine.Fields[m[2]]
-		if f == nil {
-			return nil, fmt.Errorf("fn %s: unknown field %q", m[1], m[2])
-		}
-		if a.Fn == engine.FnDistinct && f.Kind != engine.KindString {
-			return nil, fmt.Errorf("distinct needs a string field, %q is not", m[2])
-		}
-		if a.Fn != engine.FnDistinct && f.Kind != engine.KindNumber {
-			return nil, fmt.Errorf("%s needs a number field, %q is not", m[1], m[2])
-		}
-		a.Field = f
+	if err := applyAggFn(a, d.Fn, d.Flow); err != nil {
+		return nil, err
 	}
 	if d.Where != "" {
 		prog, err := compileBool(d.Where, base, opts, lists, nil)

@@ -116,7 +116,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 			s.stores[i] = st
 			continue
 		}
-		s.stores[i] = window.NewStore(window.Spec{Fn: window.Fn(a.Fn), Over: a.Over, Lateness: rs.Lateness})
+		s.stores[i] = window.NewStore(a.Spec(rs.Lateness))
 	}
 	s.env.Agg = make([]float64, len(rs.Aggregates))
 	s.rulesRun = make([]ruleCounter, len(rs.Rules))
@@ -203,20 +203,12 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(a.Fn)
 			continue
 		}
+		ev := s.event(a, ts)
 		if a.Where != nil && (!guardsHold(a.WhereGuards, env) || !s.runBool(a.Where)) {
-			env.Agg[ai] = st.Value(env.Account, ts)
+			env.Agg[ai] = st.ValueFor(env.Account, ev)
 			continue
 		}
-		var num float64
-		var h uint64
-		if a.Field != nil {
-			if a.Field.Kind == engine.KindNumber {
-				num = a.Field.Num(env)
-			} else {
-				h = window.HashString(a.Field.Str(env))
-			}
-		}
-		v, late := st.Observe(env.Account, ts, num, h)
+		v, late := st.ObserveEvent(env.Account, ev)
 		if late {
 			s.stats.Late++
 		}
@@ -227,7 +219,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(rs.Aggregates[ai].Fn)
 			continue
 		}
-		env.Agg[ai] = s.stores[ai].Value(env.Account, ts)
+		env.Agg[ai] = s.stores[ai].ValueFor(env.Account, s.event(&rs.Aggregates[ai], ts))
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
@@ -255,6 +247,25 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 		}
 	}
 	return out
+}
+
+// event is what the copy being screened adds to (or asks of) aggregate a:
+// the input field's value, and the counterparty of the perspective account
+// with the tx id, which flow tracing (inflow_match) keeps for the path.
+func (s *Screener) event(a *engine.Aggregate, ts int64) window.Event {
+	env := &s.env
+	ev := window.Event{TS: ts, Party: env.Creditor.Account, TxID: env.TxID}
+	if env.Perspective == engine.PerspectiveCreditor {
+		ev.Party = env.Debtor.Account
+	}
+	if a.Field != nil {
+		if a.Field.Kind == engine.KindNumber {
+			ev.Num = a.Field.Num(env)
+		} else {
+			ev.Hash = window.HashString(a.Field.Str(env))
+		}
+	}
+	return ev
 }
 
 // guardsHold tests a program's native guards; false means the program
@@ -304,6 +315,9 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 				expl[rd.Name] = nil
 			} else {
 				expl[rd.Name] = v
+			}
+			if path := s.stores[rd.Agg].Path(env.Account, s.event(&s.rs.Aggregates[rd.Agg], env.TS.UnixNano())); path != nil {
+				expl[rd.Name+"_path"] = path
 			}
 			continue
 		}

@@ -21,6 +21,13 @@ func TestFnMirrorsEngineAggFn(t *testing.T) {
 		{engine.FnMax, window.Max},
 		{engine.FnDistinct, window.Distinct},
 		{engine.FnSinceLast, window.SinceLast},
+		{engine.FnNewDistinct, window.NewDistinct},
+		{engine.FnHistMean, window.HistMean},
+		{engine.FnHistP95, window.HistP95},
+		{engine.FnHistMax, window.HistMax},
+		{engine.FnHistCount, window.HistCount},
+		{engine.FnAge, window.Age},
+		{engine.FnInflowMatch, window.InflowMatch},
 	}
 	for _, tt := range tests {
 		if got := window.Fn(tt.agg); got != tt.want {

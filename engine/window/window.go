@@ -45,6 +45,9 @@ type Store struct {
 	overflow   uint64
 	bufBytes   int64 // sum of ring bytes, live and free slots
 	keyBytes   int64 // sum of key lengths, live keys
+	// beh keeps the behaviour functions (NewDistinct … InflowMatch); when
+	// set, the fields above are unused.
+	beh *behaviourStore
 }
 
 // NewStore returns an empty Store for spec. Invalid fields are corrected
@@ -52,6 +55,9 @@ type Store struct {
 // unknown Fn Count.
 func NewStore(spec Spec) *Store {
 	spec = spec.normalized()
+	if spec.Fn.behaviour() {
+		return &Store{spec: spec, beh: newBehaviourStore(spec)}
+	}
 	s := &Store{
 		spec:    spec,
 		horizon: satAdd(int64(spec.Over), int64(spec.Lateness)),
@@ -86,6 +92,9 @@ func (s *Store) Spec() Spec { return s.spec }
 // the stored events as if it had been inserted (events pruned before it
 // arrived are missing, so late values may undercount).
 func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value float64, late bool) {
+	if s.beh != nil {
+		return s.beh.observe(key, Event{TS: ts, Num: num, Hash: h})
+	}
 	in := s.input(num, h)
 	idx, ok := s.index[key]
 	if !ok {
@@ -136,6 +145,9 @@ func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value floa
 // behind the key's newest event the value is computed from what is still
 // stored and may undercount, as for late events.
 func (s *Store) Value(key string, ts int64) float64 {
+	if s.beh != nil {
+		return s.beh.value(key, Event{TS: ts})
+	}
 	idx, ok := s.index[key]
 	if !ok {
 		return s.empty()
@@ -154,6 +166,9 @@ func (s *Store) Value(key string, ts int64) float64 {
 // key on a loaded 2-core machine, see BenchmarkEvictScan), so call it every
 // many thousand records, not per record.
 func (s *Store) Evict(watermark int64) int {
+	if s.beh != nil {
+		return s.beh.evict(watermark)
+	}
 	cutoff := satSub(watermark, s.horizon)
 	dropped := 0
 	for key, idx := range s.index {
@@ -177,14 +192,62 @@ func (s *Store) Evict(watermark int64) int {
 }
 
 // Keys returns the number of keys tracked.
-func (s *Store) Keys() int { return len(s.index) }
+func (s *Store) Keys() int {
+	if s.beh != nil {
+		return len(s.beh.index)
+	}
+	return len(s.index)
+}
 
 // Late returns the number of late events observed so far.
-func (s *Store) Late() uint64 { return s.late }
+func (s *Store) Late() uint64 {
+	if s.beh != nil {
+		return s.beh.late
+	}
+	return s.late
+}
 
 // Overflow returns the number of events dropped because a key held
-// MaxEvents events.
-func (s *Store) Overflow() uint64 { return s.overflow }
+// MaxEvents events (for behaviour functions also the counterparties and
+// inflows forgotten for their caps, see doc.go).
+func (s *Store) Overflow() uint64 {
+	if s.beh != nil {
+		return s.beh.overflow
+	}
+	return s.overflow
+}
+
+// ObserveEvent is Observe with the counterparty and transaction id that
+// InflowMatch keeps; the other functions read only ev.TS, ev.Num, ev.Hash.
+func (s *Store) ObserveEvent(key string, ev Event) (value float64, late bool) {
+	if s.beh != nil {
+		return s.beh.observe(key, ev)
+	}
+	return s.Observe(key, ev.TS, ev.Num, ev.Hash)
+}
+
+// ValueFor is Value for a query that depends on the reading transaction:
+// InflowMatch matches q.Num against q.Party's other inflows. For every
+// other function it equals Value(key, q.TS).
+func (s *Store) ValueFor(key string, q Event) float64 {
+	if s.beh != nil {
+		return s.beh.value(key, q)
+	}
+	return s.Value(key, q.TS)
+}
+
+// Path returns the transfers behind an InflowMatch value — the matched
+// inflow into key and q out of it — or nil (other functions, no match).
+func (s *Store) Path(key string, q Event) []Hop {
+	if s.beh == nil || s.spec.Fn != InflowMatch {
+		return nil
+	}
+	k, ok := s.beh.index[key].(*inflowKey)
+	if !ok {
+		return nil
+	}
+	return k.path(s.beh, key, q)
+}
 
 // Approximate per-entry costs for SizeBytes. A map entry is a string header
 // and a uint32 slot index (24 bytes with padding) plus a control byte, at a
@@ -201,6 +264,9 @@ const (
 // reads a little below a heap measurement. Distinct keys past
 // distinctCountsFrom events add their count maps, estimated per entry.
 func (s *Store) SizeBytes() int64 {
+	if s.beh != nil {
+		return s.beh.sizeBytes()
+	}
 	var large int64
 	for _, dw := range s.large { // only keys past distinctCountsFrom events
 		large += dw.sizeBytes()

@@ -1,0 +1,169 @@
+package window
+
+import (
+	"strings"
+	"unsafe"
+)
+
+// Event is one observation of a behaviour aggregate: its time (unix ns),
+// numeric input, hash of its string input, and the counterparty and
+// transaction it came from (InflowMatch keeps them for the alert's path and
+// matches on the counterparty; the other functions ignore them).
+type Event struct {
+	TS    int64
+	Num   float64
+	Hash  uint64
+	Party string
+	TxID  string
+}
+
+// Hop is one transfer of a traced path, for alert explanations.
+type Hop struct {
+	From   string  `json:"from"`
+	To     string  `json:"to"`
+	TxID   string  `json:"tx_id"`
+	Amount float64 `json:"amount"`
+	TS     string  `json:"ts"`
+}
+
+// keyBehaviour is the state of one key of a behaviour aggregate. Methods get
+// the store for its spec and scratch space.
+type keyBehaviour interface {
+	// newest is the latest event time stored (the eviction clock).
+	newest() int64
+	// observe stores ev (not late) and returns the value at ev.TS with ev in.
+	observe(b *behaviourStore, ev Event) float64
+	// value returns the value at q.TS without storing q; self counts q as an
+	// event of the key (late events), as observe would have.
+	value(b *behaviourStore, q Event, self bool) float64
+	// bytes is the key's approximate heap size, key string excluded.
+	bytes() int64
+}
+
+// behaviourStore holds one behaviour aggregate for every key of a
+// partition, behind Store's methods.
+type behaviourStore struct {
+	spec     Spec
+	index    map[string]keyBehaviour
+	late     uint64
+	overflow uint64 // events dropped for MaxEvents, counterparties forgotten for maxKnown
+	keyBytes int64
+	scratchA []uint64
+	scratchB []uint64
+	vals     []weighted
+}
+
+func newBehaviourStore(spec Spec) *behaviourStore {
+	return &behaviourStore{spec: spec, index: make(map[string]keyBehaviour)}
+}
+
+func (b *behaviourStore) newKey() keyBehaviour {
+	switch b.spec.Fn {
+	case NewDistinct:
+		return &noveltyKey{}
+	case HistMean, HistP95, HistMax, HistCount:
+		return &histKey{}
+	case Age:
+		return &ageKey{}
+	}
+	return &inflowKey{}
+}
+
+// horizon is how long after its newest event a key can still change a
+// non-late value: Over plus lateness, plus the lookback for NewDistinct and
+// one history bucket for the Hist functions.
+func (b *behaviourStore) horizon() int64 {
+	h := satAdd(int64(b.spec.Over), int64(b.spec.Lateness))
+	switch {
+	case b.spec.Fn == NewDistinct:
+		h = satAdd(h, int64(b.spec.Lookback))
+	case b.spec.Fn.hist():
+		h = satAdd(h, b.bucketWidth())
+	}
+	return h
+}
+
+func (b *behaviourStore) observe(key string, ev Event) (float64, bool) {
+	k, ok := b.index[key]
+	if !ok {
+		owned := strings.Clone(key)
+		k = b.newKey()
+		b.index[owned] = k
+		b.keyBytes += int64(len(owned))
+		return k.observe(b, ev), false
+	}
+	if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
+		b.late++
+		return k.value(b, ev, true), true
+	}
+	return k.observe(b, ev), false
+}
+
+func (b *behaviourStore) value(key string, q Event) float64 {
+	k, ok := b.index[key]
+	if !ok {
+		return 0 // every behaviour function reads 0 for an unknown key
+	}
+	return k.value(b, q, false)
+}
+
+func (b *behaviourStore) evict(watermark int64) int {
+	cutoff := satSub(watermark, b.horizon())
+	n := 0
+	for key, k := range b.index {
+		if k.newest() <= cutoff {
+			delete(b.index, key)
+			b.keyBytes -= int64(len(key))
+			n++
+		}
+	}
+	return n
+}
+
+// behaviourKeyBytes is the fixed cost of a key's map entry: string header
+// and interface (32 bytes) and a control byte, at a typical Swiss-table
+// load of about 3/4 (as mapEntryBytes for the event rings).
+const behaviourKeyBytes = 44
+
+func (b *behaviourStore) sizeBytes() int64 {
+	n := b.keyBytes + int64(len(b.index))*behaviourKeyBytes
+	for _, k := range b.index {
+		n += k.bytes()
+	}
+	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
+}
+
+// tsHash is an event time with a hash, or (for known counterparties) the
+// latest time a hash was seen.
+type tsHash struct {
+	t int64
+	h uint64
+}
+
+// insertSorted inserts e into xs sorted by time, after events at the same
+// time, and returns the slice.
+func insertSorted[T any](xs []T, e T, time func(T) int64) []T {
+	t := time(e)
+	i := len(xs)
+	for i > 0 && time(xs[i-1]) > t {
+		i--
+	}
+	xs = append(xs, e)
+	copy(xs[i+1:], xs[i:])
+	xs[i] = e
+	return xs
+}
+
+// dropFront removes xs[:n] keeping the backing array, and shrinks a
+// mostly empty one so a burst's memory goes back.
+func dropFront[T any](xs []T, n int) []T {
+	if n == 0 {
+		return xs
+	}
+	m := copy(xs, xs[n:])
+	xs = xs[:m]
+	if cap(xs) > 2 && m <= cap(xs)/4 {
+		xs = append(make([]T, 0, max(cap(xs)/2, 2)), xs...)
+	}
+	return xs
+}
