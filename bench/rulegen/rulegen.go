@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -125,7 +126,8 @@ type ruleYAML struct {
 }
 
 // Marshal renders a one-file pack of n rule variants of src. List files are
-// referenced by absolute path, so the pack loads from any directory.
+// referenced as lists/<name of the file>: a pack may only read lists under
+// its own directory, so WritePack copies them there.
 func Marshal(src *rules.Pack, n int) ([]byte, error) {
 	vs, err := Variants(src.Rules, n)
 	if err != nil {
@@ -134,11 +136,8 @@ func Marshal(src *rules.Pack, n int) ([]byte, error) {
 	f := packFile{Lists: map[string]listYAML{}, Aggregates: map[string]aggregateYAML{}}
 	for _, l := range src.Lists {
 		file := l.File
-		if file != "" && !filepath.IsAbs(file) {
-			file, err = filepath.Abs(filepath.Join(filepath.Dir(l.File0()), file))
-			if err != nil {
-				return nil, fmt.Errorf("list %s: %w", l.Name, err)
-			}
+		if file != "" {
+			file = path.Join("lists", filepath.Base(file))
 		}
 		f.Lists[l.Name] = listYAML{File: file, Values: l.Values, Kind: l.Kind}
 	}
@@ -163,15 +162,32 @@ func Marshal(src *rules.Pack, n int) ([]byte, error) {
 	return out, nil
 }
 
-// WritePack writes the n-rule pack derived from src into dir/rules.yaml and
-// returns the file's path, which rules.Load accepts.
+// WritePack writes the n-rule pack derived from src into dir/rules.yaml,
+// with copies of its list files in dir/lists, and returns the rule file's
+// path, which rules.Load accepts.
 func WritePack(src *rules.Pack, n int, dir string) (string, error) {
 	data, err := Marshal(src, n)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, "lists"), 0o755); err != nil {
 		return "", fmt.Errorf("create pack dir %s: %w", dir, err)
+	}
+	for _, l := range src.Lists {
+		if l.File == "" {
+			continue
+		}
+		from := l.File
+		if !filepath.IsAbs(from) {
+			from = filepath.Join(filepath.Dir(l.File0()), from)
+		}
+		b, err := os.ReadFile(from)
+		if err != nil {
+			return "", fmt.Errorf("list %s: %w", l.Name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "lists", filepath.Base(from)), b, 0o644); err != nil {
+			return "", fmt.Errorf("list %s: %w", l.Name, err)
+		}
 	}
 	path := filepath.Join(dir, "rules.yaml")
 	if err := os.WriteFile(path, data, 0o644); err != nil {
