@@ -238,7 +238,9 @@ func parseFile(p *Pack, file string, data []byte, probs *Problems) {
 	p.sum(file, data)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		probs.add(file, yamlErrLine(err), "", "%v", err)
+		// Some yaml errors carry no line (exceeded max depth, excessive
+		// aliasing): they concern the file, reported at line 1.
+		probs.add(file, max(1, yamlErrLine(err)), "", "%v", err)
 		return
 	}
 	if len(doc.Content) == 0 {
