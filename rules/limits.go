@@ -175,14 +175,11 @@ func (l Limits) checkExpr(src string) error {
 				i++
 			}
 			i++
-		case c == '?' || c == '.':
-			// ?? and ?. are left-associative; . is member access: after
-			// either comes an operand, not a new level.
+		case c == '?':
+			// ?? (left-associative) or ?. (member access): an operand
+			// follows, not a new level.
 			operand = false
 			i += 2
-			if c == '.' {
-				i--
-			}
 		default:
 			operand = false
 			i++

@@ -176,10 +176,8 @@ func ParseLimits(path string, lim Limits) (*Pack, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load pack: %w", err)
 	}
-	root := filepath.Dir(path)
 	var files []string
 	if st.IsDir() {
-		root = path
 		entries, err := os.ReadDir(path)
 		if err != nil {
 			return nil, fmt.Errorf("load pack %s: %w", path, err)
@@ -198,7 +196,7 @@ func ParseLimits(path string, lim Limits) (*Pack, error) {
 	p := &Pack{Files: files}
 	var probs Problems
 	for _, f := range files {
-		data, err := readPackFile(root, f, lim.MaxRuleFileBytes, lim.ReadTimeout)
+		data, err := ReadRuleFile(f, lim)
 		if err != nil {
 			probs.add(f, 1, "", "%v", err)
 			continue
@@ -209,6 +207,14 @@ func ParseLimits(path string, lim Limits) (*Pack, error) {
 		return p, err
 	}
 	return p, nil
+}
+
+// ReadRuleFile reads a rule or fixture file: a regular file within
+// lim.MaxRuleFileBytes, read within lim.ReadTimeout, that does not lead out
+// of its directory through a symlink.
+func ReadRuleFile(path string, lim Limits) ([]byte, error) {
+	lim = lim.withDefaults()
+	return readPackFile(filepath.Dir(path), path, lim.MaxRuleFileBytes, lim.ReadTimeout)
 }
 
 // ParseBytes parses one pack file's content, for fuzzing and tests.
@@ -238,7 +244,9 @@ func parseFile(p *Pack, file string, data []byte, probs *Problems) {
 	p.sum(file, data)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		probs.add(file, yamlErrLine(err), "", "%v", err)
+		// Some yaml errors carry no line (exceeded max depth, excessive
+		// aliasing): they concern the file, reported at line 1.
+		probs.add(file, max(1, yamlErrLine(err)), "", "%v", err)
 		return
 	}
 	if len(doc.Content) == 0 {

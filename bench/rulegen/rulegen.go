@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -125,9 +124,26 @@ type ruleYAML struct {
 	When        string `yaml:"when"`
 }
 
+// listFile is where a generated pack keeps a copy of the source's list:
+// lists/<name><ext>, inside the pack, since a pack may read only files
+// under its own directory (see rules.Limits).
+func listFile(l *rules.ListDecl) string {
+	if l.File == "" {
+		return ""
+	}
+	return "lists/" + l.Name + filepath.Ext(l.File)
+}
+
+// listSource is the source list's file as the source pack reads it.
+func listSource(l *rules.ListDecl) string {
+	if filepath.IsAbs(l.File) {
+		return l.File
+	}
+	return filepath.Join(filepath.Dir(l.File0()), l.File)
+}
+
 // Marshal renders a one-file pack of n rule variants of src. List files are
-// referenced as lists/<name of the file>: a pack may only read lists under
-// its own directory, so WritePack copies them there.
+// referenced as lists/<name><ext>; WritePack copies them there.
 func Marshal(src *rules.Pack, n int) ([]byte, error) {
 	vs, err := Variants(src.Rules, n)
 	if err != nil {
@@ -135,11 +151,7 @@ func Marshal(src *rules.Pack, n int) ([]byte, error) {
 	}
 	f := packFile{Lists: map[string]listYAML{}, Aggregates: map[string]aggregateYAML{}}
 	for _, l := range src.Lists {
-		file := l.File
-		if file != "" {
-			file = path.Join("lists", filepath.Base(file))
-		}
-		f.Lists[l.Name] = listYAML{File: file, Values: l.Values, Kind: l.Kind}
+		f.Lists[l.Name] = listYAML{File: listFile(l), Values: l.Values, Kind: l.Kind}
 	}
 	for _, a := range src.Aggregates {
 		f.Aggregates[a.Name] = aggregateYAML{By: a.By, Flow: a.Flow, Over: a.Over, Fn: a.Fn, Where: a.Where}
@@ -163,8 +175,8 @@ func Marshal(src *rules.Pack, n int) ([]byte, error) {
 }
 
 // WritePack writes the n-rule pack derived from src into dir/rules.yaml,
-// with copies of its list files in dir/lists, and returns the rule file's
-// path, which rules.Load accepts.
+// with copies of the source's list files under dir/lists, and returns the
+// file's path, which rules.Load accepts.
 func WritePack(src *rules.Pack, n int, dir string) (string, error) {
 	data, err := Marshal(src, n)
 	if err != nil {
@@ -177,15 +189,11 @@ func WritePack(src *rules.Pack, n int, dir string) (string, error) {
 		if l.File == "" {
 			continue
 		}
-		from := l.File
-		if !filepath.IsAbs(from) {
-			from = filepath.Join(filepath.Dir(l.File0()), from)
-		}
-		b, err := os.ReadFile(from)
+		b, err := os.ReadFile(listSource(l))
 		if err != nil {
 			return "", fmt.Errorf("list %s: %w", l.Name, err)
 		}
-		if err := os.WriteFile(filepath.Join(dir, "lists", filepath.Base(from)), b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, listFile(l)), b, 0o644); err != nil {
 			return "", fmt.Errorf("list %s: %w", l.Name, err)
 		}
 	}

@@ -87,7 +87,7 @@ func FindFixtures(path string) ([]string, error) {
 // RunFile runs every case of one fixture file against the pack in its
 // directory.
 func RunFile(path string, opts rules.Options) ([]Result, error) {
-	data, err := os.ReadFile(path)
+	data, err := rules.ReadRuleFile(path, opts.Limits)
 	if err != nil {
 		return nil, fmt.Errorf("read fixture: %w", err)
 	}
