@@ -38,6 +38,9 @@ type Generator struct {
 	scenarios    int
 	lastScenario string
 	lastFamily   string
+
+	vary      variation
+	byCountry map[string][2][]int32 // population by country: persons, companies
 }
 
 // event is a scheduled scenario transaction; TxID and TS are set when it is
@@ -95,7 +98,9 @@ func New(cfg Config) *Generator {
 	}
 	g.cyclePos = len(g.cycle) // shuffle on first use
 	g.injectAfter = g.nextInjectGap()
+	g.vary = classic
 	if cfg.Realistic {
+		g.vary = g.newVariation()
 		g.scheduleLookalikes()
 	}
 	g.advanceLegit()

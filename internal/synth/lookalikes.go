@@ -74,8 +74,6 @@ type lookalikeBuilder struct {
 	r   *rand.Rand
 	cal calendar
 	out []*event
-	// by country, indexes into the population
-	persons, companies map[string][]int32
 }
 
 func (b *lookalikeBuilder) add(at int64, d, c *account, eur float64, channel, family string) *engine.Tx {
@@ -88,24 +86,10 @@ func (b *lookalikeBuilder) add(at int64, d, c *account, eur float64, channel, fa
 	return &ev.tx
 }
 
-func (b *lookalikeBuilder) acct(i int32) *account { return &b.g.pop.accounts[i] }
-
 // pickIn picks an account of the given kind in country code, or anywhere
 // when the country has none.
 func (b *lookalikeBuilder) pickIn(code string, company bool) *account {
-	m := b.persons
-	if company {
-		m = b.companies
-	}
-	if xs := m[code]; len(xs) > 0 {
-		return b.acct(xs[b.r.IntN(len(xs))])
-	}
-	for _, xs := range m {
-		if len(xs) > 0 {
-			return b.acct(xs[b.r.IntN(len(xs))])
-		}
-	}
-	return &b.g.pop.accounts[0]
+	return b.g.existing(code, company)
 }
 
 // distinctIn picks n distinct accounts of a kind, mostly (share) in code.
@@ -144,19 +128,7 @@ func (b *lookalikeBuilder) scale(perAccounts int, lo int) int {
 // scheduleLookalikes builds every family for the whole feed and puts the
 // transactions in the pending queue (labelled legitimate).
 func (g *Generator) scheduleLookalikes() {
-	b := &lookalikeBuilder{g: g, r: g.rng, cal: calendar{start: g.cfg.Start.Unix(), end: g.end - day},
-		persons: map[string][]int32{}, companies: map[string][]int32{}}
-	for i := range g.pop.accounts {
-		a := &g.pop.accounts[i]
-		if a.fatf {
-			continue
-		}
-		if a.company {
-			b.companies[a.party.Country] = append(b.companies[a.party.Country], int32(i))
-		} else {
-			b.persons[a.party.Country] = append(b.persons[a.party.Country], int32(i))
-		}
-	}
+	b := &lookalikeBuilder{g: g, r: g.rng, cal: calendar{start: g.cfg.Start.Unix(), end: g.end - day}}
 	b.payroll()
 	b.supplierRuns()
 	b.utilities()
