@@ -27,6 +27,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/engine"
@@ -42,14 +43,15 @@ func main() {
 	profile := flag.String("profile", "realistic", "generator profile: realistic or classic")
 	ibm := flag.String("ibm", "", "directory with IBM AMLworld HI-Small patterns_flat.csv and transactions_sample.csv (skipped when empty)")
 	amlsim := flag.String("amlsim", "", "AMLSim output directory with transactions.csv and nodes.csv (skipped when empty)")
+	warmup := flag.Duration("warmup", 0, "generated feeds: screen but do not count the first DURATION (histories fill first)")
 	flag.Parse()
-	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *ibm, *amlsim); err != nil {
+	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *warmup, *ibm, *amlsim); err != nil {
 		fmt.Fprintln(os.Stderr, "quality:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, pack, seeds string, count int, profile, ibm, amlsim string) error {
+func run(w io.Writer, pack, seeds string, count int, profile string, warmup time.Duration, ibm, amlsim string) error {
 	rs, err := rules.Load(pack, rules.Options{})
 	if err != nil {
 		return err
@@ -61,7 +63,7 @@ func run(w io.Writer, pack, seeds string, count int, profile, ibm, amlsim string
 		if err != nil {
 			return fmt.Errorf("seed %q: %w", s, err)
 		}
-		g, err := generated(rs, synth.Config{Seed: seed, Count: count, Realistic: profile == "realistic"})
+		g, err := generated(rs, synth.Config{Seed: seed, Count: count, Realistic: profile == "realistic"}, warmup)
 		if err != nil {
 			return fmt.Errorf("gen seed %d: %w", seed, err)
 		}
@@ -92,7 +94,7 @@ type genResult struct {
 	perFam map[string][2]int // family → alerted, total
 }
 
-func generated(rs *engine.RuleSet, cfg synth.Config) (genResult, error) {
+func generated(rs *engine.RuleSet, cfg synth.Config, warmup time.Duration) (genResult, error) {
 	g := synth.New(cfg)
 	truth := &eval.Truth{Tx: map[string]eval.Label{}}
 	res := genResult{seed: cfg.Seed, family: map[string]string{}, perFam: map[string][2]int{}}
@@ -119,12 +121,16 @@ func generated(rs *engine.RuleSet, cfg synth.Config) (genResult, error) {
 	if err != nil {
 		return res, err
 	}
-	res.rep = eval.Compute(prep.Feed, truth, eval.Rules(rs), alerts, eval.Options{})
+	res.rep = eval.Compute(prep.Feed, truth, eval.Rules(rs), alerts, eval.Options{Warmup: warmup})
 	alerted := map[string]bool{}
 	for i := range alerts {
 		alerted[alerts[i].TxID] = true
 	}
+	counted := counted(prep.Feed, warmup)
 	for id, fam := range res.family {
+		if !counted[id] {
+			continue
+		}
 		v := res.perFam[fam]
 		v[1]++
 		if alerted[id] {
@@ -133,6 +139,28 @@ func generated(rs *engine.RuleSet, cfg synth.Config) (genResult, error) {
 		res.perFam[fam] = v
 	}
 	return res, nil
+}
+
+// counted is the set of transactions after the warm-up, as Compute counts
+// them.
+func counted(f *eval.Feed, warmup time.Duration) map[string]bool {
+	out := make(map[string]bool, len(f.IDs))
+	if len(f.TS) == 0 {
+		return out
+	}
+	from := f.TS[0]
+	for _, ts := range f.TS {
+		if ts.Before(from) {
+			from = ts
+		}
+	}
+	from = from.Add(warmup)
+	for i, id := range f.IDs {
+		if !f.TS[i].Before(from) {
+			out[id] = true
+		}
+	}
+	return out
 }
 
 func pct(a, b int) string {
@@ -153,8 +181,11 @@ func printGenerated(w io.Writer, profile string, gens []genResult) error {
 	if len(gens) == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "Own gen (%s profile, %d transactions per seed): recall per typology over injected scenarios, legit alerted\n\n",
-		profile, gens[0].rep.Transactions)
+	fmt.Fprintf(w, "Own gen (%s profile, %d transactions per seed", profile, gens[0].rep.Transactions)
+	if gens[0].rep.Warmup > 0 {
+		fmt.Fprintf(w, " counted after a %s warm-up", gens[0].rep.Warmup)
+	}
+	fmt.Fprintf(w, "): recall per typology over injected scenarios, legit alerted\n\n")
 	var t eval.Table
 	head := []string{"typology"}
 	for _, g := range gens {
@@ -188,10 +219,24 @@ func printGenerated(w io.Writer, profile string, gens []genResult) error {
 		}
 		t.Add(row...)
 	}
+	for i, r := range gens[0].rep.Rules {
+		noisy := false
+		for _, g := range gens {
+			noisy = noisy || g.rep.Rules[i].LegitShare >= 0.001
+		}
+		if !noisy {
+			continue
+		}
+		row := []string{"  legit by " + r.ID}
+		for _, g := range gens {
+			row = append(row, strconv.Itoa(g.rep.Rules[i].Alerts), share(g.rep.Rules[i].LegitShare))
+		}
+		t.Add(row...)
+	}
 	if err := t.Write(w); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\n(scen: injected scenarios, or legitimate transactions in the legit rows; legit rows: share of them alerted by any rule)")
+	fmt.Fprintln(w, "\n(scen: injected scenarios, or legitimate transactions in the legit rows; legit rows: share of them alerted by any rule;\n legit by RULE: the rule's alerts and the share of all legitimate transactions it alerts, rules at 0.1 % or more)")
 	fmt.Fprintln(w)
 	return nil
 }

@@ -28,7 +28,11 @@ func Print(w io.Writer, r *Report) error {
 	if r.MinAttemptTx > 1 {
 		fmt.Fprintf(w, " of >= %d tx (%d smaller left out of attempt recall)", r.MinAttemptTx, r.Small)
 	}
-	fmt.Fprintf(w, ", legit %d\n", r.Legit)
+	fmt.Fprintf(w, ", legit %d", r.Legit)
+	if r.Warmup > 0 {
+		fmt.Fprintf(w, " (after a warm-up of %s, screened but not counted)", r.Warmup)
+	}
+	fmt.Fprintln(w)
 	o := r.Overall
 	fmt.Fprintf(w, "all rules: %d alerts (%s per 1,000 tx), precision %s, recall %s of attempts / %s of tx, legit alerted %s\n",
 		o.Alerts, per1k(o.Per1000), pct(o.Precision), pct(o.RecallAttempt), pct(o.RecallTx), pct(o.LegitShare))
