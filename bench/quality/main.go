@@ -23,6 +23,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -126,7 +127,11 @@ func generated(rs *engine.RuleSet, cfg synth.Config, warmup time.Duration) (genR
 	for i := range alerts {
 		alerted[alerts[i].TxID] = true
 	}
-	counted := counted(prep.Feed, warmup)
+	from := eval.WarmupEnd(prep.Feed, warmup)
+	counted := map[string]bool{}
+	for i, id := range prep.Feed.IDs {
+		counted[id] = !prep.Feed.TS[i].Before(from)
+	}
 	for id, fam := range res.family {
 		if !counted[id] {
 			continue
@@ -141,40 +146,11 @@ func generated(rs *engine.RuleSet, cfg synth.Config, warmup time.Duration) (genR
 	return res, nil
 }
 
-// counted is the set of transactions after the warm-up, as Compute counts
-// them.
-func counted(f *eval.Feed, warmup time.Duration) map[string]bool {
-	out := make(map[string]bool, len(f.IDs))
-	if len(f.TS) == 0 {
-		return out
-	}
-	from := f.TS[0]
-	for _, ts := range f.TS {
-		if ts.Before(from) {
-			from = ts
-		}
-	}
-	from = from.Add(warmup)
-	for i, id := range f.IDs {
-		if !f.TS[i].Before(from) {
-			out[id] = true
-		}
-	}
-	return out
-}
-
 func pct(a, b int) string {
 	if b == 0 {
-		return "–"
+		return eval.Percent(math.NaN())
 	}
-	return fmt.Sprintf("%.1f%%", 100*float64(a)/float64(b))
-}
-
-func share(v float64) string {
-	if v != v { // NaN: no denominator
-		return "–"
-	}
-	return fmt.Sprintf("%.1f%%", 100*v)
+	return eval.Percent(float64(a) / float64(b))
 }
 
 func printGenerated(w io.Writer, profile string, gens []genResult) error {
@@ -197,13 +173,13 @@ func printGenerated(w io.Writer, profile string, gens []genResult) error {
 		row := []string{typ}
 		for _, g := range gens {
 			ts := typology(g.rep, typ)
-			row = append(row, strconv.Itoa(ts.Attempts), share(ts.RecallAttempt))
+			row = append(row, strconv.Itoa(ts.Attempts), eval.Percent(ts.RecallAttempt))
 		}
 		t.Add(row...)
 	}
 	row := []string{"legit alerted"}
 	for _, g := range gens {
-		row = append(row, strconv.Itoa(g.rep.Legit), share(g.rep.Overall.LegitShare))
+		row = append(row, strconv.Itoa(g.rep.Legit), eval.Percent(g.rep.Overall.LegitShare))
 	}
 	t.Add(row...)
 	row = []string{"alerts per 1,000 tx"}
@@ -229,7 +205,7 @@ func printGenerated(w io.Writer, profile string, gens []genResult) error {
 		}
 		row := []string{"  legit by " + r.ID}
 		for _, g := range gens {
-			row = append(row, strconv.Itoa(g.rep.Rules[i].Alerts), share(g.rep.Rules[i].LegitShare))
+			row = append(row, strconv.Itoa(g.rep.Rules[i].Alerts), eval.Percent(g.rep.Rules[i].LegitShare))
 		}
 		t.Add(row...)
 	}
@@ -286,11 +262,11 @@ func ibmPatterns(w io.Writer, rs *engine.RuleSet, dir string) error {
 	t.Add("pattern family", "attempts >= 2 tx", "recall")
 	for _, ts := range rep.Typologies {
 		if ts.Attempts > 0 {
-			t.Addf("%s\t%d\t%s", ts.Typology, ts.Attempts, share(ts.RecallAttempt))
+			t.Addf("%s\t%d\t%s", ts.Typology, ts.Attempts, eval.Percent(ts.RecallAttempt))
 		}
 	}
-	t.Addf("all families\t%d\t%s", rep.Attempts, share(rep.Overall.RecallAttempt))
-	t.Addf("legit alerted (sample)\t%d\t%s", rep.Legit, share(rep.Overall.LegitShare))
+	t.Addf("all families\t%d\t%s", rep.Attempts, eval.Percent(rep.Overall.RecallAttempt))
+	t.Addf("legit alerted (sample)\t%d\t%s", rep.Legit, eval.Percent(rep.Overall.LegitShare))
 	if err := t.Write(w); err != nil {
 		return err
 	}
@@ -323,7 +299,7 @@ func amlsimAccounts(w io.Writer, rs *engine.RuleSet, dir string) error {
 	fmt.Fprintf(w, "AMLSim %s: %d transactions, %d accounts (%d labelled fraud)\n\n", filepath.Base(dir), rep.Transactions, rep.AccountsSeen, a.Fraud)
 	var t eval.Table
 	t.Add("flagged accounts", "precision", "recall", "F1", "alerts")
-	t.Addf("%d\t%s\t%s\t%.3f\t%d", a.Flagged, share(a.Precision), share(a.Recall), a.F1, rep.Overall.Alerts)
+	t.Addf("%d\t%s\t%s\t%.3f\t%d", a.Flagged, eval.Percent(a.Precision), eval.Percent(a.Recall), a.F1, rep.Overall.Alerts)
 	if err := t.Write(w); err != nil {
 		return err
 	}

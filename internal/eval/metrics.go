@@ -135,7 +135,7 @@ func Compute(f *Feed, t *Truth, rules []RuleInfo, alerts []engine.Alert, o Optio
 	seen := make(map[string]bool, len(f.IDs))
 	attempts := map[string]*attempt{}
 	rep := &Report{MinAttemptTx: o.MinAttemptTx, Warmup: o.Warmup}
-	from := warmupEnd(f, o.Warmup)
+	from := WarmupEnd(f, o.Warmup)
 	for i, id := range f.IDs {
 		if seen[id] || f.TS[i].Before(from) {
 			continue
@@ -233,9 +233,9 @@ func Compute(f *Feed, t *Truth, rules []RuleInfo, alerts []engine.Alert, o Optio
 	return rep
 }
 
-// warmupEnd is the earliest event time plus warmup (the zero time when
-// warmup is 0).
-func warmupEnd(f *Feed, warmup time.Duration) time.Time {
+// WarmupEnd is the feed's earliest event time plus warmup (the zero time
+// when warmup is 0): Compute counts the transactions from then on.
+func WarmupEnd(f *Feed, warmup time.Duration) time.Time {
 	if warmup <= 0 || len(f.TS) == 0 {
 		return time.Time{}
 	}
