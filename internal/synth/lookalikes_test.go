@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/socwatch/socwatch/engine"
 )
 
 // TestLookalikeFamilies checks that a realistic feed holds every
@@ -213,5 +215,43 @@ func TestRealisticVariesScenarios(t *testing.T) {
 	}
 	if len(means) < 4 || hi < 1.2*lo {
 		t.Errorf("mean fan-out transfer per seed %v: want seeds to differ by 20 %% or more", means)
+	}
+}
+
+// TestNewcomers: in realistic feeds some customers open their account
+// during the feed; no legitimate transaction involves one before, and
+// they do transact afterwards.
+func TestNewcomers(t *testing.T) {
+	g := New(Config{Seed: 3, Count: 40_000, Realistic: true})
+	joined := map[string]int64{}
+	for i := range g.pop.accounts {
+		if a := &g.pop.accounts[i]; a.joined > 0 {
+			joined[a.party.Account] = a.joined
+		}
+	}
+	if share := float64(len(joined)) / float64(len(g.pop.accounts)); share < newcomerShare/2 || share > 2*newcomerShare {
+		t.Fatalf("%.1f %% newcomers, want about %.0f %%", 100*share, 100*newcomerShare)
+	}
+	active := map[string]bool{}
+	var tx engine.Tx
+	for {
+		label, ok := g.Next(&tx)
+		if !ok {
+			break
+		}
+		if label != "" {
+			continue // a mule may be a newcomer used early
+		}
+		for _, a := range []string{tx.Debtor.Account, tx.Creditor.Account} {
+			if j, ok := joined[a]; ok {
+				if tx.TS.Unix() < j {
+					t.Fatalf("%s (%s) involves %s before it opened at %v", tx.TxID, g.Family(), a, time.Unix(j, 0).UTC())
+				}
+				active[a] = true
+			}
+		}
+	}
+	if len(active) < len(joined)/2 {
+		t.Errorf("%d of %d newcomers transact, want most", len(active), len(joined))
 	}
 }
