@@ -255,3 +255,14 @@ func TestNewcomers(t *testing.T) {
 		t.Errorf("%d of %d newcomers transact, want most", len(active), len(joined))
 	}
 }
+
+// TestTinyRealisticPopulation: a realistic feed over a handful of accounts
+// still ends (newcomers cannot leave nobody to pay).
+func TestTinyRealisticPopulation(t *testing.T) {
+	for seed := range int64(20) {
+		recs := generate(t, Config{Seed: seed, Count: 500, Accounts: 3, Realistic: true})
+		if len(recs) != 500 {
+			t.Fatalf("seed %d: %d records", seed, len(recs))
+		}
+	}
+}
