@@ -23,10 +23,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/engine"
@@ -42,14 +44,15 @@ func main() {
 	profile := flag.String("profile", "realistic", "generator profile: realistic or classic")
 	ibm := flag.String("ibm", "", "directory with IBM AMLworld HI-Small patterns_flat.csv and transactions_sample.csv (skipped when empty)")
 	amlsim := flag.String("amlsim", "", "AMLSim output directory with transactions.csv and nodes.csv (skipped when empty)")
+	warmup := flag.Duration("warmup", 0, "generated feeds: screen but do not count the first DURATION (histories fill first)")
 	flag.Parse()
-	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *ibm, *amlsim); err != nil {
+	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *warmup, *ibm, *amlsim); err != nil {
 		fmt.Fprintln(os.Stderr, "quality:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, pack, seeds string, count int, profile, ibm, amlsim string) error {
+func run(w io.Writer, pack, seeds string, count int, profile string, warmup time.Duration, ibm, amlsim string) error {
 	rs, err := rules.Load(pack, rules.Options{})
 	if err != nil {
 		return err
@@ -61,7 +64,7 @@ func run(w io.Writer, pack, seeds string, count int, profile, ibm, amlsim string
 		if err != nil {
 			return fmt.Errorf("seed %q: %w", s, err)
 		}
-		g, err := generated(rs, synth.Config{Seed: seed, Count: count, Realistic: profile == "realistic"})
+		g, err := generated(rs, synth.Config{Seed: seed, Count: count, Realistic: profile == "realistic"}, warmup)
 		if err != nil {
 			return fmt.Errorf("gen seed %d: %w", seed, err)
 		}
@@ -92,7 +95,7 @@ type genResult struct {
 	perFam map[string][2]int // family → alerted, total
 }
 
-func generated(rs *engine.RuleSet, cfg synth.Config) (genResult, error) {
+func generated(rs *engine.RuleSet, cfg synth.Config, warmup time.Duration) (genResult, error) {
 	g := synth.New(cfg)
 	truth := &eval.Truth{Tx: map[string]eval.Label{}}
 	res := genResult{seed: cfg.Seed, family: map[string]string{}, perFam: map[string][2]int{}}
@@ -119,12 +122,20 @@ func generated(rs *engine.RuleSet, cfg synth.Config) (genResult, error) {
 	if err != nil {
 		return res, err
 	}
-	res.rep = eval.Compute(prep.Feed, truth, eval.Rules(rs), alerts, eval.Options{})
+	res.rep = eval.Compute(prep.Feed, truth, eval.Rules(rs), alerts, eval.Options{Warmup: warmup})
 	alerted := map[string]bool{}
 	for i := range alerts {
 		alerted[alerts[i].TxID] = true
 	}
+	from := eval.WarmupEnd(prep.Feed, warmup)
+	counted := map[string]bool{}
+	for i, id := range prep.Feed.IDs {
+		counted[id] = !prep.Feed.TS[i].Before(from)
+	}
 	for id, fam := range res.family {
+		if !counted[id] {
+			continue
+		}
 		v := res.perFam[fam]
 		v[1]++
 		if alerted[id] {
@@ -137,24 +148,20 @@ func generated(rs *engine.RuleSet, cfg synth.Config) (genResult, error) {
 
 func pct(a, b int) string {
 	if b == 0 {
-		return "–"
+		return eval.Percent(math.NaN())
 	}
-	return fmt.Sprintf("%.1f%%", 100*float64(a)/float64(b))
-}
-
-func share(v float64) string {
-	if v != v { // NaN: no denominator
-		return "–"
-	}
-	return fmt.Sprintf("%.1f%%", 100*v)
+	return eval.Percent(float64(a) / float64(b))
 }
 
 func printGenerated(w io.Writer, profile string, gens []genResult) error {
 	if len(gens) == 0 {
 		return nil
 	}
-	fmt.Fprintf(w, "Own gen (%s profile, %d transactions per seed): recall per typology over injected scenarios, legit alerted\n\n",
-		profile, gens[0].rep.Transactions)
+	fmt.Fprintf(w, "Own gen (%s profile, %d transactions per seed", profile, gens[0].rep.Transactions)
+	if gens[0].rep.Warmup > 0 {
+		fmt.Fprintf(w, " counted after a %s warm-up", gens[0].rep.Warmup)
+	}
+	fmt.Fprintf(w, "): recall per typology over injected scenarios, legit alerted\n\n")
 	var t eval.Table
 	head := []string{"typology"}
 	for _, g := range gens {
@@ -166,13 +173,13 @@ func printGenerated(w io.Writer, profile string, gens []genResult) error {
 		row := []string{typ}
 		for _, g := range gens {
 			ts := typology(g.rep, typ)
-			row = append(row, strconv.Itoa(ts.Attempts), share(ts.RecallAttempt))
+			row = append(row, strconv.Itoa(ts.Attempts), eval.Percent(ts.RecallAttempt))
 		}
 		t.Add(row...)
 	}
 	row := []string{"legit alerted"}
 	for _, g := range gens {
-		row = append(row, strconv.Itoa(g.rep.Legit), share(g.rep.Overall.LegitShare))
+		row = append(row, strconv.Itoa(g.rep.Legit), eval.Percent(g.rep.Overall.LegitShare))
 	}
 	t.Add(row...)
 	row = []string{"alerts per 1,000 tx"}
@@ -188,10 +195,24 @@ func printGenerated(w io.Writer, profile string, gens []genResult) error {
 		}
 		t.Add(row...)
 	}
+	for i, r := range gens[0].rep.Rules {
+		noisy := false
+		for _, g := range gens {
+			noisy = noisy || g.rep.Rules[i].LegitShare >= 0.001
+		}
+		if !noisy {
+			continue
+		}
+		row := []string{"  legit by " + r.ID}
+		for _, g := range gens {
+			row = append(row, strconv.Itoa(g.rep.Rules[i].Alerts), eval.Percent(g.rep.Rules[i].LegitShare))
+		}
+		t.Add(row...)
+	}
 	if err := t.Write(w); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\n(scen: injected scenarios, or legitimate transactions in the legit rows; legit rows: share of them alerted by any rule)")
+	fmt.Fprintln(w, "\n(scen: injected scenarios, or legitimate transactions in the legit rows; legit rows: share of them alerted by any rule;\n legit by RULE: the rule's alerts and the share of all legitimate transactions it alerts, rules at 0.1 % or more)")
 	fmt.Fprintln(w)
 	return nil
 }
@@ -241,11 +262,11 @@ func ibmPatterns(w io.Writer, rs *engine.RuleSet, dir string) error {
 	t.Add("pattern family", "attempts >= 2 tx", "recall")
 	for _, ts := range rep.Typologies {
 		if ts.Attempts > 0 {
-			t.Addf("%s\t%d\t%s", ts.Typology, ts.Attempts, share(ts.RecallAttempt))
+			t.Addf("%s\t%d\t%s", ts.Typology, ts.Attempts, eval.Percent(ts.RecallAttempt))
 		}
 	}
-	t.Addf("all families\t%d\t%s", rep.Attempts, share(rep.Overall.RecallAttempt))
-	t.Addf("legit alerted (sample)\t%d\t%s", rep.Legit, share(rep.Overall.LegitShare))
+	t.Addf("all families\t%d\t%s", rep.Attempts, eval.Percent(rep.Overall.RecallAttempt))
+	t.Addf("legit alerted (sample)\t%d\t%s", rep.Legit, eval.Percent(rep.Overall.LegitShare))
 	if err := t.Write(w); err != nil {
 		return err
 	}
@@ -278,7 +299,7 @@ func amlsimAccounts(w io.Writer, rs *engine.RuleSet, dir string) error {
 	fmt.Fprintf(w, "AMLSim %s: %d transactions, %d accounts (%d labelled fraud)\n\n", filepath.Base(dir), rep.Transactions, rep.AccountsSeen, a.Fraud)
 	var t eval.Table
 	t.Add("flagged accounts", "precision", "recall", "F1", "alerts")
-	t.Addf("%d\t%s\t%s\t%.3f\t%d", a.Flagged, share(a.Precision), share(a.Recall), a.F1, rep.Overall.Alerts)
+	t.Addf("%d\t%s\t%s\t%.3f\t%d", a.Flagged, eval.Percent(a.Precision), eval.Percent(a.Recall), a.F1, rep.Overall.Alerts)
 	if err := t.Write(w); err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	format := fs.String("format", "jsonl", "input format of every --input: jsonl, ibm-csv or amlsim")
 	fs.Var(&labels, "labels", "ground truth: tx_id,typology[,attempt] CSV (socwatch gen), an IBM CSV with Is Laundering, or AMLSim nodes.csv; repeatable; default for ibm-csv: the inputs' own columns")
 	minAttempt := fs.Int("min-attempt-tx", 1, "count attempt recall only over laundering attempts with at least this many transactions in the feed (2 for IBM: a lone transfer shows no pattern)")
+	warmup := fs.String("warmup", "0", "screen but do not count the feed's first DURATION (e.g. 30d), so histories fill as they would in production")
 	fxFile := fs.String("fx", "", "FX rate table (ECB CSV layout); default the embedded table")
 	sweep := fs.String("sweep", "", "rule id: vary each numeric literal of the rule and of the aggregates it reads, print the precision/recall table")
 	grid := fs.String("grid", "0.5,0.75,0.9,1.1,1.25,1.5,2", "sweep multipliers of each literal")
@@ -36,6 +37,10 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	if len(inputs) == 0 {
 		fs.Usage()
 		return exitError{2}
+	}
+	warm, err := rules.ParseDuration(*warmup)
+	if err != nil || warm < 0 {
+		return fmt.Errorf("eval: --warmup %q: want a duration such as 30d or 72h", *warmup)
 	}
 	rates, err := loadFX(*fxFile)
 	if err != nil {
@@ -66,7 +71,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "eval: %d records do not decode and are left out\n", prep.Rejected)
 	}
 	en := enrich.New(rates)
-	opts := eval.Options{MinAttemptTx: *minAttempt}
+	opts := eval.Options{MinAttemptTx: *minAttempt, Warmup: warm}
 	if *sweep != "" {
 		mults, err := eval.ParseGrid(*grid)
 		if err != nil {

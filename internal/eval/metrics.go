@@ -3,6 +3,7 @@ package eval
 import (
 	"math"
 	"sort"
+	"time"
 
 	"github.com/socwatch/socwatch/engine"
 )
@@ -10,13 +11,15 @@ import (
 // Feed is what a replay saw: the transactions that decoded, in order.
 type Feed struct {
 	IDs      []string
-	Debtor   []string // debtor account of IDs[i]
-	Creditor []string // creditor account of IDs[i]
+	TS       []time.Time // event time of IDs[i]
+	Debtor   []string    // debtor account of IDs[i]
+	Creditor []string    // creditor account of IDs[i]
 }
 
 // Add records one transaction.
 func (f *Feed) Add(tx *engine.Tx) {
 	f.IDs = append(f.IDs, tx.TxID)
+	f.TS = append(f.TS, tx.TS)
 	f.Debtor = append(f.Debtor, tx.Debtor.Account)
 	f.Creditor = append(f.Creditor, tx.Creditor.Account)
 }
@@ -45,6 +48,11 @@ type Options struct {
 	// the feed out of attempt recall: a lone transfer shows no pattern
 	// (IBM's single-transaction FAN-OUT "attempts"). Default 1.
 	MinAttemptTx int
+	// Warmup leaves the transactions of the feed's first Warmup (from its
+	// earliest event time) out of every figure: they are screened, so
+	// windows and histories fill, but neither counted nor scored — as in
+	// production, where an account's history precedes what is screened.
+	Warmup time.Duration
 }
 
 // Score is the detection quality of a set of alerts. Ratios with a zero
@@ -98,12 +106,13 @@ type AccountScore struct {
 
 // Report is the result of Compute.
 type Report struct {
-	Transactions int // distinct transactions screened
+	Transactions int // distinct transactions screened and counted (after the warm-up)
 	Laundering   int // of them labelled laundering
 	Legit        int
 	Attempts     int // laundering attempts with >= MinAttemptTx transactions
 	Small        int // attempts left out for having fewer
 	MinAttemptTx int
+	Warmup       time.Duration
 	Overall      Score
 	Rules        []RuleScore
 	Typologies   []TypologyScore
@@ -125,9 +134,10 @@ func Compute(f *Feed, t *Truth, rules []RuleInfo, alerts []engine.Alert, o Optio
 	}
 	seen := make(map[string]bool, len(f.IDs))
 	attempts := map[string]*attempt{}
-	rep := &Report{MinAttemptTx: o.MinAttemptTx}
-	for _, id := range f.IDs {
-		if seen[id] {
+	rep := &Report{MinAttemptTx: o.MinAttemptTx, Warmup: o.Warmup}
+	from := WarmupEnd(f, o.Warmup)
+	for i, id := range f.IDs {
+		if seen[id] || f.TS[i].Before(from) {
 			continue
 		}
 		seen[id] = true
@@ -218,9 +228,24 @@ func Compute(f *Feed, t *Truth, rules []RuleInfo, alerts []engine.Alert, o Optio
 	}
 
 	if t.Accounts != nil {
-		accountScores(rep, f, t, alerts)
+		accountScores(rep, f, t, alerts, seen)
 	}
 	return rep
+}
+
+// WarmupEnd is the feed's earliest event time plus warmup (the zero time
+// when warmup is 0): Compute counts the transactions from then on.
+func WarmupEnd(f *Feed, warmup time.Duration) time.Time {
+	if warmup <= 0 || len(f.TS) == 0 {
+		return time.Time{}
+	}
+	first := f.TS[0]
+	for _, ts := range f.TS {
+		if ts.Before(first) {
+			first = ts
+		}
+	}
+	return first.Add(warmup)
 }
 
 type scorer struct {
@@ -279,10 +304,14 @@ func (s scorer) recall(alerted map[string]bool, typ string) (attempts, tx float6
 	return ratio(hitA, na), ratio(hitTx, ntx)
 }
 
-func accountScores(rep *Report, f *Feed, t *Truth, alerts []engine.Alert) {
+// accountScores rates the accounts of the counted transactions.
+func accountScores(rep *Report, f *Feed, t *Truth, alerts []engine.Alert, counted map[string]bool) {
 	inFeed := map[string]bool{}
 	fraud := 0
 	for i := range f.IDs {
+		if !counted[f.IDs[i]] {
+			continue
+		}
 		for _, a := range [2]string{f.Debtor[i], f.Creditor[i]} {
 			if !inFeed[a] {
 				inFeed[a] = true
@@ -301,6 +330,9 @@ func accountScores(rep *Report, f *Feed, t *Truth, alerts []engine.Alert) {
 	all := map[string]bool{}
 	for i := range alerts {
 		a := &alerts[i]
+		if !counted[a.TxID] {
+			continue
+		}
 		subject := a.DebtorAccount
 		if perspective[a.RuleID] == engine.PerspectiveCreditor {
 			subject = a.CreditorAccount

@@ -4,18 +4,20 @@ import (
 	"math"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/socwatch/socwatch/engine"
 )
 
-// tinyFeed is ten transactions t1…t10: t1–t3 are one fan_out attempt
+// tinyFeed is ten transactions t1…t10, an hour apart: t1–t3 are one fan_out attempt
 // (a1), t4 is a lone structuring transfer (no attempt id), t5–t6 a
 // structuring attempt s1; t7–t10 are legitimate. Accounts: Dn pays Cn.
 func tinyFeed() (*Feed, *Truth) {
 	f := &Feed{}
 	for i := 1; i <= 10; i++ {
 		id := "t" + strconv.Itoa(i)
-		f.Add(&engine.Tx{TxID: id, Debtor: engine.Party{Account: "D" + id}, Creditor: engine.Party{Account: "C" + id}})
+		f.Add(&engine.Tx{TxID: id, TS: time.Date(2026, 1, 1, i, 0, 0, 0, time.UTC),
+			Debtor: engine.Party{Account: "D" + id}, Creditor: engine.Party{Account: "C" + id}})
 	}
 	t := &Truth{Tx: map[string]Label{
 		"t1": {"fan_out", "a1"}, "t2": {"fan_out", "a1"}, "t3": {"fan_out", "a1"},
@@ -180,5 +182,24 @@ func TestComputeAccounts(t *testing.T) {
 			t.Errorf("%s: %+v, want flagged %d fraud %d hit %d P %.3f R %.3f F1 %.3f",
 				tc.name, *g, tc.flagged, tc.fraud, tc.hit, tc.precision, tc.recall, tc.f1v)
 		}
+	}
+}
+
+// TestComputeWarmup: the first three hours (t1–t3, the fan_out attempt)
+// are screened but not counted, nor are their alerts.
+func TestComputeWarmup(t *testing.T) {
+	f, truth := tinyFeed()
+	rules := []RuleInfo{{ID: "FO", Typology: "fan_out"}, {ID: "ST", Typology: "structuring"}}
+	alerts := []engine.Alert{alert("FO", "fan_out", "t2"), alert("ST", "structuring", "t5"), alert("FO", "fan_out", "t8")}
+	rep := Compute(f, truth, rules, alerts, Options{Warmup: 3 * time.Hour})
+	if rep.Transactions != 7 || rep.Laundering != 3 || rep.Legit != 4 || rep.Attempts != 2 {
+		t.Fatalf("counted %d tx, %d laundering, %d legit, %d attempts; want 7, 3, 4, 2",
+			rep.Transactions, rep.Laundering, rep.Legit, rep.Attempts)
+	}
+	if o := rep.Overall; o.Alerts != 2 || !near(o.Precision, 0.5) || !near(o.RecallAttempt, 0.5) || !near(o.LegitShare, 0.25) {
+		t.Errorf("overall %+v: want 2 alerts, precision 1/2, attempt recall 1/2, legit 1/4", o)
+	}
+	if fo := rep.Rules[0]; fo.Alerts != 1 || !math.IsNaN(fo.RecallOwn) {
+		t.Errorf("FO %+v: want 1 alert (t8) and no fan_out attempt left to recall", fo.Score)
 	}
 }

@@ -24,11 +24,11 @@ func PrintSweep(w io.Writer, s *Sweep) error {
 		prec, rec := s.PR(p)
 		if s.AccountLevel && p.Accounts != nil {
 			t.Addf("%s\t%.2f\t%s\t%d\t%s\t%d\t%s\t%s\t%.3f", name, p.Mult, p.Value, p.Alerts,
-				per1k(p.Per1000), p.Accounts.Flagged, pct(prec), pct(rec), p.Accounts.F1)
+				per1k(p.Per1000), p.Accounts.Flagged, Percent(prec), Percent(rec), p.Accounts.F1)
 			return
 		}
 		t.Addf("%s\t%.2f\t%s\t%d\t%s\t%s\t%s\t%s", name, p.Mult, p.Value, p.Alerts,
-			per1k(p.Per1000), pct(prec), pct(rec), pct(p.LegitShare))
+			per1k(p.Per1000), Percent(prec), Percent(rec), Percent(p.LegitShare))
 	}
 	row("(as written)", s.Baseline)
 	for i, l := range s.Literals {
@@ -105,7 +105,7 @@ func PlotSweep(w io.Writer, s *Sweep) {
 			}
 			path = fmt.Appendf(path, "%s%.1f %.1f ", cmd, x(rec), y(prec))
 			fmt.Fprintf(w, `<circle cx="%.1f" cy="%.1f" r="%.1f" fill="%s"><title>%s = %s: precision %s, recall %s</title></circle>`+"\n",
-				x(rec), y(prec), plotPointR, colour, html.EscapeString(l.String()), html.EscapeString(p.Value), pct(prec), pct(rec))
+				x(rec), y(prec), plotPointR, colour, html.EscapeString(l.String()), html.EscapeString(p.Value), Percent(prec), Percent(rec))
 		}
 		if len(path) > 0 {
 			fmt.Fprintf(w, `<path d="%s" fill="none" stroke="%s" stroke-width="1.5"/>`+"\n", path, colour)
@@ -117,7 +117,7 @@ func PlotSweep(w io.Writer, s *Sweep) {
 	}
 	if prec, rec := s.PR(s.Baseline); !math.IsNaN(prec) && !math.IsNaN(rec) {
 		fmt.Fprintf(w, `<circle cx="%.1f" cy="%.1f" r="7" fill="none" stroke="black" stroke-width="2"><title>as written: precision %s, recall %s</title></circle>`+"\n",
-			x(rec), y(prec), pct(prec), pct(rec))
+			x(rec), y(prec), Percent(prec), Percent(rec))
 	}
 	fmt.Fprintln(w, "</svg>")
 }

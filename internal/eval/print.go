@@ -6,8 +6,8 @@ import (
 	"math"
 )
 
-// pct formats a ratio as a percentage; NaN (no denominator) is "–".
-func pct(v float64) string {
+// Percent formats a ratio as a percentage; NaN (no denominator) is "–".
+func Percent(v float64) string {
 	if math.IsNaN(v) {
 		return "–"
 	}
@@ -28,14 +28,18 @@ func Print(w io.Writer, r *Report) error {
 	if r.MinAttemptTx > 1 {
 		fmt.Fprintf(w, " of >= %d tx (%d smaller left out of attempt recall)", r.MinAttemptTx, r.Small)
 	}
-	fmt.Fprintf(w, ", legit %d\n", r.Legit)
+	fmt.Fprintf(w, ", legit %d", r.Legit)
+	if r.Warmup > 0 {
+		fmt.Fprintf(w, " (after a warm-up of %s, screened but not counted)", r.Warmup)
+	}
+	fmt.Fprintln(w)
 	o := r.Overall
 	fmt.Fprintf(w, "all rules: %d alerts (%s per 1,000 tx), precision %s, recall %s of attempts / %s of tx, legit alerted %s\n",
-		o.Alerts, per1k(o.Per1000), pct(o.Precision), pct(o.RecallAttempt), pct(o.RecallTx), pct(o.LegitShare))
+		o.Alerts, per1k(o.Per1000), Percent(o.Precision), Percent(o.RecallAttempt), Percent(o.RecallTx), Percent(o.LegitShare))
 	if r.Accounts != nil {
 		a := r.Accounts
 		fmt.Fprintf(w, "accounts: %d in the feed, %d labelled laundering; flagged %d: precision %s, recall %s, F1 %.3f\n",
-			r.AccountsSeen, a.Fraud, a.Flagged, pct(a.Precision), pct(a.Recall), a.F1)
+			r.AccountsSeen, a.Fraud, a.Flagged, Percent(a.Precision), Percent(a.Recall), a.F1)
 	}
 	fmt.Fprintln(w)
 	if r.Accounts != nil {
@@ -44,7 +48,7 @@ func Print(w io.Writer, r *Report) error {
 		for _, rs := range r.Rules {
 			a := rs.Accounts
 			t.Addf("%s\t%s\t%d\t%s\t%d\t%s\t%s\t%.3f", rs.ID, rs.Typology, rs.Alerts, per1k(rs.Per1000),
-				a.Flagged, pct(a.Precision), pct(a.Recall), a.F1)
+				a.Flagged, Percent(a.Precision), Percent(a.Recall), a.F1)
 		}
 		return t.Write(w)
 	}
@@ -52,7 +56,7 @@ func Print(w io.Writer, r *Report) error {
 	t.Add("rule", "typology", "alerts", "/1k tx", "precision", "recall own", "recall all", "legit alerted")
 	for _, rs := range r.Rules {
 		t.Addf("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", rs.ID, rs.Typology, rs.Alerts, per1k(rs.Per1000),
-			pct(rs.Precision), pct(rs.RecallOwn), pct(rs.RecallAttempt), pct(rs.LegitShare))
+			Percent(rs.Precision), Percent(rs.RecallOwn), Percent(rs.RecallAttempt), Percent(rs.LegitShare))
 	}
 	if err := t.Write(w); err != nil {
 		return err
@@ -62,8 +66,8 @@ func Print(w io.Writer, r *Report) error {
 	t.Add("typology", "attempts", "tx", "recall att", "recall tx", "rules", "alerts", "/1k tx", "precision", "recall own", "legit alerted")
 	for _, ts := range r.Typologies {
 		t.Addf("%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s", ts.Typology, ts.Attempts, ts.Tx,
-			pct(ts.RecallAttempt), pct(ts.RecallTx), ts.Rules, ts.Alerts, per1k(ts.Per1000),
-			pct(ts.Precision), pct(ts.RecallOwn), pct(ts.LegitShare))
+			Percent(ts.RecallAttempt), Percent(ts.RecallTx), ts.Rules, ts.Alerts, per1k(ts.Per1000),
+			Percent(ts.Precision), Percent(ts.RecallOwn), Percent(ts.LegitShare))
 	}
 	if err := t.Write(w); err != nil {
 		return err

@@ -16,8 +16,9 @@ import (
 )
 
 // Literal is one number a sweep can vary: a numeric literal of the rule's
-// `when` or of the `where` of an aggregate the rule reads, or a duration
-// of such an aggregate's `over` or `fn` (e.g. a lookback).
+// `when` or of the `where` of an aggregate the rule reads, the duration of
+// such an aggregate's `over`, or a number or duration in its `fn` (a
+// lookback, a quantile).
 type Literal struct {
 	// Place says where it is written: "when", "<aggregate>.where",
 	// "<aggregate>.over" or "<aggregate>.fn".
@@ -48,8 +49,12 @@ func (l Literal) Format(v float64) string {
 	return s
 }
 
-// durationRe finds durations in `over` and `fn` text.
-var durationRe = regexp.MustCompile(`\b(\d+(?:\.\d+)?)([dhms])\b`)
+// durationRe finds durations in `over`; numberRe durations and plain
+// numbers in `fn` (a lookback, a quantile).
+var (
+	durationRe = regexp.MustCompile(`\b(\d+(?:\.\d+)?)([dhms])\b`)
+	numberRe   = regexp.MustCompile(`\b(\d+(?:\.\d+)?)([dhms]?)\b`)
+)
 
 // Literals lists the numbers of rule ruleID a sweep can vary, in the
 // order: when, then each aggregate it reads (as declared).
@@ -73,8 +78,8 @@ func Literals(p *rules.Pack, ruleID string) ([]Literal, error) {
 			}
 			out = append(out, lits...)
 		}
-		out = append(out, durations(a.Over, a.Name+".over")...)
-		out = append(out, durations(a.Fn, a.Name+".fn")...)
+		out = append(out, numbers(durationRe, a.Over, a.Name+".over")...)
+		out = append(out, numbers(numberRe, a.Fn, a.Name+".fn")...)
 	}
 	return out, nil
 }
@@ -139,9 +144,10 @@ func exprLiterals(src, place string) ([]Literal, map[string]bool, error) {
 	return f.lits, f.idents, nil
 }
 
-func durations(src, place string) []Literal {
+// numbers finds the matches of re (number, unit) in src.
+func numbers(re *regexp.Regexp, src, place string) []Literal {
 	var out []Literal
-	for _, m := range durationRe.FindAllStringSubmatchIndex(src, -1) {
+	for _, m := range re.FindAllStringSubmatchIndex(src, -1) {
 		v, err := strconv.ParseFloat(src[m[2]:m[3]], 64)
 		if err != nil {
 			continue

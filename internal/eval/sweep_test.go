@@ -22,6 +22,10 @@ const sweepPack = `aggregates:
     over: 24h
     fn: count
     where: amount_eur >= 1000.5
+  p95_30d:
+    by: debtor.account
+    over: 30d
+    fn: max(amount_eur)
   creditors_24h:
     by: debtor.account
     over: 1d
@@ -70,6 +74,16 @@ func TestLiterals(t *testing.T) {
 	if strings.Join(got, " | ") != want {
 		t.Fatalf("literals\n got %s\nwant %s", strings.Join(got, " | "), want)
 	}
+	// An aggregate the rule does not read is not swept; numbers in fn are.
+	for _, l := range lits {
+		if strings.HasPrefix(l.Place, "p95_30d") {
+			t.Errorf("swept %s, which R-FAN does not read", l)
+		}
+	}
+	fnLits := numbers(numberRe, "new_distinct(creditor.account, lookback: 90d, q: 0.95, p95)", "x.fn")
+	if len(fnLits) != 2 || fnLits[0].Text != "90d" || fnLits[0].Unit != "d" || fnLits[1].Text != "0.95" || fnLits[1].Int {
+		t.Errorf("fn numbers %+v, want 90d and 0.95", fnLits)
+	}
 	if _, err := Literals(p, "NOPE"); err == nil {
 		t.Fatal("unknown rule: no error")
 	}
@@ -84,7 +98,7 @@ func TestLiterals(t *testing.T) {
 		{1, 3, func(q *rules.Pack) string { return q.Rules[0].When }, "creditors_24h >= 4 && big_out_24h >= 3"},
 		{2, 2000, func(q *rules.Pack) string { return q.Aggregates[0].Where }, "amount_eur >= 2000.0"},
 		{3, 12, func(q *rules.Pack) string { return q.Aggregates[0].Over }, "12h"},
-		{4, 2, func(q *rules.Pack) string { return q.Aggregates[1].Over }, "2d"},
+		{4, 2, func(q *rules.Pack) string { return q.Aggregates[2].Over }, "2d"},
 	}
 	for _, tc := range tests {
 		q, err := Only(p, "R-FAN")

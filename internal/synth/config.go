@@ -16,7 +16,9 @@ type Config struct {
 	// (default max(1000, Count/20), about 20 payments per account a year).
 	Accounts int
 	// InjectEvery starts roughly one typology scenario per that many
-	// legitimate transactions (default 400).
+	// random legitimate transactions (default 400; 250 for realistic feeds,
+	// whose look-alikes take a third of the count, so that each typology
+	// still has some 25 scenarios per 100,000 transactions).
 	InjectEvery int
 	// Span is the event time the feed covers (default 365 days). It must
 	// exceed 200 days for dormant_reactivation scenarios to fit: their
@@ -36,11 +38,12 @@ type Config struct {
 var DefaultStart = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
 
 const (
-	defaultCount       = 100_000
-	defaultInjectEvery = 400
-	defaultSpan        = 365 * 24 * time.Hour
-	minAccounts        = 1000
-	paymentsPerAccount = 20
+	defaultCount         = 100_000
+	defaultInjectEvery   = 400
+	realisticInjectEvery = 250
+	defaultSpan          = 365 * 24 * time.Hour
+	minAccounts          = 1000
+	paymentsPerAccount   = 20
 )
 
 func (c Config) withDefaults() Config {
@@ -56,6 +59,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.InjectEvery <= 0 {
 		c.InjectEvery = defaultInjectEvery
+		if c.Realistic {
+			c.InjectEvery = realisticInjectEvery
+		}
 	}
 	if c.Span < time.Hour {
 		c.Span = defaultSpan

@@ -4,9 +4,14 @@
 // scenarios of every typology of the aml-core rule pack interleaved into the
 // timeline and labelled transaction by transaction, so that recall per
 // typology and the false-alert share on legitimate traffic can be measured.
+// Config.Realistic adds the legitimate look-alikes every bank has (payroll,
+// supplier runs, utilities, merchants, wholesalers, rent, remittances,
+// seasonal peaks, dormant accounts waking up, large one-offs; Family names
+// a transaction's) and varies the scenarios by seed, so that a pack is not
+// measured on the margins it was written for.
 // The same Config (and seed) always yields the same feed; timestamps are
 // whole seconds, strictly increasing, and ids are "gen-<seed>-<n>". Next
 // returns each transaction's label (WriteLabel/ReadLabels handle the
-// `tx_id,typology` file) and Scenario names the scenario it belongs to, for
+// `tx_id,typology,scenario` file) and Scenario names the scenario it belongs to, for
 // recall counted per scenario rather than per transaction.
 package synth

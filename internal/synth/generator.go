@@ -38,6 +38,9 @@ type Generator struct {
 	scenarios    int
 	lastScenario string
 	lastFamily   string
+
+	vary      variation
+	byCountry map[string][2][]int32 // population by country: persons, companies
 }
 
 // event is a scheduled scenario transaction; TxID and TS are set when it is
@@ -95,7 +98,9 @@ func New(cfg Config) *Generator {
 	}
 	g.cyclePos = len(g.cycle) // shuffle on first use
 	g.injectAfter = g.nextInjectGap()
+	g.vary = classic
 	if cfg.Realistic {
+		g.vary = g.newVariation()
 		g.scheduleLookalikes()
 	}
 	g.advanceLegit()
@@ -129,7 +134,7 @@ func (g *Generator) Next(tx *engine.Tx) (label string, ok bool) {
 		at, label, g.lastScenario, g.lastFamily = ev.at, ev.label, ev.scenario, ev.family
 	} else {
 		at = g.nextLegit
-		g.legit(tx)
+		g.legit(tx, at)
 		g.lastScenario, g.lastFamily = "", ""
 		g.sinceInject++
 		if g.sinceInject >= g.injectAfter {
@@ -200,10 +205,16 @@ func (g *Generator) pickChannel() string {
 // legit fills tx with an ordinary payment. Amounts are log-normal with a
 // median near EUR 800 overall; the shape keeps well under 1 % of payments
 // at EUR 15,000 or more, and an account pays the same few counterparties.
-func (g *Generator) legit(tx *engine.Tx) {
+//
+// In realistic feeds some customers open their account during the feed
+// (see account.joined): they neither pay nor are paid before.
+func (g *Generator) legit(tx *engine.Tx, now int64) {
 	r := g.rng
 	p := g.pop
 	d := &p.accounts[p.pickActive(r)]
+	for d.joined > now {
+		d = &p.accounts[p.pickActive(r)]
+	}
 	ch := g.pickChannel()
 	var c *account
 	switch ch {
@@ -257,6 +268,9 @@ func (g *Generator) legit(tx *engine.Tx) {
 	default:
 		if c == nil {
 			c = &p.accounts[d.favs[0]]
+		}
+		for c.joined > now || c == d {
+			c = &p.accounts[r.IntN(len(p.accounts))]
 		}
 		tx.Debtor, tx.Creditor = d.party, c.party
 		if (ch == "sepa" || ch == "instant") && !(d.sepa && c.sepa) {

@@ -74,13 +74,11 @@ type lookalikeBuilder struct {
 	r   *rand.Rand
 	cal calendar
 	out []*event
-	// by country, indexes into the population
-	persons, companies map[string][]int32
 }
 
 func (b *lookalikeBuilder) add(at int64, d, c *account, eur float64, channel, family string) *engine.Tx {
-	if at < b.cal.start || at >= b.cal.end {
-		return nil
+	if at < b.cal.start || at >= b.cal.end || d.joined > at || c.joined > at {
+		return nil // outside the feed, or before a party opened its account
 	}
 	ev := newEvent(at, d, c, eur, channel)
 	ev.family = family
@@ -88,24 +86,22 @@ func (b *lookalikeBuilder) add(at int64, d, c *account, eur float64, channel, fa
 	return &ev.tx
 }
 
-func (b *lookalikeBuilder) acct(i int32) *account { return &b.g.pop.accounts[i] }
-
 // pickIn picks an account of the given kind in country code, or anywhere
 // when the country has none.
 func (b *lookalikeBuilder) pickIn(code string, company bool) *account {
-	m := b.persons
-	if company {
-		m = b.companies
+	return b.g.existing(code, company)
+}
+
+// hub picks a well-established account (one that did not open during
+// the feed) to be paid by or to pay many: employers, utilities, shops.
+// In a tiny population it may have to settle for a newcomer, whose
+// transactions before it opened are then left out.
+func (b *lookalikeBuilder) hub(code string, company bool) *account {
+	a := b.pickIn(code, company)
+	for tries := 0; a.joined > 0 && tries < 50; tries++ {
+		a = b.pickIn(code, company)
 	}
-	if xs := m[code]; len(xs) > 0 {
-		return b.acct(xs[b.r.IntN(len(xs))])
-	}
-	for _, xs := range m {
-		if len(xs) > 0 {
-			return b.acct(xs[b.r.IntN(len(xs))])
-		}
-	}
-	return &b.g.pop.accounts[0]
+	return a
 }
 
 // distinctIn picks n distinct accounts of a kind, mostly (share) in code.
@@ -144,19 +140,8 @@ func (b *lookalikeBuilder) scale(perAccounts int, lo int) int {
 // scheduleLookalikes builds every family for the whole feed and puts the
 // transactions in the pending queue (labelled legitimate).
 func (g *Generator) scheduleLookalikes() {
-	b := &lookalikeBuilder{g: g, r: g.rng, cal: calendar{start: g.cfg.Start.Unix(), end: g.end - day},
-		persons: map[string][]int32{}, companies: map[string][]int32{}}
-	for i := range g.pop.accounts {
-		a := &g.pop.accounts[i]
-		if a.fatf {
-			continue
-		}
-		if a.company {
-			b.companies[a.party.Country] = append(b.companies[a.party.Country], int32(i))
-		} else {
-			b.persons[a.party.Country] = append(b.persons[a.party.Country], int32(i))
-		}
-	}
+	b := &lookalikeBuilder{g: g, r: g.rng, cal: calendar{start: g.cfg.Start.Unix(), end: g.end - day}}
+	g.newcomers()
 	b.payroll()
 	b.supplierRuns()
 	b.utilities()
@@ -181,12 +166,30 @@ func (g *Generator) scheduleLookalikes() {
 	heap.Init(&g.pending)
 }
 
+// newcomerShare is the share of the population that opens its account
+// during a realistic feed: new employees, tenants, suppliers and
+// customers, so a counterparty never seen before is ordinary too.
+const newcomerShare = 0.15
+
+// newcomers gives that share of the population an opening time spread
+// over the feed's first nine tenths. The first two accounts are always
+// established, so legitimate traffic has a debtor and a distinct creditor
+// at any time.
+func (g *Generator) newcomers() {
+	span := float64(g.end - g.cfg.Start.Unix())
+	for i := range g.pop.accounts {
+		if g.rng.Float64() < newcomerShare && i >= 2 {
+			g.pop.accounts[i].joined = g.cfg.Start.Unix() + int64(g.rng.Float64()*0.9*span)
+		}
+	}
+}
+
 // payroll: employers pay the same employees every month on their payday,
 // in one batch of a few minutes; salaries are stable (±3 %), doubled as
 // holiday pay in June (NO) or a bonus in December (elsewhere).
 func (b *lookalikeBuilder) payroll() {
 	for range b.scale(250, 3) {
-		emp := b.pickIn(countries[b.g.coreCountry()].code, true)
+		emp := b.hub(countries[b.g.coreCountry()].code, true)
 		staff := b.distinctIn(emp.party.Country, false, b.between(8, 60), 0.9)
 		salary := make([]float64, len(staff))
 		for i := range staff {
@@ -218,7 +221,7 @@ func (b *lookalikeBuilder) payroll() {
 // widely, some in the structuring band or above the reporting threshold.
 func (b *lookalikeBuilder) supplierRuns() {
 	for range b.scale(300, 3) {
-		payer := b.pickIn(countries[b.g.coreCountry()].code, true)
+		payer := b.hub(countries[b.g.coreCountry()].code, true)
 		suppliers := b.distinctIn(payer.party.Country, true, b.between(6, 20), 0.7)
 		invoice := make([]float64, len(suppliers))
 		for i := range suppliers {
@@ -251,7 +254,7 @@ func (b *lookalikeBuilder) supplierRuns() {
 // each month, each customer some days around the due date.
 func (b *lookalikeBuilder) utilities() {
 	for range b.scale(1500, 2) {
-		u := b.pickIn(pick(b.r, []string{"PL", "NO", "PL", "NO", "DE", "SE"}), true)
+		u := b.hub(pick(b.r, []string{"PL", "NO", "PL", "NO", "DE", "SE"}), true)
 		customers := b.distinctIn(u.party.Country, false, len(b.g.pop.accounts)/b.between(20, 40), 0.95)
 		bill := make([]float64, len(customers))
 		for i := range customers {
@@ -279,7 +282,7 @@ func (b *lookalikeBuilder) utilities() {
 // payers every day.
 func (b *lookalikeBuilder) merchants() {
 	for range b.scale(2000, 2) {
-		shop := b.pickIn(countries[b.g.coreCountry()].code, true)
+		shop := b.hub(countries[b.g.coreCountry()].code, true)
 		customers := b.distinctIn(shop.party.Country, false, len(b.g.pop.accounts)/b.between(20, 40), 0.97)
 		b.cal.months(func(m time.Time) {
 			for _, c := range customers {
@@ -296,7 +299,7 @@ func (b *lookalikeBuilder) merchants() {
 // the last days of each month, thousands of euros each.
 func (b *lookalikeBuilder) wholesale() {
 	for range b.scale(500, 2) {
-		w := b.pickIn(countries[b.g.coreCountry()].code, true)
+		w := b.hub(countries[b.g.coreCountry()].code, true)
 		buyers := b.distinctIn(w.party.Country, true, b.between(10, 40), 0.8)
 		size := make([]float64, len(buyers))
 		for i := range buyers {
@@ -332,7 +335,7 @@ func (b *lookalikeBuilder) rent() {
 		})
 	}
 	for range b.scale(800, 2) {
-		mgr := b.pickIn(pick(b.r, []string{"PL", "NO", "NO", "PL", "SE", "DE"}), true)
+		mgr := b.hub(pick(b.r, []string{"PL", "NO", "NO", "PL", "SE", "DE"}), true)
 		for _, t := range b.distinctIn(mgr.party.Country, false, b.between(8, 30), 1) {
 			pay(t, mgr, logNormal(b.r, 900, 0.3))
 		}
@@ -431,7 +434,7 @@ func (b *lookalikeBuilder) dormant() {
 func (b *lookalikeBuilder) largeOneOffs() {
 	var sellers []*account
 	for range 3 + b.r.IntN(4) {
-		sellers = append(sellers, b.pickIn(countries[b.g.coreCountry()].code, true))
+		sellers = append(sellers, b.hub(countries[b.g.coreCountry()].code, true))
 	}
 	for range b.scale(80, 3) {
 		buyer := b.pickIn(countries[b.g.coreCountry()].code, false)

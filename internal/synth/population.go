@@ -23,6 +23,9 @@ type account struct {
 	// into the population); merchant is where its card payments go.
 	favs     []int32
 	merchant int32
+	// joined is when the customer opened the account (Unix seconds); 0
+	// means before the feed. Only realistic feeds have newcomers.
+	joined int64
 }
 
 // sepaCountries are the countries reachable by SEPA credit transfers among
