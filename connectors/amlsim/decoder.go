@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 // DefaultMaxBytes is the line size limit when Options.MaxBytes is 0.

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/civil"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 // DefaultMaxBytes is the line size limit when Decoder.MaxBytes is 0.
@@ -234,42 +235,18 @@ func parseTimestamp(b []byte) (time.Time, error) {
 	if len(b) != 16 || b[4] != '/' || b[7] != '/' || b[10] != ' ' || b[13] != ':' {
 		return time.Time{}, errTSSyntax
 	}
-	year, ok1 := digits(b[0:4])
-	month, ok2 := digits(b[5:7])
-	day, ok3 := digits(b[8:10])
-	hour, ok4 := digits(b[11:13])
-	minute, ok5 := digits(b[14:16])
+	year, ok1 := civil.Digits(b[0:4])
+	month, ok2 := civil.Digits(b[5:7])
+	day, ok3 := civil.Digits(b[8:10])
+	hour, ok4 := civil.Digits(b[11:13])
+	minute, ok5 := civil.Digits(b[14:16])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
 		return time.Time{}, errTSSyntax
 	}
-	if year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 {
+	if year < 1 || month < 1 || month > 12 || day < 1 || day > civil.DaysIn(year, month) || hour > 23 || minute > 59 {
 		return time.Time{}, errTSRange
 	}
 	return time.Date(year, time.Month(month), day, hour, minute, 0, 0, time.UTC), nil
-}
-
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // currencyCode maps IBM's currency names to ISO 4217; "" if unknown.

@@ -1,8 +1,8 @@
 package ibmcsv
 
 import (
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 // Label is IBM's ground truth for one row: whether it is laundering and,

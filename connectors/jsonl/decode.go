@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 const (
