@@ -2,12 +2,11 @@ package ibmcsv
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/internal/civil"
+	"github.com/socwatch/socwatch/internal/fnv1a"
 	"github.com/socwatch/socwatch/internal/lines"
 )
 
@@ -71,25 +70,10 @@ type Decoder struct {
 // original header names both account columns "Account": the first is the
 // From account, the second the To account.
 func NewDecoder(header []byte) (*Decoder, error) {
-	header = lines.TrimEOL(header)
-	header = lines.TrimBOM(header)
-	var sp lines.CSVSplitter
-	names, err := sp.Split(header)
-	if err != nil {
-		return nil, fmt.Errorf("parse IBM CSV header: %w", err)
-	}
-	d := &Decoder{byName: make(map[string]int, len(names)), nFields: len(names)}
-	for i := range d.cols {
-		d.cols[i] = -1
-	}
 	accounts := 0
-	for i, raw := range names {
-		name := lines.HeaderKey(raw)
-		if _, dup := d.byName[name]; !dup {
-			d.byName[name] = i
-		}
-		r, ok := headerRoles[name]
-		if name == "account" {
+	cols, keys, err := lines.HeaderColumns("IBM CSV", header, roleNames[:], func(_ int, key string) (int, bool) {
+		r, ok := headerRoles[key]
+		if key == "account" {
 			switch accounts {
 			case 0:
 				r, ok = roleFromAccount, true
@@ -98,30 +82,25 @@ func NewDecoder(header []byte) (*Decoder, error) {
 			}
 			accounts++
 		}
-		if !ok {
-			continue
-		}
-		if d.cols[r] >= 0 {
-			return nil, fmt.Errorf("IBM CSV header: column %d %q duplicates %s (column %d)", i+1, raw, roleNames[r], d.cols[r]+1)
-		}
-		d.cols[r] = i
+		return int(r), ok
+	})
+	if err != nil {
+		return nil, err
 	}
-	var missing []string
-	for r, c := range d.cols {
-		if c < 0 {
-			missing = append(missing, roleNames[r])
+	d := &Decoder{byName: make(map[string]int, len(keys)), nFields: len(keys)}
+	for i, key := range keys {
+		if _, dup := d.byName[key]; !dup {
+			d.byName[key] = i
 		}
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("IBM CSV header %q: missing required columns: %s", lines.Clip(header), strings.Join(missing, ", "))
-	}
+	copy(d.cols[:], cols)
 	return d, nil
 }
 
 // Decode fills tx from one data line. tx is reset first; line is not
 // retained. Errors are *engine.RejectError.
 //
-// tx_id is "ibm-" + 16 hex digits of lines.Hash of the line (without its
+// tx_id is "ibm-" + 16 hex digits of fnv1a.Sum64 of the line (without its
 // line ending): byte-identical rows get the same id, which is what a replay
 // of the same file needs, and is also how IBM's data has to be read since
 // it has no id column.
@@ -169,7 +148,7 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 	}
 
 	var id [4 + 16]byte
-	tx.TxID = string(lines.AppendHex16(append(id[:0], "ibm-"...), lines.Hash(line)))
+	tx.TxID = string(lines.AppendHex16(append(id[:0], "ibm-"...), fnv1a.Sum64(line)))
 	return tx.Validate()
 }
 
