@@ -82,7 +82,6 @@ func skipRest(br *bufio.Reader) error {
 	}
 }
 
-
 // TooLong reports whether Scan delivered line as the marker of a line over
 // the limit.
 func TooLong(line []byte) bool { return line == nil }
