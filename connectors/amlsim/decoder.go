@@ -1,7 +1,6 @@
 package amlsim
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -127,18 +126,9 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 		return err
 	}
 
-	value := fields[d.cols[roleValue]]
-	if len(value) == 0 {
-		return engine.Reject(engine.ReasonMissing, "value is empty")
+	if tx.Amount, err = lines.Decimal("value", fields[d.cols[roleValue]]); err != nil {
+		return err
 	}
-	v, err := engine.ParseDecimalBytes(value)
-	switch {
-	case errors.Is(err, engine.ErrDecimalOverflow):
-		return engine.Reject(engine.ReasonInvalid, "value %q is out of range: %v", lines.Clip(value), err)
-	case err != nil:
-		return engine.Reject(engine.ReasonInvalid, "value %q is not a plain decimal", lines.Clip(value))
-	}
-	tx.Amount = v
 
 	stepField := fields[d.cols[roleTime]]
 	step, ok := parseStep(stepField)

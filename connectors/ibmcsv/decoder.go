@@ -124,18 +124,9 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 		return err
 	}
 
-	amount := fields[d.cols[roleAmountPaid]]
-	if len(amount) == 0 {
-		return engine.Reject(engine.ReasonMissing, "Amount Paid is empty")
+	if tx.Amount, err = lines.Decimal("Amount Paid", fields[d.cols[roleAmountPaid]]); err != nil {
+		return err
 	}
-	v, err := engine.ParseDecimalBytes(amount)
-	switch {
-	case errors.Is(err, engine.ErrDecimalOverflow):
-		return engine.Reject(engine.ReasonInvalid, "Amount Paid %q is out of range: %v", lines.Clip(amount), err)
-	case err != nil:
-		return engine.Reject(engine.ReasonInvalid, "Amount Paid %q is not a plain decimal", lines.Clip(amount))
-	}
-	tx.Amount = v
 
 	cur := fields[d.cols[rolePaymentCurrency]]
 	if tx.Currency = currencyCode(cur); tx.Currency == "" {
