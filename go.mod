@@ -16,6 +16,7 @@ require (
 	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260918054303-01f206a7e32c
 	github.com/twmb/franz-go/pkg/kmsg v1.15.1
 	github.com/twmb/franz-go/plugin/kprom v1.5.0
+	golang.org/x/text v0.44.0 // tests only: the NFD reference engine/names is benchmarked and checked against
 	gopkg.in/yaml.v3 v3.0.1
 )
 
