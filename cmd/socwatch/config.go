@@ -151,6 +151,12 @@ func configFlags(fs *flag.FlagSet, shortcuts map[string]string) func(args []stri
 		if err != nil {
 			return c, err
 		}
+		if fs.NArg() > 0 {
+			// Flag parsing stops at the first argument that is not a flag,
+			// so everything after it was ignored: most often a value given
+			// to a boolean flag ("--kafka-tls-enabled true").
+			return c, fmt.Errorf("unexpected argument %q: these commands take only flags, and boolean flags take no separate value (--flag or --flag=false)", fs.Arg(0))
+		}
 		return c, c.Validate()
 	}
 }

@@ -152,6 +152,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "", []string{"--reload-interval", "soon"}, []string{"reload-interval"}},
 		{nil, "", []string{"--reload-interval", "0s"}, []string{"reload_interval"}},
 		{nil, "", []string{"--kafka-sasl-password-file", "/nonexistent/pw"}, []string{"kafka.sasl.password_file"}},
+		// A boolean takes no separate value: the rest would be ignored.
+		{nil, "", []string{"--kafka-tls-enabled", "true", "--kafka-tls-ca-file", "ca.pem"}, []string{`unexpected argument "true"`}},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.want, " "), func(t *testing.T) {
