@@ -221,3 +221,33 @@ func TestKeyOf(t *testing.T) {
 		t.Fatalf("after a bad record: %q, %v", got, err)
 	}
 }
+
+// FuzzConfigFile: the YAML parser never panics, and a file it accepts sets
+// only configuration keys, each to a value of the key's type.
+func FuzzConfigFile(f *testing.F) {
+	for _, s := range []string{"kafka:\n  topic: t\n  commit_interval: 2s\n", "rules: r\n", "kafka: [1, 2]\n", "a: &x {b: 1}\nc: *x\n",
+		"clickhouse:\n  transactions: yes\n", "log_level: debug\nkafka:\n  sasl:\n    mechanism: PLAIN\n", "", "~", "- 1\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fs := flag.NewFlagSet("fuzz", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var c Config
+		c.RegisterFlags(fs)
+		keys := map[string]bool{}
+		fs.VisitAll(func(fl *flag.Flag) { keys[fl.Name] = true })
+		path := "fuzz.yaml"
+		err := yamlParser(&path, fs, keys)(bytes.NewReader(data), func(name, value string) error {
+			if !keys[name] {
+				t.Fatalf("set %q, not a configuration key", name)
+			}
+			if err := checkType(fs.Lookup(name), value); err != nil {
+				t.Fatalf("set %s = %q, which is not %v", name, value, err)
+			}
+			return fs.Set(name, value)
+		})
+		if err != nil && !strings.Contains(err.Error(), "fuzz.yaml") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	})
+}
