@@ -144,6 +144,19 @@ func configFlags(fs *flag.FlagSet, shortcuts map[string]string) func(args []stri
 		}
 	}
 	return func(args []string) (Config, error) {
+		// ff reports an ill-typed environment value as the flag package's
+		// "parse error"; say what the variable wants instead.
+		var envErr error
+		fs.VisitAll(func(f *flag.Flag) {
+			if v := os.Getenv(envName(f.Name)); v != "" && envErr == nil {
+				if err := checkType(f, v); err != nil {
+					envErr = fmt.Errorf("env %s: %q is not %v", envName(f.Name), v, err)
+				}
+			}
+		})
+		if envErr != nil {
+			return c, envErr
+		}
 		err := ff.Parse(fs, expandShortcuts(args, shortcuts),
 			ff.WithEnvVarPrefix(envPrefix),
 			ff.WithConfigFileFlag("config"),

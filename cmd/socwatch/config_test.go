@@ -137,7 +137,9 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}{
 		{nil, "", []string{"--kafka-rekey", "sometimes"}, []string{"kafka.rekey"}},
 		{nil, "", []string{"--clickhouse", "http://x"}, []string{"clickhouse.dsn"}},
-		{map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "lots"}, "", nil, []string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS"}},
+		{map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "lots"}, "", nil, []string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS", "integer"}},
+		{map[string]string{"SOCWATCH_KAFKA_COMMIT_INTERVAL": "soon"}, "", nil, []string{"SOCWATCH_KAFKA_COMMIT_INTERVAL", "duration"}},
+		{map[string]string{"SOCWATCH_KAFKA_TLS_ENABLED": "on"}, "", nil, []string{"SOCWATCH_KAFKA_TLS_ENABLED", "true or false"}},
 		{nil, "kafka:\n  group: g\n  topik: x\n", nil, []string{"socwatch.yaml:3", "unknown key kafka.topik"}},
 		{nil, "rules: r\nconfig: other.yaml\n", nil, []string{"socwatch.yaml:2", "unknown key config"}},
 		{nil, "kafka:\n  commit_interval: soon\n", nil, []string{"socwatch.yaml:2", "kafka.commit_interval", "duration"}},
