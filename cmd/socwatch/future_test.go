@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -77,7 +78,8 @@ func screenFile(t *testing.T, records [][]byte, extra ...string) (alerts []strin
 	}
 	var stdout, stderr bytes.Buffer
 	args := append([]string{"screen", "--rules", "../../rules/packs/aml-core", "--input", in, "--out", out, "--rejects", rej}, extra...)
-	if err := dispatch(args, &stdout, &stderr); err != nil {
+	err := dispatch(args, &stdout, &stderr)
+	if code := exitCode(err); code != 0 && code != exitRejected {
 		t.Fatalf("screen: %v\n%s", err, tailOf(stderr.String()))
 	}
 	for _, l := range readLines(t, out) {
@@ -99,7 +101,22 @@ func screenFile(t *testing.T, records [][]byte, extra ...string) (alerts []strin
 		d.Decode([]byte(r.Value), &tx)
 		rejects[tx.TxID] = r.Reason
 	}
+	if want := map[bool]int{false: 0, true: exitRejected}[len(rejects) > 0]; exitCode(err) != want {
+		t.Fatalf("screen exit %d with %d rejects, want %d", exitCode(err), len(rejects), want)
+	}
 	return alerts, rejects
+}
+
+// exitCode is the process exit code main gives err.
+func exitCode(err error) int {
+	var ee exitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return 1
 }
 
 func readLines(t *testing.T, path string) [][]byte {
