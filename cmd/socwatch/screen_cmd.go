@@ -48,14 +48,15 @@ func (c *ScreenConfig) flags(fs *flag.FlagSet) {
 	}
 }
 
-// timeBounds parses the block; 0 turns a bound off.
+// timeBounds parses the block (Go durations or days, "7d"); 0 turns a
+// bound off.
 func (c ScreenConfig) timeBounds() (screen.TimeBounds, error) {
 	var b screen.TimeBounds
 	for _, kv := range []struct {
 		key, val string
 		to       *time.Duration
 	}{{"screen.future_bound", c.FutureBound, &b.Ahead}, {"screen.wall_clock_bound", c.WallClockBound, &b.WallClock}} {
-		d, err := time.ParseDuration(kv.val)
+		d, err := rules.ParseDuration(kv.val)
 		if err != nil || d < 0 {
 			return b, fmt.Errorf("config %s: %q is not a duration >= 0", kv.key, kv.val)
 		}
