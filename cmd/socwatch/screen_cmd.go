@@ -220,11 +220,13 @@ func loadFX(path string) (*fx.Table, error) {
 
 // pacs008Message is one pacs.008 message made ready for file.Replay.
 type pacs008Message struct {
-	lines    io.Reader // the valid transactions as canonical JSON lines
-	ids      []string  // "transaction N (tx id)" of each line
-	refused  []engine.Rejected
-	position func(line int) string
+	lines   io.Reader // the valid transactions as canonical JSON lines
+	ids     []string  // "transaction N (tx id)" of each line
+	refused []engine.Rejected
 }
+
+// position names line n of lines for file.Replay's rejects.
+func (m *pacs008Message) position(n int) string { return m.ids[n-1] }
 
 // readPacs008 splits one pacs.008 message into its transactions: valid
 // ones become canonical JSON lines, invalid ones rejects holding their
@@ -236,7 +238,6 @@ func readPacs008(in io.Reader) (*pacs008Message, error) {
 		return nil, fmt.Errorf("read pacs.008 message: %w", err)
 	}
 	m := &pacs008Message{}
-	m.position = func(line int) string { return m.ids[line-1] }
 	each, err := pacs008.DecodeEach(data)
 	if err != nil {
 		m.refused = []engine.Rejected{{Record: engine.Record{Value: data, Position: "message"}, Err: err}}
