@@ -461,9 +461,30 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 	m := c.scrape()
 	c.stop(syscall.SIGTERM)
 
+	// Read the DLQ back.
+	cl, err := kgo.NewClient(kgo.SeedBrokers(f.brokers), kgo.ConsumeTopics(f.topic+".dlq"),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
 	got := map[string]string{}
-	for _, r := range f.readDLQ(t, len(poison)) {
-		got[string(r.value)] = r.reason
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for len(got) < len(poison) && ctx.Err() == nil {
+		fs := cl.PollFetches(ctx)
+		fs.EachRecord(func(r *kgo.Record) {
+			h := map[string]string{}
+			for _, kv := range r.Headers {
+				h[kv.Key] = string(kv.Value)
+			}
+			for _, k := range []string{"socwatch-error", "socwatch-source-topic", "socwatch-source-partition", "socwatch-source-offset"} {
+				if h[k] == "" {
+					t.Errorf("DLQ record %q lacks header %s", r.Value, k)
+				}
+			}
+			got[string(r.Value)] = h["socwatch-reason"]
+		})
 	}
 	for v, reason := range poison {
 		if got[v] != reason {
@@ -476,46 +497,6 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 		t.Errorf("consumed %.0f, screened %.0f, rejected %.0f (want %d rejected)", consumed, screened, rejected, len(poison))
 	}
 	diffKeys(t, streamAlerts(t, f.dsn), batchAlerts(t, f.records))
-}
-
-// dlqRecord is one record read back from the DLQ topic.
-type dlqRecord struct {
-	value  []byte
-	reason string
-}
-
-// readDLQ reads the fixture's DLQ topic from the start until it has seen
-// n distinct values (or 30 s pass; a record re-keyed into two copies is
-// dead-lettered twice), checking each carries the source headers.
-func (f *fixture) readDLQ(t *testing.T, n int) []dlqRecord {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(f.brokers), kgo.ConsumeTopics(f.topic+".dlq"),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	var out []dlqRecord
-	distinct := map[string]bool{}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for len(distinct) < n && ctx.Err() == nil {
-		fs := cl.PollFetches(ctx)
-		fs.EachRecord(func(r *kgo.Record) {
-			h := map[string]string{}
-			for _, kv := range r.Headers {
-				h[kv.Key] = string(kv.Value)
-			}
-			for _, k := range []string{"socwatch-error", "socwatch-source-topic", "socwatch-source-partition", "socwatch-source-offset"} {
-				if h[k] == "" {
-					t.Errorf("DLQ record %q lacks header %s", r.Value, k)
-				}
-			}
-			out = append(out, dlqRecord{value: r.Value, reason: h["socwatch-reason"]})
-			distinct[string(r.Value)] = true
-		})
-	}
-	return out
 }
 
 // TestKcatProducedFeed: the README's kcat command (a real third-party Kafka
