@@ -70,6 +70,10 @@ type Spec struct {
 	// Tolerance is InflowMatch's relative amount tolerance: an inflow of a
 	// matches a queried amount x when |x-a| <= Tolerance*a (in (0, 1)).
 	Tolerance float64
+	// SameOrigin makes InflowMatch match only inflows from the reading
+	// transfer's own counterparty (money going back where it came from)
+	// instead of only from others.
+	SameOrigin bool
 }
 
 // Validate reports a spec that NewStore would have to correct; rule loading
