@@ -32,11 +32,18 @@ services-status:
 demo:
 	$(GO) run ./cmd/socwatch demo
 
-# Detection quality: recall per typology on the synthetic feed, and per
-# pattern family on IBM AMLworld's laundering patterns.
-IBM_PATTERNS ?= ../shared/data/ibm-amlworld-hi-small/patterns_flat.csv
+# Detection quality (internal/eval, as `socwatch eval`): recall per
+# typology and legit alerted share on own realistic feeds (two seeds), per
+# pattern family on IBM AMLworld HI-Small with its legitimate sample, and
+# account-level precision/recall/F1 on AMLSim. QUALITY_RULES picks the pack.
+QUALITY_RULES ?= rules/packs/aml-core
+QUALITY_SEEDS ?= 1,2
+IBM_DIR ?= ../shared/data/ibm-amlworld-hi-small
+AMLSIM_DIR ?= ../shared/data/ibm-amlsim/20K_fanin200cycle200
 quality:
-	$(GO) run ./bench/quality --count 100000 $(if $(wildcard $(IBM_PATTERNS)),--ibm $(IBM_PATTERNS))
+	$(GO) run ./bench/quality --rules $(QUALITY_RULES) --count 100000 --seeds $(QUALITY_SEEDS) \
+		$(if $(wildcard $(IBM_DIR)/patterns_flat.csv),--ibm $(IBM_DIR)) \
+		$(if $(wildcard $(AMLSIM_DIR)/nodes.csv),--amlsim $(AMLSIM_DIR))
 
 # Performance: baseline consume, full pipeline (with and without re-key),
 # engine alone, rule-count scaling, state memory and latency, in one run

@@ -1,202 +1,287 @@
-// Command quality measures detection quality of a rule pack:
+// Command quality measures the detection quality of a rule pack with
+// internal/eval (the code behind `socwatch eval`) and prints compact tables:
 //
-//   - on the synthetic feed (`socwatch gen`): recall per typology, counted per
-//     injected scenario (a scenario is detected when any of its transactions
-//     raises an alert of its typology), and the share of legitimate
-//     transactions that raise any alert;
-//   - on IBM AMLworld's laundering patterns (patterns_flat.csv): per pattern
-//     family, the share of laundering attempts with at least one alert. The
-//     file holds only laundering transactions, so this is recall, not
-//     precision.
+//   - own generated feeds (`socwatch gen`, realistic profile: legitimate
+//     look-alikes of every typology) for each seed: recall per typology,
+//     counted per injected scenario (any alert on any of its transactions),
+//     the share of legitimate transactions alerted, and that share per
+//     look-alike family — which legitimate business a pack cannot tell
+//     from laundering;
+//   - IBM AMLworld HI-Small: the laundering patterns (patterns_flat.csv)
+//     screened together with the legitimate sample (transactions_sample.csv),
+//     recall per pattern family over the attempts with at least two
+//     transactions in the file (a lone transfer shows no pattern), and the
+//     legitimate sample's alerted share;
+//   - AMLSim 20K_fanin200cycle200: precision, recall and F1 of flagged
+//     accounts against nodes.csv isFraud.
 //
 // Run it with `make quality`.
 package main
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"sort"
+	"path/filepath"
+	"strconv"
 	"strings"
 
-	"github.com/socwatch/socwatch/connectors/file"
-	"github.com/socwatch/socwatch/connectors/ibmcsv"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/lines"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/eval"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/rules"
 )
 
 func main() {
 	pack := flag.String("rules", "rules/packs/aml-core", "rule pack")
-	seed := flag.Int64("seed", 1, "seed of the synthetic feed")
-	count := flag.Int("count", 100000, "transactions in the synthetic feed")
-	ibm := flag.String("ibm", "", "IBM AMLworld patterns_flat.csv (skipped when empty)")
+	seeds := flag.String("seeds", "1,2", "seeds of the generated feeds, comma-separated")
+	count := flag.Int("count", 100000, "transactions per generated feed")
+	profile := flag.String("profile", "realistic", "generator profile: realistic or classic")
+	ibm := flag.String("ibm", "", "directory with IBM AMLworld HI-Small patterns_flat.csv and transactions_sample.csv (skipped when empty)")
+	amlsim := flag.String("amlsim", "", "AMLSim output directory with transactions.csv and nodes.csv (skipped when empty)")
 	flag.Parse()
-	rs, err := rules.Load(*pack, rules.Options{})
+	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *ibm, *amlsim); err != nil {
+		fmt.Fprintln(os.Stderr, "quality:", err)
+		os.Exit(1)
+	}
+}
+
+func run(w io.Writer, pack, seeds string, count int, profile, ibm, amlsim string) error {
+	rs, err := rules.Load(pack, rules.Options{})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	}
-	if err := synthetic(os.Stdout, rs, *seed, *count); err != nil {
-		fmt.Fprintln(os.Stderr, "synthetic:", err)
-		os.Exit(1)
+	fmt.Fprintf(w, "Detection quality of %s\n\n", pack)
+	var gens []genResult
+	for _, s := range strings.Split(seeds, ",") {
+		seed, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil {
+			return fmt.Errorf("seed %q: %w", s, err)
+		}
+		g, err := generated(rs, synth.Config{Seed: seed, Count: count, Realistic: profile == "realistic"})
+		if err != nil {
+			return fmt.Errorf("gen seed %d: %w", seed, err)
+		}
+		gens = append(gens, g)
 	}
-	if *ibm != "" {
-		if err := ibmFamilies(os.Stdout, rs, *ibm); err != nil {
-			fmt.Fprintln(os.Stderr, "ibm:", err)
-			os.Exit(1)
+	if err := printGenerated(w, profile, gens); err != nil {
+		return err
+	}
+	if ibm != "" {
+		if err := ibmPatterns(w, rs, ibm); err != nil {
+			return fmt.Errorf("ibm: %w", err)
 		}
 	}
+	if amlsim != "" {
+		if err := amlsimAccounts(w, rs, amlsim); err != nil {
+			return fmt.Errorf("amlsim: %w", err)
+		}
+	}
+	return nil
 }
 
-type collect struct{ alerts []engine.Alert }
-
-func (c *collect) Write(_ context.Context, a []engine.Alert, done engine.Done) {
-	c.alerts = append(c.alerts, a...)
-	done(nil)
-}
-func (c *collect) Close(context.Context) error { return nil }
-
-func replay(rs *engine.RuleSet, format string, in io.Reader) ([]engine.Alert, *file.Summary, error) {
-	sink := &collect{}
-	sum, err := file.Replay(in, file.ReplayOptions{Format: format, Rules: rs, Sink: sink,
-		Rejects: file.NewRejectWriter(nil, nil)})
-	return sink.alerts, sum, err
+// genResult is one generated feed's evaluation, with the look-alike
+// family of every legitimate transaction that has one.
+type genResult struct {
+	seed   int64
+	rep    *eval.Report
+	family map[string]string // tx id → family
+	perFam map[string][2]int // family → alerted, total
 }
 
-func synthetic(w io.Writer, rs *engine.RuleSet, seed int64, count int) error {
-	g := synth.New(synth.Config{Seed: seed, Count: count})
-	var buf bytes.Buffer
+func generated(rs *engine.RuleSet, cfg synth.Config) (genResult, error) {
+	g := synth.New(cfg)
+	truth := &eval.Truth{Tx: map[string]eval.Label{}}
+	res := genResult{seed: cfg.Seed, family: map[string]string{}, perFam: map[string][2]int{}}
+	var buf []byte
 	var tx engine.Tx
-	label := map[string]string{}     // tx_id → typology
-	scenario := map[string]string{}  // tx_id → scenario id
-	scenarios := map[string]string{} // scenario → typology
-	legit := 0
 	for {
-		l, ok := g.Next(&tx)
+		label, ok := g.Next(&tx)
 		if !ok {
 			break
 		}
-		buf.Write(jsonl.Encode(nil, &tx))
-		buf.WriteByte('\n')
-		if l == "" {
-			legit++
-			continue
-		}
-		label[tx.TxID] = l
-		scenario[tx.TxID] = g.Scenario()
-		scenarios[g.Scenario()] = l
-	}
-	alerts, sum, err := replay(rs, "jsonl", &buf)
-	if err != nil {
-		return err
-	}
-	detected := map[string]bool{}
-	legitAlerted := map[string]bool{}
-	for _, a := range alerts {
-		l, injected := label[a.TxID]
+		buf = append(jsonl.Encode(buf, &tx), '\n')
 		switch {
-		case !injected:
-			legitAlerted[a.TxID] = true
-		case l == a.Typology:
-			detected[scenario[a.TxID]] = true
+		case label != "":
+			truth.Tx[tx.TxID] = eval.Label{Typology: label, Attempt: g.Scenario()}
+		case g.Family() != "":
+			res.family[tx.TxID] = g.Family()
 		}
 	}
-	per := map[string][2]int{}
-	for sc, typ := range scenarios {
-		c := per[typ]
-		c[1]++
-		if detected[sc] {
-			c[0]++
-		}
-		per[typ] = c
-	}
-	fmt.Fprintf(w, "Synthetic feed: seed %d, %d transactions (%d rejected), %d injected scenarios, %d alerts\n\n",
-		seed, sum.Records, sum.Rejects, len(scenarios), len(alerts))
-	fmt.Fprintf(w, "| typology | scenarios | detected | recall |\n|---|---:|---:|---:|\n")
-	for _, typ := range rules.Typologies {
-		c := per[typ]
-		fmt.Fprintf(w, "| %s | %d | %d | %s |\n", typ, c[1], c[0], pct(c[0], c[1]))
-	}
-	fmt.Fprintf(w, "\nLegitimate transactions alerted: %d of %d (%s)\n\n", len(legitAlerted), legit, pct(len(legitAlerted), legit))
-	return nil
-}
-
-func ibmFamilies(w io.Writer, rs *engine.RuleSet, path string) error {
-	data, err := os.ReadFile(path)
+	prep, err := eval.Prepare([]eval.Input{{Name: "gen", Format: "jsonl", Data: buf}})
 	if err != nil {
-		return err
+		return res, err
 	}
-	alerts, sum, err := replay(rs, "ibm-csv", bytes.NewReader(data))
+	alerts, err := eval.Screen(rs, prep, nil)
 	if err != nil {
-		return err
+		return res, err
 	}
+	res.rep = eval.Compute(prep.Feed, truth, eval.Rules(rs), alerts, eval.Options{})
 	alerted := map[string]bool{}
-	for _, a := range alerts {
-		alerted[a.TxID] = true
+	for i := range alerts {
+		alerted[alerts[i].TxID] = true
 	}
-	// Map each row's tx id to its pattern with the same decoder.
-	var dec *ibmcsv.Decoder
-	attempts := map[string]string{} // pattern id → family
-	hit := map[string]bool{}
-	var tx engine.Tx
-	err = lines.Scan(bytes.NewReader(data), 0, func(n int, line []byte) error {
-		if dec == nil {
-			dec, err = ibmcsv.NewDecoder(append([]byte(nil), line...))
-			return err
+	for id, fam := range res.family {
+		v := res.perFam[fam]
+		v[1]++
+		if alerted[id] {
+			v[0]++
 		}
-		pid, _, _ := dec.Extra(line, "Pattern ID")
-		fam, _, _ := dec.Extra(line, "Pattern Family")
-		if pid == "" {
-			return nil
-		}
-		attempts[pid] = fam
-		if dec.Decode(line, &tx) == nil && alerted[tx.TxID] {
-			hit[pid] = true
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+		res.perFam[fam] = v
 	}
-	per := map[string][2]int{}
-	for pid, fam := range attempts {
-		c := per[fam]
-		c[1]++
-		if hit[pid] {
-			c[0]++
-		}
-		per[fam] = c
-	}
-	fams := make([]string, 0, len(per))
-	for f := range per {
-		fams = append(fams, f)
-	}
-	sort.Strings(fams)
-	fmt.Fprintf(w, "IBM AMLworld HI-Small laundering patterns: %d transactions (%d rejected), %d attempts, %d alerts\n\n",
-		sum.Records, sum.Rejects, len(attempts), len(alerts))
-	fmt.Fprintf(w, "| family | attempts | with ≥1 alert | share |\n|---|---:|---:|---:|\n")
-	for _, f := range fams {
-		c := per[f]
-		fmt.Fprintf(w, "| %s | %d | %d | %s |\n", f, c[1], c[0], pct(c[0], c[1]))
-	}
-	byRule := make([]string, 0, len(sum.Alerts))
-	for r, n := range sum.Alerts {
-		byRule = append(byRule, fmt.Sprintf("%s=%d", r, n))
-	}
-	sort.Strings(byRule)
-	fmt.Fprintf(w, "\nAlerts by rule: %s\n", strings.Join(byRule, " "))
-	return nil
+	return res, nil
 }
 
 func pct(a, b int) string {
 	if b == 0 {
-		return "n/a"
+		return "–"
 	}
-	return fmt.Sprintf("%.1f %%", 100*float64(a)/float64(b))
+	return fmt.Sprintf("%.1f%%", 100*float64(a)/float64(b))
+}
+
+func share(v float64) string {
+	if v != v { // NaN: no denominator
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", 100*v)
+}
+
+func printGenerated(w io.Writer, profile string, gens []genResult) error {
+	if len(gens) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "Own gen (%s profile, %d transactions per seed): recall per typology over injected scenarios, legit alerted\n\n",
+		profile, gens[0].rep.Transactions)
+	var t eval.Table
+	head := []string{"typology"}
+	for _, g := range gens {
+		s := strconv.FormatInt(g.seed, 10)
+		head = append(head, "scen s"+s, "recall s"+s)
+	}
+	t.Add(head...)
+	for _, typ := range synth.Typologies {
+		row := []string{typ}
+		for _, g := range gens {
+			ts := typology(g.rep, typ)
+			row = append(row, strconv.Itoa(ts.Attempts), share(ts.RecallAttempt))
+		}
+		t.Add(row...)
+	}
+	row := []string{"legit alerted"}
+	for _, g := range gens {
+		row = append(row, strconv.Itoa(g.rep.Legit), share(g.rep.Overall.LegitShare))
+	}
+	t.Add(row...)
+	row = []string{"alerts per 1,000 tx"}
+	for _, g := range gens {
+		row = append(row, "", fmt.Sprintf("%.1f", g.rep.Overall.Per1000))
+	}
+	t.Add(row...)
+	for _, fam := range synth.Families {
+		row := []string{"  legit: " + fam}
+		for _, g := range gens {
+			v := g.perFam[fam]
+			row = append(row, strconv.Itoa(v[1]), pct(v[0], v[1]))
+		}
+		t.Add(row...)
+	}
+	if err := t.Write(w); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\n(scen: injected scenarios, or legitimate transactions in the legit rows; legit rows: share of them alerted by any rule)")
+	fmt.Fprintln(w)
+	return nil
+}
+
+func typology(r *eval.Report, typ string) eval.TypologyScore {
+	for _, ts := range r.Typologies {
+		if ts.Typology == typ {
+			return ts
+		}
+	}
+	return eval.TypologyScore{Typology: typ}
+}
+
+func readInput(path, format string) (eval.Input, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return eval.Input{}, err
+	}
+	return eval.Input{Name: path, Format: format, Data: data}, nil
+}
+
+func ibmPatterns(w io.Writer, rs *engine.RuleSet, dir string) error {
+	truth := &eval.Truth{Tx: map[string]eval.Label{}}
+	var ins []eval.Input
+	for _, name := range []string{"patterns_flat.csv", "transactions_sample.csv"} {
+		in, err := readInput(filepath.Join(dir, name), "ibm-csv")
+		if err != nil {
+			return err
+		}
+		l, err := eval.ReadIBMLabels(bytes.NewReader(in.Data))
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		truth.Merge(l)
+		ins = append(ins, in)
+	}
+	prep, err := eval.Prepare(ins)
+	if err != nil {
+		return err
+	}
+	rep, err := eval.Evaluate(rs, prep, truth, nil, eval.Options{MinAttemptTx: 2})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "IBM AMLworld HI-Small: laundering patterns + legitimate sample (%d transactions, %d rejected)\n\n", rep.Transactions, prep.Rejected)
+	var t eval.Table
+	t.Add("pattern family", "attempts >= 2 tx", "recall")
+	for _, ts := range rep.Typologies {
+		if ts.Attempts > 0 {
+			t.Addf("%s\t%d\t%s", ts.Typology, ts.Attempts, share(ts.RecallAttempt))
+		}
+	}
+	t.Addf("all families\t%d\t%s", rep.Attempts, share(rep.Overall.RecallAttempt))
+	t.Addf("legit alerted (sample)\t%d\t%s", rep.Legit, share(rep.Overall.LegitShare))
+	if err := t.Write(w); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n(%d attempts of a single transaction left out)\n\n", rep.Small)
+	return nil
+}
+
+func amlsimAccounts(w io.Writer, rs *engine.RuleSet, dir string) error {
+	in, err := readInput(filepath.Join(dir, "transactions.csv"), "amlsim")
+	if err != nil {
+		return err
+	}
+	nodes, err := os.ReadFile(filepath.Join(dir, "nodes.csv"))
+	if err != nil {
+		return err
+	}
+	truth, err := eval.ReadLabels(nodes)
+	if err != nil {
+		return err
+	}
+	prep, err := eval.Prepare([]eval.Input{in})
+	if err != nil {
+		return err
+	}
+	rep, err := eval.Evaluate(rs, prep, truth, nil, eval.Options{})
+	if err != nil {
+		return err
+	}
+	a := rep.Accounts
+	fmt.Fprintf(w, "AMLSim %s: %d transactions, %d accounts (%d labelled fraud)\n\n", filepath.Base(dir), rep.Transactions, rep.AccountsSeen, a.Fraud)
+	var t eval.Table
+	t.Add("flagged accounts", "precision", "recall", "F1", "alerts")
+	t.Addf("%d\t%s\t%s\t%.3f\t%d", a.Flagged, share(a.Precision), share(a.Recall), a.F1, rep.Overall.Alerts)
+	if err := t.Write(w); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	return nil
 }

@@ -12,13 +12,17 @@ import (
 )
 
 func cmdGen(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("gen", "gen --seed N --count N [--out FILE] [--labels FILE]", stderr)
+	fs := newFlags("gen", "gen --seed N --count N [--out FILE] [--labels FILE] [--profile realistic|classic]", stderr)
 	seed := fs.Int64("seed", 1, "random seed; the same seed gives the same feed")
 	count := fs.Int("count", 100000, "number of transactions")
 	out := fs.String("out", "", "output file (JSON lines); default stdout")
 	labels := fs.String("labels", "", "labels file (tx_id,typology,scenario of each laundering transaction); default OUT with .labels.csv, none for stdout")
+	profile := fs.String("profile", "realistic", "realistic: legitimate look-alikes of every typology and scenarios varied by seed; classic: the feed the default pack was written with")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *profile != "realistic" && *profile != "classic" {
+		return fmt.Errorf("gen: --profile %q: want realistic or classic", *profile)
 	}
 	w := stdout
 	if *out != "" {
@@ -42,11 +46,11 @@ func cmdGen(args []string, stdout, stderr io.Writer) error {
 		lw = bufio.NewWriter(f)
 		defer lw.Flush()
 	}
-	n, err := writeFeed(w, lw, synth.Config{Seed: *seed, Count: *count})
+	n, err := writeFeed(w, lw, synth.Config{Seed: *seed, Count: *count, Realistic: *profile == "realistic"})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "gen: wrote %d transactions (seed %d)\n", n, *seed)
+	fmt.Fprintf(stderr, "gen: wrote %d transactions (seed %d, %s)\n", n, *seed, *profile)
 	return nil
 }
 

@@ -14,20 +14,20 @@ import (
 // values above what a stricter one would lose (above the line).
 func PrintSweep(w io.Writer, s *Sweep) error {
 	fmt.Fprintf(w, "sweep of %s (%s), screened alone; %d literals\n\n", s.RuleID, s.Typology, len(s.Literals))
-	var t table
+	var t Table
 	if s.AccountLevel {
-		t.add("literal", "×", "value", "alerts", "/1k tx", "flagged", "acct prec", "acct recall", "F1")
+		t.Add("literal", "×", "value", "alerts", "/1k tx", "flagged", "acct prec", "acct recall", "F1")
 	} else {
-		t.add("literal", "×", "value", "alerts", "/1k tx", "precision", "recall", "legit alerted")
+		t.Add("literal", "×", "value", "alerts", "/1k tx", "precision", "recall", "legit alerted")
 	}
 	row := func(name string, p SweepPoint) {
 		prec, rec := s.PR(p)
 		if s.AccountLevel && p.Accounts != nil {
-			t.addf("%s\t%.2f\t%s\t%d\t%s\t%d\t%s\t%s\t%.3f", name, p.Mult, p.Value, p.Alerts,
+			t.Addf("%s\t%.2f\t%s\t%d\t%s\t%d\t%s\t%s\t%.3f", name, p.Mult, p.Value, p.Alerts,
 				per1k(p.Per1000), p.Accounts.Flagged, pct(prec), pct(rec), p.Accounts.F1)
 			return
 		}
-		t.addf("%s\t%.2f\t%s\t%d\t%s\t%s\t%s\t%s", name, p.Mult, p.Value, p.Alerts,
+		t.Addf("%s\t%.2f\t%s\t%d\t%s\t%s\t%s\t%s", name, p.Mult, p.Value, p.Alerts,
 			per1k(p.Per1000), pct(prec), pct(rec), pct(p.LegitShare))
 	}
 	row("(as written)", s.Baseline)
@@ -38,7 +38,7 @@ func PrintSweep(w io.Writer, s *Sweep) error {
 			}
 		}
 	}
-	if err := t.write(w); err != nil {
+	if err := t.Write(w); err != nil {
 		return err
 	}
 	if s.AccountLevel {

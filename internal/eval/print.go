@@ -39,33 +39,33 @@ func Print(w io.Writer, r *Report) error {
 	}
 	fmt.Fprintln(w)
 	if r.Accounts != nil {
-		var t table
-		t.add("rule", "typology", "alerts", "/1k tx", "flagged", "acct prec", "acct recall", "F1")
+		var t Table
+		t.Add("rule", "typology", "alerts", "/1k tx", "flagged", "acct prec", "acct recall", "F1")
 		for _, rs := range r.Rules {
 			a := rs.Accounts
-			t.addf("%s\t%s\t%d\t%s\t%d\t%s\t%s\t%.3f", rs.ID, rs.Typology, rs.Alerts, per1k(rs.Per1000),
+			t.Addf("%s\t%s\t%d\t%s\t%d\t%s\t%s\t%.3f", rs.ID, rs.Typology, rs.Alerts, per1k(rs.Per1000),
 				a.Flagged, pct(a.Precision), pct(a.Recall), a.F1)
 		}
-		return t.write(w)
+		return t.Write(w)
 	}
-	var t table
-	t.add("rule", "typology", "alerts", "/1k tx", "precision", "recall own", "recall all", "legit alerted")
+	var t Table
+	t.Add("rule", "typology", "alerts", "/1k tx", "precision", "recall own", "recall all", "legit alerted")
 	for _, rs := range r.Rules {
-		t.addf("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", rs.ID, rs.Typology, rs.Alerts, per1k(rs.Per1000),
+		t.Addf("%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s", rs.ID, rs.Typology, rs.Alerts, per1k(rs.Per1000),
 			pct(rs.Precision), pct(rs.RecallOwn), pct(rs.RecallAttempt), pct(rs.LegitShare))
 	}
-	if err := t.write(w); err != nil {
+	if err := t.Write(w); err != nil {
 		return err
 	}
 	fmt.Fprintln(w)
-	t = table{}
-	t.add("typology", "attempts", "tx", "recall att", "recall tx", "rules", "alerts", "/1k tx", "precision", "recall own", "legit alerted")
+	t = Table{}
+	t.Add("typology", "attempts", "tx", "recall att", "recall tx", "rules", "alerts", "/1k tx", "precision", "recall own", "legit alerted")
 	for _, ts := range r.Typologies {
-		t.addf("%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s", ts.Typology, ts.Attempts, ts.Tx,
+		t.Addf("%s\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s", ts.Typology, ts.Attempts, ts.Tx,
 			pct(ts.RecallAttempt), pct(ts.RecallTx), ts.Rules, ts.Alerts, per1k(ts.Per1000),
 			pct(ts.Precision), pct(ts.RecallOwn), pct(ts.LegitShare))
 	}
-	if err := t.write(w); err != nil {
+	if err := t.Write(w); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "\nrecall att/tx: share of labelled attempts/transactions alerted by any rule; recall own: by rules of the row's typology;")

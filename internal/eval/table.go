@@ -7,19 +7,22 @@ import (
 	"unicode/utf8"
 )
 
-// table prints rows as aligned columns: the first left-aligned (names),
+// Table prints rows as aligned columns: the first left-aligned (names),
 // the others right-aligned (numbers), two spaces apart.
-type table struct {
+type Table struct {
 	rows [][]string
 }
 
-func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+// Add appends a row of cells.
+func (t *Table) Add(cells ...string) { t.rows = append(t.rows, cells) }
 
-func (t *table) addf(format string, args ...any) {
-	t.add(strings.Split(fmt.Sprintf(format, args...), "\t")...)
+// Addf appends a row formatted with tab-separated cells.
+func (t *Table) Addf(format string, args ...any) {
+	t.Add(strings.Split(fmt.Sprintf(format, args...), "\t")...)
 }
 
-func (t *table) write(w io.Writer) error {
+// Write prints the rows.
+func (t *Table) Write(w io.Writer) error {
 	var widths []int
 	for _, r := range t.rows {
 		for i, c := range r {

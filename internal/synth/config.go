@@ -22,6 +22,14 @@ type Config struct {
 	// exceed 200 days for dormant_reactivation scenarios to fit: their
 	// accounts stay silent 190–230 days.
 	Span time.Duration
+	// Realistic adds the legitimate look-alikes every bank has (payroll,
+	// supplier runs, utilities, big merchants, wholesalers, rent, family
+	// remittances, seasonal peaks, dormant accounts waking up, large
+	// one-offs; see Families), and varies the typology scenarios' amounts,
+	// counts and timings by seed and lets existing customers play the
+	// mules, so that a rule written for the classic feed is not tuned to
+	// it by construction. The zero value keeps the classic feed.
+	Realistic bool
 }
 
 // DefaultStart is the default first event time.

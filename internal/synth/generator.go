@@ -37,6 +37,10 @@ type Generator struct {
 	cyclePos     int
 	scenarios    int
 	lastScenario string
+	lastFamily   string
+
+	vary      variation
+	byCountry map[string][2][]int32 // population by country: persons, companies
 }
 
 // event is a scheduled scenario transaction; TxID and TS are set when it is
@@ -47,6 +51,7 @@ type event struct {
 	tx       engine.Tx
 	label    string
 	scenario string
+	family   string // look-alike family of a legitimate event
 }
 
 type eventHeap []*event
@@ -93,6 +98,11 @@ func New(cfg Config) *Generator {
 	}
 	g.cyclePos = len(g.cycle) // shuffle on first use
 	g.injectAfter = g.nextInjectGap()
+	g.vary = classic
+	if cfg.Realistic {
+		g.vary = g.newVariation()
+		g.scheduleLookalikes()
+	}
 	g.advanceLegit()
 	return g
 }
@@ -103,6 +113,10 @@ func (g *Generator) Config() Config { return g.cfg }
 // Scenario returns the id of the scenario the last transaction belongs to
 // ("" for legitimate traffic), so recall can also be measured per scenario.
 func (g *Generator) Scenario() string { return g.lastScenario }
+
+// Family returns the look-alike family (see Families) of the last
+// transaction, "" for other traffic.
+func (g *Generator) Family() string { return g.lastFamily }
 
 // Next fills tx (after resetting it) with the next transaction and returns
 // its label: "" for legitimate traffic, else the typology name. It returns
@@ -117,11 +131,11 @@ func (g *Generator) Next(tx *engine.Tx) (label string, ok bool) {
 	if len(g.pending) > 0 && (legitLeft <= 0 || g.pending[0].at <= g.nextLegit) {
 		ev := heap.Pop(&g.pending).(*event)
 		*tx = ev.tx
-		at, label, g.lastScenario = ev.at, ev.label, ev.scenario
+		at, label, g.lastScenario, g.lastFamily = ev.at, ev.label, ev.scenario, ev.family
 	} else {
 		at = g.nextLegit
 		g.legit(tx)
-		g.lastScenario = ""
+		g.lastScenario, g.lastFamily = "", ""
 		g.sinceInject++
 		if g.sinceInject >= g.injectAfter {
 			g.sinceInject = 0

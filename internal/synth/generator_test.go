@@ -3,6 +3,7 @@ package synth
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ type record struct {
 	tx       engine.Tx
 	label    string
 	scenario string
+	family   string
 }
 
 func generate(t testing.TB, cfg Config) []record {
@@ -28,7 +30,7 @@ func generate(t testing.TB, cfg Config) []record {
 		if !ok {
 			break
 		}
-		out = append(out, record{tx: tx, label: label, scenario: g.Scenario()})
+		out = append(out, record{tx: tx, label: label, scenario: g.Scenario(), family: g.Family()})
 	}
 	return out
 }
@@ -61,6 +63,9 @@ func TestDeterminism(t *testing.T) {
 			Config{Seed: 7, Count: 5000, Start: DefaultStart, Accounts: 1000, InjectEvery: 400, Span: defaultSpan}, true, 5000},
 		{"different seed", Config{Seed: 7, Count: 5000}, Config{Seed: 8, Count: 5000}, false, 5000},
 		{"different start", Config{Seed: 7, Count: 5000}, Config{Seed: 7, Count: 5000, Start: DefaultStart.Add(time.Hour)}, false, 5000},
+		{"realistic, same seed", Config{Seed: 7, Count: 20000, Realistic: true}, Config{Seed: 7, Count: 20000, Realistic: true}, true, 20000},
+		{"realistic, different seed", Config{Seed: 7, Count: 20000, Realistic: true}, Config{Seed: 8, Count: 20000, Realistic: true}, false, 20000},
+		{"realistic differs from classic", Config{Seed: 7, Count: 5000}, Config{Seed: 7, Count: 5000, Realistic: true}, false, 5000},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,6 +86,9 @@ func TestOrderAndIDs(t *testing.T) {
 		{Seed: 1, Count: 20_000},
 		{Seed: 2, Count: 3_000, InjectEvery: 20}, // scenario-heavy
 		{Seed: 3, Count: 2_000, Span: 24 * time.Hour},
+		{Seed: 4, Count: 30_000, Realistic: true},
+		{Seed: 5, Count: 3_000, InjectEvery: 20, Realistic: true},
+		{Seed: 6, Count: 2_000, Span: 24 * time.Hour, Realistic: true},
 	} {
 		recs := generate(t, cfg)
 		if len(recs) != cfg.Count {
@@ -104,8 +112,10 @@ func TestOrderAndIDs(t *testing.T) {
 }
 
 func TestEveryTypologyIn20000(t *testing.T) {
-	for _, seed := range []int64{1, 2, 3, 42} {
-		recs := generate(t, Config{Seed: seed, Count: 20_000})
+	for _, cfg := range []Config{{Seed: 1}, {Seed: 2}, {Seed: 3}, {Seed: 42}, {Seed: 1, Realistic: true}, {Seed: 9, Realistic: true}} {
+		seed := cfg.Seed
+		cfg.Count = 20_000
+		recs := generate(t, cfg)
 		scenarios := map[string]map[string]bool{}
 		for _, r := range recs {
 			if r.label == "" {
@@ -128,7 +138,12 @@ func TestEveryTypologyIn20000(t *testing.T) {
 }
 
 func TestRecordsAreValid(t *testing.T) {
-	recs := generate(t, Config{Seed: 5, Count: 30_000})
+	for _, cfg := range []Config{{Seed: 5, Count: 30_000}, {Seed: 5, Count: 30_000, Realistic: true}} {
+		t.Run(fmt.Sprintf("realistic=%v", cfg.Realistic), func(t *testing.T) { checkRecords(t, generate(t, cfg)) })
+	}
+}
+
+func checkRecords(t *testing.T, recs []record) {
 	accounts := 0
 	for _, r := range recs {
 		tx := &r.tx

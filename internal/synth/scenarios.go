@@ -27,7 +27,9 @@ type scenario struct {
 }
 
 // builder adds a scenario's transactions, starting after `start`. Each
-// builder states the aml-core rule it must trigger and the margin it keeps.
+// builder states the aml-core rule it triggers in the classic feed and the
+// margin it keeps there; realistic feeds widen amounts, counts and timings
+// and reuse existing customers (see variation), so there they need not.
 type builder struct {
 	typology string
 	build    func(s *scenario, start int64)
@@ -81,15 +83,23 @@ func (g *Generator) inject(now int64) {
 // add schedules a transfer of eur (converted to the debtor's currency) at
 // time at and returns the transaction for adjustments.
 func (s *scenario) add(at int64, d, c *account, eur float64, channel string) *engine.Tx {
-	ev := &event{at: at, label: s.label, scenario: s.id}
+	ev := newEvent(at, d, c, eur, channel)
+	ev.label, ev.scenario = s.label, s.id
+	s.events = append(s.events, ev)
+	return &ev.tx
+}
+
+// newEvent is a transfer of eur (converted to the debtor's currency) from
+// d to c at time at.
+func newEvent(at int64, d, c *account, eur float64, channel string) *event {
+	ev := &event{at: at}
 	tx := &ev.tx
 	tx.Amount = toCurrency(eur, d.currency)
 	tx.Currency = d.currency
 	tx.Debtor, tx.Creditor = d.party, c.party
 	tx.Channel = channel
 	tx.ReportingEntity = d.party.BIC
-	s.events = append(s.events, ev)
-	return tx
+	return ev
 }
 
 // fresh creates a scenario account in one of the core countries, weighted
@@ -138,7 +148,7 @@ func transferChannel(d, c *account) string {
 // EUR 18,000–90,000, or AML-THR-002 (NOK >= 100,000 cross-border) with
 // NOK 110,000–160,000 paid from Norway abroad.
 func buildThreshold(s *scenario, start int64) {
-	at := start + s.span(10*minute, 6*hour)
+	at := start + s.gap(10*minute, 6*hour)
 	if s.coin(30) {
 		d := s.freshIn("NO", s.coin(50))
 		c := s.freshIn(pick(s.g.rng, []string{"PL", "PL", "SE", "DK", "LT", "DE"}), s.coin(50))
@@ -158,16 +168,22 @@ func buildThreshold(s *scenario, start int64) {
 // EUR 9,000–15,000 by one debtor within 48h): 4–5 transfers of
 // EUR 9,800–13,800, 4–9h apart (all within 36h), to 1–3 creditors.
 func buildStructuring(s *scenario, start int64) {
-	d := s.fresh(s.coin(30))
+	d := s.actor(s.coin(30))
 	creditors := make([]*account, 1+s.g.rng.IntN(3))
 	for i := range creditors {
 		creditors[i] = s.fresh(s.coin(50))
 	}
 	at := start
-	for i := range 4 + s.g.rng.IntN(2) {
-		at += s.span(4*hour, 9*hour)
+	for i := range s.n(4, 5, 3) {
+		at += s.gap(4*hour, 9*hour)
 		c := creditors[i%len(creditors)]
-		s.add(at, d, c, s.u(9_800, 13_800), transferChannel(d, c))
+		eur := s.u(9_800, 13_800)
+		if s.g.vary.realistic {
+			// Structuring stays under the threshold whatever the feed's
+			// amount factor: anywhere from well below to just under it.
+			eur = s.u(7_000, 14_900)
+		}
+		s.add(at, d, c, eur, transferChannel(d, c))
 	}
 }
 
@@ -175,13 +191,13 @@ func buildStructuring(s *scenario, start int64) {
 // small payments 20–50 min apart (all within 19h) to 2–3 creditors, too few
 // and too small for fan-out.
 func buildVelocity(s *scenario, start int64) {
-	d := s.fresh(false)
+	d := s.actor(false)
 	creditors := []*account{s.fresh(true), s.fresh(false), s.fresh(true)}[:2+s.g.rng.IntN(2)]
 	channel := pick(s.g.rng, []string{"instant", "card", "crypto", "sepa"})
 	at := start
-	for i := range 18 + s.g.rng.IntN(5) {
-		at += s.span(20*minute, 50*minute)
-		s.add(at, d, creditors[i%len(creditors)], s.u(50, 400), channel)
+	for i := range s.n(18, 22, 10) {
+		at += s.gap(20*minute, 50*minute)
+		s.add(at, d, creditors[i%len(creditors)], s.eur(50, 400), channel)
 	}
 }
 
@@ -189,12 +205,12 @@ func buildVelocity(s *scenario, start int64) {
 // total ≥ EUR 5,000): 8–10 creditors, EUR 900–2,400 each, 1–6h apart
 // (within 60h).
 func buildFanOut(s *scenario, start int64) {
-	d := s.fresh(s.coin(40))
+	d := s.actor(s.coin(40))
 	at := start
-	for range 8 + s.g.rng.IntN(3) {
-		at += s.span(hour, 6*hour)
+	for range s.n(8, 10, 5) {
+		at += s.gap(hour, 6*hour)
 		c := s.fresh(s.coin(20))
-		s.add(at, d, c, s.u(900, 2_400), transferChannel(d, c))
+		s.add(at, d, c, s.eur(900, 2_400), transferChannel(d, c))
 	}
 }
 
@@ -202,12 +218,12 @@ func buildFanOut(s *scenario, start int64) {
 // creditor within 96h, total ≥ EUR 5,000): 8–10 debtors, EUR 900–2,400
 // each, 1–6h apart (within 60h).
 func buildFanIn(s *scenario, start int64) {
-	c := s.fresh(s.coin(40))
+	c := s.actor(s.coin(40))
 	at := start
-	for range 8 + s.g.rng.IntN(3) {
-		at += s.span(hour, 6*hour)
+	for range s.n(8, 10, 5) {
+		at += s.gap(hour, 6*hour)
 		d := s.fresh(s.coin(20))
-		s.add(at, d, c, s.u(900, 2_400), transferChannel(d, c))
+		s.add(at, d, c, s.eur(900, 2_400), transferChannel(d, c))
 	}
 }
 
@@ -216,13 +232,13 @@ func buildFanIn(s *scenario, start int64) {
 // payments 30 min–3h apart, then 92–98 % of it out in 1–2 payments 1–6h
 // after the last inflow (everything within 14h).
 func buildPassThrough(s *scenario, start int64) {
-	m := s.fresh(false)
-	total := s.u(15_000, 40_000)
-	n := 2 + s.g.rng.IntN(2)
+	m := s.actor(false)
+	total := s.eur(15_000, 40_000)
+	n := s.n(2, 3, 1)
 	at := start
 	var in float64
 	for i := range n {
-		at += s.span(30*minute, 3*hour)
+		at += s.gap(30*minute, 3*hour)
 		part := total / float64(n)
 		if i == n-1 {
 			part = total - in
@@ -232,8 +248,11 @@ func buildPassThrough(s *scenario, start int64) {
 		in += ToEUR(tx.Amount, tx.Currency)
 	}
 	out := in * s.u(0.92, 0.98)
+	if s.g.vary.realistic {
+		out = in * s.u(0.8, 0.99) // fees and a cut kept back vary
+	}
 	outs := 1 + s.g.rng.IntN(2)
-	at += s.span(hour, 6*hour)
+	at += s.gap(hour, 6*hour)
 	for range outs {
 		c := s.fresh(s.coin(50))
 		for c.party.Country == m.party.Country {
@@ -249,17 +268,17 @@ func buildPassThrough(s *scenario, start int64) {
 // core-country account and an account in KP, IR, MM, SY, YE, VE, LB or KE,
 // at least a day apart.
 func buildHighRisk(s *scenario, start int64) {
-	home := s.fresh(s.coin(50))
+	home := s.actor(s.coin(50))
 	hrc := &highRiskCountries[s.g.rng.IntN(len(highRiskCountries))]
 	far := s.g.factory.newAccount(hrc, s.coin(60))
 	outbound := s.coin(60)
 	at := start
-	for range 1 + s.g.rng.IntN(3) {
-		at += s.span(day, 3*day)
+	for range s.n(1, 3, 1) {
+		at += s.gap(day, 3*day)
 		if outbound {
-			s.add(at, home, far, s.u(2_500, 12_000), "swift")
+			s.add(at, home, far, s.eur(2_500, 12_000), "swift")
 		} else {
-			s.add(at, far, home, s.u(2_500, 12_000), "swift")
+			s.add(at, far, home, s.eur(2_500, 12_000), "swift")
 		}
 	}
 }
@@ -270,14 +289,14 @@ func buildHighRisk(s *scenario, start int64) {
 // (below the structuring band, and below NOK 100,000), 8–30h apart
 // (within 4 days).
 func buildRoundAmount(s *scenario, start int64) {
-	d := s.fresh(s.coin(40))
+	d := s.actor(s.coin(40))
 	rate := unitsPerEUR[d.currency]
 	kmin := max(6, int64(math.Ceil(1_500*rate/1000)))
 	kmax := max(kmin, int64(math.Floor(8_000*rate/1000)))
 	c := s.fresh(s.coin(50))
 	at := start
-	for range 4 {
-		at += s.span(8*hour, 30*hour)
+	for range s.n(4, 4, 3) {
+		at += s.gap(8*hour, 30*hour)
 		tx := s.add(at, d, c, 0, transferChannel(d, c))
 		k := kmin + s.g.rng.Int64N(kmax-kmin+1)
 		tx.Amount = engine.Decimal{Units: k * 1000 * 100, Scale: 2}
@@ -294,6 +313,13 @@ func buildDormant(s *scenario, start int64) {
 	s.add(early, d, first, s.u(100, 900), transferChannel(d, first))
 	s.events[0].label, s.events[0].scenario = "", ""
 	c := s.fresh(s.coin(50))
+	if s.g.vary.realistic {
+		// Shorter silences, and a transfer far above the account's own
+		// history rather than above a fixed floor.
+		before := ToEUR(s.events[0].tx.Amount, s.events[0].tx.Currency)
+		s.add(early+s.span(90*day, 230*day), d, c, max(before*s.u(8, 30), s.u(2_500, 14_500)), transferChannel(d, c))
+		return
+	}
 	s.add(early+s.span(190*day, 230*day), d, c, s.u(11_000, 14_500), transferChannel(d, c))
 }
 
@@ -307,8 +333,8 @@ func buildSanctions(s *scenario, start int64) {
 	home := s.fresh(s.coin(50))
 	debtorListed := s.coin(50)
 	at := start
-	for range 1 + s.g.rng.IntN(2) {
-		at += s.span(30*minute, 2*day)
+	for range s.n(1, 2, 1) {
+		at += s.gap(30*minute, 2*day)
 		if debtorListed {
 			s.add(at, listed, home, s.u(500, 8_000), transferChannel(listed, home))
 		} else {
@@ -350,11 +376,11 @@ func titleCase(s string) string {
 // account within 7 days, total ≥ EUR 10,000): 4–5 deposits of
 // EUR 2,800–4,500 by the owner, 10–30h apart (within 5 days).
 func buildCashIntensive(s *scenario, start int64) {
-	a := s.fresh(s.coin(40))
+	a := s.actor(s.coin(40))
 	at := start
-	for range 4 + s.g.rng.IntN(2) {
-		at += s.span(10*hour, 30*hour)
-		tx := s.add(at, a, a, s.u(2_800, 4_500), "cash_deposit")
+	for range s.n(4, 5, 3) {
+		at += s.gap(10*hour, 30*hour)
+		tx := s.add(at, a, a, s.eur(2_800, 4_500), "cash_deposit")
 		tx.Debtor = a.cash
 	}
 }
@@ -368,12 +394,12 @@ func buildCorridor(s *scenario, start int64) {
 	if s.coin(50) {
 		from, to = to, from
 	}
-	d := s.freshIn(from, s.coin(50))
+	d := s.actorIn(from, s.coin(50))
 	creditors := []*account{s.freshIn(to, s.coin(50)), s.freshIn(to, s.coin(50))}[:1+s.g.rng.IntN(2)]
 	at := start
-	for i := range 8 + s.g.rng.IntN(2) {
-		at += s.span(55*hour, 70*hour)
+	for i := range s.n(8, 9, 4) {
+		at += s.gap(55*hour, 70*hour)
 		c := creditors[i%len(creditors)]
-		s.add(at, d, c, s.u(6_800, 8_400), transferChannel(d, c))
+		s.add(at, d, c, s.eur(6_800, 8_400), transferChannel(d, c))
 	}
 }
