@@ -26,6 +26,12 @@ type Screener struct {
 	env    engine.Env
 	vm     vm.VM
 
+	// pending marks aggregates whose `where` was false for the copy being
+	// screened: their value is only read from the store when a rule that
+	// reads them gets past its other guards (most never do).
+	pending     []bool
+	pendingList []int
+
 	sinceEvict int
 	watermark  int64
 	stats      Stats
@@ -117,6 +123,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 		s.stores[i] = window.NewStore(a.Spec(rs.Lateness))
 	}
 	s.env.Agg = make([]float64, len(rs.Aggregates))
+	s.pending = make([]bool, len(rs.Aggregates))
 	s.rulesRun = make([]ruleCounter, len(rs.Rules))
 	// Only aggregates some rule reads are kept: an unread window would cost
 	// time and memory for nothing.
@@ -203,12 +210,12 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(a.Fn)
 			continue
 		}
-		ev := s.event(a, ts)
 		if a.Where != nil && (!guardsHold(a.WhereGuards, env) || !s.runBool(a.Where)) {
-			env.Agg[ai] = st.ValueFor(env.Account, ev)
+			s.pending[ai] = true
+			s.pendingList = append(s.pendingList, ai)
 			continue
 		}
-		v, late := st.ObserveEvent(env.Account, ev)
+		v, late := st.ObserveEvent(env.Account, s.event(a, ts))
 		if late {
 			s.stats.Late++
 		}
@@ -227,12 +234,13 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			s.stats.Evicted += uint64(st.Evict(s.watermark))
 		}
 	}
+	defer s.clearPending()
 	if !emit {
 		return out
 	}
 	for _, ri := range pl.rules {
 		r := &rs.Rules[ri]
-		if !guardsHold(r.Guards, env) {
+		if !s.resolveFor(r, ts) || !guardsHold(r.Guards, env) {
 			continue
 		}
 		fired, err := s.eval(r.When)
@@ -246,6 +254,37 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 		}
 	}
 	return out
+}
+
+// resolveFor tests r's guards that do not read a pending aggregate and, if
+// they hold, reads r's pending aggregates from their stores.
+func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
+	if len(s.pendingList) == 0 {
+		return true
+	}
+	env := &s.env
+	for i := range r.Guards {
+		if g := &r.Guards[i]; (g.Agg < 0 || !s.pending[g.Agg]) && !g.Holds(env) {
+			return false
+		}
+	}
+	for _, rd := range r.Reads {
+		if rd.Agg >= 0 && s.pending[rd.Agg] {
+			s.pending[rd.Agg] = false
+			env.Agg[rd.Agg] = emptyValue(s.rs.Aggregates[rd.Agg].Fn)
+			if env.Account != "" {
+				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueFor(env.Account, s.event(&s.rs.Aggregates[rd.Agg], ts))
+			}
+		}
+	}
+	return true
+}
+
+func (s *Screener) clearPending() {
+	for _, ai := range s.pendingList {
+		s.pending[ai] = false
+	}
+	s.pendingList = s.pendingList[:0]
 }
 
 // event is what the copy being screened adds to (or asks of) aggregate a:

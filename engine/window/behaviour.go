@@ -48,6 +48,9 @@ type behaviourStore struct {
 	late     uint64
 	overflow uint64 // events dropped for MaxEvents, counterparties forgotten for maxKnown
 	keyBytes int64
+	// stateBytes is the sum of the keys' bytes(), kept as they change so
+	// that SizeBytes does not walk every key.
+	stateBytes int64
 	scratchA []uint64
 	scratchB []uint64
 	vals     []weighted
@@ -90,13 +93,18 @@ func (b *behaviourStore) observe(key string, ev Event) (float64, bool) {
 		k = b.newKey()
 		b.index[owned] = k
 		b.keyBytes += int64(len(owned))
-		return k.observe(b, ev), false
+		v := k.observe(b, ev)
+		b.stateBytes += k.bytes()
+		return v, false
 	}
 	if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
 		b.late++
 		return k.value(b, ev, true), true
 	}
-	return k.observe(b, ev), false
+	before := k.bytes()
+	v := k.observe(b, ev)
+	b.stateBytes += k.bytes() - before
+	return v, false
 }
 
 func (b *behaviourStore) value(key string, q Event) float64 {
@@ -114,6 +122,7 @@ func (b *behaviourStore) evict(watermark int64) int {
 		if k.newest() <= cutoff {
 			delete(b.index, key)
 			b.keyBytes -= int64(len(key))
+			b.stateBytes -= k.bytes()
 			n++
 		}
 	}
@@ -126,10 +135,7 @@ func (b *behaviourStore) evict(watermark int64) int {
 const behaviourKeyBytes = 44
 
 func (b *behaviourStore) sizeBytes() int64 {
-	n := b.keyBytes + int64(len(b.index))*behaviourKeyBytes
-	for _, k := range b.index {
-		n += k.bytes()
-	}
+	n := b.keyBytes + int64(len(b.index))*behaviourKeyBytes + b.stateBytes
 	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
 }
 
