@@ -3,6 +3,8 @@ package screen
 import (
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -21,7 +23,12 @@ const evictEvery = 1 << 16
 type Screener struct {
 	rs     *engine.RuleSet
 	stores []*window.Store
-	defs   []string // stores[i] was built for this Def+lateness
+	defs   []string      // stores[i] was built for this Def+lateness
+	specs  []window.Spec // what aggregate i reads from stores[i]
+	// follows[i] is the aggregate that updates the Store aggregate i reads
+	// (same key, flow, where and window.Spec.StateKey: hist_count and
+	// hist_max of one history), or -1 when i updates its own.
+	follows []int
 	plans  map[string]*plan
 	env    engine.Env
 	vm     vm.VM
@@ -110,20 +117,12 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 		old[s.defs[i]] = st
 	}
 	s.rs = rs
-	s.stores = make([]*window.Store, len(rs.Aggregates))
-	s.defs = make([]string, len(rs.Aggregates))
-	for i := range rs.Aggregates {
-		a := &rs.Aggregates[i]
-		def := fmt.Sprintf("%s|%s|lateness=%s", a.Name, a.Def, rs.Lateness)
-		s.defs[i] = def
-		if st := old[def]; st != nil {
-			s.stores[i] = st
-			continue
-		}
-		s.stores[i] = window.NewStore(a.Spec(rs.Lateness))
-	}
-	s.env.Agg = make([]float64, len(rs.Aggregates))
-	s.pending = make([]bool, len(rs.Aggregates))
+	n := len(rs.Aggregates)
+	s.stores = make([]*window.Store, n)
+	s.defs = make([]string, n)
+	s.specs = make([]window.Spec, n)
+	s.env.Agg = make([]float64, n)
+	s.pending = make([]bool, n)
 	s.rulesRun = make([]ruleCounter, len(rs.Rules))
 	// Only aggregates some rule reads are kept: an unread window would cost
 	// time and memory for nothing.
@@ -133,6 +132,28 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 			if rd.Agg >= 0 {
 				used[rd.Agg] = true
 			}
+		}
+	}
+	s.follows = shareStores(rs, used)
+	for i := range rs.Aggregates {
+		a := &rs.Aggregates[i]
+		s.defs[i] = fmt.Sprintf("%s|%s|lateness=%s", a.Name, a.Def, rs.Lateness)
+		s.specs[i] = a.Spec(rs.Lateness)
+	}
+	for i := range rs.Aggregates {
+		switch {
+		case s.follows[i] >= 0:
+		case old[s.defs[i]] != nil:
+			s.stores[i] = old[s.defs[i]]
+		default:
+			s.stores[i] = window.NewStore(s.specs[i])
+		}
+	}
+	for i, o := range s.follows {
+		if o >= 0 {
+			// A follower keeps no state of its own: a follower whose owner
+			// changed on reload starts from the owner's (new) state.
+			s.stores[i] = s.stores[o]
 		}
 	}
 	s.plans = map[string]*plan{}
@@ -160,6 +181,10 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 				pl.read = append(pl.read, ai)
 			}
 		}
+		// Owners observe before their followers read.
+		sort.SliceStable(pl.update, func(i, j int) bool {
+			return s.follows[pl.update[i]] < 0 && s.follows[pl.update[j]] >= 0
+		})
 		s.plans[p] = pl
 	}
 }
@@ -215,6 +240,10 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			s.pendingList = append(s.pendingList, ai)
 			continue
 		}
+		if s.follows[ai] >= 0 {
+			env.Agg[ai] = st.ValueWith(s.specs[ai], env.Account, s.event(a, ts))
+			continue
+		}
 		v, late := st.ObserveEvent(env.Account, s.event(a, ts))
 		if late {
 			s.stats.Late++
@@ -226,7 +255,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(rs.Aggregates[ai].Fn)
 			continue
 		}
-		env.Agg[ai] = s.stores[ai].ValueFor(env.Account, s.event(&rs.Aggregates[ai], ts))
+		env.Agg[ai] = s.stores[ai].ValueWith(s.specs[ai], env.Account, s.event(&rs.Aggregates[ai], ts))
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
@@ -273,7 +302,7 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 			s.pending[rd.Agg] = false
 			env.Agg[rd.Agg] = emptyValue(s.rs.Aggregates[rd.Agg].Fn)
 			if env.Account != "" {
-				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueFor(env.Account, s.event(&s.rs.Aggregates[rd.Agg], ts))
+				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueWith(s.specs[rd.Agg], env.Account, s.event(&s.rs.Aggregates[rd.Agg], ts))
 			}
 		}
 	}
@@ -354,7 +383,7 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 			} else {
 				expl[rd.Name] = v
 			}
-			if path := s.stores[rd.Agg].Path(env.Account, s.event(&s.rs.Aggregates[rd.Agg], env.TS.UnixNano())); path != nil {
+			if path := s.stores[rd.Agg].Path(s.specs[rd.Agg], env.Account, s.event(&s.rs.Aggregates[rd.Agg], env.TS.UnixNano())); path != nil {
 				expl[rd.Name+"_path"] = path
 			}
 			continue
@@ -400,8 +429,44 @@ func (s *Screener) StateKeys() map[string]int {
 // StateBytes is the approximate memory held by all windows.
 func (s *Screener) StateBytes() int64 {
 	var n int64
-	for _, st := range s.stores {
-		n += st.SizeBytes()
+	for i, st := range s.stores {
+		if s.follows[i] < 0 {
+			n += st.SizeBytes()
+		}
 	}
 	return n
+}
+
+// shareStores returns, per aggregate, the used aggregate whose Store it
+// reads (-1: its own). Aggregates share when they differ only in what they
+// read from one state — same key, flow, where and window.Spec.StateKey, and
+// the same input field, or none needed (hist_count). The owner is the
+// first of the group with an input field, so the field is observed.
+func shareStores(rs *engine.RuleSet, used map[int]bool) []int {
+	follows := make([]int, len(rs.Aggregates))
+	owner := map[string]int{}
+	for pass := 0; pass < 2; pass++ {
+		for i := range rs.Aggregates {
+			a := &rs.Aggregates[i]
+			if !used[i] || (pass == 0) != (a.Field != nil) {
+				continue
+			}
+			follows[i] = -1
+			_, where, _ := strings.Cut(a.Def, " where=")
+			key := fmt.Sprintf("%s|%d|%s|%s", a.By, a.Flow, where, a.Spec(rs.Lateness).StateKey())
+			o, ok := owner[key]
+			switch {
+			case !ok:
+				owner[key] = i
+			case a.Field == rs.Aggregates[o].Field || (a.Field == nil && a.Fn == engine.FnHistCount):
+				follows[i] = o
+			}
+		}
+	}
+	for i := range follows {
+		if !used[i] {
+			follows[i] = -1
+		}
+	}
+	return follows
 }

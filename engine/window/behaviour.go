@@ -51,9 +51,27 @@ type behaviourStore struct {
 	// stateBytes is the sum of the keys' bytes(), kept as they change so
 	// that SizeBytes does not walk every key.
 	stateBytes int64
+	view     *behaviourStore // see as
 	scratchA []uint64
 	scratchB []uint64
 	vals     []weighted
+}
+
+// as returns a view of b that reads its keys as spec (same StateKey). The
+// view is reused: it is valid until the next call.
+func (b *behaviourStore) as(spec Spec) *behaviourStore {
+	if b.view == nil {
+		b.view = new(behaviourStore)
+	}
+	v := b.view
+	*v = *b
+	v.view, v.spec = nil, spec
+	return v
+}
+
+// keepScratch takes back the scratch space a view grew.
+func (b *behaviourStore) keepScratch(v *behaviourStore) {
+	b.scratchA, b.scratchB, b.vals = v.scratchA, v.scratchB, v.vals
 }
 
 func newBehaviourStore(spec Spec) *behaviourStore {

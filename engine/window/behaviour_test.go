@@ -159,7 +159,7 @@ func TestInflowMatchKeepsLargestAndPath(t *testing.T) {
 	if v := st.ValueFor("B", q); v != 9000 {
 		t.Errorf("match %v, want 9000", v)
 	}
-	path := st.Path("B", q)
+	path := st.Path(st.Spec(), "B", q)
 	want := []Hop{
 		{From: "A1", To: "B", TxID: "in1", Amount: 9000, TS: time.Unix(0, at(time.Minute)).UTC().Format(time.RFC3339)},
 		{From: "B", To: "C", TxID: "out", Amount: 8800, TS: time.Unix(0, at(time.Hour)).UTC().Format(time.RFC3339)},

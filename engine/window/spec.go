@@ -151,3 +151,18 @@ func (s Spec) Reach() time.Duration {
 	}
 	return s.Over
 }
+
+// StateKey identifies the state a spec keeps. Specs with one key read the
+// same state through different functions (hist_count and hist_max over one
+// history; inflow_match with two tolerances or origins), so one Store can
+// serve them all through ValueWith.
+func (s Spec) StateKey() string {
+	s = s.normalized()
+	switch {
+	case s.Fn.hist():
+		return fmt.Sprintf("hist|%d|%d|%d|%d", s.Over, s.Recent, s.Lateness, s.MaxEvents)
+	case s.Fn == InflowMatch:
+		return fmt.Sprintf("inflow|%d|%d|%d", s.Over, s.Lateness, s.MaxEvents)
+	}
+	return fmt.Sprintf("%+v", s)
+}
