@@ -29,9 +29,9 @@ type Screener struct {
 	// (same key, flow, where and window.Spec.StateKey: hist_count and
 	// hist_max of one history), or -1 when i updates its own.
 	follows []int
-	plans  map[string]*plan
-	env    engine.Env
-	vm     vm.VM
+	plans   map[string]*plan
+	env     engine.Env
+	vm      vm.VM
 
 	// pending marks aggregates whose `where` was false for the copy being
 	// screened: their value is only read from the store when a rule that

@@ -51,10 +51,10 @@ type behaviourStore struct {
 	// stateBytes is the sum of the keys' bytes(), kept as they change so
 	// that SizeBytes does not walk every key.
 	stateBytes int64
-	view     *behaviourStore // see as
-	scratchA []uint64
-	scratchB []uint64
-	vals     []weighted
+	view       *behaviourStore // see as
+	scratchA   []uint64
+	scratchB   []uint64
+	vals       []weighted
 }
 
 // as returns a view of b that reads its keys as spec (same StateKey). The
