@@ -29,6 +29,11 @@ type Screener struct {
 	// (same key, flow, where and window.Spec.StateKey: hist_count and
 	// hist_max of one history), or -1 when i updates its own.
 	follows []int
+	// whereOf[i] is the first aggregate with aggregate i's where text:
+	// a where shared by several aggregates (a count and its history) runs
+	// once per copy, its result kept in whereRes (0 not run, 1 true, 2 false).
+	whereOf  []int
+	whereRes []uint8
 	plans   map[string]*plan
 	env     engine.Env
 	vm      vm.VM
@@ -135,6 +140,18 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 		}
 	}
 	s.follows = shareStores(rs, used)
+	s.whereOf = make([]int, n)
+	s.whereRes = make([]uint8, n)
+	firstWhere := map[string]int{}
+	for i := range rs.Aggregates {
+		_, where, _ := strings.Cut(rs.Aggregates[i].Def, " where=")
+		if j, ok := firstWhere[where]; ok {
+			s.whereOf[i] = j
+		} else {
+			firstWhere[where] = i
+			s.whereOf[i] = i
+		}
+	}
 	for i := range rs.Aggregates {
 		a := &rs.Aggregates[i]
 		s.defs[i] = fmt.Sprintf("%s|%s|lateness=%s", a.Name, a.Def, rs.Lateness)
@@ -235,7 +252,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(a.Fn)
 			continue
 		}
-		if a.Where != nil && (!guardsHold(a.WhereGuards, env) || !s.runBool(a.Where)) {
+		if a.Where != nil && !s.whereHolds(ai) {
 			s.pending[ai] = true
 			s.pendingList = append(s.pendingList, ai)
 			continue
@@ -249,6 +266,9 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			s.stats.Late++
 		}
 		env.Agg[ai] = v
+	}
+	for _, ai := range pl.update {
+		s.whereRes[s.whereOf[ai]] = 0
 	}
 	for _, ai := range pl.read {
 		if env.Account == "" {
@@ -283,6 +303,25 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 		}
 	}
 	return out
+}
+
+// whereHolds evaluates aggregate ai's where for the current copy, once per
+// distinct where text.
+func (s *Screener) whereHolds(ai int) bool {
+	w := s.whereOf[ai]
+	switch s.whereRes[w] {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	a := &s.rs.Aggregates[w]
+	ok := guardsHold(a.WhereGuards, &s.env) && s.runBool(a.Where)
+	s.whereRes[w] = 2
+	if ok {
+		s.whereRes[w] = 1
+	}
+	return ok
 }
 
 // resolveFor tests r's guards that do not read a pending aggregate and, if
