@@ -34,9 +34,9 @@ type Screener struct {
 	// once per copy, its result kept in whereRes (0 not run, 1 true, 2 false).
 	whereOf  []int
 	whereRes []uint8
-	plans   map[string]*plan
-	env     engine.Env
-	vm      vm.VM
+	plans    map[string]*plan
+	env      engine.Env
+	vm       vm.VM
 
 	// pending marks aggregates whose `where` was false for the copy being
 	// screened: their value is only read from the store when a rule that
