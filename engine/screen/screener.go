@@ -456,11 +456,14 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 // Stats returns the counters so far.
 func (s *Screener) Stats() Stats { return s.stats }
 
-// StateKeys returns the keys tracked per aggregate name.
+// StateKeys returns the keys tracked per aggregate name. A Store shared by
+// several aggregates (see shareStores) is counted once, under its owner.
 func (s *Screener) StateKeys() map[string]int {
 	m := make(map[string]int, len(s.stores))
 	for i, st := range s.stores {
-		m[s.rs.Aggregates[i].Name] = st.Keys()
+		if s.follows[i] < 0 {
+			m[s.rs.Aggregates[i].Name] = st.Keys()
+		}
 	}
 	return m
 }
