@@ -1,6 +1,7 @@
 package sanctions
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -35,14 +36,20 @@ type Options struct {
 	// about 200 candidates, a three-word one about 66. Candidates sharing
 	// the most of the query are kept.
 	MaxComparisons int
+	// WordMemo bounds the query words whose block candidates and word
+	// similarities are memoised (memo.go; 0 = 8192, negative disables).
+	WordMemo int
 }
 
 // listedName is one spelling of an entity, prepared for comparison.
 type listedName struct {
-	ent    int32
-	list   int32
-	alias  string
-	toks   []token
+	ent   int32
+	list  int32
+	alias string
+	toks  []token
+	// vids number toks by distinct word (the keys of wordMemo.sims), apart
+	// from toks so that scoring reads one small array per name.
+	vids   []int32
 	concat string // phon forms of all tokens, joined: "xi jinping" ~ "xijinping"
 	weight float64
 	form   string // legal-form code, "" if none
@@ -66,7 +73,8 @@ type Matcher struct {
 	maxCand int            // word comparisons per query, see Options.MaxComparisons
 	df      map[string]int // listed names per word
 	// caches[0] serves list "" (all lists), caches[i+1] serves lists[i].
-	caches  []*resultCache
+	caches  []*genCache[Match]
+	memos   *genCache[*wordMemo] // nil when Options.WordMemo < 0
 	scratch sync.Pool
 }
 
@@ -114,6 +122,19 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 		}
 	}
 	entityForms(m.names)
+	vocab := map[string]int32{}
+	for ni := range m.names {
+		n := &m.names[ni]
+		n.vids = make([]int32, len(n.toks))
+		for j := range n.toks {
+			id, ok := vocab[n.toks[j].text]
+			if !ok {
+				id = int32(len(vocab))
+				vocab[n.toks[j].text] = id
+			}
+			n.vids[j] = id
+		}
+	}
 	// Weigh words by how many listed names share them.
 	m.df = map[string]int{}
 	for ni := range m.names {
@@ -137,12 +158,15 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 		size = 1 << 16
 	}
 	if size > 0 {
-		m.caches = make([]*resultCache, len(m.lists)+1)
+		m.caches = make([]*genCache[Match], len(m.lists)+1)
 		for i := range m.caches {
-			m.caches[i] = newResultCache(size)
+			m.caches[i] = newGenCache[Match](size)
 		}
 	}
-	m.scratch.New = func() any { return &scratch{hit: make([]float64, len(m.names)), hitBy: make([]int32, len(m.names))} }
+	if opts.WordMemo >= 0 {
+		m.memos = newGenCache[*wordMemo](cmp.Or(opts.WordMemo, 8192))
+	}
+	m.scratch.New = func() any { return &scratch{hit: make([]float64, len(m.names)), mark: make([]uint32, len(m.names))} }
 	return m
 }
 
@@ -172,7 +196,7 @@ func (m *Matcher) Best(name, list string) Match {
 		}
 		lid = id
 	}
-	var c *resultCache
+	var c *genCache[Match]
 	if m.caches != nil {
 		c = m.caches[lid+1]
 		if r, ok := c.get(name); ok {
@@ -238,10 +262,17 @@ func (q *query) keys() (exact, near []string) {
 
 type scratch struct {
 	hit     []float64 // per listed name: query weight its keys share
-	hitBy   []int32   // per listed name: 1 + the query word that last added to hit
-	keys    []string
 	touched []int32
 	cands   []int32
+	// blockWord's per-name marks: mark[ni] == epoch when reached already.
+	mark  []uint32
+	epoch uint32
+	keys  []string
+	memos []*wordMemo // per query word
+	whole []contrib   // the run-together name's block candidates
+	// Per candidate, maxWords slots each: the best similarity of each
+	// query word in the candidate and of each candidate word in the query.
+	simQ, simN []float64
 }
 
 // minShare is the part of a query's weight a listed name must share through
@@ -254,52 +285,39 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	if len(q.toks) == 0 {
 		return Match{}
 	}
-	q.weight = 0
-	for i := range q.toks {
-		q.toks[i].w *= idfWeight(m.df[q.toks[i].text])
-		q.weight += q.toks[i].w
-	}
 	s := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(s)
-	// Accumulate, per listed name, the query weight whose keys it shares:
-	// each query word (and the whole run-together name, word len(q.toks))
-	// counts once per listed name: more than fully for the same word, fully
-	// when the skeletons are equal, less when they are one consonant apart;
-	// strongest evidence first.
-	addKeys := func(word int, idx map[string][]int32, keys []string, w float64) {
-		for _, k := range keys {
-			for _, ni := range idx[k] {
-				if lid >= 0 && m.names[ni].list != lid || s.hitBy[ni] == int32(word+1) {
-					continue
-				}
-				if s.hit[ni] == 0 {
-					s.touched = append(s.touched, ni)
-				}
-				s.hit[ni] += w
-				s.hitBy[ni] = int32(word + 1)
-			}
-		}
+	s.memos = s.memos[:0]
+	q.weight = 0
+	for i := range q.toks {
+		wm := m.memoFor(&q.toks[i], s)
+		s.memos = append(s.memos, wm)
+		q.toks[i].w *= wm.idf
+		q.weight += q.toks[i].w
 	}
-	addWord := func(word int, t *token, w float64) {
-		exact := t.exactKey()
-		if exact == "" {
-			return
+	// Accumulate, per listed name, the query weight whose keys it shares:
+	// each query word (and the whole run-together name) counts once per
+	// listed name: more than fully for the same word, fully when the
+	// skeletons are equal, less when they are one consonant apart.
+	addContribs := func(cs []contrib, w float64) {
+		for _, c := range cs {
+			if lid >= 0 && c.list != lid {
+				continue
+			}
+			if s.hit[c.ni] == 0 {
+				s.touched = append(s.touched, c.ni)
+			}
+			s.hit[c.ni] += blockFactors[c.f] * w
 		}
-		s.keys = append(s.keys[:0], t.text)
-		addKeys(word, m.words, s.keys, 1.2*w)
-		s.keys = append(s.keys[:0], exact)
-		addKeys(word, m.index, s.keys, w)
-		addKeys(word, m.near, s.keys, 0.7*w)
-		s.keys = t.nearKeys(s.keys[:0])
-		addKeys(word, m.index, s.keys, 0.7*w)
-		addKeys(word, m.near, s.keys, 0.5*w)
 	}
 	for i := range q.toks {
-		addWord(i, &q.toks[i], q.toks[i].w)
+		addContribs(s.memos[i].contribs, q.toks[i].w)
 	}
 	if len(q.toks) > 1 {
+		// The run-together form is new with each name: not memoised.
 		whole := makeToken(strings.Join(tokenTexts(q.toks), ""), false)
-		addWord(len(q.toks), &whole, q.weight)
+		s.whole = m.blockWord(&whole, s, s.whole[:0])
+		addContribs(s.whole, q.weight)
 	}
 	s.cands = s.cands[:0]
 	for _, ni := range s.touched {
@@ -321,13 +339,38 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		s.cands = s.cands[:maxCand]
 	}
 	for _, ni := range s.touched {
-		s.hit[ni], s.hitBy[ni] = 0, 0
+		s.hit[ni] = 0
 	}
 	s.touched = s.touched[:0]
 
+	// Word similarities, query word by query word, so that each word's
+	// memo is locked once per query.
+	// Only the slots scoreFrom reads are set: the first nq of simQ (below)
+	// and the first nn of simN (cleared here).
+	nc := len(s.cands) * maxWords
+	s.simQ, s.simN = slices.Grow(s.simQ[:0], nc)[:nc], slices.Grow(s.simN[:0], nc)[:nc]
+	for c, ni := range s.cands {
+		clear(s.simN[c*maxWords : c*maxWords+min(len(m.names[ni].toks), maxWords)])
+	}
+	for i := 0; i < min(len(q.toks), maxWords); i++ {
+		wm, qt := s.memos[i], &q.toks[i]
+		wm.mu.Lock()
+		for c, ni := range s.cands {
+			n := &m.names[ni]
+			bestN := s.simN[c*maxWords:]
+			best := 0.0
+			for j := 0; j < min(len(n.toks), maxWords); j++ {
+				sim := wm.simLocked(qt, n, j)
+				best = max(best, sim)
+				bestN[j] = max(bestN[j], sim)
+			}
+			s.simQ[c*maxWords+i] = best
+		}
+		wm.mu.Unlock()
+	}
 	best, bestNI := 0.0, int32(-1)
-	for _, ni := range s.cands {
-		sc := scoreAbove(&q, &m.names[ni], best)
+	for c, ni := range s.cands {
+		sc := scoreFrom(&q, &m.names[ni], s.simQ[c*maxWords:], s.simN[c*maxWords:])
 		if sc > best || sc == best && bestNI >= 0 && ni < bestNI {
 			best, bestNI = sc, ni
 		}
@@ -357,31 +400,29 @@ func Compare(a, b string) float64 {
 // found in the query, so that a fuller match ranks first; or the
 // similarity of both names run together, if higher.
 func score(q *query, n *listedName) float64 {
-	return scoreAbove(q, n, -1)
+	var bestQ, bestN [maxWords]float64
+	for i := 0; i < min(len(q.toks), maxWords); i++ {
+		for j := 0; j < min(len(n.toks), maxWords); j++ {
+			s := tokenSim(&q.toks[i], &n.toks[j])
+			bestQ[i] = max(bestQ[i], s)
+			bestN[j] = max(bestN[j], s)
+		}
+	}
+	return scoreFrom(q, n, bestQ[:], bestN[:])
 }
 
 // maxWords bounds the words of a name compared word by word; longer names
 // (rare: long company names) are compared on their first maxWords words.
 const maxWords = 16
 
-// scoreAbove is score, but may return early with a lower bound once the
-// query side shows the result cannot exceed floor.
-func scoreAbove(q *query, n *listedName, floor float64) float64 {
+// scoreFrom is score given the word similarities: bestQ[i] is the best
+// tokenSim of query word i against the name's words, bestN[j] that of the
+// name's word j against the query's.
+func scoreFrom(q *query, n *listedName, bestQ, bestN []float64) float64 {
 	nq, nn := min(len(q.toks), maxWords), min(len(n.toks), maxWords)
-	var bestN [maxWords]float64
 	var sq float64
 	for i := 0; i < nq; i++ {
-		best := 0.0
-		for j := 0; j < nn; j++ {
-			s := tokenSim(&q.toks[i], &n.toks[j])
-			if s > best {
-				best = s
-			}
-			if s > bestN[j] {
-				bestN[j] = s
-			}
-		}
-		sq += adjustSim(best) * q.toks[i].w
+		sq += adjustSim(bestQ[i]) * q.toks[i].w
 	}
 	sq /= q.weight
 	// A one-word query is a surname or a bare company word: how well that
@@ -398,10 +439,6 @@ func scoreAbove(q *query, n *listedName, floor float64) float64 {
 		// evidence: the name's missing words weigh more.
 		wq = 0.5
 	}
-	concatOK := len(q.toks) != len(n.toks) && (len(q.toks) == 1 && hasShortWord(n.toks) || len(n.toks) == 1 && hasShortWord(q.toks))
-	if !concatOK && wq*sq+(1-wq) <= floor {
-		return wq * sq
-	}
 	var sn float64
 	for j := 0; j < nn; j++ {
 		sn += adjustSim(bestN[j]) * n.toks[j].w
@@ -409,6 +446,7 @@ func scoreAbove(q *query, n *listedName, floor float64) float64 {
 	s := wq*sq + (1-wq)*sn/n.weight
 	// Names written run together ("xijinping", "abdullah") against their
 	// spaced form ("xi jinping", "abd allah"), see hasShortWord.
+	concatOK := len(q.toks) != len(n.toks) && (len(q.toks) == 1 && hasShortWord(n.toks) || len(n.toks) == 1 && hasShortWord(q.toks))
 	if concatOK {
 		if c := 0.93 * adjustSim(jaroWinkler(q.concat, n.concat)); c > s {
 			s = c

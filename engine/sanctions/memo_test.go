@@ -1,0 +1,73 @@
+package sanctions
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// TestWordMemoChangesNothing: a matcher that memoises word candidates and
+// similarities (memo.go) returns exactly the matches of one that computes
+// everything per query, on first sight of a word and from a warm memo,
+// with and without a list filter, with goroutines sharing the memo. The
+// queries mix synthetic party names (words that recur in new
+// combinations), listed names (many candidates) and the putin_names
+// spellings in many scripts (abjad and non-abjad forms of one word).
+func TestWordMemoChangesNothing(t *testing.T) {
+	ents := append(loadShipped(t), loadEUFixture(t)...)
+	memo := NewMatcher(ents, Options{CacheSize: -1})
+	plain := NewMatcher(ents, Options{CacheSize: -1, WordMemo: -1})
+	if memo.memos == nil || plain.memos != nil {
+		t.Fatal("options did not switch the word memo")
+	}
+	queries := synthNames(1500)
+	for i := 0; i < len(ents); i += 40 {
+		queries = append(queries, ents[i].Name)
+		queries = append(queries, ents[i].Aliases...)
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "putin_names.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries = append(queries, strings.Split(string(raw), "\n")...)
+	want := make(map[[2]string]Match)
+	for _, list := range []string{"", "un"} {
+		for _, q := range queries {
+			want[[2]string{q, list}] = plain.Best(q, list)
+		}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	diffs := 0
+	for g := range 2 {
+		wg.Go(func() {
+			for round := range 2 { // first sight, then a warm memo
+				for _, list := range []string{"", "un"} {
+					for k := range queries {
+						q := queries[(k+g*len(queries)/2)%len(queries)]
+						if got, w := memo.Best(q, list), want[[2]string{q, list}]; got != w {
+							mu.Lock()
+							if diffs++; diffs <= 5 {
+								t.Errorf("round %d, %q in %q: memo %+v, plain %+v", round, q, list, got, w)
+							}
+							mu.Unlock()
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	hits := 0
+	for _, m := range want {
+		if m.Score >= DefaultThreshold {
+			hits++
+		}
+	}
+	if hits == 0 {
+		t.Fatal("no query hit: the comparison would not see a wrong score")
+	}
+	t.Logf("%d queries × 2 lists, %d hits, %d differences", len(queries), hits, diffs)
+}
