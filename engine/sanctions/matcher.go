@@ -47,12 +47,20 @@ type listedName struct {
 	list  int32
 	alias string
 	toks  []token
-	// vids number toks by distinct word (the keys of wordMemo.sims), apart
-	// from toks so that scoring reads one small array per name.
-	vids   []int32
+	// refs hold what scoring reads of each of toks, packed apart from
+	// them so that a candidate costs few cache lines.
+	refs   []wordRef
+	short  bool   // hasShortWord(toks)
 	concat string // phon forms of all tokens, joined: "xi jinping" ~ "xijinping"
 	weight float64
 	form   string // legal-form code, "" if none
+}
+
+// wordRef is a listed word as scoring reads it: its vocabulary number
+// (the key of wordMemo.sims) and its weight.
+type wordRef struct {
+	vid int32
+	w   float64
 }
 
 // Matcher screens names against a fixed set of entities. It is immutable
@@ -125,14 +133,15 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	vocab := map[string]int32{}
 	for ni := range m.names {
 		n := &m.names[ni]
-		n.vids = make([]int32, len(n.toks))
+		n.refs = make([]wordRef, len(n.toks))
+		n.short = hasShortWord(n.toks)
 		for j := range n.toks {
 			id, ok := vocab[n.toks[j].text]
 			if !ok {
 				id = int32(len(vocab))
 				vocab[n.toks[j].text] = id
 			}
-			n.vids[j] = id
+			n.refs[j].vid = id
 		}
 	}
 	// Weigh words by how many listed names share them.
@@ -150,6 +159,7 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 		n.weight = 0
 		for j := range n.toks {
 			n.toks[j].w = float64(len(n.toks[j].text)) * idfWeight(m.df[n.toks[j].text])
+			n.refs[j].w = n.toks[j].w
 			n.weight += n.toks[j].w
 		}
 	}
@@ -265,11 +275,11 @@ type scratch struct {
 	touched []int32
 	cands   []int32
 	// blockWord's per-name marks: mark[ni] == epoch when reached already.
-	mark  []uint32
-	epoch uint32
-	keys  []string
-	memos []*wordMemo // per query word
-	whole []contrib   // the run-together name's block candidates
+	mark   []uint32
+	epoch  uint32
+	keyBuf []byte      // blockWord's keys
+	memos  []*wordMemo // per query word
+	whole  []contrib   // the run-together name's block candidates
 	// Per candidate, maxWords slots each: the best similarity of each
 	// query word in the candidate and of each candidate word in the query.
 	simQ, simN []float64
@@ -327,16 +337,7 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	}
 	// Listed names have three words on average.
 	if maxCand := max(8, m.maxCand/(3*len(q.toks))); len(s.cands) > maxCand {
-		slices.SortFunc(s.cands, func(a, b int32) int {
-			switch ha, hb := s.hit[a], s.hit[b]; {
-			case ha > hb:
-				return -1
-			case ha < hb:
-				return 1
-			}
-			return int(a - b)
-		})
-		s.cands = s.cands[:maxCand]
+		s.cands = selectTop(s.cands, maxCand, s.hit)
 	}
 	for _, ni := range s.touched {
 		s.hit[ni] = 0
@@ -383,6 +384,45 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	return Match{Score: best, EntityID: e.ID, List: e.List, Alias: n.alias, Name: e.Name}
 }
 
+// selectTop returns the k candidates that share the most query weight
+// (hit), the lower name index first among equals, in no particular order:
+// quickselect, as the scoring that follows does not depend on the order.
+func selectTop(cands []int32, k int, hit []float64) []int32 {
+	before := func(a, b int32) bool { return hit[a] > hit[b] || hit[a] == hit[b] && a < b }
+	lo, hi := 0, len(cands) // the k-th place lies in cands[lo:hi]
+	for hi-lo > 1 {
+		// Median of three as the pivot, moved to the end.
+		mid := lo + (hi-lo)/2
+		if before(cands[mid], cands[lo]) {
+			cands[mid], cands[lo] = cands[lo], cands[mid]
+		}
+		if before(cands[hi-1], cands[lo]) {
+			cands[hi-1], cands[lo] = cands[lo], cands[hi-1]
+		}
+		if before(cands[mid], cands[hi-1]) {
+			cands[mid], cands[hi-1] = cands[hi-1], cands[mid]
+		}
+		pivot, p := cands[hi-1], lo
+		for i := lo; i < hi-1; i++ {
+			if before(cands[i], pivot) {
+				cands[i], cands[p] = cands[p], cands[i]
+				p++
+			}
+		}
+		cands[p], cands[hi-1] = cands[hi-1], cands[p]
+		// cands[lo:p] rank before the pivot, cands[p+1:hi] after it.
+		switch {
+		case p == k || p+1 == k:
+			return cands[:k]
+		case p > k:
+			hi = p
+		default:
+			lo = p + 1
+		}
+	}
+	return cands[:k]
+}
+
 // Compare scores two names against each other with the matcher's
 // normalisation and similarity, without any list.
 func Compare(a, b string) float64 {
@@ -390,7 +430,10 @@ func Compare(a, b string) float64 {
 	if len(qa.toks) == 0 || len(qb.toks) == 0 {
 		return 0
 	}
-	n := listedName{toks: qb.toks, concat: qb.concat, weight: qb.weight, form: qb.form}
+	n := listedName{toks: qb.toks, concat: qb.concat, weight: qb.weight, form: qb.form, short: hasShortWord(qb.toks)}
+	for _, t := range qb.toks {
+		n.refs = append(n.refs, wordRef{w: t.w})
+	}
 	return score(&qa, &n)
 }
 
@@ -441,12 +484,12 @@ func scoreFrom(q *query, n *listedName, bestQ, bestN []float64) float64 {
 	}
 	var sn float64
 	for j := 0; j < nn; j++ {
-		sn += adjustSim(bestN[j]) * n.toks[j].w
+		sn += adjustSim(bestN[j]) * n.refs[j].w
 	}
 	s := wq*sq + (1-wq)*sn/n.weight
 	// Names written run together ("xijinping", "abdullah") against their
 	// spaced form ("xi jinping", "abd allah"), see hasShortWord.
-	concatOK := len(q.toks) != len(n.toks) && (len(q.toks) == 1 && hasShortWord(n.toks) || len(n.toks) == 1 && hasShortWord(q.toks))
+	concatOK := len(q.toks) != len(n.toks) && (len(q.toks) == 1 && n.short || len(n.toks) == 1 && hasShortWord(q.toks))
 	if concatOK {
 		if c := 0.93 * adjustSim(jaroWinkler(q.concat, n.concat)); c > s {
 			s = c

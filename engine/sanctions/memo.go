@@ -68,23 +68,31 @@ func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) []contrib {
 		clear(s.mark)
 		s.epoch = 1
 	}
-	add := func(idx map[string][]int32, k string, f uint8) {
-		for _, ni := range idx[k] {
+	// Keys are built in s.keyBuf: a map look-up by string(bytes) does not
+	// allocate.
+	look := func(idx map[string][]int32, k []byte, f uint8) {
+		s.keyBuf = k
+		for _, ni := range idx[string(k)] {
 			if s.mark[ni] != s.epoch {
 				s.mark[ni] = s.epoch
 				out = append(out, contrib{ni: ni, list: m.names[ni].list, f: f})
 			}
 		}
 	}
-	add(m.words, t.text, 0)
-	add(m.index, exact, 1)
-	add(m.near, exact, 2)
-	s.keys = t.nearKeys(s.keys[:0])
-	for _, k := range s.keys {
-		add(m.index, k, 2)
-	}
-	for _, k := range s.keys {
-		add(m.near, k, 3)
+	look(m.words, append(s.keyBuf[:0], t.text...), 0)
+	look(m.index, append(s.keyBuf[:0], exact...), 1)
+	look(m.near, append(s.keyBuf[:0], exact...), 2)
+	// The near keys, as token.nearKeys makes them; a key repeated reaches
+	// only names marked already.
+	if len(t.skel) >= 4 {
+		for _, near := range [...]struct {
+			idx map[string][]int32
+			f   uint8
+		}{{m.index, 2}, {m.near, 3}} {
+			for i := range len(t.skel) {
+				look(near.idx, append(append(s.keyBuf[:0], t.skel[:i]...), t.skel[i+1:]...), near.f)
+			}
+		}
 	}
 	return out
 }
@@ -96,11 +104,12 @@ func (wm *wordMemo) simLocked(a *token, n *listedName, j int) float64 {
 	if a.abjad {
 		t = &wm.sims[1]
 	}
-	if v, ok := t.get(n.vids[j]); ok {
+	vid := n.refs[j].vid
+	if v, ok := t.get(vid); ok {
 		return v
 	}
 	v := tokenSim(a, &n.toks[j])
-	t.put(n.vids[j], v)
+	t.put(vid, v)
 	return v
 }
 
@@ -108,10 +117,15 @@ func (wm *wordMemo) simLocked(a *token, n *listedName, j int) float64 {
 // linear probing, grown to at most maxMemoSims entries. A Go map costs
 // several times more per look-up, and a query makes hundreds.
 type simTable struct {
-	keys  []int32 // vid+1; 0 = empty slot
-	vals  []float64
+	slots []simSlot
 	n     int
-	shift uint32 // 32 - log2(len(keys))
+	shift uint32 // 32 - log2(len(slots))
+}
+
+// simSlot keeps key and value together: one cache line per look-up.
+type simSlot struct {
+	key int32 // vid+1; 0 = empty
+	val float64
 }
 
 // slot is a Fibonacci hash: the high bits of vid times 2^32/φ.
@@ -120,13 +134,13 @@ func (t *simTable) slot(vid int32) uint32 {
 }
 
 func (t *simTable) get(vid int32) (float64, bool) {
-	if len(t.keys) == 0 {
+	if len(t.slots) == 0 {
 		return 0, false
 	}
-	for i := t.slot(vid); ; i = (i + 1) & uint32(len(t.keys)-1) {
-		switch t.keys[i] {
+	for i := t.slot(vid); ; i = (i + 1) & uint32(len(t.slots)-1) {
+		switch sl := &t.slots[i]; sl.key {
 		case vid + 1:
-			return t.vals[i], true
+			return sl.val, true
 		case 0:
 			return 0, false
 		}
@@ -137,20 +151,20 @@ func (t *simTable) put(vid int32, v float64) {
 	if t.n >= maxMemoSims {
 		return
 	}
-	if 2*(t.n+1) > len(t.keys) { // keep at most half full
-		old := *t
-		size := max(64, 2*len(old.keys))
-		*t = simTable{keys: make([]int32, size), vals: make([]float64, size), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
-		for i, k := range old.keys {
-			if k != 0 {
-				t.put(k-1, old.vals[i])
+	if 2*(t.n+1) > len(t.slots) { // keep at most half full
+		old := t.slots
+		size := max(64, 2*len(old))
+		*t = simTable{slots: make([]simSlot, size), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
+		for _, sl := range old {
+			if sl.key != 0 {
+				t.put(sl.key-1, sl.val)
 			}
 		}
 	}
 	i := t.slot(vid)
-	for t.keys[i] != 0 {
-		i = (i + 1) & uint32(len(t.keys)-1)
+	for t.slots[i].key != 0 {
+		i = (i + 1) & uint32(len(t.slots)-1)
 	}
-	t.keys[i], t.vals[i] = vid+1, v
+	t.slots[i] = simSlot{key: vid + 1, val: v}
 	t.n++
 }

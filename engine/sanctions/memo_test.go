@@ -1,8 +1,11 @@
 package sanctions
 
 import (
+	"cmp"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -70,4 +73,33 @@ func TestWordMemoChangesNothing(t *testing.T) {
 		t.Fatal("no query hit: the comparison would not see a wrong score")
 	}
 	t.Logf("%d queries × 2 lists, %d hits, %d differences", len(queries), hits, diffs)
+}
+
+// TestSelectTop: selectTop keeps the same set as sorting by shared weight
+// (ties by index) and cutting, for sizes around the cut and many ties.
+func TestSelectTop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, tc := range []struct{ n, k, distinct int }{{1, 1, 1}, {2, 1, 2}, {10, 3, 2}, {100, 8, 5}, {300, 50, 1000}, {257, 256, 3}, {1000, 100, 1}} {
+		hit := make([]float64, tc.n)
+		cands := make([]int32, tc.n)
+		for i := range hit {
+			hit[i] = float64(rng.IntN(tc.distinct))
+			cands[i] = int32(i)
+		}
+		rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
+		want := slices.Clone(cands)
+		slices.SortFunc(want, func(a, b int32) int {
+			if c := cmp.Compare(hit[b], hit[a]); c != 0 {
+				return c
+			}
+			return cmp.Compare(a, b)
+		})
+		want = want[:tc.k]
+		got := slices.Clone(selectTop(cands, tc.k, hit))
+		slices.Sort(want)
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("n %d k %d distinct %d: got %v, want %v", tc.n, tc.k, tc.distinct, got, want)
+		}
+	}
 }
