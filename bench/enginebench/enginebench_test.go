@@ -2,11 +2,15 @@ package enginebench
 
 import (
 	"fmt"
+	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
 
+	"github.com/socwatch/socwatch/bench/rulegen"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/rules"
 )
 
@@ -142,4 +146,38 @@ func BenchmarkRunOneCore(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(recs)*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkRuleScaling screens one feed with generated packs of 10 and
+// 1,000 rules (bench/rulegen) on one core: the per-record cost ratio is
+// issue 12's rule-scaling figure.
+func BenchmarkRuleScaling(b *testing.B) {
+	src, err := rules.Parse(pack)
+	if err != nil {
+		b.Fatal(err)
+	}
+	vals, _ := feed(b, 5000)
+	recs := Records(vals)
+	for _, n := range []int{10, 1000} {
+		path, err := rulegen.WritePack(src, n, filepath.Join(b.TempDir(), strconv.Itoa(n)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		rs, err := rules.Load(path, rules.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("rules=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			var cpu time.Duration
+			for b.Loop() {
+				t, _, err := Run(rs, [][]engine.Record{recs}, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cpu += time.Duration(t.CPUSeconds * float64(time.Second))
+			}
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(len(recs)*b.N), "cpu-ns/record")
+		})
+	}
 }

@@ -104,6 +104,8 @@ type plan struct {
 	update []int
 	read   []int
 	rules  []int
+	// index selects the rules whose guards can hold (nil: visit all).
+	index *engine.RuleIndex
 }
 
 // NewScreener returns a Screener with empty state for rs.
@@ -200,6 +202,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 				pl.read = append(pl.read, ai)
 			}
 		}
+		pl.index = engine.NewRuleIndex(rs, pl.rules)
 		// Owners observe before their followers read.
 		sort.SliceStable(pl.update, func(i, j int) bool {
 			return s.follows[pl.update[i]] < 0 && s.follows[pl.update[j]] >= 0
@@ -288,7 +291,11 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	if !emit {
 		return out
 	}
-	for _, ri := range pl.rules {
+	selected := pl.rules
+	if pl.index != nil {
+		selected = pl.index.Select(env, s.pending)
+	}
+	for _, ri := range selected {
 		r := &rs.Rules[ri]
 		if !s.resolveFor(r, ts) || !guardsHold(r.Guards, env) {
 			continue
