@@ -34,10 +34,40 @@ type Env struct {
 	CreditorBIC        string `expr:"creditor__bic"`
 	CreditorCustomerID string `expr:"creditor__customer_id"`
 	CreditorType       string `expr:"creditor__type"`
+
+	// memo keeps, per call site of a pure rule function (a slot the rules
+	// compiler numbers), the last argument and result within the current
+	// record: many rules calling name_match(debtor.name, "list") pay for
+	// it once. gen changes with every Flatten, so a result never outlives
+	// its record (nor the memory its argument string points into).
+	memo []memoEntry
+	gen  uint64
+}
+
+type memoEntry struct {
+	gen uint64
+	arg string
+	v   any
+}
+
+// Memo returns f(arg) for call site slot, computed once per record and
+// argument.
+func (e *Env) Memo(slot int, arg string, f func(string) any) any {
+	if slot >= len(e.memo) {
+		e.memo = append(e.memo, make([]memoEntry, slot+1-len(e.memo))...)
+	}
+	m := &e.memo[slot]
+	if m.gen == e.gen && m.v != nil && m.arg == arg {
+		return m.v
+	}
+	v := f(arg)
+	*m = memoEntry{gen: e.gen, arg: arg, v: v}
+	return v
 }
 
 // Flatten copies the enriched party fields into their flat twins.
 func (e *Env) Flatten() {
+	e.gen++
 	d, c := &e.Debtor, &e.Creditor
 	e.DebtorAccount, e.DebtorName, e.DebtorNameNorm, e.DebtorCountry = d.Account, d.Name, d.NameNorm, d.Country
 	e.DebtorBIC, e.DebtorCustomerID, e.DebtorType = d.BIC, d.CustomerID, d.Type

@@ -40,6 +40,9 @@ type Options struct {
 	DefaultLateness time.Duration
 	// Limits bound file sizes, read time and expression nesting.
 	Limits Limits
+	// NoCallMemo compiles list-function calls as plain calls instead of
+	// once-per-record memoised ones (memoCalls); for comparisons.
+	NoCallMemo bool
 }
 
 func (o *Options) defaults() {
@@ -116,13 +119,14 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 		// Alerts must not depend on when a record is screened.
 		expr.DisableBuiltin("now"),
 	}
-	base = append(base, functions(lists, opts.FX)...)
+	sites := &callSites{slots: map[string]int{}}
+	base = append(base, functions(lists, opts.FX, sites)...)
 
 	// Aggregates.
 	aggIndex := map[string]int{}
 	for _, d := range p.Aggregates {
 		what := "aggregate " + d.Name
-		a, err := compileAggregate(d, base, lists, opts)
+		a, err := compileAggregate(d, base, lists, sites, opts)
 		if err != nil {
 			probs.add(d.File, d.Line, what, "%v", err)
 			continue
@@ -148,7 +152,7 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 			continue
 		}
 		ids[d.ID] = true
-		r, line, err := compileRule(d, rs, aggIndex, base, lists, opts)
+		r, line, err := compileRule(d, rs, aggIndex, base, lists, sites, opts)
 		if err != nil {
 			probs.add(d.File, line, what, "%v", err)
 			continue
@@ -166,7 +170,7 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 	return rs, nil
 }
 
-func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*List, opts Options) (*engine.Aggregate, error) {
+func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*List, sites *callSites, opts Options) (*engine.Aggregate, error) {
 	if !identRe.MatchString(d.Name) || reserved[d.Name] || engine.Fields[d.Name] != nil {
 		return nil, fmt.Errorf("name must be lower_snake_case and not a field or function name")
 	}
@@ -203,7 +207,7 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 		return nil, err
 	}
 	if d.Where != "" {
-		prog, err := compileBool(d.Where, base, opts, lists, nil)
+		prog, err := compileBool(d.Where, base, opts, lists, sites, nil)
 		if err != nil {
 			return nil, fmt.Errorf("where: %v", err)
 		}
@@ -214,7 +218,7 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 	return a, nil
 }
 
-func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base []expr.Option, lists map[string]*List, opts Options) (*engine.Rule, int, error) {
+func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base []expr.Option, lists map[string]*List, sites *callSites, opts Options) (*engine.Rule, int, error) {
 	r := &engine.Rule{
 		ID: d.ID, Version: d.Version, Name: d.Name, Description: d.Description,
 		Severity: d.Severity, Score: d.Score, Typology: d.Typology, Mode: d.Mode,
@@ -242,7 +246,7 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 		return nil, d.Line, fmt.Errorf("mode %q: want active or shadow", d.Mode)
 	}
 	reads := &readCollector{aggIndex: aggIndex, fields: map[string]bool{}, aggs: map[int]bool{}}
-	prog, err := compileBool(d.When, base, opts, lists, reads)
+	prog, err := compileBool(d.When, base, opts, lists, sites, reads)
 	if err != nil {
 		return nil, d.WhenLine, fmt.Errorf("when: %v", err)
 	}
@@ -353,7 +357,7 @@ func perspectives(rs *engine.RuleSet) []string {
 
 // compileBool compiles a boolean expression against engine.Env; reads, when
 // given, rewrites aggregate names and records what the expression reads.
-func compileBool(src string, base []expr.Option, opts Options, lists map[string]*List, reads *readCollector) (*vm.Program, error) {
+func compileBool(src string, base []expr.Option, opts Options, lists map[string]*List, sites *callSites, reads *readCollector) (*vm.Program, error) {
 	if err := opts.Limits.checkExpr(src); err != nil {
 		return nil, err
 	}
@@ -362,6 +366,9 @@ func compileBool(src string, base []expr.Option, opts Options, lists map[string]
 	o = append(o, expr.AsBool(), expr.Patch(limit))
 	if reads != nil {
 		o = append(o, expr.Patch(reads))
+	}
+	if !opts.NoCallMemo {
+		o = append(o, expr.Patch(&memoCalls{sites: sites, lists: lists}))
 	}
 	o = append(o, expr.Patch(flattenParties{}))
 	prog, err := expr.Compile(strings.TrimSpace(src), o...)
@@ -448,6 +455,43 @@ func sanctionsExplain(field string, l *List) func(*engine.Env) (string, any) {
 	}
 }
 
+// memoCalls rewrites a list-function call on a field,
+// `name_match(debtor.name, "l")`, into `memo_bool__($env, slot, debtor.name)`:
+// the result is computed once per record and call site (engine.Env.Memo)
+// however many rules make the call. It runs before flattenParties.
+type memoCalls struct {
+	sites *callSites
+	lists map[string]*List
+}
+
+func (m *memoCalls) Visit(node *ast.Node) {
+	n, ok := (*node).(*ast.CallNode)
+	if !ok || len(n.Arguments) != 2 {
+		return
+	}
+	callee, ok1 := n.Callee.(*ast.IdentifierNode)
+	list, ok2 := n.Arguments[1].(*ast.StringNode)
+	if !ok1 || !ok2 || listCalls[callee.Value] == nil || m.lists[list.Value] == nil {
+		return
+	}
+	field := path(n.Arguments[0])
+	if f := engine.Fields[field]; f == nil || f.Kind != engine.KindString {
+		return
+	}
+	fn := memoBool
+	if callee.Value == "sanctions_score" {
+		fn = memoNum
+	}
+	ast.Patch(node, &ast.CallNode{
+		Callee: &ast.IdentifierNode{Value: fn},
+		Arguments: []ast.Node{
+			&ast.IdentifierNode{Value: "$env"},
+			&ast.IntegerNode{Value: m.sites.slot(callee.Value, field, m.lists[list.Value])},
+			n.Arguments[0],
+		},
+	})
+}
+
 // flattenParties rewrites `debtor.x` / `creditor.x` into the flat Env field
 // `debtor__x`: one field load instead of boxing a copy of the whole Party.
 type flattenParties struct{}
@@ -488,6 +532,10 @@ func (l *exprLimits) Visit(node *ast.Node) {
 		}
 	case *ast.CallNode:
 		id, ok := n.Callee.(*ast.IdentifierNode)
+		if ok && (id.Value == memoBool || id.Value == memoNum) {
+			l.err = fmt.Errorf("%s is internal", id.Value)
+			return
+		}
 		if !ok || !listFuncs[id.Value] || len(n.Arguments) != 2 {
 			return
 		}

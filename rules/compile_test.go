@@ -125,6 +125,7 @@ func TestCompileErrors(t *testing.T) {
 		{"non-boolean when", rule("    when: amount_eur + 1\n"), 8, "expected bool"},
 		{"unknown aggregate", rule("    when: nope_24h > 3\n"), 8, "unknown name nope_24h"},
 		{"unknown list", rule("    when: in_list(debtor.country, \"nolist\")\n"), 8, "unknown list"},
+		{"internal memo function", rule("    when: memo_bool__($env, 0, debtor.name)\n"), 8, "memo_bool__ is internal"},
 		{"list name not literal", "lists:\n  l: {values: [a]}\n" + rule("    when: in_list(debtor.country, debtor.name)\n"), 10, "string literal"},
 		{"bad severity", strings.Replace(rule("    when: true\n"), "high", "urgent", 1), 2, "severity"},
 		{"bad typology", strings.Replace(rule("    when: true\n"), "threshold", "magic", 1), 2, "typology"},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr"
+	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/socwatch/socwatch/engine/iban"
 )
@@ -14,39 +15,65 @@ import (
 // compiler checks that the name is a string literal of a declared list.
 var listFuncs = map[string]bool{"in_list": true, "name_match": true, "sanctions_score": true}
 
+// listCalls are the list functions' implementations, pure functions of
+// the list and the string looked up.
+var listCalls = map[string]func(l *List, s string) any{
+	"in_list":         func(l *List, s string) any { return l.Contains(s) },
+	"name_match":      func(l *List, s string) any { return l.MatchName(s) },
+	"sanctions_score": func(l *List, s string) any { return l.Matcher.Score(s, "") },
+}
+
+// The memoised forms of list-function calls (see memoCalls): internal, not
+// callable from rule text.
+const (
+	memoBool = "memo_bool__"
+	memoNum  = "memo_num__"
+)
+
+// callSites numbers a pack's list-function calls by (function, list,
+// argument field): one slot per distinct call, whatever the number of
+// rules making it. Filled while compiling, read-only afterwards.
+type callSites struct {
+	calls []func(string) any
+	slots map[string]int
+}
+
+// slot returns the slot of fn(field, list), adding it if new.
+func (c *callSites) slot(fn, field string, l *List) int {
+	key := fn + "|" + field + "|" + l.Name
+	if i, ok := c.slots[key]; ok {
+		return i
+	}
+	call := listCalls[fn]
+	c.slots[key] = len(c.calls)
+	c.calls = append(c.calls, func(s string) any { return call(l, s) })
+	return len(c.calls) - 1
+}
+
 // functions returns the built-in rule functions bound to a pack's lists and
 // FX table. Types are declared so expressions are checked at load time and
 // the VM calls them without reflection.
-func functions(lists map[string]*List, rates *fx.Table) []expr.Option {
-	list := func(name any) (*List, error) {
-		l := lists[name.(string)]
-		if l == nil {
-			return nil, fmt.Errorf("unknown list %q", name)
-		}
-		return l, nil
+func functions(lists map[string]*List, rates *fx.Table, sites *callSites) []expr.Option {
+	listFunc := func(name string, typ any) expr.Option {
+		call := listCalls[name]
+		return expr.Function(name, func(p ...any) (any, error) {
+			l := lists[p[1].(string)]
+			if l == nil {
+				return nil, fmt.Errorf("unknown list %q", p[1])
+			}
+			return call(l, p[0].(string)), nil
+		}, typ)
+	}
+	memo := func(p ...any) (any, error) {
+		slot := p[1].(int)
+		return p[0].(*engine.Env).Memo(slot, p[2].(string), sites.calls[slot]), nil
 	}
 	return []expr.Option{
-		expr.Function("in_list", func(p ...any) (any, error) {
-			l, err := list(p[1])
-			if err != nil {
-				return false, err
-			}
-			return l.Contains(p[0].(string)), nil
-		}, new(func(string, string) bool)),
-		expr.Function("name_match", func(p ...any) (any, error) {
-			l, err := list(p[1])
-			if err != nil {
-				return false, err
-			}
-			return l.MatchName(p[0].(string)), nil
-		}, new(func(string, string) bool)),
-		expr.Function("sanctions_score", func(p ...any) (any, error) {
-			l, err := list(p[1])
-			if err != nil {
-				return 0.0, err
-			}
-			return l.Matcher.Score(p[0].(string), ""), nil
-		}, new(func(string, string) float64)),
+		listFunc("in_list", new(func(string, string) bool)),
+		listFunc("name_match", new(func(string, string) bool)),
+		listFunc("sanctions_score", new(func(string, string) float64)),
+		expr.Function(memoBool, memo, new(func(*engine.Env, int, string) bool)),
+		expr.Function(memoNum, memo, new(func(*engine.Env, int, string) float64)),
 		expr.Function("is_round", func(p ...any) (any, error) {
 			return IsRound(p[0].(float64), p[1].(float64)), nil
 		}, new(func(float64, float64) bool)),
