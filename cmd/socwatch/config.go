@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"sort"
@@ -48,6 +49,9 @@ type Config struct {
 	Rules          string
 	ReloadInterval time.Duration
 	MetricsAddr    string
+	// PprofAddr serves net/http/pprof when set: loopback addresses only,
+	// as profiles expose memory contents and cost CPU to produce.
+	PprofAddr      string
 	MaxRecordBytes int
 	LogLevel       slog.Level
 
@@ -68,6 +72,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Rules, "rules", defaultPack, "rule pack directory or file")
 	fs.DurationVar(&c.ReloadInterval, "reload-interval", 2*time.Second, "how often rule files are checked for changes (SIGHUP reloads at once)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of /metrics, /healthz and /readyz")
+	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "loopback address of /debug/pprof/ (empty = off), e.g. 127.0.0.1:6060")
 	fs.IntVar(&c.MaxRecordBytes, "max-record-bytes", 1<<20, "records larger than this go to the DLQ")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "debug, info, warn or error")
 	c.Screen.RegisterFlags(fs)
@@ -98,11 +103,30 @@ func (c *Config) Validate() error {
 	if c.ReloadInterval <= 0 {
 		errs = append(errs, fmt.Errorf("reload_interval: %s, must be > 0", c.ReloadInterval))
 	}
+	if err := checkLoopback(c.PprofAddr); err != nil {
+		errs = append(errs, fmt.Errorf("pprof_addr: %w", err))
+	}
 	if c.MaxRecordBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_record_bytes: %d, must be > 0", c.MaxRecordBytes))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// checkLoopback accepts "" (off) or host:port whose host is a loopback IP
+// or localhost; an empty host would listen on every interface.
+func checkLoopback(addr string) error {
+	if addr == "" {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%q: only a loopback address (127.0.0.1, ::1, localhost) is allowed", addr)
 	}
 	return nil
 }

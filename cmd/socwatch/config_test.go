@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -154,6 +157,10 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "", []string{"--reload-interval", "soon"}, []string{"reload-interval"}},
 		{nil, "", []string{"--reload-interval", "0s"}, []string{"reload_interval"}},
 		{nil, "", []string{"--kafka-sasl-password-file", "/nonexistent/pw"}, []string{"kafka.sasl.password_file"}},
+		{nil, "", []string{"--pprof-addr", ":6060"}, []string{"pprof_addr", "loopback"}},
+		{nil, "", []string{"--pprof-addr", "0.0.0.0:6060"}, []string{"pprof_addr", "loopback"}},
+		{nil, "pprof_addr: 10.1.2.3:6060\n", nil, []string{"pprof_addr", "loopback"}},
+		{nil, "", []string{"--pprof-addr", "127.0.0.1"}, []string{"pprof_addr", "missing port"}},
 		// A boolean takes no separate value: the rest would be ignored.
 		{nil, "", []string{"--kafka-tls-enabled", "true", "--kafka-tls-ca-file", "ca.pem"}, []string{`unexpected argument "true"`}},
 	}
@@ -252,4 +259,29 @@ func FuzzConfigFile(f *testing.F) {
 			t.Fatalf("error does not name the file: %v", err)
 		}
 	})
+}
+
+// TestPprofOnlyOnLoopback: loopback addresses (and off) pass validation,
+// and the pprof server answers on the address it was given.
+func TestPprofOnlyOnLoopback(t *testing.T) {
+	for _, addr := range []string{"", "127.0.0.1:0", "[::1]:6060", "localhost:6060", "127.0.0.2:1"} {
+		if err := checkLoopback(addr); err != nil {
+			t.Errorf("%q refused: %v", addr, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	addr, err := servePprof(ctx, "127.0.0.1:0", slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/debug/pprof/heap?debug=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "heap profile") {
+		t.Fatalf("GET heap profile: %s %.80q", resp.Status, body)
+	}
 }

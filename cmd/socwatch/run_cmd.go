@@ -212,6 +212,13 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	if s.addr, err = serveHTTP(ctx, cfg.MetricsAddr, s.reg, readyFn, log); err != nil {
 		return nil, err
 	}
+	if cfg.PprofAddr != "" {
+		addr, err := servePprof(ctx, cfg.PprofAddr, log)
+		if err != nil {
+			return nil, err
+		}
+		log.Info("profiling enabled", "pprof", "http://"+addr+"/debug/pprof/")
+	}
 	go watchRules(ctx, cfg.Rules, cfg.ReloadInterval, rates, s.rules, s.metrics, log)
 	if s.rekey != nil {
 		go stage("re-key stage", s.rekey.Run)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -41,14 +42,33 @@ func serveHTTP(ctx context.Context, addr string, reg *prometheus.Registry, ready
 		}
 		fmt.Fprintln(w, "ready")
 	})
+	return listenAndServe(ctx, addr, mux, "metrics", log)
+}
+
+// servePprof serves net/http/pprof's handlers under /debug/pprof/ on addr
+// (checked to be loopback by Config.Validate) until ctx ends.
+func servePprof(ctx context.Context, addr string, log *slog.Logger) (string, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return listenAndServe(ctx, addr, mux, "pprof", log)
+}
+
+// listenAndServe serves h on addr until ctx ends and returns the address
+// it listens on (addr may ask for port 0).
+func listenAndServe(ctx context.Context, addr string, h http.Handler, what string, log *slog.Logger) (string, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", fmt.Errorf("metrics listener %s: %w", addr, err)
+		return "", fmt.Errorf("%s listener %s: %w", what, addr, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// Profiles take up to their ?seconds= to write: no write timeout.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error("metrics server", "error", err)
+			log.Error(what+" server", "error", err)
 		}
 	}()
 	go func() {
