@@ -356,11 +356,8 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 		f, _ := strconv.ParseFloat(t.AmountEUR, 64)
 		v.TotalEUR += f
 	}
-	if len(cv.Alerts) > 0 {
-		v.Graph = buildGraph(&cv.Alerts[0], cv.Transactions)
-		for _, e := range v.Graph.Edges {
-			e.Kind = "flow"
-		}
+	if len(cv.Transactions) > 0 {
+		v.Graph = buildCaseGraph(cv.Transactions)
 	}
 	s.render(w, r, http.StatusOK, "case", v)
 }
