@@ -227,4 +227,3 @@ func TestIntegrationBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "console-case.png")
 }
-
