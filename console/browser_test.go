@@ -90,6 +90,18 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
+// waitText waits until the element with id contains want.
+func waitText(t *testing.T, ctx context.Context, id, want string) {
+	t.Helper()
+	js := `(document.getElementById(` + strconv.Quote(id) + `) || {}).textContent || ""`
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js)); err == nil && strings.Contains(got, want) {
+			return
+		}
+	}
+	t.Fatalf("#%s never contained %q", id, want)
+}
+
 func login(t *testing.T, ctx context.Context, base, user string) {
 	t.Helper()
 	run(t, ctx, "log in as "+user,
@@ -195,8 +207,10 @@ func TestIntegrationBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("timeline")),
 		chromedp.SendKeys(chromedp.ID("reason-text"), "Many unrelated senders paid one account within days; funds left the same week."),
 		chromedp.Click(chromedp.ID("save-reason")),
-		chromedp.WaitVisible(chromedp.ID("flash")),
 	)
+	// The page already shows a flash ("case opened"); wait for the
+	// reloaded page with the saved reason.
+	waitText(t, ctx, "case-reason", "funds left the same week")
 	if title := text("case title", "case-title"); title != "Fan-in to collector account" {
 		t.Fatalf("case title = %q", title)
 	}
