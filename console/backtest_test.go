@@ -100,7 +100,7 @@ func TestIntegrationBacktest(t *testing.T) {
 	// The pages render what the API returned.
 	for page, want := range map[string]string{
 		"/backtest/" + job.ID: `id="bt-rules"`, "/backtest": `id="backtest-form"`, "/backtest?file=threshold.yaml": "amount_eur &gt;= 15000",
-		"/rules": `data-rule="AML-THR-001"`, "/cases": `id="cases"`,
+		"/rules": `href="/backtest?file=threshold.yaml"`, "/cases": `id="cases"`,
 	} {
 		var html string
 		if code := c.do("GET", page, nil, &html); code != 200 || !strings.Contains(html, want) {

@@ -102,6 +102,22 @@ func waitText(t *testing.T, ctx context.Context, id, want string) {
 	t.Fatalf("#%s never contained %q", id, want)
 }
 
+// waitLocation waits until the page's URL contains want and the page has
+// loaded.
+func waitLocation(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil || !strings.Contains(loc, want) {
+			continue
+		}
+		if state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState`)); err == nil && state == "complete" {
+			return
+		}
+	}
+	t.Fatalf("never navigated to a URL with %q", want)
+}
+
 func login(t *testing.T, ctx context.Context, base, user string) {
 	t.Helper()
 	run(t, ctx, "log in as "+user,
@@ -146,8 +162,10 @@ func TestIntegrationBrowser(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS(`select[name="typology"]`), "pass_through"),
 		chromedp.SetValue(chromedp.CSS(`select[name="sort"]`), "score"),
 		chromedp.Click(chromedp.ID("apply")),
-		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)),
 	)
+	// The unfiltered rows stay visible until the filtered page replaces
+	// them: wait for the navigation to the filter's URL.
+	waitLocation(t, ctx, "typology=pass_through")
 	rows := count("rows", "#queue tbody tr[data-alert]")
 	matching := get(t, ctx, "matching rows", chromedp.Evaluate[int](
 		`[...document.querySelectorAll("#queue tbody tr[data-alert]")].filter(r => r.children[4].textContent.trim() === "pass through").length`))
@@ -155,7 +173,7 @@ func TestIntegrationBrowser(t *testing.T) {
 		t.Fatalf("filtered queue shows %d rows, %d of them pass_through", rows, matching)
 	}
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "typology=pass_through") {
-		t.Fatalf("filter not in the URL: %s", loc)
+		t.Fatalf("filter not in the URL (not bookmarkable): %s", loc)
 	}
 	run(t, ctx, "whole queue", chromedp.Navigate(base+"/alerts?sort=score"), chromedp.WaitVisible(chromedp.ID("queue")))
 	screenshot(t, ctx, "console-queue.png")
@@ -240,4 +258,11 @@ func TestIntegrationBrowser(t *testing.T) {
 		}
 	}
 	screenshot(t, ctx, "console-case.png")
+
+	// The rules page shows the false positive closed above.
+	run(t, ctx, "rules page", chromedp.Navigate(base+"/rules"), chromedp.WaitVisible(chromedp.ID("rules")))
+	if fp := get(t, ctx, "fp share", chromedp.Text(chromedp.CSS(`tr[data-rule="AML-PASS-001"] .fp`))); fp != "100 %" {
+		t.Fatalf("AML-PASS-001 false-positive share = %q, want 100 %%", fp)
+	}
+	screenshot(t, ctx, "console-rules.png")
 }

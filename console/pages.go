@@ -72,6 +72,9 @@ var funcs = template.FuncMap{
 	"explain": explainRows,
 	"f1":      func(f float64) string { return fmt.Sprintf("%.1f", f) },
 	"below":   func(f float64) float64 { return f + 13 },
+	"mul":     func(a, b int) int { return a * b },
+	"sub":     func(a, b int) int { return a - b },
+	"percent": func(f float64) float64 { return 100 * f },
 }
 
 func parseTemplates() (*template.Template, error) {
