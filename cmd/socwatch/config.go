@@ -45,6 +45,7 @@ type Config struct {
 	ReloadInterval string `yaml:"reload_interval" help:"how often rule files are checked for changes (SIGHUP reloads at once)"`
 	MetricsAddr    string `yaml:"metrics_addr" help:"address of /metrics, /healthz and /readyz"`
 	MaxRecordBytes int    `yaml:"max_record_bytes" help:"records larger than this go to the DLQ"`
+	ReadyHeapPct   int    `yaml:"ready_heap_percent" help:"/readyz fails while the Go heap is above this percentage of GOMEMLIMIT"`
 	LogLevel       string `yaml:"log_level" help:"debug, info, warn or error"`
 }
 
@@ -80,6 +81,7 @@ func defaultConfig() Config {
 	c.ReloadInterval = "2s"
 	c.MetricsAddr = "127.0.0.1:9464"
 	c.MaxRecordBytes = 1 << 20
+	c.ReadyHeapPct = 90
 	c.LogLevel = "info"
 	return c
 }

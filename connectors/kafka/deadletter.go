@@ -154,3 +154,7 @@ func (d *DeadLetter) Close(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Ping reports whether a broker answers a metadata request, for readiness
+// checks: every process mode has a dead-letter writer.
+func (d *DeadLetter) Ping(ctx context.Context) error { return d.cl.Ping(ctx) }
