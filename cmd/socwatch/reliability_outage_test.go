@@ -111,8 +111,8 @@ func TestClickHouseOutage(t *testing.T) {
 }
 
 // TestClickHouseLongOutage (issue 15, item 7): ClickHouse is unreachable
-// for 90 s while a backlog waits in Kafka, with the default in-flight
-// bounds. Each screening partition is paused once its bound of
+// for 90 s while a backlog of re-keyed copies waits in Kafka, with the
+// default in-flight bounds. Each screening partition is paused once its bound of
 // unacknowledged records is reached, so the process stops taking the
 // backlog in and its resident memory stays within 20 % of its level before
 // the outage. SIGTERM during the outage exits 0 within 10 s (what was
@@ -128,6 +128,20 @@ func TestClickHouseLongOutage(t *testing.T) {
 	}
 	proxy := testenv.StartTCPProxy(t, hostport)
 	f.produce(t, 0, len(f.records))
+	// The whole feed is re-keyed first, so the screening source reads a
+	// full internal topic in full-size fetches, as after any pause: the
+	// case where the bound must hold, since nothing upstream slows it.
+	rk := startRun(t, nil, append(runArgs(f), "--kafka-rekey", "stage")...)
+	deadline := time.Now().Add(3 * time.Minute)
+	for done, _ := f.caughtUp(f.group+"-rekey", f.topic); !done; done, _ = f.caughtUp(f.group+"-rekey", f.topic) {
+		if time.Now().After(deadline) {
+			t.Fatalf("re-key stage not done after 3 min")
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if err := rk.stop(sigterm); err != nil {
+		t.Fatalf("re-key-only instance: %v", err)
+	}
 	args := append(runArgs(f), "--clickhouse", proxiedDSN(t, f.dsn, proxy.Addr()))
 	c := startRun(t, nil, args...)
 	waitMetric(t, c, "socwatch_records_screened_total", 20_000, 3*time.Minute)
