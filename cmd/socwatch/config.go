@@ -30,7 +30,7 @@ type Config struct {
 		SASL               SASL   `yaml:"sasl"`
 		TLS                TLS    `yaml:"tls"`
 		MaxInFlight        int    `yaml:"max_in_flight" help:"unacknowledged batches per partition before it is paused"`
-		MaxInFlightRecords int    `yaml:"max_in_flight_records" help:"unacknowledged records per partition before it is paused"`
+		MaxInFlightRecords int    `yaml:"max_in_flight_records" help:"unacknowledged records per process, shared equally by its partitions; a partition holding its share is paused"`
 		CommitPeriod       string `yaml:"commit_interval" help:"how often acknowledged offsets are committed"`
 	} `yaml:"kafka"`
 	ClickHouse struct {

@@ -302,19 +302,23 @@ func (s *service) wait() error {
 }
 
 // closeOutputs closes what startService opened, in reverse order of use:
-// the alert sink, then the dead-letter producer, within one closeTimeout.
+// the alert sink (2 s of closeTimeout), then the dead-letter producer (the
+// rest; it has its own budget so a sink that burns all of its own during
+// an outage does not leave the producer none).
 func (s *service) closeOutputs() {
-	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
-	defer cancel()
 	if s.sink != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout*2/3)
 		if err := s.sink.Close(ctx); err != nil {
 			s.log.Warn("alert sink not flushed on shutdown; the unacknowledged records were not committed and are screened again on the next start", "error", err)
 		}
+		cancel()
 	}
 	if s.dlq != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout/3)
 		if err := s.dlq.Close(ctx); err != nil {
 			s.log.Warn("dead-letter producer not flushed on shutdown; the unacknowledged records were not committed and are read again on the next start", "error", err)
 		}
+		cancel()
 	}
 }
 
