@@ -88,7 +88,7 @@ type service struct {
 // acknowledged by then is not committed, so the next start replays it.
 const (
 	shutdownBound = 10 * time.Second
-	drainTimeout  = 4 * time.Second
+	drainTimeout  = 3 * time.Second
 	closeTimeout  = 3 * time.Second
 )
 
