@@ -139,10 +139,14 @@ func TestHostileInput(t *testing.T) {
 	cnt := screenCounts(m, f)
 	checkReconciled(t, "hostile run", cnt)
 	// Every valid record is screened once per perspective (debtor,
-	// creditor); a rejected one is forwarded once and dead-lettered once.
+	// creditor); a rejected one is forwarded once and dead-lettered once,
+	// except an over-size one, which the re-key stage dead-letters itself.
 	wantScreened := float64(2 * (len(f.records) + wantScreenedHostile))
-	if cnt.screened != wantScreened || cnt.rejected != float64(wantRejected) {
-		t.Errorf("screened %.0f copies, DLQ %.0f; want %.0f screened, %d dead-lettered", cnt.screened, cnt.rejected, wantScreened, wantRejected)
+	wantRekeyDLQ := countWant(cases, func(w string) bool { return w == "too_large" })
+	dlqTotal := sum(m, "socwatch_dlq_records_total")
+	if cnt.screened != wantScreened || cnt.rejected != float64(wantRejected-wantRekeyDLQ) || dlqTotal != float64(wantRejected) {
+		t.Errorf("screened %.0f copies, rejected by screening %.0f, dead-lettered %.0f; want %.0f screened, %d rejected by screening, %d dead-lettered",
+			cnt.screened, cnt.rejected, dlqTotal, wantScreened, wantRejected-wantRekeyDLQ, wantRejected)
 	}
 
 	// The normal feed's alerts are unaffected by the hostile records around
