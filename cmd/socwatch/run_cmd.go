@@ -329,8 +329,8 @@ func (s *service) closeOutputs() {
 //	        the debtor perspective; screen the input directly otherwise
 //	always  re-key and screen in one process
 //	never   screen the input directly (it is already keyed for the rules)
-//	stage   only re-key (deploy one such instance for one global event-time
-//	        order: each re-key instance merges only its own partitions)
+//	stage   only re-key (to keep the re-keyer on its own machine; in any
+//	        mode one instance at a time re-keys all input partitions)
 //	screen  only screen <topic>.by-account (re-keyed by a stage instance)
 func rekeyPlan(mode string, rs *engine.RuleSet) (runRekey, screenInternal bool) {
 	switch mode {
