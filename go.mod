@@ -17,6 +17,7 @@ require (
 	github.com/twmb/franz-go/pkg/kmsg v1.15.1
 	github.com/twmb/franz-go/plugin/kprom v1.5.0
 	github.com/twmb/franz-go/plugin/kslog v1.0.0
+	golang.org/x/sync v0.25.0
 	golang.org/x/text v0.44.0 // tests only: the NFD reference engine/names is benchmarked and checked against
 	gopkg.in/yaml.v3 v3.0.1
 )
