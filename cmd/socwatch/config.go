@@ -53,6 +53,7 @@ type Config struct {
 	// as profiles expose memory contents and cost CPU to produce.
 	PprofAddr      string
 	MaxRecordBytes int
+	ReadyHeapPct   int
 	LogLevel       slog.Level
 
 	// Screen holds the future bounds (ts_future), shared with `screen`.
@@ -74,6 +75,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of /metrics, /healthz and /readyz")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "loopback address of /debug/pprof/ (empty = off), e.g. 127.0.0.1:6060")
 	fs.IntVar(&c.MaxRecordBytes, "max-record-bytes", 1<<20, "records larger than this go to the DLQ")
+	fs.IntVar(&c.ReadyHeapPct, "ready-heap-percent", 90, "/readyz fails while the Go heap is above this percentage of GOMEMLIMIT (0: off)")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "debug, info, warn or error")
 	c.Screen.RegisterFlags(fs)
 }
@@ -102,6 +104,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ReloadInterval <= 0 {
 		errs = append(errs, fmt.Errorf("reload_interval: %s, must be > 0", c.ReloadInterval))
+	}
+	if c.ReadyHeapPct < 0 || c.ReadyHeapPct > 100 {
+		errs = append(errs, fmt.Errorf("ready_heap_percent: %d, want 0 (off) to 100", c.ReadyHeapPct))
 	}
 	if err := checkLoopback(c.PprofAddr); err != nil {
 		errs = append(errs, fmt.Errorf("pprof_addr: %w", err))

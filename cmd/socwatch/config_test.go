@@ -269,12 +269,20 @@ func TestPprofOnlyOnLoopback(t *testing.T) {
 			t.Errorf("%q refused: %v", addr, err)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	addr, err := servePprof(ctx, "127.0.0.1:0", slog.New(slog.DiscardHandler))
+	srv, err := listenPprof("127.0.0.1:0", slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.run(ctx) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("pprof server: %v", err)
+		}
+	}()
+	addr := srv.addr()
 	resp, err := http.Get("http://" + addr + "/debug/pprof/heap?debug=1")
 	if err != nil {
 		t.Fatal(err)

@@ -28,8 +28,18 @@ func newRegistry() *prometheus.Registry {
 // paused until it is back).
 type readiness func() error
 
-// serveHTTP serves /metrics, /healthz and /readyz on addr until ctx ends.
-func serveHTTP(ctx context.Context, addr string, reg *prometheus.Registry, ready readiness, log *slog.Logger) (string, error) {
+// httpServer serves /metrics, /healthz and /readyz, or the pprof
+// handlers (what names which, in errors).
+type httpServer struct {
+	what string
+	ln   net.Listener
+	srv  *http.Server
+	log  *slog.Logger
+}
+
+// listenHTTP binds addr, so that a port in use is a start-up error; run
+// serves.
+func listenHTTP(addr string, reg *prometheus.Registry, ready readiness, log *slog.Logger) (*httpServer, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -42,40 +52,49 @@ func serveHTTP(ctx context.Context, addr string, reg *prometheus.Registry, ready
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	return listenAndServe(ctx, addr, mux, "metrics", log)
+	return listen("metrics", addr, mux, log)
 }
 
-// servePprof serves net/http/pprof's handlers under /debug/pprof/ on addr
-// (checked to be loopback by Config.Validate) until ctx ends.
-func servePprof(ctx context.Context, addr string, log *slog.Logger) (string, error) {
+// listenPprof binds addr (Config.Validate allows loopback only) for
+// net/http/pprof's handlers under /debug/pprof/.
+func listenPprof(addr string, log *slog.Logger) (*httpServer, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	return listenAndServe(ctx, addr, mux, "pprof", log)
+	return listen("pprof", addr, mux, log)
 }
 
-// listenAndServe serves h on addr until ctx ends and returns the address
-// it listens on (addr may ask for port 0).
-func listenAndServe(ctx context.Context, addr string, h http.Handler, what string, log *slog.Logger) (string, error) {
+func listen(what, addr string, h http.Handler, log *slog.Logger) (*httpServer, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return "", fmt.Errorf("%s listener %s: %w", what, addr, err)
+		return nil, fmt.Errorf("%s listener %s: %w", what, addr, err)
 	}
-	// Profiles take up to their ?seconds= to write: no write timeout.
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			log.Error(what+" server", "error", err)
-		}
-	}()
-	go func() {
-		<-ctx.Done()
-		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		srv.Shutdown(sctx)
-	}()
-	return ln.Addr().String(), nil
+	// No write timeout: a CPU profile takes its ?seconds= to write.
+	return &httpServer{what: what, ln: ln, srv: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}, log: log}, nil
+}
+
+func (h *httpServer) addr() string { return h.ln.Addr().String() }
+
+// run serves until ctx ends, then shuts the server down (1 s for requests
+// in progress).
+func (h *httpServer) run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- h.srv.Serve(h.ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("%s server: %w", h.what, err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := h.srv.Shutdown(sctx); err != nil {
+		h.log.Warn(h.what+" server shutdown", "error", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("%s server: %w", h.what, err)
+	}
+	return nil
 }

@@ -7,6 +7,18 @@
 // order (a record dated beyond the future bound keeps its partition's
 // previous place, see merger) and writes one copy of each transaction per perspective
 // (debtor account, creditor account) to the internal topic keyed by that
-// account. The package depends on engine only for the record and
-// acknowledgement types; it never decodes transactions itself.
+// account.
+//
+// Topology: the re-key stage's consumer group (<group>-rekey) uses
+// singleOwnerBalancer, which gives every input partition to the
+// longest-lived member, so however many instances run, one merge orders the
+// internal topic and alerts do not depend on instance count or timing; the
+// other members stand by and take over when the owner leaves or dies. The
+// throughput limit is one re-keyer's; screening (<group>, on the internal
+// topic) scales over every instance. Records the stage cannot forward
+// (over-size, refused by the broker for their own sake) go to the
+// dead-letter topic instead of stopping it.
+//
+// The package depends on engine only for the record and acknowledgement
+// types; it never decodes transactions itself.
 package kafka
