@@ -114,7 +114,11 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 	}
 
 	base := []expr.Option{
-		expr.Env(&engine.Env{}),
+		// The type by value: expr compiles reads of a struct env's fields to
+		// indexed loads (OpLoadField); with a pointer type every read went
+		// through runtime.Fetch (method look-up by name, a sync.Map, then
+		// the field). Programs still run on *engine.Env.
+		expr.Env(engine.Env{}),
 		expr.MaxNodes(opts.MaxNodes),
 		// Alerts must not depend on when a record is screened.
 		expr.DisableBuiltin("now"),

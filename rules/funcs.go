@@ -72,8 +72,8 @@ func functions(lists map[string]*List, rates *fx.Table, sites *callSites) []expr
 		listFunc("in_list", new(func(string, string) bool)),
 		listFunc("name_match", new(func(string, string) bool)),
 		listFunc("sanctions_score", new(func(string, string) float64)),
-		expr.Function(memoBool, memo, new(func(*engine.Env, int, string) bool)),
-		expr.Function(memoNum, memo, new(func(*engine.Env, int, string) float64)),
+		expr.Function(memoBool, memo, new(func(any, int, string) bool)),
+		expr.Function(memoNum, memo, new(func(any, int, string) float64)),
 		expr.Function("is_round", func(p ...any) (any, error) {
 			return IsRound(p[0].(float64), p[1].(float64)), nil
 		}, new(func(float64, float64) bool)),
