@@ -170,7 +170,9 @@ func status(ctx context.Context, svc *service, w io.Writer) {
 			continue
 		}
 		screened := sumMetric(fams, "socwatch_records_screened_total", nil)
-		rejected := sumMetric(fams, "socwatch_records_rejected_total", nil)
+		// Dead-lettered by screening or by the re-key stage (over-size and
+		// future records never reach screening).
+		rejected := sumMetric(fams, "socwatch_dlq_records_total", nil)
 		lag := sumMetric(fams, "socwatch_consumer_lag", nil)
 		byTyp := map[string]float64{}
 		sumMetric(fams, "socwatch_alerts_total", func(m *dto.Metric, v float64) {

@@ -196,6 +196,12 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	if screenInternal {
 		screenCfg.Topics = []string{cfg.Kafka.Topic + rekeySuffix}
 		screenCfg.ClientID = "socwatch-screen"
+		// The re-key stage judged every record against the feed's merged
+		// event time and dead-lettered the future ones; an internal
+		// partition holds a share of the accounts, so its own watermark
+		// sees gaps the feed does not have and must not judge again. The
+		// wall-clock bound still applies.
+		p.TimeBounds.Ahead = -1
 	}
 	// A newly assigned partition rebuilds its windows from history before
 	// its first fetch, so alerts do not depend on restarts or rebalances.
