@@ -10,8 +10,9 @@ import (
 // filed under one of its guards (a string field equal to a literal, a
 // number field or aggregate against a threshold, a bool field), and a copy
 // looks up each filed field once: a hash look-up for equality, a walk of
-// the satisfied end of a sorted threshold list for ranges. Rules with no
-// guard the index can use are always selected. Selection is only a
+// the satisfied end of a sorted threshold list for ranges. A disjunction
+// is filed under one guard of each side (Rule.AnyOf). Rules with no guard
+// the index can use are always selected. Selection is only a
 // shortcut: every selected rule still tests all its guards, and a rule
 // left out has a guard that fails, so the alerts are those of visiting
 // every rule. Not safe for concurrent use (it keeps its selection buffer);
@@ -56,46 +57,25 @@ type bound struct {
 func NewRuleIndex(rs *RuleSet, rules []int) *RuleIndex {
 	x := &RuleIndex{rules: rules, set: make([]uint64, (len(rules)+63)/64)}
 	for pos, ri := range rules {
-		g := indexGuard(rs.Rules[ri].Guards)
-		p := int32(pos)
-		switch {
-		case g == nil:
-			x.always = append(x.always, p)
-		case g.Op == GuardTrue:
-			i := slices.IndexFunc(x.bools, func(b boolIndex) bool { return b.field == g.Field })
-			if i < 0 {
-				i = len(x.bools)
-				x.bools = append(x.bools, boolIndex{field: g.Field})
+		r := &rs.Rules[ri]
+		var filed []*Guard
+		if g := indexGuard(r.Guards); g != nil {
+			filed = []*Guard{g}
+		} else {
+			for _, side := range r.AnyOf {
+				g := indexGuard(side)
+				if g == nil {
+					filed = nil // a side that always may hold
+					break
+				}
+				filed = append(filed, g)
 			}
-			x.bools[i].rules = append(x.bools[i].rules, p)
-		case g.Op == GuardEQ && g.Field != nil && g.Field.Kind == KindString:
-			i := slices.IndexFunc(x.eqs, func(e eqIndex) bool { return e.field == g.Field })
-			if i < 0 {
-				i = len(x.eqs)
-				x.eqs = append(x.eqs, eqIndex{field: g.Field, rules: map[string][]int32{}})
-			}
-			x.eqs[i].rules[g.S] = append(x.eqs[i].rules[g.S], p)
-		default:
-			field := g.Field
-			if g.Agg >= 0 {
-				field = nil
-			}
-			i := slices.IndexFunc(x.ranges, func(r rangeIndex) bool { return r.field == field && (field != nil || r.agg == g.Agg) })
-			if i < 0 {
-				i = len(x.ranges)
-				x.ranges = append(x.ranges, rangeIndex{field: field, agg: g.Agg})
-			}
-			r := &x.ranges[i]
-			switch g.Op {
-			case GuardGE, GuardEQ: // v == k implies v >= k
-				r.above = append(r.above, bound{k: g.K, pos: p})
-			case GuardGT:
-				r.above = append(r.above, bound{k: g.K, strict: true, pos: p})
-			case GuardLE:
-				r.below = append(r.below, bound{k: g.K, pos: p})
-			case GuardLT:
-				r.below = append(r.below, bound{k: g.K, strict: true, pos: p})
-			}
+		}
+		if len(filed) == 0 {
+			x.always = append(x.always, int32(pos))
+		}
+		for _, g := range filed {
+			x.file(int32(pos), g)
 		}
 	}
 	for i := range x.ranges {
@@ -104,6 +84,47 @@ func NewRuleIndex(rs *RuleSet, rules []int) *RuleIndex {
 		slices.SortStableFunc(r.below, func(a, b bound) int { return cmpFloat(b.k, a.k) })
 	}
 	return x
+}
+
+// file adds the rule at position p under guard g.
+func (x *RuleIndex) file(p int32, g *Guard) {
+	switch {
+	case g.Op == GuardTrue:
+		i := slices.IndexFunc(x.bools, func(b boolIndex) bool { return b.field == g.Field })
+		if i < 0 {
+			i = len(x.bools)
+			x.bools = append(x.bools, boolIndex{field: g.Field})
+		}
+		x.bools[i].rules = append(x.bools[i].rules, p)
+	case g.Op == GuardEQ && g.Field != nil && g.Field.Kind == KindString:
+		i := slices.IndexFunc(x.eqs, func(e eqIndex) bool { return e.field == g.Field })
+		if i < 0 {
+			i = len(x.eqs)
+			x.eqs = append(x.eqs, eqIndex{field: g.Field, rules: map[string][]int32{}})
+		}
+		x.eqs[i].rules[g.S] = append(x.eqs[i].rules[g.S], p)
+	default:
+		field := g.Field
+		if g.Agg >= 0 {
+			field = nil
+		}
+		i := slices.IndexFunc(x.ranges, func(r rangeIndex) bool { return r.field == field && (field != nil || r.agg == g.Agg) })
+		if i < 0 {
+			i = len(x.ranges)
+			x.ranges = append(x.ranges, rangeIndex{field: field, agg: g.Agg})
+		}
+		r := &x.ranges[i]
+		switch g.Op {
+		case GuardGE, GuardEQ: // v == k implies v >= k
+			r.above = append(r.above, bound{k: g.K, pos: p})
+		case GuardGT:
+			r.above = append(r.above, bound{k: g.K, strict: true, pos: p})
+		case GuardLE:
+			r.below = append(r.below, bound{k: g.K, pos: p})
+		case GuardLT:
+			r.below = append(r.below, bound{k: g.K, strict: true, pos: p})
+		}
+	}
 }
 
 func cmpFloat(a, b float64) int {

@@ -3,10 +3,12 @@ package engine
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
-// TestRuleIndexSelectsEveryRuleWhoseGuardsHold: on random guard sets and
+// TestRuleIndexSelectsEveryRuleWhoseGuardsHold: on random guard sets (and
+// disjunctions of them) and
 // random transactions, every rule whose guards all hold is selected (the
 // index is sound), the selection is ascending, and rules whose filed guard
 // fails are left out (the index does its job). Aggregates marked pending
@@ -36,6 +38,15 @@ func TestRuleIndexSelectsEveryRuleWhoseGuardsHold(t *testing.T) {
 		for range rng.IntN(4) {
 			r.Guards = append(r.Guards, randGuard())
 		}
+		if len(r.Guards) == 0 && rng.IntN(2) == 0 { // a disjunction
+			for range 2 + rng.IntN(2) {
+				var side []Guard
+				for range rng.IntN(3) {
+					side = append(side, randGuard())
+				}
+				r.AnyOf = append(r.AnyOf, side)
+			}
+		}
 		rs.Rules = append(rs.Rules, r)
 		if i%5 != 0 { // the index covers a subset of the set's rules
 			all = append(all, i)
@@ -58,11 +69,18 @@ func TestRuleIndexSelectsEveryRuleWhoseGuardsHold(t *testing.T) {
 			in[ri] = true
 		}
 		for _, ri := range all {
-			holds := true
-			for _, g := range rs.Rules[ri].Guards {
-				if g.Agg < 0 || !pending[g.Agg] {
-					holds = holds && g.Holds(e)
+			can := func(gs []Guard) bool {
+				for _, g := range gs {
+					if (g.Agg < 0 || !pending[g.Agg]) && !g.Holds(e) {
+						return false
+					}
 				}
+				return true
+			}
+			r := &rs.Rules[ri]
+			holds := can(r.Guards)
+			if len(r.AnyOf) > 0 {
+				holds = slices.ContainsFunc(r.AnyOf, can)
 			}
 			if holds && !in[ri] {
 				t.Fatalf("rule %d (guards %+v) holds on %+v (pending %v) but was not selected", ri, rs.Rules[ri].Guards, e.Agg, pending)

@@ -109,6 +109,11 @@ type Rule struct {
 	When        *vm.Program
 	// Guards are necessary conditions of When, tested before the VM runs.
 	Guards []Guard
+	// AnyOf, for a When that is a disjunction (a || b || …), holds the
+	// guards of each side: the rule can be true only if all guards of some
+	// side hold. RuleIndex files the rule under one guard per side; a side
+	// without guards makes the rule always selected.
+	AnyOf [][]Guard
 	// Perspective is the one copy the rule is evaluated on, so a
 	// transaction screened from two perspectives alerts at most once.
 	Perspective string

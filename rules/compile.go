@@ -123,7 +123,7 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 		// Alerts must not depend on when a record is screened.
 		expr.DisableBuiltin("now"),
 	}
-	sites := &callSites{slots: map[string]int{}}
+	sites := newCallSites(lists)
 	base = append(base, functions(lists, opts.FX, sites)...)
 
 	// Aggregates.
@@ -216,7 +216,7 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 			return nil, fmt.Errorf("where: %v", err)
 		}
 		a.Where = prog
-		a.WhereGuards = guards(d.Where, nil)
+		a.WhereGuards = guards(d.Where, nil, sites)
 	}
 	a.Def = fmt.Sprintf("by=%s flow=%s over=%s fn=%s where=%s", d.By, d.Flow, over, strings.TrimSpace(d.Fn), strings.TrimSpace(d.Where))
 	return a, nil
@@ -255,7 +255,8 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 		return nil, d.WhenLine, fmt.Errorf("when: %v", err)
 	}
 	r.When = prog
-	r.Guards = guards(d.When, aggIndex)
+	r.Guards = guards(d.When, aggIndex, sites)
+	r.AnyOf = alternatives(d.When, aggIndex, sites)
 	for i := range rs.Aggregates {
 		if reads.aggs[i] {
 			r.Reads = append(r.Reads, engine.Read{Name: rs.Aggregates[i].Name, Agg: i})
@@ -372,7 +373,7 @@ func compileBool(src string, base []expr.Option, opts Options, lists map[string]
 		o = append(o, expr.Patch(reads))
 	}
 	if !opts.NoCallMemo {
-		o = append(o, expr.Patch(&memoCalls{sites: sites, lists: lists}))
+		o = append(o, expr.Patch(&memoCalls{sites: sites}))
 	}
 	o = append(o, expr.Patch(flattenParties{}))
 	prog, err := expr.Compile(strings.TrimSpace(src), o...)
@@ -465,7 +466,6 @@ func sanctionsExplain(field string, l *List) func(*engine.Env) (string, any) {
 // however many rules make the call. It runs before flattenParties.
 type memoCalls struct {
 	sites *callSites
-	lists map[string]*List
 }
 
 func (m *memoCalls) Visit(node *ast.Node) {
@@ -475,11 +475,11 @@ func (m *memoCalls) Visit(node *ast.Node) {
 	}
 	callee, ok1 := n.Callee.(*ast.IdentifierNode)
 	list, ok2 := n.Arguments[1].(*ast.StringNode)
-	if !ok1 || !ok2 || listCalls[callee.Value] == nil || m.lists[list.Value] == nil {
+	if !ok1 || !ok2 {
 		return
 	}
-	field := path(n.Arguments[0])
-	if f := engine.Fields[field]; f == nil || f.Kind != engine.KindString {
+	slot := m.sites.slot(callee.Value, path(n.Arguments[0]), list.Value)
+	if slot < 0 {
 		return
 	}
 	fn := memoBool
@@ -490,7 +490,7 @@ func (m *memoCalls) Visit(node *ast.Node) {
 		Callee: &ast.IdentifierNode{Value: fn},
 		Arguments: []ast.Node{
 			&ast.IdentifierNode{Value: "$env"},
-			&ast.IntegerNode{Value: m.sites.slot(callee.Value, field, m.lists[list.Value])},
+			&ast.IntegerNode{Value: slot},
 			n.Arguments[0],
 		},
 	})

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/expr-lang/expr"
@@ -34,20 +35,46 @@ const (
 // argument field): one slot per distinct call, whatever the number of
 // rules making it. Filled while compiling, read-only afterwards.
 type callSites struct {
-	calls []func(string) any
-	slots map[string]int
+	lists  map[string]*List
+	calls  []func(string) any
+	fields []*engine.Field // per slot: the call as a field guards can read
+	slots  map[string]int
 }
 
-// slot returns the slot of fn(field, list), adding it if new.
-func (c *callSites) slot(fn, field string, l *List) int {
-	key := fn + "|" + field + "|" + l.Name
+func newCallSites(lists map[string]*List) *callSites {
+	return &callSites{lists: lists, slots: map[string]int{}}
+}
+
+// slot returns the slot of fn(field, list), adding it if new; -1 when fn
+// is no list function, field no string field or list undeclared.
+func (c *callSites) slot(fn, field, list string) int {
+	key := fn + "|" + field + "|" + list
 	if i, ok := c.slots[key]; ok {
 		return i
 	}
-	call := listCalls[fn]
-	c.slots[key] = len(c.calls)
+	call, src, l := listCalls[fn], engine.Fields[field], c.lists[list]
+	if call == nil || src == nil || src.Kind != engine.KindString || l == nil {
+		return -1
+	}
+	i := len(c.calls)
+	c.slots[key] = i
 	c.calls = append(c.calls, func(s string) any { return call(l, s) })
-	return len(c.calls) - 1
+	f := &engine.Field{Path: fn + "(" + field + ", " + strconv.Quote(list) + ")"}
+	if fn == "sanctions_score" {
+		f.Kind, f.Num = engine.KindNumber, func(e *engine.Env) float64 { return e.Memo(i, src.Str(e), c.calls[i]).(float64) }
+	} else {
+		f.Kind, f.Bool = engine.KindBool, func(e *engine.Env) bool { return e.Memo(i, src.Str(e), c.calls[i]).(bool) }
+	}
+	c.fields = append(c.fields, f)
+	return i
+}
+
+// field returns the call fn(field, list) as a field, or nil (see slot).
+func (c *callSites) field(fn, field, list string) *engine.Field {
+	if i := c.slot(fn, field, list); i >= 0 {
+		return c.fields[i]
+	}
+	return nil
 }
 
 // functions returns the built-in rule functions bound to a pack's lists and

@@ -9,12 +9,18 @@ import (
 
 // guards extracts the conjuncts of src's top-level && chain that the engine
 // can test natively (see engine.Guard). Anything it does not recognise is
-// simply left to the VM: guards are only ever a shortcut to "false".
-func guards(src string, aggIndex map[string]int) []engine.Guard {
+// simply left to the VM: guards are only ever a shortcut to "false". With
+// calls, a list-function call on a field (sanctions_score(debtor.name,
+// "l") >= 0.88) is an operand too, read through the per-record call memo.
+func guards(src string, aggIndex map[string]int, calls *callSites) []engine.Guard {
 	tree, err := parser.Parse(src)
 	if err != nil {
 		return nil
 	}
+	return conjunctGuards(tree.Node, aggIndex, calls)
+}
+
+func conjunctGuards(n ast.Node, aggIndex map[string]int, calls *callSites) []engine.Guard {
 	var out []engine.Guard
 	var walk func(n ast.Node)
 	walk = func(n ast.Node) {
@@ -23,11 +29,35 @@ func guards(src string, aggIndex map[string]int) []engine.Guard {
 			walk(b.Right)
 			return
 		}
-		if g, ok := guardOf(n, aggIndex); ok {
+		if g, ok := guardOf(n, aggIndex, calls); ok {
 			out = append(out, g)
 		}
 	}
+	walk(n)
+	return out
+}
+
+// alternatives returns, when src is a top-level disjunction a || b || …,
+// the guards of each side (see engine.Rule.AnyOf); nil otherwise.
+func alternatives(src string, aggIndex map[string]int, calls *callSites) [][]engine.Guard {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	var out [][]engine.Guard
+	var walk func(n ast.Node)
+	walk = func(n ast.Node) {
+		if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "||" || b.Operator == "or") {
+			walk(b.Left)
+			walk(b.Right)
+			return
+		}
+		out = append(out, conjunctGuards(n, aggIndex, calls))
+	}
 	walk(tree.Node)
+	if len(out) < 2 {
+		return nil
+	}
 	return out
 }
 
@@ -36,9 +66,9 @@ var flipped = map[string]string{">=": "<=", ">": "<", "<=": ">=", "<": ">", "=="
 var opOf = map[string]engine.GuardOp{">=": engine.GuardGE, ">": engine.GuardGT, "<=": engine.GuardLE,
 	"<": engine.GuardLT, "==": engine.GuardEQ, "!=": engine.GuardNE}
 
-func guardOf(n ast.Node, aggIndex map[string]int) (engine.Guard, bool) {
-	if p := path(n); p != "" {
-		if f := engine.Fields[p]; f != nil && f.Kind == engine.KindBool {
+func guardOf(n ast.Node, aggIndex map[string]int, calls *callSites) (engine.Guard, bool) {
+	if f := operandField(n, calls); f != nil {
+		if f.Kind == engine.KindBool {
 			return engine.Guard{Op: engine.GuardTrue, Agg: -1, Field: f}, true
 		}
 		return engine.Guard{}, false
@@ -48,35 +78,51 @@ func guardOf(n ast.Node, aggIndex map[string]int) (engine.Guard, bool) {
 		return engine.Guard{}, false
 	}
 	op, left, right := b.Operator, b.Left, b.Right
-	if path(left) == "" { // constant on the left: 3 <= x
+	if path(left) == "" && operandField(left, calls) == nil { // constant on the left: 3 <= x
 		op, left, right = flipped[op], right, left
 	}
 	gop, ok := opOf[op]
 	if !ok {
 		return engine.Guard{}, false
 	}
-	p := path(left)
-	if p == "" {
+	if i, ok := aggIndex[path(left)]; ok {
+		if k, ok := number(right); ok {
+			return engine.Guard{Op: gop, Agg: i, K: k}, true
+		}
+		return engine.Guard{}, false
+	}
+	f := operandField(left, calls)
+	if f == nil {
 		return engine.Guard{}, false
 	}
 	if s, ok := right.(*ast.StringNode); ok {
-		f := engine.Fields[p]
-		if f == nil || f.Kind != engine.KindString || (gop != engine.GuardEQ && gop != engine.GuardNE) {
+		if f.Kind != engine.KindString || (gop != engine.GuardEQ && gop != engine.GuardNE) {
 			return engine.Guard{}, false
 		}
 		return engine.Guard{Op: gop, Agg: -1, Field: f, S: s.Value}, true
 	}
-	k, ok := number(right)
-	if !ok {
-		return engine.Guard{}, false
-	}
-	if i, ok := aggIndex[p]; ok {
-		return engine.Guard{Op: gop, Agg: i, K: k}, true
-	}
-	if f := engine.Fields[p]; f != nil && f.Kind == engine.KindNumber {
+	if k, ok := number(right); ok && f.Kind == engine.KindNumber {
 		return engine.Guard{Op: gop, Agg: -1, Field: f, K: k}, true
 	}
 	return engine.Guard{}, false
+}
+
+// operandField is the field an operand reads: a transaction field by path,
+// or (with calls) a list-function call on a string field; nil otherwise.
+func operandField(n ast.Node, calls *callSites) *engine.Field {
+	if p := path(n); p != "" {
+		return engine.Fields[p]
+	}
+	c, ok := n.(*ast.CallNode)
+	if !ok || calls == nil || len(c.Arguments) != 2 {
+		return nil
+	}
+	callee, ok1 := c.Callee.(*ast.IdentifierNode)
+	list, ok2 := c.Arguments[1].(*ast.StringNode)
+	if !ok1 || !ok2 {
+		return nil
+	}
+	return calls.field(callee.Value, path(c.Arguments[0]), list.Value)
 }
 
 // path returns "amount_eur", "debtor.country" or an aggregate name for an

@@ -25,14 +25,15 @@ func TestGuardsExtracted(t *testing.T) {
 		{`amount_eur > near`, 0},
 	}
 	for _, tc := range tests {
-		if got := guards(tc.src, agg); len(got) != tc.want {
+		if got := guards(tc.src, agg, nil); len(got) != tc.want {
 			t.Errorf("guards(%q) = %d, want %d", tc.src, len(got), tc.want)
 		}
 	}
 }
 
 // A guard is a necessary condition: whenever a rule's program is true, all
-// its guards hold. Checked on the default pack over generated transactions
+// its guards hold, and for a disjunction (Rule.AnyOf, e.g. the sanctions
+// rules' calls) the guards of one side do. Checked on the default pack over generated transactions
 // with random aggregate values around the thresholds.
 func TestGuardsNeverContradictProgram(t *testing.T) {
 	rs, err := Load("packs/aml-core", Options{})
@@ -43,7 +44,7 @@ func TestGuardsNeverContradictProgram(t *testing.T) {
 	en := enrich.New(nil)
 	rnd := rand.New(rand.NewPCG(1, 2))
 	env := &engine.Env{Agg: make([]float64, len(rs.Aggregates))}
-	fired, checked := 0, 0
+	fired, checked, firedAnyOf := 0, 0, 0
 	for {
 		if _, ok := g.Next(&env.Tx); !ok {
 			break
@@ -65,16 +66,30 @@ func TestGuardsNeverContradictProgram(t *testing.T) {
 			for j := range r.Guards {
 				hold = hold && r.Guards[j].Holds(env)
 			}
+			anySide := len(r.AnyOf) == 0
+			for _, side := range r.AnyOf {
+				all := true
+				for j := range side {
+					all = all && side[j].Holds(env)
+				}
+				anySide = anySide || all
+			}
 			checked++
 			if out == true {
 				fired++
 				if !hold {
 					t.Fatalf("rule %s true but a guard failed on %s", r.ID, env.TxID)
 				}
+				if !anySide {
+					t.Fatalf("rule %s true but no side of its disjunction has its guards holding on %s", r.ID, env.TxID)
+				}
+				if len(r.AnyOf) > 0 {
+					firedAnyOf++
+				}
 			}
 		}
 	}
-	if fired < 100 {
-		t.Fatalf("only %d of %d evaluations fired: the check proves little", fired, checked)
+	if fired < 100 || firedAnyOf == 0 {
+		t.Fatalf("only %d of %d evaluations fired (%d disjunctions): the check proves little", fired, checked, firedAnyOf)
 	}
 }
