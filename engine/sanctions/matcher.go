@@ -37,7 +37,10 @@ type Options struct {
 	// the most of the query are kept.
 	MaxComparisons int
 	// WordMemo bounds the query words whose block candidates and word
-	// similarities are memoised (memo.go; 0 = 8192, negative disables).
+	// similarities are memoised (memo.go; 0 = 2048, negative disables).
+	// A memoised word keeps at most 1,024 similarities (a table of at most
+	// 32 KB) besides its candidate list; the synthetic feed of the
+	// benchmarks memoises 467 words, 8 MB of similarity tables.
 	WordMemo int
 }
 
@@ -174,7 +177,7 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 		}
 	}
 	if opts.WordMemo >= 0 {
-		m.memos = newGenCache[*wordMemo](cmp.Or(opts.WordMemo, 8192))
+		m.memos = newGenCache[*wordMemo](cmp.Or(opts.WordMemo, 2048))
 	}
 	m.scratch.New = func() any { return &scratch{hit: make([]float64, len(m.names)), mark: make([]uint32, len(m.names))} }
 	return m

@@ -15,7 +15,7 @@ import (
 
 // maxMemoSims bounds the listed words one query word's memo keeps
 // similarities for; comparisons beyond it are computed and not kept.
-const maxMemoSims = 4096
+const maxMemoSims = 1024
 
 // blockFactors weigh a query word's share in a listed name by the
 // strongest block key that reached the name: the same word, the same
