@@ -38,9 +38,8 @@ type Options struct {
 	MaxComparisons int
 	// WordMemo bounds the query words whose block candidates and word
 	// similarities are memoised (memo.go; 0 = 2048, negative disables).
-	// A memoised word keeps at most 1,024 similarities (a table of at most
-	// 32 KB) besides its candidate list; the synthetic feed of the
-	// benchmarks memoises 467 words, 8 MB of similarity tables.
+	// A memoised word keeps at most 1,024 word similarities and 1,024 name
+	// rows (memo.go) besides its candidate list.
 	WordMemo int
 }
 
@@ -286,6 +285,7 @@ type scratch struct {
 	// Per candidate, maxWords slots each: the best similarity of each
 	// query word in the candidate and of each candidate word in the query.
 	simQ, simN []float64
+	row        [maxWords]float64 // a similarity row the memo does not keep
 }
 
 // minShare is the part of a query's weight a listed name must share through
@@ -363,8 +363,7 @@ func (m *Matcher) compute(name string, lid int32) Match {
 			n := &m.names[ni]
 			bestN := s.simN[c*maxWords:]
 			best := 0.0
-			for j := 0; j < min(len(n.toks), maxWords); j++ {
-				sim := wm.simLocked(qt, n, j)
+			for j, sim := range wm.rowLocked(qt, n, ni, s.row[:0]) {
 				best = max(best, sim)
 				bestN[j] = max(bestN[j], sim)
 			}

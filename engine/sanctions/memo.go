@@ -14,8 +14,12 @@ import (
 // instead of index walks and Jaro-Winkler calls.
 
 // maxMemoSims bounds the listed words one query word's memo keeps
-// similarities for; comparisons beyond it are computed and not kept.
-const maxMemoSims = 1024
+// similarities for, maxMemoRows the listed names it keeps rows of them
+// for; comparisons beyond them are computed and not kept.
+const (
+	maxMemoSims = 1024
+	maxMemoRows = 1024
+)
 
 // blockFactors weigh a query word's share in a listed name by the
 // strongest block key that reached the name: the same word, the same
@@ -37,7 +41,11 @@ type wordMemo struct {
 	mu       sync.Mutex
 	// sims[abjad] maps a listed word's vocabulary id to tokenSim(query
 	// word, listed word); the query side's abjad flag changes the result.
-	sims [2]simTable
+	sims [2]idTable[float64]
+	// rows[abjad] maps a listed name to the offset in arena[abjad] of its
+	// row of similarities (one per word of the name).
+	rows  [2]idTable[int32]
+	arena [2][]float64
 }
 
 // memoFor returns the memo of query word t, from the cache when it has
@@ -100,71 +108,101 @@ func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) []contrib {
 // simLocked returns tokenSim(a, b) for the query word a this memo belongs
 // to and word j of listed name n; the caller holds wm.mu.
 func (wm *wordMemo) simLocked(a *token, n *listedName, j int) float64 {
-	t := &wm.sims[0]
-	if a.abjad {
-		t = &wm.sims[1]
-	}
+	t := &wm.sims[abjadSide(a)]
 	vid := n.refs[j].vid
 	if v, ok := t.get(vid); ok {
 		return v
 	}
 	v := tokenSim(a, &n.toks[j])
-	t.put(vid, v)
+	t.put(vid, v, maxMemoSims)
 	return v
 }
 
-// simTable maps listed-word ids to similarities: open addressing with
-// linear probing, grown to at most maxMemoSims entries. A Go map costs
+// rowLocked returns the similarities of the query word a to each word of
+// listed name ni (n), kept per name so that a candidate seen before costs
+// one look-up instead of one per word; tmp holds a row that is not kept.
+// The caller holds wm.mu.
+func (wm *wordMemo) rowLocked(a *token, n *listedName, ni int32, tmp []float64) []float64 {
+	side := abjadSide(a)
+	nn := min(len(n.toks), maxWords)
+	if off, ok := wm.rows[side].get(ni); ok {
+		return wm.arena[side][off : int(off)+nn]
+	}
+	row := tmp[:0]
+	for j := range nn {
+		row = append(row, wm.simLocked(a, n, j))
+	}
+	if wm.rows[side].n < maxMemoRows {
+		wm.rows[side].put(ni, int32(len(wm.arena[side])), maxMemoRows)
+		wm.arena[side] = append(wm.arena[side], row...)
+	}
+	return row
+}
+
+// abjadSide is the index of a query word's tables: tokenSim depends on
+// the query word's abjad flag.
+func abjadSide(a *token) int {
+	if a.abjad {
+		return 1
+	}
+	return 0
+}
+
+// idTable maps small non-negative ids (listed-word or listed-name
+// numbers) to values: open addressing with linear probing. A Go map costs
 // several times more per look-up, and a query makes hundreds.
-type simTable struct {
-	slots []simSlot
+type idTable[V any] struct {
+	slots []idSlot[V]
 	n     int
 	shift uint32 // 32 - log2(len(slots))
 }
 
-// simSlot keeps key and value together: one cache line per look-up.
-type simSlot struct {
-	key int32 // vid+1; 0 = empty
-	val float64
+// idSlot keeps key and value together: one cache line per look-up.
+type idSlot[V any] struct {
+	key int32 // id+1; 0 = empty
+	val V
 }
 
-// slot is a Fibonacci hash: the high bits of vid times 2^32/φ.
-func (t *simTable) slot(vid int32) uint32 {
-	return uint32(vid) * 2654435761 >> t.shift
+// slot is a Fibonacci hash: the high bits of id times 2^32/φ.
+func (t *idTable[V]) slot(id int32) uint32 {
+	return uint32(id) * 2654435761 >> t.shift
 }
 
-func (t *simTable) get(vid int32) (float64, bool) {
+func (t *idTable[V]) get(id int32) (V, bool) {
 	if len(t.slots) == 0 {
-		return 0, false
+		var zero V
+		return zero, false
 	}
-	for i := t.slot(vid); ; i = (i + 1) & uint32(len(t.slots)-1) {
+	for i := t.slot(id); ; i = (i + 1) & uint32(len(t.slots)-1) {
 		switch sl := &t.slots[i]; sl.key {
-		case vid + 1:
+		case id + 1:
 			return sl.val, true
 		case 0:
-			return 0, false
+			var zero V
+			return zero, false
 		}
 	}
 }
 
-func (t *simTable) put(vid int32, v float64) {
-	if t.n >= maxMemoSims {
+// put adds id (not present) unless the table holds limit entries.
+func (t *idTable[V]) put(id int32, v V, limit int) {
+	if t.n >= limit {
 		return
 	}
 	if 2*(t.n+1) > len(t.slots) { // keep at most half full
 		old := t.slots
 		size := max(64, 2*len(old))
-		*t = simTable{slots: make([]simSlot, size), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
+		*t = idTable[V]{slots: make([]idSlot[V], size), shift: uint32(32 - bits.TrailingZeros(uint(size)))}
 		for _, sl := range old {
 			if sl.key != 0 {
-				t.put(sl.key-1, sl.val)
+				t.put(sl.key-1, sl.val, limit)
 			}
 		}
 	}
-	i := t.slot(vid)
+	i := t.slot(id)
 	for t.slots[i].key != 0 {
 		i = (i + 1) & uint32(len(t.slots)-1)
 	}
-	t.slots[i] = simSlot{key: vid + 1, val: v}
+	t.slots[i] = idSlot[V]{key: id + 1, val: v}
 	t.n++
 }
