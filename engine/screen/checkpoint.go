@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 
+	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/eventtime"
 	"github.com/socwatch/socwatch/internal/wire"
 )
@@ -44,7 +45,7 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // ErrCheckpointRules is a checkpoint that does not hold the state of every
 // aggregate the current rules update (the rules changed since it was
 // taken): the state must be rebuilt by replaying instead.
-var ErrCheckpointRules = errors.New("checkpoint does not cover the current rules' aggregates")
+var ErrCheckpointRules = engine.ErrStateRules
 
 // chunker cuts entries into chunks of at most max bytes.
 type chunker struct {
