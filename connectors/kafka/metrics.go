@@ -24,6 +24,7 @@ type metrics struct {
 	restores        *prometheus.CounterVec
 	checkpoints     *prometheus.CounterVec
 	checkpointBytes prometheus.Counter
+	checkpointAt    *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -87,6 +88,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Name: "socwatch_state_checkpoint_bytes_total",
 		Help: "Bytes of state chunks written to the state topic.",
 	})); err != nil {
+		return nil, err
+	}
+	if m.checkpointAt, err = register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "socwatch_state_checkpoint_offset",
+		Help: "Offset covered by the partition's newest complete state checkpoint written by this process (a restore replays from it).",
+	}, []string{"topic", "partition"})); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -321,6 +321,7 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 	st.mu.Lock()
 	ps.slot, ps.seq, ps.chunks[slot] = int(slot), seq, len(chunks)
 	st.mu.Unlock()
+	st.m.checkpointAt.WithLabelValues(w.topic, partitionLabel(p)).Set(float64(end))
 	st.log.Debug("checkpoint written", "partition", p, "offset", end, "seq", seq, "chunks", len(chunks), "bytes", bytes)
 	st.finish(ps, "written", nil, p)
 }

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/socwatch/socwatch/connectors/clickhouse"
+)
+
+// dormantAccount is an account the fixture adds: two small payments 200
+// days before the feed, then silence, then EUR 5,000 after the feed — the
+// default pack's AML-DORM-001 alerts on that last one only if the state
+// still knows the early payments.
+const dormantAccount = "PL27114020040000300201355387"
+
+func dormantTx(id string, ts time.Time, amount string) []byte {
+	return fmt.Appendf(nil, `{"tx_id":%q,"ts":%q,"amount":%q,"currency":"EUR","debtor":{"account":%q,"country":"PL"},"creditor":{"account":"NO9386011117947","country":"NO"}}`,
+		id, ts.UTC().Format(time.RFC3339), amount, dormantAccount)
+}
+
+// checkpointFixture is a generated feed with the dormant account's early
+// payments first and its reactivation last; phase 1 is the early payments
+// and the first half of the feed, phase 2 the rest.
+func checkpointFixture(t *testing.T) (f *fixture, half int) {
+	f = newFixture(t, 8000, 2)
+	first := txTime(t, f.records[0])
+	last := txTime(t, f.records[len(f.records)-1])
+	early := [][]byte{dormantTx("dorm-1", first.Add(-200*24*time.Hour), "300.00"), dormantTx("dorm-2", first.Add(-199*24*time.Hour), "250.00")}
+	f.records = append(append(early, f.records...), dormantTx("dorm-3", last.Add(time.Hour), "5000.00"))
+	f.keys = append(append([][]byte{[]byte(dormantAccount), []byte(dormantAccount)}, f.keys...), []byte(dormantAccount))
+	return f, len(f.records) / 2
+}
+
+func txTime(t *testing.T, record []byte) time.Time {
+	t.Helper()
+	i := strings.Index(string(record), `"ts":"`)
+	if i < 0 {
+		t.Fatalf("no ts in %s", record)
+	}
+	ts, err := time.Parse(time.RFC3339, string(record[i+6:i+6+20]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ts
+}
+
+func checkpointArgs(f *fixture) []string {
+	return append(runArgs(f), "--kafka-checkpoint-interval", "1s")
+}
+
+// waitCheckpoints waits until every partition of the internal topic has a
+// checkpoint written by c at or after min offsets, and returns the offsets.
+func waitCheckpoints(t *testing.T, c *child, f *fixture, partitions int, timeout time.Duration) map[int32]int64 {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		m := c.scrape()
+		got := map[int32]int64{}
+		for p := range int32(partitions) {
+			key := fmt.Sprintf(`socwatch_state_checkpoint_offset{partition="%d",topic="%s.by-account"}`, p, f.topic)
+			if v, ok := m[key]; ok && v > 0 {
+				got[p] = int64(v)
+			}
+		}
+		if len(got) == partitions {
+			return got
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("checkpoints of %d partitions written after %s, want %d (written %.0f, failed %.0f)", len(got), timeout, partitions,
+				m[`socwatch_state_checkpoints_total{result="written"}`], m[`socwatch_state_checkpoints_total{result="failed"}`])
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// TestCheckpointOutlivesRetention (issue 13, items 2–3): an instance
+// screens the first half of the feed and checkpoints its state; the
+// internal topic then loses every record its checkpoints cover (as
+// retention would delete them), the instance is killed with SIGKILL, the
+// rest of the feed arrives, and a new instance restores from the
+// checkpoints and replays only the records after them. Its alerts equal
+// the batch run's — including the dormancy alert on an account whose
+// earlier payments are no longer in the internal topic, which a history
+// replay could not raise.
+func TestCheckpointOutlivesRetention(t *testing.T) {
+	start := time.Now()
+	f, half := checkpointFixture(t)
+	f.produce(t, 0, half)
+	c := startRun(t, nil, checkpointArgs(f)...)
+	f.waitDone(t, c, 3*time.Minute)
+	// More records after the first checkpoints so that every partition's
+	// newest checkpoint covers the dormant account's early payments.
+	f.produce(t, half, half+200)
+	f.waitDone(t, c, 2*time.Minute)
+	time.Sleep(1500 * time.Millisecond)
+	f.produce(t, half+200, half+400)
+	f.waitDone(t, c, 2*time.Minute)
+	offsets := waitCheckpoints(t, c, f, 2, time.Minute)
+	kill9(t, c)
+
+	// Retention: drop everything the checkpoints cover.
+	internal := f.topic + ".by-account"
+	del := kadm.Offsets{}
+	for p, o := range offsets {
+		del.Add(kadm.Offset{Topic: internal, Partition: p, At: o})
+	}
+	resps, err := f.admin.DeleteRecords(context.Background(), del)
+	if err == nil {
+		err = resps.Error()
+	}
+	if err != nil {
+		t.Fatalf("delete records before the checkpoints %v: %v", offsets, err)
+	}
+	f.produce(t, half+400, len(f.records))
+
+	c2 := startRun(t, nil, checkpointArgs(f)...)
+	f.waitDone(t, c2, 3*time.Minute)
+	m := c2.scrape()
+	if got := m[`socwatch_state_restore_total{result="checkpoint"}`]; got != 2 {
+		t.Errorf("restored %v partitions from checkpoints, want 2; log:\n%s", got, grepLines(c2.log.String(), "state"))
+	}
+	want := batchAlerts(t, f.records)
+	got := streamAlerts(t, f.dsn)
+	diffKeys(t, got, want)
+	if !hasAlert(want, "dorm-3", "AML-DORM-001") {
+		t.Fatalf("the batch run raised no AML-DORM-001 on dorm-3: the test proves nothing")
+	}
+	if err := c2.stop(sigterm); err != nil {
+		t.Errorf("restarted process did not stop cleanly: %v", err)
+	}
+	t.Logf("checked: internal topic deleted up to the checkpoints %v, kill -9, restart restored 2 partitions from checkpoints (replayed %.0f records), alerts %d = batch %d incl. AML-DORM-001 on dorm-3; took %s",
+		offsets, m["socwatch_state_replayed_records_total"], len(got), len(want), time.Since(start).Round(time.Second))
+}
+
+// TestCorruptCheckpointFallsBackToReplay (issue 13, item 2): a checkpoint
+// chunk overwritten with garbage is detected on restore (its manifest's
+// checksum), logged, counted as corrupt, and the state is rebuilt by the
+// history replay: alerts still equal the batch run's.
+func TestCorruptCheckpointFallsBackToReplay(t *testing.T) {
+	f, half := checkpointFixture(t)
+	f.produce(t, 0, half)
+	c := startRun(t, nil, checkpointArgs(f)...)
+	f.waitDone(t, c, 3*time.Minute)
+	f.produce(t, half, half+200)
+	f.waitDone(t, c, 2*time.Minute)
+	waitCheckpoints(t, c, f, 2, time.Minute)
+	kill9(t, c)
+
+	// Garbage in chunk 0 of both slots of partition 0.
+	var recs []*kgo.Record
+	for slot := range 2 {
+		recs = append(recs, &kgo.Record{Topic: f.topic + ".by-account.state", Partition: 0,
+			Key: []byte("c/0/" + strconv.Itoa(slot) + "/0"), Value: []byte("SWCP not a chunk")})
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(f.brokers), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+		t.Fatalf("corrupt the checkpoint: %v", err)
+	}
+	f.produce(t, half+200, len(f.records))
+
+	c2 := startRun(t, nil, checkpointArgs(f)...)
+	f.waitDone(t, c2, 3*time.Minute)
+	m := c2.scrape()
+	if got := m[`socwatch_state_restore_total{result="corrupt"}`]; got != 1 {
+		t.Errorf("corrupt restores %v, want 1 (partition 0)", got)
+	}
+	if got := m[`socwatch_state_restore_total{result="checkpoint"}`]; got != 1 {
+		t.Errorf("checkpoint restores %v, want 1 (partition 1)", got)
+	}
+	if log := c2.log.String(); !strings.Contains(log, "state checkpoint unusable; rebuilding the state by replaying history") ||
+		!strings.Contains(log, "does not match its manifest's checksum") {
+		t.Errorf("no log line names the corrupt checkpoint:\n%s", grepLines(log, "state"))
+	}
+	diffKeys(t, streamAlerts(t, f.dsn), batchAlerts(t, f.records))
+	if err := c2.stop(sigterm); err != nil {
+		t.Errorf("restarted process did not stop cleanly: %v", err)
+	}
+}
+
+func hasAlert(keys []clickhouse.AlertKey, txID, rule string) bool {
+	for _, k := range keys {
+		if k.TxID == txID && k.RuleID == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// grepLines returns the lines of s containing sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
