@@ -14,28 +14,43 @@ import (
 	"github.com/socwatch/socwatch/connectors/clickhouse"
 )
 
-// dormantAccount is an account the fixture adds: two small payments 200
-// days before the feed, then silence, then EUR 5,000 after the feed — the
-// default pack's AML-DORM-001 alerts on that last one only if the state
-// still knows the early payments.
+// dormantAccount is an account the fixture adds: two small payments at
+// the start of the feed, then silence while the feed and 200 days of
+// other payments go by, then EUR 5,000 — the default pack's AML-DORM-001
+// alerts on that last one only if the state still knows the early
+// payments.
 const dormantAccount = "PL27114020040000300201355387"
 
-func dormantTx(id string, ts time.Time, amount string) []byte {
-	return fmt.Appendf(nil, `{"tx_id":%q,"ts":%q,"amount":%q,"currency":"EUR","debtor":{"account":%q,"country":"PL"},"creditor":{"account":"NO9386011117947","country":"NO"}}`,
-		id, ts.UTC().Format(time.RFC3339), amount, dormantAccount)
+func fixtureTx(id string, ts time.Time, amount, debtor, creditor string) []byte {
+	return fmt.Appendf(nil, `{"tx_id":%q,"ts":%q,"amount":%q,"currency":"EUR","debtor":{"account":%q,"country":"PL"},"creditor":{"account":%q,"country":"NO"}}`,
+		id, ts.UTC().Format(time.RFC3339), amount, debtor, creditor)
 }
 
-// checkpointFixture is a generated feed with the dormant account's early
-// payments first and its reactivation last; phase 1 is the early payments
-// and the first half of the feed, phase 2 the rest.
+// checkpointFixture is a generated feed (a year of payments) with the
+// dormant account's early payments in its first half, then, after the
+// feed, payments between two other accounts every 3 days (event time moves
+// on in steps the future-date guard accepts) until 190 days after them,
+// then the reactivation. Phase 1 (before half) holds the early payments.
 func checkpointFixture(t *testing.T) (f *fixture, half int) {
 	f = newFixture(t, 8000, 2)
-	first := txTime(t, f.records[0])
-	last := txTime(t, f.records[len(f.records)-1])
-	early := [][]byte{dormantTx("dorm-1", first.Add(-200*24*time.Hour), "300.00"), dormantTx("dorm-2", first.Add(-199*24*time.Hour), "250.00")}
-	f.records = append(append(early, f.records...), dormantTx("dorm-3", last.Add(time.Hour), "5000.00"))
-	f.keys = append(append([][]byte{[]byte(dormantAccount), []byte(dormantAccount)}, f.keys...), []byte(dormantAccount))
-	return f, len(f.records) / 2
+	k := len(f.records)/2 - 100
+	early := txTime(t, f.records[k])
+	recs := append([][]byte{}, f.records[:k+1]...)
+	recs = append(recs,
+		fixtureTx("dorm-1", early.Add(time.Minute), "300.00", dormantAccount, "NO9386011117947"),
+		fixtureTx("dorm-2", early.Add(2*time.Minute), "250.00", dormantAccount, "NO9386011117947"))
+	keys := append(append([][]byte{}, f.keys[:k+1]...), []byte(dormantAccount), []byte(dormantAccount))
+	recs, keys = append(recs, f.records[k+1:]...), append(keys, f.keys[k+1:]...)
+	at := txTime(t, f.records[len(f.records)-1])
+	for i := 0; at.Before(early.Add(190 * 24 * time.Hour)); i++ {
+		at = at.Add(72 * time.Hour)
+		recs = append(recs, fixtureTx("tick-"+strconv.Itoa(i), at, "120.00", "DE89370400440532013000", "FR1420041010050500013M02606"))
+		keys = append(keys, []byte("DE89370400440532013000"))
+	}
+	recs = append(recs, fixtureTx("dorm-3", at.Add(time.Hour), "5000.00", dormantAccount, "NO9386011117947"))
+	keys = append(keys, []byte(dormantAccount))
+	f.records, f.keys = recs, keys
+	return f, k + 3
 }
 
 func txTime(t *testing.T, record []byte) time.Time {
