@@ -12,10 +12,11 @@ import (
 
 	"github.com/socwatch/socwatch/bench/report"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/internal/cputime"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 // batchSize is how many records one Process call gets, as the Kafka source
@@ -90,7 +91,7 @@ func Run(rs *engine.RuleSet, parts [][]engine.Record, procs int) (report.Through
 	runtime.ReadMemStats(&before)
 	ctx := context.Background()
 	errs := make([]error, len(parts))
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), cputime.Process()
 	var wg sync.WaitGroup
 	for i := range parts {
 		wg.Add(1)
@@ -107,7 +108,7 @@ func Run(rs *engine.RuleSet, parts [][]engine.Record, procs int) (report.Through
 		}()
 	}
 	wg.Wait()
-	elapsed, cpu := time.Since(start), processCPU()-cpu0
+	elapsed, cpu := time.Since(start), cputime.Process()-cpu0
 	runtime.ReadMemStats(&after)
 	for _, s := range streams {
 		s.Close()

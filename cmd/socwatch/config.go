@@ -148,12 +148,31 @@ func configFlags(fs *flag.FlagSet, shortcuts map[string]string) func(args []stri
 		}
 	}
 	return func(args []string) (Config, error) {
+		// ff reports an ill-typed environment value as the flag package's
+		// "parse error"; say what the variable wants instead.
+		var envErr error
+		fs.VisitAll(func(f *flag.Flag) {
+			if v := os.Getenv(envName(f.Name)); v != "" && envErr == nil {
+				if err := checkType(f, v); err != nil {
+					envErr = fmt.Errorf("env %s: %q is not %v", envName(f.Name), v, err)
+				}
+			}
+		})
+		if envErr != nil {
+			return c, envErr
+		}
 		err := ff.Parse(fs, expandShortcuts(args, shortcuts),
 			ff.WithEnvVarPrefix(envPrefix),
 			ff.WithConfigFileFlag("config"),
 			ff.WithConfigFileParser(yamlParser(cfgFile, fs, keys)))
 		if err != nil {
 			return c, err
+		}
+		if fs.NArg() > 0 {
+			// Flag parsing stops at the first argument that is not a flag,
+			// so everything after it was ignored: most often a value given
+			// to a boolean flag ("--kafka-tls-enabled true").
+			return c, fmt.Errorf("unexpected argument %q: these commands take only flags, and boolean flags take no separate value (--flag or --flag=false)", fs.Arg(0))
 		}
 		return c, c.Validate()
 	}

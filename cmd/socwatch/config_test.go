@@ -137,7 +137,9 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 	}{
 		{nil, "", []string{"--kafka-rekey", "sometimes"}, []string{"kafka.rekey"}},
 		{nil, "", []string{"--clickhouse", "http://x"}, []string{"clickhouse.dsn"}},
-		{map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "lots"}, "", nil, []string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS"}},
+		{map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "lots"}, "", nil, []string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS", "integer"}},
+		{map[string]string{"SOCWATCH_KAFKA_COMMIT_INTERVAL": "soon"}, "", nil, []string{"SOCWATCH_KAFKA_COMMIT_INTERVAL", "duration"}},
+		{map[string]string{"SOCWATCH_KAFKA_TLS_ENABLED": "on"}, "", nil, []string{"SOCWATCH_KAFKA_TLS_ENABLED", "true or false"}},
 		{nil, "kafka:\n  group: g\n  topik: x\n", nil, []string{"socwatch.yaml:3", "unknown key kafka.topik"}},
 		{nil, "rules: r\nconfig: other.yaml\n", nil, []string{"socwatch.yaml:2", "unknown key config"}},
 		{nil, "kafka:\n  commit_interval: soon\n", nil, []string{"socwatch.yaml:2", "kafka.commit_interval", "duration"}},
@@ -152,6 +154,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "", []string{"--reload-interval", "soon"}, []string{"reload-interval"}},
 		{nil, "", []string{"--reload-interval", "0s"}, []string{"reload_interval"}},
 		{nil, "", []string{"--kafka-sasl-password-file", "/nonexistent/pw"}, []string{"kafka.sasl.password_file"}},
+		// A boolean takes no separate value: the rest would be ignored.
+		{nil, "", []string{"--kafka-tls-enabled", "true", "--kafka-tls-ca-file", "ca.pem"}, []string{`unexpected argument "true"`}},
 	}
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.want, " "), func(t *testing.T) {
@@ -218,4 +222,34 @@ func TestKeyOf(t *testing.T) {
 	if got, err := k(rec, "creditor.account"); err != nil || string(got) != "C1" {
 		t.Fatalf("after a bad record: %q, %v", got, err)
 	}
+}
+
+// FuzzConfigFile: the YAML parser never panics, and a file it accepts sets
+// only configuration keys, each to a value of the key's type.
+func FuzzConfigFile(f *testing.F) {
+	for _, s := range []string{"kafka:\n  topic: t\n  commit_interval: 2s\n", "rules: r\n", "kafka: [1, 2]\n", "a: &x {b: 1}\nc: *x\n",
+		"clickhouse:\n  transactions: yes\n", "log_level: debug\nkafka:\n  sasl:\n    mechanism: PLAIN\n", "", "~", "- 1\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fs := flag.NewFlagSet("fuzz", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		var c Config
+		c.RegisterFlags(fs)
+		keys := map[string]bool{}
+		fs.VisitAll(func(fl *flag.Flag) { keys[fl.Name] = true })
+		path := "fuzz.yaml"
+		err := yamlParser(&path, fs, keys)(bytes.NewReader(data), func(name, value string) error {
+			if !keys[name] {
+				t.Fatalf("set %q, not a configuration key", name)
+			}
+			if err := checkType(fs.Lookup(name), value); err != nil {
+				t.Fatalf("set %s = %q, which is not %v", name, value, err)
+			}
+			return fs.Set(name, value)
+		})
+		if err != nil && !strings.Contains(err.Error(), "fuzz.yaml") {
+			t.Fatalf("error does not name the file: %v", err)
+		}
+	})
 }

@@ -32,7 +32,7 @@ func TestTLSAndSCRAM(t *testing.T) {
 		t.Fatal(err)
 	}
 	args := append(runArgs(f), "--brokers", "127.0.0.1:9095",
-		"--kafka-tls-enabled", "true", "--kafka-tls-ca-file", ca,
+		"--kafka-tls-enabled", "--kafka-tls-ca-file", ca,
 		"--kafka-sasl-mechanism", "SCRAM-SHA-512", "--kafka-sasl-user", "socwatch",
 		"--kafka-sasl-password-file", pwFile, "--log-level", "debug")
 	c := startRun(t, nil, args...)

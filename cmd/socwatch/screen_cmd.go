@@ -13,6 +13,7 @@ import (
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/connectors/pacs008"
+	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/eventtime"
 	"github.com/socwatch/socwatch/engine/fx"
@@ -58,7 +59,9 @@ func (c ScreenConfig) timeBounds() (screen.TimeBounds, error) {
 }
 
 func cmdScreen(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("screen", "screen --rules PATH --input FILE|- [--format jsonl|ibm-csv|amlsim|pacs008] [--out FILE] [--rejects FILE]", stderr)
+	fs := newFlags("screen", "screen --rules PATH --input FILE|- [--format jsonl|ibm-csv|amlsim|pacs008] [--out FILE] [--rejects FILE]\n\n"+
+		"Exit status: 0 every record screened; 3 screened to the end but some records (or a whole\n"+
+		"pacs.008 message) refused, each on stderr and in --rejects; 1 error; 2 usage.", stderr)
 	rulesPath := fs.String("rules", defaultPack, "rule pack directory or file")
 	input := fs.String("input", "-", "input file, or - for stdin")
 	format := fs.String("format", "jsonl", "input format: jsonl, ibm-csv, amlsim, or pacs008 (one ISO 20022 message, any number of transactions)")
@@ -110,17 +113,23 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	}
 	sink := file.NewAlertWriter(alertsOut)
 	dlq := file.NewRejectWriter(stderr, rejectsOut)
+	opts := file.ReplayOptions{Format: *format, MaxBytes: *maxBytes, Rules: rs,
+		Enricher: enrich.New(rates), Sink: sink, Rejects: dlq, TimeBounds: bounds}
+	refused := 0
 	if *format == "pacs008" {
 		// A pacs.008 message is one XML document holding one or more
-		// transactions: decode it whole, then screen its transactions in
-		// message order as canonical records.
-		if in, err = pacs008Lines(in); err != nil {
+		// transactions: the invalid ones (or the whole message, if it
+		// cannot be split) go to the rejects, the valid ones are screened
+		// in message order as canonical records.
+		msg, err := readPacs008(in)
+		if err != nil {
 			return err
 		}
-		*format = "jsonl"
+		refused = len(msg.refused)
+		dlq.Reject(context.Background(), msg.refused, func(error) {})
+		in, opts.Format, opts.Position = msg.lines, "jsonl", msg.position
 	}
-	sum, err := file.Replay(in, file.ReplayOptions{Format: *format, MaxBytes: *maxBytes, Rules: rs,
-		Enricher: enrich.New(rates), Sink: sink, Rejects: dlq, TimeBounds: bounds})
+	sum, err := file.Replay(in, opts)
 	if cerr := sink.Close(context.Background()); cerr != nil && err == nil {
 		err = cerr
 	}
@@ -130,11 +139,20 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	sum.Records += refused
 	if !*quiet {
 		printSummary(stderr, sum)
 	}
+	if sum.Rejects > 0 {
+		return exitError{exitRejected}
+	}
 	return nil
 }
+
+// exitRejected is screen's exit code when the input was screened to the
+// end but some records (or a whole pacs.008 message) were refused: they
+// are on stderr and in --rejects. 1 means screen could not do its job.
+const exitRejected = 3
 
 func printSummary(w io.Writer, s *file.Summary) {
 	total := 0
@@ -190,20 +208,43 @@ func loadFX(path string) (*fx.Table, error) {
 	return t, nil
 }
 
-// pacs008Lines decodes one pacs.008 message into canonical JSON lines.
-func pacs008Lines(in io.Reader) (io.Reader, error) {
-	data, err := io.ReadAll(in)
+// pacs008Message is one pacs.008 message made ready for file.Replay.
+type pacs008Message struct {
+	lines   io.Reader // the valid transactions as canonical JSON lines
+	ids     []string  // "transaction N (tx id)" of each line
+	refused []engine.Rejected
+}
+
+// position names line n of lines for file.Replay's rejects.
+func (m *pacs008Message) position(n int) string { return m.ids[n-1] }
+
+// readPacs008 splits one pacs.008 message into its transactions: valid
+// ones become canonical JSON lines, invalid ones rejects holding their
+// CdtTrfTxInf element; a message that cannot be split is one reject
+// holding the whole message.
+func readPacs008(in io.Reader) (*pacs008Message, error) {
+	data, err := io.ReadAll(io.LimitReader(in, pacs008.MaxMessageBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("read pacs.008 message: %w", err)
 	}
-	txs, err := pacs008.DecodeAll(data)
+	m := &pacs008Message{}
+	each, err := pacs008.DecodeEach(data)
 	if err != nil {
-		return nil, fmt.Errorf("pacs.008: %w", err)
+		m.refused = []engine.Rejected{{Record: engine.Record{Value: data, Position: "message"}, Err: err}}
+		m.lines = bytes.NewReader(nil)
+		return m, nil
 	}
 	var buf bytes.Buffer
-	for i := range txs {
-		buf.Write(jsonl.Encode(nil, &txs[i]))
+	for _, t := range each {
+		pos := fmt.Sprintf("transaction %d", t.Index)
+		if t.Err != nil {
+			m.refused = append(m.refused, engine.Rejected{Record: engine.Record{Value: t.Raw, Position: pos}, Err: t.Err})
+			continue
+		}
+		m.ids = append(m.ids, fmt.Sprintf("%s (%s)", pos, t.Tx.TxID))
+		buf.Write(jsonl.Encode(nil, &t.Tx))
 		buf.WriteByte('\n')
 	}
-	return &buf, nil
+	m.lines = &buf
+	return m, nil
 }

@@ -1,13 +1,13 @@
 package amlsim
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/fnv1a"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 // DefaultMaxBytes is the line size limit when Options.MaxBytes is 0.
@@ -80,40 +80,22 @@ func NewDecoder(header []byte, opts Options) (*Decoder, error) {
 		return nil, fmt.Errorf("AMLSim options: epoch %v is after %v", opts.Epoch, maxTime)
 	}
 
-	var sp lines.CSVSplitter
-	header = lines.TrimBOM(lines.TrimEOL(header))
-	names, err := sp.Split(header)
+	cols, keys, err := lines.HeaderColumns("AMLSim", header, roleNames[:], func(_ int, key string) (int, bool) {
+		for r, want := range roleNames {
+			if key == strings.ToLower(want) {
+				return r, true
+			}
+		}
+		return 0, false
+	})
 	if err != nil {
-		return nil, fmt.Errorf("parse AMLSim header: %w", err)
+		return nil, err
 	}
-	d := &Decoder{opts: opts, nFields: len(names)}
+	d := &Decoder{opts: opts, nFields: len(keys)}
+	copy(d.cols[:], cols)
 	// The last step whose whole span ends before maxTime, or before the
 	// ~292 years a time.Duration can hold (Sub saturates there).
 	d.maxStep = int64(maxTime.Sub(opts.Epoch)/opts.Step) - 1
-	for i := range d.cols {
-		d.cols[i] = -1
-	}
-	for i, raw := range names {
-		name := lines.HeaderKey(raw)
-		for r, want := range roleNames {
-			if name != strings.ToLower(want) {
-				continue
-			}
-			if d.cols[r] >= 0 {
-				return nil, fmt.Errorf("AMLSim header: column %d %q duplicates column %d", i+1, raw, d.cols[r]+1)
-			}
-			d.cols[r] = i
-		}
-	}
-	var missing []string
-	for r, c := range d.cols {
-		if c < 0 {
-			missing = append(missing, roleNames[r])
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("AMLSim header %q: missing required columns: %s", lines.Clip(header), strings.Join(missing, ", "))
-	}
 	return d, nil
 }
 
@@ -121,7 +103,7 @@ func NewDecoder(header []byte, opts Options) (*Decoder, error) {
 // retained. Errors are *engine.RejectError.
 //
 // ts = Epoch + time×Step + (h mod Step) rounded down to whole seconds, and
-// tx_id = "amlsim-" + 16 hex digits of h, where h is lines.Hash of the line
+// tx_id = "amlsim-" + 16 hex digits of h, where h is fnv1a.Sum64 of the line
 // without its line ending; byte-identical lines share both, as a replay
 // needs.
 func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
@@ -144,18 +126,9 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 		return err
 	}
 
-	value := fields[d.cols[roleValue]]
-	if len(value) == 0 {
-		return engine.Reject(engine.ReasonMissing, "value is empty")
+	if tx.Amount, err = lines.Decimal("value", fields[d.cols[roleValue]]); err != nil {
+		return err
 	}
-	v, err := engine.ParseDecimalBytes(value)
-	switch {
-	case errors.Is(err, engine.ErrDecimalOverflow):
-		return engine.Reject(engine.ReasonInvalid, "value %q is out of range: %v", lines.Clip(value), err)
-	case err != nil:
-		return engine.Reject(engine.ReasonInvalid, "value %q is not a plain decimal", lines.Clip(value))
-	}
-	tx.Amount = v
 
 	stepField := fields[d.cols[roleTime]]
 	step, ok := parseStep(stepField)
@@ -167,7 +140,7 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 	case step > d.maxStep:
 		return engine.Reject(engine.ReasonInvalid, "time step %d is out of range (at most %d with step %v)", step, d.maxStep, d.opts.Step)
 	}
-	h := lines.Hash(line)
+	h := fnv1a.Sum64(line)
 	within := time.Duration(0)
 	if d.opts.Step >= time.Second {
 		within = time.Duration(h%uint64(d.opts.Step/time.Second)) * time.Second

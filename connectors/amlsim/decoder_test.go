@@ -31,7 +31,7 @@ func TestNewDecoder(t *testing.T) {
 		{"default", header, Options{}, ""},
 		{"reordered, extra column, other case", "time,value,extra,TargetNodeID,source_node_id\r\n", Options{}, ""},
 		{"missing columns", "sourceNodeId,value", Options{}, "missing required columns: targetNodeId, time"},
-		{"duplicate column", header + ",time", Options{}, "duplicates column 4"},
+		{"duplicate column", header + ",time", Options{}, "duplicates time (column 4)"},
 		{"negative step", header, Options{Step: -time.Hour}, "must be positive"},
 		{"bad currency", header, Options{Currency: "eur"}, "ISO 4217"},
 		{"epoch too late", header, Options{Epoch: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "epoch"},

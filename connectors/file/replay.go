@@ -32,6 +32,9 @@ type ReplayOptions struct {
 	// TimeBounds reject records dated too far ahead (ts_future); the
 	// zero value is screen's default, as in `socwatch run`.
 	TimeBounds screen.TimeBounds
+	// Position names the record on line n in rejects (nil: "line n"),
+	// e.g. the transaction of a message the lines were made from.
+	Position func(n int) string
 }
 
 // Summary is what a replay did.
@@ -57,6 +60,9 @@ func Replay(in io.Reader, o ReplayOptions) (*Summary, error) {
 	}
 	if o.Enricher == nil {
 		o.Enricher = enrich.New(nil)
+	}
+	if o.Position == nil {
+		o.Position = func(n int) string { return fmt.Sprintf("line %d", n) }
 	}
 	header := o.Format != "jsonl"
 	if o.Format != "jsonl" && o.Format != "ibm-csv" && o.Format != "amlsim" {
@@ -84,7 +90,7 @@ func Replay(in io.Reader, o ReplayOptions) (*Summary, error) {
 	err := lines.Scan(in, o.MaxBytes, func(n int, line []byte) error {
 		if lines.TooLong(line) {
 			sum.Records++
-			o.Rejects.Reject(ctx, []engine.Rejected{{Record: engine.Record{Position: fmt.Sprintf("line %d", n)},
+			o.Rejects.Reject(ctx, []engine.Rejected{{Record: engine.Record{Position: o.Position(n)},
 				Err: lines.TooLongError(n, o.MaxBytes)}}, func(error) {})
 			return nil
 		}
@@ -112,7 +118,7 @@ func Replay(in io.Reader, o ReplayOptions) (*Summary, error) {
 		sum.Records++
 		off := len(arena)
 		arena = append(arena, line...)
-		batch = append(batch, engine.Record{Value: arena[off:len(arena):len(arena)], Position: fmt.Sprintf("line %d", n)})
+		batch = append(batch, engine.Record{Value: arena[off:len(arena):len(arena)], Position: o.Position(n)})
 		if len(batch) == replayBatch {
 			flush()
 		}

@@ -2,12 +2,12 @@ package ibmcsv
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 	"time"
 
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/civil"
+	"github.com/socwatch/socwatch/internal/fnv1a"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 // DefaultMaxBytes is the line size limit when Decoder.MaxBytes is 0.
@@ -70,25 +70,10 @@ type Decoder struct {
 // original header names both account columns "Account": the first is the
 // From account, the second the To account.
 func NewDecoder(header []byte) (*Decoder, error) {
-	header = lines.TrimEOL(header)
-	header = lines.TrimBOM(header)
-	var sp lines.CSVSplitter
-	names, err := sp.Split(header)
-	if err != nil {
-		return nil, fmt.Errorf("parse IBM CSV header: %w", err)
-	}
-	d := &Decoder{byName: make(map[string]int, len(names)), nFields: len(names)}
-	for i := range d.cols {
-		d.cols[i] = -1
-	}
 	accounts := 0
-	for i, raw := range names {
-		name := lines.HeaderKey(raw)
-		if _, dup := d.byName[name]; !dup {
-			d.byName[name] = i
-		}
-		r, ok := headerRoles[name]
-		if name == "account" {
+	cols, keys, err := lines.HeaderColumns("IBM CSV", header, roleNames[:], func(_ int, key string) (int, bool) {
+		r, ok := headerRoles[key]
+		if key == "account" {
 			switch accounts {
 			case 0:
 				r, ok = roleFromAccount, true
@@ -97,30 +82,25 @@ func NewDecoder(header []byte) (*Decoder, error) {
 			}
 			accounts++
 		}
-		if !ok {
-			continue
-		}
-		if d.cols[r] >= 0 {
-			return nil, fmt.Errorf("IBM CSV header: column %d %q duplicates %s (column %d)", i+1, raw, roleNames[r], d.cols[r]+1)
-		}
-		d.cols[r] = i
+		return int(r), ok
+	})
+	if err != nil {
+		return nil, err
 	}
-	var missing []string
-	for r, c := range d.cols {
-		if c < 0 {
-			missing = append(missing, roleNames[r])
+	d := &Decoder{byName: make(map[string]int, len(keys)), nFields: len(keys)}
+	for i, key := range keys {
+		if _, dup := d.byName[key]; !dup {
+			d.byName[key] = i
 		}
 	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("IBM CSV header %q: missing required columns: %s", lines.Clip(header), strings.Join(missing, ", "))
-	}
+	copy(d.cols[:], cols)
 	return d, nil
 }
 
 // Decode fills tx from one data line. tx is reset first; line is not
 // retained. Errors are *engine.RejectError.
 //
-// tx_id is "ibm-" + 16 hex digits of lines.Hash of the line (without its
+// tx_id is "ibm-" + 16 hex digits of fnv1a.Sum64 of the line (without its
 // line ending): byte-identical rows get the same id, which is what a replay
 // of the same file needs, and is also how IBM's data has to be read since
 // it has no id column.
@@ -144,18 +124,9 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 		return err
 	}
 
-	amount := fields[d.cols[roleAmountPaid]]
-	if len(amount) == 0 {
-		return engine.Reject(engine.ReasonMissing, "Amount Paid is empty")
+	if tx.Amount, err = lines.Decimal("Amount Paid", fields[d.cols[roleAmountPaid]]); err != nil {
+		return err
 	}
-	v, err := engine.ParseDecimalBytes(amount)
-	switch {
-	case errors.Is(err, engine.ErrDecimalOverflow):
-		return engine.Reject(engine.ReasonInvalid, "Amount Paid %q is out of range: %v", lines.Clip(amount), err)
-	case err != nil:
-		return engine.Reject(engine.ReasonInvalid, "Amount Paid %q is not a plain decimal", lines.Clip(amount))
-	}
-	tx.Amount = v
 
 	cur := fields[d.cols[rolePaymentCurrency]]
 	if tx.Currency = currencyCode(cur); tx.Currency == "" {
@@ -168,7 +139,7 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 	}
 
 	var id [4 + 16]byte
-	tx.TxID = string(lines.AppendHex16(append(id[:0], "ibm-"...), lines.Hash(line)))
+	tx.TxID = string(lines.AppendHex16(append(id[:0], "ibm-"...), fnv1a.Sum64(line)))
 	return tx.Validate()
 }
 
@@ -234,42 +205,18 @@ func parseTimestamp(b []byte) (time.Time, error) {
 	if len(b) != 16 || b[4] != '/' || b[7] != '/' || b[10] != ' ' || b[13] != ':' {
 		return time.Time{}, errTSSyntax
 	}
-	year, ok1 := digits(b[0:4])
-	month, ok2 := digits(b[5:7])
-	day, ok3 := digits(b[8:10])
-	hour, ok4 := digits(b[11:13])
-	minute, ok5 := digits(b[14:16])
+	year, ok1 := civil.Digits(b[0:4])
+	month, ok2 := civil.Digits(b[5:7])
+	day, ok3 := civil.Digits(b[8:10])
+	hour, ok4 := civil.Digits(b[11:13])
+	minute, ok5 := civil.Digits(b[14:16])
 	if !(ok1 && ok2 && ok3 && ok4 && ok5) {
 		return time.Time{}, errTSSyntax
 	}
-	if year < 1 || month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 {
+	if year < 1 || month < 1 || month > 12 || day < 1 || day > civil.DaysIn(year, month) || hour > 23 || minute > 59 {
 		return time.Time{}, errTSRange
 	}
 	return time.Date(year, time.Month(month), day, hour, minute, 0, 0, time.UTC), nil
-}
-
-func digits(b []byte) (int, bool) {
-	n := 0
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	return n, true
-}
-
-func daysIn(month, year int) int {
-	switch month {
-	case 2:
-		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // currencyCode maps IBM's currency names to ISO 4217; "" if unknown.

@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 const (
@@ -460,20 +460,14 @@ func (p *parser) readNumber() (num []byte, exp bool, err error) {
 	case i < len(data) && data[i] == '0':
 		i++
 	case i < len(data) && data[i] >= '1' && data[i] <= '9':
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
+		i = skipDigits(data, i)
 	default:
 		p.pos = i
 		return nil, false, p.fail(engine.ReasonDecode, "invalid number")
 	}
 	if i < len(data) && data[i] == '.' {
-		i++
-		d := i
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		if i == d {
+		d := i + 1
+		if i = skipDigits(data, d); i == d {
 			p.pos = i
 			return nil, false, p.fail(engine.ReasonDecode, "invalid number: no digits after '.'")
 		}
@@ -485,16 +479,22 @@ func (p *parser) readNumber() (num []byte, exp bool, err error) {
 			i++
 		}
 		d := i
-		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
-			i++
-		}
-		if i == d {
+		if i = skipDigits(data, d); i == d {
 			p.pos = i
 			return nil, false, p.fail(engine.ReasonDecode, "invalid number: no digits in exponent")
 		}
 	}
 	p.pos = i
 	return data[start:i], exp, nil
+}
+
+// skipDigits returns the index of the first byte at or after i that is not
+// an ASCII digit.
+func skipDigits(data []byte, i int) int {
+	for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+		i++
+	}
+	return i
 }
 
 // plain marks bytes that need no attention inside a string: not '"', not

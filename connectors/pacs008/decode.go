@@ -78,11 +78,14 @@ type txInf struct {
 	CreditorAgt   agent   `xml:"CdtrAgt"`
 	Purpose       string  `xml:"Purp>Cd"`
 	PurposePrtry  string  `xml:"Purp>Prtry"`
+
+	// raw is the element's XML as it appears in the message.
+	raw []byte
 }
 
 type creditTransfer struct {
-	GrpHdr grpHdr  `xml:"GrpHdr"`
-	Txs    []txInf `xml:"CdtTrfTxInf"`
+	GrpHdr grpHdr
+	Txs    []txInf
 }
 
 // message is what the decoder found in one XML document.
@@ -109,6 +112,43 @@ func (Decoder) Decode(data []byte, tx *engine.Tx) error {
 	return nil
 }
 
+// Transaction is one CdtTrfTxInf of a message: decoded into Tx, or refused
+// with Err (a *engine.RejectError naming the problem).
+type Transaction struct {
+	Index int // 1-based position in the message
+	Tx    engine.Tx
+	Err   error
+	// Raw is the CdtTrfTxInf element as it appears in the message (a
+	// slice of the input; namespace prefixes are the message's).
+	Raw []byte
+}
+
+// DecodeEach decodes every CdtTrfTxInf of a pacs.008 message on its own,
+// so that one invalid transaction does not refuse the others: each
+// Transaction carries its Tx or its Err. The error is for a message that
+// cannot be split into transactions — not XML, too large, not a pacs.008,
+// a header contradicting the document, NbOfTxs contradicting the count —
+// and is a *engine.RejectError. The mapping is DecodeAll's.
+func DecodeEach(data []byte) ([]Transaction, error) {
+	if len(data) > MaxMessageBytes {
+		return nil, engine.Reject(engine.ReasonTooLarge, "pacs.008 message of %d bytes exceeds %d", len(data), MaxMessageBytes)
+	}
+	msg, err := parse(data)
+	if err != nil {
+		return nil, err
+	}
+	if err := msg.check(); err != nil {
+		return nil, err
+	}
+	channel := msg.channel()
+	out := make([]Transaction, len(msg.ct.Txs))
+	for i := range msg.ct.Txs {
+		tx, err := msg.transaction(i, channel)
+		out[i] = Transaction{Index: i + 1, Tx: tx, Err: err, Raw: msg.ct.Txs[i].raw}
+	}
+	return out, nil
+}
+
 // DecodeAll decodes every CdtTrfTxInf of a pacs.008 message. The mapping:
 // tx_id is the UETR, else TxId, else EndToEndId (unless it is NOTPROVIDED),
 // each prefixed by nothing; when none is present, MsgId + "/" + the
@@ -122,26 +162,20 @@ func (Decoder) Decode(data []byte, tx *engine.Tx) error {
 // the agent BIC's country. channel is "swift" for a SWIFT business service
 // (CBPR+, HVPS+), "sepa" for SEPA service level or EBA/STEP2 clearing,
 // "instant" for TCH RTP and instant service levels, else "other". purpose is
-// Purp/Cd (or Prtry). Any problem is a *engine.RejectError.
+// Purp/Cd (or Prtry). Any problem, in the message or in one of its
+// transactions, refuses the whole message with a *engine.RejectError; use
+// DecodeEach to keep the valid transactions.
 func DecodeAll(data []byte) ([]engine.Tx, error) {
-	if len(data) > MaxMessageBytes {
-		return nil, engine.Reject(engine.ReasonTooLarge, "pacs.008 message of %d bytes exceeds %d", len(data), MaxMessageBytes)
-	}
-	msg, err := parse(data)
+	each, err := DecodeEach(data)
 	if err != nil {
 		return nil, err
 	}
-	if err := msg.check(); err != nil {
-		return nil, err
-	}
-	channel := msg.channel()
-	txs := make([]engine.Tx, 0, len(msg.ct.Txs))
-	for i := range msg.ct.Txs {
-		tx, err := msg.transaction(i, channel)
-		if err != nil {
-			return nil, err
+	txs := make([]engine.Tx, 0, len(each))
+	for _, t := range each {
+		if t.Err != nil {
+			return nil, t.Err
 		}
-		txs = append(txs, tx)
+		txs = append(txs, t.Tx)
 	}
 	return txs, nil
 }
@@ -189,11 +223,11 @@ func parse(data []byte) (*message, error) {
 			if msg.ct != nil {
 				return nil, engine.Reject(engine.ReasonInvalid, "pacs.008 message has two FIToFICstmrCdtTrf elements")
 			}
-			var ct creditTransfer
-			if err := d.DecodeElement(&ct, &se); err != nil {
+			ct, err := parseCreditTransfer(d, data)
+			if err != nil {
 				return nil, engine.Reject(engine.ReasonDecode, "pacs.008 FIToFICstmrCdtTrf: %v", err)
 			}
-			msg.ct = &ct
+			msg.ct = ct
 			if docNS == "" {
 				docNS = se.Name.Space // prefixed element inside a wrapper
 			}
@@ -206,6 +240,40 @@ func parse(data []byte) (*message, error) {
 		msg.docType = docNS[i+1:]
 	}
 	return &msg, nil
+}
+
+// parseCreditTransfer decodes the children of FIToFICstmrCdtTrf, whose
+// start tag d has just returned: the group header, and each CdtTrfTxInf
+// with its bytes in data (InputOffset before a token is where it starts).
+func parseCreditTransfer(d *xml.Decoder, data []byte) (*creditTransfer, error) {
+	var ct creditTransfer
+	for {
+		start := d.InputOffset()
+		tok, err := d.Token()
+		if err != nil {
+			return nil, err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement:
+			return &ct, nil
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "GrpHdr":
+				err = d.DecodeElement(&ct.GrpHdr, &t)
+			case "CdtTrfTxInf":
+				var tx txInf
+				if err = d.DecodeElement(&tx, &t); err == nil {
+					tx.raw = data[start:d.InputOffset()]
+					ct.Txs = append(ct.Txs, tx)
+				}
+			default:
+				err = d.Skip()
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
 }
 
 // check rejects messages whose parts contradict each other.

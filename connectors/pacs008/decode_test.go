@@ -3,6 +3,7 @@ package pacs008
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,6 +34,7 @@ func TestEveryFixture(t *testing.T) {
 		"fixture_pacs008_invalid.xml":       "XAU is not a payment currency",
 		"fixture_pacs_008_2025_invalid.xml": "exceeds InstdAmt",
 		"fixture_pacs_008_2026_invalid.xml": "is not a pacs.008 message",
+		"pacs008_3tx_one_invalid.xml":       `IntrBkSttlmAmt "46,154.49"`,
 	}
 	for _, f := range files {
 		name := filepath.Base(f)
@@ -201,5 +203,60 @@ func TestTooLarge(t *testing.T) {
 	_, err := DecodeAll(make([]byte, MaxMessageBytes+1))
 	if engine.RejectReason(err) != engine.ReasonTooLarge {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestDecodeEachKeepsValidTransactions: a message whose second of three
+// transactions is corrupt yields the other two, and the corrupt one with
+// its reason and its own XML.
+func TestDecodeEachKeepsValidTransactions(t *testing.T) {
+	data := readFixture(t, "tch-rtp20022/pacs008_3tx_one_invalid.xml")
+	each, err := DecodeEach(data)
+	if err != nil {
+		t.Fatalf("message refused whole: %v", err)
+	}
+	if len(each) != 3 {
+		t.Fatalf("%d transactions, want 3", len(each))
+	}
+	for i, tr := range each {
+		id := fmt.Sprintf("20230713234567891T1BCXIA0186841699%d", i+1)
+		if tr.Index != i+1 || !bytes.HasPrefix(tr.Raw, []byte("<ct:CdtTrfTxInf>")) ||
+			!bytes.HasSuffix(tr.Raw, []byte("</ct:CdtTrfTxInf>")) || !bytes.Contains(tr.Raw, []byte(id)) {
+			t.Errorf("transaction %d: index %d, raw %.60q…%q: want its own element holding %s", i+1, tr.Index, tr.Raw, tr.Raw[max(0, len(tr.Raw)-20):], id)
+		}
+		if bytes.Count(tr.Raw, []byte("<ct:CdtTrfTxInf>")) != 1 {
+			t.Errorf("transaction %d: raw holds %d elements", i+1, bytes.Count(tr.Raw, []byte("<ct:CdtTrfTxInf>")))
+		}
+		if i == 1 {
+			if engine.RejectReason(tr.Err) != engine.ReasonInvalid || !strings.Contains(tr.Err.Error(), "46,154.49") {
+				t.Errorf("corrupt transaction: err %v, want invalid naming the amount", tr.Err)
+			}
+			continue
+		}
+		if tr.Err != nil || tr.Tx.TxID != id || tr.Tx.Validate() != nil {
+			t.Errorf("transaction %d: %+v, err %v; want valid %s", i+1, tr.Tx, tr.Err, id)
+		}
+	}
+}
+
+// TestDecodeEachRefusesUnsplittableMessages: problems of the message, not
+// of one transaction, refuse it whole.
+func TestDecodeEachRefusesUnsplittableMessages(t *testing.T) {
+	good := string(readFixture(t, "tch-rtp20022/pacs008_3tx_one_invalid.xml"))
+	tests := []struct {
+		name, data, reason, contains string
+	}{
+		{"count contradicts NbOfTxs", strings.Replace(good, "<ct:NbOfTxs>3<", "<ct:NbOfTxs>4<", 1), engine.ReasonInvalid, "NbOfTxs is 4"},
+		{"truncated XML", good[:len(good)/2], engine.ReasonDecode, "XML"},
+		{"not pacs.008", "<Document><Other/></Document>", engine.ReasonDecode, "not a pacs.008"},
+		{"too large", strings.Repeat(" ", MaxMessageBytes+1), engine.ReasonTooLarge, "exceeds"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			each, err := DecodeEach([]byte(tt.data))
+			if err == nil || engine.RejectReason(err) != tt.reason || !strings.Contains(err.Error(), tt.contains) {
+				t.Fatalf("got %d transactions, err %v; want %s containing %q", len(each), err, tt.reason, tt.contains)
+			}
+		})
 	}
 }

@@ -9,4 +9,10 @@
 // codes, amounts, dates, the presence of identifiable parties); it does not
 // validate against the XSD or the CBPR+ usage guidelines, so a message that
 // is only schema-invalid in ways screening does not read decodes.
+//
+// DecodeEach judges each transaction on its own (a corrupt amount in one
+// CdtTrfTxInf refuses that one, with its XML for the rejects file); only a
+// message that cannot be split — not XML, not pacs.008, a contradictory
+// header or transaction count — is refused whole. DecodeAll refuses the
+// whole message on any problem.
 package pacs008

@@ -204,3 +204,65 @@ func TestGuardStateRoundTrip(t *testing.T) {
 		t.Errorf("the run did not recover (jumps %d): the test misses the mid-run state", g.Jumps())
 	}
 }
+
+// FuzzGuard feeds arbitrary event-time sequences (4-byte steps, each a
+// signed offset in minutes from the previous event) and checks the
+// invariants a stream relies on: the watermark never goes back, an
+// accepted event is within the bound of the watermark it was judged
+// against, a refused one is beyond it, and only a completed run of
+// RecoverAfter refusals moves the watermark without an Advance.
+func FuzzGuard(f *testing.F) {
+	f.Add(minuteSteps(0, 60, 0, -30))
+	f.Add(minuteSteps(0, 5, 525600, -525600, 5, 10080, 1, 1, 1, 1, 1, 1, 1, 1, 1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const ahead = 96 * time.Hour
+		g := NewGuard(ahead, 0, nil)
+		var ts int64
+		refusals := 0
+		for len(data) >= 4 {
+			step := int64(int32(uint32(data[0])<<24|uint32(data[1])<<16|uint32(data[2])<<8|uint32(data[3]))) * int64(time.Minute)
+			data = data[4:]
+			ts += step
+			wm, started := g.Watermark()
+			jumps := g.Jumps()
+			v := g.Check(ts)
+			after, _ := g.Watermark()
+			switch v {
+			case Accept:
+				refusals = 0
+				if started && ts > wm+int64(ahead) {
+					t.Fatalf("accepted %d, more than the bound beyond watermark %d", ts, wm)
+				}
+				g.Advance(ts)
+			case AheadOfWatermark:
+				refusals++
+				if !started || ts <= wm+int64(ahead) {
+					t.Fatalf("refused %d within the bound of watermark %d (started %v)", ts, wm, started)
+				}
+				if g.Jumps() != jumps {
+					if refusals < RecoverAfter || after <= wm || after > ts {
+						t.Fatalf("watermark jumped %d → %d after %d refusals (event %d)", wm, after, refusals, ts)
+					}
+					refusals = 0
+				} else if after != wm {
+					t.Fatalf("watermark moved %d → %d on a refusal without a jump", wm, after)
+				}
+			default:
+				t.Fatalf("verdict %d without a wall-clock bound", v)
+			}
+			if now, _ := g.Watermark(); started && now < wm {
+				t.Fatalf("watermark went back %d → %d", wm, now)
+			}
+		}
+	})
+}
+
+// minuteSteps encodes steps as FuzzGuard reads them.
+func minuteSteps(steps ...int32) []byte {
+	var out []byte
+	for _, s := range steps {
+		u := uint32(s)
+		out = append(out, byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
+	}
+	return out
+}

@@ -1,6 +1,10 @@
 package fx
 
-import "time"
+import (
+	"time"
+
+	"github.com/socwatch/socwatch/internal/civil"
+)
 
 // day is a calendar date as days since 1970-01-01.
 type day int32
@@ -48,34 +52,11 @@ func parseDay(s string) (day, bool) {
 	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
 		return 0, false
 	}
-	num := func(b string) (int, bool) {
-		n := 0
-		for i := 0; i < len(b); i++ {
-			if b[i] < '0' || b[i] > '9' {
-				return 0, false
-			}
-			n = n*10 + int(b[i]-'0')
-		}
-		return n, true
-	}
-	y, ok1 := num(s[:4])
-	m, ok2 := num(s[5:7])
-	d, ok3 := num(s[8:])
-	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	y, ok1 := civil.Digits(s[:4])
+	m, ok2 := civil.Digits(s[5:7])
+	d, ok3 := civil.Digits(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 || d > civil.DaysIn(y, m) {
 		return 0, false
 	}
 	return civilDay(y, m, d), true
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }

@@ -35,7 +35,9 @@ var table = func() (t [26 * 26]entry) {
 	return t
 }()
 
-// maxLen is the longest registered IBAN (Saint Lucia, 32).
+// maxLen is the longest IBAN ISO 13616 allows. The longest in the registry
+// (and in lengths) is Russia's, 33; a buffer of the standard's maximum keeps
+// Country right when the registry adds a longer one.
 const maxLen = 34
 
 // Length returns the registered IBAN length for an ISO country code, or 0.

@@ -10,4 +10,18 @@
 // (Cyrillic, Greek, Arabic, CJK) are lower-cased and kept; combining marks are
 // dropped, so a name typed with decomposed accents folds like the precomposed
 // one. Normalize is idempotent and always returns valid UTF-8.
+//
+// The claims against golang.org/x/text are tested beside the code
+// (xtext_test.go): TestFoldCoversWhatNFDMisses shows NFD leaving ł, ø, æ,
+// ß, đ, þ, œ and ı as they are, and BenchmarkFoldVsNFD measures the whole
+// of Normalize against the NFD fold alone (NFD, remove Mn, lower-case; the
+// transform chain reused), best of 3 on the shared 2-core CI machine:
+//
+//	go test -run=^$ -bench=FoldVsNFD -benchtime=0.5s -count=3 ./engine/names/
+//	Normalize    "Łukasz Wróblewski"   196 ns/op  24 B/op  1 allocs/op
+//	x/text NFD                        1397 ns/op 880 B/op  4 allocs/op
+//	Normalize    "Håkon Ødegård"       195 ns/op  16 B/op  1 allocs/op
+//	x/text NFD                        1874 ns/op 872 B/op  4 allocs/op
+//	Normalize    "Nguyễn Tấn Dũng"     378 ns/op  24 B/op  1 allocs/op
+//	x/text NFD                        3116 ns/op 864 B/op  4 allocs/op
 package names

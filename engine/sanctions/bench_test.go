@@ -2,12 +2,11 @@ package sanctions
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
-	"time"
 
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/cputime"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 // synthNames returns the party names of n synthetic transactions in feed
@@ -25,20 +24,6 @@ func synthNames(n int) []string {
 	return names
 }
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU adds the process CPU time per op: on a loaded machine wall time
-// per op overstates the cost.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
-}
-
 // BenchmarkScreenWarm screens synthetic party names in feed order against
 // OFAC 2019 + consolidated + UN with the cache on, after one warm-up pass.
 func BenchmarkScreenWarm(b *testing.B) {
@@ -48,14 +33,14 @@ func BenchmarkScreenWarm(b *testing.B) {
 		m.Score(n, "")
 	}
 	b.ReportAllocs()
-	start := cpuTime()
+	cpu := cputime.StartProcess(b)
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
 		m.Score(names[i%len(names)], "")
 		i++
 	}
-	reportCPU(b, start)
+	cpu.Report(b)
 }
 
 // BenchmarkScreenCold screens with the cache disabled: every query
@@ -64,14 +49,14 @@ func BenchmarkScreenCold(b *testing.B) {
 	m := NewMatcher(loadShipped(b), Options{CacheSize: -1})
 	names := synthNames(20000)
 	b.ReportAllocs()
-	start := cpuTime()
+	cpu := cputime.StartProcess(b)
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
 		m.Score(names[i%len(names)], "")
 		i++
 	}
-	reportCPU(b, start)
+	cpu.Report(b)
 }
 
 // BenchmarkScreenColdListed screens listed names and their aliases (the
@@ -84,14 +69,14 @@ func BenchmarkScreenColdListed(b *testing.B) {
 		names = append(names, e.Name)
 	}
 	b.ReportAllocs()
-	start := cpuTime()
+	cpu := cputime.StartProcess(b)
 	b.ResetTimer()
 	i := 0
 	for b.Loop() {
 		m.Score(names[i%len(names)], "")
 		i++
 	}
-	reportCPU(b, start)
+	cpu.Report(b)
 }
 
 func BenchmarkNewMatcher(b *testing.B) {

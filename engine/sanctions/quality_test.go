@@ -8,9 +8,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 // putinEntityID is the EU fixture entity (see testdata/LICENSE.md): none
@@ -126,5 +127,50 @@ func TestFalseHitRate(t *testing.T) {
 	}
 	if total < 150000 || rate > maxFalseHitRate {
 		t.Fatalf("false-hit rate %.3f %% over %d names, guard %.2f %%", 100*rate, total, 100*maxFalseHitRate)
+	}
+}
+
+// TestUntabledScriptPairs measures the go-unidecode fallback on scripts
+// without a table of their own (testdata/untabled_script_pairs.csv): each
+// query must come out mostly in Latin letters, and at least half of the pairs must
+// reach 0.8 under Compare. Before the fallback every pair scored 0.
+func TestUntabledScriptPairs(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "untabled_script_pairs.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.Comment = '#'
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ok int
+	for _, r := range recs {
+		query, want, script := r[0], r[1], r[2]
+		// Unidecode's tables have gaps (Ethiopic ኢ): most letters, not all,
+		// must come out Latin.
+		var latin, other int
+		for _, c := range Transliterate(query) {
+			switch {
+			case c < 0x370 && unicode.IsLetter(c):
+				latin++
+			case unicode.IsLetter(c):
+				other++
+			}
+		}
+		if latin < 4*other || latin == 0 {
+			t.Errorf("%s %q transliterates to %q: %d Latin letters, %d others", script, query, Transliterate(query), latin, other)
+		}
+		s := Compare(query, want)
+		if s >= 0.8 {
+			ok++
+		}
+		t.Logf("%-9s %q ~ %q = %.3f", script, query, want, s)
+	}
+	t.Logf("untabled_script_pairs: %d/%d reach 0.8", ok, len(recs))
+	if len(recs) != 13 || 2*ok < len(recs) {
+		t.Fatalf("%d/%d pairs reach 0.8, want at least half of 13", ok, len(recs))
 	}
 }

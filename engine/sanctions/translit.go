@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mozillazg/go-pinyin"
+	"github.com/mozillazg/go-unidecode"
 )
 
 // Transliterate rewrites letters of non-Latin scripts in Latin letters, so
@@ -19,9 +20,14 @@ import (
 // characters (Mandarin pinyin, first reading, one word per run of
 // characters). Scripts without a short vowel notation (Arabic, Hebrew) come
 // out as consonant skeletons; the matcher compares those on consonants.
-// Latin, digits and anything else pass through unchanged; the result may
-// still need names.Normalize (case, accents, punctuation). A string without
-// any letter at or above U+0370 is returned as is, without allocating.
+// Letters and marks of scripts without a table here (Khmer, Burmese, Lao,
+// Sinhala, Tibetan, Ethiopic, Mongolian, Thaana, …) and letters a table
+// lacks fall back to github.com/mozillazg/go-unidecode (the Unidecode
+// tables), which is rough but puts them on the Latin side instead of
+// leaving them unmatched. Latin, digits and other characters pass through
+// unchanged; the result may still need names.Normalize (case, accents,
+// punctuation). A string without any letter at or above U+0370 is returned
+// as is, without allocating.
 func Transliterate(s string) string {
 	i := 0
 	for ; i < len(s); i++ {
@@ -62,7 +68,7 @@ func Transliterate(s string) string {
 			writeHebrew(&b, r, prev)
 		case r < 0x700:
 			writeArabic(&b, r, prev)
-		case r >= 0x900 && r < 0xE00:
+		case r >= 0x900 && r < 0xD80: // Devanagari … Malayalam, not Sinhala
 			writeBrahmic(&b, r, next)
 		case r >= 0xE00 && r < 0xE80:
 			writeThai(&b, r)
@@ -81,23 +87,41 @@ func Transliterate(s string) string {
 				}
 				b.WriteString(p) // tone marks fold in names.Normalize
 			} else {
-				b.WriteRune(r)
+				writeFallback(&b, r)
 			}
 		default:
-			b.WriteRune(r)
+			writeFallback(&b, r)
 		}
 		prev = r
 	}
 	return b.String()
 }
 
-// writeMapped writes m[r], or r itself when the table has no entry.
+// writeMapped writes m[r], or r's fallback when the table has no entry.
 func writeMapped(b *strings.Builder, m map[rune]string, r rune) {
 	if t, ok := m[r]; ok {
 		b.WriteString(t)
 		return
 	}
-	b.WriteRune(r)
+	writeFallback(b, r)
+}
+
+// writeFallback writes the Unidecode transliteration of a letter or mark no
+// table here covers, and any other rune (digits, punctuation, symbols) as
+// it is, for names.Normalize to handle. A mark Unidecode has nothing for
+// (a virama, a tone or register sign) is dropped, as the tables here drop
+// them; a letter it has nothing for is kept.
+func writeFallback(b *strings.Builder, r rune) {
+	mark := unicode.IsMark(r)
+	if r < 0x370 || !(mark || unicode.IsLetter(r)) {
+		b.WriteRune(r)
+		return
+	}
+	if t := unidecode.Unidecode(string(r)); t != "" {
+		b.WriteString(t)
+	} else if !mark {
+		b.WriteRune(r)
+	}
 }
 
 var cyrillic = map[rune]string{

@@ -27,6 +27,13 @@ func TestTransliterate(t *testing.T) {
 		{"ウラジーミル・プーチン", "urajimiru puchin"},
 		{"习近平", "xijinping"},
 		{"สมชาย", "smchay"},
+		// No table of ours: the go-unidecode fallback.
+		{"ហ៊ុន សែន", "hun saen"},             // Khmer; the register sign ៊ has no Latin and is dropped
+		{"ສີສຸລິດ", "siisulid"},              // Lao
+		{"මහින්ද රාජපක්ෂ", "mhind raajpkss"}, // Sinhala: not the Brahmic offset table, whose layout it does not share
+		{"ᠴᠢᠩᠭᠢᠰ", "chinggis"},               // Mongolian
+		{"Ӑнна", "anna"},                     // a Cyrillic letter our table lacks
+		{"«Путин» — В.", "putin v"},          // punctuation is left to names.Normalize
 	}
 	for _, tt := range tests {
 		if got := names.Normalize(Transliterate(tt.in)); got != tt.want {

@@ -5,4 +5,37 @@
 // to the DeadLetter, calling the batch's Done only when both are durable.
 // `socwatch screen` (a file) and `socwatch run` (Kafka) go through the same
 // Stream, which is why they produce the same alerts.
+//
+// # Records dated in the future
+//
+// A Screener keeps one event-time watermark per stream (the newest ts it
+// screened): it drives idle-key eviction, and each key's windows judge
+// lateness against the key's newest event. One record dated a year ahead
+// would move both a year forward — every key evicted at the next sweep, the
+// key's later events late — so Stream refuses, right after decoding, a
+// record whose ts is more than TimeBounds.Ahead
+// (config screen.future_bound, default 96h) ahead of the watermark, or more
+// than TimeBounds.WallClock (screen.wall_clock_bound, off by default) ahead
+// of the clock. It goes to the DeadLetter (the DLQ topic, or --rejects)
+// with reason ts_future and touches no window, no watermark, no eviction
+// and no duplicate set, so the alerts are those of the feed without it. A
+// stream with no watermark yet checks only the clock.
+//
+// A feed that resumes after a silence longer than the bound is not refused
+// for ever: eventtime.RecoverAfter (8) records in a row beyond the bound,
+// within the bound of each other and not beyond the clock, move the
+// watermark to the earliest of them; those 8 stay in the DLQ with reason
+// ts_future (replay them from there), the records after them are screened.
+// socwatch_event_time_jumps_total counts such moves. The decision depends
+// only on the sequence of ts values a stream sees (and on the clock when
+// the wall-clock bound is set). Each stream judges against its own
+// watermark — the file's in `socwatch screen`, each partition's of
+// <topic>.by-account in `socwatch run`, where the re-key stage also merges
+// such a record at its partition's previous place instead of letting it
+// hold the partition back — so in a feed denser than the bound both refuse
+// the same records. The price: a stream whose records are sparser
+// than the bound (a sample of lines, a tiny feed, a partition that is
+// silent for days) loses 8 records to the DLQ after each such gap — raise
+// screen.future_bound, or set it to 0 to turn the check off. Rule fixtures
+// (rules test) run without it.
 package screen

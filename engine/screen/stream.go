@@ -227,10 +227,12 @@ func (s *Stream) screenRecord(rec *engine.Record, emit bool, alerts []engine.Ale
 	if err := s.dec.Decode(rec.Value, &env.Tx); err != nil {
 		return alerts, err
 	}
-	if err := s.p.Enricher.Enrich(&env.Tx); err != nil {
+	// The date first: a record dated far ahead is refused for that even
+	// when the FX table has no rate for its date yet.
+	if err := s.scr.Admit(env.TS); err != nil {
 		return alerts, err
 	}
-	if err := s.scr.Admit(env.TS); err != nil {
+	if err := s.p.Enricher.Enrich(&env.Tx); err != nil {
 		return alerts, err
 	}
 	sample := emit && s.scr.stats.Copies&63 == 0

@@ -2,6 +2,7 @@ package window
 
 import (
 	"fmt"
+	"github.com/socwatch/socwatch/internal/cputime"
 	"runtime"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func BenchmarkObserve(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := startCPUTimer(b)
+			cpu := cputime.StartThread(b)
 			for i := range b.N {
 				ts += step
 				at := ts
@@ -43,7 +44,7 @@ func BenchmarkObserve(b *testing.B) {
 				}
 				st.Observe(keys[i%benchKeys], at, float64(i%1000), uint64(i%5))
 			}
-			cpu.report(b)
+			cpu.Report(b)
 		})
 	}
 }
@@ -60,11 +61,11 @@ func BenchmarkValue(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu := startCPUTimer(b)
+	cpu := cputime.StartThread(b)
 	for i := range b.N {
 		st.Value(keys[i%benchKeys], ts)
 	}
-	cpu.report(b)
+	cpu.Report(b)
 }
 
 // BenchmarkMemoryPerKey reports the live heap per key after 100k keys × 4
@@ -103,12 +104,12 @@ func liveHeap() int64 {
 
 func BenchmarkHashString(b *testing.B) {
 	b.ReportAllocs()
-	cpu := startCPUTimer(b)
+	cpu := cputime.StartThread(b)
 	var sink uint64
 	for range b.N {
 		sink += HashString("PL61109010140000071219812874")
 	}
-	cpu.report(b)
+	cpu.Report(b)
 	_ = sink
 }
 
@@ -144,12 +145,12 @@ func BenchmarkObserveHotKey(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := startCPUTimer(b)
+			cpu := cputime.StartThread(b)
 			for i := range b.N {
 				ts += int64(time.Second)
 				st.Observe("DE89370400440532013000", ts, float64(i), uint64(i%300))
 			}
-			cpu.report(b)
+			cpu.Report(b)
 		})
 	}
 }

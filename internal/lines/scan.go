@@ -49,7 +49,7 @@ func Scan(r io.Reader, maxBytes int, fn func(lineNo int, line []byte) error) err
 			return fmt.Errorf("read line %d: %w", lineNo, err)
 		}
 		atEOF := err == io.EOF
-		line := trimEOL(chunk)
+		line := TrimEOL(chunk)
 		if len(line) > maxBytes {
 			tooLong = true
 		}
@@ -80,17 +80,6 @@ func skipRest(br *bufio.Reader) error {
 			return err
 		}
 	}
-}
-
-func trimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-	}
-	// Also a lone "\r" before EOF: a CRLF file whose last newline was cut.
-	if n := len(b); n > 0 && b[n-1] == '\r' {
-		b = b[:n-1]
-	}
-	return b
 }
 
 // TooLong reports whether Scan delivered line as the marker of a line over
