@@ -12,8 +12,8 @@ import (
 )
 
 // ReplayHistory reads partition records that precede committed, so that a
-// worker taking over the partition can rebuild its windows (docs/design.md
-// §6 "State rebuild": state is rebuilt by replaying, not stored). It starts at the first
+// worker taking over the partition can rebuild its windows when it has no
+// usable checkpoint (docs/design.md §6 "State rebuild"). It starts at the first
 // record whose timestamp is at or after (timestamp of the record at
 // committed−1) − lookback, found with a timestamp offset lookup, and hands
 // records to fn in order, in batches, up to committed−1. It returns how
