@@ -327,6 +327,10 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 }
 
 func (st *stateStore) finish(ps *partState, result string, err error, p int32) {
+	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, kgo.ErrClientClosed)) {
+		// Revoked or shutting down while writing: not a failure.
+		result, err = "abandoned", nil
+	}
 	if err != nil {
 		st.log.Warn("state checkpoint failed; the previous one stays in use", "partition", p, "err", err)
 	}
