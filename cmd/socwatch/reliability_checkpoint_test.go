@@ -31,8 +31,8 @@ func fixtureTx(id string, ts time.Time, amount, debtor, creditor string) []byte 
 // feed, payments between two other accounts every 3 days (event time moves
 // on in steps the future-date guard accepts) until 190 days after them,
 // then the reactivation. Phase 1 (before half) holds the early payments.
-func checkpointFixture(t *testing.T) (f *fixture, half int) {
-	f = newFixture(t, 8000, 2)
+func checkpointFixture(t *testing.T, partitions int) (f *fixture, half int) {
+	f = newFixture(t, 8000, partitions)
 	k := len(f.records)/2 - 100
 	early := txTime(t, f.records[k])
 	recs := append([][]byte{}, f.records[:k+1]...)
@@ -106,7 +106,7 @@ func waitCheckpoints(t *testing.T, c *child, f *fixture, partitions int, timeout
 // replay could not raise.
 func TestCheckpointOutlivesRetention(t *testing.T) {
 	start := time.Now()
-	f, half := checkpointFixture(t)
+	f, half := checkpointFixture(t, 2)
 	f.produce(t, 0, half)
 	c := startRun(t, nil, checkpointArgs(f)...)
 	f.waitDone(t, c, 3*time.Minute)
@@ -154,12 +154,12 @@ func TestCheckpointOutlivesRetention(t *testing.T) {
 		offsets, m["socwatch_state_replayed_records_total"], len(got), len(want), time.Since(start).Round(time.Second))
 }
 
-// TestCorruptCheckpointFallsBackToReplay (issue 13, item 2): a checkpoint
-// chunk overwritten with garbage is detected on restore (its manifest's
-// checksum), logged, counted as corrupt, and the state is rebuilt by the
-// history replay: alerts still equal the batch run's.
+// TestCorruptCheckpointFallsBackToReplay (issue 13, item 2): a corrupt
+// checkpoint (garbage as a partition's newest manifest) is detected on
+// restore (its checksum), logged, counted as corrupt, and the state is
+// rebuilt by the history replay: alerts still equal the batch run's.
 func TestCorruptCheckpointFallsBackToReplay(t *testing.T) {
-	f, half := checkpointFixture(t)
+	f, half := checkpointFixture(t, 2)
 	f.produce(t, 0, half)
 	c := startRun(t, nil, checkpointArgs(f)...)
 	f.waitDone(t, c, 3*time.Minute)
@@ -168,18 +168,14 @@ func TestCorruptCheckpointFallsBackToReplay(t *testing.T) {
 	waitCheckpoints(t, c, f, 2, time.Minute)
 	kill9(t, c)
 
-	// Garbage in chunk 0 of both slots of partition 0.
-	var recs []*kgo.Record
-	for slot := range 2 {
-		recs = append(recs, &kgo.Record{Topic: f.topic + ".by-account.state", Partition: 0,
-			Key: []byte("c/0/" + strconv.Itoa(slot) + "/0"), Value: []byte("SWCP not a chunk")})
-	}
+	// Garbage as partition 0's newest manifest.
 	cl, err := kgo.NewClient(kgo.SeedBrokers(f.brokers), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	if err := cl.ProduceSync(context.Background(), recs...).FirstErr(); err != nil {
+	bad := &kgo.Record{Topic: f.topic + ".by-account.state", Partition: 0, Key: []byte("m/0"), Value: []byte("SWCM not a manifest")}
+	if err := cl.ProduceSync(context.Background(), bad).FirstErr(); err != nil {
 		t.Fatalf("corrupt the checkpoint: %v", err)
 	}
 	f.produce(t, half+200, len(f.records))
@@ -194,13 +190,58 @@ func TestCorruptCheckpointFallsBackToReplay(t *testing.T) {
 		t.Errorf("checkpoint restores %v, want 1 (partition 1)", got)
 	}
 	if log := c2.log.String(); !strings.Contains(log, "state checkpoint unusable; rebuilding the state by replaying history") ||
-		!strings.Contains(log, "does not match its manifest's checksum") {
+		!strings.Contains(log, "state manifest: checksum mismatch") {
 		t.Errorf("no log line names the corrupt checkpoint:\n%s", grepLines(log, "state"))
 	}
 	diffKeys(t, streamAlerts(t, f.dsn), batchAlerts(t, f.records))
 	if err := c2.stop(sigterm); err != nil {
 		t.Errorf("restarted process did not stop cleanly: %v", err)
 	}
+}
+
+// TestRebalanceMovesStateThroughCheckpoints (issue 13, item 2): a second
+// screening instance joins the group; the partitions it takes over are
+// restored from the first instance's checkpoints (not replayed), and the
+// alert set in alerts_dedup equals the batch run's, none lost, none
+// duplicated. One re-key instance feeds both (the documented scale-out
+// topology), so the internal topic's order does not depend on timing.
+func TestRebalanceMovesStateThroughCheckpoints(t *testing.T) {
+	f, half := checkpointFixture(t, 4)
+	f.produce(t, 0, half)
+	rk := startRun(t, nil, append(checkpointArgs(f), "--kafka-rekey", "stage")...)
+	a := startRun(t, nil, append(checkpointArgs(f), "--kafka-rekey", "screen")...)
+	f.waitDone(t, a, 3*time.Minute)
+	f.produce(t, half, half+200)
+	f.waitDone(t, a, 2*time.Minute)
+	waitCheckpoints(t, a, f, 4, time.Minute)
+
+	b := startRun(t, nil, append(checkpointArgs(f), "--kafka-rekey", "screen")...)
+	deadline := time.Now().Add(2 * time.Minute)
+	for sum(b.scrape(), "socwatch_state_restore_total") == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the second instance restored no partition within 2 min: no rebalance")
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	f.produce(t, half+200, len(f.records))
+	f.waitDone(t, b, 3*time.Minute)
+	mb := b.scrape()
+	if n := mb[`socwatch_state_restore_total{result="checkpoint"}`]; n < 1 {
+		t.Errorf("the second instance restored %v partitions from checkpoints, want >= 1", n)
+	}
+	if n := mb[`socwatch_state_restore_total{result="replay"}`] + mb[`socwatch_state_restore_total{result="corrupt"}`]; n != 0 {
+		t.Errorf("the second instance replayed history for %v partitions; log:\n%s", n, grepLines(b.log.String(), "state"))
+	}
+	want := batchAlerts(t, f.records)
+	got := streamAlerts(t, f.dsn) // fails on a duplicate in alerts_dedup
+	diffKeys(t, got, want)
+	for _, c := range []*child{b, a, rk} {
+		if err := c.stop(sigterm); err != nil {
+			t.Errorf("instance did not stop cleanly: %v", err)
+		}
+	}
+	t.Logf("checked: second instance restored %.0f partitions from checkpoints (replayed %.0f records after them), alerts %d = batch %d, no duplicate in alerts_dedup",
+		mb[`socwatch_state_restore_total{result="checkpoint"}`], mb["socwatch_state_replayed_records_total"], len(got), len(want))
 }
 
 func hasAlert(keys []clickhouse.AlertKey, txID, rule string) bool {

@@ -152,10 +152,14 @@ type loaded struct {
 	chunks   [][]byte
 }
 
-// load reads the state topic's partition p from its start and returns the
-// newest complete checkpoint, nil if there is none, or an error naming
-// what failed its checks (a chunk missing or not matching its checksum).
-// It also learns which slot the next checkpoint must use.
+// load returns the newest complete checkpoint of partition p, nil if
+// there is none, or an error naming what failed its checks (a chunk
+// missing or not matching its manifest's checksum). It reads backwards
+// from the end of the state topic's partition p to the newest manifest,
+// then only the chunks that manifest names (at their recorded offsets),
+// so a restore reads about one checkpoint however many older ones
+// compaction has not removed yet. It also learns which slot the next
+// checkpoint must use.
 func (st *stateStore) load(ctx context.Context, p int32) (*loaded, error) {
 	if err := st.ensureTopic(ctx); err != nil {
 		return nil, err
@@ -173,47 +177,31 @@ func (st *stateStore) load(ctx context.Context, p int32) (*loaded, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state topic end offsets: %w", err)
 	}
-	from, _ := starts.Lookup(st.topic, p)
-	to, _ := ends.Lookup(st.topic, p)
-	if from.Err != nil || to.Err != nil {
-		return nil, fmt.Errorf("state topic partition %d offsets: %w", p, errors.Join(from.Err, to.Err))
-	}
-	if to.Offset <= from.Offset {
-		return nil, nil
+	first, _ := starts.Lookup(st.topic, p)
+	end, _ := ends.Lookup(st.topic, p)
+	if first.Err != nil || end.Err != nil {
+		return nil, fmt.Errorf("state topic partition %d offsets: %w", p, errors.Join(first.Err, end.Err))
 	}
 	opts, err := st.cfg.plainClientOpts("state-load")
 	if err != nil {
 		return nil, err
 	}
+	// The manifest is the last record of a complete checkpoint; after it
+	// come at most tombstones and a newer checkpoint's chunks.
 	mkey := string(manifestKey(p))
 	var mval []byte
-	chunks := map[string][]byte{}
-	prefix := "c/" + strconv.Itoa(int(p)) + "/"
-	_, err = readRange(ctx, opts, st.topic, p, from.Offset, to.Offset, func(rs []*kgo.Record) {
-		for _, r := range rs {
-			k := string(r.Key)
-			switch {
-			case k == mkey:
-				mval = r.Value
-			case len(k) > len(prefix) && k[:len(prefix)] == prefix:
-				if r.Value == nil {
-					delete(chunks, k)
-				} else {
-					chunks[k] = r.Value
+	for w, hi := int64(64), end.Offset; hi > first.Offset && mval == nil; w *= 4 {
+		lo := max(first.Offset, hi-w)
+		if _, err := readRange(ctx, opts, st.topic, p, lo, hi, func(rs []*kgo.Record) {
+			for _, r := range rs {
+				if string(r.Key) == mkey {
+					mval = r.Value
 				}
 			}
+		}); err != nil {
+			return nil, fmt.Errorf("read state topic partition %d: %w", p, err)
 		}
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read state topic partition %d: %w", p, err)
-	}
-	for slot := range ps.chunks {
-		for i := 0; ; i++ {
-			if _, ok := chunks[string(chunkKey(p, uint8(slot), i))]; !ok {
-				ps.chunks[slot] = i
-				break
-			}
-		}
+		hi = lo
 	}
 	if mval == nil {
 		return nil, nil
@@ -222,20 +210,32 @@ func (st *stateStore) load(ctx context.Context, p int32) (*loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	ps.slot, ps.seq = int(m.slot), m.seq
 	if m.partition != p {
 		return nil, fmt.Errorf("%w: of partition %d under partition %d's key", errManifest, m.partition, p)
 	}
+	ps.slot, ps.seq = int(m.slot), m.seq
+	ps.chunks[m.slot] = len(m.sums)
 	l := &loaded{manifest: m, chunks: make([][]byte, len(m.sums))}
-	for i, sum := range m.sums {
-		c, ok := chunks[string(chunkKey(p, m.slot, i))]
-		if !ok {
-			return nil, fmt.Errorf("checkpoint %d chunk %d of %d missing", m.seq, i, len(m.sums))
+	index := make(map[int64]int, len(m.at))
+	for i, at := range m.at {
+		index[at] = i
+	}
+	if _, err := readRange(ctx, opts, st.topic, p, m.at[0], m.at[len(m.at)-1]+1, func(rs []*kgo.Record) {
+		for _, r := range rs {
+			if i, ok := index[r.Offset]; ok && string(r.Key) == string(chunkKey(p, m.slot, i)) {
+				l.chunks[i] = r.Value
+			}
 		}
-		if crc32.Checksum(c, castagnoli) != sum {
+	}); err != nil {
+		return nil, fmt.Errorf("read state topic partition %d: %w", p, err)
+	}
+	for i, sum := range m.sums {
+		switch c := l.chunks[i]; {
+		case c == nil:
+			return nil, fmt.Errorf("checkpoint %d chunk %d of %d missing", m.seq, i, len(m.sums))
+		case crc32.Checksum(c, castagnoli) != sum:
 			return nil, fmt.Errorf("checkpoint %d chunk %d of %d does not match its manifest's checksum", m.seq, i, len(m.sums))
 		}
-		l.chunks[i] = c
 	}
 	return l, nil
 }
@@ -286,7 +286,8 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 	}
 	seq, stale := ps.seq+1, ps.chunks[slot]
 	st.mu.Unlock()
-	m := &manifest{partition: p, offset: end, slot: slot, seq: seq, sums: make([]uint32, len(chunks)), createdMs: time.Now().UnixMilli()}
+	m := &manifest{partition: p, offset: end, slot: slot, seq: seq, sums: make([]uint32, len(chunks)),
+		at: make([]int64, len(chunks)), createdMs: time.Now().UnixMilli()}
 	recs := make([]*kgo.Record, len(chunks))
 	var bytes int
 	for i, c := range chunks {
@@ -297,6 +298,13 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 	if err := st.cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		st.finish(ps, "failed", fmt.Errorf("write %d chunks: %w", len(chunks), err), p)
 		return
+	}
+	for i, r := range recs {
+		m.at[i] = r.Offset
+		if i > 0 && m.at[i] <= m.at[i-1] {
+			st.finish(ps, "failed", fmt.Errorf("chunks stored out of order (offsets %d, %d)", m.at[i-1], m.at[i]), p)
+			return
+		}
 	}
 	st.m.checkpointBytes.Add(float64(bytes))
 	for w.cp.committedOffset() < end {

@@ -30,6 +30,9 @@ type manifest struct {
 	slot      uint8
 	seq       uint64   // checkpoints written for the partition, for logs
 	sums      []uint32 // CRC32C of each chunk, in order
+	// at is each chunk's offset in the state topic, so a restore reads
+	// one checkpoint, not every one compaction has not removed yet.
+	at        []int64
 	createdMs int64
 }
 
@@ -56,8 +59,11 @@ func (m *manifest) encode() []byte {
 	b = wire.AppendUvarint(b, m.seq)
 	b = wire.AppendVarint(b, m.createdMs)
 	b = wire.AppendUvarint(b, uint64(len(m.sums)))
-	for _, s := range m.sums {
+	prev := int64(0)
+	for i, s := range m.sums {
 		b = wire.AppendU32(b, s)
+		b = wire.AppendVarint(b, m.at[i]-prev)
+		prev = m.at[i]
 	}
 	return wire.AppendU32(b, crc32.Checksum(b, castagnoli))
 }
@@ -78,10 +84,16 @@ func decodeManifest(b []byte) (*manifest, error) {
 		return nil, fmt.Errorf("%w: version %d, this build reads %d", errManifest, v, manifestVersion)
 	}
 	m := &manifest{partition: int32(r.Varint()), offset: r.Varint(), slot: r.U8(), seq: r.Uvarint(), createdMs: r.Varint()}
-	n := r.Count(maxChunks, 4)
-	m.sums = make([]uint32, n)
+	n := r.Count(maxChunks, 5)
+	m.sums, m.at = make([]uint32, n), make([]int64, n)
+	prev := int64(0)
 	for i := range m.sums {
 		m.sums[i] = r.U32()
+		m.at[i] = prev + r.Varint()
+		if m.at[i] < 0 || i > 0 && m.at[i] <= prev {
+			r.Failf("chunk offsets not ascending")
+		}
+		prev = m.at[i]
 	}
 	if err := r.Done(); err != nil {
 		return nil, fmt.Errorf("%w: %w", errManifest, err)

@@ -6,7 +6,7 @@ import (
 )
 
 func TestManifestRoundTrip(t *testing.T) {
-	m := &manifest{partition: 3, offset: 123456, slot: 1, seq: 9, sums: []uint32{1, 0xffffffff, 7}, createdMs: 1700000000000}
+	m := &manifest{partition: 3, offset: 123456, slot: 1, seq: 9, sums: []uint32{1, 0xffffffff, 7}, at: []int64{10, 11, 40}, createdMs: 1700000000000}
 	got, err := decodeManifest(m.encode())
 	if err != nil {
 		t.Fatal(err)
@@ -22,7 +22,8 @@ func TestManifestRoundTrip(t *testing.T) {
 			t.Errorf("bit flipped at byte %d decoded", i)
 		}
 	}
-	for _, bad := range []*manifest{{slot: 2, sums: []uint32{1}}, {offset: -1, sums: []uint32{1}}, {}} {
+	for _, bad := range []*manifest{{slot: 2, sums: []uint32{1}, at: []int64{0}}, {offset: -1, sums: []uint32{1}, at: []int64{0}}, {},
+		{sums: []uint32{1, 2}, at: []int64{5, 5}}} {
 		if _, err := decodeManifest(bad.encode()); err == nil {
 			t.Errorf("invalid manifest %+v decoded", bad)
 		}
@@ -30,7 +31,7 @@ func TestManifestRoundTrip(t *testing.T) {
 }
 
 func FuzzDecodeManifest(f *testing.F) {
-	f.Add((&manifest{partition: 1, offset: 5, sums: []uint32{3}}).encode())
+	f.Add((&manifest{partition: 1, offset: 5, sums: []uint32{3}, at: []int64{2}}).encode())
 	f.Add([]byte("SWCM"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		m, err := decodeManifest(b)

@@ -163,9 +163,11 @@ func TestStateCheckpointRestore(t *testing.T) {
 			t.Errorf("replayed %d records after a checkpoint at offset %d of 40", second.replayed, cpAt)
 		}
 
-		// Garbage in chunk 0 of both slots.
-		produce(t, b, &kgo.Record{Topic: topic + ".state", Partition: 0, Key: chunkKey(0, 0, 0), Value: []byte("v1|x")},
-			&kgo.Record{Topic: topic + ".state", Partition: 0, Key: chunkKey(0, 1, 0), Value: []byte("v1|x")})
+		// A manifest naming a chunk that does not match its checksum.
+		garbage := &kgo.Record{Topic: topic + ".state", Partition: 0, Key: chunkKey(0, 0, 0), Value: []byte("v1|x")}
+		produce(t, b, garbage)
+		bad := &manifest{partition: 0, offset: 45, sums: []uint32{12345}, at: []int64{garbage.Offset}}
+		produce(t, b, &kgo.Record{Topic: topic + ".state", Partition: 0, Key: manifestKey(0), Value: bad.encode()})
 		third, reg3 := runStateful(t, b, topic, group, 45, nil)
 		if n := testutil.ToFloat64(metricsOf(t, reg3).restores.WithLabelValues("corrupt")); n != 1 {
 			t.Errorf("corrupt restores: %v, want 1", n)
