@@ -57,9 +57,10 @@ type Aggregate struct {
 	Field *Field      // input of sum/avg/min/max/distinct; nil for count/since_last
 	Where *vm.Program // nil = every transaction
 	// Parameters of the behaviour functions (zero when unused).
-	Lookback  time.Duration // new_distinct: how far before the window to look
-	Recent    time.Duration // hist_*: the newest span left out of the history
-	Tolerance float64       // inflow_match: relative amount tolerance
+	Lookback   time.Duration // new_distinct: how far before the window to look
+	Recent     time.Duration // hist_*: the newest span left out of the history
+	Tolerance  float64       // inflow_match: relative amount tolerance
+	SameOrigin bool          // inflow_match: match inflows from the creditor itself (origin: same)
 	// WhereGuards are necessary conditions of Where, tested first.
 	WhereGuards []Guard
 	// Def is a canonical text of the declaration; state survives a reload
@@ -70,7 +71,7 @@ type Aggregate struct {
 // Spec is the window spec of the aggregate's state under a pack lateness.
 func (a *Aggregate) Spec(lateness time.Duration) window.Spec {
 	return window.Spec{Fn: window.Fn(a.Fn), Over: a.Over, Lateness: lateness,
-		Lookback: a.Lookback, Recent: a.Recent, Tolerance: a.Tolerance}
+		Lookback: a.Lookback, Recent: a.Recent, Tolerance: a.Tolerance, SameOrigin: a.SameOrigin}
 }
 
 // UpdatedIn reports whether a copy screened under perspective p updates

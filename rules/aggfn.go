@@ -50,34 +50,36 @@ func parseAggCall(s string) (aggCall, error) {
 }
 
 // fnSig is what an aggregate function takes: its field's kind (0 = none)
-// and its parameters, all required.
+// its required parameters and its optional ones.
 type fnSig struct {
 	fn     engine.AggFn
 	field  engine.FieldKind
 	params []string
+	// optional parameters: may be left out
+	optional []string
 }
 
 var fnSigs = map[string]fnSig{
-	"count":        {engine.FnCount, 0, nil},
-	"sum":          {engine.FnSum, engine.KindNumber, nil},
-	"avg":          {engine.FnAvg, engine.KindNumber, nil},
-	"min":          {engine.FnMin, engine.KindNumber, nil},
-	"max":          {engine.FnMax, engine.KindNumber, nil},
-	"distinct":     {engine.FnDistinct, engine.KindString, nil},
-	"since_last":   {engine.FnSinceLast, 0, nil},
-	"new_distinct": {engine.FnNewDistinct, engine.KindString, []string{"lookback"}},
-	"hist_mean":    {engine.FnHistMean, engine.KindNumber, []string{"recent"}},
-	"hist_p95":     {engine.FnHistP95, engine.KindNumber, []string{"recent"}},
-	"hist_max":     {engine.FnHistMax, engine.KindNumber, []string{"recent"}},
-	"hist_count":   {engine.FnHistCount, 0, []string{"recent"}},
-	"age":          {engine.FnAge, 0, nil},
-	"inflow_match": {engine.FnInflowMatch, engine.KindNumber, []string{"tolerance"}},
+	"count":        {engine.FnCount, 0, nil, nil},
+	"sum":          {engine.FnSum, engine.KindNumber, nil, nil},
+	"avg":          {engine.FnAvg, engine.KindNumber, nil, nil},
+	"min":          {engine.FnMin, engine.KindNumber, nil, nil},
+	"max":          {engine.FnMax, engine.KindNumber, nil, nil},
+	"distinct":     {engine.FnDistinct, engine.KindString, nil, nil},
+	"since_last":   {engine.FnSinceLast, 0, nil, nil},
+	"new_distinct": {engine.FnNewDistinct, engine.KindString, []string{"lookback"}, nil},
+	"hist_mean":    {engine.FnHistMean, engine.KindNumber, []string{"recent"}, nil},
+	"hist_p95":     {engine.FnHistP95, engine.KindNumber, []string{"recent"}, nil},
+	"hist_max":     {engine.FnHistMax, engine.KindNumber, []string{"recent"}, nil},
+	"hist_count":   {engine.FnHistCount, 0, []string{"recent"}, nil},
+	"age":          {engine.FnAge, 0, nil, nil},
+	"inflow_match": {engine.FnInflowMatch, engine.KindNumber, []string{"tolerance"}, []string{"origin"}},
 }
 
 // fnList is the fn vocabulary for error messages.
 const fnList = "count, sum(f), avg(f), min(f), max(f), distinct(f), since_last, " +
 	"new_distinct(f, lookback: D), hist_mean(f, recent: D), hist_p95(f, recent: D), " +
-	"hist_max(f, recent: D), hist_count(recent: D), age, inflow_match(f, tolerance: X)"
+	"hist_max(f, recent: D), hist_count(recent: D), age, inflow_match(f, tolerance: X[, origin: other|same])"
 
 // applyAggFn sets a's function, field and parameters from the `fn:` text.
 func applyAggFn(a *engine.Aggregate, text string, flow string) error {
@@ -109,8 +111,13 @@ func applyAggFn(a *engine.Aggregate, text string, flow string) error {
 		}
 		a.Field = f
 	}
-	for k := range c.params {
-		if !contains(sig.params, k) {
+	for k, v := range c.params {
+		switch {
+		case contains(sig.optional, k):
+			if err := setParam(a, k, v); err != nil {
+				return fmt.Errorf("fn %s: %v", c.name, err)
+			}
+		case !contains(sig.params, k):
 			return fmt.Errorf("fn %s: unknown parameter %q", c.name, k)
 		}
 	}
@@ -133,6 +140,13 @@ func applyAggFn(a *engine.Aggregate, text string, flow string) error {
 }
 
 func setParam(a *engine.Aggregate, k, v string) error {
+	if k == "origin" {
+		if v != "same" && v != "other" {
+			return fmt.Errorf("origin %q: want other (money passed on) or same (money sent back)", v)
+		}
+		a.SameOrigin = v == "same"
+		return nil
+	}
 	if k == "tolerance" {
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || !(x > 0 && x < 1) {

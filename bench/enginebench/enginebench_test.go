@@ -116,7 +116,7 @@ func TestStateMemory(t *testing.T) {
 	}
 	// Unfiltered aggregates (e.g. paid_out_96h) track every distinct
 	// account once.
-	if s.Keys["paid_out_96h"] != n || s.Keys["received_96h"] != n {
+	if s.Keys["paid_out_96h"] != n || s.Keys["new_debtors_96h"] != n {
 		t.Fatalf("keys %v, want %d for the unfiltered sums", s.Keys, n)
 	}
 	if s.TotalKeys < 4*n || s.HeapBytes <= 0 || s.BytesPerKeyPerAggregate <= 0 {

@@ -45,6 +45,7 @@ type listedName struct {
 	toks   []token
 	concat string // phon forms of all tokens, joined: "xi jinping" ~ "xijinping"
 	weight float64
+	form   string // legal-form code, "" if none
 }
 
 // Matcher screens names against a fixed set of entities. It is immutable
@@ -89,13 +90,13 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			if len(q.toks) == 0 {
 				continue
 			}
-			key := q.concat + "|" + strings.Join(tokenTexts(q.toks), " ")
+			key := q.concat + "|" + strings.Join(tokenTexts(q.toks), " ") + "|" + q.form
 			if seen[key] {
 				continue // the same spelling twice (case or accents only)
 			}
 			seen[key] = true
 			ni := int32(len(m.names))
-			m.names = append(m.names, listedName{ent: int32(ei), list: lid, alias: alias, toks: q.toks, concat: q.concat, weight: q.weight})
+			m.names = append(m.names, listedName{ent: int32(ei), list: lid, alias: alias, toks: q.toks, concat: q.concat, weight: q.weight, form: q.form})
 			exact, near := q.keys()
 			for _, k := range exact {
 				m.index[k] = append(m.index[k], ni)
@@ -112,6 +113,7 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			}
 		}
 	}
+	entityForms(m.names)
 	// Weigh words by how many listed names share them.
 	m.df = map[string]int{}
 	for ni := range m.names {
@@ -189,12 +191,13 @@ type query struct {
 	toks   []token
 	concat string
 	weight float64
+	form   string // legal-form code, "" if none (legalform.go)
 }
 
 func prepare(name string) query {
-	ws := words(name)
+	ws, form := words(name)
 	abjad := hasAbjad(name)
-	q := query{toks: make([]token, len(ws))}
+	q := query{toks: make([]token, len(ws)), form: form}
 	var cb strings.Builder
 	for i, w := range ws {
 		q.toks[i] = makeToken(w, abjad)
@@ -344,7 +347,7 @@ func Compare(a, b string) float64 {
 	if len(qa.toks) == 0 || len(qb.toks) == 0 {
 		return 0
 	}
-	n := listedName{toks: qb.toks, concat: qb.concat, weight: qb.weight}
+	n := listedName{toks: qb.toks, concat: qb.concat, weight: qb.weight, form: qb.form}
 	return score(&qa, &n)
 }
 
@@ -386,8 +389,14 @@ func scoreAbove(q *query, n *listedName, floor float64) float64 {
 	// also need the listed name's words to be found in them, so that two
 	// common words do not hit every long name that contains look-alikes.
 	wq := 0.75
-	if len(q.toks) == 1 {
+	switch {
+	case len(q.toks) == 1:
 		wq = 0.9
+	case len(n.toks) >= len(q.toks)+2:
+		// Two common words found inside a listed name twice as long
+		// ("Elena García" in "GAXIOLA GARCIA, Maria Elena") are weak
+		// evidence: the name's missing words weigh more.
+		wq = 0.5
 	}
 	concatOK := len(q.toks) != len(n.toks) && (len(q.toks) == 1 && hasShortWord(n.toks) || len(n.toks) == 1 && hasShortWord(q.toks))
 	if !concatOK && wq*sq+(1-wq) <= floor {
@@ -405,7 +414,7 @@ func scoreAbove(q *query, n *listedName, floor float64) float64 {
 			s = c
 		}
 	}
-	return s
+	return s * formFactor(q.form, n.form)
 }
 
 // hasShortWord reports whether a name has a word of at most three letters,

@@ -46,31 +46,13 @@ var nameVariants = map[string]string{
 	"ihor": "igor", "hennadiy": "gennadiy", "hryhoriy": "grigoriy",
 }
 
-// companySuffixes are legal-form endings removed from the end of a name;
-// one entry per token sequence as names.Normalize spells it ("Sp. z o.o."
-// → "sp z o o", "S.A." → "s a").
-var companySuffixes = [][]string{
-	{"sp", "z", "o", "o"}, {"spolka", "z", "o", "o"}, {"sp", "k"}, {"sp", "j"}, {"s", "a"}, {"s", "p", "a"},
-	{"s", "r", "l"}, {"s", "a", "r", "l"}, {"s", "a", "s"}, {"l", "l", "c"}, {"l", "l", "p"},
-	{"b", "v"}, {"n", "v"}, {"a", "s"}, {"a", "g"}, {"p", "l", "c"}, {"co", "kg"}, {"co", "ltd"},
-	{"ltd"}, {"limited"}, {"llc"}, {"inc"}, {"incorporated"}, {"corp"}, {"corporation"},
-	{"co"}, {"company"}, {"gmbh"}, {"ag"}, {"kg"}, {"sa"}, {"as"}, {"asa"}, {"ab"}, {"hb"},
-	{"da"}, {"oy"}, {"oyj"}, {"bv"}, {"nv"}, {"plc"}, {"llp"}, {"lp"}, {"srl"}, {"spa"},
-	{"sarl"}, {"sas"}, {"uab"}, {"tov"}, {"prat"}, {"ooo"}, {"oao"}, {"zao"}, {"pao"},
-	{"pjsc"}, {"jsc"}, {"ojsc"}, {"cjsc"}, {"fze"}, {"fzco"}, {"fzc"}, {"sdn", "bhd"}, {"bhd"},
-	{"pte"}, {"pty"}, {"aps"}, {"ltda"}, {"c", "a"}, {"s", "l"}, {"e", "u"}, {"s", "a", "l"},
-	{"s", "a", "l", "offshore"}, {"s", "a", "l", "off", "shore"}, {"offshore"}, {"de", "c", "v"},
-	{"s", "a", "de", "c", "v"}, {"s", "de", "r", "l"}, {"s", "de", "r", "l", "de", "c", "v"},
-	{"s", "en", "c"}, {"p", "j", "s", "c"}, {"j", "s", "c"}, {"d", "o", "o"}, {"doo"},
-}
-
 // words turns a raw name into its comparable words: transliteration,
-// names.Normalize, hyphen and apostrophe handling, titles and legal-form
-// suffixes dropped (unless nothing would be left).
-func words(name string) []string {
+// names.Normalize, hyphen and apostrophe handling, titles dropped and the
+// legal form split off (see splitLegalForm; its code is returned apart).
+func words(name string) (ws []string, form string) {
 	norm := names.Normalize(Transliterate(name))
 	if norm == "" {
-		return nil
+		return nil, ""
 	}
 	f := strings.FieldsFunc(norm, func(r rune) bool { return r == ' ' || r == '-' })
 	out := f[:0]
@@ -89,27 +71,10 @@ func words(name string) []string {
 	if len(out) == 0 {
 		out = f // a name made only of titles stays as it is
 	}
-	for changed := true; changed && len(out) > 1; {
-		changed = false
-		for _, suf := range companySuffixes {
-			if len(suf) < len(out) && hasSuffix(out, suf) {
-				out = out[:len(out)-len(suf)]
-				changed = true
-				break
-			}
-		}
-	}
-	return out
-}
-
-func hasSuffix(ws, suf []string) bool {
-	off := len(ws) - len(suf)
-	for i, s := range suf {
-		if ws[off+i] != s {
-			return false
-		}
-	}
-	return true
+	out, form = splitLegalForm(out)
+	// "Acme Holding Co. Ltd": a second form before the first says nothing more.
+	out, _ = splitLegalForm(out)
+	return out, form
 }
 
 // phonClass maps a lower-case ASCII letter to its phonetic class letter;

@@ -94,10 +94,15 @@ func (s *Screener) Snapshot(maxChunk int) ([][]byte, error) {
 	for i, st := range s.stores {
 		late, overflow := st.Counters()
 		head = wire.AppendString(head, s.defs[i])
-		head = wire.AppendBool(head, used[i])
+		// A follower reads its owner's Store: the owner's entry holds it.
+		head = wire.AppendBool(head, used[i] && s.follows[i] < 0)
 		head = wire.AppendUvarint(head, late)
 		head = wire.AppendUvarint(head, overflow)
-		head = wire.AppendUvarint(head, uint64(st.Keys()))
+		keys := 0
+		if s.follows[i] < 0 {
+			keys = st.Keys()
+		}
+		head = wire.AppendUvarint(head, uint64(keys))
 	}
 	c.add(head)
 	var entry []byte
@@ -112,6 +117,9 @@ func (s *Screener) Snapshot(maxChunk int) ([][]byte, error) {
 		recent = recent[n:]
 	}
 	for i, st := range s.stores {
+		if s.follows[i] >= 0 {
+			continue
+		}
 		err := st.EncodeKeys(func(key string, state []byte) error {
 			entry = wire.AppendUvarint(append(entry[:0], entryKey), uint64(i))
 			entry = wire.AppendString(entry, key)
@@ -247,7 +255,7 @@ func (s *Screener) restoreHead(r *wire.Reader) ([]snapshotStore, int, error) {
 	restored := map[int]bool{}
 	for i := 0; i < n && r.Err() == nil; i++ {
 		st := snapshotStore{def: r.String(), used: r.Bool(), late: r.Uvarint(), overflow: r.Uvarint(), keys: r.Uvarint(), target: -1}
-		if ti, ok := current[st.def]; ok && st.used && !restored[ti] {
+		if ti, ok := current[st.def]; ok && st.used && s.follows[ti] < 0 && !restored[ti] {
 			st.target = ti
 			restored[ti] = true
 			s.stores[ti].SetCounters(st.late, st.overflow)
@@ -258,6 +266,9 @@ func (s *Screener) restoreHead(r *wire.Reader) ([]snapshotStore, int, error) {
 		return nil, 0, fmt.Errorf("checkpoint head: %w", err)
 	}
 	for i := range usedAggregates(s.rs) {
+		if o := s.follows[i]; o >= 0 {
+			i = o // a follower reads its owner's Store
+		}
 		if !restored[i] {
 			return nil, 0, fmt.Errorf("%w: aggregate %s", ErrCheckpointRules, s.rs.Aggregates[i].Name)
 		}

@@ -15,10 +15,12 @@ import (
 // field: add it to the checkpoint (checkpoint.go) or say here why it is
 // not state, and update this list.
 func TestCheckpointCoversEveryScreenerField(t *testing.T) {
-	// rs, defs, plans: the rules (restored under the current ones);
-	// stores: by declaration; env, vm: per-record scratch; sinceEvict,
+	// rs, defs, specs, follows, whereOf, plans: the rules (restored under
+	// the current ones); stores: by declaration, owners only; env, vm,
+	// whereRes, pending, pendingList: per-record scratch; sinceEvict,
 	// clock, recent: in the head; stats, rulesRun: per-process counters.
-	want := []string{"rs", "stores", "defs", "plans", "env", "vm", "sinceEvict", "clock", "stats", "rulesRun", "recent"}
+	want := []string{"rs", "stores", "defs", "specs", "follows", "whereOf", "whereRes", "plans", "env", "vm",
+		"pending", "pendingList", "sinceEvict", "clock", "stats", "rulesRun", "recent"}
 	typ := reflect.TypeOf(Screener{})
 	var got []string
 	for i := range typ.NumField() {

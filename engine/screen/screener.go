@@ -3,6 +3,8 @@ package screen
 import (
 	"fmt"
 	"math"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/expr-lang/expr/vm"
@@ -22,10 +24,26 @@ const evictEvery = 1 << 16
 type Screener struct {
 	rs     *engine.RuleSet
 	stores []*window.Store
-	defs   []string // stores[i] was built for this Def+lateness
-	plans  map[string]*plan
-	env    engine.Env
-	vm     vm.VM
+	defs   []string      // stores[i] was built for this Def+lateness
+	specs  []window.Spec // what aggregate i reads from stores[i]
+	// follows[i] is the aggregate that updates the Store aggregate i reads
+	// (same key, flow, where and window.Spec.StateKey: hist_count and
+	// hist_max of one history), or -1 when i updates its own.
+	follows []int
+	// whereOf[i] is the first aggregate with aggregate i's where text:
+	// a where shared by several aggregates (a count and its history) runs
+	// once per copy, its result kept in whereRes (0 not run, 1 true, 2 false).
+	whereOf  []int
+	whereRes []uint8
+	plans    map[string]*plan
+	env      engine.Env
+	vm       vm.VM
+
+	// pending marks aggregates whose `where` was false for the copy being
+	// screened: their value is only read from the store when a rule that
+	// reads them gets past its other guards (most never do).
+	pending     []bool
+	pendingList []int
 
 	sinceEvict int
 	clock      *eventtime.Guard // the watermark, and the future bound (Admit)
@@ -106,23 +124,50 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 		old[s.defs[i]] = st
 	}
 	s.rs = rs
-	s.stores = make([]*window.Store, len(rs.Aggregates))
-	s.defs = make([]string, len(rs.Aggregates))
-	for i := range rs.Aggregates {
-		a := &rs.Aggregates[i]
-		def := fmt.Sprintf("%s|%s|lateness=%s", a.Name, a.Def, rs.Lateness)
-		s.defs[i] = def
-		if st := old[def]; st != nil {
-			s.stores[i] = st
-			continue
-		}
-		s.stores[i] = window.NewStore(a.Spec(rs.Lateness))
-	}
-	s.env.Agg = make([]float64, len(rs.Aggregates))
+	n := len(rs.Aggregates)
+	s.stores = make([]*window.Store, n)
+	s.defs = make([]string, n)
+	s.specs = make([]window.Spec, n)
+	s.env.Agg = make([]float64, n)
+	s.pending = make([]bool, n)
 	s.rulesRun = make([]ruleCounter, len(rs.Rules))
 	// Only aggregates some rule reads are kept: an unread window would cost
 	// time and memory for nothing.
 	used := usedAggregates(rs)
+	s.follows = shareStores(rs, used)
+	s.whereOf = make([]int, n)
+	s.whereRes = make([]uint8, n)
+	firstWhere := map[string]int{}
+	for i := range rs.Aggregates {
+		_, where, _ := strings.Cut(rs.Aggregates[i].Def, " where=")
+		if j, ok := firstWhere[where]; ok {
+			s.whereOf[i] = j
+		} else {
+			firstWhere[where] = i
+			s.whereOf[i] = i
+		}
+	}
+	for i := range rs.Aggregates {
+		a := &rs.Aggregates[i]
+		s.defs[i] = fmt.Sprintf("%s|%s|lateness=%s", a.Name, a.Def, rs.Lateness)
+		s.specs[i] = a.Spec(rs.Lateness)
+	}
+	for i := range rs.Aggregates {
+		switch {
+		case s.follows[i] >= 0:
+		case old[s.defs[i]] != nil:
+			s.stores[i] = old[s.defs[i]]
+		default:
+			s.stores[i] = window.NewStore(s.specs[i])
+		}
+	}
+	for i, o := range s.follows {
+		if o >= 0 {
+			// A follower keeps no state of its own: a follower whose owner
+			// changed on reload starts from the owner's (new) state.
+			s.stores[i] = s.stores[o]
+		}
+	}
 	s.plans = map[string]*plan{}
 	for _, p := range rs.Perspectives {
 		pl := &plan{key: engine.Fields[p]}
@@ -148,6 +193,10 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 				pl.read = append(pl.read, ai)
 			}
 		}
+		// Owners observe before their followers read.
+		sort.SliceStable(pl.update, func(i, j int) bool {
+			return s.follows[pl.update[i]] < 0 && s.follows[pl.update[j]] >= 0
+		})
 		s.plans[p] = pl
 	}
 }
@@ -210,23 +259,30 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(a.Fn)
 			continue
 		}
-		ev := s.event(a, ts)
-		if a.Where != nil && (!guardsHold(a.WhereGuards, env) || !s.runBool(a.Where)) {
-			env.Agg[ai] = st.ValueFor(env.Account, ev)
+		if a.Where != nil && !s.whereHolds(ai) {
+			s.pending[ai] = true
+			s.pendingList = append(s.pendingList, ai)
 			continue
 		}
-		v, late := st.ObserveEvent(env.Account, ev)
+		if s.follows[ai] >= 0 {
+			env.Agg[ai] = st.ValueWith(s.specs[ai], env.Account, s.event(a, ts))
+			continue
+		}
+		v, late := st.ObserveEvent(env.Account, s.event(a, ts))
 		if late {
 			s.stats.Late++
 		}
 		env.Agg[ai] = v
+	}
+	for _, ai := range pl.update {
+		s.whereRes[s.whereOf[ai]] = 0
 	}
 	for _, ai := range pl.read {
 		if env.Account == "" {
 			env.Agg[ai] = emptyValue(rs.Aggregates[ai].Fn)
 			continue
 		}
-		env.Agg[ai] = s.stores[ai].ValueFor(env.Account, s.event(&rs.Aggregates[ai], ts))
+		env.Agg[ai] = s.stores[ai].ValueWith(s.specs[ai], env.Account, s.event(&rs.Aggregates[ai], ts))
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
@@ -235,12 +291,13 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			s.stats.Evicted += uint64(st.Evict(wm))
 		}
 	}
+	defer s.clearPending()
 	if !emit {
 		return out
 	}
 	for _, ri := range pl.rules {
 		r := &rs.Rules[ri]
-		if !guardsHold(r.Guards, env) {
+		if !s.resolveFor(r, ts) || !guardsHold(r.Guards, env) {
 			continue
 		}
 		fired, err := s.eval(r.When)
@@ -254,6 +311,56 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 		}
 	}
 	return out
+}
+
+// whereHolds evaluates aggregate ai's where for the current copy, once per
+// distinct where text.
+func (s *Screener) whereHolds(ai int) bool {
+	w := s.whereOf[ai]
+	switch s.whereRes[w] {
+	case 1:
+		return true
+	case 2:
+		return false
+	}
+	a := &s.rs.Aggregates[w]
+	ok := guardsHold(a.WhereGuards, &s.env) && s.runBool(a.Where)
+	s.whereRes[w] = 2
+	if ok {
+		s.whereRes[w] = 1
+	}
+	return ok
+}
+
+// resolveFor tests r's guards that do not read a pending aggregate and, if
+// they hold, reads r's pending aggregates from their stores.
+func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
+	if len(s.pendingList) == 0 {
+		return true
+	}
+	env := &s.env
+	for i := range r.Guards {
+		if g := &r.Guards[i]; (g.Agg < 0 || !s.pending[g.Agg]) && !g.Holds(env) {
+			return false
+		}
+	}
+	for _, rd := range r.Reads {
+		if rd.Agg >= 0 && s.pending[rd.Agg] {
+			s.pending[rd.Agg] = false
+			env.Agg[rd.Agg] = emptyValue(s.rs.Aggregates[rd.Agg].Fn)
+			if env.Account != "" {
+				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueWith(s.specs[rd.Agg], env.Account, s.event(&s.rs.Aggregates[rd.Agg], ts))
+			}
+		}
+	}
+	return true
+}
+
+func (s *Screener) clearPending() {
+	for _, ai := range s.pendingList {
+		s.pending[ai] = false
+	}
+	s.pendingList = s.pendingList[:0]
 }
 
 // event is what the copy being screened adds to (or asks of) aggregate a:
@@ -323,7 +430,7 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 			} else {
 				expl[rd.Name] = v
 			}
-			if path := s.stores[rd.Agg].Path(env.Account, s.event(&s.rs.Aggregates[rd.Agg], env.TS.UnixNano())); path != nil {
+			if path := s.stores[rd.Agg].Path(s.specs[rd.Agg], env.Account, s.event(&s.rs.Aggregates[rd.Agg], env.TS.UnixNano())); path != nil {
 				expl[rd.Name+"_path"] = path
 			}
 			continue
@@ -361,11 +468,14 @@ func (s *Screener) Stats() Stats {
 	return st
 }
 
-// StateKeys returns the keys tracked per aggregate name.
+// StateKeys returns the keys tracked per aggregate name. A Store shared by
+// several aggregates (see shareStores) is counted once, under its owner.
 func (s *Screener) StateKeys() map[string]int {
 	m := make(map[string]int, len(s.stores))
 	for i, st := range s.stores {
-		m[s.rs.Aggregates[i].Name] = st.Keys()
+		if s.follows[i] < 0 {
+			m[s.rs.Aggregates[i].Name] = st.Keys()
+		}
 	}
 	return m
 }
@@ -373,8 +483,44 @@ func (s *Screener) StateKeys() map[string]int {
 // StateBytes is the approximate memory held by all windows.
 func (s *Screener) StateBytes() int64 {
 	var n int64
-	for _, st := range s.stores {
-		n += st.SizeBytes()
+	for i, st := range s.stores {
+		if s.follows[i] < 0 {
+			n += st.SizeBytes()
+		}
 	}
 	return n
+}
+
+// shareStores returns, per aggregate, the used aggregate whose Store it
+// reads (-1: its own). Aggregates share when they differ only in what they
+// read from one state — same key, flow, where and window.Spec.StateKey, and
+// the same input field, or none needed (hist_count). The owner is the
+// first of the group with an input field, so the field is observed.
+func shareStores(rs *engine.RuleSet, used map[int]bool) []int {
+	follows := make([]int, len(rs.Aggregates))
+	owner := map[string]int{}
+	for pass := 0; pass < 2; pass++ {
+		for i := range rs.Aggregates {
+			a := &rs.Aggregates[i]
+			if !used[i] || (pass == 0) != (a.Field != nil) {
+				continue
+			}
+			follows[i] = -1
+			_, where, _ := strings.Cut(a.Def, " where=")
+			key := fmt.Sprintf("%s|%d|%s|%s", a.By, a.Flow, where, a.Spec(rs.Lateness).StateKey())
+			o, ok := owner[key]
+			switch {
+			case !ok:
+				owner[key] = i
+			case a.Field == rs.Aggregates[o].Field || (a.Field == nil && a.Fn == engine.FnHistCount):
+				follows[i] = o
+			}
+		}
+	}
+	for i := range follows {
+		if !used[i] {
+			follows[i] = -1
+		}
+	}
+	return follows
 }

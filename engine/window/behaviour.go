@@ -48,9 +48,30 @@ type behaviourStore struct {
 	late     uint64
 	overflow uint64 // events dropped for MaxEvents, counterparties forgotten for maxKnown
 	keyBytes int64
-	scratchA []uint64
-	scratchB []uint64
-	vals     []weighted
+	// stateBytes is the sum of the keys' bytes(), kept as they change so
+	// that SizeBytes does not walk every key.
+	stateBytes int64
+	view       *behaviourStore // see as
+	scratchA   []uint64
+	scratchB   []uint64
+	vals       []weighted
+}
+
+// as returns a view of b that reads its keys as spec (same StateKey). The
+// view is reused: it is valid until the next call.
+func (b *behaviourStore) as(spec Spec) *behaviourStore {
+	if b.view == nil {
+		b.view = new(behaviourStore)
+	}
+	v := b.view
+	*v = *b
+	v.view, v.spec = nil, spec
+	return v
+}
+
+// keepScratch takes back the scratch space a view grew.
+func (b *behaviourStore) keepScratch(v *behaviourStore) {
+	b.scratchA, b.scratchB, b.vals = v.scratchA, v.scratchB, v.vals
 }
 
 func newBehaviourStore(spec Spec) *behaviourStore {
@@ -90,13 +111,18 @@ func (b *behaviourStore) observe(key string, ev Event) (float64, bool) {
 		k = b.newKey()
 		b.index[owned] = k
 		b.keyBytes += int64(len(owned))
-		return k.observe(b, ev), false
+		v := k.observe(b, ev)
+		b.stateBytes += k.bytes()
+		return v, false
 	}
 	if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
 		b.late++
 		return k.value(b, ev, true), true
 	}
-	return k.observe(b, ev), false
+	before := k.bytes()
+	v := k.observe(b, ev)
+	b.stateBytes += k.bytes() - before
+	return v, false
 }
 
 func (b *behaviourStore) value(key string, q Event) float64 {
@@ -114,6 +140,7 @@ func (b *behaviourStore) evict(watermark int64) int {
 		if k.newest() <= cutoff {
 			delete(b.index, key)
 			b.keyBytes -= int64(len(key))
+			b.stateBytes -= k.bytes()
 			n++
 		}
 	}
@@ -126,10 +153,7 @@ func (b *behaviourStore) evict(watermark int64) int {
 const behaviourKeyBytes = 44
 
 func (b *behaviourStore) sizeBytes() int64 {
-	n := b.keyBytes + int64(len(b.index))*behaviourKeyBytes
-	for _, k := range b.index {
-		n += k.bytes()
-	}
+	n := b.keyBytes + int64(len(b.index))*behaviourKeyBytes + b.stateBytes
 	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
 }
 

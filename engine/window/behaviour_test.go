@@ -159,7 +159,7 @@ func TestInflowMatchKeepsLargestAndPath(t *testing.T) {
 	if v := st.ValueFor("B", q); v != 9000 {
 		t.Errorf("match %v, want 9000", v)
 	}
-	path := st.Path("B", q)
+	path := st.Path(st.Spec(), "B", q)
 	want := []Hop{
 		{From: "A1", To: "B", TxID: "in1", Amount: 9000, TS: time.Unix(0, at(time.Minute)).UTC().Format(time.RFC3339)},
 		{From: "B", To: "C", TxID: "out", Amount: 8800, TS: time.Unix(0, at(time.Hour)).UTC().Format(time.RFC3339)},
@@ -210,5 +210,37 @@ func TestBehaviourSpecValidate(t *testing.T) {
 			t.Errorf("%+v: no error", sp)
 		}
 		NewStore(sp).Observe("k", base, 1, 1) // corrected, must not panic
+	}
+}
+
+// TestValueWithReadsSharedState reads one history as count, max and p95,
+// and one inflow state with both origins, as the screener does for
+// aggregates that share a Store.
+func TestValueWithReadsSharedState(t *testing.T) {
+	hist := Spec{Fn: HistMax, Over: 60 * s, Recent: 10 * s}
+	st := NewStore(hist)
+	for i, v := range []float64{4, 9, 2} {
+		st.Observe("acct", at(time.Duration(i)*s), v, 0)
+	}
+	q := Event{TS: at(30 * s)}
+	count, p95 := hist, hist
+	count.Fn, p95.Fn = HistCount, HistP95
+	if count.StateKey() != hist.StateKey() {
+		t.Fatalf("hist_count and hist_max of one history have different state keys")
+	}
+	if got := [3]float64{st.ValueWith(hist, "acct", q), st.ValueWith(count, "acct", q), st.ValueWith(p95, "acct", q)}; got != [3]float64{9, 3, 9} {
+		t.Errorf("max, count, p95 = %v, want [9 3 9]", got)
+	}
+	other := Spec{Fn: InflowMatch, Over: 24 * time.Hour, Tolerance: 0.1}
+	same := other
+	same.SameOrigin = true
+	in := NewStore(other)
+	in.ObserveEvent("B", Event{TS: at(0), Num: 1000, Party: "A", TxID: "t1"})
+	back := Event{TS: at(time.Hour), Num: 950, Party: "A", TxID: "t2"}
+	if a, b := in.ValueWith(other, "B", back), in.ValueWith(same, "B", back); a != 0 || b != 1000 {
+		t.Errorf("to the payer: origin other %v (want 0), origin same %v (want 1000)", a, b)
+	}
+	if p := in.Path(same, "B", back); len(p) != 2 || p[0].TxID != "t1" || p[1].To != "A" {
+		t.Errorf("round-trip path %+v", p)
 	}
 }

@@ -59,4 +59,7 @@ package window
 //     About 160 B per key.
 //
 // All of them are per key and partition-local, so values do not depend on
-// how keys are spread over partitions (stream == batch).
+// how keys are spread over partitions (stream == batch). Specs with one
+// Spec.StateKey (hist_count and hist_max of one history, inflow_match with
+// two origins) keep the same state: the screener lets such aggregates
+// share one Store and reads it with Store.ValueWith.

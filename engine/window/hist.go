@@ -142,6 +142,7 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 	var n uint32
 	var sum float64
 	vals := b.vals[:0]
+	needVals := b.spec.Fn == HistP95 || b.spec.Fn == HistMax
 	for i := range k.buckets {
 		bk := &k.buckets[i]
 		from := fullID(ref, bk.id) * w
@@ -150,6 +151,9 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 		}
 		n += bk.n
 		sum += float64(bk.sum)
+		if !needVals {
+			continue
+		}
 		kept := min(bk.n, histTop)
 		for j := uint32(0); j < kept; j++ {
 			vals = append(vals, weighted{float64(bk.top[j]), 1})
@@ -164,7 +168,9 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 		if e.t > start && e.t <= end {
 			n++
 			sum += e.v
-			vals = append(vals, weighted{e.v, 1})
+			if needVals {
+				vals = append(vals, weighted{e.v, 1})
+			}
 		}
 	}
 	b.vals = vals

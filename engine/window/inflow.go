@@ -66,7 +66,8 @@ func (k *inflowKey) observe(b *behaviourStore, ev Event) float64 {
 }
 
 // value is the amount of the best match for q: an inflow in
-// (ts-Over, ts] from another counterparty than q.Party whose amount a has
+// (ts-Over, ts] from another counterparty than q.Party (with SameOrigin:
+// from q.Party) whose amount a has
 // |q.Num-a| <= Tolerance*a; the closest amount wins, then the latest.
 func (k *inflowKey) value(b *behaviourStore, q Event, _ bool) float64 {
 	if i := k.match(b, q); i >= 0 {
@@ -81,7 +82,7 @@ func (k *inflowKey) match(b *behaviourStore, q Event) int {
 	best := -1
 	var bestDiff float64
 	for i, x := range k.in {
-		if x.t <= start || x.t > q.TS || x.hash == h {
+		if x.t <= start || x.t > q.TS || (x.hash == h) != b.spec.SameOrigin {
 			continue
 		}
 		diff := q.Num - x.amount

@@ -121,15 +121,16 @@ func (k *noveltyKey) value(b *behaviourStore, q Event, self bool) float64 {
 	if self {
 		in = append(in, q.Hash)
 	}
-	slices.Sort(in)
-	slices.Sort(before)
+	if len(in) > smallScanLimit {
+		slices.Sort(in)
+	}
+	if len(before) > smallScanLimit {
+		slices.Sort(before)
+	}
 	b.scratchA, b.scratchB = in, before
 	n := 0
 	for i, h := range in {
-		if i > 0 && in[i-1] == h {
-			continue
-		}
-		if _, seen := slices.BinarySearch(before, h); seen {
+		if seenIn(in, i, h) || contains(before, h) {
 			continue
 		}
 		j, found := slices.BinarySearchFunc(k.known, uint32(h), func(c knownParty, h uint32) int { return cmp.Compare(c.h, h) })
@@ -139,4 +140,23 @@ func (k *noveltyKey) value(b *behaviourStore, q Event, self bool) float64 {
 		n++
 	}
 	return float64(n)
+}
+
+// seenIn reports whether h, at index i of hs, occurred before i: hs is
+// sorted when longer than smallScanLimit, so only its neighbour counts.
+func seenIn(hs []uint64, i int, h uint64) bool {
+	if len(hs) > smallScanLimit {
+		return i > 0 && hs[i-1] == h
+	}
+	return slices.Contains(hs[:i], h)
+}
+
+// contains reports whether hs holds h; hs is sorted when longer than
+// smallScanLimit.
+func contains(hs []uint64, h uint64) bool {
+	if len(hs) > smallScanLimit {
+		_, ok := slices.BinarySearch(hs, h)
+		return ok
+	}
+	return slices.Contains(hs, h)
 }

@@ -78,6 +78,7 @@ func (s *Store) DecodeKey(key string, state []byte) error {
 		owned := strings.Clone(key)
 		s.beh.index[owned] = k
 		s.beh.keyBytes += int64(len(owned))
+		s.beh.stateBytes += k.bytes()
 		return nil
 	}
 	if _, ok := s.index[key]; ok {

@@ -63,7 +63,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 					if a, b := orig.ValueFor(key, ev), restored.ValueFor(key, ev); a != b {
 						t.Fatalf("op %d: ValueFor %v, restored %v", i, a, b)
 					}
-					if a, b := orig.Path(key, ev), restored.Path(key, ev); !reflect.DeepEqual(a, b) {
+					if a, b := orig.Path(spec, key, ev), restored.Path(spec, key, ev); !reflect.DeepEqual(a, b) {
 						t.Fatalf("op %d: Path %v, restored %v", i, a, b)
 					}
 				default:
@@ -99,8 +99,9 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 			"countsFrom", "late", "overflow", "bufBytes", "keyBytes", "beh"}},
 		{keyState{}, []string{"buf", "head", "n"}},
 		{distinctWindow{}, []string{"counts", "lo"}},
-		// behaviourStore: scratch space is not state.
-		{behaviourStore{}, []string{"spec", "index", "late", "overflow", "keyBytes", "scratchA", "scratchB", "vals"}},
+		// behaviourStore: keyBytes and stateBytes are memory bookkeeping
+		// DecodeKey rebuilds; view and the scratch slices are not state.
+		{behaviourStore{}, []string{"spec", "index", "late", "overflow", "keyBytes", "stateBytes", "view", "scratchA", "scratchB", "vals"}},
 		{ageKey{}, []string{"first", "last"}},
 		{noveltyKey{}, []string{"ev", "known"}},
 		{knownParty{}, []string{"h", "t"}},
@@ -196,7 +197,7 @@ func FuzzDecodeKey(f *testing.F) {
 		}
 		ev := Event{TS: at(time.Hour), Num: 5, Hash: 3, Party: "P1", TxID: "t"}
 		st.ValueFor("k", ev)
-		st.Path("k", ev)
+		st.Path(spec, "k", ev)
 		st.ObserveEvent("k", ev)
 		st.ObserveEvent("k", Event{TS: at(-time.Hour), Num: 1})
 		st.Evict(at(1000 * time.Hour))

@@ -70,6 +70,10 @@ type Spec struct {
 	// Tolerance is InflowMatch's relative amount tolerance: an inflow of a
 	// matches a queried amount x when |x-a| <= Tolerance*a (in (0, 1)).
 	Tolerance float64
+	// SameOrigin makes InflowMatch match only inflows from the reading
+	// transfer's own counterparty (money going back where it came from)
+	// instead of only from others.
+	SameOrigin bool
 }
 
 // Validate reports a spec that NewStore would have to correct; rule loading
@@ -146,4 +150,19 @@ func (s Spec) Reach() time.Duration {
 		return s.Over + s.Over/histBuckets
 	}
 	return s.Over
+}
+
+// StateKey identifies the state a spec keeps. Specs with one key read the
+// same state through different functions (hist_count and hist_max over one
+// history; inflow_match with two tolerances or origins), so one Store can
+// serve them all through ValueWith.
+func (s Spec) StateKey() string {
+	s = s.normalized()
+	switch {
+	case s.Fn.hist():
+		return fmt.Sprintf("hist|%d|%d|%d|%d", s.Over, s.Recent, s.Lateness, s.MaxEvents)
+	case s.Fn == InflowMatch:
+		return fmt.Sprintf("inflow|%d|%d|%d", s.Over, s.Lateness, s.MaxEvents)
+	}
+	return fmt.Sprintf("%+v", s)
 }

@@ -236,17 +236,32 @@ func (s *Store) ValueFor(key string, q Event) float64 {
 	return s.Value(key, q.TS)
 }
 
-// Path returns the transfers behind an InflowMatch value — the matched
-// inflow into key and q out of it — or nil (other functions, no match).
-func (s *Store) Path(key string, q Event) []Hop {
-	if s.beh == nil || s.spec.Fn != InflowMatch {
+// ValueWith is ValueFor read as spec would read it; spec must have the
+// Store's StateKey (it differs in the function or a query parameter).
+func (s *Store) ValueWith(spec Spec, key string, q Event) float64 {
+	spec = spec.normalized()
+	if s.beh == nil || spec == s.spec {
+		return s.ValueFor(key, q)
+	}
+	b := s.beh.as(spec)
+	v := b.value(key, q)
+	s.beh.keepScratch(b)
+	return v
+}
+
+// Path returns the transfers behind the InflowMatch value spec reads (spec
+// as for ValueWith) — the matched inflow into key and q out of it — or nil
+// (other functions, no match).
+func (s *Store) Path(spec Spec, key string, q Event) []Hop {
+	spec = spec.normalized()
+	if s.beh == nil || spec.Fn != InflowMatch {
 		return nil
 	}
 	k, ok := s.beh.index[key].(*inflowKey)
 	if !ok {
 		return nil
 	}
-	return k.path(s.beh, key, q)
+	return k.path(s.beh.as(spec), key, q)
 }
 
 // Approximate per-entry costs for SizeBytes. A map entry is a string header
