@@ -7,6 +7,12 @@
 // order (a record dated beyond the future bound keeps its partition's
 // previous place, see merger) and writes one copy of each transaction per perspective
 // (debtor account, creditor account) to the internal topic keyed by that
-// account. The package depends on engine only for the record and
-// acknowledgement types; it never decodes transactions itself.
+// account. With Config.CheckpointInterval set, the Source also checkpoints
+// each partition's processor state (StateSnapshotter) to a compacted state
+// topic and restores the newest complete checkpoint on assignment
+// (Source.RestoreState, state.go; the format of its records is in
+// state_manifest.go), falling back to replaying history (ReplayHistory).
+// The package depends on engine only for the record and acknowledgement
+// types; it never decodes transactions itself, and treats checkpoint
+// chunks as opaque bytes.
 package kafka
