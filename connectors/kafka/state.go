@@ -391,6 +391,7 @@ func (s *Source) RestoreState(ctx context.Context, topic string, partition int32
 	var n int
 	var err error
 	if from >= 0 {
+		s.state.warnIfDeleted(ctx, log, topic, partition, from)
 		n, err = ReplayRange(ctx, s.cfg, topic, partition, from, committed, r.Replay)
 	} else {
 		n, err = ReplayHistory(ctx, s.cfg, topic, partition, committed, lookback, r.Replay)
@@ -402,4 +403,19 @@ func (s *Source) RestoreState(ctx context.Context, topic string, partition int32
 	}
 	log.Info("state restored", "from", result, "checkpoint_offset", from, "replayed_records", n,
 		"up_to_offset", committed, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// warnIfDeleted says when retention has deleted records after the
+// checkpoint a restore starts from: the restored state then misses them
+// (the internal topic's retention is shorter than the checkpoint interval
+// plus the time the partition went unscreened; README "State checkpoints").
+func (st *stateStore) warnIfDeleted(ctx context.Context, log *slog.Logger, topic string, partition int32, from int64) {
+	starts, err := kadm.NewClient(st.cl).ListStartOffsets(ctx, topic)
+	if err != nil {
+		return
+	}
+	if o, ok := starts.Lookup(topic, partition); ok && o.Err == nil && o.Offset > from {
+		log.Warn("records after the state checkpoint were deleted by retention; the restored state misses them",
+			"checkpoint_offset", from, "log_start_offset", o.Offset, "missing_records", o.Offset-from)
+	}
 }
