@@ -12,6 +12,7 @@ build:
 	$(GO) build -o socwatch ./cmd/socwatch
 
 vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 
 test: vet

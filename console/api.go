@@ -86,6 +86,10 @@ type detail struct {
 // transactions are shown.
 const aroundWindow = 72 * time.Hour
 
+// relatedWindow is how far either side of an alert other alerts on its
+// accounts are listed.
+const relatedWindow = 90 * 24 * time.Hour
+
 func (s *Server) alertDetail(ctx context.Context, id string) (*detail, error) {
 	a, err := s.deps.Store.Get(ctx, id)
 	if err != nil {
@@ -101,7 +105,10 @@ func (s *Server) alertDetail(ctx context.Context, id string) (*detail, error) {
 		defer wg.Done()
 		d.Around, errs[1] = s.deps.Store.Around(ctx, accounts, a.TS, aroundWindow, 300)
 	}()
-	go func() { defer wg.Done(); d.Related, errs[2] = s.deps.Store.Related(ctx, accounts, a.ID, 50) }()
+	go func() {
+		defer wg.Done()
+		d.Related, errs[2] = s.deps.Store.Related(ctx, accounts, a.ID, a.TS, relatedWindow, 50)
+	}()
 	go func() { defer wg.Done(); d.Events, errs[3] = s.deps.Store.AlertEvents(ctx, a.ID) }()
 	wg.Wait()
 	for _, err := range errs {
@@ -214,7 +221,7 @@ func (s *Server) createCase(ctx context.Context, p *principal, title string, ale
 	caseID := store.NewID()
 	evs := []store.Event{{CaseID: caseID, User: p.user.Name, Action: "case_open", To: "open", Note: title}}
 	for _, a := range alerts {
-		evs = append(evs, store.Event{AlertID: a.ID, CaseID: caseID, User: p.user.Name, Action: "case_add", From: a.CaseID, To: caseID})
+		evs = append(evs, store.Event{AlertID: a.ID, CaseID: caseID, User: p.user.Name, Action: "case_add", From: a.CaseID, To: caseID, AlertTS: a.TS, Score: a.Score})
 	}
 	if err := s.deps.Store.Append(ctx, evs); err != nil {
 		return "", err
@@ -370,7 +377,7 @@ func (s *Server) caseAct(ctx context.Context, p *principal, id string, req caseR
 		}
 		var evs []store.Event
 		for _, a := range alerts {
-			evs = append(evs, store.Event{AlertID: a.ID, CaseID: c.ID, User: p.user.Name, Action: "case_add", From: a.CaseID, To: c.ID})
+			evs = append(evs, store.Event{AlertID: a.ID, CaseID: c.ID, User: p.user.Name, Action: "case_add", From: a.CaseID, To: c.ID, AlertTS: a.TS, Score: a.Score})
 		}
 		return s.deps.Store.Append(ctx, evs)
 	default:

@@ -141,15 +141,8 @@ func buildGraph(a *store.Alert, txs []store.Tx) *graph {
 			right = append(right, n)
 		}
 	}
-	place := func(ns []*gnode, from, to float64) {
-		for i, n := range ns {
-			ang := from + (to-from)*(float64(i)+0.5)/float64(len(ns))
-			n.X = cx + 390*math.Cos(ang)
-			n.Y = cy + 185*math.Sin(ang)
-		}
-	}
-	place(left, math.Pi*0.62, math.Pi*1.38)
-	place(right, -math.Pi*0.38, math.Pi*0.38)
+	place(left, cx, cy, math.Pi*0.62, math.Pi*1.38)
+	place(right, cx, cy, -math.Pi*0.38, math.Pi*0.38)
 	for _, n := range nodes {
 		n.Label = shortAccount(n.Account)
 		g.Nodes = append(g.Nodes, n)
@@ -169,6 +162,114 @@ func buildGraph(a *store.Alert, txs []store.Tx) *graph {
 		if rank[g.Edges[i].Kind] != rank[g.Edges[j].Kind] {
 			return rank[g.Edges[i].Kind] < rank[g.Edges[j].Kind]
 		}
+		return g.Edges[i].From.Account+g.Edges[i].To.Account < g.Edges[j].From.Account+g.Edges[j].To.Account
+	})
+	return g
+}
+
+// place spreads ns over an arc of the ellipse around (cx, cy). With an odd
+// count the middle slot stays empty, so no counterparty sits on the line
+// between the two alert accounts, where its edges would hide the alert's.
+func place(ns []*gnode, cx, cy, from, to float64) {
+	slots := len(ns)
+	if slots%2 == 1 {
+		slots++
+	}
+	for i, n := range ns {
+		k := i
+		if len(ns)%2 == 1 && i >= len(ns)/2 {
+			k++ // skip the middle slot
+		}
+		ang := from + (to-from)*(float64(k)+0.5)/float64(slots)
+		n.X = cx + 390*math.Cos(ang)
+		n.Y = cy + 185*math.Sin(ang)
+	}
+}
+
+// buildCaseGraph draws a case's transactions around its hub (the account
+// in most of them): senders to the hub on the left, receivers on the right,
+// every transfer marked as reported.
+func buildCaseGraph(txs []store.Tx) *graph {
+	g := &graph{Width: 900, Height: 460}
+	if len(txs) == 0 {
+		return g
+	}
+	degree := map[string]int{}
+	for _, t := range txs {
+		degree[t.DebtorAccount]++
+		degree[t.CreditorAccount]++
+	}
+	hub := txs[0].DebtorAccount
+	for a, d := range degree {
+		if d > degree[hub] || (d == degree[hub] && a < hub) {
+			hub = a
+		}
+	}
+	nodes := map[string]*gnode{}
+	edges := map[[2]string]*gedge{}
+	node := func(acct, country string) *gnode {
+		n, ok := nodes[acct]
+		if !ok {
+			n = &gnode{Account: acct, Country: country, Role: "counterparty", Label: shortAccount(acct)}
+			nodes[acct] = n
+		}
+		return n
+	}
+	for _, t := range txs {
+		if t.DebtorAccount == t.CreditorAccount {
+			continue
+		}
+		amt, _ := strconv.ParseFloat(t.AmountEUR, 64)
+		from, to := node(t.DebtorAccount, t.DebtorCountry), node(t.CreditorAccount, t.CreditorCountry)
+		from.out += amt
+		to.in += amt
+		k := [2]string{t.DebtorAccount, t.CreditorAccount}
+		e, ok := edges[k]
+		if !ok {
+			e = &gedge{From: from, To: to, First: t.TS, Last: t.TS, Kind: "alert"}
+			edges[k] = e
+		}
+		e.SumEUR += amt
+		e.Count++
+		if t.TS.Before(e.First) {
+			e.First = t.TS
+		}
+		if t.TS.After(e.Last) {
+			e.Last = t.TS
+		}
+	}
+	h := nodes[hub]
+	h.Role = "creditor"
+	cx, cy := float64(g.Width)/2, float64(g.Height)/2
+	h.X, h.Y = cx, cy
+	var left, right []*gnode
+	for _, n := range nodes {
+		if n == h {
+			continue
+		}
+		if _, sends := edges[[2]string{n.Account, hub}]; sends {
+			left = append(left, n)
+		} else {
+			right = append(right, n)
+		}
+	}
+	byAccount := func(ns []*gnode) {
+		sort.Slice(ns, func(i, j int) bool { return ns[i].Account < ns[j].Account })
+	}
+	byAccount(left)
+	byAccount(right)
+	place(left, cx, cy, math.Pi*0.6, math.Pi*1.4)
+	place(right, cx, cy, -math.Pi*0.4, math.Pi*0.4)
+	for _, n := range nodes {
+		g.Nodes = append(g.Nodes, n)
+	}
+	byAccount(g.Nodes)
+	for k, e := range edges {
+		_, twoWay := edges[[2]string{k[1], k[0]}]
+		e.Path, e.LX, e.LY = curve(e.From, e.To, twoWay)
+		g.Edges = append(g.Edges, e)
+	}
+	sort.Slice(g.Edges, func(i, j int) bool {
 		return g.Edges[i].From.Account+g.Edges[i].To.Account < g.Edges[j].From.Account+g.Edges[j].To.Account
 	})
 	return g

@@ -72,6 +72,9 @@ var funcs = template.FuncMap{
 	"explain": explainRows,
 	"f1":      func(f float64) string { return fmt.Sprintf("%.1f", f) },
 	"below":   func(f float64) float64 { return f + 13 },
+	"mul":     func(a, b int) int { return a * b },
+	"sub":     func(a, b int) int { return a - b },
+	"percent": func(f float64) float64 { return 100 * f },
 }
 
 func parseTemplates() (*template.Template, error) {
@@ -356,11 +359,8 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 		f, _ := strconv.ParseFloat(t.AmountEUR, 64)
 		v.TotalEUR += f
 	}
-	if len(cv.Alerts) > 0 {
-		v.Graph = buildGraph(&cv.Alerts[0], cv.Transactions)
-		for _, e := range v.Graph.Edges {
-			e.Kind = "flow"
-		}
+	if len(cv.Transactions) > 0 {
+		v.Graph = buildCaseGraph(cv.Transactions)
 	}
 	s.render(w, r, http.StatusOK, "case", v)
 }

@@ -3,7 +3,9 @@ package console
 import (
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/socwatch/socwatch/console/store"
@@ -20,6 +22,7 @@ type ruleRow struct {
 	Severity string           `json:"severity"`
 	Typology string           `json:"typology"`
 	InPack   bool             `json:"in_pack"`
+	File     string           `json:"file,omitempty"` // the pack file defining it, for the backtest editor
 	Stats    *store.RuleStats `json:"stats"`
 	FPShare  float64          `json:"false_positive_share"`
 	Days     []dayCount       `json:"per_day"`
@@ -67,8 +70,9 @@ func (s *Server) ruleReport(r *http.Request) (*rulesView, error) {
 	if s.deps.Rules != nil {
 		for _, rl := range s.deps.Rules.Rules {
 			seen[rl.ID] = true
+			file, _, _ := strings.Cut(rl.Source, ":")
 			v.Rules = append(v.Rules, ruleRow{ID: rl.ID, Version: rl.Version, Name: rl.Name, Mode: rl.Mode,
-				Severity: rl.Severity, Typology: rl.Typology, InPack: true, Stats: stats[rl.ID]})
+				Severity: rl.Severity, Typology: rl.Typology, InPack: true, Stats: stats[rl.ID], File: filepath.Base(file)})
 		}
 	}
 	for id, st := range stats {
@@ -89,8 +93,9 @@ func (s *Server) ruleReport(r *http.Request) (*rulesView, error) {
 			row.Max = max(row.Max, n)
 		}
 		for d := range row.Days {
-			if row.Max > 0 {
-				row.Days[d].H = int(1 + 27*row.Days[d].N/row.Max)
+			row.Days[d].H = 1 // an empty day is a baseline tick
+			if row.Max > 0 && row.Days[d].N > 0 {
+				row.Days[d].H = int(2 + 28*row.Days[d].N/row.Max)
 			}
 		}
 	}

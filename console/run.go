@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/socwatch/socwatch/connectors/clickhouse"
@@ -24,6 +25,9 @@ type Running struct {
 	cons  *Server
 	store *store.Store
 	done  chan error
+
+	closeOnce sync.Once // Close runs on ctx end and from callers
+	closeErr  error
 }
 
 // Start migrates the database, loads the pack and the goAML mapping, and
@@ -105,12 +109,15 @@ func (r *Running) Wait() error {
 }
 
 // Close stops the server, letting in-flight requests (and their inserts)
-// finish first.
+// finish first. It is safe to call more than once (the ClickHouse pool
+// blocks on a second close).
 func (r *Running) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	r.cons.Close()
-	err := r.srv.Shutdown(ctx)
-	r.store.Close()
-	return err
+	r.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		r.cons.Close()
+		r.closeErr = r.srv.Shutdown(ctx)
+		r.store.Close()
+	})
+	return r.closeErr
 }

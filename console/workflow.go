@@ -80,7 +80,7 @@ func plan(a *store.Alert, u users.User, req actionRequest, known func(string) bo
 	if err != nil {
 		return nil, err
 	}
-	ev := store.Event{AlertID: a.ID, CaseID: a.CaseID, User: u.Name, Action: req.Action}
+	ev := store.Event{AlertID: a.ID, CaseID: a.CaseID, User: u.Name, Action: req.Action, AlertTS: a.TS, Score: a.Score}
 	switch req.Action {
 	case "assign":
 		if req.To != "" && !known(req.To) {

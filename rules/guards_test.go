@@ -5,9 +5,9 @@ import (
 	"testing"
 
 	"github.com/expr-lang/expr"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 func TestGuardsExtracted(t *testing.T) {

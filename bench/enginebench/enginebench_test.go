@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/rules"
 )
 

@@ -15,8 +15,8 @@ import (
 	"github.com/socwatch/socwatch/bench/report"
 	"github.com/socwatch/socwatch/bench/stats"
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 // Dataset is the generated feed: canonical JSON values keyed by debtor

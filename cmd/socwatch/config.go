@@ -49,6 +49,7 @@ type Config struct {
 	ReloadInterval time.Duration
 	MetricsAddr    string
 	MaxRecordBytes int
+	ReadyHeapPct   int
 	LogLevel       slog.Level
 
 	// Screen holds the future bounds (ts_future), shared with `screen`.
@@ -69,6 +70,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.ReloadInterval, "reload-interval", 2*time.Second, "how often rule files are checked for changes (SIGHUP reloads at once)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of /metrics, /healthz and /readyz")
 	fs.IntVar(&c.MaxRecordBytes, "max-record-bytes", 1<<20, "records larger than this go to the DLQ")
+	fs.IntVar(&c.ReadyHeapPct, "ready-heap-percent", 90, "/readyz fails while the Go heap is above this percentage of GOMEMLIMIT (0: off)")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "debug, info, warn or error")
 	c.Screen.RegisterFlags(fs)
 }
@@ -97,6 +99,9 @@ func (c *Config) Validate() error {
 	}
 	if c.ReloadInterval <= 0 {
 		errs = append(errs, fmt.Errorf("reload_interval: %s, must be > 0", c.ReloadInterval))
+	}
+	if c.ReadyHeapPct < 0 || c.ReadyHeapPct > 100 {
+		errs = append(errs, fmt.Errorf("ready_heap_percent: %d, want 0 (off) to 100", c.ReadyHeapPct))
 	}
 	if c.MaxRecordBytes <= 0 {
 		errs = append(errs, fmt.Errorf("max_record_bytes: %d, must be > 0", c.MaxRecordBytes))

@@ -38,12 +38,18 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Int64("seed", 1, "seed of the synthetic feed")
 	alertsFile := fs.String("alerts", "demo-alerts.jsonl", "where alerts go when ClickHouse is not reachable")
 	duration := fs.Duration("duration", 0, "stop after this long (0 = until interrupted)")
+	consoleListen := fs.String("console-listen", demoConsoleListen, "where the analyst console listens when alerts go to ClickHouse (empty = no console)")
 	cfg, err := load(args)
 	if err != nil {
 		return err
 	}
 	if !flagSet(fs, "log-level") { // set by flag, environment or file
 		cfg.LogLevel = slog.LevelWarn // the status line is the demo's output
+	}
+	// The demo stores every transaction so the analyst console can show an
+	// alert's surroundings; say --clickhouse-transactions=false to skip.
+	if !flagSet(fs, "clickhouse-transactions") { // set by flag, environment or file
+		cfg.ClickHouse.Transactions = true
 	}
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -71,7 +77,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 
 	// Alerts go to ClickHouse when one answers, else to a file — said
 	// plainly, since that is where the user must look.
+	usedFile := false
 	toFile := func(chErr error) (engine.Sink, string, error) {
+		usedFile = true
 		f, err := os.Create(*alertsFile)
 		if err != nil {
 			return nil, "", fmt.Errorf("alerts file: %w", err)
@@ -85,6 +93,16 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "alerts go to: %s\n", svc.sinkDesc)
 	fmt.Fprintf(stdout, "metrics: http://%s/metrics   health: http://%s/readyz\n", svc.addr, svc.addr)
+	// --- analyst console (see demo_console.go) ---
+	if !usedFile && *consoleListen != "" {
+		stopConsole, err := startDemoConsole(ctx, cfg, *consoleListen, stdout, log)
+		if err != nil {
+			fmt.Fprintf(stdout, "analyst console not started: %v\n", err)
+		} else {
+			defer stopConsole()
+		}
+	}
+	// --- end analyst console ---
 	fmt.Fprintf(stdout, "feeding the synthetic cross-border feed (seed %d) at %d tx/s; Ctrl-C to stop\n\n", *seed, *rate)
 	go feed(ctx, cfg.Kafka.Brokers, cfg.Kafka.Topic, *seed, *count, *rate, log)
 	go status(ctx, svc, stdout)
@@ -152,7 +170,9 @@ func status(ctx context.Context, svc *service, w io.Writer) {
 			continue
 		}
 		screened := sumMetric(fams, "socwatch_records_screened_total", nil)
-		rejected := sumMetric(fams, "socwatch_records_rejected_total", nil)
+		// Dead-lettered by screening or by the re-key stage (over-size and
+		// future records never reach screening).
+		rejected := sumMetric(fams, "socwatch_dlq_records_total", nil)
 		lag := sumMetric(fams, "socwatch_consumer_lag", nil)
 		byTyp := map[string]float64{}
 		sumMetric(fams, "socwatch_alerts_total", func(m *dto.Metric, v float64) {

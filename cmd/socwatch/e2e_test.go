@@ -29,9 +29,9 @@ import (
 	"github.com/socwatch/socwatch/connectors/clickhouse"
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
+	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/internal/testenv"
-	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/rules"
 )
 

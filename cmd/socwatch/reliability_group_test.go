@@ -7,15 +7,12 @@ import (
 
 // TestTwoInstancesOneDies (issue 6, item 5): two screening `socwatch run`
 // processes share one consumer group behind one re-key instance (the
-// documented scale-out topology: `--kafka-rekey stage` once, `--kafka-rekey
-// screen` N times, so the internal topic has one event-time order); once
-// both screeners own partitions, one is killed with SIGKILL. Its partitions
-// move to the survivor, which rebuilds their state from history; the final
-// alert set equals the single-process batch run.
-//
-// With several `auto` instances each re-keys only its own input partitions,
-// so the internal topic's interleaving — and, at window edges, the alerts —
-// can depend on timing; README "Scaling out" says so.
+// dedicated-re-keyer topology: `--kafka-rekey stage` once, `--kafka-rekey
+// screen` N times); once both screeners own partitions, one is killed with
+// SIGKILL. Its partitions move to the survivor, which rebuilds their state
+// from history; the final alert set equals the single-process batch run.
+// TestDefaultScaleOutIsExact covers the default topology (every instance
+// `auto`).
 func TestTwoInstancesOneDies(t *testing.T) {
 	start := time.Now()
 	f := newFixture(t, 8000, 4)

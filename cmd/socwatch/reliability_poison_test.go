@@ -120,7 +120,7 @@ func TestPoisonRecordsSurviveKill9(t *testing.T) {
 		recs = append(recs, r)
 	}
 	recs = append(recs, feedRecords(f, poisonCount*every, len(f.records))...)
-	produceAll(t, pr, recs) // fills in each record's partition and offset
+	produceAll(t, pr, recs)     // fills in each record's partition and offset
 	want := map[string]string{} // input position -> reason
 	for r, reason := range reasonOf {
 		want[fmt.Sprintf("%s/%d@%d", r.Topic, r.Partition, r.Offset)] = reason

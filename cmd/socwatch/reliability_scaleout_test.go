@@ -46,8 +46,8 @@ func TestDefaultScaleOutIsExact(t *testing.T) {
 			survivor := cs[len(cs)-1]
 			var killedAt float64
 			if tc.kill {
-				// Midway: half of the copies (two per record) screened.
-				killedAt = waitTotal(t, cs, "socwatch_records_screened_total", records, 4*time.Minute)
+				// Midway through the re-key stage's input.
+				killedAt = waitTotal(t, cs, input, records/2, 6*time.Minute)
 				kill9(t, cs[0])
 			}
 			f.waitDone(t, survivor, 6*time.Minute)
@@ -83,7 +83,7 @@ func TestDefaultScaleOutIsExact(t *testing.T) {
 			want := batchAlerts(t, f.records)
 			got := streamAlerts(t, f.dsn)
 			diffKeys(t, got, want)
-			t.Logf("%d instances 2 s apart, %d records, kill -9 of the re-key owner: %v (after %.0f copies screened); survivors: duplicate copies dropped %.0f, late events %.0f",
+			t.Logf("%d instances 2 s apart, %d records, kill -9 of the re-key owner: %v (after %.0f input records re-keyed); survivors: duplicate copies dropped %.0f, late events %.0f",
 				tc.instances, records, tc.kill, killedAt, dups, late)
 			t.Logf("checked: alerts %d = batch %d, lost 0, extra 0, duplicates in dedup view 0; took %s",
 				len(got), len(want), time.Since(start).Round(time.Second))

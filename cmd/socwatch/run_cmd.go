@@ -24,6 +24,7 @@ import (
 	"github.com/socwatch/socwatch/engine/screen"
 	"github.com/socwatch/socwatch/internal/redact"
 	"github.com/socwatch/socwatch/rules"
+	"golang.org/x/sync/errgroup"
 )
 
 // runShortcuts are the short flags `run` and `demo` accept besides the
@@ -64,37 +65,57 @@ type service struct {
 	dlq      *kafka.DeadLetter
 	source   *kafka.Source
 	rekey    *kafka.Rekeyer
+	http     *httpServer
 	addr     string
-	errc     chan error
-	stop     context.CancelFunc
 	sinkDesc string
+	// stages is the supervisor: every stage runs in it, and the first to
+	// fail or stop on its own cancels the others.
+	stages *errgroup.Group
 }
+
+// Shutdown budget: SIGTERM to exit within shutdownBound (README "Running
+// the service"). The Kafka stages drain in-flight work for up to
+// drainTimeout and commit what was acknowledged; the sink and the
+// dead-letter producer then get closeTimeout to flush. Work that is not
+// acknowledged by then is not committed, so the next start replays it.
+const (
+	shutdownBound = 10 * time.Second
+	drainTimeout  = 3 * time.Second
+	closeTimeout  = 3 * time.Second
+)
 
 // fallbackSink returns the sink to use when ClickHouse cannot be reached,
 // and a sentence saying where alerts go (the demo writes a file).
 type fallbackSink func(chErr error) (engine.Sink, string, error)
 
-// startService wires the pipeline. Alerts go to ClickHouse; when it cannot
-// be reached and fallback is set, to what fallback returns.
-func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fallbackSink) (*service, error) {
-	s := &service{cfg: cfg, log: log, reg: newRegistry(), errc: make(chan error, 3)}
-	// A stage that stops on its own (an error, or a client that closed)
-	// stops the whole process, so an orchestrator restarts it and it
-	// replays from the last commit: running on with half a pipeline would
-	// silently stop re-keying or screening.
-	parent := ctx
-	ctx, s.stop = context.WithCancel(ctx)
-	stage := func(name string, run func(context.Context) error) {
-		err := wrapErr(name, run(ctx))
-		if err == nil && parent.Err() == nil {
-			err = fmt.Errorf("%s stopped unexpectedly", name)
-		}
+// startService builds the pipeline and starts its stages under one
+// supervisor; wait blocks until they end. Alerts go to ClickHouse; when it
+// cannot be reached and fallback is set, to what fallback returns. Every
+// resource built before a start-up error is closed before it returns.
+//
+// The stages: the re-key stage, the Kafka source (screening), the rule
+// watcher, the broker/heap health check and the HTTP server. Shutdown
+// order, on a signal (ctx ends) or when one stage fails or stops on its
+// own:
+//
+//  1. every stage's context is cancelled together;
+//  2. the source stops fetching, waits up to drainTimeout for in-flight
+//     batches, commits the acknowledged prefix and leaves its group; the
+//     re-key stage flushes its copies, commits and leaves its group; the
+//     rule watcher, the health check and the HTTP server stop;
+//  3. once all stages have returned, the alert sink and then the
+//     dead-letter producer are closed (closeTimeout each).
+//
+// A stage that stops on its own stops the whole process, so an
+// orchestrator restarts it and it replays from the last commit: running on
+// with half a pipeline would silently stop re-keying or screening.
+func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fallbackSink) (_ *service, err error) {
+	s := &service{cfg: cfg, log: log, reg: newRegistry()}
+	defer func() {
 		if err != nil {
-			log.Error("stage stopped; shutting down", "error", err)
+			s.closeOutputs()
 		}
-		s.stop()
-		s.errc <- err
-	}
+	}()
 	bounds, err := cfg.Screen.timeBounds()
 	if err != nil {
 		return nil, err
@@ -111,11 +132,10 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	log.Info("rules loaded", "path", cfg.Rules, "rules", len(rs.Rules), "aggregates", len(rs.Aggregates),
 		"perspectives", rs.Perspectives, "hash", rs.Hash)
 
-	var ready func() (bool, error)
+	var sinkReady func() (bool, error)
 	var txSink engine.TxSink
-	var sink engine.Sink
 	if cfg.Kafka.Rekey == "stage" {
-		sink = discardSink{} // a re-key-only instance raises no alerts
+		s.sink = discardSink{} // a re-key-only instance raises no alerts
 	} else {
 		cctx := ctx
 		if fallback != nil {
@@ -128,23 +148,22 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 		chSink, err := clickhouse.New(cctx, chOpts)
 		switch {
 		case err == nil:
-			sink, ready = chSink, chSink.Ready
+			s.sink, sinkReady = chSink, chSink.Ready
 			if cfg.ClickHouse.Transactions {
 				txSink = chSink
 			}
 			s.sinkDesc = fmt.Sprintf("ClickHouse %s, table alerts (dedup view alerts_dedup)", redact.DSN(cfg.ClickHouse.DSN))
 		case fallback != nil:
-			if sink, s.sinkDesc, err = fallback(err); err != nil {
+			if s.sink, s.sinkDesc, err = fallback(err); err != nil {
 				return nil, err
 			}
 		default:
 			return nil, fmt.Errorf("clickhouse %s: %w", redact.DSN(cfg.ClickHouse.DSN), redact.Error(err, cfg.clickhouseDSN()))
 		}
 	}
-	s.sink = sink
 
 	kcfg := cfg.Kafka.Config
-	kcfg.Topics, kcfg.DrainTimeout = []string{cfg.Kafka.Topic}, 7*time.Second
+	kcfg.Topics, kcfg.DrainTimeout = []string{cfg.Kafka.Topic}, drainTimeout
 	kcfg.Registerer, kcfg.Logger = s.reg, log
 	if s.dlq, err = kafka.NewDeadLetter(kcfg); err != nil {
 		return nil, fmt.Errorf("dead-letter producer: %w", err)
@@ -153,7 +172,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 		Rules:          s.rules,
 		NewDecoder:     func() engine.Decoder { return &jsonl.Decoder{MaxBytes: cfg.MaxRecordBytes} },
 		Enricher:       enrich.New(rates),
-		Sink:           sink,
+		Sink:           s.sink,
 		DeadLetter:     s.dlq,
 		Transactions:   txSink,
 		Metrics:        s.metrics,
@@ -176,6 +195,12 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	if screenInternal {
 		screenCfg.Topics = []string{cfg.Kafka.Topic + rekeySuffix}
 		screenCfg.ClientID = "socwatch-screen"
+		// The re-key stage judged every record against the feed's merged
+		// event time and dead-lettered the future ones; an internal
+		// partition holds a share of the accounts, so its own watermark
+		// sees gaps the feed does not have and must not judge again. The
+		// wall-clock bound still applies.
+		p.TimeBounds.Ahead = -1
 	}
 	// A newly assigned partition restores its windows (from its newest
 	// checkpoint and the records after it, or by replaying history) before
@@ -192,23 +217,47 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 			return nil, fmt.Errorf("kafka source: %w", err)
 		}
 	}
-	readyFn := func() error {
-		if ready != nil {
-			if ok, err := ready(); !ok {
-				return fmt.Errorf("alert sink: %v", err)
+	h := &health{ping: s.dlq.Ping, heapPct: cfg.ReadyHeapPct, log: log}
+	ready := func() error {
+		var errs []error
+		if sinkReady != nil {
+			if ok, err := sinkReady(); !ok {
+				errs = append(errs, fmt.Errorf("alert sink: %v", err))
 			}
 		}
-		return nil
+		return errors.Join(append(errs, h.ready())...)
 	}
-	if s.addr, err = serveHTTP(ctx, cfg.MetricsAddr, s.reg, readyFn, log); err != nil {
+	if s.http, err = listenHTTP(cfg.MetricsAddr, s.reg, ready, log); err != nil {
 		return nil, err
 	}
-	go watchRules(ctx, cfg.Rules, cfg.ReloadInterval, rates, s.rules, s.metrics, log)
+	s.addr = s.http.addr()
+
+	// The supervisor. Nothing can fail from here on.
+	g, gctx := errgroup.WithContext(ctx)
+	s.stages = g
+	stage := func(name string, run func(context.Context) error) {
+		g.Go(func() error {
+			err := wrapErr(name, run(gctx))
+			if err == nil && ctx.Err() == nil && gctx.Err() == nil {
+				err = fmt.Errorf("%s stopped unexpectedly", name)
+			}
+			if err != nil {
+				log.Error("stage stopped; shutting down", "error", err)
+			}
+			return err
+		})
+	}
+	stage("http server", s.http.run)
+	stage("health check", h.run)
+	stage("rule watcher", func(ctx context.Context) error {
+		watchRules(ctx, cfg.Rules, cfg.ReloadInterval, rates, s.rules, s.metrics, log)
+		return nil
+	})
 	if s.rekey != nil {
-		go stage("re-key stage", s.rekey.Run)
+		stage("re-key stage", s.rekey.Run)
 	}
 	if s.source != nil {
-		go stage("kafka source", func(ctx context.Context) error {
+		stage("kafka source", func(ctx context.Context) error {
 			return s.source.Run(ctx, func(topic string, partition int32) kafka.Processor {
 				return streams.open(p, topic, partition)
 			})
@@ -226,34 +275,39 @@ func wrapErr(what string, err error) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
-// wait blocks until the source stops (signal or error), then flushes the
-// sink and the DLQ producer.
+// wait blocks until every stage has returned (after a signal, or after the
+// first failure), then closes the sink and the dead-letter producer. It
+// returns the first stage failure; a sink that cannot flush on the way out
+// is not one: what it did not write was not acknowledged, so its offsets
+// were not committed and the next start replays it.
 func (s *service) wait() error {
-	n := 0
-	if s.source != nil {
-		n++
-	}
-	if s.rekey != nil {
-		n++
-	}
-	var first error
-	for i := 0; i < n; i++ {
-		if err := <-s.errc; err != nil && first == nil {
-			first = err
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := s.sink.Close(ctx); err != nil && first == nil {
-		first = fmt.Errorf("close sink: %w", err)
-	}
-	if err := s.dlq.Close(ctx); err != nil && first == nil {
-		first = fmt.Errorf("close dead-letter producer: %w", err)
-	}
-	if first == nil {
+	err := s.stages.Wait()
+	s.closeOutputs()
+	if err == nil {
 		s.log.Info("socwatch stopped cleanly")
 	}
-	return first
+	return err
+}
+
+// closeOutputs closes what startService opened, in reverse order of use:
+// the alert sink (2 s of closeTimeout), then the dead-letter producer (the
+// rest; it has its own budget so a sink that burns all of its own during
+// an outage does not leave the producer none).
+func (s *service) closeOutputs() {
+	if s.sink != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout*2/3)
+		if err := s.sink.Close(ctx); err != nil {
+			s.log.Warn("alert sink not flushed on shutdown; the unacknowledged records were not committed and are screened again on the next start", "error", err)
+		}
+		cancel()
+	}
+	if s.dlq != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout/3)
+		if err := s.dlq.Close(ctx); err != nil {
+			s.log.Warn("dead-letter producer not flushed on shutdown; the unacknowledged records were not committed and are read again on the next start", "error", err)
+		}
+		cancel()
+	}
 }
 
 // rekeyPlan decides, from kafka.rekey, whether this instance runs the
@@ -263,8 +317,8 @@ func (s *service) wait() error {
 //	        the debtor perspective; screen the input directly otherwise
 //	always  re-key and screen in one process
 //	never   screen the input directly (it is already keyed for the rules)
-//	stage   only re-key (deploy one such instance for one global event-time
-//	        order: each re-key instance merges only its own partitions)
+//	stage   only re-key (to keep the re-keyer on its own machine; in any
+//	        mode one instance at a time re-keys all input partitions)
 //	screen  only screen <topic>.by-account (re-keyed by a stage instance)
 func rekeyPlan(mode string, rs *engine.RuleSet) (runRekey, screenInternal bool) {
 	switch mode {

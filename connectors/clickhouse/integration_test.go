@@ -19,8 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/shopspring/decimal"
 
-	"github.com/socwatch/socwatch/internal/testenv"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/testenv"
 )
 
 // testDatabase returns a DSN for a fresh, uniquely named database on the

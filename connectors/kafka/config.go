@@ -78,7 +78,11 @@ type Config struct {
 	// MaxInFlightBatches pauses fetching a partition once this many of its
 	// batches are fetched but not yet acknowledged; default 64.
 	MaxInFlightBatches int
-	// MaxInFlightRecords does the same by record count; default 64×1024.
+	// MaxInFlightRecords bounds the records fetched but not yet
+	// acknowledged in the whole source, so that memory does not grow with
+	// the partition count: each assigned partition is paused once it holds
+	// its equal share (MaxInFlightRecords / assigned partitions, at least
+	// one batch). Default 64×1024.
 	MaxInFlightRecords int
 	// CommitInterval is how often acknowledged offsets are committed;
 	// default 1 s.

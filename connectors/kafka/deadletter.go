@@ -93,7 +93,8 @@ func (d *DeadLetter) Reject(ctx context.Context, recs []engine.Rejected, done en
 // and calls done when it is acknowledged.
 func (d *DeadLetter) send(ctx context.Context, l letter, done func(error)) {
 	d.limitOnce.Do(func() {
-		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		// Not ctx: a shutdown must not leave the default limit for good.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		n, err := maxMessageBytes(lctx, kadm.NewClient(d.cl), d.topic)
 		if err != nil {
@@ -154,3 +155,7 @@ func (d *DeadLetter) Close(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Ping reports whether a broker answers a metadata request, for readiness
+// checks: every process mode has a dead-letter writer.
+func (d *DeadLetter) Ping(ctx context.Context) error { return d.cl.Ping(ctx) }

@@ -7,11 +7,24 @@
 // order (a record dated beyond the future bound keeps its partition's
 // previous place, see merger) and writes one copy of each transaction per perspective
 // (debtor account, creditor account) to the internal topic keyed by that
-// account. With Config.CheckpointInterval set, the Source also checkpoints
+// account.
+//
+// Topology: the re-key stage's consumer group (<group>-rekey) uses
+// singleOwnerBalancer, which gives every input partition to the
+// longest-lived member, so however many instances run, one merge orders the
+// internal topic and alerts do not depend on instance count or timing; the
+// other members stand by and take over when the owner leaves or dies. The
+// throughput limit is one re-keyer's; screening (<group>, on the internal
+// topic) scales over every instance. Records the stage cannot forward
+// (over-size, refused by the broker for their own sake) go to the
+// dead-letter topic instead of stopping it.
+//
+// State: with Config.CheckpointInterval set, the Source also checkpoints
 // each partition's processor state (StateSnapshotter) to a compacted state
 // topic and restores the newest complete checkpoint on assignment
 // (Source.RestoreState, state.go; the format of its records is in
 // state_manifest.go), falling back to replaying history (ReplayHistory).
+//
 // The package depends on engine only for the record and acknowledgement
 // types; it never decodes transactions itself, and treats checkpoint
 // chunks as opaque bytes.

@@ -18,14 +18,27 @@ import (
 // order); and a partition that is behind but whose fetches bring nothing
 // stalls the merge until a probe of its offsets shows it caught up.
 //
-// A record whose event time is more than the future bound ahead of its
-// partition's newest order key (an eventtime.Guard per partition) is
-// ordered by that key instead: it keeps its place behind its partition's
-// previous record rather than sitting at the partition's head until the
-// other partitions catch up with its date, which would hold back every
-// later record of the partition and make them late downstream. Screening
-// then rejects it as ts_future. A run of consistent future records moves
-// the partition's order key as it moves a screening stream's watermark.
+// Records dated in the future (issue 15.4) are handled in two steps, so
+// that the decisions match what `socwatch screen` decides on the same feed
+// in one file:
+//
+//   - ordering, per partition: a record more than the future bound ahead of
+//     its partition's newest order key is a suspect and keeps its own key
+//     until the partition's next record shows what it was. If that record
+//     is back within the bound, the suspect was an outlier and is ordered
+//     at its partition's previous key (it keeps its place instead of
+//     holding back every later record of its partition until the other
+//     partitions reach its date); if a run of eventtime.RecoverAfter
+//     consistent suspects arrives, the partition really jumped and they
+//     keep their keys. A legitimately sparse partition (a gap longer than
+//     the bound) is therefore never reordered.
+//   - judging, over the merged output: pop runs one eventtime.Guard over
+//     the released records in merge order — the feed's global event-time
+//     order, the order a file of the same feed has — and reports a record
+//     more than the bound ahead of everything released before it as
+//     future. The re-key stage dead-letters it (ts_future); screening of
+//     the internal topic then needs no watermark check of its own, which
+//     per internal partition would see gaps the feed does not have.
 type merger struct {
 	parts map[topicPartition]*mergePart
 	// orderKey returns a record's event time in unix nanoseconds, or false
@@ -34,6 +47,9 @@ type merger struct {
 	orderKey func(*kgo.Record) (int64, bool)
 	// ahead is the future bound of order keys (<= 0: none).
 	ahead time.Duration
+	// released judges released records against everything released
+	// before them (see the type doc).
+	released *eventtime.Guard
 	// buffered counts records over all partitions.
 	buffered int
 }
@@ -42,9 +58,12 @@ type mergePart struct {
 	buf  []*kgo.Record
 	at   []int64 // order key of buf[i]
 	head int
-	last int64 // order key of the last record added
+	last int64 // order key of the last record added that was not a suspect
 	// clock tracks the partition's newest order key and judges the next.
 	clock *eventtime.Guard
+	// suspects are the buf indexes of the current run of records ahead of
+	// the partition's order key (see the type doc).
+	suspects []int
 	// next is the next offset to consume (-1 unknown); hwm the high
 	// watermark as of the last fetch or probe (-1 unknown).
 	next, hwm int64
@@ -56,7 +75,8 @@ func newMerger(orderKey func(*kgo.Record) (int64, bool), ahead time.Duration) *m
 	if orderKey == nil {
 		orderKey = func(r *kgo.Record) (int64, bool) { return eventtime.UnixNano(r.Timestamp), true }
 	}
-	return &merger{parts: make(map[topicPartition]*mergePart), orderKey: orderKey, ahead: ahead}
+	return &merger{parts: make(map[topicPartition]*mergePart), orderKey: orderKey, ahead: ahead,
+		released: eventtime.NewGuard(ahead, 0, nil)}
 }
 
 func (m *merger) assign(tp topicPartition) {
@@ -89,15 +109,43 @@ func (m *merger) add(fp kgo.FetchTopicPartition) {
 		n := copy(p.buf, p.buf[p.head:])
 		copy(p.at, p.at[p.head:])
 		clear(p.buf[n:])
-		p.buf, p.at, p.head = p.buf[:n], p.at[:n], 0
+		kept := p.suspects[:0]
+		for _, i := range p.suspects {
+			if i >= p.head {
+				kept = append(kept, i-p.head)
+			}
+		}
+		p.buf, p.at, p.suspects, p.head = p.buf[:n], p.at[:n], kept, 0
 	}
 	p.buf = append(p.buf, fp.Records...)
 	for _, r := range fp.Records {
-		if k, ok := m.orderKey(r); ok && p.clock.Check(k) == eventtime.Accept {
+		k, ok := m.orderKey(r)
+		if !ok {
+			p.at = append(p.at, p.last) // no event time: behind the previous record
+			continue
+		}
+		jumps := p.clock.Jumps()
+		switch {
+		case p.clock.Check(k) == eventtime.Accept:
+			// Back within the bound: the suspects before it were outliers
+			// and take the key they would have had without them.
+			for _, i := range p.suspects {
+				if i >= p.head {
+					p.at[i] = p.last
+				}
+			}
+			p.suspects = p.suspects[:0]
 			p.clock.Advance(k)
 			p.last = k
+		case p.clock.Jumps() != jumps:
+			// A run of consistent suspects: the partition really moved on;
+			// they keep their own keys.
+			p.suspects = p.suspects[:0]
+			p.last = k
+		default:
+			p.suspects = append(p.suspects, len(p.at))
 		}
-		p.at = append(p.at, p.last)
+		p.at = append(p.at, k)
 	}
 	m.buffered += len(fp.Records)
 	if n := len(fp.Records); n > 0 {
@@ -137,8 +185,10 @@ func (m *merger) blocking() []topicPartition {
 }
 
 // pop releases the next record in merge order, or nil when the merge must
-// wait for more data.
-func (m *merger) pop() *kgo.Record {
+// wait for more data. future reports a record dated more than the future
+// bound ahead of every record released before it (see the type doc): it
+// must not be forwarded.
+func (m *merger) pop() (rec *kgo.Record, future bool) {
 	var (
 		best   *kgo.Record
 		bestAt int64
@@ -148,7 +198,7 @@ func (m *merger) pop() *kgo.Record {
 	for tp, p := range m.parts {
 		if p.len() == 0 {
 			if !p.caughtUp() {
-				return nil
+				return nil, false
 			}
 			continue
 		}
@@ -158,12 +208,18 @@ func (m *merger) pop() *kgo.Record {
 		}
 	}
 	if best == nil {
-		return nil
+		return nil, false
 	}
 	bestP.buf[bestP.head] = nil
 	bestP.head++
 	m.buffered--
-	return best
+	if k, ok := m.orderKey(best); ok {
+		if m.released.Check(k) != eventtime.Accept {
+			return best, true
+		}
+		m.released.Advance(k)
+	}
+	return best, false
 }
 
 // bufferedIn returns how many records partition tp has buffered.

@@ -245,17 +245,18 @@ func (r *Rekeyer) Run(ctx context.Context) error {
 // emitAll produces every record the merge releases.
 func (r *Rekeyer) emitAll(ctx context.Context) {
 	for ctx.Err() == nil {
-		rec := r.merge.pop()
+		rec, future := r.merge.pop()
 		if rec == nil {
 			return
 		}
-		r.emit(ctx, rec)
+		r.emit(ctx, rec, future)
 	}
 }
 
 // emit produces the copies of one input record and acknowledges its span
-// when all of them are acknowledged.
-func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record) {
+// when all of them are acknowledged. A record the merge judged future goes
+// to the dead-letter topic instead (ts_future).
+func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, future bool) {
 	tp := topicPartition{in.Topic, in.Partition}
 	r.mu.Lock()
 	cp := r.cps[tp]
@@ -276,6 +277,11 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record) {
 	if len(in.Value) > r.cfg.MaxRecordBytes {
 		r.deadLetter(ctx, in, engine.ReasonTooLarge,
 			fmt.Sprintf("record of %d bytes exceeds the limit of %d", len(in.Value), r.cfg.MaxRecordBytes), ack)
+		return
+	}
+	if future {
+		r.deadLetter(ctx, in, engine.ReasonTSFuture,
+			fmt.Sprintf("dated more than %s ahead of the feed's event time", r.cfg.FutureBound), ack)
 		return
 	}
 	copies := r.copies(in)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
@@ -52,6 +53,8 @@ type Source struct {
 
 	mu      sync.Mutex // guards workers
 	workers map[topicPartition]*worker
+	// nWorkers is len(workers), read without mu by the in-flight bound.
+	nWorkers atomic.Int32
 
 	// state writes and loads checkpoints; nil when they are off.
 	state *stateStore
@@ -102,6 +105,15 @@ func NewSource(cfg Config) (*Source, error) {
 		}
 	}
 	return s, nil
+}
+
+// recordShare is each partition's share of MaxInFlightRecords. The bound
+// is for the whole source because that is what memory depends on: a
+// per-partition bound lets in partitions × bound records, and an outage
+// of the sink takes in the whole backlog when each partition's remainder
+// is below it.
+func (s *Source) recordShare() int {
+	return s.cfg.MaxInFlightRecords / max(int(s.nWorkers.Load()), 1)
 }
 
 // Assigned returns the partitions this source currently owns, by topic.
@@ -273,6 +285,7 @@ func (s *Source) onAssigned(_ context.Context, _ *kgo.Client, assigned map[strin
 			}
 			w := newWorker(s, topic, p, s.factory(topic, p))
 			s.workers[tp] = w
+			s.nWorkers.Store(int32(len(s.workers)))
 			s.m.assigned.Inc()
 			go w.run()
 		}
@@ -326,6 +339,7 @@ func (s *Source) removeWorkers(parts map[string][]int32) []*worker {
 			tp := topicPartition{topic, p}
 			if w, ok := s.workers[tp]; ok {
 				delete(s.workers, tp)
+				s.nWorkers.Store(int32(len(s.workers)))
 				ws = append(ws, w)
 				s.m.assigned.Dec()
 				s.m.lag.DeleteLabelValues(topic, partitionLabel(p))

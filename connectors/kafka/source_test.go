@@ -308,3 +308,49 @@ func TestSourceOnAssignedGetsCommittedOffset(t *testing.T) {
 		}
 	})
 }
+
+// TestSourceRecordBoundIsSharedByPartitions: MaxInFlightRecords bounds the
+// whole source. With 8 for 4 partitions, each partition is paused at 2
+// unacknowledged records, so at most 8 are in flight whatever the
+// partition count (a per-partition bound of 8 would let in 32).
+func TestSourceRecordBoundIsSharedByPartitions(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		topic, group := unique("share"), unique("g")
+		const parts = 4
+		createTopic(t, b, topic, parts)
+		cfg := testConfig(b, topic, group)
+		cfg.MaxInFlightRecords = 2 * parts
+		s, err := NewSource(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &fakeProcessors{}
+		stop, _ := runSource(t, s, f.factory)
+		eventually(t, 20*time.Second, "all partitions assigned", func() bool { return len(s.Assigned()[topic]) == parts })
+		for round := 0; round < 2; round++ {
+			for p := int32(0); p < parts; p++ {
+				produce(t, b, numbered(topic, p, round, 1)...)
+			}
+			want := (round + 1) * parts
+			eventually(t, 20*time.Second, "round "+strconv.Itoa(round), func() bool { return f.records() == want })
+		}
+		eventually(t, 5*time.Second, "every partition paused", func() bool { return testutil.ToFloat64(s.m.paused) == parts })
+		for p := int32(0); p < parts; p++ {
+			produce(t, b, numbered(topic, p, 2, 1)...)
+		}
+		time.Sleep(time.Second)
+		if got := f.records(); got != 2*parts {
+			t.Fatalf("read %d records with every partition at its share, want %d", got, 2*parts)
+		}
+		for _, bt := range f.snapshot() {
+			bt.done(nil)
+		}
+		eventually(t, 10*time.Second, "records after resume", func() bool { return f.records() == 3*parts })
+		for _, bt := range f.snapshot()[2*parts:] {
+			bt.done(nil)
+		}
+		if err := stop(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -54,9 +54,10 @@ type stateStore struct {
 	interval time.Duration
 	log      *slog.Logger
 	m        *metrics
-	cl       *kgo.Client // producer
+	opts     []kgo.Opt
 
 	mu    sync.Mutex
+	cl    *kgo.Client // producer and admin, see client
 	parts map[int32]*partState
 	ready bool // the state topic exists with enough partitions
 }
@@ -75,21 +76,38 @@ func newStateStore(cfg Config, m *metrics) (*stateStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts = append(opts,
-		kgo.RecordPartitioner(kgo.ManualPartitioner()),
-		kgo.ProducerBatchMaxBytes(stateMaxMessageBytes),
-		kgo.DefaultProduceTopic(cfg.StateTopic),
-	)
-	cl, err := kgo.NewClient(opts...)
-	if err != nil {
-		return nil, fmt.Errorf("create kafka state client: %w", err)
-	}
 	return &stateStore{cfg: cfg, topic: cfg.StateTopic, source: cfg.Topics[0], interval: cfg.CheckpointInterval,
-		log: cfg.Logger.With("component", "state-checkpoints", "state_topic", cfg.StateTopic), m: m, cl: cl,
+		log: cfg.Logger.With("component", "state-checkpoints", "state_topic", cfg.StateTopic), m: m,
+		opts: append(opts,
+			kgo.RecordPartitioner(kgo.ManualPartitioner()),
+			kgo.ProducerBatchMaxBytes(stateMaxMessageBytes),
+			kgo.DefaultProduceTopic(cfg.StateTopic),
+		),
 		parts: map[int32]*partState{}}, nil
 }
 
-func (st *stateStore) close() { st.cl.Close() }
+// client returns the store's producer and admin client, created on first
+// use so that a Source that never runs holds no connection.
+func (st *stateStore) client() (*kgo.Client, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.cl == nil {
+		cl, err := kgo.NewClient(st.opts...)
+		if err != nil {
+			return nil, fmt.Errorf("create kafka state client: %w", err)
+		}
+		st.cl = cl
+	}
+	return st.cl, nil
+}
+
+func (st *stateStore) close() {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.cl != nil {
+		st.cl.Close()
+	}
+}
 
 // ensureTopic creates the state topic, compacted and with as many
 // partitions as the screened topic, or grows an existing one to that.
@@ -100,9 +118,13 @@ func (st *stateStore) ensureTopic(ctx context.Context) error {
 	if ready {
 		return nil
 	}
+	cl, err := st.client()
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	adm := kadm.NewClient(st.cl)
+	adm := kadm.NewClient(cl)
 	details, err := adm.ListTopics(ctx, st.source, st.topic)
 	if err != nil {
 		return fmt.Errorf("list topics %s, %s: %w", st.source, st.topic, err)
@@ -167,8 +189,8 @@ func (st *stateStore) load(ctx context.Context, p int32) (*loaded, error) {
 	ps := &partState{slot: -1, last: time.Now()}
 	st.mu.Lock()
 	st.parts[p] = ps
+	adm := kadm.NewClient(st.cl) // created by ensureTopic
 	st.mu.Unlock()
-	adm := kadm.NewClient(st.cl)
 	starts, err := adm.ListStartOffsets(ctx, st.topic)
 	if err != nil {
 		return nil, fmt.Errorf("state topic start offsets: %w", err)
@@ -285,6 +307,7 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 		slot = 1
 	}
 	seq, stale := ps.seq+1, ps.chunks[slot]
+	cl := st.cl // created by the load that made ps
 	st.mu.Unlock()
 	m := &manifest{partition: p, offset: end, slot: slot, seq: seq, sums: make([]uint32, len(chunks)),
 		at: make([]int64, len(chunks)), createdMs: time.Now().UnixMilli()}
@@ -295,7 +318,7 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 		recs[i] = &kgo.Record{Partition: p, Key: chunkKey(p, slot, i), Value: c}
 		bytes += len(c)
 	}
-	if err := st.cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
+	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		st.finish(ps, "failed", fmt.Errorf("write %d chunks: %w", len(chunks), err), p)
 		return
 	}
@@ -315,7 +338,7 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	if err := st.cl.ProduceSync(ctx, &kgo.Record{Partition: p, Key: manifestKey(p), Value: m.encode()}).FirstErr(); err != nil {
+	if err := cl.ProduceSync(ctx, &kgo.Record{Partition: p, Key: manifestKey(p), Value: m.encode()}).FirstErr(); err != nil {
 		st.finish(ps, "failed", fmt.Errorf("write manifest: %w", err), p)
 		return
 	}
@@ -323,7 +346,7 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 	for i := len(chunks); i < stale; i++ {
 		tombs = append(tombs, &kgo.Record{Partition: p, Key: chunkKey(p, slot, i)})
 	}
-	if err := st.cl.ProduceSync(ctx, tombs...).FirstErr(); err != nil {
+	if err := cl.ProduceSync(ctx, tombs...).FirstErr(); err != nil {
 		st.log.Warn("stale chunks not deleted", "partition", p, "slot", slot, "err", err)
 	}
 	st.mu.Lock()
@@ -410,7 +433,11 @@ func (s *Source) RestoreState(ctx context.Context, topic string, partition int32
 // (the internal topic's retention is shorter than the checkpoint interval
 // plus the time the partition went unscreened; README "State checkpoints").
 func (st *stateStore) warnIfDeleted(ctx context.Context, log *slog.Logger, topic string, partition int32, from int64) {
-	starts, err := kadm.NewClient(st.cl).ListStartOffsets(ctx, topic)
+	cl, err := st.client()
+	if err != nil {
+		return
+	}
+	starts, err := kadm.NewClient(cl).ListStartOffsets(ctx, topic)
 	if err != nil {
 		return
 	}

@@ -130,10 +130,16 @@ func fetched(topic string, p int32, hwm int64, offsetsAndSecs ...int64) kgo.Fetc
 	return fp
 }
 
+// drain pops every record the merge releases; a record judged future is
+// marked with a trailing "!".
 func drain(m *merger) []string {
 	var out []string
-	for r := m.pop(); r != nil; r = m.pop() {
-		out = append(out, formatPosition(r.Topic, r.Partition, r.Offset))
+	for r, future := m.pop(); r != nil; r, future = m.pop() {
+		pos := formatPosition(r.Topic, r.Partition, r.Offset)
+		if future {
+			pos += "!"
+		}
+		out = append(out, pos)
 	}
 	return out
 }
@@ -209,7 +215,7 @@ func BenchmarkMergerThreePartitions(b *testing.B) {
 			}
 			m.add(fp)
 		}
-		for r := m.pop(); r != nil; r = m.pop() {
+		for r, _ := m.pop(); r != nil; r, _ = m.pop() {
 		}
 	}
 }

@@ -65,7 +65,7 @@ func (w *worker) enqueue(recs []engine.Record, end int64) {
 	w.queue = append(w.queue, &batch{recs: recs, span: w.cp.add(end)})
 	w.inFlightBatches++
 	w.inFlightRecords += len(recs)
-	if !w.paused && (w.inFlightBatches >= w.s.cfg.MaxInFlightBatches || w.inFlightRecords >= w.s.cfg.MaxInFlightRecords) {
+	if !w.paused && (w.inFlightBatches >= w.s.cfg.MaxInFlightBatches || w.inFlightRecords >= w.s.recordShare()) {
 		w.paused = true
 		w.s.cl.PauseFetchPartitions(map[string][]int32{w.topic: {w.partition}})
 		w.s.m.paused.Inc()
@@ -137,7 +137,7 @@ func (w *worker) ack(b *batch, err error) {
 	w.handed--
 	w.inFlightBatches--
 	w.inFlightRecords -= len(b.recs)
-	if w.paused && w.inFlightBatches <= w.s.cfg.MaxInFlightBatches/2 && w.inFlightRecords <= w.s.cfg.MaxInFlightRecords/2 {
+	if w.paused && w.inFlightBatches <= w.s.cfg.MaxInFlightBatches/2 && w.inFlightRecords <= w.s.recordShare()/2 {
 		w.resumeLocked()
 	}
 	w.mu.Unlock()

@@ -33,8 +33,11 @@ type Mapping struct {
 	OwnAccountPrefixes []string `yaml:"own_account_prefixes"`
 	TransactionPlace   string   `yaml:"transaction_location"`
 	ReportingPerson    Person   `yaml:"reporting_person"`
-	FundsCode          CodeMap  `yaml:"funds_code"`     // by channel
-	TransmodeCode      CodeMap  `yaml:"transmode_code"` // by channel
+	// Location is the reporting entity's address (required by some
+	// schemas, e.g. the generic 5.0.1).
+	Location      *Address `yaml:"location"`
+	FundsCode     CodeMap  `yaml:"funds_code"`     // by channel
+	TransmodeCode CodeMap  `yaml:"transmode_code"` // by channel
 	// TransmodeComment is by channel too; when it has no default the
 	// channel name itself is the comment (FIUs differ: the UAE schema
 	// allows one character, the generic one 50).
@@ -52,6 +55,15 @@ type Person struct {
 	LastName   string `yaml:"last_name"`
 	Occupation string `yaml:"occupation"`
 	Email      string `yaml:"email"`
+}
+
+// Address is a goAML t_address.
+type Address struct {
+	Type        string `yaml:"address_type" xml:"address_type"`
+	Address     string `yaml:"address" xml:"address"`
+	City        string `yaml:"city" xml:"city"`
+	Zip         string `yaml:"zip" xml:"zip,omitempty"`
+	CountryCode string `yaml:"country_code" xml:"country_code"`
 }
 
 // CodeMap maps a SOC-Watch value (channel) to a code, with a default.
@@ -110,6 +122,12 @@ func ParseMapping(data []byte) (*Mapping, error) {
 	req("reporting_person.last_name", m.ReportingPerson.LastName)
 	req("funds_code.default", m.FundsCode.Default)
 	req("transmode_code.default", m.TransmodeCode.Default)
+	if l := m.Location; l != nil {
+		req("location.address_type", l.Type)
+		req("location.address", l.Address)
+		req("location.city", l.City)
+		req("location.country_code", l.CountryCode)
+	}
 	if !currency.MatchString(m.CurrencyCodeLocal) {
 		errs = append(errs, fmt.Errorf("goaml mapping: currency_code_local %q is not an ISO 4217 code", m.CurrencyCodeLocal))
 	}

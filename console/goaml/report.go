@@ -56,6 +56,7 @@ type report struct {
 	SubmissionDate    string   `xml:"submission_date"`
 	CurrencyCodeLocal string   `xml:"currency_code_local"`
 	ReportingPerson   person   `xml:"reporting_person"`
+	Location          *Address `xml:"location,omitempty"`
 	Reason            string   `xml:"reason,omitempty"`
 	Action            string   `xml:"action,omitempty"`
 	Transactions      []transaction
@@ -183,8 +184,9 @@ func (m *Mapping) Write(w io.Writer, c Case) error {
 		CurrencyCodeLocal: m.CurrencyCodeLocal,
 		ReportingPerson: person{Gender: m.ReportingPerson.Gender, FirstName: m.ReportingPerson.FirstName,
 			LastName: m.ReportingPerson.LastName, Email: m.ReportingPerson.Email, Occupation: m.ReportingPerson.Occupation},
-		Reason: firstNonEmpty(c.Reason, m.Reason, c.Title),
-		Action: firstNonEmpty(c.Action, m.Action),
+		Location: m.Location,
+		Reason:   firstNonEmpty(c.Reason, m.Reason, c.Title),
+		Action:   firstNonEmpty(c.Action, m.Action),
 	}
 	location := firstNonEmpty(m.TransactionPlace, m.InstitutionName)
 	for _, t := range c.Txs {
@@ -197,7 +199,9 @@ func (m *Mapping) Write(w io.Writer, c Case) error {
 			if m.ownAccount(p.Account) {
 				a.InstitutionName, a.Swift = m.InstitutionName, m.InstitutionSwift
 			} else {
-				a.InstitutionCode = "UNKNOWN"
+				// Some schemas require a name; the transactions table does
+				// not hold the counterparty's bank.
+				a.InstitutionName, a.InstitutionCode = "Unknown", "UNKNOWN"
 			}
 			return a
 		}

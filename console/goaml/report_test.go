@@ -136,3 +136,23 @@ func FuzzParseMapping(f *testing.F) {
 		}
 	})
 }
+
+// TestExampleValidates writes a report with the shipped example mapping
+// and validates it against the generic 5.0.1 schema it is written for.
+func TestExampleValidates(t *testing.T) {
+	c := testCase()
+	for i := range c.Txs {
+		c.Txs[i].Currency = "NOK"
+	}
+	var buf bytes.Buffer
+	if err := Example().Write(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "example.xml")
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := Validate("testdata/goAMLSchema-5.0.1.xsd", path); err != nil {
+		t.Fatalf("%v\n%s", err, buf.String())
+	}
+}

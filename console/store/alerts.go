@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -167,12 +168,27 @@ func scanAlert(r scanner, a *Alert, extra ...any) error {
 // stateSQL derives each alert's state from its events. A disposition only
 // counts while the latest status event is the disposal (a reopened alert
 // has none).
-const stateSQL = `SELECT alert_id,
-	argMaxIf(if(action = 'dispose', 'closed', ` + "`to`" + `), seq, action IN ('status', 'dispose')) AS status,
-	argMaxIf(` + "`to`" + `, seq, action = 'assign') AS assignee,
+const stateSelect = `SELECT alert_id,
+	` + statusExpr + ` AS status,
+	` + assigneeExpr + ` AS assignee,
 	argMaxIf(if(action = 'dispose', ` + "`to`" + `, ''), seq, action IN ('status', 'dispose')) AS disposition,
 	argMaxIf(` + "`to`" + `, seq, action IN ('case_add', 'case_remove')) AS case_id
-FROM alert_events WHERE alert_id != ''`
+FROM alert_events`
+
+// statusExpr and assigneeExpr aggregate an alert's events to its status
+// (empty: new) and assignee.
+const (
+	statusExpr   = "argMaxIf(if(action = 'dispose', 'closed', `to`), seq, action IN ('status', 'dispose'))"
+	assigneeExpr = "argMaxIf(`to`, seq, action = 'assign')"
+)
+
+// stateSQL is stateSelect over every alert with events.
+const stateSQL = stateSelect + " WHERE alert_id != ''"
+
+// stateSQLFor is stateSQL for the alerts in an IN list, read with PREWHERE.
+func stateSQLFor(in string) string {
+	return stateSelect + " PREWHERE alert_id IN " + in
+}
 
 // where builds the shared WHERE clause of the queue and its counts.
 func (f *Filter) where(withStatus bool) (string, []any) {
@@ -224,58 +240,155 @@ type Page struct {
 	Next   string  `json:"next"`
 }
 
+// after is the keyset condition "sorts after c", over the columns (or
+// aliases) holding the time and the score. The time is bound as a
+// DateTime for a DateTime column (so partition pruning applies) and as
+// unix seconds for a UInt32 alias.
+func after(sort string, c cursor, tsCol, scoreCol string, asTime bool) (string, []any) {
+	var t any = uint32(c.TS)
+	if asTime {
+		t = time.Unix(c.TS, 0).UTC()
+	}
+	if sort == SortScore {
+		return "(" + scoreCol + " < ? OR (" + scoreCol + " = ? AND (" + tsCol + " < ? OR (" + tsCol + " = ? AND alert_id < ?))))", []any{c.Score, c.Score, t, t, c.ID}
+	}
+	return "(" + tsCol + " < ? OR (" + tsCol + " = ? AND alert_id < ?))", []any{t, t, c.ID}
+}
+
+// triagedOnly reports whether f selects by triage state and by nothing
+// stored only in alerts, so the keys come from alert_events alone.
+func (f *Filter) triagedOnly() bool {
+	return f.Status != "" && f.Status != "new" && f.Typology == "" && f.Severity == "" && f.Rule == "" && f.Account == ""
+}
+
+// keysQuery is the query for the next fetch sort keys after pos.
+func (f *Filter) keysQuery(pos *cursor, fetch int) (string, []any) {
+	order := "t DESC, alert_id DESC"
+	if f.Sort == SortScore {
+		order = "sc DESC, t DESC, alert_id DESC"
+	}
+	tail := " ORDER BY " + order + " LIMIT " + strconv.Itoa(fetch)
+	if f.triagedOnly() {
+		var where []string
+		var args []any
+		if !f.From.IsZero() {
+			where, args = append(where, "alert_ts >= ?"), append(args, f.From.UTC())
+		}
+		if !f.To.IsZero() {
+			where, args = append(where, "alert_ts < ?"), append(args, f.To.UTC())
+		}
+		having := []string{statusExpr + " = ?"}
+		args = append(args, f.Status)
+		if f.Assignee != "" {
+			having, args = append(having, assigneeExpr+" = ?"), append(args, f.Assignee)
+		}
+		if pos != nil {
+			cond, cargs := after(f.Sort, *pos, "t", "sc", false)
+			having, args = append(having, cond), append(args, cargs...)
+		}
+		// Only the events that decide status (and assignee) are aggregated:
+		// notes and case changes do not move an alert between queues.
+		actions := "'status', 'dispose'"
+		if f.Assignee != "" {
+			actions += ", 'assign'"
+		}
+		q := "SELECT alert_id, toUInt32(any(alert_ts)) AS t, any(score) AS sc FROM alert_events WHERE action IN (" + actions + ")"
+		for _, w := range where {
+			q += " AND " + w
+		}
+		return q + " GROUP BY alert_id HAVING " + strings.Join(having, " AND ") + tail, args
+	}
+	where, args := f.where(true)
+	if pos != nil {
+		cond, cargs := after(f.Sort, *pos, "ts", "score", true)
+		where, args = where+" AND "+cond, append(args, cargs...)
+	}
+	return "SELECT alert_id, toUInt32(ts) AS t, score AS sc FROM alerts WHERE " + where + tail, args
+}
+
 // List returns the page of the queue f selects. Paging is by keyset (the
 // sort key of the page's last alert), so a deep page costs what the first
-// does. LIMIT 1 BY alert_id folds copies of an alert a replay wrote before
-// ReplacingMergeTree merged them, without FINAL's cost.
+// does. The page is found in two steps: the sort keys alone (three narrow
+// columns, a partial sort), then the page's rows by primary key — reading
+// every column of every matching alert just to sort them costs ten times
+// more. Copies of an alert a replay wrote before ReplacingMergeTree merged
+// them sort next to each other and are folded here.
 func (s *Store) List(ctx context.Context, f Filter) (*Page, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
-	where, args := f.where(true)
-	order := "ts DESC, alert_id DESC"
-	if f.Sort == SortScore {
-		order = "score DESC, ts DESC, alert_id DESC"
-	}
+	var pos *cursor
 	if f.Cursor != "" {
 		c, err := decodeCursor(f.Cursor)
 		if err != nil {
 			return nil, err
 		}
-		t := time.Unix(c.TS, 0).UTC()
-		if f.Sort == SortScore {
-			where += " AND (score < ? OR (score = ? AND (ts < ? OR (ts = ? AND alert_id < ?))))"
-			args = append(args, c.Score, c.Score, t, t, c.ID)
-		} else {
-			where += " AND (ts < ? OR (ts = ? AND alert_id < ?))"
-			args = append(args, t, t, c.ID)
+		pos = &c
+	}
+	want := f.Limit + 1 // one more tells whether there is a next page
+	fetch := 2 * want
+	var keys []cursor
+	seen := map[string]bool{}
+	for len(keys) < want {
+		q, a := f.keysQuery(pos, fetch)
+		rows, err := s.conn.Query(ctx, q, a...)
+		if err != nil {
+			return nil, fmt.Errorf("query alert queue: %w", err)
+		}
+		n := 0
+		for rows.Next() {
+			var k cursor
+			var ts uint32
+			if err := rows.Scan(&k.ID, &ts, &k.Score); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("scan alert queue: %w", err)
+			}
+			k.TS = int64(ts)
+			n++
+			pos = &k
+			if !seen[k.ID] && len(keys) < want {
+				seen[k.ID] = true
+				keys = append(keys, k)
+			}
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read alert queue: %w", err)
+		}
+		if n < fetch {
+			break // the queue ends here
 		}
 	}
-	q := "SELECT " + alertCols + " FROM alerts WHERE " + where + " ORDER BY " + order +
-		" LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(f.Limit+1)
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query alert queue: %w", err)
-	}
-	defer rows.Close()
 	page := &Page{Alerts: []Alert{}}
-	for rows.Next() {
-		var a Alert
-		if err := scanAlert(rows, &a); err != nil {
-			return nil, err
+	if len(keys) > f.Limit {
+		keys = keys[:f.Limit]
+		last := keys[f.Limit-1]
+		page.Next = encodeCursor(last)
+	}
+	ids := make([]string, len(keys))
+	var lo, hi int64
+	for i, k := range keys {
+		ids[i] = k.ID
+		if i == 0 || k.TS < lo {
+			lo = k.TS
 		}
-		page.Alerts = append(page.Alerts, a)
+		if i == 0 || k.TS > hi {
+			hi = k.TS
+		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read alert queue: %w", err)
-	}
-	if len(page.Alerts) > f.Limit {
-		page.Alerts = page.Alerts[:f.Limit]
-		last := page.Alerts[f.Limit-1]
-		page.Next = encodeCursor(cursor{Score: last.Score, TS: last.TS.Unix(), ID: last.ID})
-	}
-	if err := s.fillStates(ctx, page.Alerts); err != nil {
+	alerts, err := s.alertsByID(ctx, ids, time.Unix(lo, 0), time.Unix(hi, 0))
+	if err != nil {
 		return nil, err
+	}
+	byID := make(map[string]Alert, len(alerts))
+	for _, a := range alerts {
+		byID[a.ID] = a
+	}
+	for _, id := range ids {
+		if a, ok := byID[id]; ok {
+			page.Alerts = append(page.Alerts, a)
+		}
 	}
 	return page, nil
 }
@@ -303,7 +416,7 @@ func (s *Store) fillStates(ctx context.Context, alerts []Alert) error {
 }
 
 func (s *Store) states(ctx context.Context, ids []string) (map[string]State, error) {
-	rows, err := s.conn.Query(ctx, stateSQL+" AND alert_id IN "+inList(len(ids))+" GROUP BY alert_id", strArgs(ids)...)
+	rows, err := s.conn.Query(ctx, stateSQLFor(inList(len(ids)))+" GROUP BY alert_id", strArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("query alert states: %w", err)
 	}
@@ -328,22 +441,47 @@ func (s *Store) states(ctx context.Context, ids []string) (map[string]State, err
 
 // Counts returns the number of alerts per status among those f selects
 // (its status filter aside), so the queue's tabs show what each holds.
+// The total and the per-status counts run side by side.
 func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	where, args := f.where(false)
+	// Stored rows, not distinct ids: a copy that a replay after a crash
+	// wrote is counted until ClickHouse merges it away (usually minutes),
+	// which a tab count can afford and the list itself never shows. The
+	// distinct count costs ten times more over a million alerts.
 	var total uint64
-	if err := s.conn.QueryRow(ctx, "SELECT uniqExact(alert_id) FROM alerts WHERE "+where, args...).Scan(&total); err != nil {
-		return nil, fmt.Errorf("count alerts: %w", err)
+	var totalErr error
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		totalErr = s.conn.QueryRow(ctx, "SELECT count() FROM alerts WHERE "+where, args...).Scan(&total)
+	}()
+	out, triaged, err := s.statusCounts(ctx, where, args)
+	wg.Wait()
+	if err != nil {
+		return nil, err
 	}
-	q := "SELECT status, count() FROM (" + stateSQL + " GROUP BY alert_id) WHERE status != ''"
+	if totalErr != nil {
+		return nil, fmt.Errorf("count alerts: %w", totalErr)
+	}
+	if triaged <= total {
+		out["new"] = total - triaged
+	}
+	return out, nil
+}
+
+// statusCounts counts the triaged (not new) alerts matching where by status.
+func (s *Store) statusCounts(ctx context.Context, where string, args []any) (map[string]uint64, uint64, error) {
+	q := "SELECT status, count() FROM (SELECT alert_id, " + statusExpr + " AS status FROM alert_events WHERE action IN ('status', 'dispose') GROUP BY alert_id) WHERE status != ''"
 	if where != "1" {
 		q += " AND alert_id IN (SELECT alert_id FROM alerts WHERE " + where + ")"
 	}
 	rows, err := s.conn.Query(ctx, q+" GROUP BY status", args...)
 	if err != nil {
-		return nil, fmt.Errorf("count alerts by status: %w", err)
+		return nil, 0, fmt.Errorf("count alerts by status: %w", err)
 	}
 	defer rows.Close()
 	out := map[string]uint64{}
@@ -355,18 +493,15 @@ func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error)
 		var st string
 		var n uint64
 		if err := rows.Scan(&st, &n); err != nil {
-			return nil, fmt.Errorf("scan status count: %w", err)
+			return nil, 0, fmt.Errorf("scan status count: %w", err)
 		}
 		out[st] += n
 		triaged += n
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read status counts: %w", err)
+		return nil, 0, fmt.Errorf("read status counts: %w", err)
 	}
-	if triaged <= total {
-		out["new"] = total - triaged
-	}
-	return out, nil
+	return out, triaged, nil
 }
 
 // ErrNotFound means no such alert or case.
@@ -379,7 +514,7 @@ func (s *Store) Get(ctx context.Context, id string) (*Alert, error) {
 	}
 	var a Alert
 	var expl string
-	row := s.conn.QueryRow(ctx, "SELECT "+alertCols+", explanation FROM alerts WHERE alert_id = ? ORDER BY inserted_at DESC LIMIT 1", id)
+	row := s.conn.QueryRow(ctx, "SELECT "+alertCols+", explanation FROM alerts PREWHERE alert_id = ? ORDER BY inserted_at DESC LIMIT 1", id)
 	if err := scanAlert(row, &a, &expl); err != nil {
 		if strings.Contains(err.Error(), "no rows") {
 			return nil, ErrNotFound
@@ -396,12 +531,15 @@ func (s *Store) Get(ctx context.Context, id string) (*Alert, error) {
 	return &one[0], nil
 }
 
-// Related returns up to limit other alerts on any of the accounts, newest
-// first, with their state.
-func (s *Store) Related(ctx context.Context, accounts []string, exclude string, limit int) ([]Alert, error) {
+// Related returns up to limit other alerts on any of the accounts within
+// window of at, newest first, with their state. The window lets the
+// monthly partitions outside it be skipped: the alerts table is ordered by
+// alert id, so an account's alerts are otherwise a full scan.
+func (s *Store) Related(ctx context.Context, accounts []string, exclude string, at time.Time, window time.Duration, limit int) ([]Alert, error) {
 	in := inList(len(accounts))
-	q := "SELECT " + alertCols + " FROM alerts WHERE (debtor_account IN " + in + " OR creditor_account IN " + in + ") AND alert_id != ? ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(limit)
-	args := append(append(strArgs(accounts), strArgs(accounts)...), exclude)
+	q := "SELECT " + alertCols + " FROM alerts PREWHERE debtor_account IN " + in + " OR creditor_account IN " + in + " WHERE ts >= ? AND ts <= ? AND alert_id != ? ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(limit)
+	args := append(strArgs(accounts), strArgs(accounts)...)
+	args = append(args, at.Add(-window).UTC(), at.Add(window).UTC(), exclude)
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query related alerts: %w", err)
@@ -423,12 +561,25 @@ func (s *Store) Related(ctx context.Context, accounts []string, exclude string, 
 
 // AlertsByID returns the given alerts with their state, newest first.
 func (s *Store) AlertsByID(ctx context.Context, ids []string) ([]Alert, error) {
+	return s.alertsByID(ctx, ids, time.Time{}, time.Time{})
+}
+
+// alertsByID reads alerts by id; a non-zero [from, to] that holds them all
+// lets ClickHouse skip the other months' partitions. PREWHERE reads the ids
+// first and the other columns only where an id matched: the table is
+// ordered by alert id, so a page's ids are spread over as many granules.
+func (s *Store) alertsByID(ctx context.Context, ids []string, from, to time.Time) ([]Alert, error) {
 	out := []Alert{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	q := "SELECT " + alertCols + " FROM alerts WHERE alert_id IN " + inList(len(ids)) + " ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id"
-	rows, err := s.conn.Query(ctx, q, strArgs(ids)...)
+	q := "SELECT " + alertCols + " FROM alerts PREWHERE alert_id IN " + inList(len(ids))
+	args := strArgs(ids)
+	if !from.IsZero() {
+		q += " WHERE ts >= ? AND ts <= ?"
+		args = append(args, from.UTC(), to.UTC())
+	}
+	rows, err := s.conn.Query(ctx, q+" ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id", args...)
 	if err != nil {
 		return nil, fmt.Errorf("query alerts by id: %w", err)
 	}

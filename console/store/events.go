@@ -20,9 +20,15 @@ type Event struct {
 	From    string    `json:"from"`
 	To      string    `json:"to"`
 	Note    string    `json:"note,omitempty"`
+	// AlertTS and Score are the alert's, copied so triaged queues sort
+	// from the events alone.
+	AlertTS time.Time `json:"-"`
+	Score   uint8     `json:"-"`
 }
 
 const eventCols = "event_id, alert_id, case_id, at, seq, user, action, `from`, `to`, note"
+
+var epoch = time.Unix(0, 0).UTC()
 
 // NewID returns a random 16-byte hex id (events and cases).
 func NewID() string {
@@ -41,7 +47,7 @@ func (s *Store) Append(ctx context.Context, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO alert_events ("+eventCols+")")
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO alert_events ("+eventCols+", alert_ts, score)")
 	if err != nil {
 		return fmt.Errorf("prepare event insert: %w", err)
 	}
@@ -57,7 +63,11 @@ func (s *Store) Append(ctx context.Context, evs []Event) error {
 		e.ID = NewID()
 		e.At = now.Truncate(time.Second)
 		e.Seq = s.nextSeq(now)
-		if err := batch.Append(e.ID, e.AlertID, e.CaseID, e.At, e.Seq, e.User, e.Action, e.From, e.To, e.Note); err != nil {
+		ats := e.AlertTS.UTC()
+		if ats.Before(epoch) {
+			ats = epoch // case events have no alert
+		}
+		if err := batch.Append(e.ID, e.AlertID, e.CaseID, e.At, e.Seq, e.User, e.Action, e.From, e.To, e.Note, ats, e.Score); err != nil {
 			return fmt.Errorf("append event: %w", err)
 		}
 	}
@@ -94,7 +104,7 @@ func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]Event
 
 // AlertEvents returns an alert's history, oldest first.
 func (s *Store) AlertEvents(ctx context.Context, alertID string) ([]Event, error) {
-	return s.queryEvents(ctx, "SELECT "+eventCols+" FROM alert_events WHERE alert_id = ? ORDER BY seq", alertID)
+	return s.queryEvents(ctx, "SELECT "+eventCols+" FROM alert_events PREWHERE alert_id = ? ORDER BY seq", alertID)
 }
 
 // CaseEvents returns a case's timeline, oldest first: the case's own events

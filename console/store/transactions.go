@@ -61,7 +61,7 @@ func (s *Store) queryTxs(ctx context.Context, q string, args ...any) ([]Tx, erro
 // Transaction returns one stored transaction, or nil when the screening
 // process did not store transactions.
 func (s *Store) Transaction(ctx context.Context, id string) (*Tx, error) {
-	txs, err := s.queryTxs(ctx, "SELECT "+txCols+" FROM transactions WHERE tx_id = ? LIMIT 1", id)
+	txs, err := s.queryTxs(ctx, "SELECT "+txCols+" FROM transactions PREWHERE tx_id = ? LIMIT 1", id)
 	if err != nil || len(txs) == 0 {
 		return nil, err
 	}
@@ -72,10 +72,10 @@ func (s *Store) Transaction(ctx context.Context, id string) (*Tx, error) {
 // within window of at, oldest first, at most limit.
 func (s *Store) Around(ctx context.Context, accounts []string, at time.Time, window time.Duration, limit int) ([]Tx, error) {
 	in := inList(len(accounts))
-	q := "SELECT " + txCols + " FROM transactions WHERE ts >= ? AND ts <= ? AND (debtor_account IN " + in + " OR creditor_account IN " + in + ")" +
+	q := "SELECT " + txCols + " FROM transactions PREWHERE debtor_account IN " + in + " OR creditor_account IN " + in + " WHERE ts >= ? AND ts <= ?" +
 		" ORDER BY ts, tx_id LIMIT 1 BY tx_id LIMIT " + strconv.Itoa(limit)
-	args := append([]any{at.Add(-window).UTC(), at.Add(window).UTC()}, strArgs(accounts)...)
-	return s.queryTxs(ctx, q, append(args, strArgs(accounts)...)...)
+	args := append(strArgs(accounts), strArgs(accounts)...)
+	return s.queryTxs(ctx, q, append(args, at.Add(-window).UTC(), at.Add(window).UTC())...)
 }
 
 // TransactionsByID returns the given transactions, oldest first.
@@ -83,7 +83,7 @@ func (s *Store) TransactionsByID(ctx context.Context, ids []string) ([]Tx, error
 	if len(ids) == 0 {
 		return []Tx{}, nil
 	}
-	return s.queryTxs(ctx, "SELECT "+txCols+" FROM transactions WHERE tx_id IN "+inList(len(ids))+" ORDER BY ts, tx_id LIMIT 1 BY tx_id", strArgs(ids)...)
+	return s.queryTxs(ctx, "SELECT "+txCols+" FROM transactions PREWHERE tx_id IN "+inList(len(ids))+" ORDER BY ts, tx_id LIMIT 1 BY tx_id", strArgs(ids)...)
 }
 
 // ScanTransactions calls each for every stored transaction with from <= ts

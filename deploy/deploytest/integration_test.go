@@ -22,9 +22,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
+	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/internal/testenv"
-	"github.com/socwatch/socwatch/engine"
 )
 
 // Traffic shape of the verification run. trafficFor is how long Prometheus

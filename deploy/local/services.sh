@@ -22,6 +22,7 @@ up)
 	timed "$here/clickhouse.sh" up
 	timed "$here/kafka.sh" up
 	timed "$here/prometheus.sh" up
+	timed "$here/chromium.sh" up
 	;;
 down)
 	# Keep going when one fails so the others still stop.

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/lines"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/lines"
 )
 
 // A file-mode loop: decode each line, dead-letter what cannot be decoded

@@ -4,10 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/rules"
 )
 

@@ -31,8 +31,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 type sample struct {

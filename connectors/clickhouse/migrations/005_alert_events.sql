@@ -7,6 +7,9 @@
 -- alert outside any case; alert_id is empty for an event on a case alone.
 -- `from` and `to` are the state before and after (status, assignee,
 -- disposition, case membership), quoted because they are SQL keywords.
+-- alert_ts and score are copied from the alert (they never change), so a
+-- queue of triaged alerts (status in_review, escalated, closed) sorts and
+-- pages from this table alone instead of probing a million alerts.
 CREATE TABLE IF NOT EXISTS alert_events (
     event_id String,
     alert_id String,
@@ -17,7 +20,9 @@ CREATE TABLE IF NOT EXISTS alert_events (
     action   String,
     `from`   String,
     `to`     String,
-    note     String
+    note     String,
+    alert_ts DateTime('UTC'),
+    score    UInt8
 ) ENGINE = MergeTree
 PARTITION BY toYYYYMM(at)
 ORDER BY (alert_id, case_id, seq);

@@ -1,0 +1,268 @@
+package console
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/socwatch/socwatch/console/goaml"
+)
+
+// screenshotDir, when set, receives the console screenshots the README
+// shows (make console-screenshots sets it to docs/).
+const screenshotEnv = "SOCWATCH_CONSOLE_SCREENSHOTS"
+
+// browser starts Debian's headless Chromium through chromedp.
+func browser(t *testing.T) context.Context {
+	t.Helper()
+	bin := ""
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			bin = p
+			break
+		}
+	}
+	if bin == "" {
+		t.Fatal("no chromium on PATH: install it with deploy/local/chromium.sh (apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Flag("headless", true),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.WindowSize(1480, 1000),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	bctx, cancelCtx := chromedp.NewContext(actx)
+	// The first Do starts the browser; it must not carry the timeout,
+	// which would stop the browser with it.
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("start chromium %s: %v", bin, err)
+	}
+	ctx, cancelTimeout := context.WithTimeout(bctx, 3*time.Minute)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
+}
+
+// run runs browser steps, failing the test with the step's name and the
+// page it was on.
+func run(t *testing.T, ctx context.Context, step string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("%s: %v\npage: %.3000s", step, err, html)
+	}
+}
+
+// get runs one browser action that returns a value.
+func get[T any](t *testing.T, ctx context.Context, step string, a chromedp.Action[T]) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+		t.Fatalf("%s: %v\npage: %.3000s", step, err, html)
+	}
+	return v
+}
+
+func screenshot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv(screenshotEnv)
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	png := get(t, ctx, "screenshot "+name, chromedp.FullScreenshot(100))
+	if len(png) < 10_000 {
+		t.Fatalf("screenshot %s is only %d bytes", name, len(png))
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitText waits until the element with id contains want.
+func waitText(t *testing.T, ctx context.Context, id, want string) {
+	t.Helper()
+	js := `(document.getElementById(` + strconv.Quote(id) + `) || {}).textContent || ""`
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](js)); err == nil && strings.Contains(got, want) {
+			return
+		}
+	}
+	t.Fatalf("#%s never contained %q", id, want)
+}
+
+// waitLocation waits until the page's URL contains want and the page has
+// loaded.
+func waitLocation(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		loc, err := chromedp.Run(ctx, chromedp.Location())
+		if err != nil || !strings.Contains(loc, want) {
+			continue
+		}
+		if state, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.readyState`)); err == nil && state == "complete" {
+			return
+		}
+	}
+	t.Fatalf("never navigated to a URL with %q", want)
+}
+
+func login(t *testing.T, ctx context.Context, base, user string) {
+	t.Helper()
+	run(t, ctx, "log in as "+user,
+		chromedp.Navigate(base+"/alerts"),
+		chromedp.WaitVisible(chromedp.ID("signin")),
+		chromedp.SendKeys(chromedp.ID("user"), user),
+		chromedp.SendKeys(chromedp.ID("password"), user+"-password"),
+		chromedp.Click(chromedp.ID("signin")),
+		chromedp.WaitVisible(chromedp.ID("queue")),
+	)
+}
+
+// TestIntegrationBrowser drives the console in real headless Chromium:
+// log in, filter the queue, open an alert and see its explanation and
+// graph, assign and close it, build a case, export goAML and validate it.
+func TestIntegrationBrowser(t *testing.T) {
+	e := newEnv(t, "browser", seedTx)
+	ctx := browser(t)
+	base := e.srv.URL
+	text := func(step, id string) string { return get(t, ctx, step, chromedp.Text(chromedp.ID(id))) }
+	count := func(step, css string) int {
+		return get(t, ctx, step, chromedp.Evaluate[int](`document.querySelectorAll(`+strconv.Quote(css)+`).length`))
+	}
+
+	// A wrong password shows an error and no queue.
+	run(t, ctx, "wrong password",
+		chromedp.Navigate(base+"/alerts"),
+		chromedp.WaitVisible(chromedp.ID("signin")),
+		chromedp.SendKeys(chromedp.ID("user"), "ana"),
+		chromedp.SendKeys(chromedp.ID("password"), "not-the-password"),
+		chromedp.Click(chromedp.ID("signin")),
+		chromedp.WaitVisible(chromedp.ID("login-error")),
+	)
+	if msg := text("login error", "login-error"); !strings.Contains(msg, "wrong") {
+		t.Fatalf("login error = %q", msg)
+	}
+	login(t, ctx, base, "ana")
+
+	// Filter the queue by typology: every row shown has it, and the
+	// filter is in the URL (bookmarkable, shareable).
+	run(t, ctx, "filter queue",
+		chromedp.SetValue(chromedp.CSS(`select[name="typology"]`), "pass_through"),
+		chromedp.SetValue(chromedp.CSS(`select[name="sort"]`), "score"),
+		chromedp.Click(chromedp.ID("apply")),
+	)
+	// The unfiltered rows stay visible until the filtered page replaces
+	// them: wait for the navigation to the filter's URL.
+	waitLocation(t, ctx, "typology=pass_through")
+	rows := count("rows", "#queue tbody tr[data-alert]")
+	matching := get(t, ctx, "matching rows", chromedp.Evaluate[int](
+		`[...document.querySelectorAll("#queue tbody tr[data-alert]")].filter(r => r.children[4].textContent.trim() === "pass through").length`))
+	if rows == 0 || rows != matching {
+		t.Fatalf("filtered queue shows %d rows, %d of them pass_through", rows, matching)
+	}
+	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "typology=pass_through") {
+		t.Fatalf("filter not in the URL (not bookmarkable): %s", loc)
+	}
+	run(t, ctx, "whole queue", chromedp.Navigate(base+"/alerts?sort=score"), chromedp.WaitVisible(chromedp.ID("queue")))
+	screenshot(t, ctx, "console-queue.png")
+
+	// Open a pass-through alert: explanation values and the graph.
+	run(t, ctx, "open alert",
+		chromedp.Navigate(base+"/alerts?typology=pass_through&sort=score"),
+		chromedp.WaitVisible(chromedp.ID("queue")),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert] a`)),
+		chromedp.WaitVisible(chromedp.ID("explanation")),
+	)
+	if expl := text("explanation", "explanation"); !strings.Contains(expl, "received_24h") || !strings.Contains(expl, "sent_24h") {
+		t.Fatalf("explanation lacks the rule's values: %q", expl)
+	}
+	if nodes, alertEdges := count("nodes", "#graph g.node"), count("alert edges", "#graph path.edge.alert"); nodes < 3 || alertEdges != 1 {
+		t.Fatalf("graph has %d nodes and %d alert edges, want ≥3 and 1", nodes, alertEdges)
+	}
+	// Assign to self, start the review, close as a false positive.
+	run(t, ctx, "assign and review",
+		chromedp.SetValue(chromedp.ID("assignee"), "ana"),
+		chromedp.Click(chromedp.ID("assign")),
+		chromedp.WaitVisible(chromedp.ID("flash")),
+		chromedp.Click(chromedp.ID("start-review")),
+		chromedp.WaitVisible(chromedp.ID("dispose-form")),
+	)
+	screenshot(t, ctx, "console-alert.png")
+	run(t, ctx, "close",
+		chromedp.SetValue(chromedp.ID("disposition-select"), "false_positive"),
+		chromedp.SendKeys(chromedp.ID("reason"), "Salary split across two own accounts; payslips on file."),
+		chromedp.Click(chromedp.ID("close")),
+		chromedp.WaitVisible(chromedp.ID("disposition")),
+	)
+	disp, history := text("disposition", "disposition"), text("history", "history")
+	if disp != "false positive" || !strings.Contains(history, "payslips on file") || !strings.Contains(history, "assign ana") {
+		t.Fatalf("after closing: disposition %q, history %q", disp, history)
+	}
+
+	// Build a case from two fan-in alerts as the supervisor, who may
+	// export it.
+	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("signin")))
+	login(t, ctx, base, "sue")
+	run(t, ctx, "build case",
+		chromedp.Navigate(base+"/alerts?typology=fan_in"),
+		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(1) input[type=checkbox]`)),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(2) input[type=checkbox]`)),
+		chromedp.SendKeys(chromedp.ID("case-title"), "Fan-in to collector account"),
+		chromedp.Click(chromedp.ID("open-case")),
+		chromedp.WaitVisible(chromedp.ID("timeline")),
+		chromedp.SendKeys(chromedp.ID("reason-text"), "Many unrelated senders paid one account within days; funds left the same week."),
+		chromedp.Click(chromedp.ID("save-reason")),
+	)
+	// The page already shows a flash ("case opened"); wait for the
+	// reloaded page with the saved reason.
+	waitText(t, ctx, "case-reason", "funds left the same week")
+	if title := text("case title", "case-title"); title != "Fan-in to collector account" {
+		t.Fatalf("case title = %q", title)
+	}
+	if n := count("case alerts", "#case-alerts tbody tr"); n != 2 {
+		t.Fatalf("case holds %d alerts, want 2", n)
+	}
+	// Export through the page's link (fetched in the page, with its
+	// session) and validate against the FIU's schema.
+	run(t, ctx, "export link", chromedp.WaitVisible(chromedp.ID("goaml")))
+	xml := get(t, ctx, "export goAML", chromedp.Evaluate[string](
+		`fetch(document.querySelector("#goaml").href).then(r => r.ok ? r.text() : "HTTP " + r.status)`, chromedp.EvalAwaitPromise))
+	if !strings.HasPrefix(xml, "<?xml") || !strings.Contains(xml, "funds left the same week") {
+		t.Fatalf("goAML export: %.300s", xml)
+	}
+	path := filepath.Join(t.TempDir(), "case.xml")
+	if err := os.WriteFile(path, []byte(xml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, "reload case", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("timeline")))
+	timeline := text("timeline", "timeline")
+	for _, want := range []string{"case open", "case add", "case reason", "goaml export"} {
+		if !strings.Contains(timeline, want) {
+			t.Fatalf("case timeline lacks %q: %s", want, timeline)
+		}
+	}
+	screenshot(t, ctx, "console-case.png")
+
+	// The rules page shows the false positive closed above.
+	run(t, ctx, "rules page", chromedp.Navigate(base+"/rules"), chromedp.WaitVisible(chromedp.ID("rules")))
+	if fp := get(t, ctx, "fp share", chromedp.Text(chromedp.CSS(`tr[data-rule="AML-PASS-001"] .fp`))); fp != "100 %" {
+		t.Fatalf("AML-PASS-001 false-positive share = %q, want 100 %%", fp)
+	}
+	screenshot(t, ctx, "console-rules.png")
+}
