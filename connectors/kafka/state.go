@@ -275,8 +275,8 @@ func (st *stateStore) maybeCheckpoint(w *worker, end int64) {
 	st.mu.Lock()
 	ps := st.parts[w.partition]
 	if ps == nil {
-		// Assigned without a load (no OnAssigned): the slots are unknown,
-		// so start with a full read next time rather than guess.
+		// Assigned without a restore (no OnAssigned): which slot is free
+		// is unknown, so this partition writes no checkpoint.
 		st.mu.Unlock()
 		return
 	}
