@@ -165,7 +165,7 @@ func (s *Screener) Restore(chunks [][]byte) error {
 			return err
 		}
 		if i == 0 {
-			if stores, wantRecent, err = s.restoreHead(r); err != nil {
+			if stores, wantRecent, err = s.restoreHead(r, totalBytes(chunks)); err != nil {
 				return err
 			}
 		}
@@ -215,6 +215,14 @@ func (s *Screener) Restore(chunks [][]byte) error {
 	return s.recent.restore(recent)
 }
 
+func totalBytes(chunks [][]byte) int {
+	n := 0
+	for _, c := range chunks {
+		n += len(c)
+	}
+	return n
+}
+
 // openChunk checks a chunk's frame and checksum and returns a reader of
 // its payload.
 func openChunk(chunk []byte, index int) (*wire.Reader, error) {
@@ -236,8 +244,10 @@ func openChunk(chunk []byte, index int) (*wire.Reader, error) {
 }
 
 // restoreHead reads chunk 0's head: the guard, the eviction countdown, and
-// the stores, each matched to the current store of the same declaration.
-func (s *Screener) restoreHead(r *wire.Reader) ([]snapshotStore, int, error) {
+// the stores, each matched to the current store of the same declaration
+// and given room for its keys (no more than the checkpoint's size allows:
+// a key takes at least 4 bytes).
+func (s *Screener) restoreHead(r *wire.Reader, size int) ([]snapshotStore, int, error) {
 	var g eventtime.State
 	g.Watermark = r.Varint()
 	g.Started = r.Bool()
@@ -259,6 +269,7 @@ func (s *Screener) restoreHead(r *wire.Reader) ([]snapshotStore, int, error) {
 			st.target = ti
 			restored[ti] = true
 			s.stores[ti].SetCounters(st.late, st.overflow)
+			s.stores[ti].Reserve(int(min(st.keys, uint64(size/4))))
 		}
 		stores = append(stores, st)
 	}

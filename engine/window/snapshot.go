@@ -37,6 +37,19 @@ func (s *Store) SetCounters(late, overflow uint64) {
 	s.late, s.overflow = late, overflow
 }
 
+// Reserve makes room for n keys in an empty Store (a restore knows how
+// many it will decode), so its index does not grow in steps.
+func (s *Store) Reserve(n int) {
+	n = min(max(n, 0), 1<<24)
+	switch {
+	case s.beh != nil && len(s.beh.index) == 0:
+		s.beh.index = make(map[string]keyBehaviour, n)
+	case s.beh == nil && len(s.index) == 0:
+		s.index = make(map[string]uint32, n)
+		s.slots = make([]keyState, 0, n)
+	}
+}
+
 // EncodeKeys calls fn with every key and its encoded state; state is only
 // valid until fn returns. It stops at fn's first error.
 func (s *Store) EncodeKeys(fn func(key string, state []byte) error) error {
