@@ -55,7 +55,8 @@ type chunker struct {
 }
 
 func (c *chunker) start() {
-	c.cur = append(wire.AppendUvarint(append([]byte(checkpointMagic), checkpointVersion), uint64(len(c.chunks))), c.cur[:0]...)
+	// A chunk is filled up to max: allocate it once, not by doubling.
+	c.cur = wire.AppendUvarint(append(append(make([]byte, 0, c.max), checkpointMagic...), checkpointVersion), uint64(len(c.chunks)))
 }
 
 // add appends one entry, starting a new chunk when it would not fit.
