@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -60,3 +61,9 @@ type DeadLetter interface {
 type TxSink interface {
 	WriteTransactions(ctx context.Context, txs []Tx, done Done)
 }
+
+// ErrStateRules is a state checkpoint that is intact but does not hold the
+// state the current rules need (they changed since it was taken): the
+// state must be rebuilt by replaying history. Sources tell it apart from a
+// corrupt checkpoint by errors.Is.
+var ErrStateRules = errors.New("state checkpoint does not cover the current rules' aggregates")

@@ -45,6 +45,10 @@ func newPipeline(rs *engine.RuleSet, sink *countingSink) *screen.Pipeline {
 	}
 }
 
+// DiscardPipeline is a pipeline for rs whose alerts and rejects are
+// acknowledged at once and dropped.
+func DiscardPipeline(rs *engine.RuleSet) *screen.Pipeline { return newPipeline(rs, &countingSink{}) }
+
 // Records wraps encoded transactions as engine records (file mode: no
 // perspective, so each record is screened under every perspective, as the
 // re-keyed stream screens its two copies).

@@ -95,6 +95,12 @@ func WriteTable(w io.Writer, r *Result) error {
 	s := r.State
 	row("state per key per aggregate", fmt.Sprintf("%.0f B", s.BytesPerKeyPerAggregate),
 		fmt.Sprintf("%d accounts, %d (key, aggregate) pairs, heap +%s (windows' estimate %s)", s.Accounts, s.TotalKeys, mb(s.HeapBytes), mb(s.EstimatedBytes)))
+	h := r.Handover
+	row("handover: checkpoint / replay", fmt.Sprintf("%.2f s / %.2f s", h.CheckpointSeconds, h.ReplaySeconds),
+		fmt.Sprintf("assignment → first screened record, %d accounts in the partition (%d copies); checkpoint + %d records after it vs %d records replayed",
+			h.Accounts, h.Records, h.TailRecords, h.ReplayedRecords))
+	row("state per account (default pack)", fmt.Sprintf("%.0f B in a checkpoint", h.BytesPerAccount),
+		fmt.Sprintf("%.0f B in memory; checkpoint %s in %d chunks, encoded in %.2f s on the partition's worker", h.MemoryBytesPerAccount, mb(h.CheckpointBytes), h.CheckpointChunks, h.SnapshotSeconds))
 	l := r.Latency
 	row("latency p50 / p99 / p99.9", fmt.Sprintf("%s / %s / %s", ms(l.P50), ms(l.P99), ms(l.P999)),
 		fmt.Sprintf("at %s (target %s), %.0f alerts, from %s", rate(l.AchievedRate), rate(l.TargetRate), l.Alerts, orDash(l.Source)))

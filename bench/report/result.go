@@ -24,6 +24,7 @@ type Result struct {
 	// that of the smallest (1,000 vs 10 by default).
 	RuleCostRatio float64  `json:"rule_cost_ratio"`
 	State         State    `json:"state_memory"`
+	Handover      Handover `json:"handover"`
 	Latency       Latency  `json:"latency"`
 	Targets       []Target `json:"targets"`
 	Errors        []string `json:"errors,omitempty"`
@@ -84,6 +85,30 @@ type RuleCost struct {
 	NsPerRecord   float64 `json:"ns_per_record"`
 	RecordsPerSec float64 `json:"records_per_sec"`
 	Alerts        int64   `json:"alerts"`
+}
+
+// Handover is the time a screening partition holding Accounts accounts of
+// state takes from its assignment to screening its first record, restored
+// from a checkpoint (plus the records after it) and rebuilt by replaying
+// its history; and the state's size per account, in a checkpoint and in
+// memory.
+type Handover struct {
+	Accounts int   `json:"accounts"`
+	Records  int64 `json:"records"` // copies in the partition
+	// CheckpointSeconds: load the newest checkpoint, restore it, replay the
+	// TailRecords after it, screen one record.
+	CheckpointSeconds float64 `json:"checkpoint_seconds"`
+	TailRecords       int64   `json:"tail_records"`
+	// ReplaySeconds: replay ReplayedRecords of history, screen one record.
+	ReplaySeconds   float64 `json:"replay_seconds"`
+	ReplayedRecords int64   `json:"replayed_records"`
+	// SnapshotSeconds is the time the worker spends encoding one
+	// checkpoint (screening of the partition pauses for it).
+	SnapshotSeconds       float64 `json:"snapshot_seconds"`
+	CheckpointBytes       int64   `json:"checkpoint_bytes"`
+	CheckpointChunks      int     `json:"checkpoint_chunks"`
+	BytesPerAccount       float64 `json:"checkpoint_bytes_per_account"`
+	MemoryBytesPerAccount float64 `json:"memory_bytes_per_account"` // the windows' own estimate
 }
 
 // State is the memory held by the windows after screening Accounts

@@ -203,24 +203,15 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 		// wall-clock bound still applies.
 		p.TimeBounds.Ahead = -1
 	}
-	// A newly assigned partition rebuilds its windows from history before
+	// A newly assigned partition restores its windows (from its newest
+	// checkpoint and the records after it, or by replaying history) before
 	// its first fetch, so alerts do not depend on restarts or rebalances.
 	streams := &partitionStreams{m: map[string]*screen.Stream{}}
 	screenCfg.OnAssigned = func(ctx context.Context, topic string, partition int32, committed int64) {
-		st := streams.get(topic, partition)
-		if st == nil || committed <= 0 {
-			return
+		if st := streams.get(topic, partition); st != nil {
+			cur := s.rules.Load()
+			s.source.RestoreState(ctx, topic, partition, committed, cur.LongestWindow()+cur.Lateness, st)
 		}
-		cur := s.rules.Load()
-		lookback := cur.LongestWindow() + cur.Lateness
-		start := time.Now()
-		n, err := kafka.ReplayHistory(ctx, screenCfg, topic, partition, committed, lookback, st.Replay)
-		if err != nil {
-			log.Error("state rebuild failed; screening continues with partial windows", "topic", topic, "partition", partition, "error", err)
-			return
-		}
-		log.Info("state rebuilt from history", "topic", topic, "partition", partition, "records", n,
-			"up_to_offset", committed, "took", time.Since(start).Round(time.Millisecond))
 	}
 	if cfg.Kafka.Rekey != "stage" {
 		if s.source, err = kafka.NewSource(screenCfg); err != nil {

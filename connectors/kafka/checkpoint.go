@@ -76,6 +76,13 @@ func (c *checkpoint) committedAt(offset int64) {
 	c.mu.Unlock()
 }
 
+// committedOffset is the last offset committed by this process, -1 if none.
+func (c *checkpoint) committedOffset() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.committed
+}
+
 // err returns the error of the first failed span, if any.
 func (c *checkpoint) err() error {
 	c.mu.Lock()

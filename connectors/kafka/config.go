@@ -93,6 +93,13 @@ type Config struct {
 	// how soon partitions added to a topic are consumed; default 5 s
 	// (franz-go's default, 5 min, left new partitions unread that long).
 	MetadataMaxAge time.Duration
+	// CheckpointInterval is how often each screening partition writes its
+	// state to StateTopic (state.go); 0 turns checkpoints off, and a newly
+	// assigned partition then always replays its history.
+	CheckpointInterval time.Duration
+	// StateTopic is the compacted topic of state checkpoints; default
+	// "<Topics[0]>.state".
+	StateTopic string
 	// DrainTimeout bounds how long a revoke or shutdown waits for in-flight
 	// batches to be acknowledged before committing what is; default 10 s.
 	DrainTimeout time.Duration
@@ -127,6 +134,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.DLQTopic == "" {
 		c.DLQTopic = c.Topics[0] + ".dlq"
+	}
+	if c.StateTopic == "" {
+		c.StateTopic = c.Topics[0] + ".state"
 	}
 	if c.MaxInFlightBatches <= 0 {
 		c.MaxInFlightBatches = 64

@@ -19,6 +19,13 @@
 // (over-size, refused by the broker for their own sake) go to the
 // dead-letter topic instead of stopping it.
 //
+// State: with Config.CheckpointInterval set, the Source also checkpoints
+// each partition's processor state (StateSnapshotter) to a compacted state
+// topic and restores the newest complete checkpoint on assignment
+// (Source.RestoreState, state.go; the format of its records is in
+// state_manifest.go), falling back to replaying history (ReplayHistory).
+//
 // The package depends on engine only for the record and acknowledgement
-// types; it never decodes transactions itself.
+// types; it never decodes transactions itself, and treats checkpoint
+// chunks as opaque bytes.
 package kafka

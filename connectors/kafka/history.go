@@ -12,8 +12,8 @@ import (
 )
 
 // ReplayHistory reads partition records that precede committed, so that a
-// worker taking over the partition can rebuild its windows (docs/design.md
-// §6 "State rebuild": state is rebuilt by replaying, not stored). It starts at the first
+// worker taking over the partition can rebuild its windows when it has no
+// usable checkpoint (docs/design.md §6 "State rebuild"). It starts at the first
 // record whose timestamp is at or after (timestamp of the record at
 // committed−1) − lookback, found with a timestamp offset lookup, and hands
 // records to fn in order, in batches, up to committed−1. It returns how
@@ -57,8 +57,33 @@ func ReplayHistory(ctx context.Context, cfg Config, topic string, partition int3
 			start = o.Offset
 		}
 	}
+	return replay(ctx, opts, topic, partition, start, committed, fn)
+}
+
+// ReplayRange hands the records of offsets [from, to) of one partition to
+// fn in order, in batches, and returns how many it replayed: how a worker
+// restored from a checkpoint covering the records before from catches up
+// to the group's committed offset to.
+func ReplayRange(ctx context.Context, cfg Config, topic string, partition int32, from, to int64,
+	fn func([]engine.Record)) (int, error) {
+	if from >= to {
+		return 0, nil
+	}
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return 0, err
+	}
+	opts, err := cfg.plainClientOpts("replay")
+	if err != nil {
+		return 0, err
+	}
+	return replay(ctx, opts, topic, partition, from, to, fn)
+}
+
+func replay(ctx context.Context, opts []kgo.Opt, topic string, partition int32, from, to int64,
+	fn func([]engine.Record)) (int, error) {
 	n := 0
-	_, err = readRange(ctx, opts, topic, partition, start, committed, func(rs []*kgo.Record) {
+	_, err := readRange(ctx, opts, topic, partition, from, to, func(rs []*kgo.Record) {
 		n += len(rs)
 		fn(toRecords(rs))
 	})

@@ -21,6 +21,11 @@ type metrics struct {
 	assigned   prometheus.Gauge
 	paused     prometheus.Gauge
 	dlq        *prometheus.CounterVec
+	// State checkpoints (state.go).
+	restores        *prometheus.CounterVec
+	checkpoints     *prometheus.CounterVec
+	checkpointBytes prometheus.Counter
+	checkpointAt    *prometheus.GaugeVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -66,6 +71,30 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Name: "socwatch_dlq_records_total",
 		Help: "Records written to the dead-letter topic, by reject reason.",
 	}, []string{"reason"})); err != nil {
+		return nil, err
+	}
+	if m.restores, err = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "socwatch_state_restore_total",
+		Help: "Partition state restores on assignment, by how: checkpoint (a checkpoint and the records after it), replay (no usable checkpoint: history replayed), corrupt (a checkpoint failed its checks: history replayed).",
+	}, []string{"result"})); err != nil {
+		return nil, err
+	}
+	if m.checkpoints, err = register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "socwatch_state_checkpoints_total",
+		Help: "State checkpoints: written (manifest acknowledged), failed, abandoned (partition revoked first).",
+	}, []string{"result"})); err != nil {
+		return nil, err
+	}
+	if m.checkpointBytes, err = register(reg, prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "socwatch_state_checkpoint_bytes_total",
+		Help: "Bytes of state chunks written to the state topic.",
+	})); err != nil {
+		return nil, err
+	}
+	if m.checkpointAt, err = register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "socwatch_state_checkpoint_offset",
+		Help: "Offset covered by the partition's newest complete state checkpoint written by this process (a restore replays from it).",
+	}, []string{"topic", "partition"})); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -56,6 +56,9 @@ type Source struct {
 	// nWorkers is len(workers), read without mu by the in-flight bound.
 	nWorkers atomic.Int32
 
+	// state writes and loads checkpoints; nil when they are off.
+	state *stateStore
+
 	// commitMu serialises commits so that a periodic commit of an older
 	// checkpoint can never land after a revoke's final commit.
 	commitMu sync.Mutex
@@ -96,6 +99,11 @@ func NewSource(cfg Config) (*Source, error) {
 		opts = append(opts, kgo.AdjustFetchOffsetsFn(s.adjustOffsets))
 	}
 	s.opts = opts
+	if cfg.CheckpointInterval > 0 {
+		if s.state, err = newStateStore(cfg, m); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -169,6 +177,9 @@ func (s *Source) shutdown(cause error) error {
 	s.cl.PauseFetchTopics(s.cfg.Topics...)
 	s.drainAndCommit(s.removeWorkers(s.Assigned()))
 	s.cl.Close() // leaves the group; onRevoked finds no workers left
+	if s.state != nil {
+		s.state.close()
+	}
 	if cause != nil && !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
 		return cause
 	}

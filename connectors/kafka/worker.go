@@ -117,6 +117,8 @@ func (w *worker) run() {
 			if w.ctx.Err() != nil {
 				return
 			}
+		} else if w.s.state != nil {
+			w.s.state.maybeCheckpoint(w, b.span.end)
 		}
 	}
 }

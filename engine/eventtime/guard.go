@@ -130,3 +130,24 @@ func UnixNano(t time.Time) int64 {
 	}
 	return t.UnixNano()
 }
+
+// State is what a Guard learned from the events it judged, for a state
+// checkpoint; its bounds are configuration and not part of it.
+type State struct {
+	Watermark      int64
+	Started        bool
+	RunN           int
+	RunMin, RunMax int64
+	Jumps          uint64
+}
+
+// State returns the Guard's learned state.
+func (g *Guard) State() State {
+	return State{Watermark: g.watermark, Started: g.started, RunN: g.run.n, RunMin: g.run.min, RunMax: g.run.max, Jumps: g.jumps}
+}
+
+// Restore sets the learned state State returned; the bounds are kept.
+func (g *Guard) Restore(st State) {
+	g.watermark, g.started, g.jumps = st.Watermark, st.Started, st.Jumps
+	g.run = run{n: st.RunN, min: st.RunMin, max: st.RunMax}
+}

@@ -182,6 +182,29 @@ func TestUnixNanoSaturates(t *testing.T) {
 	}
 }
 
+// TestGuardStateRoundTrip: a Guard restored from another's State judges
+// the following events as the original does, mid-run included.
+func TestGuardStateRoundTrip(t *testing.T) {
+	const ahead = 96 * time.Hour
+	week := 7 * 24 * time.Hour
+	g := NewGuard(ahead, 0, nil)
+	play(t, g, []step{{at(0), Accept}, {at(week), AheadOfWatermark}, {at(week + time.Minute), AheadOfWatermark}})
+	r := NewGuard(ahead, 0, nil)
+	r.Restore(g.State())
+	for i := range RecoverAfter + 2 {
+		ts := at(week + time.Duration(i+2)*time.Minute)
+		if a, b := g.Check(ts), r.Check(ts); a != b {
+			t.Fatalf("event %d: verdict %d, restored %d", i, a, b)
+		}
+	}
+	if g.State() != r.State() {
+		t.Errorf("state %+v, restored %+v", g.State(), r.State())
+	}
+	if g.Jumps() != 1 {
+		t.Errorf("the run did not recover (jumps %d): the test misses the mid-run state", g.Jumps())
+	}
+}
+
 // FuzzGuard feeds arbitrary event-time sequences (4-byte steps, each a
 // signed offset in minutes from the previous event) and checks the
 // invariants a stream relies on: the watermark never goes back, an

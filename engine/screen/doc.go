@@ -38,4 +38,10 @@
 // silent for days) loses 8 records to the DLQ after each such gap — raise
 // screen.future_bound, or set it to 0 to turn the check off. Rule fixtures
 // (rules test) run without it.
+//
+// Checkpoints (checkpoint.go): Stream.SnapshotState encodes everything a
+// stream's alerts depend on — windows, the event-time guard, the
+// duplicate filter, the eviction countdown — in framed, checksummed
+// chunks, and Stream.RestoreState puts it back under the current rules, so
+// a restored stream raises exactly the alerts the original would have.
 package screen

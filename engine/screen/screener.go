@@ -135,14 +135,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 	s.rulesRun = make([]ruleCounter, len(rs.Rules))
 	// Only aggregates some rule reads are kept: an unread window would cost
 	// time and memory for nothing.
-	used := map[int]bool{}
-	for ri := range rs.Rules {
-		for _, rd := range rs.Rules[ri].Reads {
-			if rd.Agg >= 0 {
-				used[rd.Agg] = true
-			}
-		}
-	}
+	used := usedAggregates(rs)
 	s.follows = shareStores(rs, used)
 	s.whereOf = make([]int, n)
 	s.whereRes = make([]uint8, n)
@@ -209,6 +202,20 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 		})
 		s.plans[p] = pl
 	}
+}
+
+// usedAggregates is the set of aggregates some rule reads: only those are
+// updated.
+func usedAggregates(rs *engine.RuleSet) map[int]bool {
+	used := map[int]bool{}
+	for ri := range rs.Rules {
+		for _, rd := range rs.Rules[ri].Reads {
+			if rd.Agg >= 0 {
+				used[rd.Agg] = true
+			}
+		}
+	}
+	return used
 }
 
 // Env is the environment of the transaction being screened: decoders write

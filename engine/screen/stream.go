@@ -105,6 +105,26 @@ func (s *Stream) Close() { s.metrics.remove(s) }
 // Screener exposes the stream's state, for tests and benchmarks.
 func (s *Stream) Screener() *Screener { return s.scr }
 
+// SnapshotState encodes the stream's state (see Screener.Snapshot) in
+// chunks of at most maxChunk bytes. Call it between two Process calls,
+// from the goroutine that calls Process: the state then covers exactly the
+// records processed so far.
+func (s *Stream) SnapshotState(maxChunk int) ([][]byte, error) { return s.scr.Snapshot(maxChunk) }
+
+// RestoreState replaces the stream's state by a checkpoint's, restored
+// under the current rules. On error the state is unchanged.
+func (s *Stream) RestoreState(chunks [][]byte) error {
+	scr := NewScreener(s.p.Rules.Load())
+	scr.SetTimeBounds(s.p.TimeBounds)
+	if err := scr.Restore(chunks); err != nil {
+		return err
+	}
+	s.scr = scr
+	s.lastStats = scr.Stats()
+	s.snapshot.Store(&stateSnapshot{keys: s.scr.StateKeys(), bytes: s.scr.StateBytes()})
+	return nil
+}
+
 // ErrStreamClosed is returned when the pipeline's outputs refuse work.
 var ErrStreamClosed = errors.New("stream closed")
 

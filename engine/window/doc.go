@@ -13,6 +13,8 @@
 // cap the oldest event is dropped and counted in Overflow, after which values
 // whose window reached back to dropped events undercount. Distinct compares
 // 64-bit hashes (HashString), so two values colliding in 64 bits count once.
+// A Store's state can be written key by key and read back exactly
+// (EncodeKeys, DecodeKey, snapshot.go), for state checkpoints.
 package window
 
 // Behaviour functions (behaviour.go, novelty.go, hist.go, age.go,

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/bench/enginebench"
+	"github.com/socwatch/socwatch/bench/handover"
 	"github.com/socwatch/socwatch/bench/kafkaload"
 	"github.com/socwatch/socwatch/bench/report"
 	"github.com/socwatch/socwatch/bench/rulegen"
@@ -43,6 +44,7 @@ type options struct {
 	ruleCounts    []int
 	ruleRecords   int
 	stateAccounts int
+	handoverAccts int
 	latencySecs   int
 	latencyRate   float64
 	commitPeriod  string
@@ -55,7 +57,7 @@ type options struct {
 	timeout       time.Duration
 }
 
-var allPhases = []string{"baseline", "pipeline", "norekey", "engine", "rules", "state", "latency"}
+var allPhases = []string{"baseline", "pipeline", "norekey", "engine", "rules", "state", "latency", "handover"}
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
@@ -72,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	rc := fs.String("rule-counts", "10,100,1000", "rule counts of the generated packs")
 	fs.IntVar(&o.ruleRecords, "rule-records", 20000, "records screened per generated pack")
 	fs.IntVar(&o.stateAccounts, "state-accounts", 200000, "distinct accounts for the state-memory phase")
+	fs.IntVar(&o.handoverAccts, "handover-accounts", 1000000, "accounts of state in the partition of the handover phase")
 	fs.IntVar(&o.latencySecs, "latency-seconds", 30, "how long records are produced at a steady rate in the latency phase")
 	fs.Float64Var(&o.latencyRate, "latency-rate", 0, "records/s of the latency phase (0 = half the measured pipeline rate)")
 	fs.StringVar(&o.commitPeriod, "commit-interval", "250ms", "socwatch run's kafka.commit_interval: completion is seen through committed offsets, so this bounds the end-of-run error")
@@ -197,7 +200,7 @@ func run(args []string, stdout, stderr io.Writer, log *slog.Logger) error {
 	b.phase("rules", b.rules)
 	b.phase("state", b.state)
 
-	if o.phases["baseline"] || o.phases["pipeline"] || o.phases["norekey"] || o.phases["latency"] {
+	if o.phases["baseline"] || o.phases["pipeline"] || o.phases["norekey"] || o.phases["latency"] || o.phases["handover"] {
 		if err := b.setupKafka(ctx); err != nil {
 			b.res.Errors = append(b.res.Errors, err.Error())
 		} else {
@@ -206,6 +209,7 @@ func run(args []string, stdout, stderr io.Writer, log *slog.Logger) error {
 			b.phaseCtx(ctx, "pipeline", func(ctx context.Context) error { return b.pipeline(ctx, "auto", &b.res.Pipeline) })
 			b.phaseCtx(ctx, "norekey", func(ctx context.Context) error { return b.pipeline(ctx, "never", &b.res.PipelineNoRekey) })
 			b.phaseCtx(ctx, "latency", b.latency)
+			b.phaseCtx(ctx, "handover", b.handover)
 		}
 	}
 
@@ -358,6 +362,19 @@ func (b *bench) state() error {
 }
 
 // ---- Kafka phases ----
+
+// handover measures a partition's handover with checkpoints and with a
+// history replay (bench/handover).
+func (b *bench) handover(ctx context.Context) error {
+	rs, err := b.loadPack()
+	if err != nil {
+		return err
+	}
+	h, err := handover.Run(ctx, handover.Options{Brokers: b.brokers, Rules: rs, Accounts: b.o.handoverAccts,
+		Seed: b.o.seed, ID: b.id, Keep: b.o.keep, Log: b.log})
+	b.res.Handover = h
+	return err
+}
 
 func (b *bench) setupKafka(ctx context.Context) error {
 	b.brokers = strings.Split(b.o.brokers, ",")
