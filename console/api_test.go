@@ -13,6 +13,7 @@ import (
 
 	"github.com/socwatch/socwatch/console/goaml"
 	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/internal/testenv"
 )
 
 // seedTx is the size of the synthetic feed the API tests screen.
@@ -27,6 +28,7 @@ var (
 // slow part); each test starts its own server and acts on its own alerts.
 func apiEnv(t *testing.T) *env {
 	t.Helper()
+	testenv.Integration(t) // before the Once: a skip inside it would leave apiDSN empty
 	apiOnce.Do(func() {
 		e := newEnv(t, "api", seedTx)
 		apiDSN = e.dsn
