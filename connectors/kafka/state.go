@@ -68,7 +68,8 @@ type partState struct {
 	seq     uint64
 	chunks  [2]int // chunk keys written in each slot (for tombstones)
 	last    time.Time
-	pending bool // a checkpoint is being written
+	lastEnd int64 // offset the newest snapshot covers up to (0: none yet)
+	pending bool  // a checkpoint is being written
 }
 
 func newStateStore(cfg Config, m *metrics) (*stateStore, error) {
@@ -280,11 +281,11 @@ func (st *stateStore) maybeCheckpoint(w *worker, end int64) {
 		st.mu.Unlock()
 		return
 	}
-	if ps.pending || time.Since(ps.last) < st.interval {
+	if ps.pending || time.Since(ps.last) < st.interval || end <= ps.lastEnd {
 		st.mu.Unlock()
 		return
 	}
-	ps.pending, ps.last = true, time.Now()
+	ps.pending, ps.last, ps.lastEnd = true, time.Now(), end
 	st.mu.Unlock()
 	chunks, err := snap.SnapshotState(stateChunkBytes)
 	if err != nil {

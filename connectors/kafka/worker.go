@@ -85,12 +85,26 @@ func (w *worker) resumeLocked() {
 func (w *worker) run() {
 	defer close(w.exited)
 	defer w.proc.Close()
+	// An idle partition still checkpoints the state of its last batch once
+	// the interval has passed (a burst that ends between two intervals
+	// would otherwise stay uncovered until the next record arrives).
+	var idle <-chan time.Time
+	var lastEnd int64
+	if w.s.state != nil {
+		t := time.NewTicker(w.s.state.interval)
+		defer t.Stop()
+		idle = t.C
+	}
 	for {
 		w.mu.Lock()
 		for len(w.queue) == 0 && !w.stopped {
 			w.mu.Unlock()
 			select {
 			case <-w.wake:
+			case <-idle:
+				if lastEnd > 0 {
+					w.s.state.maybeCheckpoint(w, lastEnd)
+				}
 			case <-w.ctx.Done():
 				return
 			}
@@ -118,7 +132,8 @@ func (w *worker) run() {
 				return
 			}
 		} else if w.s.state != nil {
-			w.s.state.maybeCheckpoint(w, b.span.end)
+			lastEnd = b.span.end
+			w.s.state.maybeCheckpoint(w, lastEnd)
 		}
 	}
 }
