@@ -40,7 +40,7 @@ func TestDefaultScaleOutIsExact(t *testing.T) {
 				if i > 0 {
 					time.Sleep(2 * time.Second)
 				}
-				cs = append(cs, startRun(t, nil, runArgs(f)...))
+				cs = append(cs, startRunBinary(t, socwatchFastBinary(t), nil, runArgs(f)...))
 			}
 			input := `socwatch_records_consumed_total{topic="` + f.topic + `"}`
 			survivor := cs[len(cs)-1]
