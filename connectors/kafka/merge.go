@@ -69,8 +69,8 @@ type mergePart struct {
 	next, hwm int64
 }
 
-// newMerger orders by orderKey (nil: the record timestamp) and clamps keys
-// more than ahead in the future (<= 0: no clamp).
+// newMerger orders by orderKey (nil: the record timestamp) and judges
+// records against the future bound ahead (<= 0: none).
 func newMerger(orderKey func(*kgo.Record) (int64, bool), ahead time.Duration) *merger {
 	if orderKey == nil {
 		orderKey = func(r *kgo.Record) (int64, bool) { return eventtime.UnixNano(r.Timestamp), true }

@@ -28,16 +28,14 @@
 // ts_future (replay them from there), the records after them are screened.
 // socwatch_event_time_jumps_total counts such moves. The decision depends
 // only on the sequence of ts values a stream sees (and on the clock when
-// the wall-clock bound is set). Each stream judges against its own
-// watermark — the file's in `socwatch screen`, each partition's of
-// <topic>.by-account in `socwatch run`, where the re-key stage also merges
-// such a record at its partition's previous place instead of letting it
-// hold the partition back — so in a feed denser than the bound both refuse
-// the same records. The price: a stream whose records are sparser
-// than the bound (a sample of lines, a tiny feed, a partition that is
-// silent for days) loses 8 records to the DLQ after each such gap — raise
-// screen.future_bound, or set it to 0 to turn the check off. Rule fixtures
-// (rules test) run without it.
+// the wall-clock bound is set). In `socwatch screen` the stream judges
+// against the file's watermark. In `socwatch run` the re-key stage judges
+// each transaction against the feed's merged event time (the same order
+// the file has) and dead-letters future ones itself, so streams of
+// <topic>.by-account run with Ahead < 0 (only the wall-clock bound): an
+// internal partition's own watermark sees gaps the feed does not have.
+// Raise screen.future_bound for feeds with longer silences, or set it to 0
+// to turn the check off. Rule fixtures (rules test) run without it.
 //
 // Checkpoints (checkpoint.go): Stream.SnapshotState encodes everything a
 // stream's alerts depend on — windows, the event-time guard, the
