@@ -383,6 +383,15 @@ func (st *stateStore) finish(ps *partState, result string, err error, p int32) {
 // log and in socwatch_state_restore_total{result}.
 func (s *Source) RestoreState(ctx context.Context, topic string, partition int32, committed int64,
 	lookback time.Duration, r StateRestorer) {
+	// The rebuild runs under the source's context, not the group
+	// session's: a rebalance that begins meanwhile ends the session's
+	// context, yet the partition may stay assigned (cooperative
+	// balancing), and a partition screened with half-rebuilt windows
+	// raises wrong alerts. If it is revoked after all, its stream is
+	// closed and the work is dropped.
+	if s.runCtx != nil {
+		ctx = s.runCtx
+	}
 	start := time.Now()
 	log := s.log.With("topic", topic, "partition", partition)
 	from, result := int64(-1), "replay"
