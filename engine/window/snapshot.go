@@ -141,15 +141,7 @@ func (s *Store) decodeRing(key string, r *wire.Reader) error {
 	buf := make([]uint64, int(capacity*s.stride))
 	var t int64
 	for i := 0; i < n && r.Err() == nil; i++ {
-		if i == 0 {
-			t = r.Varint()
-		} else {
-			d := r.Uvarint()
-			if d > math.MaxInt64 || t > math.MaxInt64-int64(d) {
-				r.Failf("event time overflows")
-			}
-			t += int64(d)
-		}
+		t = readEventTime(r, i, t)
 		buf[i*int(s.stride)] = uint64(t)
 		if s.stride == 2 {
 			buf[i*2+1] = r.U64()
@@ -250,15 +242,7 @@ func readTimes[T any](r *wire.Reader, max, payloadBytes int, payload func(r *wir
 	xs := make([]T, 0, n)
 	var t int64
 	for i := 0; i < n && r.Err() == nil; i++ {
-		if i == 0 {
-			t = r.Varint()
-		} else {
-			d := r.Uvarint()
-			if d > math.MaxInt64 || t > math.MaxInt64-int64(d) {
-				r.Failf("event time overflows")
-			}
-			t += int64(d)
-		}
+		t = readEventTime(r, i, t)
 		xs = append(xs, payload(r, t))
 	}
 	return xs
@@ -313,4 +297,18 @@ func decodeBehaviour(r *wire.Reader, spec *Spec, k keyBehaviour) {
 	default:
 		r.Failf("no snapshot decoding for behaviour key %T", k)
 	}
+}
+
+// readEventTime decodes the i-th event time of a key: the first as is, the
+// others as a delta after prev (events are stored oldest first).
+func readEventTime(r *wire.Reader, i int, prev int64) int64 {
+	if i == 0 {
+		return r.Varint()
+	}
+	d := r.Uvarint()
+	if d > math.MaxInt64 || prev > math.MaxInt64-int64(d) {
+		r.Failf("event time overflows")
+		return prev
+	}
+	return prev + int64(d)
 }
