@@ -540,23 +540,7 @@ func (s *Store) Related(ctx context.Context, accounts []string, exclude string, 
 	q := "SELECT " + alertCols + " FROM alerts PREWHERE debtor_account IN " + in + " OR creditor_account IN " + in + " WHERE ts >= ? AND ts <= ? AND alert_id != ? ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(limit)
 	args := append(strArgs(accounts), strArgs(accounts)...)
 	args = append(args, at.Add(-window).UTC(), at.Add(window).UTC(), exclude)
-	rows, err := s.conn.Query(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query related alerts: %w", err)
-	}
-	defer rows.Close()
-	out := []Alert{}
-	for rows.Next() {
-		var a Alert
-		if err := scanAlert(rows, &a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read related alerts: %w", err)
-	}
-	return out, s.fillStates(ctx, out)
+	return s.queryAlerts(ctx, "related alerts", q, args)
 }
 
 // AlertsByID returns the given alerts with their state, newest first.
@@ -569,9 +553,8 @@ func (s *Store) AlertsByID(ctx context.Context, ids []string) ([]Alert, error) {
 // first and the other columns only where an id matched: the table is
 // ordered by alert id, so a page's ids are spread over as many granules.
 func (s *Store) alertsByID(ctx context.Context, ids []string, from, to time.Time) ([]Alert, error) {
-	out := []Alert{}
 	if len(ids) == 0 {
-		return out, nil
+		return []Alert{}, nil
 	}
 	q := "SELECT " + alertCols + " FROM alerts PREWHERE alert_id IN " + inList(len(ids))
 	args := strArgs(ids)
@@ -579,11 +562,18 @@ func (s *Store) alertsByID(ctx context.Context, ids []string, from, to time.Time
 		q += " WHERE ts >= ? AND ts <= ?"
 		args = append(args, from.UTC(), to.UTC())
 	}
-	rows, err := s.conn.Query(ctx, q+" ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id", args...)
+	return s.queryAlerts(ctx, "alerts by id", q+" ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id", args)
+}
+
+// queryAlerts runs a query selecting alertCols and returns its alerts with
+// their state; what names the query in errors.
+func (s *Store) queryAlerts(ctx context.Context, what, q string, args []any) ([]Alert, error) {
+	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("query alerts by id: %w", err)
+		return nil, fmt.Errorf("query %s: %w", what, err)
 	}
 	defer rows.Close()
+	out := []Alert{}
 	for rows.Next() {
 		var a Alert
 		if err := scanAlert(rows, &a); err != nil {
@@ -592,7 +582,7 @@ func (s *Store) alertsByID(ctx context.Context, ids []string, from, to time.Time
 		out = append(out, a)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read alerts by id: %w", err)
+		return nil, fmt.Errorf("read %s: %w", what, err)
 	}
 	return out, s.fillStates(ctx, out)
 }
