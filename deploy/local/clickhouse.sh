@@ -138,13 +138,4 @@ cmd_status() {
 	return 1
 }
 
-case "${1:-}" in
-up) cmd_up ;;
-down) cmd_down ;;
-status) cmd_status ;;
-restart) cmd_down && cmd_up ;;
-*)
-	echo "usage: $0 up|down|status|restart" >&2
-	exit 2
-	;;
-esac
+service_main "$@"

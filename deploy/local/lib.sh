@@ -99,3 +99,18 @@ wait_until() {
 	tail -n 40 "$logfile" >&2 2>/dev/null || true
 	return 1
 }
+
+# service_main runs the up|down|status|restart command of a service script
+# that defines cmd_up, cmd_down and cmd_status.
+service_main() {
+	case "${1:-}" in
+	up) cmd_up ;;
+	down) cmd_down ;;
+	status) cmd_status ;;
+	restart) cmd_down && cmd_up ;;
+	*)
+		echo "usage: $0 up|down|status|restart" >&2
+		exit 2
+		;;
+	esac
+}
