@@ -13,7 +13,9 @@
 //     transactions in the file (a lone transfer shows no pattern), and the
 //     legitimate sample's alerted share;
 //   - AMLSim 20K_fanin200cycle200: precision, recall and F1 of flagged
-//     accounts against nodes.csv isFraud.
+//     accounts against nodes.csv isFraud, for the pack and for a
+//     structure-only pack (--amlsim-rules, no amount floors), since the
+//     simulation's amounts carry no meaning a pack's floors could use.
 //
 // Run it with `make quality`.
 package main
@@ -44,15 +46,16 @@ func main() {
 	profile := flag.String("profile", "realistic", "generator profile: realistic or classic")
 	ibm := flag.String("ibm", "", "directory with IBM AMLworld HI-Small patterns_flat.csv and transactions_sample.csv (skipped when empty)")
 	amlsim := flag.String("amlsim", "", "AMLSim output directory with transactions.csv and nodes.csv (skipped when empty)")
+	amlsimRules := flag.String("amlsim-rules", "", "a second pack to measure on AMLSim too (the structure-only pack; skipped when empty)")
 	warmup := flag.Duration("warmup", 0, "generated feeds: screen but do not count the first DURATION (histories fill first)")
 	flag.Parse()
-	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *warmup, *ibm, *amlsim); err != nil {
+	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *warmup, *ibm, *amlsim, *amlsimRules); err != nil {
 		fmt.Fprintln(os.Stderr, "quality:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, pack, seeds string, count int, profile string, warmup time.Duration, ibm, amlsim string) error {
+func run(w io.Writer, pack, seeds string, count int, profile string, warmup time.Duration, ibm, amlsim, amlsimRules string) error {
 	rs, err := rules.Load(pack, rules.Options{})
 	if err != nil {
 		return err
@@ -78,10 +81,21 @@ func run(w io.Writer, pack, seeds string, count int, profile string, warmup time
 			return fmt.Errorf("ibm: %w", err)
 		}
 	}
-	if amlsim != "" {
-		if err := amlsimAccounts(w, rs, amlsim); err != nil {
-			return fmt.Errorf("amlsim: %w", err)
-		}
+	if amlsim == "" {
+		return nil
+	}
+	if err := amlsimAccounts(w, rs, pack, amlsim); err != nil {
+		return fmt.Errorf("amlsim: %w", err)
+	}
+	if amlsimRules == "" {
+		return nil
+	}
+	structural, err := rules.Load(amlsimRules, rules.Options{})
+	if err != nil {
+		return err
+	}
+	if err := amlsimAccounts(w, structural, amlsimRules, amlsim); err != nil {
+		return fmt.Errorf("amlsim with %s: %w", amlsimRules, err)
 	}
 	return nil
 }
@@ -274,7 +288,7 @@ func ibmPatterns(w io.Writer, rs *engine.RuleSet, dir string) error {
 	return nil
 }
 
-func amlsimAccounts(w io.Writer, rs *engine.RuleSet, dir string) error {
+func amlsimAccounts(w io.Writer, rs *engine.RuleSet, pack, dir string) error {
 	in, err := readInput(filepath.Join(dir, "transactions.csv"), "amlsim")
 	if err != nil {
 		return err
@@ -296,7 +310,7 @@ func amlsimAccounts(w io.Writer, rs *engine.RuleSet, dir string) error {
 		return err
 	}
 	a := rep.Accounts
-	fmt.Fprintf(w, "AMLSim %s: %d transactions, %d accounts (%d labelled fraud)\n\n", filepath.Base(dir), rep.Transactions, rep.AccountsSeen, a.Fraud)
+	fmt.Fprintf(w, "AMLSim %s with %s: %d transactions, %d accounts (%d labelled fraud)\n\n", filepath.Base(dir), pack, rep.Transactions, rep.AccountsSeen, a.Fraud)
 	var t eval.Table
 	t.Add("flagged accounts", "precision", "recall", "F1", "alerts")
 	t.Addf("%d\t%s\t%s\t%.3f\t%d", a.Flagged, eval.Percent(a.Precision), eval.Percent(a.Recall), a.F1, rep.Overall.Alerts)
