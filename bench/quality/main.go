@@ -13,7 +13,9 @@
 //     transactions in the file (a lone transfer shows no pattern), and the
 //     legitimate sample's alerted share;
 //   - AMLSim 20K_fanin200cycle200: precision, recall and F1 of flagged
-//     accounts against nodes.csv isFraud.
+//     accounts against nodes.csv isFraud, for the pack and for a
+//     structure-only pack (--amlsim-rules, no amount floors), since the
+//     simulation's amounts carry no meaning a pack's floors could use.
 //
 // Run it with `make quality`.
 package main
@@ -44,15 +46,16 @@ func main() {
 	profile := flag.String("profile", "realistic", "generator profile: realistic or classic")
 	ibm := flag.String("ibm", "", "directory with IBM AMLworld HI-Small patterns_flat.csv and transactions_sample.csv (skipped when empty)")
 	amlsim := flag.String("amlsim", "", "AMLSim output directory with transactions.csv and nodes.csv (skipped when empty)")
+	amlsimRules := flag.String("amlsim-rules", "", "a second pack to measure on AMLSim too (the structure-only pack; skipped when empty)")
 	warmup := flag.Duration("warmup", 0, "generated feeds: screen but do not count the first DURATION (histories fill first)")
 	flag.Parse()
-	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *warmup, *ibm, *amlsim); err != nil {
+	if err := run(os.Stdout, *pack, *seeds, *count, *profile, *warmup, *ibm, *amlsim, *amlsimRules); err != nil {
 		fmt.Fprintln(os.Stderr, "quality:", err)
 		os.Exit(1)
 	}
 }
 
-func run(w io.Writer, pack, seeds string, count int, profile string, warmup time.Duration, ibm, amlsim string) error {
+func run(w io.Writer, pack, seeds string, count int, profile string, warmup time.Duration, ibm, amlsim, amlsimRules string) error {
 	rs, err := rules.Load(pack, rules.Options{})
 	if err != nil {
 		return err
@@ -78,10 +81,21 @@ func run(w io.Writer, pack, seeds string, count int, profile string, warmup time
 			return fmt.Errorf("ibm: %w", err)
 		}
 	}
-	if amlsim != "" {
-		if err := amlsimAccounts(w, rs, amlsim); err != nil {
-			return fmt.Errorf("amlsim: %w", err)
-		}
+	if amlsim == "" {
+		return nil
+	}
+	if err := amlsimAccounts(w, rs, pack, amlsim); err != nil {
+		return fmt.Errorf("amlsim: %w", err)
+	}
+	if amlsimRules == "" {
+		return nil
+	}
+	structural, err := rules.Load(amlsimRules, rules.Options{})
+	if err != nil {
+		return err
+	}
+	if err := amlsimAccounts(w, structural, amlsimRules, amlsim); err != nil {
+		return fmt.Errorf("amlsim with %s: %w", amlsimRules, err)
 	}
 	return nil
 }
@@ -93,7 +107,16 @@ type genResult struct {
 	rep    *eval.Report
 	family map[string]string // tx id → family
 	perFam map[string][2]int // family → alerted, total
+	// behaviour is the number of counted legitimate transactions alerted
+	// by a rule that is neither a threshold report nor sanctions
+	// screening: what the pack's judgement of behaviour costs analysts.
+	behaviour int
 }
+
+// mandatory are the typologies whose alerts do not judge behaviour: a
+// transaction at a reporting threshold is reported whatever its purpose,
+// and a name hit goes to sanctions screening.
+var mandatory = map[string]bool{"threshold": true, "sanctions": true}
 
 func generated(rs *engine.RuleSet, cfg synth.Config, warmup time.Duration) (genResult, error) {
 	g := synth.New(cfg)
@@ -123,9 +146,12 @@ func generated(rs *engine.RuleSet, cfg synth.Config, warmup time.Duration) (genR
 		return res, err
 	}
 	res.rep = eval.Compute(prep.Feed, truth, eval.Rules(rs), alerts, eval.Options{Warmup: warmup})
-	alerted := map[string]bool{}
+	alerted, judged := map[string]bool{}, map[string]bool{}
 	for i := range alerts {
 		alerted[alerts[i].TxID] = true
+		if !mandatory[alerts[i].Typology] {
+			judged[alerts[i].TxID] = true
+		}
 	}
 	from := eval.WarmupEnd(prep.Feed, warmup)
 	counted := map[string]bool{}
@@ -142,6 +168,11 @@ func generated(rs *engine.RuleSet, cfg synth.Config, warmup time.Duration) (genR
 			v[0]++
 		}
 		res.perFam[fam] = v
+	}
+	for id := range judged {
+		if _, laundering := truth.Tx[id]; counted[id] && !laundering {
+			res.behaviour++
+		}
 	}
 	return res, nil
 }
@@ -182,6 +213,11 @@ func printGenerated(w io.Writer, profile string, gens []genResult) error {
 		row = append(row, strconv.Itoa(g.rep.Legit), eval.Percent(g.rep.Overall.LegitShare))
 	}
 	t.Add(row...)
+	row = []string{"  by behaviour rules"}
+	for _, g := range gens {
+		row = append(row, "", pct(g.behaviour, g.rep.Legit))
+	}
+	t.Add(row...)
 	row = []string{"alerts per 1,000 tx"}
 	for _, g := range gens {
 		row = append(row, "", fmt.Sprintf("%.1f", g.rep.Overall.Per1000))
@@ -212,7 +248,7 @@ func printGenerated(w io.Writer, profile string, gens []genResult) error {
 	if err := t.Write(w); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\n(scen: injected scenarios, or legitimate transactions in the legit rows; legit rows: share of them alerted by any rule;\n legit by RULE: the rule's alerts and the share of all legitimate transactions it alerts, rules at 0.1 % or more)")
+	fmt.Fprintln(w, "\n(scen: injected scenarios, or legitimate transactions in the legit rows; legit rows: share of them alerted by any rule;\n by behaviour rules: by a rule that is neither a threshold report nor sanctions screening;\n legit by RULE: the rule's alerts and the share of all legitimate transactions it alerts, rules at 0.1 % or more)")
 	fmt.Fprintln(w)
 	return nil
 }
@@ -274,7 +310,7 @@ func ibmPatterns(w io.Writer, rs *engine.RuleSet, dir string) error {
 	return nil
 }
 
-func amlsimAccounts(w io.Writer, rs *engine.RuleSet, dir string) error {
+func amlsimAccounts(w io.Writer, rs *engine.RuleSet, pack, dir string) error {
 	in, err := readInput(filepath.Join(dir, "transactions.csv"), "amlsim")
 	if err != nil {
 		return err
@@ -296,7 +332,7 @@ func amlsimAccounts(w io.Writer, rs *engine.RuleSet, dir string) error {
 		return err
 	}
 	a := rep.Accounts
-	fmt.Fprintf(w, "AMLSim %s: %d transactions, %d accounts (%d labelled fraud)\n\n", filepath.Base(dir), rep.Transactions, rep.AccountsSeen, a.Fraud)
+	fmt.Fprintf(w, "AMLSim %s with %s: %d transactions, %d accounts (%d labelled fraud)\n\n", filepath.Base(dir), pack, rep.Transactions, rep.AccountsSeen, a.Fraud)
 	var t eval.Table
 	t.Add("flagged accounts", "precision", "recall", "F1", "alerts")
 	t.Addf("%d\t%s\t%s\t%.3f\t%d", a.Flagged, eval.Percent(a.Precision), eval.Percent(a.Recall), a.F1, rep.Overall.Alerts)
