@@ -3,6 +3,7 @@ package amlsim
 import (
 	"bufio"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,6 +149,39 @@ func TestDecodeDeterministic(t *testing.T) {
 	}
 	if x != y {
 		t.Fatalf("same line decoded differently:\n%+v\n%+v", x, y)
+	}
+}
+
+// TestRepeatedLinesAreTransfersOfTheirOwn: AMLSim writes a transfer made
+// twice in a step as two identical lines; each keeps its own id, and a
+// decoder reading the file again from its start gives the same ids.
+func TestRepeatedLinesAreTransfersOfTheirOwn(t *testing.T) {
+	file := []string{"216,14730,163.3,1", "216,14730,163.3,1", "322,5431,143.11,1", "216,14730,163.3,1", "216,14730,163.3,2"}
+	decodeIDs := func() []string {
+		d := mustDecoder(t, Options{})
+		var ids []string
+		for _, line := range file {
+			var tx engine.Tx
+			if err := d.Decode([]byte(line), &tx); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, tx.TxID)
+		}
+		return ids
+	}
+	first, again := decodeIDs(), decodeIDs()
+	if !slices.Equal(first, again) {
+		t.Fatalf("ids differ between two reads of the file:\n%v\n%v", first, again)
+	}
+	seen := map[string]bool{}
+	for i, id := range first {
+		if seen[id] {
+			t.Errorf("line %d (%s): id %s given twice", i+1, file[i], id)
+		}
+		seen[id] = true
+	}
+	if first[1] != first[0]+"-1" || first[3] != first[0]+"-2" {
+		t.Errorf("repeats of %s are %s and %s, want -1 and -2 suffixes", first[0], first[1], first[3])
 	}
 }
 

@@ -4,5 +4,7 @@
 // step length plus a deterministic offset within the step taken from the
 // line's hash: transactions of one step are spread and always in the same
 // order. Accounts are "amlsim:<node id>"; the file has no id column, so
-// tx_id is derived from the same hash.
+// tx_id is derived from the same hash, with the repeat count of a
+// byte-identical line within its step appended (AMLSim writes a transfer
+// made twice as two identical lines).
 package amlsim
