@@ -1,12 +1,13 @@
 package main
 
 import (
+	"time"
+
 	"github.com/socwatch/socwatch/connectors/canonical"
 	"github.com/socwatch/socwatch/connectors/kafka"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"time"
 )
 
 // newRekeyer builds the re-key stage from the input topic to internal;
