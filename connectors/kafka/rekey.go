@@ -108,8 +108,13 @@ type Rekeyer struct {
 	failOnce    sync.Once
 	fail        context.CancelCauseFunc
 	outputTopic map[string]string
-	opts        []kgo.Opt
-	ownDLQ      bool // DeadLetter was created here and is closed by Run
+	// perspValue holds the socwatch-perspective header value of each
+	// perspective, and enc that of the last encoding seen (copies are built
+	// on the Run goroutine only), so a copy does not allocate them again.
+	perspValue [][]byte
+	enc        []byte
+	opts       []kgo.Opt
+	ownDLQ     bool // DeadLetter was created here and is closed by Run
 }
 
 // NewRekeyer validates cfg and creates the client (consumer and producer).
@@ -156,6 +161,9 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 		outputTopic: make(map[string]string), ownDLQ: ownDLQ}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
+	}
+	for _, p := range cfg.Perspectives {
+		r.perspValue = append(r.perspValue, []byte(p))
 	}
 	opts, err := cfg.clientOpts("rekey")
 	if err != nil {
@@ -386,12 +394,15 @@ func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []*kgo.Record {
 		value = prep.Value
 	}
 	if prep.Encoding != "" {
-		headers = append(headers, kgo.RecordHeader{Key: HeaderEncoding, Value: []byte(prep.Encoding)})
+		if string(r.enc) != prep.Encoding {
+			r.enc = []byte(prep.Encoding)
+		}
+		headers = append(headers, kgo.RecordHeader{Key: HeaderEncoding, Value: r.enc})
 	}
 	copies := make([]*kgo.Record, len(prep.Keys))
-	for i, p := range r.cfg.Perspectives {
+	for i, p := range r.perspValue {
 		copies[i] = &kgo.Record{Topic: out, Key: prep.Keys[i], Value: value, Timestamp: in.Timestamp,
-			Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective, Value: []byte(p)}}, headers...)}
+			Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective, Value: p}}, headers...)}
 	}
 	return copies
 }
