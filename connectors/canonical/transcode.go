@@ -49,9 +49,6 @@ func (t *Transcoder) Decode(value []byte) error {
 	return t.err
 }
 
-// Tx is the last decoded transaction (valid when Decode returned nil).
-func (t *Transcoder) Tx() *engine.Tx { return &t.env.Tx }
-
 // EventTime is the last record's ts; false when it did not decode. A
 // record that decodes but cannot be enriched (no FX rate) still has one,
 // so it keeps its place in event time.
