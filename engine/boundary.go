@@ -14,6 +14,23 @@ type Decoder interface {
 	Decode(data []byte, tx *Tx) error
 }
 
+// RecordDecoder is a Decoder that decodes by the record's Encoding, and
+// may deliver the transaction already enriched (a re-key stage's binary
+// copy), in which case the stream does not enrich it again.
+type RecordDecoder interface {
+	Decoder
+	DecodeRecord(rec *Record, tx *Tx) (enriched bool, err error)
+}
+
+// DecodeRecord decodes rec with d: by its encoding when d is a
+// RecordDecoder, as d's own format otherwise.
+func DecodeRecord(d Decoder, rec *Record, tx *Tx) (enriched bool, err error) {
+	if rd, ok := d.(RecordDecoder); ok {
+		return rd.DecodeRecord(rec, tx)
+	}
+	return false, d.Decode(rec.Value, tx)
+}
+
 // Record is one raw input record as a source delivers it.
 type Record struct {
 	Key   []byte
@@ -25,6 +42,10 @@ type Record struct {
 	// re-key stage produced it (e.g. "debtor.account"); empty means every
 	// perspective, as in file mode or when the re-key stage is skipped.
 	Perspective string
+	// Encoding names Value's encoding when it is not the source's own
+	// format: a re-key stage's binary copy ("tx/1", the socwatch-encoding
+	// header); empty for the feed's format (canonical JSON on Kafka).
+	Encoding string
 	// Position identifies the record at its source, for DLQ headers and
 	// logs (e.g. "topic/3@1042" or "line 17").
 	Position string

@@ -32,7 +32,7 @@ func TestSumAndFetched(t *testing.T) {
 	if !Fetched(fetched) {
 		t.Error("not Fetched after kprom counted fetched bytes")
 	}
-	assigned := strings.Replace(text, "socwatch_partitions_assigned 0", "socwatch_partitions_assigned 8", 1)
+	assigned := strings.Replace(text, `socwatch_partitions_assigned{topic="feed.by-account"} 0`, `socwatch_partitions_assigned{topic="feed.by-account"} 8`, 1)
 	if !Fetched(assigned) {
 		t.Error("not Fetched with partitions assigned")
 	}

@@ -3,21 +3,25 @@ package main
 import (
 	"time"
 
-	"github.com/socwatch/socwatch/connectors/jsonl"
+	"github.com/socwatch/socwatch/connectors/canonical"
 	"github.com/socwatch/socwatch/connectors/kafka"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // newRekeyer builds the re-key stage from the input topic to internal;
 // records it cannot forward go to dlq.
 func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet, dlq *kafka.DeadLetter, futureBound time.Duration) (*kafka.Rekeyer, error) {
 	kcfg.ClientID = "socwatch"
+	prepare, err := prepareRecord(rates, cfg.MaxRecordBytes, rs.Perspectives)
+	if err != nil {
+		return nil, err
+	}
 	return kafka.NewRekeyer(kafka.RekeyConfig{
 		Config:           kcfg,
 		Perspectives:     rs.Perspectives,
-		KeyOf:            keyOf(rates, cfg.MaxRecordBytes),
-		EventTime:        eventTime(),
+		Prepare:          prepare,
 		OutputSuffix:     rekeySuffix,
 		OutputPartitions: int32(cfg.Kafka.Partitions),
 		MaxRecordBytes:   cfg.MaxRecordBytes,
@@ -29,15 +33,30 @@ func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleS
 // rekeySuffix names the internal topic: <topic>.by-account.
 const rekeySuffix = ".by-account"
 
-// eventTime reads a canonical record's ts for the re-key merge, so the
-// internal topic is in event-time order as a file replay is.
-func eventTime() func(value []byte) (time.Time, bool) {
-	var dec jsonl.Decoder
-	var tx engine.Tx
-	return func(value []byte) (time.Time, bool) {
-		if err := dec.Decode(value, &tx); err != nil {
-			return time.Time{}, false
-		}
-		return tx.TS, true
+// prepareRecord decodes and enriches each input record once for the
+// re-key stage (connectors/canonical): its ts orders the merge, and its
+// copies carry the enriched transaction in the binary encoding tx/1, which
+// screening reads without JSON. A copy that would be larger than maxBytes
+// (screening's limit) carries the input value instead, which screening
+// decodes as JSON: the binary form is smaller for any real transaction,
+// but the limit must hold for every one.
+func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string) (func(*kgo.Record) kafka.Prepared, error) {
+	tc, err := canonical.NewTranscoder(rates, maxBytes, perspectives)
+	if err != nil {
+		return nil, err
 	}
+	return func(rec *kgo.Record) kafka.Prepared {
+		var pr kafka.Prepared
+		tc.Decode(rec.Value) // its failure is the absence of keys (and of a time)
+		pr.EventTime, pr.HasTime = tc.EventTime()
+		keys, ok := tc.AppendKeys(make([][]byte, 0, len(perspectives)))
+		if !ok {
+			return pr
+		}
+		pr.Keys = keys
+		if bin := tc.AppendBinary(make([]byte, 0, len(rec.Value)/2)); len(bin) <= maxBytes {
+			pr.Value, pr.Encoding = bin, canonical.EncodingTx
+		}
+		return pr
+	}, nil
 }

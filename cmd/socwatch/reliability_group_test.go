@@ -21,8 +21,9 @@ func TestTwoInstancesOneDies(t *testing.T) {
 	a := startRun(t, nil, append(runArgs(f), "--kafka-rekey", "screen")...)
 	b := startRun(t, nil, append(runArgs(f), "--kafka-rekey", "screen")...)
 	// Both must screen before the kill, or the test would only restart a
-	// single instance. (socwatch_partitions_assigned has no topic label and
-	// counts re-key partitions too, so screened copies are the evidence.)
+	// single instance. (Screened copies are the evidence: an instance can
+	// hold internal-topic partitions, socwatch_partitions_assigned{topic},
+	// before it has screened anything.)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		sa := sum(a.scrape(), "socwatch_records_screened_total")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,8 +14,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/socwatch/socwatch/connectors/canonical"
 	"github.com/socwatch/socwatch/connectors/clickhouse"
-	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/connectors/kafka"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
@@ -171,7 +170,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	}
 	p := &screen.Pipeline{
 		Rules:          s.rules,
-		NewDecoder:     func() engine.Decoder { return &jsonl.Decoder{MaxBytes: cfg.MaxRecordBytes} },
+		NewDecoder:     func() engine.Decoder { return canonical.NewDecoder(cfg.MaxRecordBytes) },
 		Enricher:       enrich.New(rates),
 		Sink:           s.sink,
 		DeadLetter:     s.dlq,
@@ -352,37 +351,6 @@ type discardSink struct{}
 
 func (discardSink) Write(_ context.Context, _ []engine.Alert, done engine.Done) { done(nil) }
 func (discardSink) Close(context.Context) error                                 { return nil }
-
-// keyOf extracts the key of a perspective from a canonical JSON record, for
-// the re-key stage. A record that would be rejected (it does not decode, or
-// cannot be enriched) yields an error, so the re-key stage forwards it once
-// and the screening stage dead-letters it once, not once per perspective.
-func keyOf(rates *fx.Table, maxBytes int) func(value []byte, perspective string) ([]byte, error) {
-	dec := jsonl.Decoder{MaxBytes: maxBytes}
-	var env engine.Env
-	en := enrich.New(rates)
-	// The stage asks once per perspective for the same record: decode and
-	// enrich it once, and answer the other perspectives from that.
-	var last []byte
-	var lastErr error
-	return func(value []byte, perspective string) ([]byte, error) {
-		if last == nil || !bytes.Equal(value, last) {
-			last = append(last[:0], value...)
-			lastErr = dec.Decode(value, &env.Tx)
-			if lastErr == nil {
-				lastErr = en.Enrich(&env.Tx)
-			}
-		}
-		if lastErr != nil {
-			return nil, lastErr
-		}
-		f := engine.Fields[perspective]
-		if f == nil || f.Kind != engine.KindString {
-			return nil, fmt.Errorf("unknown perspective %q", perspective)
-		}
-		return []byte(f.Str(&env)), nil
-	}
-}
 
 // partitionStreams finds the Stream of a partition, for the state rebuild
 // that runs between assignment and the first fetch.

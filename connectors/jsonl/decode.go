@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/intern"
 	"github.com/socwatch/socwatch/internal/lines"
 )
 
@@ -18,12 +19,6 @@ const (
 	// record object itself is depth 1. It bounds the recursion that skips
 	// unknown fields.
 	MaxDepth = 32
-
-	// maxCodeLen and maxCodes bound the table of interned short values
-	// (currency, country, channel, bic, …) so a hostile feed cannot grow it
-	// without limit; when it is full it is cleared and refilled.
-	maxCodeLen = 64
-	maxCodes   = 4096
 )
 
 // keptField indexes the string fields whose previous value is remembered:
@@ -41,7 +36,6 @@ const (
 	keepDirection
 	keepDebtor
 	keepCreditor = keepDebtor + partyFields
-	numKept      = keepCreditor + partyFields
 )
 
 // Offsets of a party's fields from its base keptField.
@@ -73,8 +67,7 @@ type Decoder struct {
 	MaxBytes int
 
 	unescaped []byte
-	last      [numKept]string
-	codes     map[string]string
+	strs      intern.Strings
 }
 
 // Decode fills tx from one JSON object. tx is reset first; data is not
@@ -290,42 +283,8 @@ func (p *parser) keptString(dst *string, f keptField, prefix, name string, share
 	if err != nil {
 		return err
 	}
-	d := p.d
-	if s := d.last[f]; s == string(b) { // compare without allocating
-		*dst = s
-		return nil
-	}
-	var s string
-	if shared {
-		s = d.intern(b)
-	} else {
-		s = string(b)
-	}
-	d.last[f] = s
-	*dst = s
+	*dst = p.d.strs.Kept(int(f), b, shared)
 	return nil
-}
-
-// intern returns b as a string from a bounded table, so values that
-// alternate between records (PL/NO, EUR/PLN) are not allocated again.
-func (d *Decoder) intern(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if len(b) > maxCodeLen {
-		return string(b)
-	}
-	if s, ok := d.codes[string(b)]; ok {
-		return s
-	}
-	if d.codes == nil {
-		d.codes = make(map[string]string, 64)
-	} else if len(d.codes) >= maxCodes {
-		clear(d.codes)
-	}
-	s := string(b)
-	d.codes[s] = s
-	return s
 }
 
 func (p *parser) timestamp(dst *time.Time) error {

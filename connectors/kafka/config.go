@@ -26,6 +26,10 @@ const (
 	HeaderSourceTopic     = "socwatch-source-topic"
 	HeaderSourcePartition = "socwatch-source-partition"
 	HeaderSourceOffset    = "socwatch-source-offset"
+	// HeaderEncoding names the encoding of a re-keyed copy's value when it
+	// is not the input's (e.g. "tx/1"); absent, the value is the input
+	// record's, unchanged.
+	HeaderEncoding = "socwatch-encoding"
 )
 
 // StartOffset says where a group starts on a partition it has no commit for.

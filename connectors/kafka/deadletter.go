@@ -133,6 +133,11 @@ func rejectedLetter(rj *engine.Rejected) letter {
 	if rj.Record.Perspective != "" {
 		l.headers = append(l.headers, kgo.RecordHeader{Key: HeaderPerspective, Value: []byte(rj.Record.Perspective)})
 	}
+	if rj.Record.Encoding != "" {
+		// A copy the re-key stage re-encoded, refused by screening (e.g.
+		// dated ahead of the clock): the value is in that encoding.
+		l.headers = append(l.headers, kgo.RecordHeader{Key: HeaderEncoding, Value: []byte(rj.Record.Encoding)})
+	}
 	return l
 }
 

@@ -7,7 +7,11 @@
 // order (a record dated beyond the future bound keeps its partition's
 // previous place, see merger) and writes one copy of each transaction per perspective
 // (debtor account, creditor account) to the internal topic keyed by that
-// account.
+// account. Each input record is decoded once, when it is fetched, by the
+// integrator's Prepare (connectors/canonical); the result travels with the
+// record through the merge and gives the copies' keys and value (the
+// enriched transaction in binary, named by the socwatch-encoding header).
+// The internal topic's batches are lz4-compressed.
 //
 // Topology: the re-key stage's consumer group (<group>-rekey) uses
 // singleOwnerBalancer, which gives every input partition to the

@@ -9,7 +9,7 @@ import (
 )
 
 // merger orders the records of several partitions by event time — the
-// record timestamp, or the time orderKey extracts from the value — (ties:
+// record timestamp, or the time prepare extracts from the value — (ties:
 // topic, partition, offset). A record is released only when every
 // partition either has a buffered record to compare it with or is caught
 // up, so that the output is in global timestamp order as far as the input
@@ -41,10 +41,11 @@ import (
 //     per internal partition would see gaps the feed does not have.
 type merger struct {
 	parts map[topicPartition]*mergePart
-	// orderKey returns a record's event time in unix nanoseconds, or false
-	// when it has none (the record then keeps its place behind the
-	// previous record of its partition).
-	orderKey func(*kgo.Record) (int64, bool)
+	// prepare decodes a record once, when it is buffered: its event time
+	// (without one the record keeps its place behind the previous record
+	// of its partition) and what the re-key stage writes of it, which pop
+	// hands back with the record.
+	prepare func(*kgo.Record) Prepared
 	// ahead is the future bound of order keys (<= 0: none).
 	ahead time.Duration
 	// released judges released records against everything released
@@ -56,7 +57,8 @@ type merger struct {
 
 type mergePart struct {
 	buf  []*kgo.Record
-	at   []int64 // order key of buf[i]
+	prep []Prepared // of buf[i]
+	at   []int64    // order key of buf[i]
 	head int
 	last int64 // order key of the last record added that was not a suspect
 	// clock tracks the partition's newest order key and judges the next.
@@ -69,13 +71,16 @@ type mergePart struct {
 	next, hwm int64
 }
 
-// newMerger orders by orderKey (nil: the record timestamp) and judges
-// records against the future bound ahead (<= 0: none).
-func newMerger(orderKey func(*kgo.Record) (int64, bool), ahead time.Duration) *merger {
-	if orderKey == nil {
-		orderKey = func(r *kgo.Record) (int64, bool) { return eventtime.UnixNano(r.Timestamp), true }
+// newMerger orders by the event time prepare returns (nil: the record
+// timestamp) and judges records against the future bound ahead (<= 0:
+// none).
+func newMerger(prepare func(*kgo.Record) Prepared, ahead time.Duration) *merger {
+	if prepare == nil {
+		prepare = func(r *kgo.Record) Prepared {
+			return Prepared{EventTime: eventtime.UnixNano(r.Timestamp), HasTime: true}
+		}
 	}
-	return &merger{parts: make(map[topicPartition]*mergePart), orderKey: orderKey, ahead: ahead,
+	return &merger{parts: make(map[topicPartition]*mergePart), prepare: prepare, ahead: ahead,
 		released: eventtime.NewGuard(ahead, 0, nil)}
 }
 
@@ -107,20 +112,24 @@ func (m *merger) add(fp kgo.FetchTopicPartition) {
 	}
 	if p.head > 0 && p.head*2 >= len(p.buf) {
 		n := copy(p.buf, p.buf[p.head:])
+		copy(p.prep, p.prep[p.head:])
 		copy(p.at, p.at[p.head:])
 		clear(p.buf[n:])
+		clear(p.prep[n:])
 		kept := p.suspects[:0]
 		for _, i := range p.suspects {
 			if i >= p.head {
 				kept = append(kept, i-p.head)
 			}
 		}
-		p.buf, p.at, p.suspects, p.head = p.buf[:n], p.at[:n], kept, 0
+		p.buf, p.prep, p.at, p.suspects, p.head = p.buf[:n], p.prep[:n], p.at[:n], kept, 0
 	}
 	p.buf = append(p.buf, fp.Records...)
 	for _, r := range fp.Records {
-		k, ok := m.orderKey(r)
-		if !ok {
+		pr := m.prepare(r)
+		p.prep = append(p.prep, pr)
+		k := pr.EventTime
+		if !pr.HasTime {
 			p.at = append(p.at, p.last) // no event time: behind the previous record
 			continue
 		}
@@ -184,11 +193,11 @@ func (m *merger) blocking() []topicPartition {
 	return out
 }
 
-// pop releases the next record in merge order, or nil when the merge must
-// wait for more data. future reports a record dated more than the future
-// bound ahead of every record released before it (see the type doc): it
-// must not be forwarded.
-func (m *merger) pop() (rec *kgo.Record, future bool) {
+// pop releases the next record in merge order and what prepare made of
+// it, or nil when the merge must wait for more data. future reports a
+// record dated more than the future bound ahead of every record released
+// before it (see the type doc): it must not be forwarded.
+func (m *merger) pop() (rec *kgo.Record, prep Prepared, future bool) {
 	var (
 		best   *kgo.Record
 		bestAt int64
@@ -198,7 +207,7 @@ func (m *merger) pop() (rec *kgo.Record, future bool) {
 	for tp, p := range m.parts {
 		if p.len() == 0 {
 			if !p.caughtUp() {
-				return nil, false
+				return nil, Prepared{}, false
 			}
 			continue
 		}
@@ -208,18 +217,20 @@ func (m *merger) pop() (rec *kgo.Record, future bool) {
 		}
 	}
 	if best == nil {
-		return nil, false
+		return nil, Prepared{}, false
 	}
+	prep = bestP.prep[bestP.head]
 	bestP.buf[bestP.head] = nil
+	bestP.prep[bestP.head] = Prepared{}
 	bestP.head++
 	m.buffered--
-	if k, ok := m.orderKey(best); ok {
-		if m.released.Check(k) != eventtime.Accept {
-			return best, true
+	if prep.HasTime {
+		if m.released.Check(prep.EventTime) != eventtime.Accept {
+			return best, prep, true
 		}
-		m.released.Advance(k)
+		m.released.Advance(prep.EventTime)
 	}
-	return best, false
+	return best, prep, false
 }
 
 // bufferedIn returns how many records partition tp has buffered.

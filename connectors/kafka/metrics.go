@@ -18,7 +18,7 @@ type metrics struct {
 	consumed   *prometheus.CounterVec
 	commits    prometheus.Counter
 	commitErrs prometheus.Counter
-	assigned   prometheus.Gauge
+	assigned   *prometheus.GaugeVec
 	paused     prometheus.Gauge
 	dlq        *prometheus.CounterVec
 	// State checkpoints (state.go).
@@ -55,10 +55,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	})); err != nil {
 		return nil, err
 	}
-	if m.assigned, err = register(reg, prometheus.NewGauge(prometheus.GaugeOpts{
+	if m.assigned, err = register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "socwatch_partitions_assigned",
-		Help: "Partitions currently assigned to this process.",
-	})); err != nil {
+		Help: "Partitions currently assigned to this process, by topic: the re-key stage's input topic and the screening source's (the internal topic when re-keying).",
+	}, []string{"topic"})); err != nil {
 		return nil, err
 	}
 	if m.paused, err = register(reg, prometheus.NewGauge(prometheus.GaugeOpts{

@@ -25,9 +25,11 @@ type RekeyConfig struct {
 	// Perspectives are the aggregate key paths in use, e.g.
 	// ["debtor.account", "creditor.account"]: one copy per perspective.
 	Perspectives []string
-	// KeyOf extracts the account a perspective is keyed by from a record
-	// value (the integrator passes the JSON decoder's field extractor).
-	KeyOf func(value []byte, perspective string) ([]byte, error)
+	// Prepare decodes an input record once, when it is fetched: its event
+	// time orders the merge, and its keys and value make the copies (see
+	// Prepared). The integrator passes the canonical decoder
+	// (connectors/canonical.Transcoder).
+	Prepare func(*kgo.Record) Prepared
 	// OutputSuffix names the internal topic of each input topic:
 	// "<topic><OutputSuffix>"; default ".by-account".
 	OutputSuffix string
@@ -40,12 +42,6 @@ type RekeyConfig struct {
 	// ProbeInterval is how often offsets are listed for partitions that
 	// stall the merge; default 500 ms.
 	ProbeInterval time.Duration
-	// EventTime, when set, extracts a record's event time from its value
-	// for the merge order (the transaction's ts), so the internal topic is
-	// in event-time order whatever timestamps the producer set. A record it
-	// fails on keeps its place behind its partition's previous record.
-	// Without it the record timestamp orders.
-	EventTime func(value []byte) (time.Time, bool)
 	// MaxRecordBytes is the largest value screening accepts (its
 	// max_record_bytes); a larger record is dead-lettered here with reason
 	// too_large instead of being forwarded. Default 1 MiB.
@@ -62,11 +58,32 @@ type RekeyConfig struct {
 	FutureBound time.Duration
 }
 
+// Prepared is what the re-key stage needs of one input record, computed
+// once when it is fetched and carried through the merge to the produce.
+type Prepared struct {
+	// EventTime orders the merge (unix nanoseconds, the transaction's ts),
+	// so the internal topic is in event-time order whatever timestamps the
+	// producer set. Without one (HasTime false: the value did not decode)
+	// the record keeps its place behind its partition's previous record.
+	EventTime int64
+	HasTime   bool
+	// Keys holds the copies' keys, one per RekeyConfig.Perspectives entry
+	// in that order. Nil: the record cannot be screened (it did not decode
+	// or enrich, or a key is empty), and is forwarded once, unchanged, with
+	// an empty perspective so that screening rejects it with its reason.
+	Keys [][]byte
+	// Value is the copies' value (nil: the input's), and Encoding names it
+	// in the socwatch-encoding header (empty: no header).
+	Value    []byte
+	Encoding string
+}
+
 // Rekeyer is the re-key stage: it merges the assigned input partitions in
-// event-time order (see merger and RekeyConfig.EventTime) and writes each record once per
+// event-time order (see merger and Prepared.EventTime) and writes each record once per
 // perspective to the internal topic, keyed by that perspective's account and
-// tagged with the socwatch-perspective header. A record whose key cannot be
-// extracted is forwarded once, with its original key and an empty
+// tagged with the socwatch-perspective header (and socwatch-encoding when
+// the value is re-encoded). A record whose keys cannot be extracted is
+// forwarded once, with its original key and an empty
 // perspective, so that screening rejects it into the dead-letter topic.
 // Input offsets are committed only after every copy is acknowledged.
 //
@@ -91,8 +108,13 @@ type Rekeyer struct {
 	failOnce    sync.Once
 	fail        context.CancelCauseFunc
 	outputTopic map[string]string
-	opts        []kgo.Opt
-	ownDLQ      bool // DeadLetter was created here and is closed by Run
+	// perspValue holds the socwatch-perspective header value of each
+	// perspective, and enc that of the last encoding seen (copies are built
+	// on the Run goroutine only), so a copy does not allocate them again.
+	perspValue [][]byte
+	enc        []byte
+	opts       []kgo.Opt
+	ownDLQ     bool // DeadLetter was created here and is closed by Run
 }
 
 // NewRekeyer validates cfg and creates the client (consumer and producer).
@@ -100,8 +122,8 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 	if len(cfg.Perspectives) == 0 {
 		return nil, errors.New("kafka rekey config: no perspectives")
 	}
-	if cfg.KeyOf == nil {
-		return nil, errors.New("kafka rekey config: no KeyOf function")
+	if cfg.Prepare == nil {
+		return nil, errors.New("kafka rekey config: no Prepare function")
 	}
 	base, err := cfg.Config.withDefaults()
 	if err != nil {
@@ -135,10 +157,13 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 		return nil, err
 	}
 	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
-		merge: newMerger(orderKey(cfg.EventTime), cfg.FutureBound), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
+		merge: newMerger(cfg.Prepare, cfg.FutureBound), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
 		outputTopic: make(map[string]string), ownDLQ: ownDLQ}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
+	}
+	for _, p := range cfg.Perspectives {
+		r.perspValue = append(r.perspValue, []byte(p))
 	}
 	opts, err := cfg.clientOpts("rekey")
 	if err != nil {
@@ -153,6 +178,12 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 		kgo.FetchMaxWait(250*time.Millisecond),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(5*time.Millisecond),
+		// lz4: on the internal topic's batches (BenchmarkInternalTopicCompression,
+		// bench/README.md "Binary internal topic") it keeps 136 of 409
+		// bytes per copy for about 1.1 µs of compress+decompress CPU per
+		// copy; zstd keeps 104 bytes but costs 2–3.5 µs, which on a
+		// CPU-bound instance that also screens is the scarcer resource.
+		kgo.ProducerBatchCompression(kgo.Lz4Compression()),
 		// Produce blocks when this many copies are unacknowledged:
 		// backpressure from the internal topic to the merge.
 		kgo.MaxBufferedRecords(cfg.MaxBufferedRecords*len(cfg.Perspectives)),
@@ -245,18 +276,18 @@ func (r *Rekeyer) Run(ctx context.Context) error {
 // emitAll produces every record the merge releases.
 func (r *Rekeyer) emitAll(ctx context.Context) {
 	for ctx.Err() == nil {
-		rec, future := r.merge.pop()
+		rec, prep, future := r.merge.pop()
 		if rec == nil {
 			return
 		}
-		r.emit(ctx, rec, future)
+		r.emit(ctx, rec, &prep, future)
 	}
 }
 
 // emit produces the copies of one input record and acknowledges its span
 // when all of them are acknowledged. A record the merge judged future goes
 // to the dead-letter topic instead (ts_future).
-func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, future bool) {
+func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep *Prepared, future bool) {
 	tp := topicPartition{in.Topic, in.Partition}
 	r.mu.Lock()
 	cp := r.cps[tp]
@@ -284,7 +315,7 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, future bool) {
 			fmt.Sprintf("dated more than %s ahead of the feed's event time", r.cfg.FutureBound), ack)
 		return
 	}
-	copies := r.copies(in)
+	copies := r.copies(in, prep)
 	var (
 		mu       sync.Mutex
 		pending  = len(copies)
@@ -347,21 +378,31 @@ func (r *Rekeyer) closeDLQ() {
 	}
 }
 
-// copies builds one output record per perspective, or a single copy with
-// the original key and no perspective when a key cannot be extracted.
-func (r *Rekeyer) copies(in *kgo.Record) []*kgo.Record {
+// copies builds one output record per perspective, or a single copy of
+// the input record with its original key and no perspective when prep has
+// no keys.
+func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []*kgo.Record {
 	src := sourceHeaders(in.Topic, in.Partition, in.Offset)
 	out := r.outputTopic[in.Topic]
-	copies := make([]*kgo.Record, 0, len(r.cfg.Perspectives))
-	for _, p := range r.cfg.Perspectives {
-		key, err := r.cfg.KeyOf(in.Value, p)
-		if err != nil || len(key) == 0 {
-			// Bad input: forward it once so screening rejects it.
-			return []*kgo.Record{{Topic: out, Key: in.Key, Value: in.Value, Timestamp: in.Timestamp,
-				Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective}}, src...)}}
+	if len(prep.Keys) != len(r.cfg.Perspectives) {
+		// Bad input: forward it once so screening rejects it.
+		return []*kgo.Record{{Topic: out, Key: in.Key, Value: in.Value, Timestamp: in.Timestamp,
+			Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective}}, src...)}}
+	}
+	value, headers := in.Value, src
+	if prep.Value != nil {
+		value = prep.Value
+	}
+	if prep.Encoding != "" {
+		if string(r.enc) != prep.Encoding {
+			r.enc = []byte(prep.Encoding)
 		}
-		copies = append(copies, &kgo.Record{Topic: out, Key: key, Value: in.Value, Timestamp: in.Timestamp,
-			Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective, Value: []byte(p)}}, src...)})
+		headers = append(headers, kgo.RecordHeader{Key: HeaderEncoding, Value: r.enc})
+	}
+	copies := make([]*kgo.Record, len(prep.Keys))
+	for i, p := range r.perspValue {
+		copies[i] = &kgo.Record{Topic: out, Key: prep.Keys[i], Value: value, Timestamp: in.Timestamp,
+			Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective, Value: p}}, headers...)}
 	}
 	return copies
 }
@@ -474,7 +515,7 @@ func (r *Rekeyer) onAssigned(_ context.Context, _ *kgo.Client, assigned map[stri
 			if _, ok := r.cps[tp]; !ok {
 				r.cps[tp] = newCheckpoint()
 				r.merge.assign(tp)
-				r.m.assigned.Inc()
+				r.m.assigned.WithLabelValues(topic).Inc()
 			}
 		}
 	}
@@ -506,7 +547,7 @@ func (r *Rekeyer) drop(parts map[string][]int32) {
 			r.unpauseLocked(tp)
 			delete(r.cps, tp)
 			r.merge.remove(tp)
-			r.m.assigned.Dec()
+			r.m.assigned.WithLabelValues(topic).Dec()
 			r.m.lag.DeleteLabelValues(topic, partitionLabel(p))
 		}
 	}
@@ -595,18 +636,4 @@ func (r *Rekeyer) ensureOutputTopic(ctx context.Context, adm *kadm.Client, in, o
 	}
 	r.log.Info("raised internal topic's max.message.bytes to the input topic's", "topic", out, "from", outLimit, "to", inLimit)
 	return inLimit, nil
-}
-
-// orderKey adapts an event-time extractor to the merger.
-func orderKey(eventTime func([]byte) (time.Time, bool)) func(*kgo.Record) (int64, bool) {
-	if eventTime == nil {
-		return nil
-	}
-	return func(r *kgo.Record) (int64, bool) {
-		t, ok := eventTime(r.Value)
-		if !ok {
-			return 0, false
-		}
-		return eventtime.UnixNano(t), true
-	}
 }

@@ -3,7 +3,6 @@ package kafka
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -12,19 +11,30 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// splitKeyOf reads "debtor|creditor|seq" values.
-func splitKeyOf(value []byte, perspective string) ([]byte, error) {
+// splitPrepare reads "debtor|creditor|seq" values, orders them by the
+// record timestamp, and re-encodes the copies as "v2:" + value under
+// encoding "v2"; any other value has no keys.
+func splitPrepare(rec *kgo.Record) Prepared {
+	pr := Prepared{EventTime: rec.Timestamp.UnixNano(), HasTime: true}
+	if f := bytes.Split(rec.Value, []byte("|")); len(f) == 3 {
+		pr.Keys = [][]byte{f[0], f[1]}
+		pr.Value, pr.Encoding = append([]byte("v2:"), rec.Value...), "v2"
+	}
+	return pr
+}
+
+// splitKey is the key of a "debtor|creditor|seq" value's perspective.
+func splitKey(value []byte, perspective string) []byte {
 	f := bytes.Split(value, []byte("|"))
-	if len(f) != 3 {
-		return nil, errors.New("not debtor|creditor|seq")
+	switch {
+	case len(f) != 3:
+		return nil
+	case perspective == "debtor.account":
+		return f[0]
+	case perspective == "creditor.account":
+		return f[1]
 	}
-	switch perspective {
-	case "debtor.account":
-		return f[0], nil
-	case "creditor.account":
-		return f[1], nil
-	}
-	return nil, fmt.Errorf("unknown perspective %q", perspective)
+	return nil
 }
 
 func consumeAll(t *testing.T, b backend, topic string, n int) []*kgo.Record {
@@ -65,7 +75,7 @@ func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
 		const n = 30
 		// Record seq j goes to partition j%3 at base+j s; partitions are
 		// produced one after the other (2, 1, 0), so arrival order is not
-		// timestamp order. seq 7 is unreadable by KeyOf.
+		// timestamp order. seq 7 is unreadable by Prepare.
 		byPart := map[int32][]*kgo.Record{}
 		for j := 0; j < n; j++ {
 			p := int32(j % 3)
@@ -81,7 +91,7 @@ func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
 		}
 
 		cfg := RekeyConfig{Config: testConfig(b, topic, group), Perspectives: []string{"debtor.account", "creditor.account"},
-			KeyOf: splitKeyOf, OutputPartitions: 1}
+			Prepare: splitPrepare, OutputPartitions: 1}
 		r, err := NewRekeyer(cfg)
 		if err != nil {
 			t.Fatal(err)
@@ -106,16 +116,20 @@ func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
 				t.Fatalf("copy %q has no %s header", rec.Value, HeaderPerspective)
 			}
 			src, _ := header(rec, HeaderSourceOffset)
+			enc, _ := header(rec, HeaderEncoding)
 			seq := strings.Split(string(rec.Value), "|")
 			switch {
 			case string(rec.Value) == "garbage":
-				if persp != "" || string(rec.Key) != "orig7" {
-					t.Errorf("bad record forwarded as key %q perspective %q, want orig7 and empty", rec.Key, persp)
+				if persp != "" || string(rec.Key) != "orig7" || enc != "" {
+					t.Errorf("bad record forwarded as key %q perspective %q encoding %q, want orig7 and empty", rec.Key, persp, enc)
 				}
 				got = append(got, "7:bad")
 			default:
-				want, _ := splitKeyOf(rec.Value, persp)
-				if !bytes.Equal(rec.Key, want) {
+				orig, ok := bytes.CutPrefix(rec.Value, []byte("v2:"))
+				if !ok || enc != "v2" {
+					t.Errorf("copy %q with encoding %q is not Prepare's value and encoding", rec.Value, enc)
+				}
+				if want := splitKey(orig, persp); !bytes.Equal(rec.Key, want) {
 					t.Errorf("copy of %s keyed %q, want %q", rec.Value, rec.Key, want)
 				}
 				got = append(got, seq[2]+":"+persp)

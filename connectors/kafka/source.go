@@ -212,13 +212,24 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 func toRecords(rs []*kgo.Record) []engine.Record {
 	recs := make([]engine.Record, len(rs))
 	var buf []byte
+	// Perspectives and encodings take a few values: reuse the previous
+	// record's string instead of allocating one per record.
+	var persp, enc string
 	for i, r := range rs {
 		topic, partition, offset := r.Topic, r.Partition, r.Offset
 		var srcTopic, srcPartition, srcOffset []byte
 		for _, h := range r.Headers {
 			switch h.Key {
 			case HeaderPerspective:
-				recs[i].Perspective = string(h.Value)
+				if string(h.Value) != persp {
+					persp = string(h.Value)
+				}
+				recs[i].Perspective = persp
+			case HeaderEncoding:
+				if string(h.Value) != enc {
+					enc = string(h.Value)
+				}
+				recs[i].Encoding = enc
 			case HeaderSourceTopic:
 				srcTopic = h.Value
 			case HeaderSourcePartition:
@@ -286,7 +297,7 @@ func (s *Source) onAssigned(_ context.Context, _ *kgo.Client, assigned map[strin
 			w := newWorker(s, topic, p, s.factory(topic, p))
 			s.workers[tp] = w
 			s.nWorkers.Store(int32(len(s.workers)))
-			s.m.assigned.Inc()
+			s.m.assigned.WithLabelValues(topic).Inc()
 			go w.run()
 		}
 	}
@@ -341,7 +352,7 @@ func (s *Source) removeWorkers(parts map[string][]int32) []*worker {
 				delete(s.workers, tp)
 				s.nWorkers.Store(int32(len(s.workers)))
 				ws = append(ws, w)
-				s.m.assigned.Dec()
+				s.m.assigned.WithLabelValues(topic).Dec()
 				s.m.lag.DeleteLabelValues(topic, partitionLabel(p))
 			}
 		}

@@ -79,7 +79,7 @@ func TestSourceDeliversEachPartitionInOrderAndCommitsAll(t *testing.T) {
 		if got := testutil.ToFloat64(s.m.commits); got < 1 {
 			t.Errorf("commits metric = %v, want >= 1", got)
 		}
-		if got := testutil.ToFloat64(s.m.assigned); got != 0 {
+		if got := testutil.ToFloat64(s.m.assigned.WithLabelValues(topic)); got != 0 {
 			t.Errorf("partitions assigned after Run = %v, want 0", got)
 		}
 		f.mu.Lock()

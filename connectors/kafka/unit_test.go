@@ -134,7 +134,7 @@ func fetched(topic string, p int32, hwm int64, offsetsAndSecs ...int64) kgo.Fetc
 // marked with a trailing "!".
 func drain(m *merger) []string {
 	var out []string
-	for r, future := m.pop(); r != nil; r, future = m.pop() {
+	for r, _, future := m.pop(); r != nil; r, _, future = m.pop() {
 		pos := formatPosition(r.Topic, r.Partition, r.Offset)
 		if future {
 			pos += "!"
@@ -215,7 +215,7 @@ func BenchmarkMergerThreePartitions(b *testing.B) {
 			}
 			m.add(fp)
 		}
-		for r, _ := m.pop(); r != nil; r, _ = m.pop() {
+		for r, _, _ := m.pop(); r != nil; r, _, _ = m.pop() {
 		}
 	}
 }
@@ -224,13 +224,13 @@ func BenchmarkMergerThreePartitions(b *testing.B) {
 // the record timestamp the producer set; a value without a time keeps its
 // place behind its partition's previous record.
 func TestMergerOrdersByEventTimeInValue(t *testing.T) {
-	m := newMerger(orderKey(func(v []byte) (time.Time, bool) {
-		s, err := strconv.Atoi(string(v))
+	m := newMerger(func(r *kgo.Record) Prepared {
+		s, err := strconv.Atoi(string(r.Value))
 		if err != nil {
-			return time.Time{}, false
+			return Prepared{}
 		}
-		return time.Unix(int64(s), 0), true
-	}), 0)
+		return Prepared{EventTime: int64(s) * int64(time.Second), HasTime: true}
+	}, 0)
 	for p := int32(0); p < 2; p++ {
 		m.assign(topicPartition{"t", p})
 	}
@@ -247,5 +247,70 @@ func TestMergerOrdersByEventTimeInValue(t *testing.T) {
 	m.add(p1)
 	if got := strings.Join(drain(m), " "); got != "t/0@0 t/0@1 t/1@0 t/1@1 t/0@2 t/1@2" {
 		t.Fatalf("merge order %q", got)
+	}
+}
+
+// The merge decodes each record once, when it is buffered, and hands what
+// prepare made of it back with the record, whatever the merge order
+// (compaction of a partition's buffer included).
+func TestMergerPreparesEachRecordOnce(t *testing.T) {
+	calls := map[string]int{}
+	m := newMerger(func(r *kgo.Record) Prepared {
+		pos := formatPosition(r.Topic, r.Partition, r.Offset)
+		calls[pos]++
+		return Prepared{EventTime: r.Timestamp.UnixNano(), HasTime: true, Value: []byte(pos)}
+	}, 0)
+	m.assign(topicPartition{"t", 0})
+	m.assign(topicPartition{"t", 1})
+	released := 0
+	for round := int64(0); round < 4; round++ {
+		m.add(fetched("t", 0, 3*round+3, 3*round, 10*round, 3*round+1, 10*round+5, 3*round+2, 10*round+7))
+		m.add(fetched("t", 1, 2*round+2, 2*round, 10*round+1, 2*round+1, 10*round+6))
+		for r, prep, _ := m.pop(); r != nil; r, prep, _ = m.pop() {
+			if pos := formatPosition(r.Topic, r.Partition, r.Offset); string(prep.Value) != pos {
+				t.Fatalf("record %s released with the preparation of %s", pos, prep.Value)
+			}
+			released++
+		}
+	}
+	if released != 4*5 || len(calls) != 4*5 {
+		t.Fatalf("released %d, prepared %d distinct records; want 20", released, len(calls))
+	}
+	for pos, n := range calls {
+		if n != 1 {
+			t.Errorf("%s prepared %d times", pos, n)
+		}
+	}
+}
+
+// toRecords hands the engine each copy's perspective and encoding headers;
+// a record without them (an internal topic an older version wrote, a
+// forwarded bad record) has neither, whatever the record before it had.
+func TestToRecordsReadsPerspectiveAndEncoding(t *testing.T) {
+	hdr := func(kv ...string) []kgo.RecordHeader {
+		var hs []kgo.RecordHeader
+		for i := 0; i+1 < len(kv); i += 2 {
+			hs = append(hs, kgo.RecordHeader{Key: kv[i], Value: []byte(kv[i+1])})
+		}
+		return hs
+	}
+	in := []*kgo.Record{
+		{Headers: hdr(HeaderPerspective, "debtor.account", HeaderEncoding, "tx/1")},
+		{Headers: hdr(HeaderPerspective, "creditor.account", HeaderEncoding, "tx/1")},
+		{Headers: hdr(HeaderPerspective, "debtor.account")},
+		{},
+		{Headers: hdr(HeaderEncoding, "tx/2")},
+	}
+	want := []struct{ persp, enc string }{
+		{"debtor.account", "tx/1"}, {"creditor.account", "tx/1"}, {"debtor.account", ""}, {"", ""}, {"", "tx/2"},
+	}
+	for i, r := range in {
+		r.Topic, r.Offset = "t.by-account", int64(i)
+	}
+	got := toRecords(in)
+	for i, w := range want {
+		if got[i].Perspective != w.persp || got[i].Encoding != w.enc {
+			t.Errorf("record %d: perspective %q encoding %q, want %q %q", i, got[i].Perspective, got[i].Encoding, w.persp, w.enc)
+		}
 	}
 }

@@ -224,7 +224,8 @@ func (s *Stream) screenRecord(rec *engine.Record, emit bool, alerts []engine.Ale
 		return alerts, engine.Reject(engine.ReasonTooLarge, "record of %d bytes exceeds the limit of %d", len(rec.Value), max)
 	}
 	env := s.scr.Env()
-	if err := s.dec.Decode(rec.Value, &env.Tx); err != nil {
+	enriched, err := engine.DecodeRecord(s.dec, rec, &env.Tx)
+	if err != nil {
 		return alerts, err
 	}
 	// The date first: a record dated far ahead is refused for that even
@@ -232,8 +233,10 @@ func (s *Stream) screenRecord(rec *engine.Record, emit bool, alerts []engine.Ale
 	if err := s.scr.Admit(env.TS); err != nil {
 		return alerts, err
 	}
-	if err := s.p.Enricher.Enrich(&env.Tx); err != nil {
-		return alerts, err
+	if !enriched {
+		if err := s.p.Enricher.Enrich(&env.Tx); err != nil {
+			return alerts, err
+		}
 	}
 	sample := emit && s.scr.stats.Copies&63 == 0
 	var start time.Time

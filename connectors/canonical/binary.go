@@ -1,0 +1,149 @@
+package canonical
+
+import (
+	"time"
+
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/intern"
+	"github.com/socwatch/socwatch/internal/wire"
+)
+
+// EncodingTx names the binary encoding of an enriched transaction in the
+// socwatch-encoding header of an internal-topic record.
+const EncodingTx = "tx/1"
+
+// txVersion is the first byte of an EncodingTx value.
+const txVersion = 1
+
+// AppendTx appends the binary encoding of an enriched tx to dst:
+//
+//	u8 version (1)
+//	string tx_id
+//	varint ts seconds, uvarint ts nanoseconds (UTC)
+//	decimal amount (varint units, u8 scale)
+//	string currency
+//	party debtor, party creditor: strings account, name, name_norm,
+//	    country, bic, customer_id, type
+//	strings channel, reporting_entity, purpose, direction
+//	decimal amount_eur
+//	bool cross_border
+//
+// Strings are length-prefixed (uvarint). The float copies of the amounts
+// are not written: the decoder derives them as enrichment does.
+func AppendTx(dst []byte, tx *engine.Tx) []byte {
+	dst = append(dst, txVersion)
+	dst = wire.AppendString(dst, tx.TxID)
+	dst = wire.AppendVarint(dst, tx.TS.Unix())
+	dst = wire.AppendUvarint(dst, uint64(tx.TS.Nanosecond()))
+	dst = appendDecimal(dst, tx.Amount)
+	dst = wire.AppendString(dst, tx.Currency)
+	dst = appendParty(dst, &tx.Debtor)
+	dst = appendParty(dst, &tx.Creditor)
+	dst = wire.AppendString(dst, tx.Channel)
+	dst = wire.AppendString(dst, tx.ReportingEntity)
+	dst = wire.AppendString(dst, tx.Purpose)
+	dst = wire.AppendString(dst, tx.Direction)
+	dst = appendDecimal(dst, tx.AmountEUR)
+	return wire.AppendBool(dst, tx.CrossBorder)
+}
+
+func appendDecimal(dst []byte, d engine.Decimal) []byte {
+	return append(wire.AppendVarint(dst, d.Units), d.Scale)
+}
+
+func appendParty(dst []byte, p *engine.Party) []byte {
+	for _, s := range [...]string{p.Account, p.Name, p.NameNorm, p.Country, p.BIC, p.CustomerID, p.Type} {
+		dst = wire.AppendString(dst, s)
+	}
+	return dst
+}
+
+// String slots of the intern table: the transaction's own fields, then
+// each party's in appendParty order.
+const (
+	slotTxID = iota
+	slotCurrency
+	slotChannel
+	slotReportingEntity
+	slotPurpose
+	slotDirection
+	slotDebtor
+	slotCreditor = slotDebtor + partySlots
+)
+
+const partySlots = 7
+
+// sharedPartySlot marks the party fields that are short codes.
+var sharedPartySlot = [partySlots]bool{3: true, 4: true, 6: true} // country, bic, type
+
+// BinaryDecoder decodes EncodingTx values. The zero value is ready to use;
+// it keeps recently seen strings between records (internal/intern), so use
+// one per goroutine.
+type BinaryDecoder struct {
+	strs intern.Strings
+}
+
+// Decode fills tx, wire and derived fields, from one EncodingTx value. tx
+// is reset first; data is not retained. Errors are *engine.RejectError
+// with reason decode, or the transaction contract's reasons.
+func (d *BinaryDecoder) Decode(data []byte, tx *engine.Tx) error {
+	tx.Reset()
+	r := wire.NewReader(data)
+	if v := r.U8(); r.Err() == nil && v != txVersion {
+		return engine.Reject(engine.ReasonDecode, "binary transaction of version %d, want %d", v, txVersion)
+	}
+	tx.TxID = d.str(r, slotTxID, false)
+	sec, nsec := r.Varint(), r.Uvarint()
+	tx.Amount = readDecimal(r)
+	tx.Currency = d.str(r, slotCurrency, true)
+	d.party(r, &tx.Debtor, slotDebtor)
+	d.party(r, &tx.Creditor, slotCreditor)
+	tx.Channel = d.str(r, slotChannel, true)
+	tx.ReportingEntity = d.str(r, slotReportingEntity, true)
+	tx.Purpose = d.str(r, slotPurpose, true)
+	tx.Direction = d.str(r, slotDirection, true)
+	tx.AmountEUR = readDecimal(r)
+	tx.CrossBorder = r.Bool()
+	if err := r.Done(); err != nil {
+		return engine.Reject(engine.ReasonDecode, "binary transaction: %v", err)
+	}
+	// A time the JSON decoder could have produced: RFC 3339 years and a
+	// nanosecond part below one second.
+	if nsec >= uint64(time.Second) || sec < minUnix || sec > maxUnix {
+		return engine.Reject(engine.ReasonDecode, "binary transaction: ts %d.%d out of range", sec, nsec)
+	}
+	tx.TS = time.Unix(sec, int64(nsec)).UTC()
+	tx.AmountF, tx.AmountEURF = tx.Amount.Float64(), tx.AmountEUR.Float64()
+	return tx.Validate()
+}
+
+// Unix seconds of 0000-01-01 and 9999-12-31T23:59:59, the RFC 3339 range.
+var (
+	minUnix = time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).Unix()
+	maxUnix = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
+)
+
+func (d *BinaryDecoder) str(r *wire.Reader, slot int, shared bool) string {
+	b := r.Bytes()
+	if r.Err() != nil {
+		return ""
+	}
+	return d.strs.Kept(slot, b, shared)
+}
+
+func (d *BinaryDecoder) party(r *wire.Reader, p *engine.Party, base int) {
+	for i, dst := range [...]*string{&p.Account, &p.Name, &p.NameNorm, &p.Country, &p.BIC, &p.CustomerID, &p.Type} {
+		*dst = d.str(r, base+i, sharedPartySlot[i])
+	}
+}
+
+// readDecimal reads what appendDecimal wrote; a scale beyond
+// engine.MaxDecimalScale fails the reader (Float64 indexes by it).
+func readDecimal(r *wire.Reader) engine.Decimal {
+	units, scale := r.Varint(), r.U8()
+	if scale > engine.MaxDecimalScale {
+		r.Failf("decimal scale %d exceeds %d", scale, engine.MaxDecimalScale)
+		return engine.Decimal{}
+	}
+	return engine.Decimal{Units: units, Scale: scale}
+}

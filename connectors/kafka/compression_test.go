@@ -1,0 +1,115 @@
+package kafka
+
+import (
+	"bytes"
+	"encoding/binary"
+	"testing"
+
+	"github.com/socwatch/socwatch/connectors/canonical"
+	"github.com/socwatch/socwatch/connectors/jsonl"
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// internalBatches returns the records section of produce batches of the
+// internal topic as the re-key stage writes them: tx/1 copies of a
+// generated feed with their headers, in Kafka's record encoding, spread
+// over 8 partitions, 100 copies per batch (what ProducerLinger gathers per
+// partition at the pipeline's rate).
+func internalBatches(tb testing.TB, n int) [][]byte {
+	tb.Helper()
+	tc, err := canonical.NewTranscoder(nil, 0, []string{"debtor.account", "creditor.account"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g := synth.New(synth.Config{Seed: 3, Count: n})
+	var tx engine.Tx
+	parts := make([][]byte, 8)
+	counts := make([]int, 8)
+	var out [][]byte
+	for off := int64(0); ; off++ {
+		if _, ok := g.Next(&tx); !ok {
+			break
+		}
+		if tc.Decode(jsonl.Encode(nil, &tx)) != nil {
+			continue
+		}
+		keys, _ := tc.AppendKeys(nil)
+		value := tc.AppendBinary(nil)
+		for i, persp := range []string{"debtor.account", "creditor.account"} {
+			headers := append(sourceHeaders("transactions", int32(off%8), off),
+				kgo.RecordHeader{Key: HeaderPerspective, Value: []byte(persp)},
+				kgo.RecordHeader{Key: HeaderEncoding, Value: []byte(canonical.EncodingTx)})
+			p := int(keys[i][len(keys[i])-1]) % 8
+			parts[p] = appendRecord(parts[p], counts[p], keys[i], value, headers)
+			if counts[p]++; counts[p] == 100 {
+				out, parts[p], counts[p] = append(out, parts[p]), nil, 0
+			}
+		}
+	}
+	return out
+}
+
+// appendRecord appends a record in the v2 record-batch encoding.
+func appendRecord(dst []byte, delta int, key, value []byte, headers []kgo.RecordHeader) []byte {
+	var body []byte
+	body = append(body, 0)                         // attributes
+	body = binary.AppendVarint(body, int64(delta)) // timestamp delta
+	body = binary.AppendVarint(body, int64(delta)) // offset delta
+	body = binary.AppendVarint(body, int64(len(key)))
+	body = append(body, key...)
+	body = binary.AppendVarint(body, int64(len(value)))
+	body = append(body, value...)
+	body = binary.AppendVarint(body, int64(len(headers)))
+	for _, h := range headers {
+		body = binary.AppendVarint(body, int64(len(h.Key)))
+		body = append(body, h.Key...)
+		body = binary.AppendVarint(body, int64(len(h.Value)))
+		body = append(body, h.Value...)
+	}
+	return append(binary.AppendVarint(dst, int64(len(body))), body...)
+}
+
+// BenchmarkInternalTopicCompression measures each codec franz-go offers on
+// the internal topic's batches: compress (re-key stage) and decompress
+// (screening) CPU per copy, and bytes per copy on the wire.
+func BenchmarkInternalTopicCompression(b *testing.B) {
+	batches := internalBatches(b, 20000)
+	var raw int
+	for _, bt := range batches {
+		raw += len(bt)
+	}
+	for _, tt := range []struct {
+		name  string
+		codec kgo.CompressionCodec
+	}{{"none", kgo.NoCompression()}, {"snappy", kgo.SnappyCompression()}, {"lz4", kgo.Lz4Compression()}, {"zstd", kgo.ZstdCompression()}} {
+		b.Run(tt.name, func(b *testing.B) {
+			comp, err := kgo.DefaultCompressor(tt.codec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			decomp := kgo.DefaultDecompressor()
+			var buf bytes.Buffer
+			var wire, copies int
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				bt := batches[i%len(batches)]
+				buf.Reset()
+				out, codec := bt, kgo.CodecNone
+				if comp != nil { // nil for NoCompression
+					out, codec = comp.Compress(&buf, bt)
+				}
+				back, err := decomp.Decompress(out, codec)
+				if err != nil || len(back) != len(bt) {
+					b.Fatalf("%s round trip: %v", tt.name, err)
+				}
+				wire += len(out)
+				copies += 100
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(copies), "ns/copy")
+			b.ReportMetric(float64(wire)/float64(copies), "B/copy")
+			b.ReportMetric(float64(raw)/float64(len(batches)*100), "raw-B/copy")
+		})
+	}
+}
