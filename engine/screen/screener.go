@@ -22,7 +22,11 @@ const evictEvery = 1 << 16
 // against enriched transactions. Not safe for concurrent use: one worker
 // owns it.
 type Screener struct {
-	rs     *engine.RuleSet
+	rs *engine.RuleSet
+	// keys interns the accounts of every store: a copy looks its account up
+	// once (key) and each store finds its state by the key's id.
+	keys   *window.KeyTable
+	key    window.Key
 	stores []*window.Store
 	defs   []string      // stores[i] was built for this Def+lateness
 	specs  []window.Spec // what aggregate i reads from stores[i]
@@ -110,7 +114,7 @@ type plan struct {
 
 // NewScreener returns a Screener with empty state for rs.
 func NewScreener(rs *engine.RuleSet) *Screener {
-	s := &Screener{clock: eventtime.NewGuard(eventtime.DefaultAhead, 0, nil)}
+	s := &Screener{clock: eventtime.NewGuard(eventtime.DefaultAhead, 0, nil), keys: window.NewKeyTable()}
 	s.Swap(rs)
 	return s
 }
@@ -160,7 +164,17 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 		case old[s.defs[i]] != nil:
 			s.stores[i] = old[s.defs[i]]
 		default:
-			s.stores[i] = window.NewStore(s.specs[i])
+			s.stores[i] = window.NewSharedStore(s.specs[i], s.keys)
+		}
+	}
+	kept := map[*window.Store]bool{}
+	for _, st := range s.stores {
+		kept[st] = true
+	}
+	for _, st := range old {
+		if !kept[st] {
+			st.Clear() // its keys go back to the table
+			kept[st] = true
 		}
 	}
 	for i, o := range s.follows {
@@ -251,6 +265,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	env.Perspective = p
 	env.Account = pl.key.Str(env)
+	s.key = s.keys.Lookup(env.Account)
 	ts := eventtime.UnixNano(env.TS)
 	s.stats.Copies++
 	s.clock.Advance(ts)
@@ -268,10 +283,10 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			continue
 		}
 		if s.follows[ai] >= 0 {
-			env.Agg[ai] = st.ValueWith(s.specs[ai], env.Account, s.event(a, ts))
+			env.Agg[ai] = st.ValueKey(s.specs[ai], &s.key, s.event(a, ts))
 			continue
 		}
-		v, late := st.ObserveEvent(env.Account, s.event(a, ts))
+		v, late := st.ObserveKey(&s.key, s.event(a, ts))
 		if late {
 			s.stats.Late++
 		}
@@ -285,14 +300,19 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(rs.Aggregates[ai].Fn)
 			continue
 		}
-		env.Agg[ai] = s.stores[ai].ValueWith(s.specs[ai], env.Account, s.event(&rs.Aggregates[ai], ts))
+		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&rs.Aggregates[ai], ts))
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
 		wm, _ := s.clock.Watermark()
-		for _, st := range s.stores {
-			s.stats.Evicted += uint64(st.Evict(wm))
+		for i, st := range s.stores {
+			if s.follows[i] < 0 {
+				s.stats.Evicted += uint64(st.Evict(wm))
+			}
 		}
+		// An evicted id may be given to another key: the copy's key is
+		// looked up again.
+		s.key = s.keys.Lookup(env.Account)
 	}
 	defer s.clearPending()
 	if !emit {
@@ -356,7 +376,7 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 			s.pending[rd.Agg] = false
 			env.Agg[rd.Agg] = emptyValue(s.rs.Aggregates[rd.Agg].Fn)
 			if env.Account != "" {
-				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueWith(s.specs[rd.Agg], env.Account, s.event(&s.rs.Aggregates[rd.Agg], ts))
+				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueKey(s.specs[rd.Agg], &s.key, s.event(&s.rs.Aggregates[rd.Agg], ts))
 			}
 		}
 	}
@@ -489,7 +509,7 @@ func (s *Screener) StateKeys() map[string]int {
 
 // StateBytes is the approximate memory held by all windows.
 func (s *Screener) StateBytes() int64 {
-	var n int64
+	n := s.keys.SizeBytes()
 	for i, st := range s.stores {
 		if s.follows[i] < 0 {
 			n += st.SizeBytes()

@@ -1,9 +1,6 @@
 package window
 
-import (
-	"strings"
-	"unsafe"
-)
+import "unsafe"
 
 // Event is one observation of a behaviour aggregate: its time (unix ns),
 // numeric input, hash of its string input, and the counterparty and
@@ -44,10 +41,10 @@ type keyBehaviour interface {
 // partition, behind Store's methods.
 type behaviourStore struct {
 	spec     Spec
-	index    map[string]keyBehaviour
+	keys     keySlots
+	states   []keyBehaviour // by slot; nil for a free slot
 	late     uint64
 	overflow uint64 // events dropped for MaxEvents, counterparties forgotten for maxKnown
-	keyBytes int64
 	// stateBytes is the sum of the keys' bytes(), kept as they change so
 	// that SizeBytes does not walk every key.
 	stateBytes int64
@@ -74,8 +71,8 @@ func (b *behaviourStore) keepScratch(v *behaviourStore) {
 	b.scratchA, b.scratchB, b.vals = v.scratchA, v.scratchB, v.vals
 }
 
-func newBehaviourStore(spec Spec) *behaviourStore {
-	return &behaviourStore{spec: spec, index: make(map[string]keyBehaviour)}
+func newBehaviourStore(spec Spec, keys *KeyTable) *behaviourStore {
+	return &behaviourStore{spec: spec, keys: newKeySlots(keys)}
 }
 
 func (b *behaviourStore) newKey() keyBehaviour {
@@ -104,15 +101,32 @@ func (b *behaviourStore) horizon() int64 {
 	return h
 }
 
-func (b *behaviourStore) observe(key string, ev Event) (float64, bool) {
-	k, ok := b.index[key]
+// put stores a new key's state.
+func (b *behaviourStore) put(key *Key, k keyBehaviour) {
+	slot, reused := b.keys.add(key)
+	if reused {
+		b.states[slot] = k
+	} else {
+		b.states = append(b.states, k)
+	}
+	b.stateBytes += k.bytes()
+}
+
+// get returns key's state, or nil.
+func (b *behaviourStore) get(key *Key) keyBehaviour {
+	slot, ok := b.keys.find(key)
 	if !ok {
-		owned := strings.Clone(key)
+		return nil
+	}
+	return b.states[slot]
+}
+
+func (b *behaviourStore) observe(key *Key, ev Event) (float64, bool) {
+	k := b.get(key)
+	if k == nil {
 		k = b.newKey()
-		b.index[owned] = k
-		b.keyBytes += int64(len(owned))
 		v := k.observe(b, ev)
-		b.stateBytes += k.bytes()
+		b.put(key, k)
 		return v, false
 	}
 	if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
@@ -125,9 +139,9 @@ func (b *behaviourStore) observe(key string, ev Event) (float64, bool) {
 	return v, false
 }
 
-func (b *behaviourStore) value(key string, q Event) float64 {
-	k, ok := b.index[key]
-	if !ok {
+func (b *behaviourStore) value(key *Key, q Event) float64 {
+	k := b.get(key)
+	if k == nil {
 		return 0 // every behaviour function reads 0 for an unknown key
 	}
 	return k.value(b, q, false)
@@ -136,24 +150,32 @@ func (b *behaviourStore) value(key string, q Event) float64 {
 func (b *behaviourStore) evict(watermark int64) int {
 	cutoff := satSub(watermark, b.horizon())
 	n := 0
-	for key, k := range b.index {
-		if k.newest() <= cutoff {
-			delete(b.index, key)
-			b.keyBytes -= int64(len(key))
-			b.stateBytes -= k.bytes()
+	for slot, k := range b.states {
+		if k != nil && k.newest() <= cutoff {
+			b.drop(uint32(slot))
 			n++
 		}
 	}
 	return n
 }
 
-// behaviourKeyBytes is the fixed cost of a key's map entry: string header
-// and interface (32 bytes) and a control byte, at a typical Swiss-table
-// load of about 3/4 (as mapEntryBytes for the event rings).
-const behaviourKeyBytes = 44
+// drop frees slot and releases its key.
+func (b *behaviourStore) drop(slot uint32) {
+	b.stateBytes -= b.states[slot].bytes()
+	b.states[slot] = nil
+	b.keys.remove(slot)
+}
+
+func (b *behaviourStore) clear() {
+	for slot, k := range b.states {
+		if k != nil {
+			b.drop(uint32(slot))
+		}
+	}
+}
 
 func (b *behaviourStore) sizeBytes() int64 {
-	n := b.keyBytes + int64(len(b.index))*behaviourKeyBytes + b.stateBytes
+	n := b.stateBytes + b.keys.sizeBytes() + int64(cap(b.states))*int64(unsafe.Sizeof(keyBehaviour(nil)))
 	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
 }
 
