@@ -63,6 +63,10 @@ type Aggregate struct {
 	SameOrigin bool          // inflow_match: match inflows from the creditor itself (origin: same)
 	// WhereGuards are necessary conditions of Where, tested first.
 	WhereGuards []Guard
+	// WhereExact: WhereGuards are the whole of Where (every conjunct of its
+	// && chain is a guard), so Where holds exactly when they do and the VM
+	// does not run.
+	WhereExact bool
 	// Def is a canonical text of the declaration; state survives a reload
 	// only for aggregates whose Def is unchanged.
 	Def string
@@ -109,6 +113,9 @@ type Rule struct {
 	When        *vm.Program
 	// Guards are necessary conditions of When, tested before the VM runs.
 	Guards []Guard
+	// Exact: Guards are the whole of When (every conjunct of its && chain
+	// is a guard), so the rule fires exactly when they hold, without the VM.
+	Exact bool
 	// AnyOf, for a When that is a disjunction (a || b || …), holds the
 	// guards of each side: the rule can be true only if all guards of some
 	// side hold. RuleIndex files the rule under one guard per side; a side

@@ -12,16 +12,18 @@ import (
 // simply left to the VM: guards are only ever a shortcut to "false". With
 // calls, a list-function call on a field (sanctions_score(debtor.name,
 // "l") >= 0.88) is an operand too, read through the per-record call memo.
-func guards(src string, aggIndex map[string]int, calls *callSites) []engine.Guard {
+// exact reports that every conjunct is a guard: then the guards holding is
+// the expression being true, and the VM need not run at all.
+func guards(src string, aggIndex map[string]int, calls *callSites) (gs []engine.Guard, exact bool) {
 	tree, err := parser.Parse(src)
 	if err != nil {
-		return nil
+		return nil, false
 	}
 	return conjunctGuards(tree.Node, aggIndex, calls)
 }
 
-func conjunctGuards(n ast.Node, aggIndex map[string]int, calls *callSites) []engine.Guard {
-	var out []engine.Guard
+func conjunctGuards(n ast.Node, aggIndex map[string]int, calls *callSites) (gs []engine.Guard, exact bool) {
+	exact = true
 	var walk func(n ast.Node)
 	walk = func(n ast.Node) {
 		if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "&&" || b.Operator == "and") {
@@ -30,11 +32,13 @@ func conjunctGuards(n ast.Node, aggIndex map[string]int, calls *callSites) []eng
 			return
 		}
 		if g, ok := guardOf(n, aggIndex, calls); ok {
-			out = append(out, g)
+			gs = append(gs, g)
+		} else {
+			exact = false
 		}
 	}
 	walk(n)
-	return out
+	return gs, exact && len(gs) > 0
 }
 
 // alternatives returns, when src is a top-level disjunction a || b || …,
@@ -52,7 +56,8 @@ func alternatives(src string, aggIndex map[string]int, calls *callSites) [][]eng
 			walk(b.Right)
 			return
 		}
-		out = append(out, conjunctGuards(n, aggIndex, calls))
+		side, _ := conjunctGuards(n, aggIndex, calls)
+		out = append(out, side)
 	}
 	walk(tree.Node)
 	if len(out) < 2 {

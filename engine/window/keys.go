@@ -26,20 +26,20 @@ func NewKeyTable() *KeyTable {
 	return &KeyTable{index: make(map[string]uint32), names: []string{""}, holds: []uint32{0}}
 }
 
-// Key is a key as its table knows it: the string and, once some Store
-// holds the key, its id. Pass the same *Key to every Store of the table
+// Key is a key as its table knows it (only Lookup makes one): the string
+// and, once some Store holds the key, its id. Pass the same *Key to every Store of the table
 // while screening one copy, so that the id a first Store assigns is seen by
 // the others. A Key is valid until the next Evict or Clear of a Store of
 // its table (an evicted id is reused for another key): look it up again
 // after those.
 type Key struct {
-	Name string
+	name string
 	id   uint32
 }
 
 // Lookup returns name's Key: one hash lookup, whatever the number of
 // Stores the caller then reads.
-func (t *KeyTable) Lookup(name string) Key { return Key{Name: name, id: t.index[name]} }
+func (t *KeyTable) Lookup(name string) Key { return Key{name: name, id: t.index[name]} }
 
 // Len returns the number of keys some Store holds.
 func (t *KeyTable) Len() int { return len(t.index) }
@@ -57,7 +57,7 @@ func (t *KeyTable) hold(k *Key) uint32 {
 	if k.id == 0 {
 		// The caller's string may alias a reused buffer: the table keeps
 		// its own copy.
-		owned := strings.Clone(k.Name)
+		owned := strings.Clone(k.name)
 		if n := len(t.free); n > 0 {
 			k.id = t.free[n-1]
 			t.free = t.free[:n-1]
@@ -108,13 +108,10 @@ func newKeySlots(keys *KeyTable) keySlots {
 
 // find returns k's slot in this Store.
 func (x *keySlots) find(k *Key) (slot uint32, ok bool) {
-	if k.id == 0 {
-		if k.id = x.keys.index[k.Name]; k.id == 0 {
-			return 0, false
-		}
-	}
-	if int(k.id) >= len(x.slotOf) || x.slotOf[k.id] == 0 {
-		return 0, false // another Store holds the key, this one does not
+	if k.id == 0 || int(k.id) >= len(x.slotOf) || x.slotOf[k.id] == 0 {
+		// Not interned when looked up (no Store held it) nor since, or held
+		// by other Stores only.
+		return 0, false
 	}
 	return x.slotOf[k.id] - 1, true
 }
