@@ -173,7 +173,8 @@ const (
 // Guard is a necessary condition of a rule (or filter) that the engine can
 // test natively, without running the expr VM: one conjunct of the
 // expression's top-level && chain that compares a number field or an
-// aggregate with a constant, a string field with a literal, or is a bool
+// aggregate with a constant (or with another one times a constant), a
+// string field with a literal (or with another string field), or is a bool
 // field. When any guard fails the expression is false, so most records skip
 // most rules for the price of a float comparison (filter indexing in the
 // style of Esper, kept simple).
@@ -183,6 +184,25 @@ type Guard struct {
 	Field *Field // number, string or bool field when Agg < 0
 	K     float64
 	S     string
+	// Vs, when set, is the right operand instead of the literal: another
+	// string field (S unused), or a number field or aggregate times K
+	// (outgoing_24h > 2 * outgoing_before_90d).
+	Vs *Operand
+}
+
+// Operand is a value of the record a Guard compares with: an aggregate
+// (Agg >= 0) or a field.
+type Operand struct {
+	Agg   int
+	Field *Field
+}
+
+// num reads a number operand.
+func num(e *Env, agg int, f *Field) float64 {
+	if agg >= 0 {
+		return e.Agg[agg]
+	}
+	return f.Num(e)
 }
 
 // Holds evaluates the guard on e.
@@ -191,30 +211,32 @@ func (g *Guard) Holds(e *Env) bool {
 		return g.Field.Bool(e)
 	}
 	if g.Field != nil && g.Field.Kind == KindString {
-		if g.Op == GuardEQ {
-			return g.Field.Str(e) == g.S
+		s := g.S
+		if g.Vs != nil {
+			s = g.Vs.Field.Str(e)
 		}
-		return g.Field.Str(e) != g.S
+		if g.Op == GuardEQ {
+			return g.Field.Str(e) == s
+		}
+		return g.Field.Str(e) != s
 	}
-	var v float64
-	if g.Agg >= 0 {
-		v = e.Agg[g.Agg]
-	} else {
-		v = g.Field.Num(e)
+	v, k := num(e, g.Agg, g.Field), g.K
+	if g.Vs != nil {
+		k *= num(e, g.Vs.Agg, g.Vs.Field)
 	}
 	switch g.Op {
 	case GuardGE:
-		return v >= g.K
+		return v >= k
 	case GuardGT:
-		return v > g.K
+		return v > k
 	case GuardLE:
-		return v <= g.K
+		return v <= k
 	case GuardLT:
-		return v < g.K
+		return v < k
 	case GuardEQ:
-		return v == g.K
+		return v == k
 	case GuardNE:
-		return v != g.K
+		return v != k
 	}
 	return true
 }

@@ -94,6 +94,9 @@ func guardOf(n ast.Node, aggIndex map[string]int, calls *callSites) (engine.Guar
 		if k, ok := number(right); ok {
 			return engine.Guard{Op: gop, Agg: i, K: k}, true
 		}
+		if vs, k, ok := scaled(right, aggIndex, calls); ok && numeric(vs) {
+			return engine.Guard{Op: gop, Agg: i, K: k, Vs: vs}, true
+		}
 		return engine.Guard{}, false
 	}
 	f := operandField(left, calls)
@@ -109,7 +112,42 @@ func guardOf(n ast.Node, aggIndex map[string]int, calls *callSites) (engine.Guar
 	if k, ok := number(right); ok && f.Kind == engine.KindNumber {
 		return engine.Guard{Op: gop, Agg: -1, Field: f, K: k}, true
 	}
+	vs, k, ok := scaled(right, aggIndex, calls)
+	switch {
+	case !ok:
+	case f.Kind == engine.KindString && vs.Field != nil && vs.Field.Kind == engine.KindString &&
+		path(right) != "" && (gop == engine.GuardEQ || gop == engine.GuardNE):
+		// debtor.account != creditor.account
+		return engine.Guard{Op: gop, Agg: -1, Field: f, Vs: vs}, true
+	case f.Kind == engine.KindNumber && numeric(vs):
+		return engine.Guard{Op: gop, Agg: -1, Field: f, K: k, Vs: vs}, true
+	}
 	return engine.Guard{}, false
+}
+
+func numeric(o *engine.Operand) bool { return o.Agg >= 0 || o.Field.Kind == engine.KindNumber }
+
+// scaled reads an operand that is another value of the record, possibly
+// times a numeric literal (2 * outgoing_before_90d, x * 2): the value as an
+// aggregate or field, and the factor (1 without one).
+func scaled(n ast.Node, aggIndex map[string]int, calls *callSites) (*engine.Operand, float64, bool) {
+	k := 1.0
+	if b, ok := n.(*ast.BinaryNode); ok && b.Operator == "*" {
+		if c, ok := number(b.Left); ok {
+			k, n = c, b.Right
+		} else if c, ok := number(b.Right); ok {
+			k, n = c, b.Left
+		} else {
+			return nil, 0, false
+		}
+	}
+	if i, ok := aggIndex[path(n)]; ok {
+		return &engine.Operand{Agg: i}, k, true
+	}
+	if f := operandField(n, calls); f != nil {
+		return &engine.Operand{Agg: -1, Field: f}, k, true
+	}
+	return nil, 0, false
 }
 
 // operandField is the field an operand reads: a transaction field by path,

@@ -23,10 +23,15 @@ func TestGuardsExtracted(t *testing.T) {
 		{`channel == "cash_deposit" && debtor.country != "PL"`, 2, true},
 		{`near >= 3 || amount_eur > 10`, 0, false}, // a disjunction guards nothing
 		{`in_list(debtor.country, "x") && amount > 5`, 1, false},
-		{`amount_eur > near`, 0, false},
+		{`amount_eur > near`, 1, true},
 		{`amount >= 5000 && is_round(amount, 1000)`, 1, false},
-		{`debtor.account != creditor.account`, 0, false},
-		{`near > 2 * gap && cross_border`, 1, false},
+		{`debtor.account != creditor.account`, 1, true},
+		{`debtor.account == creditor.country && near < gap`, 2, true},
+		{`near > 2 * gap && cross_border && gap * 0.5 <= near`, 3, true},
+		{`near > gap / 2`, 0, false},
+		{`debtor.account != creditor.account + "x"`, 0, false},
+		{`near > 2 * amount_eur * gap`, 0, false},
+		{`ts > near`, 0, false},
 	}
 	for _, tc := range tests {
 		got, exact := guards(tc.src, agg, nil)

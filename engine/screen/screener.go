@@ -371,7 +371,7 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 	}
 	env := &s.env
 	for i := range r.Guards {
-		if g := &r.Guards[i]; (g.Agg < 0 || !s.pending[g.Agg]) && !g.Holds(env) {
+		if g := &r.Guards[i]; !s.readsPending(g) && !g.Holds(env) {
 			return false
 		}
 	}
@@ -385,6 +385,11 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 		}
 	}
 	return true
+}
+
+// readsPending reports whether g reads an aggregate not read yet.
+func (s *Screener) readsPending(g *engine.Guard) bool {
+	return (g.Agg >= 0 && s.pending[g.Agg]) || (g.Vs != nil && g.Vs.Agg >= 0 && s.pending[g.Vs.Agg])
 }
 
 func (s *Screener) clearPending() {
