@@ -63,10 +63,9 @@ type Aggregate struct {
 	SameOrigin bool          // inflow_match: match inflows from the creditor itself (origin: same)
 	// WhereGuards are necessary conditions of Where, tested first.
 	WhereGuards []Guard
-	// WhereExact: WhereGuards are the whole of Where (every conjunct of its
-	// && chain is a guard), so Where holds exactly when they do and the VM
-	// does not run.
-	WhereExact bool
+	// WhereNative, when set, is the whole of Where as a native condition:
+	// the VM does not run.
+	WhereNative *Cond
 	// Def is a canonical text of the declaration; state survives a reload
 	// only for aggregates whose Def is unchanged.
 	Def string
@@ -113,9 +112,9 @@ type Rule struct {
 	When        *vm.Program
 	// Guards are necessary conditions of When, tested before the VM runs.
 	Guards []Guard
-	// Exact: Guards are the whole of When (every conjunct of its && chain
-	// is a guard), so the rule fires exactly when they hold, without the VM.
-	Exact bool
+	// Native, when set, is the whole of When as a native condition: the
+	// rule fires exactly when it holds, without the VM.
+	Native *Cond
 	// AnyOf, for a When that is a disjunction (a || b || …), holds the
 	// guards of each side: the rule can be true only if all guards of some
 	// side hold. RuleIndex files the rule under one guard per side; a side
@@ -188,6 +187,37 @@ type Guard struct {
 	// string field (S unused), or a number field or aggregate times K
 	// (outgoing_24h > 2 * outgoing_before_90d).
 	Vs *Operand
+}
+
+// Cond is a boolean expression made only of guards, && and ||, which the
+// engine evaluates without the expr VM: exactly one of Guard, All, Any is
+// set. Guards are pure and cannot fail, so evaluation order does not
+// matter and the value equals the program's.
+type Cond struct {
+	Guard *Guard
+	All   []Cond
+	Any   []Cond
+}
+
+// Holds evaluates c on e.
+func (c *Cond) Holds(e *Env) bool {
+	switch {
+	case c.Guard != nil:
+		return c.Guard.Holds(e)
+	case c.All != nil:
+		for i := range c.All {
+			if !c.All[i].Holds(e) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range c.Any {
+		if c.Any[i].Holds(e) {
+			return true
+		}
+	}
+	return false
 }
 
 // Operand is a value of the record a Guard compares with: an aggregate

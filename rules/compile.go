@@ -215,7 +215,8 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 			return nil, fmt.Errorf("where: %v", err)
 		}
 		a.Where = prog
-		a.WhereGuards, a.WhereExact = guards(d.Where, nil, sites)
+		a.WhereGuards = guards(d.Where, nil, sites)
+		a.WhereNative = native(d.Where, nil, sites)
 	}
 	a.Def = fmt.Sprintf("by=%s flow=%s over=%s fn=%s where=%s", d.By, d.Flow, over, strings.TrimSpace(d.Fn), strings.TrimSpace(d.Where))
 	return a, nil
@@ -254,7 +255,8 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 		return nil, d.WhenLine, fmt.Errorf("when: %v", err)
 	}
 	r.When = prog
-	r.Guards, r.Exact = guards(d.When, aggIndex, sites)
+	r.Guards = guards(d.When, aggIndex, sites)
+	r.Native = native(d.When, aggIndex, sites)
 	r.AnyOf = alternatives(d.When, aggIndex, sites)
 	for i := range rs.Aggregates {
 		if reads.aggs[i] {

@@ -12,18 +12,16 @@ import (
 // simply left to the VM: guards are only ever a shortcut to "false". With
 // calls, a list-function call on a field (sanctions_score(debtor.name,
 // "l") >= 0.88) is an operand too, read through the per-record call memo.
-// exact reports that every conjunct is a guard: then the guards holding is
-// the expression being true, and the VM need not run at all.
-func guards(src string, aggIndex map[string]int, calls *callSites) (gs []engine.Guard, exact bool) {
+func guards(src string, aggIndex map[string]int, calls *callSites) []engine.Guard {
 	tree, err := parser.Parse(src)
 	if err != nil {
-		return nil, false
+		return nil
 	}
 	return conjunctGuards(tree.Node, aggIndex, calls)
 }
 
-func conjunctGuards(n ast.Node, aggIndex map[string]int, calls *callSites) (gs []engine.Guard, exact bool) {
-	exact = true
+func conjunctGuards(n ast.Node, aggIndex map[string]int, calls *callSites) []engine.Guard {
+	var out []engine.Guard
 	var walk func(n ast.Node)
 	walk = func(n ast.Node) {
 		if b, ok := n.(*ast.BinaryNode); ok && (b.Operator == "&&" || b.Operator == "and") {
@@ -32,13 +30,64 @@ func conjunctGuards(n ast.Node, aggIndex map[string]int, calls *callSites) (gs [
 			return
 		}
 		if g, ok := guardOf(n, aggIndex, calls); ok {
-			gs = append(gs, g)
-		} else {
-			exact = false
+			out = append(out, g)
 		}
 	}
 	walk(n)
-	return gs, exact && len(gs) > 0
+	return out
+}
+
+// native returns src as an engine.Cond when it is made only of guards, &&
+// and || (amount_eur >= 1000 && (in_list(debtor.country, "l") ||
+// in_list(creditor.country, "l"))), so the engine evaluates it without the
+// VM; nil otherwise.
+func native(src string, aggIndex map[string]int, calls *callSites) *engine.Cond {
+	tree, err := parser.Parse(src)
+	if err != nil {
+		return nil
+	}
+	c, ok := nativeCond(tree.Node, aggIndex, calls)
+	if !ok {
+		return nil
+	}
+	return &c
+}
+
+func nativeCond(n ast.Node, aggIndex map[string]int, calls *callSites) (engine.Cond, bool) {
+	b, ok := n.(*ast.BinaryNode)
+	if ok && (b.Operator == "&&" || b.Operator == "and" || b.Operator == "||" || b.Operator == "or") {
+		left, ok1 := nativeCond(b.Left, aggIndex, calls)
+		right, ok2 := nativeCond(b.Right, aggIndex, calls)
+		if !ok1 || !ok2 {
+			return engine.Cond{}, false
+		}
+		return join(b.Operator == "&&" || b.Operator == "and", left, right), true
+	}
+	g, ok := guardOf(n, aggIndex, calls)
+	if !ok {
+		return engine.Cond{}, false
+	}
+	return engine.Cond{Guard: &g}, true
+}
+
+// join combines two conditions under && (all) or || (any), flattening a
+// side that is already of the same kind.
+func join(all bool, parts ...engine.Cond) engine.Cond {
+	var out []engine.Cond
+	for _, p := range parts {
+		switch {
+		case all && p.All != nil:
+			out = append(out, p.All...)
+		case !all && p.Any != nil:
+			out = append(out, p.Any...)
+		default:
+			out = append(out, p)
+		}
+	}
+	if all {
+		return engine.Cond{All: out}
+	}
+	return engine.Cond{Any: out}
 }
 
 // alternatives returns, when src is a top-level disjunction a || b || …,
@@ -56,8 +105,7 @@ func alternatives(src string, aggIndex map[string]int, calls *callSites) [][]eng
 			walk(b.Right)
 			return
 		}
-		side, _ := conjunctGuards(n, aggIndex, calls)
-		out = append(out, side)
+		out = append(out, conjunctGuards(n, aggIndex, calls))
 	}
 	walk(tree.Node)
 	if len(out) < 2 {

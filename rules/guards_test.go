@@ -13,15 +13,18 @@ import (
 func TestGuardsExtracted(t *testing.T) {
 	agg := map[string]int{"near": 0, "gap": 1}
 	tests := []struct {
-		src   string
-		want  int
-		exact bool
+		src    string
+		want   int
+		native bool // the whole expression is a native condition
 	}{
 		{`amount_eur >= 9000 && amount_eur < 15000 && near >= 3`, 3, true},
 		{`3 <= near && cross_border`, 2, true},
 		{`gap >= 180 * 86400`, 1, true},
 		{`channel == "cash_deposit" && debtor.country != "PL"`, 2, true},
-		{`near >= 3 || amount_eur > 10`, 0, false}, // a disjunction guards nothing
+		{`near >= 3 || amount_eur > 10`, 0, true}, // a disjunction guards nothing
+		{`amount_eur > 10 && (channel == "a" || channel == "b" && near > 1)`, 1, true},
+		{`amount_eur > 10 && (channel == "a" || abs(near) > 1)`, 1, false},
+		{`!cross_border`, 0, false},
 		{`in_list(debtor.country, "x") && amount > 5`, 1, false},
 		{`amount_eur > near`, 1, true},
 		{`amount >= 5000 && is_round(amount, 1000)`, 1, false},
@@ -34,18 +37,17 @@ func TestGuardsExtracted(t *testing.T) {
 		{`ts > near`, 0, false},
 	}
 	for _, tc := range tests {
-		got, exact := guards(tc.src, agg, nil)
-		if len(got) != tc.want || exact != tc.exact {
-			t.Errorf("guards(%q) = %d guards, exact %v; want %d, exact %v", tc.src, len(got), exact, tc.want, tc.exact)
+		got, nat := guards(tc.src, agg, nil), native(tc.src, agg, nil)
+		if len(got) != tc.want || (nat != nil) != tc.native {
+			t.Errorf("guards(%q) = %d guards, native %v; want %d, native %v", tc.src, len(got), nat != nil, tc.want, tc.native)
 		}
 	}
 }
 
 // A guard is a necessary condition: whenever a rule's program is true, all
 // its guards hold, and for a disjunction (Rule.AnyOf, e.g. the sanctions
-// rules' calls) the guards of one side do. For an exact rule or where
-// filter (Rule.Exact, Aggregate.WhereExact) the guards holding is the
-// program being true. Checked on the default pack over generated
+// rules' calls) the guards of one side do. A native condition (Rule.Native,
+// Aggregate.WhereNative) equals the program. Checked on the default pack over generated
 // transactions with random aggregate values around the thresholds.
 func TestGuardsNeverContradictProgram(t *testing.T) {
 	rs, err := Load("packs/aml-core", Options{})
@@ -56,7 +58,7 @@ func TestGuardsNeverContradictProgram(t *testing.T) {
 	en := enrich.New(nil)
 	rnd := rand.New(rand.NewPCG(1, 2))
 	env := &engine.Env{Agg: make([]float64, len(rs.Aggregates))}
-	fired, checked, firedAnyOf, exactTrue, exactFalse := 0, 0, 0, 0, 0
+	fired, checked, firedAnyOf, nativeTrue, nativeFalse := 0, 0, 0, 0, 0
 	for {
 		if _, ok := g.Next(&env.Tx); !ok {
 			break
@@ -87,14 +89,15 @@ func TestGuardsNeverContradictProgram(t *testing.T) {
 				anySide = anySide || all
 			}
 			checked++
-			if r.Exact {
-				if hold != (out == true) {
-					t.Fatalf("exact rule %s: program %v, guards %v on %s", r.ID, out, hold, env.TxID)
+			if r.Native != nil {
+				nat := r.Native.Holds(env)
+				if nat != (out == true) {
+					t.Fatalf("native rule %s: program %v, native %v on %s", r.ID, out, nat, env.TxID)
 				}
-				if hold {
-					exactTrue++
+				if nat {
+					nativeTrue++
 				} else {
-					exactFalse++
+					nativeFalse++
 				}
 			}
 			if out == true {
@@ -112,24 +115,20 @@ func TestGuardsNeverContradictProgram(t *testing.T) {
 		}
 		for i := range rs.Aggregates {
 			a := &rs.Aggregates[i]
-			if !a.WhereExact {
+			if a.WhereNative == nil {
 				continue
 			}
 			out, err := expr.Run(a.Where, env)
 			if err != nil {
 				t.Fatal(err)
 			}
-			hold := true
-			for j := range a.WhereGuards {
-				hold = hold && a.WhereGuards[j].Holds(env)
-			}
-			if hold != (out == true) {
-				t.Fatalf("exact where of %s: program %v, guards %v on %s", a.Name, out, hold, env.TxID)
+			if nat := a.WhereNative.Holds(env); nat != (out == true) {
+				t.Fatalf("native where of %s: program %v, native %v on %s", a.Name, out, nat, env.TxID)
 			}
 		}
 	}
-	if exactTrue < 100 || exactFalse < 100 {
-		t.Fatalf("exact rules true %d, false %d times: the check proves little", exactTrue, exactFalse)
+	if nativeTrue < 100 || nativeFalse < 100 {
+		t.Fatalf("native rules true %d, false %d times: the check proves little", nativeTrue, nativeFalse)
 	}
 	if fired < 100 || firedAnyOf == 0 {
 		t.Fatalf("only %d of %d evaluations fired (%d disjunctions): the check proves little", fired, checked, firedAnyOf)

@@ -327,8 +327,10 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 		if !s.resolveFor(r, ts) || !guardsHold(r.Guards, env) {
 			continue
 		}
-		if r.Exact {
-			out = append(out, s.alert(r, recordTime))
+		if r.Native != nil {
+			if r.Native.Holds(env) {
+				out = append(out, s.alert(r, recordTime))
+			}
 			continue
 		}
 		fired, err := s.eval(r.When)
@@ -355,7 +357,12 @@ func (s *Screener) whereHolds(ai int) bool {
 		return false
 	}
 	a := &s.rs.Aggregates[w]
-	ok := guardsHold(a.WhereGuards, &s.env) && (a.WhereExact || s.runBool(a.Where))
+	ok := guardsHold(a.WhereGuards, &s.env)
+	if ok && a.WhereNative != nil {
+		ok = a.WhereNative.Holds(&s.env)
+	} else if ok {
+		ok = s.runBool(a.Where)
+	}
 	s.whereRes[w] = 2
 	if ok {
 		s.whereRes[w] = 1
