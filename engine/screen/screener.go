@@ -62,33 +62,6 @@ type Screener struct {
 // must not be counted twice in windows. Alerts are idempotent by id anyway.
 const recentWindow = 1 << 16
 
-// recentCopies is a bounded set of copy hashes, oldest evicted first.
-type recentCopies struct {
-	set  map[uint64]struct{}
-	ring []uint64
-	pos  int
-}
-
-// seen reports whether h was added recently, and adds it.
-func (r *recentCopies) seen(h uint64) bool {
-	if r.set == nil {
-		r.set = make(map[uint64]struct{}, recentWindow)
-		r.ring = make([]uint64, 0, recentWindow)
-	}
-	if _, ok := r.set[h]; ok {
-		return true
-	}
-	if len(r.ring) < recentWindow {
-		r.ring = append(r.ring, h)
-	} else {
-		delete(r.set, r.ring[r.pos])
-		r.ring[r.pos] = h
-		r.pos = (r.pos + 1) % recentWindow
-	}
-	r.set[h] = struct{}{}
-	return false
-}
-
 // Stats counts what a Screener did, for metrics.
 type Stats struct {
 	Copies     uint64 // (record, perspective) pairs screened
