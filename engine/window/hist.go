@@ -182,6 +182,15 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 		return float64(n)
 	case HistMean:
 		return sum / float64(n)
+	case HistMax:
+		// The largest value: a scan, not the sort the P95 rank needs.
+		highest := vals[0].v
+		for _, x := range vals[1:] {
+			if x.v > highest {
+				highest = x.v
+			}
+		}
+		return highest
 	}
 	slices.SortFunc(vals, func(x, y weighted) int {
 		switch {
@@ -192,9 +201,6 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 		}
 		return 0
 	})
-	if b.spec.Fn == HistMax {
-		return vals[0].v
-	}
 	// Nearest rank: the ceil(0.95 n)-th smallest is the r-th largest.
 	r := n - uint32(math.Ceil(0.95*float64(n))) + 1
 	var seen uint32
