@@ -1,6 +1,9 @@
 package window
 
-import "unsafe"
+import (
+	"slices"
+	"unsafe"
+)
 
 // Event is one observation of a behaviour aggregate: its time (unix ns),
 // numeric input, hash of its string input, and the counterparty and
@@ -42,7 +45,7 @@ type keyBehaviour interface {
 type behaviourStore struct {
 	spec     Spec
 	keys     keySlots
-	states   []keyBehaviour // by slot; nil for a free slot
+	states   slab // by slot; a free slot holds a zero state
 	late     uint64
 	overflow uint64 // events dropped for MaxEvents, counterparties forgotten for maxKnown
 	// stateBytes is the sum of the keys' bytes(), kept as they change so
@@ -72,19 +75,56 @@ func (b *behaviourStore) keepScratch(v *behaviourStore) {
 }
 
 func newBehaviourStore(spec Spec, keys *KeyTable) *behaviourStore {
-	return &behaviourStore{spec: spec, keys: newKeySlots(keys)}
+	return &behaviourStore{spec: spec, keys: newKeySlots(keys), states: newSlab(spec.Fn)}
 }
 
-func (b *behaviourStore) newKey() keyBehaviour {
-	switch b.spec.Fn {
+// slab holds a behaviour store's key states by value, indexed by slot: a
+// key's state is found by address arithmetic from its slot, not through a
+// pointer of its own, and a new key allocates nothing once the slab has
+// room.
+type slab interface {
+	// at returns slot's state; valid until the next add.
+	at(slot uint32) keyBehaviour
+	// add appends a zero state for a new slot.
+	add()
+	// reset zeroes a freed slot's state.
+	reset(slot uint32)
+	// set copies k (a state of the slab's type) into slot.
+	set(slot uint32, k keyBehaviour)
+	// fresh returns a zero state outside the slab.
+	fresh() keyBehaviour
+	reserve(n int)
+	// spareBytes is the capacity not holding a slot.
+	spareBytes() int64
+}
+
+type slabOf[T any, P interface {
+	*T
+	keyBehaviour
+}] struct{ s []T }
+
+func (x *slabOf[T, P]) at(slot uint32) keyBehaviour { return P(&x.s[slot]) }
+func (x *slabOf[T, P]) add()                        { x.s = append(x.s, *new(T)) }
+func (x *slabOf[T, P]) reset(slot uint32)           { x.s[slot] = *new(T) }
+func (x *slabOf[T, P]) set(slot uint32, k keyBehaviour) {
+	x.s[slot] = *k.(P)
+}
+func (x *slabOf[T, P]) fresh() keyBehaviour { return P(new(T)) }
+func (x *slabOf[T, P]) reserve(n int)       { x.s = slices.Grow(x.s, n) }
+func (x *slabOf[T, P]) spareBytes() int64 {
+	return int64(cap(x.s)-len(x.s)) * int64(unsafe.Sizeof(*new(T)))
+}
+
+func newSlab(fn Fn) slab {
+	switch fn {
 	case NewDistinct:
-		return &noveltyKey{}
+		return &slabOf[noveltyKey, *noveltyKey]{}
 	case HistMean, HistP95, HistMax, HistCount:
-		return &histKey{}
+		return &slabOf[histKey, *histKey]{}
 	case Age:
-		return &ageKey{}
+		return &slabOf[ageKey, *ageKey]{}
 	}
-	return &inflowKey{}
+	return &slabOf[inflowKey, *inflowKey]{}
 }
 
 // horizon is how long after its newest event a key can still change a
@@ -101,15 +141,13 @@ func (b *behaviourStore) horizon() int64 {
 	return h
 }
 
-// put stores a new key's state.
-func (b *behaviourStore) put(key *Key, k keyBehaviour) {
+// addKey gives key a slot with a zero state.
+func (b *behaviourStore) addKey(key *Key) uint32 {
 	slot, reused := b.keys.add(key)
-	if reused {
-		b.states[slot] = k
-	} else {
-		b.states = append(b.states, k)
+	if !reused {
+		b.states.add()
 	}
-	b.stateBytes += k.bytes()
+	return slot
 }
 
 // get returns key's state, or nil.
@@ -118,15 +156,15 @@ func (b *behaviourStore) get(key *Key) keyBehaviour {
 	if !ok {
 		return nil
 	}
-	return b.states[slot]
+	return b.states.at(slot)
 }
 
 func (b *behaviourStore) observe(key *Key, ev Event) (float64, bool) {
 	k := b.get(key)
 	if k == nil {
-		k = b.newKey()
+		k = b.states.at(b.addKey(key))
 		v := k.observe(b, ev)
-		b.put(key, k)
+		b.stateBytes += k.bytes()
 		return v, false
 	}
 	if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
@@ -150,8 +188,8 @@ func (b *behaviourStore) value(key *Key, q Event) float64 {
 func (b *behaviourStore) evict(watermark int64) int {
 	cutoff := satSub(watermark, b.horizon())
 	n := 0
-	for slot, k := range b.states {
-		if k != nil && k.newest() <= cutoff {
+	for slot, id := range b.keys.idOf {
+		if id != 0 && b.states.at(uint32(slot)).newest() <= cutoff {
 			b.drop(uint32(slot))
 			n++
 		}
@@ -161,21 +199,23 @@ func (b *behaviourStore) evict(watermark int64) int {
 
 // drop frees slot and releases its key.
 func (b *behaviourStore) drop(slot uint32) {
-	b.stateBytes -= b.states[slot].bytes()
-	b.states[slot] = nil
+	b.stateBytes -= b.states.at(slot).bytes()
+	b.states.reset(slot)
 	b.keys.remove(slot)
 }
 
 func (b *behaviourStore) clear() {
-	for slot, k := range b.states {
-		if k != nil {
+	for slot, id := range b.keys.idOf {
+		if id != 0 {
 			b.drop(uint32(slot))
 		}
 	}
 }
 
+// sizeBytes counts each key's state (bytes(), which includes the state's
+// own fields) and the slab's spare capacity.
 func (b *behaviourStore) sizeBytes() int64 {
-	n := b.stateBytes + b.keys.sizeBytes() + int64(cap(b.states))*int64(unsafe.Sizeof(keyBehaviour(nil)))
+	n := b.stateBytes + b.keys.sizeBytes() + b.states.spareBytes()
 	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
 }
 

@@ -41,8 +41,8 @@ func (s *Store) SetCounters(late, overflow uint64) {
 func (s *Store) Reserve(n int) {
 	n = min(max(n, 0), 1<<24)
 	switch {
-	case s.beh != nil && len(s.beh.states) == 0:
-		s.beh.states = make([]keyBehaviour, 0, n)
+	case s.beh != nil && s.beh.keys.len() == 0:
+		s.beh.states.reserve(n)
 	case s.beh == nil && len(s.slots) == 0:
 		s.slots = make([]keyState, 0, n)
 	}
@@ -53,10 +53,11 @@ func (s *Store) Reserve(n int) {
 func (s *Store) EncodeKeys(fn func(key string, state []byte) error) error {
 	var buf []byte
 	if s.beh != nil {
-		for slot, k := range s.beh.states {
-			if k == nil {
-				continue
+		for slot, id := range s.beh.keys.idOf {
+			if id == 0 {
+				continue // a free slot
 			}
+			k := s.beh.states.at(uint32(slot))
 			key := s.beh.keys.name(uint32(slot))
 			var err error
 			if buf, err = appendBehaviour(buf[:0], k); err != nil {
@@ -89,12 +90,13 @@ func (s *Store) DecodeKey(key string, state []byte) error {
 		return errDuplicateKey
 	}
 	if s.beh != nil {
-		bk := s.beh.newKey()
+		bk := s.beh.states.fresh()
 		decodeBehaviour(r, &s.beh.spec, bk)
 		if err := r.Done(); err != nil {
 			return fmt.Errorf("decode %s key: %w", s.spec.Fn, err)
 		}
-		s.beh.put(&k, bk)
+		s.beh.states.set(s.beh.addKey(&k), bk)
+		s.beh.stateBytes += bk.bytes()
 		return nil
 	}
 	return s.decodeRing(&k, r)

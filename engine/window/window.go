@@ -300,7 +300,7 @@ func (s *Store) Path(spec Spec, key string, q Event) []Hop {
 	if !ok {
 		return nil
 	}
-	in, ok := s.beh.states[slot].(*inflowKey)
+	in, ok := s.beh.states.at(slot).(*inflowKey)
 	if !ok {
 		return nil
 	}
