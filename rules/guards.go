@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"strconv"
+
 	"github.com/expr-lang/expr/ast"
 	"github.com/expr-lang/expr/parser"
 
@@ -199,21 +201,40 @@ func scaled(n ast.Node, aggIndex map[string]int, calls *callSites) (*engine.Oper
 }
 
 // operandField is the field an operand reads: a transaction field by path,
-// or (with calls) a list-function call on a string field; nil otherwise.
+// is_round of a number field by a literal step, or (with calls) a
+// list-function call on a string field; nil otherwise.
 func operandField(n ast.Node, calls *callSites) *engine.Field {
 	if p := path(n); p != "" {
 		return engine.Fields[p]
 	}
 	c, ok := n.(*ast.CallNode)
-	if !ok || calls == nil || len(c.Arguments) != 2 {
+	if !ok || len(c.Arguments) != 2 {
 		return nil
 	}
-	callee, ok1 := c.Callee.(*ast.IdentifierNode)
-	list, ok2 := c.Arguments[1].(*ast.StringNode)
-	if !ok1 || !ok2 {
+	callee, ok := c.Callee.(*ast.IdentifierNode)
+	if !ok {
+		return nil
+	}
+	if callee.Value == "is_round" {
+		return roundField(c)
+	}
+	list, ok := c.Arguments[1].(*ast.StringNode)
+	if !ok || calls == nil {
 		return nil
 	}
 	return calls.field(callee.Value, path(c.Arguments[0]), list.Value)
+}
+
+// roundField is is_round(field, step) as a bool field, for a number field
+// and a literal step (is_round(amount, 1000)); nil otherwise.
+func roundField(c *ast.CallNode) *engine.Field {
+	f := engine.Fields[path(c.Arguments[0])]
+	step, ok := number(c.Arguments[1])
+	if f == nil || f.Kind != engine.KindNumber || !ok {
+		return nil
+	}
+	return &engine.Field{Path: "is_round(" + f.Path + ", " + strconv.FormatFloat(step, 'g', -1, 64) + ")", Kind: engine.KindBool,
+		Bool: func(e *engine.Env) bool { return IsRound(f.Num(e), step) }}
 }
 
 // path returns "amount_eur", "debtor.country" or an aggregate name for an
