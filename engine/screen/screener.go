@@ -129,7 +129,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 	for i := range rs.Aggregates {
 		a := &rs.Aggregates[i]
 		s.defs[i] = fmt.Sprintf("%s|%s|lateness=%s", a.Name, a.Def, rs.Lateness)
-		s.specs[i] = a.Spec(rs.Lateness)
+		s.specs[i] = a.Spec(rs.Lateness).Normalized() // as the stores read it (ValueKey)
 	}
 	for i := range rs.Aggregates {
 		switch {

@@ -265,10 +265,12 @@ func (s *Store) ValueFor(key string, q Event) float64 {
 // Store's StateKey (it differs in the function or a query parameter).
 func (s *Store) ValueWith(spec Spec, key string, q Event) float64 {
 	k := s.Lookup(key)
-	return s.ValueKey(spec, &k, q)
+	return s.ValueKey(spec.normalized(), &k, q)
 }
 
-// ValueKey is ValueWith for a Key of the Store's table.
+// ValueKey is ValueWith for a Key of the Store's table and a spec already
+// normalized (Spec.Normalized): it runs on every copy, so the caller
+// normalizes once.
 func (s *Store) ValueKey(spec Spec, key *Key, q Event) float64 {
 	if s.beh == nil {
 		idx, ok := s.keys.find(key)
@@ -278,10 +280,10 @@ func (s *Store) ValueKey(spec Spec, key *Key, q Event) float64 {
 		k := &s.slots[idx]
 		return s.query(k, q.TS, s.upperBound(k, q.TS), false, 0)
 	}
-	if spec == s.spec || spec.normalized() == s.spec {
+	if spec == s.spec {
 		return s.beh.value(key, q)
 	}
-	b := s.beh.as(spec.normalized())
+	b := s.beh.as(spec)
 	v := b.value(key, q)
 	s.beh.keepScratch(b)
 	return v
