@@ -54,6 +54,25 @@ const (
 	memoNum  = "memo_num__"
 )
 
+// normalisedName gives, for a party name field, its normalised twin
+// (Party.NameNorm: names.Normalize of the name, set by enrichment before a
+// record is screened). name_match normalises its argument, and a
+// normalised name normalises to itself without allocating, so the guard
+// form of name_match(debtor.name, …) reads the twin.
+var normalisedName = map[string]func(*engine.Env) string{
+	"debtor.name":   func(e *engine.Env) string { return nameNorm(&e.Debtor) },
+	"creditor.name": func(e *engine.Env) string { return nameNorm(&e.Creditor) },
+}
+
+// nameNorm is p's normalised name; "" (no match) for no name, whatever a
+// reused Tx left in NameNorm.
+func nameNorm(p *engine.Party) string {
+	if p.Name == "" {
+		return ""
+	}
+	return p.NameNorm
+}
+
 // callSites numbers a pack's list-function calls by (function, list,
 // argument field): one slot per distinct call, whatever the number of
 // rules making it. Filled while compiling, read-only afterwards.
@@ -84,10 +103,14 @@ func (c *callSites) slot(fn, field, list string) int {
 	c.slots[key] = i
 	c.calls = append(c.calls, func(s string) float64 { return call.f(l, s) })
 	f := &engine.Field{Path: fn + "(" + field + ", " + strconv.Quote(list) + ")"}
+	arg := src.Str
+	if norm := normalisedName[field]; fn == "name_match" && norm != nil {
+		arg = norm
+	}
 	if fn == "sanctions_score" {
-		f.Kind, f.Num = engine.KindNumber, func(e *engine.Env) float64 { return e.Memo(i, src.Str(e), c.calls[i]) }
+		f.Kind, f.Num = engine.KindNumber, func(e *engine.Env) float64 { return e.Memo(i, arg(e), c.calls[i]) }
 	} else {
-		f.Kind, f.Bool = engine.KindBool, func(e *engine.Env) bool { return e.Memo(i, src.Str(e), c.calls[i]) != 0 }
+		f.Kind, f.Bool = engine.KindBool, func(e *engine.Env) bool { return e.Memo(i, arg(e), c.calls[i]) != 0 }
 	}
 	c.fields = append(c.fields, f)
 	return i

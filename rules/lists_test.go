@@ -39,6 +39,10 @@ func TestMatchNameSortedTokens(t *testing.T) {
 		if got := l.MatchName(name); got != want {
 			t.Fatalf("MatchName(%q) = %v, want %v", name, got, want)
 		}
+		// The guard form passes the enriched, already normalised name.
+		if got := l.MatchName(norm); got != want {
+			t.Fatalf("MatchName(Normalize(%q)) = %v, MatchName(name) %v", name, got, want)
+		}
 		if norm == "" {
 			continue
 		}
