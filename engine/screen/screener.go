@@ -297,13 +297,17 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	for _, ri := range selected {
 		r := &rs.Rules[ri]
-		if !s.resolveFor(r, ts) || !guardsHold(r.Guards, env) {
+		if !s.resolveFor(r, ts) {
 			continue
 		}
 		if r.Native != nil {
+			// The whole condition, guards included, without the VM.
 			if r.Native.Holds(env) {
 				out = append(out, s.alert(r, recordTime))
 			}
+			continue
+		}
+		if !guardsHold(r.Guards, env) {
 			continue
 		}
 		fired, err := s.eval(r.When)
