@@ -46,22 +46,24 @@ type Env struct {
 
 type memoEntry struct {
 	gen uint64
+	set bool
 	arg string
-	v   any
+	v   float64
 }
 
 // Memo returns f(arg) for call site slot, computed once per record and
-// argument.
-func (e *Env) Memo(slot int, arg string, f func(string) any) any {
+// argument. Results are float64 (bools as 0 or 1) so that keeping one
+// does not box it.
+func (e *Env) Memo(slot int, arg string, f func(string) float64) float64 {
 	if slot >= len(e.memo) {
 		e.memo = append(e.memo, make([]memoEntry, slot+1-len(e.memo))...)
 	}
 	m := &e.memo[slot]
-	if m.gen == e.gen && m.v != nil && m.arg == arg {
+	if m.gen == e.gen && m.set && m.arg == arg {
 		return m.v
 	}
 	v := f(arg)
-	*m = memoEntry{gen: e.gen, arg: arg, v: v}
+	*m = memoEntry{gen: e.gen, set: true, arg: arg, v: v}
 	return v
 }
 

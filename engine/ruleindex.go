@@ -141,11 +141,11 @@ func cmpFloat(a, b float64) int {
 // (most selective: one value of many), else a threshold on an aggregate
 // (counts and sums of one account are mostly below rule thresholds), else
 // a threshold on a field, else a bool field; nil when the rule has none
-// (only != guards, or no guards).
+// (only != guards, comparisons of two values of the record, or no guards).
 func indexGuard(gs []Guard) *Guard {
 	rank := func(g *Guard) int {
 		switch {
-		case g.Op == GuardNE:
+		case g.Op == GuardNE, g.Vs != nil:
 			return 0
 		case g.Op == GuardTrue:
 			return 1

@@ -63,6 +63,9 @@ type Aggregate struct {
 	SameOrigin bool          // inflow_match: match inflows from the creditor itself (origin: same)
 	// WhereGuards are necessary conditions of Where, tested first.
 	WhereGuards []Guard
+	// WhereNative, when set, is the whole of Where as a native condition:
+	// the VM does not run.
+	WhereNative *Cond
 	// Def is a canonical text of the declaration; state survives a reload
 	// only for aggregates whose Def is unchanged.
 	Def string
@@ -109,6 +112,9 @@ type Rule struct {
 	When        *vm.Program
 	// Guards are necessary conditions of When, tested before the VM runs.
 	Guards []Guard
+	// Native, when set, is the whole of When as a native condition: the
+	// rule fires exactly when it holds, without the VM.
+	Native *Cond
 	// AnyOf, for a When that is a disjunction (a || b || …), holds the
 	// guards of each side: the rule can be true only if all guards of some
 	// side hold. RuleIndex files the rule under one guard per side; a side
@@ -166,7 +172,8 @@ const (
 // Guard is a necessary condition of a rule (or filter) that the engine can
 // test natively, without running the expr VM: one conjunct of the
 // expression's top-level && chain that compares a number field or an
-// aggregate with a constant, a string field with a literal, or is a bool
+// aggregate with a constant (or with another one times a constant), a
+// string field with a literal (or with another string field), or is a bool
 // field. When any guard fails the expression is false, so most records skip
 // most rules for the price of a float comparison (filter indexing in the
 // style of Esper, kept simple).
@@ -176,6 +183,56 @@ type Guard struct {
 	Field *Field // number, string or bool field when Agg < 0
 	K     float64
 	S     string
+	// Vs, when set, is the right operand instead of the literal: another
+	// string field (S unused), or a number field or aggregate times K
+	// (outgoing_24h > 2 * outgoing_before_90d).
+	Vs *Operand
+}
+
+// Cond is a boolean expression made only of guards, && and ||, which the
+// engine evaluates without the expr VM: exactly one of Guard, All, Any is
+// set. Guards are pure and cannot fail, so evaluation order does not
+// matter and the value equals the program's.
+type Cond struct {
+	Guard *Guard
+	All   []Cond
+	Any   []Cond
+}
+
+// Holds evaluates c on e.
+func (c *Cond) Holds(e *Env) bool {
+	switch {
+	case c.Guard != nil:
+		return c.Guard.Holds(e)
+	case c.All != nil:
+		for i := range c.All {
+			if !c.All[i].Holds(e) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range c.Any {
+		if c.Any[i].Holds(e) {
+			return true
+		}
+	}
+	return false
+}
+
+// Operand is a value of the record a Guard compares with: an aggregate
+// (Agg >= 0) or a field.
+type Operand struct {
+	Agg   int
+	Field *Field
+}
+
+// num reads a number operand.
+func num(e *Env, agg int, f *Field) float64 {
+	if agg >= 0 {
+		return e.Agg[agg]
+	}
+	return f.Num(e)
 }
 
 // Holds evaluates the guard on e.
@@ -184,30 +241,32 @@ func (g *Guard) Holds(e *Env) bool {
 		return g.Field.Bool(e)
 	}
 	if g.Field != nil && g.Field.Kind == KindString {
-		if g.Op == GuardEQ {
-			return g.Field.Str(e) == g.S
+		s := g.S
+		if g.Vs != nil {
+			s = g.Vs.Field.Str(e)
 		}
-		return g.Field.Str(e) != g.S
+		if g.Op == GuardEQ {
+			return g.Field.Str(e) == s
+		}
+		return g.Field.Str(e) != s
 	}
-	var v float64
-	if g.Agg >= 0 {
-		v = e.Agg[g.Agg]
-	} else {
-		v = g.Field.Num(e)
+	v, k := num(e, g.Agg, g.Field), g.K
+	if g.Vs != nil {
+		k *= num(e, g.Vs.Agg, g.Vs.Field)
 	}
 	switch g.Op {
 	case GuardGE:
-		return v >= g.K
+		return v >= k
 	case GuardGT:
-		return v > g.K
+		return v > k
 	case GuardLE:
-		return v <= g.K
+		return v <= k
 	case GuardLT:
-		return v < g.K
+		return v < k
 	case GuardEQ:
-		return v == g.K
+		return v == k
 	case GuardNE:
-		return v != g.K
+		return v != k
 	}
 	return true
 }

@@ -216,6 +216,7 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 		}
 		a.Where = prog
 		a.WhereGuards = guards(d.Where, nil, sites)
+		a.WhereNative = native(d.Where, nil, sites)
 	}
 	a.Def = fmt.Sprintf("by=%s flow=%s over=%s fn=%s where=%s", d.By, d.Flow, over, strings.TrimSpace(d.Fn), strings.TrimSpace(d.Where))
 	return a, nil
@@ -255,6 +256,7 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 	}
 	r.When = prog
 	r.Guards = guards(d.When, aggIndex, sites)
+	r.Native = native(d.When, aggIndex, sites)
 	r.AnyOf = alternatives(d.When, aggIndex, sites)
 	for i := range rs.Aggregates {
 		if reads.aggs[i] {

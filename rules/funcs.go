@@ -16,12 +16,35 @@ import (
 // compiler checks that the name is a string literal of a declared list.
 var listFuncs = map[string]bool{"in_list": true, "name_match": true, "sanctions_score": true}
 
-// listCalls are the list functions' implementations, pure functions of
-// the list and the string looked up.
-var listCalls = map[string]func(l *List, s string) any{
-	"in_list":         func(l *List, s string) any { return l.Contains(s) },
-	"name_match":      func(l *List, s string) any { return l.MatchName(s) },
-	"sanctions_score": func(l *List, s string) any { return l.Matcher.Score(s, "") },
+// listCall is a list function's implementation, a pure function of the
+// list and the string looked up. A bool result is returned as 0 or 1, so
+// the per-record call memo (engine.Env.Memo) keeps every result as a
+// float64, without boxing.
+type listCall struct {
+	f      func(l *List, s string) float64
+	isBool bool
+}
+
+// value is the call's result as the VM sees it.
+func (c listCall) value(l *List, s string) any {
+	v := c.f(l, s)
+	if c.isBool {
+		return v != 0
+	}
+	return v
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+var listCalls = map[string]listCall{
+	"in_list":         {isBool: true, f: func(l *List, s string) float64 { return b2f(l.Contains(s)) }},
+	"name_match":      {isBool: true, f: func(l *List, s string) float64 { return b2f(l.MatchName(s)) }},
+	"sanctions_score": {f: func(l *List, s string) float64 { return l.Matcher.Score(s, "") }},
 }
 
 // The memoised forms of list-function calls (see memoCalls): internal, not
@@ -31,12 +54,31 @@ const (
 	memoNum  = "memo_num__"
 )
 
+// normalisedName gives, for a party name field, its normalised twin
+// (Party.NameNorm: names.Normalize of the name, set by enrichment before a
+// record is screened). name_match normalises its argument, and a
+// normalised name normalises to itself without allocating, so the guard
+// form of name_match(debtor.name, …) reads the twin.
+var normalisedName = map[string]func(*engine.Env) string{
+	"debtor.name":   func(e *engine.Env) string { return nameNorm(&e.Debtor) },
+	"creditor.name": func(e *engine.Env) string { return nameNorm(&e.Creditor) },
+}
+
+// nameNorm is p's normalised name; "" (no match) for no name, whatever a
+// reused Tx left in NameNorm.
+func nameNorm(p *engine.Party) string {
+	if p.Name == "" {
+		return ""
+	}
+	return p.NameNorm
+}
+
 // callSites numbers a pack's list-function calls by (function, list,
 // argument field): one slot per distinct call, whatever the number of
 // rules making it. Filled while compiling, read-only afterwards.
 type callSites struct {
 	lists  map[string]*List
-	calls  []func(string) any
+	calls  []func(string) float64
 	fields []*engine.Field // per slot: the call as a field guards can read
 	slots  map[string]int
 }
@@ -52,18 +94,23 @@ func (c *callSites) slot(fn, field, list string) int {
 	if i, ok := c.slots[key]; ok {
 		return i
 	}
-	call, src, l := listCalls[fn], engine.Fields[field], c.lists[list]
-	if call == nil || src == nil || src.Kind != engine.KindString || l == nil {
+	call, known := listCalls[fn]
+	src, l := engine.Fields[field], c.lists[list]
+	if !known || src == nil || src.Kind != engine.KindString || l == nil {
 		return -1
 	}
 	i := len(c.calls)
 	c.slots[key] = i
-	c.calls = append(c.calls, func(s string) any { return call(l, s) })
+	c.calls = append(c.calls, func(s string) float64 { return call.f(l, s) })
 	f := &engine.Field{Path: fn + "(" + field + ", " + strconv.Quote(list) + ")"}
+	arg := src.Str
+	if norm := normalisedName[field]; fn == "name_match" && norm != nil {
+		arg = norm
+	}
 	if fn == "sanctions_score" {
-		f.Kind, f.Num = engine.KindNumber, func(e *engine.Env) float64 { return e.Memo(i, src.Str(e), c.calls[i]).(float64) }
+		f.Kind, f.Num = engine.KindNumber, func(e *engine.Env) float64 { return e.Memo(i, arg(e), c.calls[i]) }
 	} else {
-		f.Kind, f.Bool = engine.KindBool, func(e *engine.Env) bool { return e.Memo(i, src.Str(e), c.calls[i]).(bool) }
+		f.Kind, f.Bool = engine.KindBool, func(e *engine.Env) bool { return e.Memo(i, arg(e), c.calls[i]) != 0 }
 	}
 	c.fields = append(c.fields, f)
 	return i
@@ -88,19 +135,19 @@ func functions(lists map[string]*List, rates *fx.Table, sites *callSites) []expr
 			if l == nil {
 				return nil, fmt.Errorf("unknown list %q", p[1])
 			}
-			return call(l, p[0].(string)), nil
+			return call.value(l, p[0].(string)), nil
 		}, typ)
 	}
-	memo := func(p ...any) (any, error) {
+	memo := func(p ...any) float64 {
 		slot := p[1].(int)
-		return p[0].(*engine.Env).Memo(slot, p[2].(string), sites.calls[slot]), nil
+		return p[0].(*engine.Env).Memo(slot, p[2].(string), sites.calls[slot])
 	}
 	return []expr.Option{
 		listFunc("in_list", new(func(string, string) bool)),
 		listFunc("name_match", new(func(string, string) bool)),
 		listFunc("sanctions_score", new(func(string, string) float64)),
-		expr.Function(memoBool, memo, new(func(any, int, string) bool)),
-		expr.Function(memoNum, memo, new(func(any, int, string) float64)),
+		expr.Function(memoBool, func(p ...any) (any, error) { return memo(p...) != 0, nil }, new(func(any, int, string) bool)),
+		expr.Function(memoNum, func(p ...any) (any, error) { return memo(p...), nil }, new(func(any, int, string) float64)),
 		expr.Function("is_round", func(p ...any) (any, error) {
 			return IsRound(p[0].(float64), p[1].(float64)), nil
 		}, new(func(float64, float64) bool)),

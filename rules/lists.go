@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 
@@ -47,8 +48,47 @@ func (l *List) MatchName(name string) bool {
 	if _, ok := l.values[n]; ok {
 		return true
 	}
+	if found, ok := l.hasSortedTokens(n); ok {
+		return found
+	}
 	_, ok := l.values[names.SortedTokens(n)]
 	return ok
+}
+
+// hasSortedTokens looks names.SortedTokens(n) up without allocating (it
+// runs for both parties of every record a rule screens by name): a short
+// name is split, sorted and joined in stack buffers, and a map lookup by
+// string(bytes) does not copy. ok is false when n does not fit (or is not
+// in the normal form whose words are separated by single spaces); the
+// caller then takes the general path.
+func (l *List) hasSortedTokens(n string) (found, ok bool) {
+	var toks [16]string
+	var buf [256]byte
+	if len(n) > len(buf) || names.Normalize(n) != n {
+		return false, false
+	}
+	words := toks[:0]
+	for rest := n; ; {
+		w, after, more := strings.Cut(rest, " ")
+		if w == "" || len(words) == len(toks) {
+			return false, false
+		}
+		words = append(words, w)
+		if !more {
+			break
+		}
+		rest = after
+	}
+	slices.Sort(words)
+	b := buf[:0]
+	for i, w := range words {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, w...)
+	}
+	_, found = l.values[string(b)]
+	return found, true
 }
 
 func (l *List) add(v string) {

@@ -300,9 +300,7 @@ func (r *recentCopies) ordered() []uint64 {
 
 // restore fills an empty filter with hashes, oldest first.
 func (r *recentCopies) restore(hashes []uint64) error {
-	r.set = make(map[uint64]struct{}, recentWindow)
-	r.ring = make([]uint64, 0, recentWindow)
-	r.pos = 0
+	*r = recentCopies{}
 	for _, h := range hashes {
 		if r.seen(h) {
 			return fmt.Errorf("checkpoint duplicate filter holds %x twice", h)

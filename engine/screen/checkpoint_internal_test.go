@@ -16,10 +16,12 @@ import (
 // not state, and update this list.
 func TestCheckpointCoversEveryScreenerField(t *testing.T) {
 	// rs, defs, specs, follows, whereOf, plans: the rules (restored under
-	// the current ones); stores: by declaration, owners only; env, vm,
-	// whereRes, pending, pendingList: per-record scratch; sinceEvict,
+	// the current ones); stores: by declaration, owners only, each key
+	// by its name (keys, the stores' key table, is rebuilt as they are
+	// decoded); key, env, vm, whereRes, pending, pendingList: per-record
+	// scratch; sinceEvict,
 	// clock, recent: in the head; stats, rulesRun: per-process counters.
-	want := []string{"rs", "stores", "defs", "specs", "follows", "whereOf", "whereRes", "plans", "env", "vm",
+	want := []string{"rs", "keys", "key", "stores", "defs", "specs", "follows", "whereOf", "whereRes", "plans", "env", "vm",
 		"pending", "pendingList", "sinceEvict", "clock", "stats", "rulesRun", "recent"}
 	typ := reflect.TypeOf(Screener{})
 	var got []string

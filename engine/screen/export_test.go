@@ -21,3 +21,6 @@ func StateDigest(s *Screener) map[string]string {
 	}
 	return d
 }
+
+// InternedKeys is the number of accounts in a Screener's key table.
+func InternedKeys(s *Screener) int { return s.keys.Len() }

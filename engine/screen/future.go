@@ -48,17 +48,18 @@ func (s *Screener) SetTimeBounds(b TimeBounds) { s.clock = b.guard() }
 func (s *Screener) Admit(ts time.Time) error {
 	wm, _ := s.clock.Watermark()
 	jumps := s.clock.Jumps()
-	at := ts.UTC().Format(time.RFC3339Nano)
+	// Formatted only for a refusal: Admit runs on every record.
+	at := func() string { return ts.UTC().Format(time.RFC3339Nano) }
 	switch s.clock.Check(eventtime.UnixNano(ts)) {
 	case eventtime.AheadOfWatermark:
 		ref := time.Unix(0, wm).UTC().Format(time.RFC3339Nano)
 		if s.clock.Jumps() > jumps {
 			return engine.Reject(engine.ReasonTSFuture, "ts %s is more than %s ahead of the stream's event time %s; %d such records in a row: the stream's event time moves to the earliest of them",
-				at, s.clock.Ahead(), ref, eventtime.RecoverAfter)
+				at(), s.clock.Ahead(), ref, eventtime.RecoverAfter)
 		}
-		return engine.Reject(engine.ReasonTSFuture, "ts %s is more than %s ahead of the stream's event time %s", at, s.clock.Ahead(), ref)
+		return engine.Reject(engine.ReasonTSFuture, "ts %s is more than %s ahead of the stream's event time %s", at(), s.clock.Ahead(), ref)
 	case eventtime.AheadOfWallClock:
-		return engine.Reject(engine.ReasonTSFuture, "ts %s is more than %s ahead of the clock", at, s.clock.WallClock())
+		return engine.Reject(engine.ReasonTSFuture, "ts %s is more than %s ahead of the clock", at(), s.clock.WallClock())
 	}
 	return nil
 }

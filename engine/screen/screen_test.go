@@ -326,3 +326,27 @@ func TestDuplicateCopiesNotCountedTwice(t *testing.T) {
 		t.Fatalf("near_48h = %v, want 3 (duplicates skipped)", sink.alerts[0].Explanation["near_48h"])
 	}
 }
+
+// A reload that changes aggregates gives their old state's keys back: the
+// accounts only they held leave the screener's key table, the others stay.
+func TestReloadReleasesKeysOfReplacedAggregates(t *testing.T) {
+	rs := loadPack(t, pack)
+	p, _, _ := newPipeline(rs)
+	st := p.NewStream("t")
+	st.Process(context.Background(), []engine.Record{tx("a", 0, "9500", "D1", "C1"), tx("b", time.Hour, "9100", "D2", "C2")}, func(error) {})
+	if got := screen.InternedKeys(st.Screener()); got != 4 {
+		t.Fatalf("%d accounts interned, want 4 (two debtors, two creditors)", got)
+	}
+	// Both debtor-keyed aggregates change their window: they start empty,
+	// and their old state goes.
+	changed := strings.Replace(strings.Replace(pack, "over: 48h", "over: 72h", 1), "over: 400d", "over: 401d", 1)
+	p.Rules.Store(loadPack(t, changed))
+	st.Process(context.Background(), nil, func(error) {})
+	if got := screen.InternedKeys(st.Screener()); got != 2 {
+		t.Fatalf("%d accounts interned after replacing the debtor aggregates, want 2", got)
+	}
+	st.Process(context.Background(), []engine.Record{tx("c", 2*time.Hour, "9900", "D1", "C1")}, func(error) {})
+	if got := screen.InternedKeys(st.Screener()); got != 3 {
+		t.Fatalf("%d accounts interned after D1 pays again, want 3", got)
+	}
+}

@@ -22,7 +22,11 @@ const evictEvery = 1 << 16
 // against enriched transactions. Not safe for concurrent use: one worker
 // owns it.
 type Screener struct {
-	rs     *engine.RuleSet
+	rs *engine.RuleSet
+	// keys interns the accounts of every store: a copy looks its account up
+	// once (key) and each store finds its state by the key's id.
+	keys   *window.KeyTable
+	key    window.Key
 	stores []*window.Store
 	defs   []string      // stores[i] was built for this Def+lateness
 	specs  []window.Spec // what aggregate i reads from stores[i]
@@ -58,33 +62,6 @@ type Screener struct {
 // must not be counted twice in windows. Alerts are idempotent by id anyway.
 const recentWindow = 1 << 16
 
-// recentCopies is a bounded set of copy hashes, oldest evicted first.
-type recentCopies struct {
-	set  map[uint64]struct{}
-	ring []uint64
-	pos  int
-}
-
-// seen reports whether h was added recently, and adds it.
-func (r *recentCopies) seen(h uint64) bool {
-	if r.set == nil {
-		r.set = make(map[uint64]struct{}, recentWindow)
-		r.ring = make([]uint64, 0, recentWindow)
-	}
-	if _, ok := r.set[h]; ok {
-		return true
-	}
-	if len(r.ring) < recentWindow {
-		r.ring = append(r.ring, h)
-	} else {
-		delete(r.set, r.ring[r.pos])
-		r.ring[r.pos] = h
-		r.pos = (r.pos + 1) % recentWindow
-	}
-	r.set[h] = struct{}{}
-	return false
-}
-
 // Stats counts what a Screener did, for metrics.
 type Stats struct {
 	Copies     uint64 // (record, perspective) pairs screened
@@ -110,7 +87,7 @@ type plan struct {
 
 // NewScreener returns a Screener with empty state for rs.
 func NewScreener(rs *engine.RuleSet) *Screener {
-	s := &Screener{clock: eventtime.NewGuard(eventtime.DefaultAhead, 0, nil)}
+	s := &Screener{clock: eventtime.NewGuard(eventtime.DefaultAhead, 0, nil), keys: window.NewKeyTable()}
 	s.Swap(rs)
 	return s
 }
@@ -152,7 +129,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 	for i := range rs.Aggregates {
 		a := &rs.Aggregates[i]
 		s.defs[i] = fmt.Sprintf("%s|%s|lateness=%s", a.Name, a.Def, rs.Lateness)
-		s.specs[i] = a.Spec(rs.Lateness)
+		s.specs[i] = a.Spec(rs.Lateness).Normalized() // as the stores read it (ValueKey)
 	}
 	for i := range rs.Aggregates {
 		switch {
@@ -160,7 +137,17 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 		case old[s.defs[i]] != nil:
 			s.stores[i] = old[s.defs[i]]
 		default:
-			s.stores[i] = window.NewStore(s.specs[i])
+			s.stores[i] = window.NewSharedStore(s.specs[i], s.keys)
+		}
+	}
+	kept := map[*window.Store]bool{}
+	for _, st := range s.stores {
+		kept[st] = true
+	}
+	for _, st := range old {
+		if !kept[st] {
+			st.Clear() // its keys go back to the table
+			kept[st] = true
 		}
 	}
 	for i, o := range s.follows {
@@ -251,6 +238,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	env.Perspective = p
 	env.Account = pl.key.Str(env)
+	s.key = s.keys.Lookup(env.Account)
 	ts := eventtime.UnixNano(env.TS)
 	s.stats.Copies++
 	s.clock.Advance(ts)
@@ -268,10 +256,10 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			continue
 		}
 		if s.follows[ai] >= 0 {
-			env.Agg[ai] = st.ValueWith(s.specs[ai], env.Account, s.event(a, ts))
+			env.Agg[ai] = st.ValueKey(s.specs[ai], &s.key, s.event(a, ts))
 			continue
 		}
-		v, late := st.ObserveEvent(env.Account, s.event(a, ts))
+		v, late := st.ObserveKey(&s.key, s.event(a, ts))
 		if late {
 			s.stats.Late++
 		}
@@ -285,14 +273,19 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(rs.Aggregates[ai].Fn)
 			continue
 		}
-		env.Agg[ai] = s.stores[ai].ValueWith(s.specs[ai], env.Account, s.event(&rs.Aggregates[ai], ts))
+		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&rs.Aggregates[ai], ts))
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
 		wm, _ := s.clock.Watermark()
-		for _, st := range s.stores {
-			s.stats.Evicted += uint64(st.Evict(wm))
+		for i, st := range s.stores {
+			if s.follows[i] < 0 {
+				s.stats.Evicted += uint64(st.Evict(wm))
+			}
 		}
+		// An evicted id may be given to another key: the copy's key is
+		// looked up again.
+		s.key = s.keys.Lookup(env.Account)
 	}
 	defer s.clearPending()
 	if !emit {
@@ -304,7 +297,17 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	for _, ri := range selected {
 		r := &rs.Rules[ri]
-		if !s.resolveFor(r, ts) || !guardsHold(r.Guards, env) {
+		if !s.resolveFor(r, ts) {
+			continue
+		}
+		if r.Native != nil {
+			// The whole condition, guards included, without the VM.
+			if r.Native.Holds(env) {
+				out = append(out, s.alert(r, recordTime))
+			}
+			continue
+		}
+		if !guardsHold(r.Guards, env) {
 			continue
 		}
 		fired, err := s.eval(r.When)
@@ -331,7 +334,12 @@ func (s *Screener) whereHolds(ai int) bool {
 		return false
 	}
 	a := &s.rs.Aggregates[w]
-	ok := guardsHold(a.WhereGuards, &s.env) && s.runBool(a.Where)
+	ok := guardsHold(a.WhereGuards, &s.env)
+	if ok && a.WhereNative != nil {
+		ok = a.WhereNative.Holds(&s.env)
+	} else if ok {
+		ok = s.runBool(a.Where)
+	}
 	s.whereRes[w] = 2
 	if ok {
 		s.whereRes[w] = 1
@@ -347,7 +355,7 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 	}
 	env := &s.env
 	for i := range r.Guards {
-		if g := &r.Guards[i]; (g.Agg < 0 || !s.pending[g.Agg]) && !g.Holds(env) {
+		if g := &r.Guards[i]; !s.readsPending(g) && !g.Holds(env) {
 			return false
 		}
 	}
@@ -356,11 +364,16 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 			s.pending[rd.Agg] = false
 			env.Agg[rd.Agg] = emptyValue(s.rs.Aggregates[rd.Agg].Fn)
 			if env.Account != "" {
-				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueWith(s.specs[rd.Agg], env.Account, s.event(&s.rs.Aggregates[rd.Agg], ts))
+				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueKey(s.specs[rd.Agg], &s.key, s.event(&s.rs.Aggregates[rd.Agg], ts))
 			}
 		}
 	}
 	return true
+}
+
+// readsPending reports whether g reads an aggregate not read yet.
+func (s *Screener) readsPending(g *engine.Guard) bool {
+	return (g.Agg >= 0 && s.pending[g.Agg]) || (g.Vs != nil && g.Vs.Agg >= 0 && s.pending[g.Vs.Agg])
 }
 
 func (s *Screener) clearPending() {
@@ -489,7 +502,7 @@ func (s *Screener) StateKeys() map[string]int {
 
 // StateBytes is the approximate memory held by all windows.
 func (s *Screener) StateBytes() int64 {
-	var n int64
+	n := s.keys.SizeBytes()
 	for i, st := range s.stores {
 		if s.follows[i] < 0 {
 			n += st.SizeBytes()

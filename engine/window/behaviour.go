@@ -1,7 +1,7 @@
 package window
 
 import (
-	"strings"
+	"slices"
 	"unsafe"
 )
 
@@ -44,10 +44,10 @@ type keyBehaviour interface {
 // partition, behind Store's methods.
 type behaviourStore struct {
 	spec     Spec
-	index    map[string]keyBehaviour
+	keys     keySlots
+	states   slab // by slot; a free slot holds a zero state
 	late     uint64
 	overflow uint64 // events dropped for MaxEvents, counterparties forgotten for maxKnown
-	keyBytes int64
 	// stateBytes is the sum of the keys' bytes(), kept as they change so
 	// that SizeBytes does not walk every key.
 	stateBytes int64
@@ -74,20 +74,57 @@ func (b *behaviourStore) keepScratch(v *behaviourStore) {
 	b.scratchA, b.scratchB, b.vals = v.scratchA, v.scratchB, v.vals
 }
 
-func newBehaviourStore(spec Spec) *behaviourStore {
-	return &behaviourStore{spec: spec, index: make(map[string]keyBehaviour)}
+func newBehaviourStore(spec Spec, keys *KeyTable) *behaviourStore {
+	return &behaviourStore{spec: spec, keys: newKeySlots(keys), states: newSlab(spec.Fn)}
 }
 
-func (b *behaviourStore) newKey() keyBehaviour {
-	switch b.spec.Fn {
+// slab holds a behaviour store's key states by value, indexed by slot: a
+// key's state is found by address arithmetic from its slot, not through a
+// pointer of its own, and a new key allocates nothing once the slab has
+// room.
+type slab interface {
+	// at returns slot's state; valid until the next add.
+	at(slot uint32) keyBehaviour
+	// add appends a zero state for a new slot.
+	add()
+	// reset zeroes a freed slot's state.
+	reset(slot uint32)
+	// set copies k (a state of the slab's type) into slot.
+	set(slot uint32, k keyBehaviour)
+	// fresh returns a zero state outside the slab.
+	fresh() keyBehaviour
+	reserve(n int)
+	// spareBytes is the capacity not holding a slot.
+	spareBytes() int64
+}
+
+type slabOf[T any, P interface {
+	*T
+	keyBehaviour
+}] struct{ s []T }
+
+func (x *slabOf[T, P]) at(slot uint32) keyBehaviour { return P(&x.s[slot]) }
+func (x *slabOf[T, P]) add()                        { x.s = append(x.s, *new(T)) }
+func (x *slabOf[T, P]) reset(slot uint32)           { x.s[slot] = *new(T) }
+func (x *slabOf[T, P]) set(slot uint32, k keyBehaviour) {
+	x.s[slot] = *k.(P)
+}
+func (x *slabOf[T, P]) fresh() keyBehaviour { return P(new(T)) }
+func (x *slabOf[T, P]) reserve(n int)       { x.s = slices.Grow(x.s, n) }
+func (x *slabOf[T, P]) spareBytes() int64 {
+	return int64(cap(x.s)-len(x.s)) * int64(unsafe.Sizeof(*new(T)))
+}
+
+func newSlab(fn Fn) slab {
+	switch fn {
 	case NewDistinct:
-		return &noveltyKey{}
+		return &slabOf[noveltyKey, *noveltyKey]{}
 	case HistMean, HistP95, HistMax, HistCount:
-		return &histKey{}
+		return &slabOf[histKey, *histKey]{}
 	case Age:
-		return &ageKey{}
+		return &slabOf[ageKey, *ageKey]{}
 	}
-	return &inflowKey{}
+	return &slabOf[inflowKey, *inflowKey]{}
 }
 
 // horizon is how long after its newest event a key can still change a
@@ -104,13 +141,28 @@ func (b *behaviourStore) horizon() int64 {
 	return h
 }
 
-func (b *behaviourStore) observe(key string, ev Event) (float64, bool) {
-	k, ok := b.index[key]
+// addKey gives key a slot with a zero state.
+func (b *behaviourStore) addKey(key *Key) uint32 {
+	slot, reused := b.keys.add(key)
+	if !reused {
+		b.states.add()
+	}
+	return slot
+}
+
+// get returns key's state, or nil.
+func (b *behaviourStore) get(key *Key) keyBehaviour {
+	slot, ok := b.keys.find(key)
 	if !ok {
-		owned := strings.Clone(key)
-		k = b.newKey()
-		b.index[owned] = k
-		b.keyBytes += int64(len(owned))
+		return nil
+	}
+	return b.states.at(slot)
+}
+
+func (b *behaviourStore) observe(key *Key, ev Event) (float64, bool) {
+	k := b.get(key)
+	if k == nil {
+		k = b.states.at(b.addKey(key))
 		v := k.observe(b, ev)
 		b.stateBytes += k.bytes()
 		return v, false
@@ -125,9 +177,9 @@ func (b *behaviourStore) observe(key string, ev Event) (float64, bool) {
 	return v, false
 }
 
-func (b *behaviourStore) value(key string, q Event) float64 {
-	k, ok := b.index[key]
-	if !ok {
+func (b *behaviourStore) value(key *Key, q Event) float64 {
+	k := b.get(key)
+	if k == nil {
 		return 0 // every behaviour function reads 0 for an unknown key
 	}
 	return k.value(b, q, false)
@@ -136,24 +188,34 @@ func (b *behaviourStore) value(key string, q Event) float64 {
 func (b *behaviourStore) evict(watermark int64) int {
 	cutoff := satSub(watermark, b.horizon())
 	n := 0
-	for key, k := range b.index {
-		if k.newest() <= cutoff {
-			delete(b.index, key)
-			b.keyBytes -= int64(len(key))
-			b.stateBytes -= k.bytes()
+	for slot, id := range b.keys.idOf {
+		if id != 0 && b.states.at(uint32(slot)).newest() <= cutoff {
+			b.drop(uint32(slot))
 			n++
 		}
 	}
 	return n
 }
 
-// behaviourKeyBytes is the fixed cost of a key's map entry: string header
-// and interface (32 bytes) and a control byte, at a typical Swiss-table
-// load of about 3/4 (as mapEntryBytes for the event rings).
-const behaviourKeyBytes = 44
+// drop frees slot and releases its key.
+func (b *behaviourStore) drop(slot uint32) {
+	b.stateBytes -= b.states.at(slot).bytes()
+	b.states.reset(slot)
+	b.keys.remove(slot)
+}
 
+func (b *behaviourStore) clear() {
+	for slot, id := range b.keys.idOf {
+		if id != 0 {
+			b.drop(uint32(slot))
+		}
+	}
+}
+
+// sizeBytes counts each key's state (bytes(), which includes the state's
+// own fields) and the slab's spare capacity.
 func (b *behaviourStore) sizeBytes() int64 {
-	n := b.keyBytes + int64(len(b.index))*behaviourKeyBytes + b.stateBytes
+	n := b.stateBytes + b.keys.sizeBytes() + b.states.spareBytes()
 	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
 }
 

@@ -15,6 +15,11 @@
 // 64-bit hashes (HashString), so two values colliding in 64 bits count once.
 // A Store's state can be written key by key and read back exactly
 // (EncodeKeys, DecodeKey, snapshot.go), for state checkpoints.
+//
+// The Stores of one partition share a KeyTable (keys.go): a screener looks
+// a copy's account up once and passes the Key to every Store, each of which
+// finds the key's state by its id in a slice instead of hashing the string
+// again.
 package window
 
 // Behaviour functions (behaviour.go, novelty.go, hist.go, age.go,

@@ -159,7 +159,8 @@ func FuzzObserveMatchesReference(f *testing.F) {
 				t.Fatalf("op %d %s cap %d without overflow: Observe = (%v, %v), reference (%v, %v)",
 					i/4, spec.Fn, capSpec.MaxEvents, cappedGot, cappedLate, want, wantLate)
 			}
-			if idx, ok := capped.index[key]; ok && int(capped.slots[idx].n) > capSpec.MaxEvents {
+			k := capped.Lookup(key)
+			if idx, ok := capped.keys.find(&k); ok && int(capped.slots[idx].n) > capSpec.MaxEvents {
 				t.Fatalf("op %d: capped store holds %d events, cap %d", i/4, capped.slots[idx].n, capSpec.MaxEvents)
 			}
 			if newest, ok := ref.newest[key]; ok {

@@ -101,12 +101,20 @@ func (k *histKey) add(b *behaviourStore, e tsNum) {
 		return cmp.Compare(fullID(ref, x.id), id)
 	})
 	if !found {
-		// A new bucket comes once per W: grow by one, no slack.
-		grown := make([]histBucket, len(k.buckets)+1)
-		copy(grown, k.buckets[:i])
-		copy(grown[i+1:], k.buckets[i:])
-		grown[i] = histBucket{id: uint32(id), top: [histTop]float32{nan32, nan32, nan32}}
-		k.buckets = grown
+		// A new bucket comes once per W: grow by one, no slack. Room left
+		// by a bucket fold dropped (dropFront keeps the array) is reused, so
+		// a key in its steady state (one bucket out, one in) allocates
+		// nothing.
+		if len(k.buckets) < cap(k.buckets) {
+			k.buckets = k.buckets[:len(k.buckets)+1]
+			copy(k.buckets[i+1:], k.buckets[i:])
+		} else {
+			grown := make([]histBucket, len(k.buckets)+1)
+			copy(grown, k.buckets[:i])
+			copy(grown[i+1:], k.buckets[i:])
+			k.buckets = grown
+		}
+		k.buckets[i] = histBucket{id: uint32(id), top: [histTop]float32{nan32, nan32, nan32}}
 	}
 	bk := &k.buckets[i]
 	bk.n++
@@ -182,6 +190,15 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 		return float64(n)
 	case HistMean:
 		return sum / float64(n)
+	case HistMax:
+		// The largest value: a scan, not the sort the P95 rank needs.
+		highest := vals[0].v
+		for _, x := range vals[1:] {
+			if x.v > highest {
+				highest = x.v
+			}
+		}
+		return highest
 	}
 	slices.SortFunc(vals, func(x, y weighted) int {
 		switch {
@@ -192,9 +209,6 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 		}
 		return 0
 	})
-	if b.spec.Fn == HistMax {
-		return vals[0].v
-	}
 	// Nearest rank: the ceil(0.95 n)-th smallest is the r-th largest.
 	r := n - uint32(math.Ceil(0.95*float64(n))) + 1
 	var seen uint32

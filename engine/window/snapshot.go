@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"strings"
 
 	"github.com/socwatch/socwatch/internal/wire"
 )
@@ -38,24 +37,28 @@ func (s *Store) SetCounters(late, overflow uint64) {
 }
 
 // Reserve makes room for n keys in an empty Store (a restore knows how
-// many it will decode), so its index does not grow in steps.
+// many it will decode), so its slot table does not grow in steps.
 func (s *Store) Reserve(n int) {
 	n = min(max(n, 0), 1<<24)
 	switch {
-	case s.beh != nil && len(s.beh.index) == 0:
-		s.beh.index = make(map[string]keyBehaviour, n)
-	case s.beh == nil && len(s.index) == 0:
-		s.index = make(map[string]uint32, n)
+	case s.beh != nil && s.beh.keys.len() == 0:
+		s.beh.states.reserve(n)
+	case s.beh == nil && len(s.slots) == 0:
 		s.slots = make([]keyState, 0, n)
 	}
 }
 
-// EncodeKeys calls fn with every key and its encoded state; state is only
-// valid until fn returns. It stops at fn's first error.
+// EncodeKeys calls fn with every key and its encoded state, in slot order;
+// state is only valid until fn returns. It stops at fn's first error.
 func (s *Store) EncodeKeys(fn func(key string, state []byte) error) error {
 	var buf []byte
 	if s.beh != nil {
-		for key, k := range s.beh.index {
+		for slot, id := range s.beh.keys.idOf {
+			if id == 0 {
+				continue // a free slot
+			}
+			k := s.beh.states.at(uint32(slot))
+			key := s.beh.keys.name(uint32(slot))
 			var err error
 			if buf, err = appendBehaviour(buf[:0], k); err != nil {
 				return fmt.Errorf("key %q: %w", key, err)
@@ -66,9 +69,12 @@ func (s *Store) EncodeKeys(fn func(key string, state []byte) error) error {
 		}
 		return nil
 	}
-	for key, idx := range s.index {
-		buf = s.appendRing(buf[:0], idx)
-		if err := fn(key, buf); err != nil {
+	for idx := range s.slots {
+		if s.slots[idx].n == 0 {
+			continue // a free slot
+		}
+		buf = s.appendRing(buf[:0], uint32(idx))
+		if err := fn(s.keys.name(uint32(idx)), buf); err != nil {
 			return err
 		}
 	}
@@ -79,25 +85,21 @@ func (s *Store) EncodeKeys(fn func(key string, state []byte) error) error {
 // Spec. The Store is unchanged when it returns an error.
 func (s *Store) DecodeKey(key string, state []byte) error {
 	r := wire.NewReader(state)
+	k := s.Lookup(key)
+	if _, ok := s.slotTable().find(&k); ok {
+		return errDuplicateKey
+	}
 	if s.beh != nil {
-		if _, ok := s.beh.index[key]; ok {
-			return errDuplicateKey
-		}
-		k := s.beh.newKey()
-		decodeBehaviour(r, &s.beh.spec, k)
+		bk := s.beh.states.fresh()
+		decodeBehaviour(r, &s.beh.spec, bk)
 		if err := r.Done(); err != nil {
 			return fmt.Errorf("decode %s key: %w", s.spec.Fn, err)
 		}
-		owned := strings.Clone(key)
-		s.beh.index[owned] = k
-		s.beh.keyBytes += int64(len(owned))
-		s.beh.stateBytes += k.bytes()
+		s.beh.states.set(s.beh.addKey(&k), bk)
+		s.beh.stateBytes += bk.bytes()
 		return nil
 	}
-	if _, ok := s.index[key]; ok {
-		return errDuplicateKey
-	}
-	return s.decodeRing(key, r)
+	return s.decodeRing(&k, r)
 }
 
 // appendRing encodes a ring key: the event count, the events oldest first
@@ -127,7 +129,7 @@ func (s *Store) appendRing(b []byte, idx uint32) []byte {
 	return b
 }
 
-func (s *Store) decodeRing(key string, r *wire.Reader) error {
+func (s *Store) decodeRing(key *Key, r *wire.Reader) error {
 	perEvent := 1 + 8*int(s.stride-1)
 	n := r.Count(s.spec.MaxEvents, perEvent)
 	if n == 0 && r.Err() == nil {
@@ -157,8 +159,13 @@ func (s *Store) decodeRing(key string, r *wire.Reader) error {
 	if err := r.Done(); err != nil {
 		return fmt.Errorf("decode %s key: %w", s.spec.Fn, err)
 	}
-	idx := uint32(len(s.slots))
-	s.slots = append(s.slots, keyState{buf: buf, n: uint32(n)})
+	idx, reused := s.keys.add(key)
+	if reused {
+		s.bufBytes -= int64(len(s.slots[idx].buf)) * 8
+		s.slots[idx] = keyState{buf: buf, n: uint32(n)}
+	} else {
+		s.slots = append(s.slots, keyState{buf: buf, n: uint32(n)})
+	}
 	if dw != nil {
 		// The counts are the hashes of the events after lo (see
 		// distinctWindow): rebuild them from the events.
@@ -168,9 +175,6 @@ func (s *Store) decodeRing(key string, r *wire.Reader) error {
 		}
 		s.large[idx] = dw
 	}
-	owned := strings.Clone(key)
-	s.index[owned] = idx
-	s.keyBytes += int64(len(owned))
 	s.bufBytes += int64(len(buf)) * 8
 	return nil
 }

@@ -93,15 +93,17 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 		fields []string
 	}{
 		// Store: spec..countsFrom come from NewStore; late, overflow via
-		// SetCounters; index, slots, large per key; free, scratch, bufBytes
-		// and keyBytes are memory bookkeeping rebuilt by DecodeKey.
-		{Store{}, []string{"spec", "horizon", "stride", "maxCap", "index", "slots", "free", "scratch", "large",
-			"countsFrom", "late", "overflow", "bufBytes", "keyBytes", "beh"}},
+		// SetCounters; keys, slots, large per key; scratch and bufBytes are
+		// memory bookkeeping rebuilt by DecodeKey.
+		{Store{}, []string{"spec", "horizon", "stride", "maxCap", "keys", "slots", "scratch", "large",
+			"countsFrom", "late", "overflow", "bufBytes", "beh"}},
+		// keySlots: the key of each slot; the free list is bookkeeping.
+		{keySlots{}, []string{"keys", "slotOf", "idOf", "free"}},
 		{keyState{}, []string{"buf", "head", "n"}},
 		{distinctWindow{}, []string{"counts", "lo"}},
-		// behaviourStore: keyBytes and stateBytes are memory bookkeeping
-		// DecodeKey rebuilds; view and the scratch slices are not state.
-		{behaviourStore{}, []string{"spec", "index", "late", "overflow", "keyBytes", "stateBytes", "view", "scratchA", "scratchB", "vals"}},
+		// behaviourStore: stateBytes is memory bookkeeping DecodeKey
+		// rebuilds; view and the scratch slices are not state.
+		{behaviourStore{}, []string{"spec", "keys", "states", "late", "overflow", "stateBytes", "view", "scratchA", "scratchB", "vals"}},
 		{ageKey{}, []string{"first", "last"}},
 		{noveltyKey{}, []string{"ev", "known"}},
 		{knownParty{}, []string{"h", "t"}},

@@ -101,8 +101,10 @@ func (s Spec) Validate() error {
 // maxEventsLimit keeps ring indexes in uint32 with room to double.
 const maxEventsLimit = 1 << 24
 
-// normalized returns the spec NewStore runs: invalid fields are replaced by
+// Normalized returns the spec NewStore runs: invalid fields are replaced by
 // the nearest valid value so a Store never panics on its configuration.
+func (s Spec) Normalized() Spec { return s.normalized() }
+
 func (s Spec) normalized() Spec {
 	if s.Fn < Count || s.Fn > lastFn {
 		s.Fn = Count

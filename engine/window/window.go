@@ -3,7 +3,6 @@ package window
 import (
 	"math"
 	"slices"
-	"strings"
 	"unsafe"
 )
 
@@ -33,9 +32,10 @@ type Store struct {
 	horizon int64 // Over+Lateness in ns, saturated
 	stride  uint32
 	maxCap  uint32 // ring capacity limit, power of two >= MaxEvents
-	index   map[string]uint32
-	slots   []keyState
-	free    []uint32                   // evicted slot indexes, reused before slots grows
+	// keys finds a key's slot by its id in the KeyTable the Store shares
+	// with the partition's other Stores; evicted slots are reused.
+	keys    keySlots
+	slots   []keyState                 // by slot
 	scratch []uint64                   // Distinct's window copy, reused
 	large   map[uint32]*distinctWindow // Distinct counts of large keys, by slot
 	// countsFrom is distinctCountsFrom; tests lower it to reach the
@@ -44,26 +44,30 @@ type Store struct {
 	late       uint64
 	overflow   uint64
 	bufBytes   int64 // sum of ring bytes, live and free slots
-	keyBytes   int64 // sum of key lengths, live keys
 	// beh keeps the behaviour functions (NewDistinct … InflowMatch); when
 	// set, the fields above are unused.
 	beh *behaviourStore
 }
 
-// NewStore returns an empty Store for spec. Invalid fields are corrected
-// (see Spec.Validate): Over <= 0 becomes 1ns, negative Lateness 0, an
-// unknown Fn Count.
-func NewStore(spec Spec) *Store {
+// NewStore returns an empty Store for spec with a KeyTable of its own.
+// Invalid fields are corrected (see Spec.Validate): Over <= 0 becomes 1ns,
+// negative Lateness 0, an unknown Fn Count.
+func NewStore(spec Spec) *Store { return NewSharedStore(spec, nil) }
+
+// NewSharedStore returns an empty Store for spec whose keys are interned in
+// keys (nil: a table of its own). Stores of one partition share a table so
+// that one Lookup per copy finds the key's state in all of them.
+func NewSharedStore(spec Spec, keys *KeyTable) *Store {
 	spec = spec.normalized()
 	if spec.Fn.behaviour() {
-		return &Store{spec: spec, beh: newBehaviourStore(spec)}
+		return &Store{spec: spec, beh: newBehaviourStore(spec, keys)}
 	}
 	s := &Store{
 		spec:    spec,
 		horizon: satAdd(int64(spec.Over), int64(spec.Lateness)),
 		stride:  2,
 		maxCap:  initialCapacity,
-		index:   make(map[string]uint32),
+		keys:    newKeySlots(keys),
 		large:   make(map[uint32]*distinctWindow),
 
 		countsFrom: distinctCountsFrom,
@@ -80,6 +84,17 @@ func NewStore(spec Spec) *Store {
 // Spec returns the (normalized) spec the Store runs.
 func (s *Store) Spec() Spec { return s.spec }
 
+// Lookup returns key as the Store's KeyTable knows it.
+func (s *Store) Lookup(key string) Key { return s.slotTable().keys.Lookup(key) }
+
+// slotTable is the key-to-slot table of the ring or behaviour store.
+func (s *Store) slotTable() *keySlots {
+	if s.beh != nil {
+		return &s.beh.keys
+	}
+	return &s.keys
+}
+
 // Observe adds one event for key at event time ts (unix nanoseconds) with
 // numeric input num (Sum, Avg, Min, Max; callers pass finite numbers, Min and
 // Max skip NaN) and distinct-value hash h (Distinct). It returns the aggregate over (ts-Over, ts] including this
@@ -92,11 +107,20 @@ func (s *Store) Spec() Spec { return s.spec }
 // the stored events as if it had been inserted (events pruned before it
 // arrived are missing, so late values may undercount).
 func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value float64, late bool) {
+	k := s.Lookup(key)
+	return s.ObserveKey(&k, Event{TS: ts, Num: num, Hash: h})
+}
+
+// ObserveKey is Observe for a Key of the Store's table, with the
+// counterparty and transaction id that InflowMatch keeps; the other
+// functions read only ev.TS, ev.Num, ev.Hash.
+func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
 	if s.beh != nil {
-		return s.beh.observe(key, Event{TS: ts, Num: num, Hash: h})
+		return s.beh.observe(key, ev)
 	}
-	in := s.input(num, h)
-	idx, ok := s.index[key]
+	ts, num := ev.TS, ev.Num
+	in := s.input(num, ev.Hash)
+	idx, ok := s.keys.find(key)
 	if !ok {
 		s.addKey(key, ts, in)
 		return s.single(num), false
@@ -145,15 +169,8 @@ func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value floa
 // behind the key's newest event the value is computed from what is still
 // stored and may undercount, as for late events.
 func (s *Store) Value(key string, ts int64) float64 {
-	if s.beh != nil {
-		return s.beh.value(key, Event{TS: ts})
-	}
-	idx, ok := s.index[key]
-	if !ok {
-		return s.empty()
-	}
-	k := &s.slots[idx]
-	return s.query(k, ts, s.upperBound(k, ts), false, 0)
+	k := s.Lookup(key)
+	return s.ValueKey(s.spec, &k, Event{TS: ts})
 }
 
 // Evict drops keys whose newest event is at or before
@@ -171,33 +188,46 @@ func (s *Store) Evict(watermark int64) int {
 	}
 	cutoff := satSub(watermark, s.horizon)
 	dropped := 0
-	for key, idx := range s.index {
+	for idx := range s.slots {
 		k := &s.slots[idx]
-		if s.timeAt(k, k.n-1) > cutoff {
-			continue
+		if k.n == 0 || s.timeAt(k, k.n-1) > cutoff {
+			continue // a free slot, or a key still active
 		}
-		delete(s.index, key)
-		delete(s.large, idx)
-		s.keyBytes -= int64(len(key))
-		if uint32(len(k.buf))/s.stride > initialCapacity {
-			// Keep only small rings for reuse; large ones go back to the GC.
-			s.bufBytes -= int64(len(k.buf)) * 8
-			k.buf = nil
-		}
-		k.head, k.n = 0, 0
-		s.free = append(s.free, idx)
+		s.dropKey(uint32(idx))
 		dropped++
 	}
 	return dropped
 }
 
-// Keys returns the number of keys tracked.
-func (s *Store) Keys() int {
-	if s.beh != nil {
-		return len(s.beh.index)
+// dropKey frees slot idx and releases its key.
+func (s *Store) dropKey(idx uint32) {
+	k := &s.slots[idx]
+	delete(s.large, idx)
+	if uint32(len(k.buf))/s.stride > initialCapacity {
+		// Keep only small rings for reuse; large ones go back to the GC.
+		s.bufBytes -= int64(len(k.buf)) * 8
+		k.buf = nil
 	}
-	return len(s.index)
+	k.head, k.n = 0, 0
+	s.keys.remove(idx)
 }
+
+// Clear drops every key, releasing them in the Store's KeyTable: call it
+// for a Store that is no longer used while its table lives on.
+func (s *Store) Clear() {
+	if s.beh != nil {
+		s.beh.clear()
+		return
+	}
+	for idx := range s.slots {
+		if s.slots[idx].n > 0 {
+			s.dropKey(uint32(idx))
+		}
+	}
+}
+
+// Keys returns the number of keys tracked.
+func (s *Store) Keys() int { return s.slotTable().len() }
 
 // Late returns the number of late events observed so far.
 func (s *Store) Late() uint64 {
@@ -217,31 +247,41 @@ func (s *Store) Overflow() uint64 {
 	return s.overflow
 }
 
-// ObserveEvent is Observe with the counterparty and transaction id that
-// InflowMatch keeps; the other functions read only ev.TS, ev.Num, ev.Hash.
+// ObserveEvent is ObserveKey for a key string.
 func (s *Store) ObserveEvent(key string, ev Event) (value float64, late bool) {
-	if s.beh != nil {
-		return s.beh.observe(key, ev)
-	}
-	return s.Observe(key, ev.TS, ev.Num, ev.Hash)
+	k := s.Lookup(key)
+	return s.ObserveKey(&k, ev)
 }
 
 // ValueFor is Value for a query that depends on the reading transaction:
 // InflowMatch matches q.Num against q.Party's other inflows. For every
 // other function it equals Value(key, q.TS).
 func (s *Store) ValueFor(key string, q Event) float64 {
-	if s.beh != nil {
-		return s.beh.value(key, q)
-	}
-	return s.Value(key, q.TS)
+	k := s.Lookup(key)
+	return s.ValueKey(s.spec, &k, q)
 }
 
 // ValueWith is ValueFor read as spec would read it; spec must have the
 // Store's StateKey (it differs in the function or a query parameter).
 func (s *Store) ValueWith(spec Spec, key string, q Event) float64 {
-	spec = spec.normalized()
-	if s.beh == nil || spec == s.spec {
-		return s.ValueFor(key, q)
+	k := s.Lookup(key)
+	return s.ValueKey(spec.normalized(), &k, q)
+}
+
+// ValueKey is ValueWith for a Key of the Store's table and a spec already
+// normalized (Spec.Normalized): it runs on every copy, so the caller
+// normalizes once.
+func (s *Store) ValueKey(spec Spec, key *Key, q Event) float64 {
+	if s.beh == nil {
+		idx, ok := s.keys.find(key)
+		if !ok {
+			return s.empty()
+		}
+		k := &s.slots[idx]
+		return s.query(k, q.TS, s.upperBound(k, q.TS), false, 0)
+	}
+	if spec == s.spec {
+		return s.beh.value(key, q)
 	}
 	b := s.beh.as(spec)
 	v := b.value(key, q)
@@ -257,27 +297,33 @@ func (s *Store) Path(spec Spec, key string, q Event) []Hop {
 	if s.beh == nil || spec.Fn != InflowMatch {
 		return nil
 	}
-	k, ok := s.beh.index[key].(*inflowKey)
+	k := s.Lookup(key)
+	slot, ok := s.beh.keys.find(&k)
 	if !ok {
 		return nil
 	}
-	return k.path(s.beh.as(spec), key, q)
+	in, ok := s.beh.states.at(slot).(*inflowKey)
+	if !ok {
+		return nil
+	}
+	return in.path(s.beh.as(spec), key, q)
 }
 
-// Approximate per-entry costs for SizeBytes. A map entry is a string header
-// and a uint32 slot index (24 bytes with padding) plus a control byte, at a
-// typical Swiss-table load of about 3/4.
+// Approximate per-entry costs for SizeBytes. A KeyTable map entry is a
+// string header and a uint32 id (24 bytes with padding) plus a control
+// byte, at a typical Swiss-table load of about 3/4.
 const (
 	mapEntryBytes = 34
 	slotBytes     = int64(unsafe.Sizeof(keyState{}))
 )
 
 // SizeBytes returns the approximate heap bytes of the Store's state: ring
-// buffers (exact capacity, including rings kept in free slots), key bytes
-// (exact), the slot table (exact capacity), and the key index estimated at
-// mapEntryBytes per key. It omits allocator size-class rounding, so it
-// reads a little below a heap measurement. Distinct keys past
-// distinctCountsFrom events add their count maps, estimated per entry.
+// buffers (exact capacity, including rings kept in free slots), and the
+// slot tables (exact capacity). The keys themselves are the KeyTable's
+// (KeyTable.SizeBytes), shared by the partition's Stores. It omits
+// allocator size-class rounding, so it reads a little below a heap
+// measurement. Distinct keys past distinctCountsFrom events add their count
+// maps, estimated per entry.
 func (s *Store) SizeBytes() int64 {
 	if s.beh != nil {
 		return s.beh.sizeBytes()
@@ -286,8 +332,7 @@ func (s *Store) SizeBytes() int64 {
 	for _, dw := range s.large { // only keys past distinctCountsFrom events
 		large += dw.sizeBytes()
 	}
-	return large + s.bufBytes + s.keyBytes + int64(cap(s.slots))*slotBytes +
-		int64(len(s.index))*mapEntryBytes + int64(cap(s.scratch))*8 + int64(cap(s.free))*4
+	return large + s.bufBytes + int64(cap(s.slots))*slotBytes + s.keys.sizeBytes() + int64(cap(s.scratch))*8
 }
 
 // input is the second word stored with an event: the numeric input's bits,
@@ -320,16 +365,9 @@ func (s *Store) empty() float64 {
 
 // addKey starts tracking key with one event, reusing an evicted slot and its
 // ring when there is one.
-func (s *Store) addKey(key string, ts int64, in uint64) {
-	// The caller's string may alias a reused buffer; a separate variable keeps
-	// escape analysis from making every caller's key escape.
-	owned := strings.Clone(key)
-	var idx uint32
-	if n := len(s.free); n > 0 {
-		idx = s.free[n-1]
-		s.free = s.free[:n-1]
-	} else {
-		idx = uint32(len(s.slots))
+func (s *Store) addKey(key *Key, ts int64, in uint64) {
+	idx, reused := s.keys.add(key)
+	if !reused {
 		s.slots = append(s.slots, keyState{})
 	}
 	k := &s.slots[idx]
@@ -339,8 +377,6 @@ func (s *Store) addKey(key string, ts int64, in uint64) {
 	}
 	k.head, k.n = 0, 0
 	s.insert(k, 0, ts, in)
-	s.index[owned] = idx
-	s.keyBytes += int64(len(owned))
 }
 
 // mask wraps physical ring positions of k.
