@@ -73,13 +73,11 @@ type Matcher struct {
 	names   []listedName
 	lists   []string
 	listIDs map[string]int32
-	// index maps a token's exact block key (skeleton) to the listed names
-	// that carry it; near maps the one-consonant-deleted variants.
-	index map[string][]int32
-	near  map[string][]int32
-	// words maps a word, as spelled after normalisation, to the listed
-	// names that contain it: an exact word ranks a candidate first.
-	words   map[string][]int32
+	// blocks maps a word, as spelled after normalisation, to the listed
+	// names that contain it (an exact word ranks a candidate first), a
+	// token's exact block key (skeleton) to the names that carry it, and
+	// the one-consonant-deleted variants to the names they come from.
+	blocks  blockIndex
 	maxCand int            // word comparisons per query, see Options.MaxComparisons
 	df      map[string]int // listed names per word
 	// caches[0] serves list "" (all lists), caches[i+1] serves lists[i].
@@ -90,7 +88,8 @@ type Matcher struct {
 
 // NewMatcher indexes the names and aliases of ents.
 func NewMatcher(ents []Entity, opts Options) *Matcher {
-	m := &Matcher{ents: ents, listIDs: map[string]int32{}, index: map[string][]int32{}, near: map[string][]int32{}, words: map[string][]int32{}, maxCand: opts.MaxComparisons}
+	m := &Matcher{ents: ents, listIDs: map[string]int32{}, maxCand: opts.MaxComparisons}
+	var blocks blockIndexBuilder
 	if m.maxCand <= 0 {
 		m.maxCand = 600
 	}
@@ -117,20 +116,21 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			m.names = append(m.names, listedName{ent: int32(ei), list: lid, alias: alias, toks: q.toks, concat: q.concat, weight: q.weight, form: q.form})
 			exact, near := q.keys()
 			for _, k := range exact {
-				m.index[k] = append(m.index[k], ni)
+				blocks.add(k, roleExact, ni)
 			}
 			for _, k := range near {
 				if !slices.Contains(exact, k) {
-					m.near[k] = append(m.near[k], ni)
+					blocks.add(k, roleNear, ni)
 				}
 			}
 			for j, t := range q.toks {
 				if !slices.ContainsFunc(q.toks[:j], func(u token) bool { return u.text == t.text }) {
-					m.words[t.text] = append(m.words[t.text], ni)
+					blocks.add(t.text, roleWord, ni)
 				}
 			}
 		}
 	}
+	m.blocks = blocks.build()
 	entityForms(m.names)
 	vocab := map[string]int32{}
 	for ni := range m.names {
@@ -277,11 +277,12 @@ type scratch struct {
 	touched []int32
 	cands   []int32
 	// blockWord's per-name marks: mark[ni] == epoch when reached already.
-	mark   []uint32
-	epoch  uint32
-	keyBuf []byte      // blockWord's keys
-	memos  []*wordMemo // per query word
-	whole  []contrib   // the run-together name's block candidates
+	mark      []uint32
+	epoch     uint32
+	keyBuf    []byte      // blockWord's keys
+	nearLists []*keyLists // blockWord's near keys' postings
+	memos     []*wordMemo // per query word
+	whole     []contrib   // the run-together name's block candidates
 	// Per candidate, maxWords slots each: the best similarity of each
 	// query word in the candidate and of each candidate word in the query.
 	simQ, simN []float64

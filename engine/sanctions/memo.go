@@ -76,30 +76,41 @@ func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) []contrib {
 		clear(s.mark)
 		s.epoch = 1
 	}
-	// Keys are built in s.keyBuf: a map look-up by string(bytes) does not
-	// allocate.
-	look := func(idx map[string][]int32, k []byte, f uint8) {
-		s.keyBuf = k
-		for _, ni := range idx[string(k)] {
+	reach := func(ni []int32, f uint8) {
+		for _, ni := range ni {
 			if s.mark[ni] != s.epoch {
 				s.mark[ni] = s.epoch
 				out = append(out, contrib{ni: ni, list: m.names[ni].list, f: f})
 			}
 		}
 	}
-	look(m.words, append(s.keyBuf[:0], t.text...), 0)
-	look(m.index, append(s.keyBuf[:0], exact...), 1)
-	look(m.near, append(s.keyBuf[:0], exact...), 2)
-	// The near keys, as token.nearKeys makes them; a key repeated reaches
-	// only names marked already.
+	// Keys are built in s.keyBuf; the order of the look-ups gives each
+	// name the factor of the strongest key that reaches it.
+	s.keyBuf = append(s.keyBuf[:0], t.text...)
+	if kl := m.blocks.get(s.keyBuf); kl != nil {
+		reach(m.blocks.names(kl, roleWord), 0)
+	}
+	s.keyBuf = append(s.keyBuf[:0], exact...)
+	if kl := m.blocks.get(s.keyBuf); kl != nil {
+		reach(m.blocks.names(kl, roleExact), 1)
+		reach(m.blocks.names(kl, roleNear), 2)
+	}
+	// The near keys, as token.nearKeys makes them, each looked up once for
+	// both of its roles (a key repeated reaches only names marked already):
+	// first the names whose exact key they are, then those whose near key.
 	if len(t.skel) >= 4 {
-		for _, near := range [...]struct {
-			idx map[string][]int32
-			f   uint8
-		}{{m.index, 2}, {m.near, 3}} {
-			for i := range len(t.skel) {
-				look(near.idx, append(append(s.keyBuf[:0], t.skel[:i]...), t.skel[i+1:]...), near.f)
+		s.nearLists = s.nearLists[:0]
+		for i := range len(t.skel) {
+			s.keyBuf = append(append(s.keyBuf[:0], t.skel[:i]...), t.skel[i+1:]...)
+			if kl := m.blocks.get(s.keyBuf); kl != nil {
+				s.nearLists = append(s.nearLists, kl)
 			}
+		}
+		for _, kl := range s.nearLists {
+			reach(m.blocks.names(kl, roleExact), 2)
+		}
+		for _, kl := range s.nearLists {
+			reach(m.blocks.names(kl, roleNear), 3)
 		}
 	}
 	return out
