@@ -3,6 +3,7 @@ package sanctions
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -45,17 +46,26 @@ type Options struct {
 
 // listedName is one spelling of an entity, prepared for comparison.
 type listedName struct {
-	ent   int32
-	list  int32
-	alias string
-	toks  []token
-	// refs hold what scoring reads of each of toks, packed apart from
-	// them so that a candidate costs few cache lines.
-	refs   []wordRef
-	short  bool   // hasShortWord(toks)
+	ent    int32
+	list   int32
+	alias  string
+	toks   []token
 	concat string // phon forms of all tokens, joined: "xi jinping" ~ "xijinping"
 	weight float64
-	form   string // legal-form code, "" if none
+	form   uint8 // formID of the legal-form code
+}
+
+// nameHead is what scoring reads of a listed name besides its words'
+// similarities, packed apart from listedName (24 bytes a name, ~0.5 MB
+// for the shipped lists) so that the heads of a query's candidates are
+// found in the CPU caches: a query scores dozens of names spread over
+// the whole list.
+type nameHead struct {
+	weight float64
+	refs   int32 // the name's words are Matcher.refs[refs : refs+ntoks]
+	ntoks  int32
+	short  bool  // hasShortWord(toks)
+	form   uint8 // formID of the legal-form code
 }
 
 // wordRef is a listed word as scoring reads it: its vocabulary number
@@ -71,6 +81,8 @@ type wordRef struct {
 type Matcher struct {
 	ents    []Entity
 	names   []listedName
+	heads   []nameHead // per name, see nameHead
+	refs    []wordRef  // every name's words, back to back
 	lists   []string
 	listIDs map[string]int32
 	// blocks maps a word, as spelled after normalisation, to the listed
@@ -107,7 +119,7 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			if len(q.toks) == 0 {
 				continue
 			}
-			key := q.concat + "|" + strings.Join(tokenTexts(q.toks), " ") + "|" + q.form
+			key := q.concat + "|" + strings.Join(tokenTexts(q.toks), " ") + "|" + strconv.Itoa(int(q.form))
 			if seen[key] {
 				continue // the same spelling twice (case or accents only)
 			}
@@ -133,17 +145,17 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	m.blocks = blocks.build()
 	entityForms(m.names)
 	vocab := map[string]int32{}
+	m.heads = make([]nameHead, len(m.names))
 	for ni := range m.names {
 		n := &m.names[ni]
-		n.refs = make([]wordRef, len(n.toks))
-		n.short = hasShortWord(n.toks)
+		m.heads[ni] = nameHead{refs: int32(len(m.refs)), ntoks: int32(len(n.toks)), short: hasShortWord(n.toks), form: n.form}
 		for j := range n.toks {
 			id, ok := vocab[n.toks[j].text]
 			if !ok {
 				id = int32(len(vocab))
 				vocab[n.toks[j].text] = id
 			}
-			n.refs[j].vid = id
+			m.refs = append(m.refs, wordRef{vid: id})
 		}
 	}
 	// Weigh words by how many listed names share them.
@@ -158,12 +170,14 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	}
 	for ni := range m.names {
 		n := &m.names[ni]
+		h := &m.heads[ni]
 		n.weight = 0
 		for j := range n.toks {
 			n.toks[j].w = float64(len(n.toks[j].text)) * idfWeight(m.df[n.toks[j].text])
-			n.refs[j].w = n.toks[j].w
+			m.refs[int(h.refs)+j].w = n.toks[j].w
 			n.weight += n.toks[j].w
 		}
+		h.weight = n.weight
 	}
 	size := opts.CacheSize
 	if size == 0 {
@@ -227,13 +241,13 @@ type query struct {
 	toks   []token
 	concat string
 	weight float64
-	form   string // legal-form code, "" if none (legalform.go)
+	form   uint8 // formID of the legal-form code (legalform.go)
 }
 
 func prepare(name string) query {
 	ws, form := words(name)
 	abjad := hasAbjad(name)
-	q := query{toks: make([]token, len(ws)), form: form}
+	q := query{toks: make([]token, len(ws)), form: formID(form)}
 	var cb strings.Builder
 	for i, w := range ws {
 		q.toks[i] = makeToken(w, abjad)
@@ -275,7 +289,7 @@ func (q *query) keys() (exact, near []string) {
 type scratch struct {
 	hit     []float64 // per listed name: query weight its keys share
 	touched []int32
-	cands   []int32
+	cands   []cand
 	// blockWord's per-name marks: mark[ni] == epoch when reached already.
 	mark      []uint32
 	epoch     uint32
@@ -333,20 +347,20 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		s.whole = m.blockWord(&whole, s, s.whole[:0])
 		addContribs(s.whole, q.weight)
 	}
+	// Keep the names that share enough, clearing hit on the way.
 	s.cands = s.cands[:0]
 	for _, ni := range s.touched {
-		if s.hit[ni] >= minShare*q.weight {
-			s.cands = append(s.cands, ni)
+		h := s.hit[ni]
+		s.hit[ni] = 0
+		if h >= minShare*q.weight {
+			s.cands = append(s.cands, cand{ni: ni, hit: h})
 		}
 	}
+	s.touched = s.touched[:0]
 	// Listed names have three words on average.
 	if maxCand := max(8, m.maxCand/(3*len(q.toks))); len(s.cands) > maxCand {
-		s.cands = selectTop(s.cands, maxCand, s.hit)
+		s.cands = selectTop(s.cands, maxCand)
 	}
-	for _, ni := range s.touched {
-		s.hit[ni] = 0
-	}
-	s.touched = s.touched[:0]
 
 	// Word similarities, query word by query word, so that each word's
 	// memo is locked once per query.
@@ -354,17 +368,16 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	// and the first nn of simN (cleared here).
 	nc := len(s.cands) * maxWords
 	s.simQ, s.simN = slices.Grow(s.simQ[:0], nc)[:nc], slices.Grow(s.simN[:0], nc)[:nc]
-	for c, ni := range s.cands {
-		clear(s.simN[c*maxWords : c*maxWords+min(len(m.names[ni].toks), maxWords)])
+	for c, cd := range s.cands {
+		clear(s.simN[c*maxWords : c*maxWords+min(int(m.heads[cd.ni].ntoks), maxWords)])
 	}
 	for i := 0; i < min(len(q.toks), maxWords); i++ {
 		wm, qt := s.memos[i], &q.toks[i]
 		wm.mu.Lock()
-		for c, ni := range s.cands {
-			n := &m.names[ni]
+		for c, cd := range s.cands {
 			bestN := s.simN[c*maxWords:]
 			best := 0.0
-			for j, sim := range wm.rowLocked(qt, n, ni, s.row[:0]) {
+			for j, sim := range wm.rowLocked(qt, m, cd.ni, s.row[:0]) {
 				best = max(best, sim)
 				bestN[j] = max(bestN[j], sim)
 			}
@@ -373,9 +386,10 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		wm.mu.Unlock()
 	}
 	best, bestNI := 0.0, int32(-1)
-	for c, ni := range s.cands {
-		sc := scoreFrom(&q, &m.names[ni], s.simQ[c*maxWords:], s.simN[c*maxWords:])
-		if sc > best || sc == best && bestNI >= 0 && ni < bestNI {
+	for c, cd := range s.cands {
+		h := &m.heads[cd.ni]
+		sc := scoreFrom(&q, h, m.refs[h.refs:h.refs+h.ntoks], &m.names[cd.ni].concat, s.simQ[c*maxWords:], s.simN[c*maxWords:])
+		if ni := cd.ni; sc > best || sc == best && bestNI >= 0 && ni < bestNI {
 			best, bestNI = sc, ni
 		}
 	}
@@ -387,11 +401,18 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	return Match{Score: best, EntityID: e.ID, List: e.List, Alias: n.alias, Name: e.Name}
 }
 
-// selectTop returns the k candidates that share the most query weight
-// (hit), the lower name index first among equals, in no particular order:
+// cand is a listed name that shares enough of a query's weight (hit)
+// through block keys to be scored.
+type cand struct {
+	ni  int32
+	hit float64
+}
+
+// selectTop returns the k candidates that share the most query weight,
+// the lower name index first among equals, in no particular order:
 // quickselect, as the scoring that follows does not depend on the order.
-func selectTop(cands []int32, k int, hit []float64) []int32 {
-	before := func(a, b int32) bool { return hit[a] > hit[b] || hit[a] == hit[b] && a < b }
+func selectTop(cands []cand, k int) []cand {
+	before := func(a, b cand) bool { return a.hit > b.hit || a.hit == b.hit && a.ni < b.ni }
 	lo, hi := 0, len(cands) // the k-th place lies in cands[lo:hi]
 	for hi-lo > 1 {
 		// Median of three as the pivot, moved to the end.
@@ -433,39 +454,37 @@ func Compare(a, b string) float64 {
 	if len(qa.toks) == 0 || len(qb.toks) == 0 {
 		return 0
 	}
-	n := listedName{toks: qb.toks, concat: qb.concat, weight: qb.weight, form: qb.form, short: hasShortWord(qb.toks)}
-	for _, t := range qb.toks {
-		n.refs = append(n.refs, wordRef{w: t.w})
+	h := nameHead{weight: qb.weight, ntoks: int32(len(qb.toks)), short: hasShortWord(qb.toks), form: qb.form}
+	refs := make([]wordRef, len(qb.toks))
+	for j, t := range qb.toks {
+		refs[j].w = t.w
 	}
-	return score(&qa, &n)
-}
-
-// score compares a query with a listed name: the weighted share of the
-// query's words found in the name (each word weighted by its length, each
-// scored by its best counterpart), with a small part for the name's words
-// found in the query, so that a fuller match ranks first; or the
-// similarity of both names run together, if higher.
-func score(q *query, n *listedName) float64 {
 	var bestQ, bestN [maxWords]float64
-	for i := 0; i < min(len(q.toks), maxWords); i++ {
-		for j := 0; j < min(len(n.toks), maxWords); j++ {
-			s := tokenSim(&q.toks[i], &n.toks[j])
+	for i := 0; i < min(len(qa.toks), maxWords); i++ {
+		for j := 0; j < min(len(qb.toks), maxWords); j++ {
+			s := tokenSim(&qa.toks[i], &qb.toks[j])
 			bestQ[i] = max(bestQ[i], s)
 			bestN[j] = max(bestN[j], s)
 		}
 	}
-	return scoreFrom(q, n, bestQ[:], bestN[:])
+	return scoreFrom(&qa, &h, refs, &qb.concat, bestQ[:], bestN[:])
 }
 
 // maxWords bounds the words of a name compared word by word; longer names
 // (rare: long company names) are compared on their first maxWords words.
 const maxWords = 16
 
-// scoreFrom is score given the word similarities: bestQ[i] is the best
-// tokenSim of query word i against the name's words, bestN[j] that of the
-// name's word j against the query's.
-func scoreFrom(q *query, n *listedName, bestQ, bestN []float64) float64 {
-	nq, nn := min(len(q.toks), maxWords), min(len(n.toks), maxWords)
+// scoreFrom compares a query with a listed name given their word
+// similarities: the weighted share of the query's words found in the name
+// (each word weighted by its length, each scored by its best counterpart),
+// with a small part for the name's words found in the query, so that a
+// fuller match ranks first; or the similarity of both names run together,
+// if higher. bestQ[i] is the best tokenSim of query word i against the
+// name's words, bestN[j] that of the name's word j against the query's;
+// h, refs and concat are the name's (refs[j] is word j).
+func scoreFrom(q *query, h *nameHead, refs []wordRef, concat *string, bestQ, bestN []float64) float64 {
+	ntoks := int(h.ntoks)
+	nq, nn := min(len(q.toks), maxWords), min(ntoks, maxWords)
 	var sq float64
 	for i := 0; i < nq; i++ {
 		sq += adjustSim(bestQ[i]) * q.toks[i].w
@@ -479,7 +498,7 @@ func scoreFrom(q *query, n *listedName, bestQ, bestN []float64) float64 {
 	switch {
 	case len(q.toks) == 1:
 		wq = 0.9
-	case len(n.toks) >= len(q.toks)+2:
+	case ntoks >= len(q.toks)+2:
 		// Two common words found inside a listed name twice as long
 		// ("Elena García" in "GAXIOLA GARCIA, Maria Elena") are weak
 		// evidence: the name's missing words weigh more.
@@ -487,18 +506,18 @@ func scoreFrom(q *query, n *listedName, bestQ, bestN []float64) float64 {
 	}
 	var sn float64
 	for j := 0; j < nn; j++ {
-		sn += adjustSim(bestN[j]) * n.refs[j].w
+		sn += adjustSim(bestN[j]) * refs[j].w
 	}
-	s := wq*sq + (1-wq)*sn/n.weight
+	s := wq*sq + (1-wq)*sn/h.weight
 	// Names written run together ("xijinping", "abdullah") against their
 	// spaced form ("xi jinping", "abd allah"), see hasShortWord.
-	concatOK := len(q.toks) != len(n.toks) && (len(q.toks) == 1 && n.short || len(n.toks) == 1 && hasShortWord(q.toks))
+	concatOK := len(q.toks) != ntoks && (len(q.toks) == 1 && h.short || ntoks == 1 && hasShortWord(q.toks))
 	if concatOK {
-		if c := 0.93 * adjustSim(jaroWinkler(q.concat, n.concat)); c > s {
+		if c := 0.93 * adjustSim(jaroWinkler(q.concat, *concat)); c > s {
 			s = c
 		}
 	}
-	return s * formFactor(q.form, n.form)
+	return s * formFactor(q.form, h.form)
 }
 
 // hasShortWord reports whether a name has a word of at most three letters,

@@ -117,31 +117,31 @@ func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) []contrib {
 }
 
 // simLocked returns tokenSim(a, b) for the query word a this memo belongs
-// to and word j of listed name n; the caller holds wm.mu.
-func (wm *wordMemo) simLocked(a *token, n *listedName, j int) float64 {
+// to and word j of listed name ni; the caller holds wm.mu.
+func (wm *wordMemo) simLocked(a *token, m *Matcher, ni int32, j int) float64 {
 	t := &wm.sims[abjadSide(a)]
-	vid := n.refs[j].vid
+	vid := m.refs[int(m.heads[ni].refs)+j].vid
 	if v, ok := t.get(vid); ok {
 		return v
 	}
-	v := tokenSim(a, &n.toks[j])
+	v := tokenSim(a, &m.names[ni].toks[j])
 	t.put(vid, v, maxMemoSims)
 	return v
 }
 
 // rowLocked returns the similarities of the query word a to each word of
-// listed name ni (n), kept per name so that a candidate seen before costs
+// listed name ni, kept per name so that a candidate seen before costs
 // one look-up instead of one per word; tmp holds a row that is not kept.
 // The caller holds wm.mu.
-func (wm *wordMemo) rowLocked(a *token, n *listedName, ni int32, tmp []float64) []float64 {
+func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, tmp []float64) []float64 {
 	side := abjadSide(a)
-	nn := min(len(n.toks), maxWords)
+	nn := min(int(m.heads[ni].ntoks), maxWords)
 	if off, ok := wm.rows[side].get(ni); ok {
 		return wm.arena[side][off : int(off)+nn]
 	}
 	row := tmp[:0]
 	for j := range nn {
-		row = append(row, wm.simLocked(a, n, j))
+		row = append(row, wm.simLocked(a, m, ni, j))
 	}
 	if wm.rows[side].n < maxMemoRows {
 		wm.rows[side].put(ni, int32(len(wm.arena[side])), maxMemoRows)
