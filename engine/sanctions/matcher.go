@@ -341,8 +341,13 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	for i := range q.toks {
 		addContribs(s.memos[i].contribs, q.toks[i].w)
 	}
-	if len(q.toks) > 1 {
-		// The run-together form is new with each name: not memoised.
+	if len(q.toks) > 1 && hasShortWord(q.toks) {
+		// The run-together form finds the one-word listed names that the
+		// run-together comparison is tried against (scoreFrom), which it
+		// is only for a query with a short word: without one, the names it
+		// reaches would be scored word by word, and those that share no
+		// block key with any query word crowd out the ones that do.
+		// It is new with each name: not memoised.
 		whole := makeToken(strings.Join(tokenTexts(q.toks), ""), false)
 		s.whole = m.blockWord(&whole, s, s.whole[:0])
 		addContribs(s.whole, q.weight)
