@@ -108,8 +108,15 @@ func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' 
 var sibilants = []string{"tsch", "tsh", "tch", "sch", "ch", "sh", "cz", "sz", "zh"}
 
 func makeToken(w string, abjad bool) token {
-	phon := make([]byte, 0, len(w))
-	skel := make([]byte, 0, len(w))
+	// phon and skel (each at most one byte per letter) are built side by
+	// side in one buffer, on the stack for all but very long words, and
+	// become one string: one allocation per word instead of two.
+	var stack [64]byte
+	buf := stack[:]
+	if 2*len(w) > len(stack) {
+		buf = make([]byte, 2*len(w))
+	}
+	phon, skel := buf[:0:len(w)], buf[len(w):len(w):2*len(w)]
 	for i := 0; i < len(w); i++ {
 		c := phonClass[w[i]]
 		for _, sib := range sibilants {
@@ -149,7 +156,9 @@ func makeToken(w string, abjad bool) token {
 			skel = append(skel, c)
 		}
 	}
-	return token{text: w, phon: string(phon), skel: string(skel), abjad: abjad, w: float64(len(w))}
+	n := copy(buf[len(phon):], skel) // memmove: the ranges may overlap
+	both := string(buf[:len(phon)+n])
+	return token{text: w, phon: both[:len(phon)], skel: both[len(phon):], abjad: abjad, w: float64(len(w))}
 }
 
 // exactKey is the index key of a token: its skeleton, or its phonetic form
