@@ -107,6 +107,15 @@ func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' 
 // each becomes the class letter s.
 var sibilants = []string{"tsch", "tsh", "tch", "sch", "ch", "sh", "cz", "sz", "zh"}
 
+// sibilantStart marks the first letters of sibilants: most letters of a
+// word begin none, and need not be compared with each.
+var sibilantStart = func() (t [256]bool) {
+	for _, sib := range sibilants {
+		t[sib[0]] = true
+	}
+	return t
+}()
+
 func makeToken(w string, abjad bool) token {
 	// phon and skel (each at most one byte per letter) are built side by
 	// side in one buffer, on the stack for all but very long words, and
@@ -119,11 +128,13 @@ func makeToken(w string, abjad bool) token {
 	phon, skel := buf[:0:len(w)], buf[len(w):len(w):2*len(w)]
 	for i := 0; i < len(w); i++ {
 		c := phonClass[w[i]]
-		for _, sib := range sibilants {
-			if strings.HasPrefix(w[i:], sib) {
-				c = 's'
-				i += len(sib) - 1
-				break
+		if sibilantStart[w[i]] {
+			for _, sib := range sibilants {
+				if strings.HasPrefix(w[i:], sib) {
+					c = 's'
+					i += len(sib) - 1
+					break
+				}
 			}
 		}
 		switch {
