@@ -51,8 +51,7 @@ type listedName struct {
 	alias  string
 	toks   []token
 	concat string // phon forms of all tokens, joined: "xi jinping" ~ "xijinping"
-	weight float64
-	form   uint8 // formID of the legal-form code
+	form   uint8  // formID of the legal-form code
 }
 
 // nameHead is what scoring reads of a listed name besides its words'
@@ -125,7 +124,7 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			}
 			seen[key] = true
 			ni := int32(len(m.names))
-			m.names = append(m.names, listedName{ent: int32(ei), list: lid, alias: alias, toks: q.toks, concat: q.concat, weight: q.weight, form: q.form})
+			m.names = append(m.names, listedName{ent: int32(ei), list: lid, alias: alias, toks: q.toks, concat: q.concat, form: q.form})
 			exact, near := q.keys()
 			for _, k := range exact {
 				blocks.add(k, roleExact, ni)
@@ -171,13 +170,11 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	for ni := range m.names {
 		n := &m.names[ni]
 		h := &m.heads[ni]
-		n.weight = 0
 		for j := range n.toks {
-			n.toks[j].w = float64(len(n.toks[j].text)) * idfWeight(m.df[n.toks[j].text])
-			m.refs[int(h.refs)+j].w = n.toks[j].w
-			n.weight += n.toks[j].w
+			w := float64(len(n.toks[j].text)) * idfWeight(m.df[n.toks[j].text])
+			m.refs[int(h.refs)+j].w = w
+			h.weight += w
 		}
-		h.weight = n.weight
 	}
 	size := opts.CacheSize
 	if size == 0 {
