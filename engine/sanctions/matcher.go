@@ -559,14 +559,18 @@ func tokenSim(a, b *token) float64 {
 		}
 		return 0
 	}
-	s := jaroWinkler(a.text, b.text)
+	// A similarity at or below adjustSim's floor counts as nothing, so
+	// each comparison is asked only for what could raise the result above
+	// it (jaroWinklerAbove): a result at or below the floor may come out
+	// lower than computed in full, never one above it.
+	s := jaroWinklerAbove(a.text, b.text, simFloor)
 	if s < 0.95 && (a.phon != a.text || b.phon != b.text) {
-		if p := 0.95 * jaroWinkler(a.phon, b.phon); p > s {
+		if p := 0.95 * jaroWinklerAbove(a.phon, b.phon, max(s, simFloor)/0.95); p > s {
 			s = p
 		}
 	}
 	if a.abjad { // only the query's script matters: see token.abjad
-		if k := 0.93 * jaroWinkler(a.skel, b.skel); k > s {
+		if k := 0.93 * jaroWinklerAbove(a.skel, b.skel, max(s, simFloor)/0.93); k > s {
 			s = k
 		}
 	}

@@ -222,6 +222,10 @@ func idfWeight(df int) float64 {
 	return max(f, 0.3)
 }
 
+// simFloor is the word similarity at or below which adjustSim counts
+// nothing.
+const simFloor = 0.7
+
 // adjustSim turns a word similarity into evidence: Jaro-Winkler gives
 // unrelated words 0.6–0.75, so anything below 0.7 counts as no match and
 // the range up to 0.9 is stretched, while close variants (≥ 0.9) count
@@ -230,8 +234,8 @@ func adjustSim(s float64) float64 {
 	switch {
 	case s >= 0.9:
 		return s
-	case s <= 0.7:
+	case s <= simFloor:
 		return 0
 	}
-	return (s - 0.7) / (0.9 - 0.7) * 0.9
+	return (s - simFloor) / (0.9 - simFloor) * 0.9
 }
