@@ -132,23 +132,43 @@ func (wm *wordMemo) simLocked(a *token, m *Matcher, ni int32, j int) float64 {
 // rowLocked returns the similarities of the query word a to each word of
 // listed name ni, kept per name so that a candidate seen before costs
 // one look-up instead of one per word; tmp holds a row that is not kept.
-// The caller holds wm.mu.
+// A row with no similarity above simFloor counts as nothing in a score
+// and comes back empty: it is kept as a mark (noRow) without a place in
+// the arena, and the caller reads nothing. On the synthetic feed that is
+// most rows: a candidate reached through one word of a query is rarely
+// like its other words. The caller holds wm.mu.
 func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, tmp []float64) []float64 {
 	side := abjadSide(a)
 	nn := min(int(m.heads[ni].ntoks), maxWords)
 	if off, ok := wm.rows[side].get(ni); ok {
+		if off == noRow {
+			return nil
+		}
 		return wm.arena[side][off : int(off)+nn]
 	}
 	row := tmp[:0]
+	counts := false
 	for j := range nn {
-		row = append(row, wm.simLocked(a, m, ni, j))
+		sim := wm.simLocked(a, m, ni, j)
+		counts = counts || sim > simFloor
+		row = append(row, sim)
+	}
+	if !counts {
+		row = nil
 	}
 	if wm.rows[side].n < maxMemoRows {
-		wm.rows[side].put(ni, int32(len(wm.arena[side])), maxMemoRows)
-		wm.arena[side] = append(wm.arena[side], row...)
+		off := noRow
+		if counts {
+			off = int32(len(wm.arena[side]))
+			wm.arena[side] = append(wm.arena[side], row...)
+		}
+		wm.rows[side].put(ni, off, maxMemoRows)
 	}
 	return row
 }
+
+// noRow marks a kept row with no similarity above simFloor.
+const noRow int32 = -1
 
 // abjadSide is the index of a query word's tables: tokenSim depends on
 // the query word's abjad flag.
