@@ -59,6 +59,24 @@ func BenchmarkScreenCold(b *testing.B) {
 	cpu.Report(b)
 }
 
+// BenchmarkScreenFirstSight screens with the cache and the word memo
+// off: every word of every name costs what it costs on first sight (index
+// walk and Jaro-Winkler comparisons), the bound of a cold query's cost
+// when its words have not been seen before either.
+func BenchmarkScreenFirstSight(b *testing.B) {
+	m := NewMatcher(loadShipped(b), Options{CacheSize: -1, WordMemo: -1})
+	names := synthNames(20000)
+	b.ReportAllocs()
+	cpu := cputime.StartProcess(b)
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		m.Score(names[i%len(names)], "")
+		i++
+	}
+	cpu.Report(b)
+}
+
 // BenchmarkScreenColdListed screens listed names and their aliases (the
 // expensive case: many candidates share their words), cache off.
 func BenchmarkScreenColdListed(b *testing.B) {

@@ -1,6 +1,10 @@
 package sanctions
 
-import "strings"
+import (
+	"maps"
+	"slices"
+	"strings"
+)
 
 // legalForms maps the spellings of company legal forms, as names.Normalize
 // leaves them (dots and commas gone, lower case: "S.A. de C.V." → "s a de c
@@ -106,9 +110,26 @@ func splitLegalForm(ws []string) (rest []string, form string) {
 // still reaches DefaultThreshold; a fuzzy one no longer does.
 const formPenalty = 0.9
 
-// formFactor is the factor of a query's score against a listed name.
-func formFactor(q, n string) float64 {
-	if q != "" && n != "" && q != n {
+// formIDs number the legal-form codes from 1 (0 = no form), so that a
+// listed name's form fits in a byte of its nameHead (TestFormIDs checks
+// that the codes fit).
+var formIDs = func() map[string]uint8 {
+	codes := slices.Sorted(maps.Values(legalForms))
+	codes = slices.Compact(codes)
+	ids := make(map[string]uint8, len(codes))
+	for i, c := range codes {
+		ids[c] = uint8(i + 1)
+	}
+	return ids
+}()
+
+// formID is the number of a legal-form code (splitLegalForm), 0 for "".
+func formID(code string) uint8 { return formIDs[code] }
+
+// formFactor is the factor of a query's score against a listed name, given
+// the formIDs of their legal forms.
+func formFactor(q, n uint8) float64 {
+	if q != 0 && n != 0 && q != n {
 		return formPenalty
 	}
 	return 1
@@ -121,9 +142,10 @@ func formFactor(q, n string) float64 {
 func entityForms(names []listedName) {
 	for i := 0; i < len(names); {
 		j := i
-		form, forms := "", 0
+		var form uint8
+		forms := 0
 		for ; j < len(names) && names[j].ent == names[i].ent; j++ {
-			if f := names[j].form; f != "" && f != form {
+			if f := names[j].form; f != 0 && f != form {
 				form = f
 				forms++
 			}

@@ -18,8 +18,8 @@ func TestLegalFormsAreOneForm(t *testing.T) {
 	}
 	for _, tt := range tests {
 		qa, qb := prepare(tt.a), prepare(tt.b)
-		if qa.form == "" || qa.form != qb.form || !slices.Equal(tokenTexts(qa.toks), tokenTexts(qb.toks)) {
-			t.Errorf("%q → %v %q, %q → %v %q: want the same words and form", tt.a, tokenTexts(qa.toks), qa.form, tt.b, tokenTexts(qb.toks), qb.form)
+		if qa.form == 0 || qa.form != qb.form || !slices.Equal(tokenTexts(qa.toks), tokenTexts(qb.toks)) {
+			t.Errorf("%q → %v %q, %q → %v %q: want the same words and form", tt.a, tokenTexts(qa.toks), formCode(qa.form), tt.b, tokenTexts(qb.toks), formCode(qb.form))
 		}
 		if s := Compare(tt.a, tt.b); s < 0.99 {
 			t.Errorf("Compare(%q, %q) = %.3f, want 1", tt.a, tt.b, s)
@@ -57,5 +57,31 @@ func TestSplitLegalFormKeepsAWord(t *testing.T) {
 		if rest, _ := splitLegalForm(ws); len(rest) == 0 {
 			t.Errorf("splitLegalForm(%v) left nothing", ws)
 		}
+	}
+}
+
+// formCode is the code numbered id, for messages.
+func formCode(id uint8) string {
+	for c, i := range formIDs {
+		if i == id {
+			return c
+		}
+	}
+	return ""
+}
+
+// TestFormIDs: every legal-form code has its own non-zero number, and the
+// empty code (no form) has 0.
+func TestFormIDs(t *testing.T) {
+	seen := map[uint8]string{}
+	for _, code := range legalForms {
+		id := formID(code)
+		if other, ok := seen[id]; id == 0 || ok && other != code {
+			t.Fatalf("code %q has number %d (taken by %q)", code, id, other)
+		}
+		seen[id] = code
+	}
+	if formID("") != 0 || len(seen) != len(formIDs) {
+		t.Fatalf("formID(\"\") = %d; %d codes numbered, %d in the table", formID(""), len(formIDs), len(seen))
 	}
 }

@@ -3,6 +3,7 @@ package sanctions
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -45,17 +46,25 @@ type Options struct {
 
 // listedName is one spelling of an entity, prepared for comparison.
 type listedName struct {
-	ent   int32
-	list  int32
-	alias string
-	toks  []token
-	// refs hold what scoring reads of each of toks, packed apart from
-	// them so that a candidate costs few cache lines.
-	refs   []wordRef
-	short  bool   // hasShortWord(toks)
+	ent    int32
+	list   int32
+	alias  string
+	toks   []token
 	concat string // phon forms of all tokens, joined: "xi jinping" ~ "xijinping"
+	form   uint8  // formID of the legal-form code
+}
+
+// nameHead is what scoring reads of a listed name besides its words'
+// similarities, packed apart from listedName (24 bytes a name, ~0.5 MB
+// for the shipped lists) so that the heads of a query's candidates are
+// found in the CPU caches: a query scores dozens of names spread over
+// the whole list.
+type nameHead struct {
 	weight float64
-	form   string // legal-form code, "" if none
+	refs   int32 // the name's words are Matcher.refs[refs : refs+ntoks]
+	ntoks  int32
+	short  bool  // hasShortWord(toks)
+	form   uint8 // formID of the legal-form code
 }
 
 // wordRef is a listed word as scoring reads it: its vocabulary number
@@ -71,15 +80,15 @@ type wordRef struct {
 type Matcher struct {
 	ents    []Entity
 	names   []listedName
+	heads   []nameHead // per name, see nameHead
+	refs    []wordRef  // every name's words, back to back
 	lists   []string
 	listIDs map[string]int32
-	// index maps a token's exact block key (skeleton) to the listed names
-	// that carry it; near maps the one-consonant-deleted variants.
-	index map[string][]int32
-	near  map[string][]int32
-	// words maps a word, as spelled after normalisation, to the listed
-	// names that contain it: an exact word ranks a candidate first.
-	words   map[string][]int32
+	// blocks maps a word, as spelled after normalisation, to the listed
+	// names that contain it (an exact word ranks a candidate first), a
+	// token's exact block key (skeleton) to the names that carry it, and
+	// the one-consonant-deleted variants to the names they come from.
+	blocks  blockIndex
 	maxCand int            // word comparisons per query, see Options.MaxComparisons
 	df      map[string]int // listed names per word
 	// caches[0] serves list "" (all lists), caches[i+1] serves lists[i].
@@ -90,7 +99,8 @@ type Matcher struct {
 
 // NewMatcher indexes the names and aliases of ents.
 func NewMatcher(ents []Entity, opts Options) *Matcher {
-	m := &Matcher{ents: ents, listIDs: map[string]int32{}, index: map[string][]int32{}, near: map[string][]int32{}, words: map[string][]int32{}, maxCand: opts.MaxComparisons}
+	m := &Matcher{ents: ents, listIDs: map[string]int32{}, maxCand: opts.MaxComparisons}
+	var blocks blockIndexBuilder
 	if m.maxCand <= 0 {
 		m.maxCand = 600
 	}
@@ -108,42 +118,43 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			if len(q.toks) == 0 {
 				continue
 			}
-			key := q.concat + "|" + strings.Join(tokenTexts(q.toks), " ") + "|" + q.form
+			key := q.concat + "|" + strings.Join(tokenTexts(q.toks), " ") + "|" + strconv.Itoa(int(q.form))
 			if seen[key] {
 				continue // the same spelling twice (case or accents only)
 			}
 			seen[key] = true
 			ni := int32(len(m.names))
-			m.names = append(m.names, listedName{ent: int32(ei), list: lid, alias: alias, toks: q.toks, concat: q.concat, weight: q.weight, form: q.form})
+			m.names = append(m.names, listedName{ent: int32(ei), list: lid, alias: alias, toks: q.toks, concat: q.concat, form: q.form})
 			exact, near := q.keys()
 			for _, k := range exact {
-				m.index[k] = append(m.index[k], ni)
+				blocks.add(k, roleExact, ni)
 			}
 			for _, k := range near {
 				if !slices.Contains(exact, k) {
-					m.near[k] = append(m.near[k], ni)
+					blocks.add(k, roleNear, ni)
 				}
 			}
 			for j, t := range q.toks {
 				if !slices.ContainsFunc(q.toks[:j], func(u token) bool { return u.text == t.text }) {
-					m.words[t.text] = append(m.words[t.text], ni)
+					blocks.add(t.text, roleWord, ni)
 				}
 			}
 		}
 	}
+	m.blocks = blocks.build()
 	entityForms(m.names)
 	vocab := map[string]int32{}
+	m.heads = make([]nameHead, len(m.names))
 	for ni := range m.names {
 		n := &m.names[ni]
-		n.refs = make([]wordRef, len(n.toks))
-		n.short = hasShortWord(n.toks)
+		m.heads[ni] = nameHead{refs: int32(len(m.refs)), ntoks: int32(len(n.toks)), short: hasShortWord(n.toks), form: n.form}
 		for j := range n.toks {
 			id, ok := vocab[n.toks[j].text]
 			if !ok {
 				id = int32(len(vocab))
 				vocab[n.toks[j].text] = id
 			}
-			n.refs[j].vid = id
+			m.refs = append(m.refs, wordRef{vid: id})
 		}
 	}
 	// Weigh words by how many listed names share them.
@@ -158,11 +169,11 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	}
 	for ni := range m.names {
 		n := &m.names[ni]
-		n.weight = 0
+		h := &m.heads[ni]
 		for j := range n.toks {
-			n.toks[j].w = float64(len(n.toks[j].text)) * idfWeight(m.df[n.toks[j].text])
-			n.refs[j].w = n.toks[j].w
-			n.weight += n.toks[j].w
+			w := float64(len(n.toks[j].text)) * idfWeight(m.df[n.toks[j].text])
+			m.refs[int(h.refs)+j].w = w
+			h.weight += w
 		}
 	}
 	size := opts.CacheSize
@@ -227,13 +238,13 @@ type query struct {
 	toks   []token
 	concat string
 	weight float64
-	form   string // legal-form code, "" if none (legalform.go)
+	form   uint8 // formID of the legal-form code (legalform.go)
 }
 
 func prepare(name string) query {
 	ws, form := words(name)
 	abjad := hasAbjad(name)
-	q := query{toks: make([]token, len(ws)), form: form}
+	q := query{toks: make([]token, len(ws)), form: formID(form)}
 	var cb strings.Builder
 	for i, w := range ws {
 		q.toks[i] = makeToken(w, abjad)
@@ -275,13 +286,14 @@ func (q *query) keys() (exact, near []string) {
 type scratch struct {
 	hit     []float64 // per listed name: query weight its keys share
 	touched []int32
-	cands   []int32
+	cands   []cand
 	// blockWord's per-name marks: mark[ni] == epoch when reached already.
-	mark   []uint32
-	epoch  uint32
-	keyBuf []byte      // blockWord's keys
-	memos  []*wordMemo // per query word
-	whole  []contrib   // the run-together name's block candidates
+	mark      []uint32
+	epoch     uint32
+	keyBuf    []byte      // blockWord's keys
+	nearLists []*keyLists // blockWord's near keys' postings
+	memos     []*wordMemo // per query word
+	whole     []contrib   // the run-together name's block candidates
 	// Per candidate, maxWords slots each: the best similarity of each
 	// query word in the candidate and of each candidate word in the query.
 	simQ, simN []float64
@@ -326,26 +338,31 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	for i := range q.toks {
 		addContribs(s.memos[i].contribs, q.toks[i].w)
 	}
-	if len(q.toks) > 1 {
-		// The run-together form is new with each name: not memoised.
+	if len(q.toks) > 1 && hasShortWord(q.toks) {
+		// The run-together form finds the one-word listed names that the
+		// run-together comparison is tried against (scoreFrom), which it
+		// is only for a query with a short word: without one, the names it
+		// reaches would be scored word by word, and those that share no
+		// block key with any query word crowd out the ones that do.
+		// It is new with each name: not memoised.
 		whole := makeToken(strings.Join(tokenTexts(q.toks), ""), false)
 		s.whole = m.blockWord(&whole, s, s.whole[:0])
 		addContribs(s.whole, q.weight)
 	}
+	// Keep the names that share enough, clearing hit on the way.
 	s.cands = s.cands[:0]
 	for _, ni := range s.touched {
-		if s.hit[ni] >= minShare*q.weight {
-			s.cands = append(s.cands, ni)
+		h := s.hit[ni]
+		s.hit[ni] = 0
+		if h >= minShare*q.weight {
+			s.cands = append(s.cands, cand{ni: ni, hit: h})
 		}
 	}
+	s.touched = s.touched[:0]
 	// Listed names have three words on average.
 	if maxCand := max(8, m.maxCand/(3*len(q.toks))); len(s.cands) > maxCand {
-		s.cands = selectTop(s.cands, maxCand, s.hit)
+		s.cands = selectTop(s.cands, maxCand)
 	}
-	for _, ni := range s.touched {
-		s.hit[ni] = 0
-	}
-	s.touched = s.touched[:0]
 
 	// Word similarities, query word by query word, so that each word's
 	// memo is locked once per query.
@@ -353,17 +370,16 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	// and the first nn of simN (cleared here).
 	nc := len(s.cands) * maxWords
 	s.simQ, s.simN = slices.Grow(s.simQ[:0], nc)[:nc], slices.Grow(s.simN[:0], nc)[:nc]
-	for c, ni := range s.cands {
-		clear(s.simN[c*maxWords : c*maxWords+min(len(m.names[ni].toks), maxWords)])
+	for c, cd := range s.cands {
+		clear(s.simN[c*maxWords : c*maxWords+min(int(m.heads[cd.ni].ntoks), maxWords)])
 	}
 	for i := 0; i < min(len(q.toks), maxWords); i++ {
 		wm, qt := s.memos[i], &q.toks[i]
 		wm.mu.Lock()
-		for c, ni := range s.cands {
-			n := &m.names[ni]
+		for c, cd := range s.cands {
 			bestN := s.simN[c*maxWords:]
 			best := 0.0
-			for j, sim := range wm.rowLocked(qt, n, ni, s.row[:0]) {
+			for j, sim := range wm.rowLocked(qt, m, cd.ni, s.row[:0]) {
 				best = max(best, sim)
 				bestN[j] = max(bestN[j], sim)
 			}
@@ -372,9 +388,10 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		wm.mu.Unlock()
 	}
 	best, bestNI := 0.0, int32(-1)
-	for c, ni := range s.cands {
-		sc := scoreFrom(&q, &m.names[ni], s.simQ[c*maxWords:], s.simN[c*maxWords:])
-		if sc > best || sc == best && bestNI >= 0 && ni < bestNI {
+	for c, cd := range s.cands {
+		h := &m.heads[cd.ni]
+		sc := scoreFrom(&q, h, m.refs[h.refs:h.refs+h.ntoks], &m.names[cd.ni].concat, s.simQ[c*maxWords:], s.simN[c*maxWords:])
+		if ni := cd.ni; sc > best || sc == best && bestNI >= 0 && ni < bestNI {
 			best, bestNI = sc, ni
 		}
 	}
@@ -386,11 +403,18 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	return Match{Score: best, EntityID: e.ID, List: e.List, Alias: n.alias, Name: e.Name}
 }
 
-// selectTop returns the k candidates that share the most query weight
-// (hit), the lower name index first among equals, in no particular order:
+// cand is a listed name that shares enough of a query's weight (hit)
+// through block keys to be scored.
+type cand struct {
+	ni  int32
+	hit float64
+}
+
+// selectTop returns the k candidates that share the most query weight,
+// the lower name index first among equals, in no particular order:
 // quickselect, as the scoring that follows does not depend on the order.
-func selectTop(cands []int32, k int, hit []float64) []int32 {
-	before := func(a, b int32) bool { return hit[a] > hit[b] || hit[a] == hit[b] && a < b }
+func selectTop(cands []cand, k int) []cand {
+	before := func(a, b cand) bool { return a.hit > b.hit || a.hit == b.hit && a.ni < b.ni }
 	lo, hi := 0, len(cands) // the k-th place lies in cands[lo:hi]
 	for hi-lo > 1 {
 		// Median of three as the pivot, moved to the end.
@@ -432,39 +456,37 @@ func Compare(a, b string) float64 {
 	if len(qa.toks) == 0 || len(qb.toks) == 0 {
 		return 0
 	}
-	n := listedName{toks: qb.toks, concat: qb.concat, weight: qb.weight, form: qb.form, short: hasShortWord(qb.toks)}
-	for _, t := range qb.toks {
-		n.refs = append(n.refs, wordRef{w: t.w})
+	h := nameHead{weight: qb.weight, ntoks: int32(len(qb.toks)), short: hasShortWord(qb.toks), form: qb.form}
+	refs := make([]wordRef, len(qb.toks))
+	for j, t := range qb.toks {
+		refs[j].w = t.w
 	}
-	return score(&qa, &n)
-}
-
-// score compares a query with a listed name: the weighted share of the
-// query's words found in the name (each word weighted by its length, each
-// scored by its best counterpart), with a small part for the name's words
-// found in the query, so that a fuller match ranks first; or the
-// similarity of both names run together, if higher.
-func score(q *query, n *listedName) float64 {
 	var bestQ, bestN [maxWords]float64
-	for i := 0; i < min(len(q.toks), maxWords); i++ {
-		for j := 0; j < min(len(n.toks), maxWords); j++ {
-			s := tokenSim(&q.toks[i], &n.toks[j])
+	for i := 0; i < min(len(qa.toks), maxWords); i++ {
+		for j := 0; j < min(len(qb.toks), maxWords); j++ {
+			s := tokenSim(&qa.toks[i], &qb.toks[j])
 			bestQ[i] = max(bestQ[i], s)
 			bestN[j] = max(bestN[j], s)
 		}
 	}
-	return scoreFrom(q, n, bestQ[:], bestN[:])
+	return scoreFrom(&qa, &h, refs, &qb.concat, bestQ[:], bestN[:])
 }
 
 // maxWords bounds the words of a name compared word by word; longer names
 // (rare: long company names) are compared on their first maxWords words.
 const maxWords = 16
 
-// scoreFrom is score given the word similarities: bestQ[i] is the best
-// tokenSim of query word i against the name's words, bestN[j] that of the
-// name's word j against the query's.
-func scoreFrom(q *query, n *listedName, bestQ, bestN []float64) float64 {
-	nq, nn := min(len(q.toks), maxWords), min(len(n.toks), maxWords)
+// scoreFrom compares a query with a listed name given their word
+// similarities: the weighted share of the query's words found in the name
+// (each word weighted by its length, each scored by its best counterpart),
+// with a small part for the name's words found in the query, so that a
+// fuller match ranks first; or the similarity of both names run together,
+// if higher. bestQ[i] is the best tokenSim of query word i against the
+// name's words, bestN[j] that of the name's word j against the query's;
+// h, refs and concat are the name's (refs[j] is word j).
+func scoreFrom(q *query, h *nameHead, refs []wordRef, concat *string, bestQ, bestN []float64) float64 {
+	ntoks := int(h.ntoks)
+	nq, nn := min(len(q.toks), maxWords), min(ntoks, maxWords)
 	var sq float64
 	for i := 0; i < nq; i++ {
 		sq += adjustSim(bestQ[i]) * q.toks[i].w
@@ -478,7 +500,7 @@ func scoreFrom(q *query, n *listedName, bestQ, bestN []float64) float64 {
 	switch {
 	case len(q.toks) == 1:
 		wq = 0.9
-	case len(n.toks) >= len(q.toks)+2:
+	case ntoks >= len(q.toks)+2:
 		// Two common words found inside a listed name twice as long
 		// ("Elena García" in "GAXIOLA GARCIA, Maria Elena") are weak
 		// evidence: the name's missing words weigh more.
@@ -486,18 +508,18 @@ func scoreFrom(q *query, n *listedName, bestQ, bestN []float64) float64 {
 	}
 	var sn float64
 	for j := 0; j < nn; j++ {
-		sn += adjustSim(bestN[j]) * n.refs[j].w
+		sn += adjustSim(bestN[j]) * refs[j].w
 	}
-	s := wq*sq + (1-wq)*sn/n.weight
+	s := wq*sq + (1-wq)*sn/h.weight
 	// Names written run together ("xijinping", "abdullah") against their
 	// spaced form ("xi jinping", "abd allah"), see hasShortWord.
-	concatOK := len(q.toks) != len(n.toks) && (len(q.toks) == 1 && n.short || len(n.toks) == 1 && hasShortWord(q.toks))
+	concatOK := len(q.toks) != ntoks && (len(q.toks) == 1 && h.short || ntoks == 1 && hasShortWord(q.toks))
 	if concatOK {
-		if c := 0.93 * adjustSim(jaroWinkler(q.concat, n.concat)); c > s {
+		if c := 0.93 * adjustSim(jaroWinkler(q.concat, *concat)); c > s {
 			s = c
 		}
 	}
-	return s * formFactor(q.form, n.form)
+	return s * formFactor(q.form, h.form)
 }
 
 // hasShortWord reports whether a name has a word of at most three letters,
@@ -537,14 +559,18 @@ func tokenSim(a, b *token) float64 {
 		}
 		return 0
 	}
-	s := jaroWinkler(a.text, b.text)
+	// A similarity at or below adjustSim's floor counts as nothing, so
+	// each comparison is asked only for what could raise the result above
+	// it (jaroWinklerAbove): a result at or below the floor may come out
+	// lower than computed in full, never one above it.
+	s := jaroWinklerAbove(a.text, b.text, simFloor)
 	if s < 0.95 && (a.phon != a.text || b.phon != b.text) {
-		if p := 0.95 * jaroWinkler(a.phon, b.phon); p > s {
+		if p := 0.95 * jaroWinklerAbove(a.phon, b.phon, max(s, simFloor)/0.95); p > s {
 			s = p
 		}
 	}
 	if a.abjad { // only the query's script matters: see token.abjad
-		if k := 0.93 * jaroWinkler(a.skel, b.skel); k > s {
+		if k := 0.93 * jaroWinklerAbove(a.skel, b.skel, max(s, simFloor)/0.93); k > s {
 			s = k
 		}
 	}

@@ -103,3 +103,25 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestRunTogether: split and run-together romanisations meet through the
+// matcher's index (the query's run-together form is looked up when it has
+// a short word), both ways round.
+func TestRunTogether(t *testing.T) {
+	m := NewMatcher([]Entity{
+		{ID: "1", List: "a", Name: "XIJINPING", Type: TypePerson},
+		{ID: "2", List: "a", Name: "ABDULLAH", Type: TypePerson},
+		{ID: "3", List: "a", Name: "Li Ming", Type: TypePerson},
+		{ID: "4", List: "a", Name: "KOWALSKI, Jan", Type: TypePerson},
+	}, Options{CacheSize: -1})
+	for _, tt := range []struct{ query, wantID string }{
+		{"Xi Jinping", "1"},
+		{"Abd Allah", "2"},
+		{"Liming", "3"},
+		{"Jan Kowalski", "4"},
+	} {
+		if r := m.Best(tt.query, ""); r.EntityID != tt.wantID || r.Score < 0.7 {
+			t.Errorf("%q: got %+v, want entity %s at ≥ 0.7", tt.query, r, tt.wantID)
+		}
+	}
+}

@@ -76,68 +76,99 @@ func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) []contrib {
 		clear(s.mark)
 		s.epoch = 1
 	}
-	// Keys are built in s.keyBuf: a map look-up by string(bytes) does not
-	// allocate.
-	look := func(idx map[string][]int32, k []byte, f uint8) {
-		s.keyBuf = k
-		for _, ni := range idx[string(k)] {
+	reach := func(ni []int32, f uint8) {
+		for _, ni := range ni {
 			if s.mark[ni] != s.epoch {
 				s.mark[ni] = s.epoch
 				out = append(out, contrib{ni: ni, list: m.names[ni].list, f: f})
 			}
 		}
 	}
-	look(m.words, append(s.keyBuf[:0], t.text...), 0)
-	look(m.index, append(s.keyBuf[:0], exact...), 1)
-	look(m.near, append(s.keyBuf[:0], exact...), 2)
-	// The near keys, as token.nearKeys makes them; a key repeated reaches
-	// only names marked already.
+	// Keys are built in s.keyBuf; the order of the look-ups gives each
+	// name the factor of the strongest key that reaches it.
+	s.keyBuf = append(s.keyBuf[:0], t.text...)
+	if kl := m.blocks.get(s.keyBuf); kl != nil {
+		reach(m.blocks.names(kl, roleWord), 0)
+	}
+	s.keyBuf = append(s.keyBuf[:0], exact...)
+	if kl := m.blocks.get(s.keyBuf); kl != nil {
+		reach(m.blocks.names(kl, roleExact), 1)
+		reach(m.blocks.names(kl, roleNear), 2)
+	}
+	// The near keys, as token.nearKeys makes them, each looked up once for
+	// both of its roles (a key repeated reaches only names marked already):
+	// first the names whose exact key they are, then those whose near key.
 	if len(t.skel) >= 4 {
-		for _, near := range [...]struct {
-			idx map[string][]int32
-			f   uint8
-		}{{m.index, 2}, {m.near, 3}} {
-			for i := range len(t.skel) {
-				look(near.idx, append(append(s.keyBuf[:0], t.skel[:i]...), t.skel[i+1:]...), near.f)
+		s.nearLists = s.nearLists[:0]
+		for i := range len(t.skel) {
+			s.keyBuf = append(append(s.keyBuf[:0], t.skel[:i]...), t.skel[i+1:]...)
+			if kl := m.blocks.get(s.keyBuf); kl != nil {
+				s.nearLists = append(s.nearLists, kl)
 			}
+		}
+		for _, kl := range s.nearLists {
+			reach(m.blocks.names(kl, roleExact), 2)
+		}
+		for _, kl := range s.nearLists {
+			reach(m.blocks.names(kl, roleNear), 3)
 		}
 	}
 	return out
 }
 
 // simLocked returns tokenSim(a, b) for the query word a this memo belongs
-// to and word j of listed name n; the caller holds wm.mu.
-func (wm *wordMemo) simLocked(a *token, n *listedName, j int) float64 {
+// to and word j of listed name ni; the caller holds wm.mu.
+func (wm *wordMemo) simLocked(a *token, m *Matcher, ni int32, j int) float64 {
 	t := &wm.sims[abjadSide(a)]
-	vid := n.refs[j].vid
+	vid := m.refs[int(m.heads[ni].refs)+j].vid
 	if v, ok := t.get(vid); ok {
 		return v
 	}
-	v := tokenSim(a, &n.toks[j])
+	v := tokenSim(a, &m.names[ni].toks[j])
 	t.put(vid, v, maxMemoSims)
 	return v
 }
 
 // rowLocked returns the similarities of the query word a to each word of
-// listed name ni (n), kept per name so that a candidate seen before costs
+// listed name ni, kept per name so that a candidate seen before costs
 // one look-up instead of one per word; tmp holds a row that is not kept.
-// The caller holds wm.mu.
-func (wm *wordMemo) rowLocked(a *token, n *listedName, ni int32, tmp []float64) []float64 {
+// A row with no similarity above simFloor counts as nothing in a score
+// and comes back empty: it is kept as a mark (noRow) without a place in
+// the arena, and the caller reads nothing. On the synthetic feed that is
+// most rows: a candidate reached through one word of a query is rarely
+// like its other words. The caller holds wm.mu.
+func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, tmp []float64) []float64 {
 	side := abjadSide(a)
-	nn := min(len(n.toks), maxWords)
+	nn := min(int(m.heads[ni].ntoks), maxWords)
 	if off, ok := wm.rows[side].get(ni); ok {
+		if off == noRow {
+			return nil
+		}
 		return wm.arena[side][off : int(off)+nn]
 	}
 	row := tmp[:0]
+	counts := false
 	for j := range nn {
-		row = append(row, wm.simLocked(a, n, j))
+		sim := wm.simLocked(a, m, ni, j)
+		counts = counts || sim > simFloor
+		row = append(row, sim)
+	}
+	if !counts {
+		row = nil
 	}
 	if wm.rows[side].n < maxMemoRows {
-		wm.rows[side].put(ni, int32(len(wm.arena[side])), maxMemoRows)
-		wm.arena[side] = append(wm.arena[side], row...)
+		off := noRow
+		if counts {
+			off = int32(len(wm.arena[side]))
+			wm.arena[side] = append(wm.arena[side], row...)
+		}
+		wm.rows[side].put(ni, off, maxMemoRows)
 	}
 	return row
 }
+
+// noRow marks a kept row with no similarity above simFloor.
+const noRow int32 = -1
 
 // abjadSide is the index of a query word's tables: tokenSim depends on
 // the query word's abjad flag.

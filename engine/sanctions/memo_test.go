@@ -80,24 +80,23 @@ func TestWordMemoChangesNothing(t *testing.T) {
 func TestSelectTop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, tc := range []struct{ n, k, distinct int }{{1, 1, 1}, {2, 1, 2}, {10, 3, 2}, {100, 8, 5}, {300, 50, 1000}, {257, 256, 3}, {1000, 100, 1}} {
-		hit := make([]float64, tc.n)
-		cands := make([]int32, tc.n)
-		for i := range hit {
-			hit[i] = float64(rng.IntN(tc.distinct))
-			cands[i] = int32(i)
+		cands := make([]cand, tc.n)
+		for i := range cands {
+			cands[i] = cand{ni: int32(i), hit: float64(rng.IntN(tc.distinct))}
 		}
 		rng.Shuffle(len(cands), func(i, j int) { cands[i], cands[j] = cands[j], cands[i] })
 		want := slices.Clone(cands)
-		slices.SortFunc(want, func(a, b int32) int {
-			if c := cmp.Compare(hit[b], hit[a]); c != 0 {
+		slices.SortFunc(want, func(a, b cand) int {
+			if c := cmp.Compare(b.hit, a.hit); c != 0 {
 				return c
 			}
-			return cmp.Compare(a, b)
+			return cmp.Compare(a.ni, b.ni)
 		})
 		want = want[:tc.k]
-		got := slices.Clone(selectTop(cands, tc.k, hit))
-		slices.Sort(want)
-		slices.Sort(got)
+		got := slices.Clone(selectTop(cands, tc.k))
+		byIndex := func(a, b cand) int { return cmp.Compare(a.ni, b.ni) }
+		slices.SortFunc(want, byIndex)
+		slices.SortFunc(got, byIndex)
 		if !slices.Equal(got, want) {
 			t.Errorf("n %d k %d distinct %d: got %v, want %v", tc.n, tc.k, tc.distinct, got, want)
 		}

@@ -107,16 +107,34 @@ func isVowel(c byte) bool { return c == 'a' || c == 'e' || c == 'i' || c == 'o' 
 // each becomes the class letter s.
 var sibilants = []string{"tsch", "tsh", "tch", "sch", "ch", "sh", "cz", "sz", "zh"}
 
+// sibilantStart marks the first letters of sibilants: most letters of a
+// word begin none, and need not be compared with each.
+var sibilantStart = func() (t [256]bool) {
+	for _, sib := range sibilants {
+		t[sib[0]] = true
+	}
+	return t
+}()
+
 func makeToken(w string, abjad bool) token {
-	phon := make([]byte, 0, len(w))
-	skel := make([]byte, 0, len(w))
+	// phon and skel (each at most one byte per letter) are built side by
+	// side in one buffer, on the stack for all but very long words, and
+	// become one string: one allocation per word instead of two.
+	var stack [64]byte
+	buf := stack[:]
+	if 2*len(w) > len(stack) {
+		buf = make([]byte, 2*len(w))
+	}
+	phon, skel := buf[:0:len(w)], buf[len(w):len(w):2*len(w)]
 	for i := 0; i < len(w); i++ {
 		c := phonClass[w[i]]
-		for _, sib := range sibilants {
-			if strings.HasPrefix(w[i:], sib) {
-				c = 's'
-				i += len(sib) - 1
-				break
+		if sibilantStart[w[i]] {
+			for _, sib := range sibilants {
+				if strings.HasPrefix(w[i:], sib) {
+					c = 's'
+					i += len(sib) - 1
+					break
+				}
 			}
 		}
 		switch {
@@ -149,7 +167,9 @@ func makeToken(w string, abjad bool) token {
 			skel = append(skel, c)
 		}
 	}
-	return token{text: w, phon: string(phon), skel: string(skel), abjad: abjad, w: float64(len(w))}
+	n := copy(buf[len(phon):], skel) // memmove: the ranges may overlap
+	both := string(buf[:len(phon)+n])
+	return token{text: w, phon: both[:len(phon)], skel: both[len(phon):], abjad: abjad, w: float64(len(w))}
 }
 
 // exactKey is the index key of a token: its skeleton, or its phonetic form
@@ -202,6 +222,10 @@ func idfWeight(df int) float64 {
 	return max(f, 0.3)
 }
 
+// simFloor is the word similarity at or below which adjustSim counts
+// nothing.
+const simFloor = 0.7
+
 // adjustSim turns a word similarity into evidence: Jaro-Winkler gives
 // unrelated words 0.6–0.75, so anything below 0.7 counts as no match and
 // the range up to 0.9 is stretched, while close variants (≥ 0.9) count
@@ -210,8 +234,8 @@ func adjustSim(s float64) float64 {
 	switch {
 	case s >= 0.9:
 		return s
-	case s <= 0.7:
+	case s <= simFloor:
 		return 0
 	}
-	return (s - 0.7) / (0.9 - 0.7) * 0.9
+	return (s - simFloor) / (0.9 - simFloor) * 0.9
 }
