@@ -17,6 +17,7 @@ import (
 // the session timeout and re-produces what was not committed, which the
 // screeners drop as duplicate copies.
 func TestDefaultScaleOutIsExact(t *testing.T) {
+	t.Parallel()
 	const records = 300_000
 	cases := []struct {
 		instances int
