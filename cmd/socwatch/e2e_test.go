@@ -51,8 +51,9 @@ func socwatchBinary(t *testing.T) string { return raceBinary.build(t, "-race") }
 
 // socwatchFastBinary builds the binary without the race detector, for tests
 // that only compare alert sets over large backlogs (the scale-out test runs
-// 300,000 records through several instances three times); the same code
-// runs under -race in the other tests.
+// 300,000 records through several instances three times) and for the lint
+// bounds on time and memory, which must measure the binary users run; the
+// same code runs under -race in the other tests.
 func socwatchFastBinary(t *testing.T) string { return fastBinary.build(t) }
 
 func (b *childBinary) build(t *testing.T, flags ...string) string {
