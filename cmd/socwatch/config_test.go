@@ -54,17 +54,7 @@ func loadCommandConfig(t *testing.T, cmd configCommand, env map[string]string, f
 
 // Each layer overrides the one below it, for every type of key.
 func TestConfigPrecedence(t *testing.T) {
-	type layers struct {
-		file string
-		env  map[string]string
-		args []string
-	}
-	tests := []struct {
-		name string
-		in   layers
-		get  func(Config) any
-		want any
-	}{
+	checkPrecedence(t, runCommand, []precedenceCase{
 		{"string default", layers{}, func(c Config) any { return c.Kafka.Topic }, "transactions"},
 		{"string file", layers{file: "kafka:\n  topic: f\n"}, func(c Config) any { return c.Kafka.Topic }, "f"},
 		{"string env > file", layers{file: "kafka:\n  topic: f\n", env: map[string]string{"SOCWATCH_KAFKA_TOPIC": "e"}}, func(c Config) any { return c.Kafka.Topic }, "e"},
@@ -93,10 +83,29 @@ func TestConfigPrecedence(t *testing.T) {
 		{"rule limits file", layers{file: "rule_limits:\n  max_list_bytes: 100\n  read_timeout: 2s\n  max_expr_bytes: 300\n  max_nesting: 9\n"},
 			func(c Config) any { return c.RuleLimits }, rules.Limits{MaxRuleFileBytes: rules.DefaultMaxRuleFileBytes,
 				MaxListBytes: 100, ReadTimeout: 2 * time.Second, MaxExprBytes: 300, MaxNesting: 9}},
-	}
+	})
+}
+
+// layers are the sources of one configuration: file, environment, flags.
+type layers struct {
+	file string
+	env  map[string]string
+	args []string
+}
+
+// precedenceCase: loading in gives a Config whose get is want.
+type precedenceCase struct {
+	name string
+	in   layers
+	get  func(Config) any
+	want any
+}
+
+func checkPrecedence(t *testing.T, cmd configCommand, tests []precedenceCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := loadConfig(t, tc.in.env, tc.in.file, tc.in.args...)
+			c, err := loadCommandConfig(t, cmd, tc.in.env, tc.in.file, tc.in.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -161,12 +170,7 @@ log_level: debug
 }
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
-	tests := []struct {
-		env  map[string]string
-		file string
-		args []string
-		want []string
-	}{
+	checkKeyErrors(t, runCommand, []keyErrorCase{
 		{nil, "", []string{"--kafka-rekey", "sometimes"}, []string{"kafka.rekey"}},
 		{nil, "", []string{"--clickhouse", "http://x"}, []string{"clickhouse.dsn"}},
 		{map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "lots"}, "", nil, []string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS", "integer"}},
@@ -197,10 +201,23 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "", []string{"--rule-limits-max-expr-bytes", "0"}, []string{"rule_limits.max_expr_bytes"}},
 		// A boolean takes no separate value: the rest would be ignored.
 		{nil, "", []string{"--kafka-tls-enabled", "true", "--kafka-tls-ca-file", "ca.pem"}, []string{`unexpected argument "true"`}},
-	}
+	})
+}
+
+// keyErrorCase: loading env, file and args fails with an error holding
+// every string of want (the key, the file line, the type wanted).
+type keyErrorCase struct {
+	env  map[string]string
+	file string
+	args []string
+	want []string
+}
+
+func checkKeyErrors(t *testing.T, cmd configCommand, tests []keyErrorCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.want, " "), func(t *testing.T) {
-			_, err := loadConfig(t, tc.env, tc.file, tc.args...)
+			_, err := loadCommandConfig(t, cmd, tc.env, tc.file, tc.args...)
 			for _, w := range tc.want {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Errorf("%v %q %v: error %v does not name %q", tc.env, tc.file, tc.args, err, w)

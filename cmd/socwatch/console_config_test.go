@@ -3,7 +3,6 @@ package main
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -17,17 +16,7 @@ func TestConsoleConfigPrecedence(t *testing.T) {
 	if err := os.WriteFile(pw, []byte("ch-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	type layers struct {
-		file string
-		env  map[string]string
-		args []string
-	}
-	tests := []struct {
-		name string
-		in   layers
-		get  func(Config) any
-		want any
-	}{
+	checkPrecedence(t, consoleCommand, []precedenceCase{
 		{"listen default", layers{}, func(c Config) any { return c.Console.Listen }, "127.0.0.1:8080"},
 		{"listen file", layers{file: "console:\n  listen: 127.0.0.1:9001\n"}, func(c Config) any { return c.Console.Listen }, "127.0.0.1:9001"},
 		{"listen env > file", layers{file: "console:\n  listen: 127.0.0.1:9001\n", env: map[string]string{"SOCWATCH_CONSOLE_LISTEN": "127.0.0.1:9002"}},
@@ -52,18 +41,7 @@ func TestConsoleConfigPrecedence(t *testing.T) {
 			func(c Config) any { return c.Console.Rules + " " + c.Rules }, "shown-pack run-pack"},
 		{"console.rules file", layers{file: "console:\n  rules: shown-pack\n"}, func(c Config) any { return c.Console.Rules }, "shown-pack"},
 		{"log level file", layers{file: "log_level: warn\n"}, func(c Config) any { return c.LogLevel.String() }, "WARN"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c, err := loadCommandConfig(t, consoleCommand, tc.in.env, tc.in.file, tc.in.args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := tc.get(c); got != tc.want {
-				t.Errorf("got %v, want %v", got, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // One file configures run and console: each command accepts the other's
@@ -110,12 +88,7 @@ log_level: warn
 }
 
 func TestConsoleConfigErrorsNameTheKey(t *testing.T) {
-	tests := []struct {
-		env  map[string]string
-		file string
-		args []string
-		want []string
-	}{
+	checkKeyErrors(t, consoleCommand, []keyErrorCase{
 		{nil, "console:\n  listen: 127.0.0.1:1\n  lissen: x\n", nil, []string{"socwatch.yaml:3", "unknown key console.lissen"}},
 		{nil, "kafka:\n  topik: x\n", nil, []string{"socwatch.yaml:2", "unknown key kafka.topik"}},
 		{nil, "console:\n  session_ttl: soon\n", nil, []string{"socwatch.yaml:2", "console.session_ttl", "duration"}},
@@ -128,17 +101,7 @@ func TestConsoleConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "", []string{"--clickhouse", "http://db:8123"}, []string{"clickhouse.dsn"}},
 		{nil, "", []string{"--clickhouse-password-file", "/nonexistent/pw"}, []string{"clickhouse.password_file"}},
 		{nil, "", []string{"--allow-public", "true"}, []string{`unexpected argument "true"`}},
-	}
-	for _, tc := range tests {
-		t.Run(strings.Join(tc.want, " "), func(t *testing.T) {
-			_, err := loadCommandConfig(t, consoleCommand, tc.env, tc.file, tc.args...)
-			for _, w := range tc.want {
-				if err == nil || !strings.Contains(err.Error(), w) {
-					t.Errorf("%v %q %v: error %v does not name %q", tc.env, tc.file, tc.args, err, w)
-				}
-			}
-		})
-	}
+	})
 }
 
 // The console validates only its own blocks: a kafka.* setting run would
