@@ -11,6 +11,9 @@ import (
 
 // Config is the console's configuration (config keys console.*).
 type Config struct {
+	// ClickHouse is the DSN with its password. It is not a console.* key:
+	// the program sets it from the deployment's ClickHouse settings, which
+	// the service writes through.
 	ClickHouse string
 	Listen     string
 	Users      string
@@ -28,18 +31,18 @@ type Config struct {
 	AllowPublic bool
 }
 
-// RegisterFlags defines the console's flags on fs with their defaults.
+// RegisterFlags registers the console.* keys on fs (flags --console-*)
+// with their defaults; ClickHouse is left to the caller.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.StringVar(&c.ClickHouse, "clickhouse", "clickhouse://default@127.0.0.1:9000/socwatch", "ClickHouse DSN (native protocol) holding alerts, transactions and alert_events")
-	fs.StringVar(&c.Listen, "listen", "127.0.0.1:8080", "listen address (loopback by default)")
-	fs.StringVar(&c.Users, "users", "console-users.json", "users file (socwatch console adduser)")
-	fs.StringVar(&c.Rules, "rules", "", "the running rule pack (rules page, backtest baseline)")
-	fs.StringVar(&c.TLSCert, "tls-cert", "", "TLS certificate file (PEM)")
-	fs.StringVar(&c.TLSKey, "tls-key", "", "TLS key file (PEM)")
-	fs.StringVar(&c.ProxyUserHeader, "proxy-user-header", "", "trust this request header for the user name (only behind an authenticating reverse proxy; off by default)")
-	fs.StringVar(&c.GoAML, "goaml", "", "goAML mapping file (reporting entity, person, code lists); required to export")
-	fs.DurationVar(&c.SessionTTL, "session-ttl", 8*time.Hour, "how long a login lasts")
-	fs.BoolVar(&c.AllowPublic, "allow-public", false, "allow a non-loopback listen address without TLS")
+	fs.StringVar(&c.Listen, "console-listen", "127.0.0.1:8080", "console: listen address (loopback by default)")
+	fs.StringVar(&c.Users, "console-users", "console-users.json", "console: users file (socwatch console adduser)")
+	fs.StringVar(&c.Rules, "console-rules", "", "console: the running rule pack (rules page, backtest baseline)")
+	fs.StringVar(&c.TLSCert, "console-tls-cert", "", "console: TLS certificate file (PEM)")
+	fs.StringVar(&c.TLSKey, "console-tls-key", "", "console: TLS key file (PEM)")
+	fs.StringVar(&c.ProxyUserHeader, "console-proxy-user-header", "", "console: trust this request header for the user name (only behind an authenticating reverse proxy; off by default)")
+	fs.StringVar(&c.GoAML, "console-goaml", "", "console: goAML mapping file (reporting entity, person, code lists); required to export")
+	fs.DurationVar(&c.SessionTTL, "console-session-ttl", 8*time.Hour, "console: how long a login lasts")
+	fs.BoolVar(&c.AllowPublic, "console-allow-public", false, "console: allow a non-loopback listen address without TLS")
 }
 
 // TLS reports whether the console serves HTTPS.
@@ -49,7 +52,7 @@ func (c *Config) TLS() bool { return c.TLSCert != "" }
 func (c *Config) Validate() error {
 	var errs []error
 	if c.ClickHouse == "" {
-		errs = append(errs, errors.New("console.clickhouse: required"))
+		errs = append(errs, errors.New("console: no ClickHouse DSN (clickhouse.dsn)"))
 	}
 	host, _, err := net.SplitHostPort(c.Listen)
 	if err != nil {

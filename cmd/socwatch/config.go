@@ -19,6 +19,8 @@ import (
 
 	"github.com/socwatch/socwatch/connectors/clickhouse"
 	"github.com/socwatch/socwatch/connectors/kafka"
+	"github.com/socwatch/socwatch/console"
+	"github.com/socwatch/socwatch/rules"
 )
 
 // Config is the service configuration. Every key is a typed flag
@@ -28,9 +30,15 @@ import (
 // flag > env > file > default; github.com/peterbourgon/ff/v3 applies it.
 //
 // Each component registers and validates its own keys: kafka.Config the
-// kafka.* connection settings, clickhouse.Options the sink's; the keys
-// below them are this program's (which topic, the re-key plan, secrets
-// read from files, rules, HTTP and logging).
+// kafka.* connection settings, clickhouse.Options the sink's, rules.Limits
+// the rule_limits.* pack loading bounds, console.Config the console.*
+// keys; the keys below them are this program's (which topic, the re-key
+// plan, secrets read from files, rules, HTTP and logging).
+//
+// run, demo and console read the same file, so every command knows every
+// key (an unknown or ill-typed one is an error in all of them) and each
+// validates the blocks it uses: run and demo not console.*, console only
+// clickhouse.dsn and its password, console.* and log_level.
 type Config struct {
 	Kafka struct {
 		kafka.Config
@@ -47,6 +55,7 @@ type Config struct {
 		PasswordFile string
 	}
 	Rules          string
+	RuleLimits     rules.Limits
 	ReloadInterval time.Duration
 	MetricsAddr    string
 	// PprofAddr serves net/http/pprof when set: loopback addresses only,
@@ -58,6 +67,10 @@ type Config struct {
 
 	// Screen holds the future bounds (ts_future), shared with `screen`.
 	Screen ScreenConfig
+
+	// Console is `socwatch console`'s block; its ClickHouse DSN is
+	// clickhouse.dsn (with clickhouse.password), not a key of its own.
+	Console console.Config
 }
 
 // RegisterFlags registers every configuration key on fs with its default.
@@ -71,6 +84,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClickHouse.Password, "clickhouse-password", "", "ClickHouse password (prefer the environment or password_file)")
 	fs.StringVar(&c.ClickHouse.PasswordFile, "clickhouse-password-file", "", "file holding the ClickHouse password")
 	fs.StringVar(&c.Rules, "rules", defaultPack, "rule pack directory or file")
+	c.RuleLimits.RegisterFlags(fs)
 	fs.DurationVar(&c.ReloadInterval, "reload-interval", 2*time.Second, "how often rule files are checked for changes (SIGHUP reloads at once)")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", "127.0.0.1:9464", "address of /metrics, /healthz and /readyz")
 	fs.StringVar(&c.PprofAddr, "pprof-addr", "", "loopback address of /debug/pprof/ (empty = off), e.g. 127.0.0.1:6060")
@@ -78,10 +92,11 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.ReadyHeapPct, "ready-heap-percent", 90, "/readyz fails while the Go heap is above this percentage of GOMEMLIMIT (0: off)")
 	fs.TextVar(&c.LogLevel, "log-level", slog.LevelInfo, "debug, info, warn or error")
 	c.Screen.RegisterFlags(fs)
+	c.Console.RegisterFlags(fs)
 }
 
-// Validate resolves the secrets read from files, then checks every key;
-// the errors name the keys.
+// Validate resolves the secrets read from files, then checks the keys run
+// and demo use; the errors name the keys.
 func (c *Config) Validate() error {
 	var err error
 	if c.Kafka.SASL.Password, err = secret(c.Kafka.SASL.Password, c.Kafka.SASLPasswordFile, "kafka.sasl.password_file"); err != nil {
@@ -90,7 +105,7 @@ func (c *Config) Validate() error {
 	if c.ClickHouse.Password, err = secret(c.ClickHouse.Password, c.ClickHouse.PasswordFile, "clickhouse.password_file"); err != nil {
 		return err
 	}
-	errs := []error{c.Kafka.Config.Validate(), c.ClickHouse.Options.Validate()}
+	errs := []error{c.Kafka.Config.Validate(), c.ClickHouse.Options.Validate(), c.RuleLimits.Validate()}
 	if c.Kafka.Topic == "" {
 		errs = append(errs, errors.New("kafka.topic: required"))
 	}
@@ -115,6 +130,20 @@ func (c *Config) Validate() error {
 		errs = append(errs, fmt.Errorf("max_record_bytes: %d, must be > 0", c.MaxRecordBytes))
 	}
 	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// validateConsole resolves the ClickHouse password and checks the keys
+// `socwatch console` uses.
+func (c *Config) validateConsole() error {
+	var err error
+	if c.ClickHouse.Password, err = secret(c.ClickHouse.Password, c.ClickHouse.PasswordFile, "clickhouse.password_file"); err != nil {
+		return err
+	}
+	c.Console.ClickHouse = c.clickhouseDSN()
+	if err := errors.Join(c.ClickHouse.Options.Validate(), c.Console.Validate()); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
@@ -148,10 +177,11 @@ const envPrefix = "SOCWATCH"
 // configFlags registers the configuration keys on fs, plus --config and the
 // shortcuts (--topic for --kafka-topic, …). The returned function parses
 // args and applies flags, environment and file, in that order of
-// precedence, then validates. Flags a command registers on fs after this
-// call are parsed too, and can also be set by environment, but are not keys
-// of the file.
-func configFlags(fs *flag.FlagSet, shortcuts map[string]string) func(args []string) (Config, error) {
+// precedence, then checks the result with validate (the command's choice
+// of (*Config).Validate or validateConsole). Flags a command registers on
+// fs after this call are parsed too, and can also be set by environment,
+// but are not keys of the file.
+func configFlags(fs *flag.FlagSet, shortcuts map[string]string, validate func(*Config) error) func(args []string) (Config, error) {
 	shortcuts = flagNames(shortcuts)
 	cfgFile := fs.String("config", "", "YAML configuration file (env SOCWATCH_CONFIG)")
 	var c Config
@@ -203,7 +233,7 @@ func configFlags(fs *flag.FlagSet, shortcuts map[string]string) func(args []stri
 			// to a boolean flag ("--kafka-tls-enabled true").
 			return c, fmt.Errorf("unexpected argument %q: these commands take only flags, and boolean flags take no separate value (--flag or --flag=false)", fs.Arg(0))
 		}
-		return c, c.Validate()
+		return c, validate(&c)
 	}
 }
 
@@ -339,6 +369,9 @@ func checkType(f *flag.Flag, s string) error {
 		want = "true or false"
 	case int:
 		_, err = strconv.Atoi(s)
+		want = "an integer"
+	case int64:
+		_, err = strconv.ParseInt(s, 10, 64)
 		want = "an integer"
 	case *slog.Level:
 		var l slog.Level

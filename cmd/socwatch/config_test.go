@@ -15,9 +15,29 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/internal/redact"
+	"github.com/socwatch/socwatch/rules"
 )
 
+// loadConfig parses run's configuration from env, a YAML file (if not
+// empty) and args.
 func loadConfig(t *testing.T, env map[string]string, file string, args ...string) (Config, error) {
+	t.Helper()
+	return loadCommandConfig(t, runCommand, env, file, args...)
+}
+
+// configCommand is how a command reads the configuration.
+type configCommand struct {
+	name      string
+	shortcuts map[string]string
+	validate  func(*Config) error
+}
+
+var (
+	runCommand     = configCommand{"run", runShortcuts, (*Config).Validate}
+	consoleCommand = configCommand{"console", consoleShortcuts, (*Config).validateConsole}
+)
+
+func loadCommandConfig(t *testing.T, cmd configCommand, env map[string]string, file string, args ...string) (Config, error) {
 	t.Helper()
 	for k, v := range env {
 		t.Setenv(k, v)
@@ -29,22 +49,12 @@ func loadConfig(t *testing.T, env map[string]string, file string, args ...string
 		}
 		args = append([]string{"--config", path}, args...)
 	}
-	return configFlags(newFlags("run", "run", io.Discard), runShortcuts)(args)
+	return configFlags(newFlags(cmd.name, cmd.name, io.Discard), cmd.shortcuts, cmd.validate)(args)
 }
 
 // Each layer overrides the one below it, for every type of key.
 func TestConfigPrecedence(t *testing.T) {
-	type layers struct {
-		file string
-		env  map[string]string
-		args []string
-	}
-	tests := []struct {
-		name string
-		in   layers
-		get  func(Config) any
-		want any
-	}{
+	checkPrecedence(t, runCommand, []precedenceCase{
 		{"string default", layers{}, func(c Config) any { return c.Kafka.Topic }, "transactions"},
 		{"string file", layers{file: "kafka:\n  topic: f\n"}, func(c Config) any { return c.Kafka.Topic }, "f"},
 		{"string env > file", layers{file: "kafka:\n  topic: f\n", env: map[string]string{"SOCWATCH_KAFKA_TOPIC": "e"}}, func(c Config) any { return c.Kafka.Topic }, "e"},
@@ -64,10 +74,38 @@ func TestConfigPrecedence(t *testing.T) {
 		{"bool flag without value > env", layers{env: map[string]string{"SOCWATCH_CLICKHOUSE_TRANSACTIONS": "false"}, args: []string{"--clickhouse-transactions"}}, func(c Config) any { return c.ClickHouse.Transactions }, true},
 		{"list file", layers{file: "kafka:\n  brokers: a:1, b:2\n"}, func(c Config) any { return strings.Join(c.Kafka.Brokers, "|") }, "a:1|b:2"},
 		{"list shortcut", layers{file: "kafka:\n  brokers: a:1\n", args: []string{"-brokers", "c:3,d:4"}}, func(c Config) any { return strings.Join(c.Kafka.Brokers, "|") }, "c:3|d:4"},
-	}
+		{"int64 default", layers{}, func(c Config) any { return c.RuleLimits.MaxRuleFileBytes }, int64(rules.DefaultMaxRuleFileBytes)},
+		{"int64 file", layers{file: "rule_limits:\n  max_file_bytes: 4096\n"}, func(c Config) any { return c.RuleLimits.MaxRuleFileBytes }, int64(4096)},
+		{"int64 env > file", layers{file: "rule_limits:\n  max_file_bytes: 4096\n", env: map[string]string{"SOCWATCH_RULE_LIMITS_MAX_FILE_BYTES": "8192"}}, func(c Config) any { return c.RuleLimits.MaxRuleFileBytes }, int64(8192)},
+		{"int64 flag > env", layers{env: map[string]string{"SOCWATCH_RULE_LIMITS_MAX_FILE_BYTES": "8192"}, args: []string{"--rule-limits-max-file-bytes", "16384"}}, func(c Config) any { return c.RuleLimits.MaxRuleFileBytes }, int64(16384)},
+		{"rule limits default", layers{}, func(c Config) any { return c.RuleLimits }, rules.Limits{MaxRuleFileBytes: rules.DefaultMaxRuleFileBytes,
+			MaxListBytes: rules.DefaultMaxListBytes, ReadTimeout: rules.DefaultReadTimeout, MaxExprBytes: rules.DefaultMaxExprBytes, MaxNesting: rules.DefaultMaxNesting}},
+		{"rule limits file", layers{file: "rule_limits:\n  max_list_bytes: 100\n  read_timeout: 2s\n  max_expr_bytes: 300\n  max_nesting: 9\n"},
+			func(c Config) any { return c.RuleLimits }, rules.Limits{MaxRuleFileBytes: rules.DefaultMaxRuleFileBytes,
+				MaxListBytes: 100, ReadTimeout: 2 * time.Second, MaxExprBytes: 300, MaxNesting: 9}},
+	})
+}
+
+// layers are the sources of one configuration: file, environment, flags.
+type layers struct {
+	file string
+	env  map[string]string
+	args []string
+}
+
+// precedenceCase: loading in gives a Config whose get is want.
+type precedenceCase struct {
+	name string
+	in   layers
+	get  func(Config) any
+	want any
+}
+
+func checkPrecedence(t *testing.T, cmd configCommand, tests []precedenceCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := loadConfig(t, tc.in.env, tc.in.file, tc.in.args...)
+			c, err := loadCommandConfig(t, cmd, tc.in.env, tc.in.file, tc.in.args...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -132,12 +170,7 @@ log_level: debug
 }
 
 func TestConfigErrorsNameTheKey(t *testing.T) {
-	tests := []struct {
-		env  map[string]string
-		file string
-		args []string
-		want []string
-	}{
+	checkKeyErrors(t, runCommand, []keyErrorCase{
 		{nil, "", []string{"--kafka-rekey", "sometimes"}, []string{"kafka.rekey"}},
 		{nil, "", []string{"--clickhouse", "http://x"}, []string{"clickhouse.dsn"}},
 		{map[string]string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS": "lots"}, "", nil, []string{"SOCWATCH_CLICKHOUSE_BATCH_ROWS", "integer"}},
@@ -161,12 +194,30 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "", []string{"--pprof-addr", "0.0.0.0:6060"}, []string{"pprof_addr", "loopback"}},
 		{nil, "pprof_addr: 10.1.2.3:6060\n", nil, []string{"pprof_addr", "loopback"}},
 		{nil, "", []string{"--pprof-addr", "127.0.0.1"}, []string{"pprof_addr", "missing port"}},
+		{nil, "rule_limits:\n  max_nesting: deep\n", nil, []string{"socwatch.yaml:2", "rule_limits.max_nesting", "integer"}},
+		{nil, "rule_limits:\n  max_list_bytes: 16MiB\n", nil, []string{"socwatch.yaml:2", "rule_limits.max_list_bytes", "integer"}},
+		{nil, "rule_limits:\n  max_rule_bytes: 1\n", nil, []string{"socwatch.yaml:2", "unknown key rule_limits.max_rule_bytes"}},
+		{map[string]string{"SOCWATCH_RULE_LIMITS_READ_TIMEOUT": "long"}, "", nil, []string{"SOCWATCH_RULE_LIMITS_READ_TIMEOUT", "duration"}},
+		{nil, "", []string{"--rule-limits-max-expr-bytes", "0"}, []string{"rule_limits.max_expr_bytes"}},
 		// A boolean takes no separate value: the rest would be ignored.
 		{nil, "", []string{"--kafka-tls-enabled", "true", "--kafka-tls-ca-file", "ca.pem"}, []string{`unexpected argument "true"`}},
-	}
+	})
+}
+
+// keyErrorCase: loading env, file and args fails with an error holding
+// every string of want (the key, the file line, the type wanted).
+type keyErrorCase struct {
+	env  map[string]string
+	file string
+	args []string
+	want []string
+}
+
+func checkKeyErrors(t *testing.T, cmd configCommand, tests []keyErrorCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(strings.Join(tc.want, " "), func(t *testing.T) {
-			_, err := loadConfig(t, tc.env, tc.file, tc.args...)
+			_, err := loadCommandConfig(t, cmd, tc.env, tc.file, tc.args...)
 			for _, w := range tc.want {
 				if err == nil || !strings.Contains(err.Error(), w) {
 					t.Errorf("%v %q %v: error %v does not name %q", tc.env, tc.file, tc.args, err, w)
@@ -184,7 +235,8 @@ func TestRunHelpShowsTypes(t *testing.T) {
 		t.Fatalf("run --help: %v", err)
 	}
 	for _, want := range []string{"-kafka-commit-interval duration", "-clickhouse-batch-rows int", "-clickhouse-transactions\n",
-		"-log-level value", "SOCWATCH_KAFKA_TOPIC", "-topic is -kafka-topic"} {
+		"-log-level value", "SOCWATCH_KAFKA_TOPIC", "-topic is -kafka-topic", "-rule-limits-max-file-bytes int",
+		"-rule-limits-read-timeout duration", "SOCWATCH_RULE_LIMITS_MAX_NESTING"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("run --help lacks %q:\n%s", want, out.String())
 		}

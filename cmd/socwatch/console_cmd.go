@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"strings"
@@ -16,25 +15,30 @@ import (
 	"github.com/socwatch/socwatch/console/users"
 )
 
-// cmdConsole serves the analyst console, or manages its users file.
+// consoleShortcuts are the console's flags from before it shared run's
+// configuration; --rules names the pack the console shows
+// (console.rules), not the one run screens with.
+var consoleShortcuts = map[string]string{
+	"clickhouse": "clickhouse.dsn", "listen": "console.listen", "users": "console.users", "rules": "console.rules",
+	"tls-cert": "console.tls_cert", "tls-key": "console.tls_key", "proxy-user-header": "console.proxy_user_header",
+	"goaml": "console.goaml", "session-ttl": "console.session_ttl", "allow-public": "console.allow_public",
+}
+
+// cmdConsole serves the analyst console, or manages its users file. It
+// reads the same configuration as run (--config file, SOCWATCH_* env,
+// flags), so one file configures both.
 func cmdConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) > 0 && args[0] == "adduser" {
 		return cmdConsoleAddUser(args[1:], stdin, stdout, stderr)
 	}
-	fs := newFlags("console", "console --clickhouse DSN --listen 127.0.0.1:8080 --users FILE [--rules PACK] [--goaml MAPPING] [--tls-cert F --tls-key F]\n       socwatch console adduser --users FILE --name N --role analyst|supervisor|admin", stderr)
-	var cfg console.Config
-	cfg.RegisterFlags(fs)
-	logLevel := slog.LevelInfo
-	fs.TextVar(&logLevel, "log-level", slog.LevelInfo, "debug, info, warn or error")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if err := cfg.Validate(); err != nil {
+	fs := newFlags("console", "console [--config FILE] [--clickhouse DSN] [--listen 127.0.0.1:8080] [--users FILE] [--rules PACK] [--goaml MAPPING] [--tls-cert F --tls-key F]\n       socwatch console adduser --users FILE --name N --role analyst|supervisor|admin", stderr)
+	cfg, err := configFlags(fs, consoleShortcuts, (*Config).validateConsole)(args)
+	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r, err := console.Start(ctx, cfg, newLogger(stderr, logLevel))
+	r, err := console.Start(ctx, cfg.Console, newLogger(stderr, cfg.LogLevel))
 	if err != nil {
 		return err
 	}

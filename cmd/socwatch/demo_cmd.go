@@ -32,13 +32,12 @@ const demoFeedChunk = 1_000_000
 
 func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("demo", "demo [--rate N] [--count N] [--rules PATH] [--clickhouse DSN] [--metrics-addr ADDR] [--alerts FILE]", stderr)
-	load := configFlags(fs, runShortcuts)
+	load := configFlags(fs, runShortcuts, (*Config).Validate)
 	rate := fs.Int("rate", 2000, "transactions per second fed into the embedded broker")
 	count := fs.Int("count", 0, "stop feeding after this many transactions (0 = until interrupted)")
 	seed := fs.Int64("seed", 1, "seed of the synthetic feed")
 	alertsFile := fs.String("alerts", "demo-alerts.jsonl", "where alerts go when ClickHouse is not reachable")
 	duration := fs.Duration("duration", 0, "stop after this long (0 = until interrupted)")
-	consoleListen := fs.String("console-listen", demoConsoleListen, "where the analyst console listens when alerts go to ClickHouse (empty = no console)")
 	cfg, err := load(args)
 	if err != nil {
 		return err
@@ -94,8 +93,10 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "alerts go to: %s\n", svc.sinkDesc)
 	fmt.Fprintf(stdout, "metrics: http://%s/metrics   health: http://%s/readyz\n", svc.addr, svc.addr)
 	// --- analyst console (see demo_console.go) ---
-	if !usedFile && *consoleListen != "" {
-		stopConsole, err := startDemoConsole(ctx, cfg, *consoleListen, stdout, log)
+	// console.listen (--console-listen) is where the console listens;
+	// empty: no console.
+	if !usedFile && cfg.Console.Listen != "" {
+		stopConsole, err := startDemoConsole(ctx, cfg, stdout, log)
 		if err != nil {
 			fmt.Fprintf(stdout, "analyst console not started: %v\n", err)
 		} else {

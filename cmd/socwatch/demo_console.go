@@ -17,14 +17,11 @@ import (
 	"github.com/socwatch/socwatch/console/users"
 )
 
-// demoConsoleListen is where `socwatch demo` serves the analyst console.
-const demoConsoleListen = "127.0.0.1:8080"
-
 // startDemoConsole serves the analyst console over the demo's ClickHouse
 // database, with two throwaway users (an analyst and a supervisor) whose
 // passwords are generated now and printed: the demo's users file lives in
 // a temporary directory removed by the returned cleanup.
-func startDemoConsole(ctx context.Context, cfg Config, listen string, stdout io.Writer, log *slog.Logger) (stop func(), err error) {
+func startDemoConsole(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) (stop func(), err error) {
 	dir, err := os.MkdirTemp("", "socwatch-demo-console-")
 	if err != nil {
 		return nil, fmt.Errorf("demo console: %w", err)
@@ -55,7 +52,7 @@ func startDemoConsole(ctx context.Context, cfg Config, listen string, stdout io.
 		cleanup()
 		return nil, fmt.Errorf("demo console: %w", err)
 	}
-	ccfg := console.Config{ClickHouse: cfg.clickhouseDSN(), Listen: listen, Users: path, Rules: cfg.Rules,
+	ccfg := console.Config{ClickHouse: cfg.clickhouseDSN(), Listen: cfg.Console.Listen, Users: path, Rules: cfg.Rules,
 		GoAML: mapping, SessionTTL: 8 * time.Hour}
 	r, err := console.Start(ctx, ccfg, log)
 	if err != nil {

@@ -6,7 +6,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -15,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -30,7 +30,6 @@ import (
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/engine"
-	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/internal/testenv"
 	"github.com/socwatch/socwatch/rules"
 )
@@ -52,8 +51,9 @@ func socwatchBinary(t *testing.T) string { return raceBinary.build(t, "-race") }
 
 // socwatchFastBinary builds the binary without the race detector, for tests
 // that only compare alert sets over large backlogs (the scale-out test runs
-// 300,000 records through several instances three times); the same code
-// runs under -race in the other tests.
+// 300,000 records through several instances three times) and for the lint
+// bounds on time and memory, which must measure the binary users run; the
+// same code runs under -race in the other tests.
 func socwatchFastBinary(t *testing.T) string { return fastBinary.build(t) }
 
 func (b *childBinary) build(t *testing.T, flags ...string) string {
@@ -211,15 +211,8 @@ func newFixture(t *testing.T, count, partitions int) *fixture {
 	if _, err := f.admin.CreateTopic(ctx, int32(partitions), 1, nil, f.topic); err != nil {
 		t.Fatalf("create topic: %v", err)
 	}
-	g := synth.New(synth.Config{Seed: 42, Count: count})
-	var tx engine.Tx
-	for {
-		if _, ok := g.Next(&tx); !ok {
-			break
-		}
-		f.records = append(f.records, encode(&tx))
-		f.keys = append(f.keys, []byte(tx.Debtor.Account))
-	}
+	feed := generatedFeed(42, count)
+	f.records, f.keys = feed.records, feed.keys
 	return f
 }
 
@@ -291,21 +284,29 @@ func (f *fixture) waitDone(t *testing.T, c *child, timeout time.Duration) {
 		sum(m, "socwatch_records_screened_total"), sum(m, "socwatch_records_rejected_total"))
 }
 
-// batchAlerts screens the same records as a file, in one process.
+// batchAlerts screens the same records as a file, in one process (once
+// per set of records and test binary: see memo_test.go).
 func batchAlerts(t *testing.T, records [][]byte) []clickhouse.AlertKey {
 	t.Helper()
-	rs, err := rules.Load("../../rules/packs/aml-core", rules.Options{})
+	keys, err := batchAlertSets.get(recordsDigest(records), func() ([]clickhouse.AlertKey, error) {
+		return screenBatch(records)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var in bytes.Buffer
-	for _, r := range records {
-		in.Write(r)
-		in.WriteByte('\n')
+	return slices.Clone(keys)
+}
+
+// screenBatch screens records with the default pack and returns the alert
+// keys, sorted.
+func screenBatch(records [][]byte) ([]clickhouse.AlertKey, error) {
+	rs, err := rules.Load("../../rules/packs/aml-core", rules.Options{})
+	if err != nil {
+		return nil, err
 	}
 	sink := &memAlerts{}
-	if _, err := file.Replay(&in, file.ReplayOptions{Rules: rs, Sink: sink, Rejects: file.NewRejectWriter(nil, nil)}); err != nil {
-		t.Fatal(err)
+	if _, err := file.Replay(joinLines(records), file.ReplayOptions{Rules: rs, Sink: sink, Rejects: file.NewRejectWriter(nil, nil)}); err != nil {
+		return nil, fmt.Errorf("batch screening: %w", err)
 	}
 	keys := make([]clickhouse.AlertKey, 0, len(sink.alerts))
 	for _, a := range sink.alerts {
@@ -317,7 +318,7 @@ func batchAlerts(t *testing.T, records [][]byte) []clickhouse.AlertKey {
 		}
 		return keys[i].RuleID < keys[j].RuleID
 	})
-	return keys
+	return keys, nil
 }
 
 type memAlerts struct{ alerts []engine.Alert }
@@ -404,6 +405,7 @@ func runArgs(f *fixture) []string {
 // keyed by debtor account, screened by `socwatch run`, gives in ClickHouse
 // exactly the alert set `socwatch screen` gives on the same records.
 func TestStreamEqualsBatch(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 20000, 4)
 	f.produce(t, 0, len(f.records))
 	c := startRun(t, nil, runArgs(f)...)
@@ -437,6 +439,7 @@ func TestStreamEqualsBatch(t *testing.T) {
 // TestRestartMidStream: stopping the service in the middle of the feed and
 // starting it again gives the same alert set.
 func TestRestartMidStream(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 12000, 4)
 	f.produce(t, 0, len(f.records))
 	c := startRun(t, nil, runArgs(f)...)
@@ -458,6 +461,7 @@ func TestRestartMidStream(t *testing.T) {
 // TestPoisonRecordsGoToDLQ: bad records mixed into the feed each land in the
 // DLQ with their reason; everything else is screened.
 func TestPoisonRecordsGoToDLQ(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 3000, 3)
 	poison := map[string]string{
 		`{"tx_id":"p1"`: "decode",
@@ -522,18 +526,14 @@ func TestPoisonRecordsGoToDLQ(t *testing.T) {
 // TestKcatProducedFeed: the README's kcat command (a real third-party Kafka
 // client) produces canonical JSON lines that `socwatch run` screens.
 func TestKcatProducedFeed(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 2000, 2)
 	kcat, err := exec.LookPath("kcat")
 	if err != nil {
 		t.Fatalf("kcat not installed (Debian package kcat; `make services` installs it): %v", err)
 	}
 	path := filepath.Join(t.TempDir(), "feed.jsonl")
-	var buf bytes.Buffer
-	for _, r := range f.records {
-		buf.Write(r)
-		buf.WriteByte('\n')
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := os.WriteFile(path, joinLines(f.records).Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, err := exec.Command(kcat, "-P", "-b", f.brokers, "-t", f.topic, "-l", path).CombinedOutput()

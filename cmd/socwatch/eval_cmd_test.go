@@ -26,6 +26,7 @@ func runCLI(args ...string) (int, string, string) {
 }
 
 func TestEvalCommand(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	feed := filepath.Join(dir, "feed.jsonl")
 	if code, _, e := runCLI("gen", "--seed", "4", "--count", "20000", "--out", feed); code != 0 {

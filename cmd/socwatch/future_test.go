@@ -15,7 +15,6 @@ import (
 
 	"github.com/socwatch/socwatch/connectors/jsonl"
 	"github.com/socwatch/socwatch/engine"
-	"github.com/socwatch/socwatch/internal/synth"
 )
 
 // futureRecords are issue 15's mis-dated records: copies of two EUR feed
@@ -53,18 +52,6 @@ func withFutureRecords(t *testing.T, records [][]byte) [][]byte {
 		out = append(out[:at+1], append([][]byte{jsonl.Encode(nil, &tx)}, out[at+1:]...)...)
 	}
 	return out
-}
-
-func synthRecords(seed int64, count int) [][]byte {
-	g := synth.New(synth.Config{Seed: seed, Count: count})
-	var out [][]byte
-	var tx engine.Tx
-	for {
-		if _, ok := g.Next(&tx); !ok {
-			return out
-		}
-		out = append(out, jsonl.Encode(nil, &tx))
-	}
 }
 
 // screenFile runs `socwatch screen` on records and returns the alert keys
@@ -140,9 +127,10 @@ func readLines(t *testing.T, path string) [][]byte {
 // feed's alerts, and both records are in --rejects as ts_future. Without
 // the bound the same feed loses alerts, so the comparison can fail.
 func TestScreenIgnoresFutureRecords(t *testing.T) {
+	t.Parallel()
 	// 40,000 records are 80,000 copies, more than the screener's idle-key
 	// sweep interval, so a sweep runs after the year-ahead record.
-	clean := synthRecords(42, 40000)
+	clean := generatedFeed(42, 40000).records
 	skewed := withFutureRecords(t, clean)
 	want, cleanRejects := screenFile(t, clean)
 	if len(want) < 100 || len(cleanRejects) != 0 {
@@ -181,6 +169,7 @@ func TestScreenIgnoresFutureRecords(t *testing.T) {
 // ahead, produced to a 4-partition topic, gives in ClickHouse the clean
 // feed's batch alerts, and both records are in the DLQ as ts_future.
 func TestRunIgnoresFutureRecords(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 20000, 4)
 	clean := f.records
 	f.records = withFutureRecords(t, clean)

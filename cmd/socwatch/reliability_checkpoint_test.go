@@ -105,6 +105,7 @@ func waitCheckpoints(t *testing.T, c *child, f *fixture, partitions int, timeout
 // earlier payments are no longer in the internal topic, which a history
 // replay could not raise.
 func TestCheckpointOutlivesRetention(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	f, half := checkpointFixture(t, 2)
 	f.produce(t, 0, half)
@@ -159,6 +160,7 @@ func TestCheckpointOutlivesRetention(t *testing.T) {
 // restore (its checksum), logged, counted as corrupt, and the state is
 // rebuilt by the history replay: alerts still equal the batch run's.
 func TestCorruptCheckpointFallsBackToReplay(t *testing.T) {
+	t.Parallel()
 	f, half := checkpointFixture(t, 2)
 	f.produce(t, 0, half)
 	c := startRun(t, nil, checkpointArgs(f)...)
@@ -206,6 +208,7 @@ func TestCorruptCheckpointFallsBackToReplay(t *testing.T) {
 // duplicated. One re-key instance feeds both (the documented scale-out
 // topology), so the internal topic's order does not depend on timing.
 func TestRebalanceMovesStateThroughCheckpoints(t *testing.T) {
+	t.Parallel()
 	f, half := checkpointFixture(t, 4)
 	f.produce(t, 0, half)
 	rk := startRun(t, nil, append(checkpointArgs(f), "--kafka-rekey", "stage")...)

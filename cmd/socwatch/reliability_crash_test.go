@@ -12,6 +12,7 @@ import (
 // missing, and the dedup view holds no duplicate even if the raw table does
 // (records between the last commit and the kill are screened twice).
 func TestKill9MidStream(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	f := newFixture(t, 8000, 4)
 	f.produce(t, 0, len(f.records))
@@ -53,6 +54,7 @@ func TestKill9MidStream(t *testing.T) {
 // need first-half state (structuring over 48 h, fan-in over 24 h, ...)
 // still fire: the alert set equals the no-crash batch run's.
 func TestCrashStateSpansWindows(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	f := newFixture(t, 8000, 4)
 	half := len(f.records) / 2

@@ -14,6 +14,7 @@ import (
 // TestDefaultScaleOutIsExact covers the default topology (every instance
 // `auto`).
 func TestTwoInstancesOneDies(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	f := newFixture(t, 8000, 4)
 	f.produce(t, 0, len(f.records))

@@ -76,6 +76,7 @@ func loadHostileCorpus(t *testing.T) []hostileCase {
 // up, the counts reconcile exactly, and the normal feed's alerts are the
 // ones a clean batch run gives.
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	cases := loadHostileCorpus(t)
 	f := newFixture(t, 3000, 3)

@@ -20,6 +20,7 @@ import (
 // stop taking records once its in-flight bound is reached, keep its memory
 // bounded, resume when the server is back, and lose nothing.
 func TestClickHouseOutage(t *testing.T) {
+	t.Parallel()
 	const outage = 25 * time.Second
 	start := time.Now()
 	// 20,000 records (40,000 copies): more than the client fetches ahead
@@ -122,6 +123,7 @@ func TestClickHouseOutage(t *testing.T) {
 // acknowledged is committed, the rest is not); a restart after the outage
 // screens the rest, and the alert set equals the batch run.
 func TestClickHouseLongOutage(t *testing.T) {
+	t.Parallel()
 	const outage = 90 * time.Second
 	start := time.Now()
 	f := newFixture(t, 100_000, 4)
@@ -222,6 +224,7 @@ func currentRSSMiB(t *testing.T, c *child) float64 {
 // naming Kafka once no broker answers. The broker is an in-process kfake
 // cluster the test can stop (the shared broker must stay up).
 func TestReadyzReportsDeadBroker(t *testing.T) {
+	t.Parallel()
 	testenv.Integration(t)
 	cluster, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "readyz-feed"))
 	if err != nil {

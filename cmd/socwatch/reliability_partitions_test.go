@@ -20,6 +20,7 @@ import (
 // but can be behind the merge by up to the refresh interval (README
 // "Scaling out").
 func TestAddedPartitionsAreConsumed(t *testing.T) {
+	t.Parallel()
 	const pickupBound = 15 * time.Second
 	start := time.Now()
 	f := newFixture(t, 20000, 2)

@@ -23,6 +23,7 @@ const bankTopicBytes = 4 << 20
 // with the input topic's limit, and screens every valid record: alerts equal
 // the batch run, and the process never stops.
 func TestOversizeRecordsDoNotStopThePipeline(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	f := newFixture(t, 20000, 4)
 	setTopicMaxBytes(t, f.admin, f.topic, bankTopicBytes)
@@ -91,6 +92,7 @@ func TestOversizeRecordsDoNotStopThePipeline(t *testing.T) {
 // the source headers (the input record's position, the same on a replay),
 // each exactly once.
 func TestPoisonRecordsSurviveKill9(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	f := newFixture(t, 20000, 4)
 	setTopicMaxBytes(t, f.admin, f.topic, bankTopicBytes)

@@ -73,6 +73,7 @@ func firing(t *testing.T, dir, ruleID string, records [][]byte) map[string]bool 
 // log and socwatch_rule_reloads_total{result="failure"}, and version 2 keeps
 // running.
 func TestRuleReloadUnderLoad(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	f := newFixture(t, 6000, 4)
 	pack := t.TempDir()

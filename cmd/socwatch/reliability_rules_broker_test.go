@@ -15,6 +15,7 @@ import (
 // Load-time limits (expression size, literal list length, no now(), list
 // names checked) are unit-tested in rules/compile_test.go.
 func TestRulesCannotHurtTheEngine(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 2000, 2)
 	f.produce(t, 0, len(f.records))
 	dir := t.TempDir()
@@ -50,7 +51,9 @@ func TestRulesCannotHurtTheEngine(t *testing.T) {
 
 // TestKafkaBrokerRestart (issue 6, item 4): the real broker is restarted
 // mid-stream; the clients reconnect and continue; nothing is lost and the
-// dedup view has no duplicates.
+// dedup view has no duplicates. Not parallel: the broker it restarts is
+// the one every other integration test uses, and go test runs the
+// parallel tests only after the sequential ones.
 func TestKafkaBrokerRestart(t *testing.T) {
 	f := newFixture(t, 8000, 4)
 	f.produce(t, 0, len(f.records))

@@ -17,6 +17,7 @@ import (
 // the session timeout and re-produces what was not committed, which the
 // screeners drop as duplicate copies.
 func TestDefaultScaleOutIsExact(t *testing.T) {
+	t.Parallel()
 	const records = 300_000
 	cases := []struct {
 		instances int
@@ -32,6 +33,10 @@ func TestDefaultScaleOutIsExact(t *testing.T) {
 			name += ", owner killed"
 		}
 		t.Run(name, func(t *testing.T) {
+			// Each case has its own topics, groups and database, and
+			// mostly waits on its children; the feed and its batch alert
+			// set are computed once for the three (memo_test.go).
+			t.Parallel()
 			start := time.Now()
 			f := newFixture(t, records, 4)
 			f.produce(t, 0, len(f.records))

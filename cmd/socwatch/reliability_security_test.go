@@ -20,6 +20,7 @@ import (
 // that the server refuses (its default user has no password), since that
 // error path is where a DSN with credentials is most likely to be printed.
 func TestSecretsNeverLogged(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	if def := defaultConfig().MetricsAddr; !strings.HasPrefix(def, "127.0.0.1:") {
 		t.Errorf("default metrics address %q is not loopback", def)

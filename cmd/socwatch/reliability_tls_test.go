@@ -14,6 +14,7 @@ import (
 // with SCRAM-SHA-512, the password from a file; alerts equal the batch run
 // and the password appears in no log line and no metric.
 func TestTLSAndSCRAM(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, 2000, 2)
 	f.produce(t, 0, len(f.records))
 	ca := filepath.Join("..", "..", ".scratch", "kafka", "tls", "ca.pem")

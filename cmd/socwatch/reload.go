@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
-	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/socwatch/socwatch/engine/screen"
 	"github.com/socwatch/socwatch/rules"
 )
@@ -27,7 +26,7 @@ const reloadTimeout = 30 * time.Second
 // interval) or on SIGHUP. A pack that fails to load, or does not load
 // within reloadTimeout, is refused: the error, with file:line, is logged
 // and counted, the running set stays, and the next change is tried again.
-func watchRules(ctx context.Context, path string, interval time.Duration, rates *fx.Table, holder *screen.Rules, m *screen.Metrics, log *slog.Logger) {
+func watchRules(ctx context.Context, path string, interval time.Duration, opts rules.Options, holder *screen.Rules, m *screen.Metrics, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -48,7 +47,7 @@ func watchRules(ctx context.Context, path string, interval time.Duration, rates 
 			log.Info("rule files changed: reloading", "path", path)
 		}
 		last = packFingerprint(path)
-		rs, err := loadWithin(path, rules.Options{FX: rates}, reloadTimeout)
+		rs, err := loadWithin(path, opts, reloadTimeout)
 		if err != nil {
 			m.Reloads.WithLabelValues("failure").Inc()
 			log.Error("rule reload refused; the previous rule set keeps running", "path", path, "error", err)

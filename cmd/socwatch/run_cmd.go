@@ -35,7 +35,7 @@ var runShortcuts = map[string]string{
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("run", "run [--config FILE] [--brokers ...] [--topic T] [--group G] [--rules PATH] [--clickhouse DSN] [--metrics-addr ADDR]", stderr)
-	cfg, err := configFlags(fs, runShortcuts)(args)
+	cfg, err := configFlags(fs, runShortcuts, (*Config).Validate)(args)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,8 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	s.metrics = screen.NewMetrics(s.reg)
 	s.reg.MustRegister(buildInfo(cfg))
 	rates := fx.Default()
-	rs, err := rules.Load(cfg.Rules, rules.Options{FX: rates})
+	ruleOpts := rules.Options{FX: rates, Limits: cfg.RuleLimits}
+	rs, err := rules.Load(cfg.Rules, ruleOpts)
 	if err != nil {
 		return nil, fmt.Errorf("load rules: %w", err)
 	}
@@ -260,7 +261,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	}
 	stage("health check", h.run)
 	stage("rule watcher", func(ctx context.Context) error {
-		watchRules(ctx, cfg.Rules, cfg.ReloadInterval, rates, s.rules, s.metrics, log)
+		watchRules(ctx, cfg.Rules, cfg.ReloadInterval, ruleOpts, s.rules, s.metrics, log)
 		return nil
 	})
 	if s.rekey != nil {

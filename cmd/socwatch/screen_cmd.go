@@ -71,6 +71,8 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	maxBytes := fs.Int("max-record-bytes", lines.DefaultMaxBytes, "reject records longer than this")
 	var sc ScreenConfig
 	sc.RegisterFlags(fs)
+	var limits rules.Limits
+	limits.RegisterFlags(fs)
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,11 +81,14 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := limits.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
 	rates, err := loadFX(*fxFile)
 	if err != nil {
 		return err
 	}
-	rs, err := rules.Load(*rulesPath, rules.Options{FX: rates})
+	rs, err := rules.Load(*rulesPath, rules.Options{FX: rates, Limits: limits})
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitError{1}

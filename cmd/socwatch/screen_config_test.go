@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"flag"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -39,7 +41,7 @@ func TestScreenConfigBounds(t *testing.T) {
 				"run": func() (screen.TimeBounds, error) {
 					rfs := flag.NewFlagSet("run", flag.ContinueOnError)
 					rfs.SetOutput(io.Discard)
-					cfg, err := configFlags(rfs, runShortcuts)(tt.args)
+					cfg, err := configFlags(rfs, runShortcuts, (*Config).Validate)(tt.args)
 					if err != nil {
 						return screen.TimeBounds{}, err
 					}
@@ -71,5 +73,65 @@ func TestScreenConfigBounds(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRuleLimitsReachTheLoader: the rule_limits.* keys given to run or
+// screen are the limits their pack load enforces (run loads the pack
+// before it contacts Kafka or ClickHouse, so a refused pack fails first).
+func TestRuleLimitsReachTheLoader(t *testing.T) {
+	pack := filepath.Join(t.TempDir(), "pack.yaml")
+	writeTestFile(t, pack, `rules:
+  - id: NEST-001
+    version: 1
+    name: four brackets deep
+    severity: low
+    score: 1
+    typology: threshold
+    when: ((((amount > 1))))
+`)
+	input := filepath.Join(t.TempDir(), "empty.jsonl")
+	writeTestFile(t, input, "")
+	// Each command's arguments, and how it ends once the pack is loaded:
+	// screen screens the empty input, run finds no ClickHouse.
+	commands := map[string]struct {
+		args   []string
+		loaded func(error) bool
+	}{
+		"screen": {[]string{"screen", "--rules", pack, "--input", input, "--quiet"}, func(err error) bool { return err == nil }},
+		"run": {[]string{"run", "--rules", pack, "--brokers", closedAddr(t), "--clickhouse", "clickhouse://default@" + closedAddr(t) + "/db",
+			"--metrics-addr", "127.0.0.1:0"}, func(err error) bool { return err != nil && strings.HasPrefix(err.Error(), "clickhouse ") }},
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		wantErr string
+	}{
+		{"nesting under the limit", []string{"--rule-limits-max-nesting", "4"}, ""},
+		{"nesting over the limit", []string{"--rule-limits-max-nesting", "3"}, "nests deeper than 3 levels"},
+		{"expression over the limit", []string{"--rule-limits-max-expr-bytes", "12"}, "exceeds the limit of 12"},
+		{"rule file over the limit", []string{"--rule-limits-max-file-bytes", "100"}, "over the limit of 100"},
+		{"zero is refused", []string{"--rule-limits-max-list-bytes", "0"}, "rule_limits.max_list_bytes"},
+	}
+	for name, cmd := range commands {
+		for _, tt := range tests {
+			t.Run(name+"/"+tt.name, func(t *testing.T) {
+				var out, logs bytes.Buffer
+				err := dispatch(append(append([]string{}, cmd.args...), tt.args...), &out, &logs)
+				text := logs.String()
+				if err != nil {
+					text += err.Error()
+				}
+				if tt.wantErr == "" {
+					if !cmd.loaded(err) {
+						t.Fatalf("pack not loaded under the limits: %v\n%s", err, logs.String())
+					}
+					return
+				}
+				if err == nil || !strings.Contains(text, tt.wantErr) {
+					t.Fatalf("err %v, output %q; want %q", err, logs.String(), tt.wantErr)
+				}
+			})
+		}
 	}
 }

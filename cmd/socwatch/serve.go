@@ -38,8 +38,13 @@ type httpServer struct {
 }
 
 // listenHTTP binds addr, so that a port in use is a start-up error; run
-// serves.
+// serves. It registers socwatch_ready on reg: Prometheus does not probe
+// /readyz, so the gauge is how an alert learns that an instance is up but
+// cannot do its job.
 func listenHTTP(addr string, reg *prometheus.Registry, ready readiness, log *slog.Logger) (*httpServer, error) {
+	if err := reg.Register(readyGauge(ready)); err != nil {
+		return nil, fmt.Errorf("register socwatch_ready: %w", err)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -53,6 +58,20 @@ func listenHTTP(addr string, reg *prometheus.Registry, ready readiness, log *slo
 		fmt.Fprintln(w, "ready")
 	})
 	return listen("metrics", addr, mux, log)
+}
+
+// readyGauge is 1 while ready returns nil (/readyz answers 200), else 0;
+// it asks ready at each scrape, which answers from the last check.
+func readyGauge(ready readiness) prometheus.GaugeFunc {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "socwatch_ready",
+		Help: "1 while /readyz answers 200; 0 while it answers 503 (alert sink down, no broker answers, or heap near GOMEMLIMIT; /readyz and the log say which).",
+	}, func() float64 {
+		if ready() != nil {
+			return 0
+		}
+		return 1
+	})
 }
 
 // listenPprof binds addr (Config.Validate allows loopback only) for
