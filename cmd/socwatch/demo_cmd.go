@@ -37,7 +37,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 0, "stop feeding after this many transactions (0 = until interrupted)")
 	seed := fs.Int64("seed", 1, "seed of the synthetic feed")
 	alertsFile := fs.String("alerts", "demo-alerts.jsonl", "where alerts go when ClickHouse is not reachable")
-	duration := fs.Duration("duration", 0, "stop after this long (0 = until interrupted)")
+	duration := fs.Duration("duration", 0, "stop this long after the feed starts (0 = until interrupted)")
 	cfg, err := load(args)
 	if err != nil {
 		return err
@@ -53,11 +53,10 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	log := newLogger(stderr, cfg.LogLevel)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if *duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, *duration)
-		defer cancel()
-	}
+	// --duration counts from the first record fed, not from start-up: a
+	// slow ClickHouse or console start must not use up a short demo.
+	ctx, endDemo := context.WithCancel(ctx)
+	defer endDemo()
 
 	dlqTopic := cfg.Kafka.DLQTopic
 	if dlqTopic == "" {
@@ -105,6 +104,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	}
 	// --- end analyst console ---
 	fmt.Fprintf(stdout, "feeding the synthetic cross-border feed (seed %d) at %d tx/s; Ctrl-C to stop\n\n", *seed, *rate)
+	if *duration > 0 {
+		defer time.AfterFunc(*duration, endDemo).Stop()
+	}
 	go feed(ctx, cfg.Kafka.Brokers, cfg.Kafka.Topic, *seed, *count, *rate, log)
 	go status(ctx, svc, stdout)
 	return svc.wait()
