@@ -328,13 +328,14 @@ func yamlParser(file *string, fs *flag.FlagSet, keys map[string]bool) ff.ConfigF
 				if !keys[name] || f == nil {
 					return fmt.Errorf("config %s:%d: unknown key %s", path, k.Line, key)
 				}
-				if v.Kind != yaml.ScalarNode {
-					return fmt.Errorf("config %s:%d: %s: want a single value", path, v.Line, key)
+				value, err := scalarValue(f, v)
+				if err != nil {
+					return fmt.Errorf("config %s:%d: %s: %w", path, v.Line, key, err)
 				}
-				if err := checkType(f, v.Value); err != nil {
-					return fmt.Errorf("config %s:%d: %s: %q is not %s", path, v.Line, key, v.Value, err)
+				if err := checkType(f, value); err != nil {
+					return fmt.Errorf("config %s:%d: %s: %q is not %s", path, v.Line, key, value, err)
 				}
-				if err := set(name, v.Value); err != nil {
+				if err := set(name, value); err != nil {
 					return fmt.Errorf("config %s:%d: %s: %w", path, v.Line, key, err)
 				}
 			}
@@ -342,6 +343,28 @@ func yamlParser(file *string, fs *flag.FlagSet, keys map[string]bool) ff.ConfigF
 		}
 		return walk("", &doc)
 	}
+}
+
+// scalarValue is the flag value a YAML node gives: a scalar as it is, and
+// for a list-valued key (kafka.brokers) a sequence of scalars joined by
+// commas, as the flag and the environment variable take it.
+func scalarValue(f *flag.Flag, v *yaml.Node) (string, error) {
+	if v.Kind == yaml.ScalarNode {
+		return v.Value, nil
+	}
+	if g, ok := f.Value.(flag.Getter); ok && v.Kind == yaml.SequenceNode {
+		if _, list := g.Get().([]string); list {
+			items := make([]string, len(v.Content))
+			for i, item := range v.Content {
+				if item.Kind != yaml.ScalarNode || strings.Contains(item.Value, ",") {
+					return "", fmt.Errorf("line %d: want a list of single values without commas", item.Line)
+				}
+				items[i] = item.Value
+			}
+			return strings.Join(items, ","), nil
+		}
+	}
+	return "", errors.New("want a single value")
 }
 
 func orRoot(key string) string {

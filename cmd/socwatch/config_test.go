@@ -169,6 +169,18 @@ log_level: debug
 	}
 }
 
+// TestConfigBrokersAsYAMLList: a list-valued key takes a YAML sequence as
+// well as the comma-separated form of its flag.
+func TestConfigBrokersAsYAMLList(t *testing.T) {
+	c, err := loadConfig(t, nil, "kafka:\n  brokers:\n    - k1:9092\n    - k2:9092\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(c.Kafka.Brokers, ","); got != "k1:9092,k2:9092" {
+		t.Errorf("brokers %q, want k1:9092,k2:9092", got)
+	}
+}
+
 func TestConfigErrorsNameTheKey(t *testing.T) {
 	checkKeyErrors(t, runCommand, []keyErrorCase{
 		{nil, "", []string{"--kafka-rekey", "sometimes"}, []string{"kafka.rekey"}},
@@ -184,6 +196,8 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "log_level: loud\n", nil, []string{"socwatch.yaml:1", "log_level"}},
 		{nil, "kafka:\n  sasl: PLAIN\n", nil, []string{"socwatch.yaml:2", "kafka.sasl"}},
 		{nil, "kafka:\n  topic: [a, b]\n", nil, []string{"socwatch.yaml:2", "kafka.topic"}},
+		{nil, "kafka:\n  brokers:\n    - a:9092\n    - [b:9092]\n", nil, []string{"socwatch.yaml:3", "kafka.brokers", "line 4"}},
+		{nil, "kafka:\n  brokers: [\"a:1,b:2\"]\n", nil, []string{"socwatch.yaml:2", "kafka.brokers", "without commas"}},
 		// A broken file is an error even where a flag overrides the key.
 		{nil, "kafka:\n  commit_interval: soon\n", []string{"--kafka-commit-interval", "1s"}, []string{"socwatch.yaml:2", "kafka.commit_interval"}},
 		{nil, "", []string{"--kafka-sasl-mechanism", "SCRAM-SHA-256"}, []string{"kafka.sasl"}},
