@@ -50,7 +50,7 @@ func TestAllocsSince(t *testing.T) {
 		return &profile.Profile{
 			SampleType: []*profile.ValueType{{Type: "alloc_objects", Unit: "count"}, {Type: "alloc_space", Unit: "bytes"}},
 			PeriodType: &profile.ValueType{Type: "space", Unit: "bytes"}, Period: 1,
-			Function:   []*profile.Function{fn, gn}, Location: []*profile.Location{locF, locG},
+			Function: []*profile.Function{fn, gn}, Location: []*profile.Location{locF, locG},
 			Sample: []*profile.Sample{
 				{Location: []*profile.Location{locF}, Value: []int64{f, f * 16}},
 				{Location: []*profile.Location{locG}, Value: []int64{g, g * 16}},

@@ -97,6 +97,37 @@ func (c *Child) CPUSeconds() float64 {
 	return ParseProcStatCPU(string(b))
 }
 
+// PeakRSSMB is the child's peak resident set size (VmHWM) in MB, from
+// /proc (Linux); 0 where that is not available.
+func (c *Child) PeakRSSMB() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	return ParseProcStatusHWM(string(b))
+}
+
+// ParseProcStatusHWM returns VmHWM in MB from /proc/<pid>/status text
+// ("VmHWM:\t  123456 kB"); 0 when absent.
+func ParseProcStatusHWM(status string) float64 {
+	for _, line := range strings.Split(status, "\n") {
+		v, ok := strings.CutPrefix(line, "VmHWM:")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) != 2 || f[1] != "kB" {
+			return 0
+		}
+		kb, err := strconv.ParseUint(f[0], 10, 64)
+		if err != nil {
+			return 0
+		}
+		return float64(kb) / 1024
+	}
+	return 0
+}
+
 // clockTicks is USER_HZ, which Linux fixes at 100 for /proc.
 const clockTicks = 100
 

@@ -529,7 +529,7 @@ func (b *bench) pipeline(ctx context.Context, phase, rekey string, out *report.P
 	}
 	// The CPU seconds before the profiles' last chunk ends: it runs past
 	// the end of the phase, when socwatch is idle.
-	cpu := c.CPUSeconds()
+	cpu, rss := c.CPUSeconds(), c.PeakRSSMB()
 	if err := prof.stop(ctx, phase); err != nil {
 		return err
 	}
@@ -541,12 +541,10 @@ func (b *bench) pipeline(ctx context.Context, phase, rekey string, out *report.P
 			RecordsPerSec: stats.Rate(float64(n), el), MBPerSec: stats.Rate(float64(b.data.Bytes)/1e6, el)},
 		Rekey: rekey, RatioToBaseline: stats.Ratio(stats.Rate(float64(n), el), b.res.Baseline.RecordsPerSec),
 		Alerts: service.Sum(text, "socwatch_alerts_total"), StartupSeconds: first.Sub(c.Started).Seconds(),
-		CPUSeconds: cpu,
+		CPUSeconds: cpu, PeakRSSMB: rss,
 	}
 	return nil
 }
-
-
 
 func (b *bench) latency(ctx context.Context) error {
 	rate := b.o.latencyRate
