@@ -24,6 +24,7 @@ require (
 
 require (
 	github.com/chromedp/chromedp v0.23.1
+	github.com/google/pprof v0.0.0-20261105003125-4bf881d7fb0b
 	golang.org/x/crypto v0.59.0
 )
 

@@ -75,8 +75,8 @@ func WriteTable(w io.Writer, r *Result) error {
 			continue
 		}
 		row("pipeline socwatch run, rekey "+p.Rekey, rate(p.RecordsPerSec),
-			fmt.Sprintf("%.0f%% of baseline, %d records in %.2f s, %.0f alerts, socwatch CPU %.1f s, %.1f s start-up not counted",
-				100*p.RatioToBaseline, p.Records, p.Seconds, p.Alerts, p.CPUSeconds, p.StartupSeconds))
+			fmt.Sprintf("%.0f%% of baseline, %d records in %.2f s, %.0f alerts, socwatch CPU %.1f s, peak RSS %.0f MB, %.1f s start-up not counted",
+				100*p.RatioToBaseline, p.Records, p.Seconds, p.Alerts, p.CPUSeconds, p.PeakRSSMB, p.StartupSeconds))
 	}
 	for _, e := range []struct {
 		name string

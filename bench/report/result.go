@@ -76,6 +76,9 @@ type Pipeline struct {
 	// CPUSeconds is the CPU time socwatch used from start to completion
 	// (all goroutines); CPU-bound when close to Seconds × cores.
 	CPUSeconds float64 `json:"cpu_seconds"`
+	// PeakRSSMB is socwatch's peak resident set (VmHWM), what a memory
+	// limit must allow: it moves with the GC target (gc_percent).
+	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"`
 }
 
 // RuleCost is the engine's per-record cost with a generated pack of Rules

@@ -34,20 +34,30 @@ func Build(ctx context.Context, repo, dir string) (string, error) {
 type Child struct {
 	cmd     *exec.Cmd
 	Metrics string // host:port of /metrics
+	Pprof   string // host:port of /debug/pprof/; "" unless started with profiling
 	log     *tailBuffer
 	exited  chan struct{}
 	waitErr error
 	Started time.Time
 }
 
-// Start runs `bin run --metrics-addr <free port> args...` in dir.
-func Start(bin, dir string, args ...string) (*Child, error) {
+// Start runs `bin run --metrics-addr <free port> args...` in dir, with
+// `--pprof-addr <free port>` too when profiled.
+func Start(bin, dir string, profiled bool, args ...string) (*Child, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	c := &Child{Metrics: fmt.Sprintf("127.0.0.1:%d", port), log: &tailBuffer{max: 64 << 10}, exited: make(chan struct{})}
-	c.cmd = exec.Command(bin, append([]string{"run", "--metrics-addr", c.Metrics}, args...)...)
+	head := []string{"run", "--metrics-addr", c.Metrics}
+	if profiled {
+		if port, err = freePort(); err != nil {
+			return nil, err
+		}
+		c.Pprof = fmt.Sprintf("127.0.0.1:%d", port)
+		head = append(head, "--pprof-addr", c.Pprof)
+	}
+	c.cmd = exec.Command(bin, append(head, args...)...)
 	c.cmd.Dir = dir
 	c.cmd.Stdout, c.cmd.Stderr = c.log, c.log
 	if err := c.cmd.Start(); err != nil {
@@ -85,6 +95,37 @@ func (c *Child) CPUSeconds() float64 {
 		return 0
 	}
 	return ParseProcStatCPU(string(b))
+}
+
+// PeakRSSMB is the child's peak resident set size (VmHWM) in MB, from
+// /proc (Linux); 0 where that is not available.
+func (c *Child) PeakRSSMB() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	return ParseProcStatusHWM(string(b))
+}
+
+// ParseProcStatusHWM returns VmHWM in MB from /proc/<pid>/status text
+// ("VmHWM:\t  123456 kB"); 0 when absent.
+func ParseProcStatusHWM(status string) float64 {
+	for _, line := range strings.Split(status, "\n") {
+		v, ok := strings.CutPrefix(line, "VmHWM:")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) != 2 || f[1] != "kB" {
+			return 0
+		}
+		kb, err := strconv.ParseUint(f[0], 10, 64)
+		if err != nil {
+			return 0
+		}
+		return float64(kb) / 1024
+	}
+	return 0
 }
 
 // clockTicks is USER_HZ, which Linux fixes at 100 for /proc.

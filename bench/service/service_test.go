@@ -82,3 +82,20 @@ func FuzzParseProcStatCPU(f *testing.F) {
 		}
 	})
 }
+
+func TestParseProcStatusHWM(t *testing.T) {
+	tests := []struct {
+		status string
+		want   float64
+	}{
+		{"Name:\tsocwatch\nVmPeak:\t 2000000 kB\nVmHWM:\t  524288 kB\nVmRSS:\t  100 kB\n", 512},
+		{"Name:\tsocwatch\nVmRSS:\t  100 kB\n", 0},
+		{"VmHWM:\t  12 MB\n", 0},
+		{"VmHWM:\t  x kB\n", 0},
+	}
+	for _, tt := range tests {
+		if got := ParseProcStatusHWM(tt.status); got != tt.want {
+			t.Errorf("ParseProcStatusHWM(%q) = %v, want %v", tt.status, got, tt.want)
+		}
+	}
+}

@@ -143,11 +143,22 @@ func rejectedLetter(rj *engine.Rejected) letter {
 
 // sourceHeaders say which record a copy or a dead letter comes from.
 func sourceHeaders(topic string, partition int32, offset int64) []kgo.RecordHeader {
-	return []kgo.RecordHeader{
-		{Key: HeaderSourceTopic, Value: []byte(topic)},
-		{Key: HeaderSourcePartition, Value: strconv.AppendInt(nil, int64(partition), 10)},
-		{Key: HeaderSourceOffset, Value: strconv.AppendInt(nil, offset, 10)},
-	}
+	return appendSourceHeaders(make([]kgo.RecordHeader, 0, 3), topic, partition, offset)
+}
+
+// appendSourceHeaders appends the three source headers to hs; their values
+// share one allocation (the re-key stage writes them on every copy).
+func appendSourceHeaders(hs []kgo.RecordHeader, topic string, partition int32, offset int64) []kgo.RecordHeader {
+	b := make([]byte, 0, len(topic)+2*20)
+	b = append(b, topic...)
+	p := len(b)
+	b = strconv.AppendInt(b, int64(partition), 10)
+	o := len(b)
+	b = strconv.AppendInt(b, offset, 10)
+	return append(hs,
+		kgo.RecordHeader{Key: HeaderSourceTopic, Value: b[:p:p]},
+		kgo.RecordHeader{Key: HeaderSourcePartition, Value: b[p:o:o]},
+		kgo.RecordHeader{Key: HeaderSourceOffset, Value: b[o:len(b):len(b)]})
 }
 
 // Close waits for outstanding produces (bounded by ctx) and closes the

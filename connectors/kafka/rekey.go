@@ -187,6 +187,9 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 		// Produce blocks when this many copies are unacknowledged:
 		// backpressure from the internal topic to the merge.
 		kgo.MaxBufferedRecords(cfg.MaxBufferedRecords*len(cfg.Perspectives)),
+		// Input records are recycled once their copies (or dead letter)
+		// are acknowledged, see emit.
+		kgo.WithPools(newFetchPool()),
 	)
 	if cfg.FetchMaxBytes > 0 {
 		opts = append(opts, kgo.FetchMaxBytes(cfg.FetchMaxBytes))
@@ -297,6 +300,12 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep *Prepared, futu
 	}
 	sp := cp.add(in.Offset + 1)
 	ack := func(err error) {
+		if err == nil {
+			// Every copy (or the dead letter) of in is durable and
+			// nothing reads its bytes any more: the copies carry prepared
+			// keys and values, or in's own, produced before this.
+			in.Recycle()
+		}
 		cp.ack(sp, err)
 		if err != nil && ctx.Err() == nil {
 			r.failOnce.Do(func() {
@@ -321,8 +330,8 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep *Prepared, futu
 		pending  = len(copies)
 		firstErr error
 	)
-	for _, c := range copies {
-		r.cl.Produce(ctx, c, func(_ *kgo.Record, err error) {
+	for i := range copies {
+		r.cl.Produce(ctx, &copies[i], func(_ *kgo.Record, err error) {
 			mu.Lock()
 			if err != nil && firstErr == nil {
 				firstErr = err
@@ -381,28 +390,44 @@ func (r *Rekeyer) closeDLQ() {
 // copies builds one output record per perspective, or a single copy of
 // the input record with its original key and no perspective when prep has
 // no keys.
-func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []*kgo.Record {
-	src := sourceHeaders(in.Topic, in.Partition, in.Offset)
+//
+// The copies' records share one allocation, and so do their headers
+// (perspective, source position, encoding): after screening, the re-key
+// stage is what the pipeline allocates most, and every byte allocated
+// brings the next collection closer (bench/README.md, "Where the rest
+// goes").
+func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []kgo.Record {
 	out := r.outputTopic[in.Topic]
 	if len(prep.Keys) != len(r.cfg.Perspectives) {
 		// Bad input: forward it once so screening rejects it.
-		return []*kgo.Record{{Topic: out, Key: in.Key, Value: in.Value, Timestamp: in.Timestamp,
-			Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective}}, src...)}}
+		return []kgo.Record{{Topic: out, Key: in.Key, Value: in.Value, Timestamp: in.Timestamp,
+			Headers: appendSourceHeaders(append(make([]kgo.RecordHeader, 0, 4), kgo.RecordHeader{Key: HeaderPerspective}),
+				in.Topic, in.Partition, in.Offset)}}
 	}
-	value, headers := in.Value, src
+	value := in.Value
 	if prep.Value != nil {
 		value = prep.Value
 	}
+	const perCopy = 5 // perspective, three source headers, encoding
+	n := len(prep.Keys)
+	hs := make([]kgo.RecordHeader, 1, n*perCopy)
+	hs[0] = kgo.RecordHeader{Key: HeaderPerspective, Value: r.perspValue[0]}
+	hs = appendSourceHeaders(hs, in.Topic, in.Partition, in.Offset)
 	if prep.Encoding != "" {
 		if string(r.enc) != prep.Encoding {
 			r.enc = []byte(prep.Encoding)
 		}
-		headers = append(headers, kgo.RecordHeader{Key: HeaderEncoding, Value: r.enc})
+		hs = append(hs, kgo.RecordHeader{Key: HeaderEncoding, Value: r.enc})
 	}
-	copies := make([]*kgo.Record, len(prep.Keys))
-	for i, p := range r.perspValue {
-		copies[i] = &kgo.Record{Topic: out, Key: prep.Keys[i], Value: value, Timestamp: in.Timestamp,
-			Headers: append([]kgo.RecordHeader{{Key: HeaderPerspective, Value: p}}, headers...)}
+	per := len(hs)
+	copies := make([]kgo.Record, n)
+	for i := range copies {
+		if i > 0 {
+			hs = append(hs, hs[:per]...)
+			hs[i*per].Value = r.perspValue[i]
+		}
+		copies[i] = kgo.Record{Topic: out, Key: prep.Keys[i], Value: value, Timestamp: in.Timestamp,
+			Headers: hs[i*per : (i+1)*per : (i+1)*per]}
 	}
 	return copies
 }

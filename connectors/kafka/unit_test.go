@@ -314,3 +314,43 @@ func TestToRecordsReadsPerspectiveAndEncoding(t *testing.T) {
 		}
 	}
 }
+
+func TestRekeyCopiesHeaders(t *testing.T) {
+	r := &Rekeyer{cfg: RekeyConfig{Perspectives: []string{"debtor.account", "creditor.account"}},
+		outputTopic: map[string]string{"in": "in.by-account"},
+		perspValue:  [][]byte{[]byte("debtor.account"), []byte("creditor.account")}}
+	in := &kgo.Record{Topic: "in", Partition: 3, Offset: 42, Key: []byte("k"), Value: []byte(`{"json":1}`)}
+	prep := &Prepared{Keys: [][]byte{[]byte("A"), []byte("B")}, Value: []byte("bin"), Encoding: "tx/1"}
+	got := r.copies(in, prep)
+	if len(got) != 2 {
+		t.Fatalf("%d copies, want 2", len(got))
+	}
+	for i, c := range got {
+		want := []string{HeaderPerspective + "=" + r.cfg.Perspectives[i], HeaderSourceTopic + "=in",
+			HeaderSourcePartition + "=3", HeaderSourceOffset + "=42", HeaderEncoding + "=tx/1"}
+		var hs []string
+		for _, h := range c.Headers {
+			hs = append(hs, h.Key+"="+string(h.Value))
+		}
+		if strings.Join(hs, " ") != strings.Join(want, " ") {
+			t.Errorf("copy %d headers %v, want %v", i, hs, want)
+		}
+		if c.Topic != "in.by-account" || string(c.Key) != string(prep.Keys[i]) || string(c.Value) != "bin" {
+			t.Errorf("copy %d: topic %s key %s value %s", i, c.Topic, c.Key, c.Value)
+		}
+	}
+	// franz-go may append to a record's headers; one copy's must not
+	// reach into the other's.
+	got[0].Headers = append(got[0].Headers, kgo.RecordHeader{Key: "x"})
+	if got[1].Headers[0].Key != HeaderPerspective {
+		t.Errorf("appending to copy 0's headers changed copy 1's: %v", got[1].Headers)
+	}
+	bad := r.copies(in, &Prepared{})
+	if len(bad) != 1 || bad[0].Headers[0].Key != HeaderPerspective || len(bad[0].Headers[0].Value) != 0 ||
+		string(bad[0].Value) != string(in.Value) || len(bad[0].Headers) != 4 {
+		t.Errorf("bad input forwarded as %+v", bad)
+	}
+	if n := testing.AllocsPerRun(100, func() { r.copies(in, prep) }); n > 3 {
+		t.Errorf("copies: %v allocations, want ≤ 3 (records, headers, source values)", n)
+	}
+}

@@ -53,6 +53,8 @@ type options struct {
 	socwatch      string
 	keep          bool
 	cpuProfile    string
+	svcCPUProfile string
+	svcMemProfile string
 	extraArgs     []string
 	timeout       time.Duration
 }
@@ -83,6 +85,8 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.socwatch, "socwatch", "", "socwatch binary (default: build ./cmd/socwatch)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the topics and ClickHouse databases the run created")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the engine-alone phase (GOMAXPROCS=1) to this file")
+	fs.StringVar(&o.svcCPUProfile, "service-cpuprofile", "", "write a CPU profile of `socwatch run` during each pipeline phase to this file, with the phase's name before the extension (cpu.pprof → cpu.pipeline.pprof)")
+	fs.StringVar(&o.svcMemProfile, "service-memprofile", "", "write an allocation profile of `socwatch run` during each pipeline phase (what it allocated from the first fetch to caught up), named like --service-cpuprofile")
 	extra := fs.String("socwatch-args", "", "extra space-separated flags for every `socwatch run` (e.g. \"--clickhouse-batch-wait 20ms\"), for experiments")
 	fs.DurationVar(&o.timeout, "phase-timeout", 15*time.Minute, "give up a Kafka phase after this long")
 	if err := fs.Parse(args); err != nil {
@@ -206,8 +210,8 @@ func run(args []string, stdout, stderr io.Writer, log *slog.Logger) error {
 		} else {
 			defer b.cleanup()
 			b.phaseCtx(ctx, "baseline", b.baseline)
-			b.phaseCtx(ctx, "pipeline", func(ctx context.Context) error { return b.pipeline(ctx, "auto", &b.res.Pipeline) })
-			b.phaseCtx(ctx, "norekey", func(ctx context.Context) error { return b.pipeline(ctx, "never", &b.res.PipelineNoRekey) })
+			b.phaseCtx(ctx, "pipeline", func(ctx context.Context) error { return b.pipeline(ctx, "pipeline", "auto", &b.res.Pipeline) })
+			b.phaseCtx(ctx, "norekey", func(ctx context.Context) error { return b.pipeline(ctx, "norekey", "never", &b.res.PipelineNoRekey) })
 			b.phaseCtx(ctx, "latency", b.latency)
 			b.phaseCtx(ctx, "handover", b.handover)
 		}
@@ -408,7 +412,7 @@ func (b *bench) setupKafka(ctx context.Context) error {
 	if err := b.kc.CreateTopic(ctx, topic, b.o.partitions); err != nil {
 		return err
 	}
-	b.topics = append(b.topics, topic, topic+".by-account", topic+".dlq")
+	b.topics = append(b.topics, runTopics(topic)...)
 	took, err := b.kc.ProduceAll(ctx, topic, b.data)
 	if err != nil {
 		return err
@@ -419,6 +423,15 @@ func (b *bench) setupKafka(ctx context.Context) error {
 }
 
 func (b *bench) topic() string { return "socbench-" + b.id }
+
+// runTopics are the topics `socwatch run` on input topic creates, with the
+// input itself: the internal topic, the dead-letter topic, and the state
+// checkpoint topic of whichever topic it screens (the internal one with
+// the re-key stage, the input with --kafka-rekey never).
+func runTopics(topic string) []string {
+	internal := topic + ".by-account"
+	return []string{topic, internal, topic + ".dlq", topic + ".state", internal + ".state"}
+}
 
 func (b *bench) baseline(ctx context.Context) error {
 	t, err := kafkaload.Baseline(ctx, b.brokers, b.topic(), "socbench-baseline-"+b.id, int64(len(b.data.Values)))
@@ -441,8 +454,9 @@ func (b *bench) database(name string) (string, error) {
 	return u.String(), nil
 }
 
-// startRun starts `socwatch run` on topic with a fresh group and database.
-func (b *bench) startRun(topic, group, rekey, dbName string) (*service.Child, error) {
+// startRun starts `socwatch run` on topic with a fresh group and database,
+// serving pprof when the run is to be profiled.
+func (b *bench) startRun(topic, group, rekey, dbName string, profiled bool) (*service.Child, error) {
 	dsn, err := b.database(dbName)
 	if err != nil {
 		return nil, err
@@ -450,7 +464,7 @@ func (b *bench) startRun(topic, group, rekey, dbName string) (*service.Child, er
 	args := []string{"--brokers", strings.Join(b.brokers, ","), "--topic", topic, "--group", group,
 		"--clickhouse", dsn, "--rules", b.o.pack, "--kafka-rekey", rekey, "--kafka-commit-interval", b.o.commitPeriod,
 		"--log-level", "warn"}
-	return service.Start(b.bin, b.repo, append(args, b.o.extraArgs...)...)
+	return service.Start(b.bin, b.repo, profiled, append(args, b.o.extraArgs...)...)
 }
 
 // stages are the (group, topic) pairs whose lag must reach 0 for a run to
@@ -493,9 +507,9 @@ func (b *bench) waitCaughtUp(ctx context.Context, c *service.Child, st [][2]stri
 	}
 }
 
-func (b *bench) pipeline(ctx context.Context, rekey string, out *report.Pipeline) error {
+func (b *bench) pipeline(ctx context.Context, phase, rekey string, out *report.Pipeline) error {
 	group := "socbench-" + rekey + "-" + b.id
-	c, err := b.startRun(b.topic(), group, rekey, rekey)
+	c, err := b.startRun(b.topic(), group, rekey, rekey, b.o.svcCPUProfile != "" || b.o.svcMemProfile != "")
 	if err != nil {
 		return err
 	}
@@ -504,8 +518,19 @@ func (b *bench) pipeline(ctx context.Context, rekey string, out *report.Pipeline
 	if err != nil {
 		return err
 	}
+	prof, err := b.startProfiles(ctx, c)
+	if err != nil {
+		return err
+	}
 	end, err := b.waitCaughtUp(ctx, c, stages(group, b.topic(), rekey))
 	if err != nil {
+		prof.stop(ctx, "")
+		return err
+	}
+	// The CPU seconds before the profiles' last chunk ends: it runs past
+	// the end of the phase, when socwatch is idle.
+	cpu, rss := c.CPUSeconds(), c.PeakRSSMB()
+	if err := prof.stop(ctx, phase); err != nil {
 		return err
 	}
 	text, _ := c.Scrape(ctx)
@@ -516,7 +541,7 @@ func (b *bench) pipeline(ctx context.Context, rekey string, out *report.Pipeline
 			RecordsPerSec: stats.Rate(float64(n), el), MBPerSec: stats.Rate(float64(b.data.Bytes)/1e6, el)},
 		Rekey: rekey, RatioToBaseline: stats.Ratio(stats.Rate(float64(n), el), b.res.Baseline.RecordsPerSec),
 		Alerts: service.Sum(text, "socwatch_alerts_total"), StartupSeconds: first.Sub(c.Started).Seconds(),
-		CPUSeconds: c.CPUSeconds(),
+		CPUSeconds: cpu, PeakRSSMB: rss,
 	}
 	return nil
 }
@@ -533,9 +558,9 @@ func (b *bench) latency(ctx context.Context) error {
 	if err := b.kc.CreateTopic(ctx, topic, b.o.partitions); err != nil {
 		return err
 	}
-	b.topics = append(b.topics, topic, topic+".by-account", topic+".dlq")
+	b.topics = append(b.topics, runTopics(topic)...)
 	group := "socbench-lat-" + b.id
-	c, err := b.startRun(topic, group, "auto", "latency")
+	c, err := b.startRun(topic, group, "auto", "latency", false)
 	if err != nil {
 		return err
 	}

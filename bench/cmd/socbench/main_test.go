@@ -52,3 +52,29 @@ func TestStages(t *testing.T) {
 		t.Errorf("auto: %v", got)
 	}
 }
+
+func TestRunTopicsIncludeStateTopics(t *testing.T) {
+	// Both modes' checkpoint topics: <input>.state (rekey never) and
+	// <input>.by-account.state (re-key stage), which socbench used to leave.
+	got := map[string]bool{}
+	for _, tp := range runTopics("t") {
+		got[tp] = true
+	}
+	for _, want := range []string{"t", "t.by-account", "t.dlq", "t.state", "t.by-account.state"} {
+		if !got[want] {
+			t.Errorf("runTopics(t) = %v, lacks %s", runTopics("t"), want)
+		}
+	}
+}
+
+func TestPhaseFile(t *testing.T) {
+	for in, want := range map[string]string{
+		"/tmp/cpu.pprof": "/tmp/cpu.norekey.pprof",
+		"cpu":            "cpu.norekey",
+		"a.b/cpu.pb.gz":  "a.b/cpu.pb.norekey.gz",
+	} {
+		if got := phaseFile(in, "norekey"); got != want {
+			t.Errorf("phaseFile(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
