@@ -29,12 +29,6 @@
 // (Source.RestoreState, state.go; the format of its records is in
 // state_manifest.go), falling back to replaying history (ReplayHistory).
 //
-// Memory: both clients decode fetches into pooled buffers (fetchPool,
-// pool.go) and recycle a record once everything made from it is durable —
-// the Source when its batch is acknowledged without error, the Rekeyer
-// when its copies or dead letter are — so a Processor must not read a
-// record's bytes after acknowledging it.
-//
 // The package depends on engine only for the record and acknowledgement
 // types; it never decodes transactions itself, and treats checkpoint
 // chunks as opaque bytes.

@@ -187,9 +187,6 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 		// Produce blocks when this many copies are unacknowledged:
 		// backpressure from the internal topic to the merge.
 		kgo.MaxBufferedRecords(cfg.MaxBufferedRecords*len(cfg.Perspectives)),
-		// Input records are recycled once their copies (or dead letter)
-		// are acknowledged, see emit.
-		kgo.WithPools(newFetchPool()),
 	)
 	if cfg.FetchMaxBytes > 0 {
 		opts = append(opts, kgo.FetchMaxBytes(cfg.FetchMaxBytes))
@@ -300,12 +297,6 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep *Prepared, futu
 	}
 	sp := cp.add(in.Offset + 1)
 	ack := func(err error) {
-		if err == nil {
-			// Every copy (or the dead letter) of in is durable and
-			// nothing reads its bytes any more: the copies carry prepared
-			// keys and values, or in's own, produced before this.
-			in.Recycle()
-		}
 		cp.ack(sp, err)
 		if err != nil && ctx.Err() == nil {
 			r.failOnce.Do(func() {

@@ -22,11 +22,6 @@ type Processor interface {
 	// called exactly once when all of the batch's outputs are durable (nil)
 	// or failed (err). Process may block (backpressure) and returns early
 	// with ctx.Err() when ctx ends.
-	//
-	// Once done(nil) is called, recs' Key and Value bytes are recycled for
-	// later fetches (fetchPool): nothing may read them after that, so
-	// whatever outlives the batch must be copied (decoders copy the strings
-	// they keep; a dead letter is produced before its batch is done).
 	Process(ctx context.Context, recs []engine.Record, done engine.Done) error
 	// Close drops the partition's state (partition revoked or lost).
 	Close()
@@ -96,7 +91,6 @@ func NewSource(cfg Config) (*Source, error) {
 		// A paused partition is resumed as soon as it drains; do not
 		// wait the default 5 s for an idle fetch to return.
 		kgo.FetchMaxWait(500*time.Millisecond),
-		kgo.WithPools(newFetchPool()),
 	)
 	if cfg.FetchMaxBytes > 0 {
 		opts = append(opts, kgo.FetchMaxBytes(cfg.FetchMaxBytes))
@@ -207,7 +201,7 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 	if w == nil {
 		return // revoked between fetch and poll: the next owner reads them
 	}
-	w.enqueue(toRecords(p.Records), p.Records, last.Offset+1)
+	w.enqueue(toRecords(p.Records), last.Offset+1)
 }
 
 // toRecords converts fetched records for the engine. A re-keyed copy's

@@ -12,7 +12,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/socwatch/socwatch/engine"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -355,81 +354,3 @@ func TestSourceRecordBoundIsSharedByPartitions(t *testing.T) {
 		}
 	})
 }
-
-// The Source lends franz-go its fetch buffers (fetchPool) and recycles a
-// batch's records once the batch is acknowledged without error, never
-// before: a batch still in flight keeps its bytes while later ones are
-// recycled.
-func TestSourceRecyclesOnlyAcknowledgedBatches(t *testing.T) {
-	forEachBackend(t, func(t *testing.T, b backend) {
-		topic, group := unique("recycle"), unique("g")
-		createTopic(t, b, topic, 1)
-		// Compressed batches are decompressed into the pool's buffers.
-		cl, err := kgo.NewClient(kgo.SeedBrokers(b.brokers...), kgo.RecordPartitioner(kgo.ManualPartitioner()),
-			kgo.ProducerLinger(0), kgo.ProducerBatchCompression(kgo.Lz4Compression()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer cl.Close()
-		s, err := NewSource(testConfig(b, topic, group))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var mu sync.Mutex
-		var held []engine.Record // the first batch, unacknowledged, not copied
-		var firstDone engine.Done
-		var acked [][]engine.Record // later batches, acknowledged, not copied
-		seen := 0
-		proc := processorFunc(func(recs []engine.Record, done engine.Done) {
-			mu.Lock()
-			defer mu.Unlock()
-			seen += len(recs)
-			if firstDone == nil {
-				held, firstDone = recs, done
-				return
-			}
-			acked = append(acked, recs)
-			done(nil)
-		})
-		stop, _ := runSource(t, s, func(string, int32) Processor { return proc })
-		defer stop()
-		for round := 0; round < 3; round++ {
-			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-			err := cl.ProduceSync(ctx, numbered(topic, 0, round*50, 50)...).FirstErr()
-			cancel()
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := (round + 1) * 50
-			eventually(t, 20*time.Second, "round "+strconv.Itoa(round), func() bool { mu.Lock(); defer mu.Unlock(); return seen == want })
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		for i, r := range held {
-			if want := fmt.Sprintf("p0-%d", i); string(r.Value) != want {
-				t.Fatalf("unacknowledged record %d reads %q, want %q: recycled before its batch was acknowledged", i, r.Value, want)
-			}
-		}
-		recycled := 0
-		for _, recs := range acked {
-			for _, r := range recs {
-				if !strings.HasPrefix(string(r.Value), "p0-") {
-					recycled++
-				}
-			}
-		}
-		if recycled == 0 {
-			t.Error("no acknowledged record's bytes were recycled: the fetch pool is not in use")
-		}
-		firstDone(nil)
-	})
-}
-
-// processorFunc is a Processor whose Process calls fn and returns at once.
-type processorFunc func(recs []engine.Record, done engine.Done)
-
-func (f processorFunc) Process(_ context.Context, recs []engine.Record, done engine.Done) error {
-	f(recs, done)
-	return nil
-}
-func (processorFunc) Close() {}

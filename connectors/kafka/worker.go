@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
-	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // worker owns one assigned partition: it feeds the partition's batches, in
@@ -38,10 +37,7 @@ type worker struct {
 
 type batch struct {
 	recs []engine.Record
-	// fetched are the records recs were made from, recycled into the
-	// Source's fetchPool once the batch is acknowledged without error.
-	fetched []*kgo.Record
-	span    *span
+	span *span
 }
 
 func newWorker(s *Source, topic string, partition int32, proc Processor) *worker {
@@ -60,13 +56,13 @@ func notify(c chan struct{}) {
 
 // enqueue queues a batch ending before end and pauses the partition when
 // the in-flight limits are reached. It never blocks the poll loop.
-func (w *worker) enqueue(recs []engine.Record, fetched []*kgo.Record, end int64) {
+func (w *worker) enqueue(recs []engine.Record, end int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.stopped {
 		return
 	}
-	w.queue = append(w.queue, &batch{recs: recs, fetched: fetched, span: w.cp.add(end)})
+	w.queue = append(w.queue, &batch{recs: recs, span: w.cp.add(end)})
 	w.inFlightBatches++
 	w.inFlightRecords += len(recs)
 	if !w.paused && (w.inFlightBatches >= w.s.cfg.MaxInFlightBatches || w.inFlightRecords >= w.s.recordShare()) {
@@ -151,14 +147,6 @@ func (w *worker) doneFunc(b *batch) engine.Done {
 }
 
 func (w *worker) ack(b *batch, err error) {
-	if err == nil {
-		// Everything the batch produced is durable; nothing reads the
-		// records' bytes any more (fetchPool).
-		for _, r := range b.fetched {
-			r.Recycle()
-		}
-	}
-	b.fetched = nil
 	w.cp.ack(b.span, err)
 	w.mu.Lock()
 	w.handed--
