@@ -84,7 +84,7 @@ func sample() *Result {
 		Baseline:        Throughput{Records: 1000, Bytes: 350000, Seconds: 0.5, RecordsPerSec: 2000, MBPerSec: 0.7},
 		Pipeline:        Pipeline{Throughput: Throughput{Records: 1000, Seconds: 1, RecordsPerSec: 1000}, Rekey: "auto", RatioToBaseline: 0.5},
 		PipelineNoRekey: Pipeline{Throughput: Throughput{Records: 1000, Seconds: 0.8, RecordsPerSec: 1250}, Rekey: "never", RatioToBaseline: 0.625},
-		EngineOneCore:   Throughput{Records: 1000, RecordsPerSec: 123456, RecordsPerCPUSec: 350000, NsPerRecord: 8100, GOMAXPROCS: 1},
+		EngineOneCore:   Throughput{Records: 1000, RecordsPerSec: 123456, RecordsPerCPUSec: 350000, NsPerRecord: 8100, AllocsPerRec: 6.5, GOMAXPROCS: 1},
 		RuleScaling:     []RuleCost{{Rules: 10, NsPerRecord: 1000}, {Rules: 1000, NsPerRecord: 4000}},
 		RuleCostRatio:   4,
 		State:           State{Accounts: 10, TotalKeys: 100, HeapBytes: 20000, BytesPerKeyPerAggregate: 200},
@@ -97,11 +97,12 @@ func sample() *Result {
 func TestEvaluateTargets(t *testing.T) {
 	r := sample()
 	want := map[string]string{
-		"pipeline / baseline consume rate":                "yes", // 0.5 ≥ 0.5
+		"pipeline / baseline consume rate":                "yes", // 0.5 ≥ 0.25
 		"engine records/s per core (GOMAXPROCS=1)":        "yes", // 350k per CPU-second ≥ 300k
+		"engine allocations per record (GOMAXPROCS=1)":    "no",  // 6.5 > 4
 		"largest / smallest rule count per-record time":   "no",  // 4 > 3
-		"state bytes per key per aggregate":               "yes", // 200 ≤ 256
-		"p99 record → durable alert (s) at half max rate": "no",  // 0.75 > 0.5
+		"state bytes per key per aggregate":               "no",  // 200 > 128
+		"p99 record → durable alert (s) at half max rate": "no",  // 0.75 > 0.25
 	}
 	if len(r.Targets) != len(want) {
 		t.Fatalf("%d targets, want %d", len(r.Targets), len(want))
