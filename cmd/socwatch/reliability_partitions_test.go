@@ -19,8 +19,16 @@ import (
 // written to a partition the stage has not seen yet is read all the same,
 // but can be behind the merge by up to the refresh interval (README
 // "Scaling out").
+//
+// Not parallel: the second half reaches the six partitions at slightly
+// different moments, and the merge releases a record once every other
+// partition has a record to compare it with or is caught up (merge.go). A
+// new partition whose records are written after a fetch found it caught up
+// gets them merged late; with three other integration tests taking the
+// CPU this happened once in CI (2 of 369 alerts missing, 1 extra). Such a
+// live-feed limit wants a grace for caught-up partitions (as Kafka
+// Streams' max.task.idle.ms), not a laxer assertion.
 func TestAddedPartitionsAreConsumed(t *testing.T) {
-	t.Parallel()
 	const pickupBound = 15 * time.Second
 	start := time.Now()
 	f := newFixture(t, 20000, 2)

@@ -51,9 +51,9 @@ func TestRulesCannotHurtTheEngine(t *testing.T) {
 
 // TestKafkaBrokerRestart (issue 6, item 4): the real broker is restarted
 // mid-stream; the clients reconnect and continue; nothing is lost and the
-// dedup view has no duplicates. Not parallel: the broker it restarts is
-// the one every other integration test uses, and go test runs the
-// parallel tests only after the sequential ones.
+// dedup view has no duplicates. The broker it restarts is the one every
+// other integration test uses: `make test` runs it in a go test of its own
+// after all the others (other packages' tests run alongside this one's).
 func TestKafkaBrokerRestart(t *testing.T) {
 	f := newFixture(t, 8000, 4)
 	f.produce(t, 0, len(f.records))
