@@ -4,26 +4,31 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"runtime"
-	"strconv"
 	"testing"
 )
 
-// integrationParallel is how many tests marked t.Parallel run at once, at
-// least. Most of this package's integration tests wait rather than compute:
-// on a consumer group's session timeout after a kill -9, on a ClickHouse
-// outage, on a child process starting. go test's default, GOMAXPROCS,
-// would leave a 2-core CI machine idle through those waits.
-const integrationParallel = 4
+// integrationParallel is how many tests marked t.Parallel run at once
+// unless -test.parallel is given. One: several of this package's
+// stream == batch tests produce to a multi-partition topic while
+// `socwatch run` re-keys it, and the re-key merge releases a record once
+// every other partition has a record or is caught up
+// (connectors/kafka/merge.go), so a partition whose records are written a
+// moment later can be merged late. With four tests at once on a 2-core CI
+// machine that moved 2–3 of ~160–370 alerts in two of four runs
+// (TestAddedPartitionsAreConsumed, TestRebalanceMovesStateThroughCheckpoints).
+// The fix belongs in the merge (a grace for caught-up partitions, as Kafka
+// Streams' max.task.idle.ms); until then the tests run one at a time, as
+// they did before, and `-parallel 4` gives the faster run on demand.
+const integrationParallel = 1
 
-// TestMain raises -test.parallel to integrationParallel unless it was
-// given on the command line.
+// TestMain sets -test.parallel to integrationParallel unless it was given
+// on the command line (go test's default, GOMAXPROCS, would run two).
 func TestMain(m *testing.M) {
 	flag.Parse()
 	given := false
 	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if n := max(integrationParallel, runtime.GOMAXPROCS(0)); !given {
-		if err := flag.Set("test.parallel", strconv.Itoa(n)); err != nil {
+	if !given {
+		if err := flag.Set("test.parallel", fmt.Sprint(integrationParallel)); err != nil {
 			fmt.Fprintln(os.Stderr, "set -test.parallel:", err)
 			os.Exit(2)
 		}
