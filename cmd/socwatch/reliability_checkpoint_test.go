@@ -206,15 +206,28 @@ func TestCorruptCheckpointFallsBackToReplay(t *testing.T) {
 // restored from the first instance's checkpoints (not replayed), and the
 // alert set in alerts_dedup equals the batch run's, none lost, none
 // duplicated. One re-key instance feeds both (the documented scale-out
-// topology), so the internal topic's order does not depend on timing.
+// topology). Each later chunk of the feed is produced while that stage is
+// stopped, so the stage finds every input partition holding records when
+// it merges them: a partition it found caught up whose records are
+// written a moment later would be merged late (connectors/kafka/merge.go's
+// live-feed limit), which moved one alert in about one run of four here,
+// and is not what this test is about.
 func TestRebalanceMovesStateThroughCheckpoints(t *testing.T) {
 	t.Parallel()
 	f, half := checkpointFixture(t, 4)
 	f.produce(t, 0, half)
-	rk := startRun(t, nil, append(checkpointArgs(f), "--kafka-rekey", "stage")...)
+	stageArgs := append(checkpointArgs(f), "--kafka-rekey", "stage")
+	rk := startRun(t, nil, stageArgs...)
 	a := startRun(t, nil, append(checkpointArgs(f), "--kafka-rekey", "screen")...)
 	f.waitDone(t, a, 3*time.Minute)
-	f.produce(t, half, half+200)
+	produceWhileStageStopped := func(from, to int) {
+		if err := rk.stop(sigterm); err != nil {
+			t.Fatalf("stop the re-key stage: %v", err)
+		}
+		f.produce(t, from, to)
+		rk = startRun(t, nil, stageArgs...)
+	}
+	produceWhileStageStopped(half, half+200)
 	f.waitDone(t, a, 2*time.Minute)
 	waitCheckpoints(t, a, f, 4, time.Minute)
 
@@ -226,7 +239,7 @@ func TestRebalanceMovesStateThroughCheckpoints(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	f.produce(t, half+200, len(f.records))
+	produceWhileStageStopped(half+200, len(f.records))
 	f.waitDone(t, b, 3*time.Minute)
 	mb := b.scrape()
 	if n := mb[`socwatch_state_restore_total{result="checkpoint"}`]; n < 1 {
