@@ -24,16 +24,20 @@ func TestTwoInstancesOneDies(t *testing.T) {
 	// Both must screen before the kill, or the test would only restart a
 	// single instance. (Screened copies are the evidence: an instance can
 	// hold internal-topic partitions, socwatch_partitions_assigned{topic},
-	// before it has screened anything.)
+	// before it has screened anything.) The victim must also have committed,
+	// or the survivor takes its partitions over from the first offset and
+	// has no history to replay (it once killed the victim before its first
+	// commit).
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		sa := sum(a.scrape(), "socwatch_records_screened_total")
-		sb := sum(b.scrape(), "socwatch_records_screened_total")
-		if sa > 0 && sb >= 1500 {
+		bm := b.scrape()
+		sb, cb := sum(bm, "socwatch_records_screened_total"), sum(bm, "socwatch_commits_total")
+		if sa > 0 && sb >= 1500 && cb > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("work not shared after 2 min: instance a screened %.0f, b %.0f copies", sa, sb)
+			t.Fatalf("work not shared after 2 min: instance a screened %.0f, b %.0f copies (b committed %.0f times)", sa, sb, cb)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
