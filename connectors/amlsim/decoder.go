@@ -99,7 +99,7 @@ func NewDecoder(header []byte, opts Options) (*Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &Decoder{opts: opts, nFields: len(keys)}
+	d := &Decoder{opts: opts, nFields: len(keys), repeats: make(map[uint64]uint32), repeatsStep: -1}
 	copy(d.cols[:], cols)
 	// The last step whose whole span ends before maxTime, or before the
 	// ~292 years a time.Duration can hold (Sub saturates there).
@@ -171,11 +171,8 @@ func (d *Decoder) Decode(line []byte, tx *engine.Tx) error {
 // repeat returns how many times the line hashed h was seen before in this
 // step, and counts it.
 func (d *Decoder) repeat(step int64, h uint64) uint32 {
-	if d.repeats == nil || step != d.repeatsStep {
+	if step != d.repeatsStep {
 		clear(d.repeats)
-		if d.repeats == nil {
-			d.repeats = make(map[uint64]uint32)
-		}
 		d.repeatsStep = step
 	}
 	n := d.repeats[h]
