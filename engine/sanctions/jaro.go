@@ -39,7 +39,10 @@ func jaroWinklerAbove(a, b string, floor float64) float64 {
 	if len(a) > len(b) {
 		a, b = b, a
 	}
-	// Prefix bonus the pair can get, for the bounds.
+	// Prefix bonus the pair can get, for the bounds and the result. The
+	// prefix bonus is for variants of one word, not for a short word that
+	// begins a longer one (melnyk, melnychuk): none when the lengths differ
+	// by more than two.
 	prefix := 0
 	if len(b)-len(a) <= 2 {
 		for prefix < 4 && prefix < len(a) && a[prefix] == b[prefix] {
@@ -92,11 +95,6 @@ func jaroWinklerAbove(a, b string, floor float64) float64 {
 	}
 	m := float64(matches)
 	jaro := (m/float64(len(a)) + m/float64(len(b)) + (m-float64(trans)/2)/m) / 3
-	// The prefix bonus is for variants of one word, not for a short word
-	// that begins a longer one (melnyk, melnychuk).
-	if len(b)-len(a) > 2 {
-		return jaro
-	}
 	return jaro + float64(prefix)*0.1*(1-jaro)
 }
 

@@ -68,7 +68,8 @@ type nameHead struct {
 }
 
 // wordRef is a listed word as scoring reads it: its vocabulary number
-// (the key of wordMemo.sims) and its weight.
+// (the key of wordMemo.sims: the word's entry in the block index) and its
+// weight.
 type wordRef struct {
 	vid int32
 	w   float64
@@ -89,8 +90,7 @@ type Matcher struct {
 	// token's exact block key (skeleton) to the names that carry it, and
 	// the one-consonant-deleted variants to the names they come from.
 	blocks  blockIndex
-	maxCand int            // word comparisons per query, see Options.MaxComparisons
-	df      map[string]int // listed names per word
+	maxCand int // word comparisons per query, see Options.MaxComparisons
 	// caches[0] serves list "" (all lists), caches[i+1] serves lists[i].
 	caches  []*genCache[Match]
 	memos   *genCache[*wordMemo] // nil when Options.WordMemo < 0
@@ -143,36 +143,19 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	}
 	m.blocks = blocks.build()
 	entityForms(m.names)
-	vocab := map[string]int32{}
+	// A listed word's vocabulary number is its block key's entry number
+	// (every listed word is a key, in role roleWord), and the names filed
+	// under it in that role, once each, are the listed names that share
+	// it: the words are weighed by their number.
 	m.heads = make([]nameHead, len(m.names))
 	for ni := range m.names {
 		n := &m.names[ni]
-		m.heads[ni] = nameHead{refs: int32(len(m.refs)), ntoks: int32(len(n.toks)), short: hasShortWord(n.toks), form: n.form}
-		for j := range n.toks {
-			id, ok := vocab[n.toks[j].text]
-			if !ok {
-				id = int32(len(vocab))
-				vocab[n.toks[j].text] = id
-			}
-			m.refs = append(m.refs, wordRef{vid: id})
-		}
-	}
-	// Weigh words by how many listed names share them.
-	m.df = map[string]int{}
-	for ni := range m.names {
-		n := &m.names[ni]
-		for j := range n.toks {
-			if !slices.ContainsFunc(n.toks[:j], func(t token) bool { return t.text == n.toks[j].text }) {
-				m.df[n.toks[j].text]++
-			}
-		}
-	}
-	for ni := range m.names {
-		n := &m.names[ni]
 		h := &m.heads[ni]
+		*h = nameHead{refs: int32(len(m.refs)), ntoks: int32(len(n.toks)), short: hasShortWord(n.toks), form: n.form}
 		for j := range n.toks {
-			w := float64(len(n.toks[j].text)) * idfWeight(m.df[n.toks[j].text])
-			m.refs[int(h.refs)+j].w = w
+			id := blocks.ids[n.toks[j].text]
+			w := float64(len(n.toks[j].text)) * idfWeight(len(blocks.lists[id][roleWord]))
+			m.refs = append(m.refs, wordRef{vid: id, w: w})
 			h.weight += w
 		}
 	}
@@ -239,6 +222,7 @@ type query struct {
 	concat string
 	weight float64
 	form   uint8 // formID of the legal-form code (legalform.go)
+	short  bool  // hasShortWord(toks)
 }
 
 func prepare(name string) query {
@@ -252,6 +236,7 @@ func prepare(name string) query {
 		cb.WriteString(q.toks[i].phon)
 	}
 	q.concat = cb.String()
+	q.short = hasShortWord(q.toks)
 	return q
 }
 
@@ -261,6 +246,21 @@ func tokenTexts(ts []token) []string {
 		out[i] = ts[i].text
 	}
 	return out
+}
+
+// wholeToken is the token of the whole name run together ("xi jinping" →
+// "xijinping").
+func (q *query) wholeToken() token {
+	n := 0
+	for i := range q.toks {
+		n += len(q.toks[i].text)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range q.toks {
+		b.WriteString(q.toks[i].text)
+	}
+	return makeToken(b.String(), false)
 }
 
 // keys returns the distinct exact and near block keys of a prepared name:
@@ -277,7 +277,7 @@ func (q *query) keys() (exact, near []string) {
 		add(&q.toks[i])
 	}
 	if len(q.toks) > 1 {
-		whole := makeToken(strings.Join(tokenTexts(q.toks), ""), false)
+		whole := q.wholeToken()
 		add(&whole)
 	}
 	return exact, near
@@ -338,15 +338,15 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	for i := range q.toks {
 		addContribs(s.memos[i].contribs, q.toks[i].w)
 	}
-	if len(q.toks) > 1 && hasShortWord(q.toks) {
+	if len(q.toks) > 1 && q.short {
 		// The run-together form finds the one-word listed names that the
 		// run-together comparison is tried against (scoreFrom), which it
 		// is only for a query with a short word: without one, the names it
 		// reaches would be scored word by word, and those that share no
 		// block key with any query word crowd out the ones that do.
 		// It is new with each name: not memoised.
-		whole := makeToken(strings.Join(tokenTexts(q.toks), ""), false)
-		s.whole = m.blockWord(&whole, s, s.whole[:0])
+		whole := q.wholeToken()
+		s.whole, _ = m.blockWord(&whole, s, s.whole[:0])
 		addContribs(s.whole, q.weight)
 	}
 	// Keep the names that share enough, clearing hit on the way.
@@ -456,7 +456,7 @@ func Compare(a, b string) float64 {
 	if len(qa.toks) == 0 || len(qb.toks) == 0 {
 		return 0
 	}
-	h := nameHead{weight: qb.weight, ntoks: int32(len(qb.toks)), short: hasShortWord(qb.toks), form: qb.form}
+	h := nameHead{weight: qb.weight, ntoks: int32(len(qb.toks)), short: qb.short, form: qb.form}
 	refs := make([]wordRef, len(qb.toks))
 	for j, t := range qb.toks {
 		refs[j].w = t.w
@@ -513,7 +513,7 @@ func scoreFrom(q *query, h *nameHead, refs []wordRef, concat *string, bestQ, bes
 	s := wq*sq + (1-wq)*sn/h.weight
 	// Names written run together ("xijinping", "abdullah") against their
 	// spaced form ("xi jinping", "abd allah"), see hasShortWord.
-	concatOK := len(q.toks) != ntoks && (len(q.toks) == 1 && h.short || ntoks == 1 && hasShortWord(q.toks))
+	concatOK := len(q.toks) != ntoks && (len(q.toks) == 1 && h.short || ntoks == 1 && q.short)
 	if concatOK {
 		if c := 0.93 * adjustSim(jaroWinkler(q.concat, *concat)); c > s {
 			s = c

@@ -57,7 +57,8 @@ func (m *Matcher) memoFor(t *token, s *scratch) *wordMemo {
 			return wm
 		}
 	}
-	wm := &wordMemo{contribs: m.blockWord(t, s, nil), idf: idfWeight(m.df[t.text])}
+	contribs, df := m.blockWord(t, s, nil)
+	wm := &wordMemo{contribs: contribs, idf: idfWeight(df)}
 	if m.memos != nil {
 		m.memos.put(t.text, wm)
 	}
@@ -65,11 +66,20 @@ func (m *Matcher) memoFor(t *token, s *scratch) *wordMemo {
 }
 
 // blockWord appends to out the listed names a word's block keys reach,
-// each once with the factor of the first (strongest) key that reached it.
-func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) []contrib {
+// each once with the factor of the first (strongest) key that reached it,
+// and returns the number of listed names that have the word itself (its
+// names in role roleWord, see idfWeight).
+func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) (_ []contrib, df int) {
+	// Keys are built in s.keyBuf; the order of the look-ups gives each
+	// name the factor of the strongest key that reaches it.
+	s.keyBuf = append(s.keyBuf[:0], t.text...)
+	word := m.blocks.get(s.keyBuf)
+	if word != nil {
+		df = len(m.blocks.names(word, roleWord))
+	}
 	exact := t.exactKey()
 	if exact == "" {
-		return out
+		return out, df
 	}
 	s.epoch++
 	if s.epoch == 0 { // wrapped: old marks could collide
@@ -84,11 +94,8 @@ func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) []contrib {
 			}
 		}
 	}
-	// Keys are built in s.keyBuf; the order of the look-ups gives each
-	// name the factor of the strongest key that reaches it.
-	s.keyBuf = append(s.keyBuf[:0], t.text...)
-	if kl := m.blocks.get(s.keyBuf); kl != nil {
-		reach(m.blocks.names(kl, roleWord), 0)
+	if word != nil {
+		reach(m.blocks.names(word, roleWord), 0)
 	}
 	s.keyBuf = append(s.keyBuf[:0], exact...)
 	if kl := m.blocks.get(s.keyBuf); kl != nil {
@@ -113,7 +120,7 @@ func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) []contrib {
 			reach(m.blocks.names(kl, roleNear), 3)
 		}
 	}
-	return out
+	return out, df
 }
 
 // simLocked returns tokenSim(a, b) for the query word a this memo belongs
