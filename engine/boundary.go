@@ -22,12 +22,20 @@ type RecordDecoder interface {
 	DecodeRecord(rec *Record, tx *Tx) (enriched bool, err error)
 }
 
-// DecodeRecord decodes rec with d: by its encoding when d is a
-// RecordDecoder, as d's own format otherwise.
-func DecodeRecord(d Decoder, rec *Record, tx *Tx) (enriched bool, err error) {
+// AsRecordDecoder returns d as a RecordDecoder: d itself when it is one
+// (it decodes by the record's encoding), otherwise one that decodes every
+// record as d's own format. Callers decide once, not per record.
+func AsRecordDecoder(d Decoder) RecordDecoder {
 	if rd, ok := d.(RecordDecoder); ok {
-		return rd.DecodeRecord(rec, tx)
+		return rd
 	}
+	return plainDecoder{d}
+}
+
+// plainDecoder decodes every record's value as its Decoder's format.
+type plainDecoder struct{ Decoder }
+
+func (d plainDecoder) DecodeRecord(rec *Record, tx *Tx) (enriched bool, err error) {
 	return false, d.Decode(rec.Value, tx)
 }
 

@@ -54,16 +54,13 @@ func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string) (func(*
 			return pr
 		}
 		pr.Keys = keys
-		if bin := tc.AppendBinary(make([]byte, 0, binaryCap(len(rec.Value)))); len(bin) <= maxBytes {
-			pr.Value, pr.Encoding = bin, canonical.EncodingTx
+		if bin := tc.AppendBinary(make([]byte, 0, canonical.BinaryCap(len(rec.Value)))); len(bin) <= maxBytes {
+			pr.Value, pr.Encoding = bin, encodingTx
 		}
 		return pr
 	}, nil
 }
 
-// binaryCap is the capacity allocated for a record's tx/1 value, from its
-// JSON size. tx/1 is 44–63 % of the JSON on the synthetic feed (median
-// 52 %); the former estimate, half, made most values grow once, which
-// allocated and copied about twice what they needed. A feed with more
-// JSON around the same fields only leaves more slack.
-func binaryCap(jsonLen int) int { return jsonLen * 5 / 8 }
+// encodingTx is the socwatch-encoding header value of every tx/1 copy,
+// shared by all of them (not modified).
+var encodingTx = []byte(canonical.EncodingTx)

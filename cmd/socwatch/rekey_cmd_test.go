@@ -27,11 +27,11 @@ func TestPrepareRecordBinaryFitsItsBuffer(t *testing.T) {
 		}
 		v := jsonl.Encode(nil, &tx)
 		pr := prepare(&kgo.Record{Value: v})
-		if pr.Encoding != canonical.EncodingTx {
+		if string(pr.Encoding) != canonical.EncodingTx {
 			t.Fatalf("record %d not transcoded: %s", n, v)
 		}
-		if len(pr.Value) > binaryCap(len(v)) {
-			t.Fatalf("record %d: tx/1 value of %d bytes outgrew its buffer of %d (JSON %d bytes)", n, len(pr.Value), binaryCap(len(v)), len(v))
+		if len(pr.Value) > canonical.BinaryCap(len(v)) {
+			t.Fatalf("record %d: tx/1 value of %d bytes outgrew its buffer of %d (JSON %d bytes)", n, len(pr.Value), canonical.BinaryCap(len(v)), len(v))
 		}
 		n++
 	}

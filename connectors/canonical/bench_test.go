@@ -40,8 +40,8 @@ func BenchmarkRekeyRecord(b *testing.B) {
 			v := values[i%len(values)]
 			tc.Decode(v)
 			tc.EventTime()
-			if _, ok := tc.AppendKeys(make([][]byte, 0, 2)); ok {
-				tc.AppendBinary(make([]byte, 0, len(v)/2))
+			if _, ok := tc.AppendKeys(make([][]byte, 0, len(perspectives))); ok {
+				tc.AppendBinary(make([]byte, 0, BinaryCap(len(v))))
 			}
 		}
 	})
@@ -81,7 +81,7 @@ func BenchmarkScreenDecode(b *testing.B) {
 		}
 	})
 	b.Run("tx1", func(b *testing.B) {
-		var dec BinaryDecoder
+		var dec binaryDecoder
 		var tx engine.Tx
 		b.SetBytes(bytesPer(bins))
 		b.ReportAllocs()

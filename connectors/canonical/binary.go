@@ -15,7 +15,7 @@ const EncodingTx = "tx/1"
 // txVersion is the first byte of an EncodingTx value.
 const txVersion = 1
 
-// AppendTx appends the binary encoding of an enriched tx to dst:
+// appendTx appends the binary encoding of an enriched tx to dst:
 //
 //	u8 version (1)
 //	string tx_id
@@ -30,7 +30,7 @@ const txVersion = 1
 //
 // Strings are length-prefixed (uvarint). The float copies of the amounts
 // are not written: the decoder derives them as enrichment does.
-func AppendTx(dst []byte, tx *engine.Tx) []byte {
+func appendTx(dst []byte, tx *engine.Tx) []byte {
 	dst = append(dst, txVersion)
 	dst = wire.AppendString(dst, tx.TxID)
 	dst = wire.AppendVarint(dst, tx.TS.Unix())
@@ -76,17 +76,17 @@ const partySlots = 7
 // sharedPartySlot marks the party fields that are short codes.
 var sharedPartySlot = [partySlots]bool{3: true, 4: true, 6: true} // country, bic, type
 
-// BinaryDecoder decodes EncodingTx values. The zero value is ready to use;
+// binaryDecoder decodes EncodingTx values. The zero value is ready to use;
 // it keeps recently seen strings between records (internal/intern), so use
 // one per goroutine.
-type BinaryDecoder struct {
+type binaryDecoder struct {
 	strs intern.Strings
 }
 
 // Decode fills tx, wire and derived fields, from one EncodingTx value. tx
 // is reset first; data is not retained. Errors are *engine.RejectError
 // with reason decode, or the transaction contract's reasons.
-func (d *BinaryDecoder) Decode(data []byte, tx *engine.Tx) error {
+func (d *binaryDecoder) Decode(data []byte, tx *engine.Tx) error {
 	tx.Reset()
 	r := wire.NewReader(data)
 	if v := r.U8(); r.Err() == nil && v != txVersion {
@@ -123,7 +123,7 @@ var (
 	maxUnix = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
 )
 
-func (d *BinaryDecoder) str(r *wire.Reader, slot int, shared bool) string {
+func (d *binaryDecoder) str(r *wire.Reader, slot int, shared bool) string {
 	b := r.Bytes()
 	if r.Err() != nil {
 		return ""
@@ -131,7 +131,7 @@ func (d *BinaryDecoder) str(r *wire.Reader, slot int, shared bool) string {
 	return d.strs.Kept(slot, b, shared)
 }
 
-func (d *BinaryDecoder) party(r *wire.Reader, p *engine.Party, base int) {
+func (d *binaryDecoder) party(r *wire.Reader, p *engine.Party, base int) {
 	for i, dst := range [...]*string{&p.Account, &p.Name, &p.NameNorm, &p.Country, &p.BIC, &p.CustomerID, &p.Type} {
 		*dst = d.str(r, base+i, sharedPartySlot[i])
 	}

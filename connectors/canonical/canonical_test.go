@@ -183,7 +183,7 @@ func TestDecoderByEncoding(t *testing.T) {
 // are not.
 func TestBinaryDecoderAllocationIsBoundedByInput(t *testing.T) {
 	huge := append([]byte{txVersion}, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f) // tx_id of 2^63-1 bytes
-	var d BinaryDecoder
+	var d binaryDecoder
 	var tx engine.Tx
 	const runs = 100
 	var before, after runtime.MemStats
@@ -207,7 +207,7 @@ func TestBinaryDecoderReusesRepeatedStrings(t *testing.T) {
 		t.Fatal(err)
 	}
 	bin := tc.AppendBinary(nil)
-	var d BinaryDecoder
+	var d binaryDecoder
 	var tx engine.Tx
 	if allocs := testing.AllocsPerRun(100, func() { d.Decode(bin, &tx) }); allocs != 0 {
 		t.Errorf("%v allocations decoding the same copy again, want 0", allocs)
@@ -226,7 +226,7 @@ func FuzzBinaryDecode(f *testing.F) {
 	}
 	f.Add([]byte{txVersion})
 	f.Add([]byte{})
-	var d BinaryDecoder
+	var d binaryDecoder
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var tx engine.Tx
 		if err := d.Decode(data, &tx); err != nil {
@@ -236,7 +236,7 @@ func FuzzBinaryDecode(f *testing.F) {
 			return
 		}
 		var back engine.Tx
-		if err := d.Decode(AppendTx(nil, &tx), &back); err != nil || !reflect.DeepEqual(back, tx) {
+		if err := d.Decode(appendTx(nil, &tx), &back); err != nil || !reflect.DeepEqual(back, tx) {
 			t.Fatalf("re-encoded %+v decodes to %+v, %v", tx, back, err)
 		}
 	})

@@ -6,7 +6,7 @@
 //     record (canonical JSON, connectors/jsonl) exactly once and gives what
 //     the stage needs of it: the event time for the merge order, the key of
 //     each perspective, and the value of the copies — the enriched
-//     transaction in the binary encoding tx/1 (AppendTx).
+//     transaction in the binary encoding tx/1 (AppendBinary).
 //   - Decoder, in the screening stage and in the state rebuild, decodes a
 //     record of the internal topic by its socwatch-encoding header: tx/1
 //     without JSON and without enriching again, a record with no header (a

@@ -38,7 +38,7 @@ func internalBatches(tb testing.TB, n int) [][]byte {
 		keys, _ := tc.AppendKeys(nil)
 		value := tc.AppendBinary(nil)
 		for i, persp := range []string{"debtor.account", "creditor.account"} {
-			headers := append(sourceHeaders("transactions", int32(off%8), off),
+			headers := append(appendSourceHeaders(nil, "transactions", int32(off%8), off),
 				kgo.RecordHeader{Key: HeaderPerspective, Value: []byte(persp)},
 				kgo.RecordHeader{Key: HeaderEncoding, Value: []byte(canonical.EncodingTx)})
 			p := int(keys[i][len(keys[i])-1]) % 8

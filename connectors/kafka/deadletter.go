@@ -128,7 +128,7 @@ func rejectedLetter(rj *engine.Rejected) letter {
 		}
 	}
 	if st, sp, so, err := parsePosition(rj.Record.Position); err == nil {
-		l.headers = append(l.headers, sourceHeaders(st, sp, so)...)
+		l.headers = appendSourceHeaders(l.headers, st, sp, so)
 	}
 	if rj.Record.Perspective != "" {
 		l.headers = append(l.headers, kgo.RecordHeader{Key: HeaderPerspective, Value: []byte(rj.Record.Perspective)})
@@ -141,13 +141,9 @@ func rejectedLetter(rj *engine.Rejected) letter {
 	return l
 }
 
-// sourceHeaders say which record a copy or a dead letter comes from.
-func sourceHeaders(topic string, partition int32, offset int64) []kgo.RecordHeader {
-	return appendSourceHeaders(make([]kgo.RecordHeader, 0, 3), topic, partition, offset)
-}
-
-// appendSourceHeaders appends the three source headers to hs; their values
-// share one allocation (the re-key stage writes them on every copy).
+// appendSourceHeaders appends the three source headers, which say which
+// record a copy or a dead letter comes from, to hs; their values share one
+// allocation (the re-key stage writes them on every copy).
 func appendSourceHeaders(hs []kgo.RecordHeader, topic string, partition int32, offset int64) []kgo.RecordHeader {
 	b := make([]byte, 0, len(topic)+2*20)
 	b = append(b, topic...)

@@ -9,6 +9,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/intern"
 )
 
 // ReplayHistory reads partition records that precede committed, so that a
@@ -83,9 +84,10 @@ func ReplayRange(ctx context.Context, cfg Config, topic string, partition int32,
 func replay(ctx context.Context, opts []kgo.Opt, topic string, partition int32, from, to int64,
 	fn func([]engine.Record)) (int, error) {
 	n := 0
+	var strs intern.Strings
 	_, err := readRange(ctx, opts, topic, partition, from, to, func(rs []*kgo.Record) {
 		n += len(rs)
-		fn(toRecords(rs))
+		fn(toRecords(rs, &strs))
 	})
 	return n, err
 }

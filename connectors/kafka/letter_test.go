@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/socwatch/socwatch/internal/intern"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -20,7 +21,7 @@ func recordBytes(r *kgo.Record) int {
 }
 
 func TestLetterTruncatesToTheTopicLimit(t *testing.T) {
-	src := sourceHeaders("in", 3, 42)
+	src := appendSourceHeaders(nil, "in", 3, 42)
 	cases := []struct {
 		name      string
 		value     int
@@ -111,7 +112,7 @@ func TestToRecordsNamesTheInputRecord(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			recs := toRecords([]*kgo.Record{{Topic: "in.by-account", Partition: 1, Offset: 7, Headers: tc.headers, Value: []byte("v")}})
+			recs := toRecords([]*kgo.Record{{Topic: "in.by-account", Partition: 1, Offset: 7, Headers: tc.headers, Value: []byte("v")}}, new(intern.Strings))
 			if recs[0].Position != tc.want || string(recs[0].Value) != "v" {
 				t.Errorf("Position %q value %q, want %q", recs[0].Position, recs[0].Value, tc.want)
 			}

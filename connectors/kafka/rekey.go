@@ -73,9 +73,11 @@ type Prepared struct {
 	// an empty perspective so that screening rejects it with its reason.
 	Keys [][]byte
 	// Value is the copies' value (nil: the input's), and Encoding names it
-	// in the socwatch-encoding header (empty: no header).
+	// in the socwatch-encoding header (empty: no header). Every copy's
+	// header shares Encoding, so it may be one package-level value for all
+	// records; it is not modified.
 	Value    []byte
-	Encoding string
+	Encoding []byte
 }
 
 // Rekeyer is the re-key stage: it merges the assigned input partitions in
@@ -109,10 +111,8 @@ type Rekeyer struct {
 	fail        context.CancelCauseFunc
 	outputTopic map[string]string
 	// perspValue holds the socwatch-perspective header value of each
-	// perspective, and enc that of the last encoding seen (copies are built
-	// on the Run goroutine only), so a copy does not allocate them again.
+	// perspective, so a copy does not allocate them again.
 	perspValue [][]byte
-	enc        []byte
 	opts       []kgo.Opt
 	ownDLQ     bool // DeadLetter was created here and is closed by Run
 }
@@ -362,7 +362,7 @@ func produceRejectReason(err error) string {
 func (r *Rekeyer) deadLetter(ctx context.Context, in *kgo.Record, reason, msg string, done func(error)) {
 	r.log.Warn("record dead-lettered by the re-key stage", "topic", in.Topic, "partition", in.Partition,
 		"offset", in.Offset, "bytes", len(in.Value), "reason", reason, "err", msg)
-	headers := append(sourceHeaders(in.Topic, in.Partition, in.Offset), in.Headers...)
+	headers := append(appendSourceHeaders(make([]kgo.RecordHeader, 0, 3+len(in.Headers)), in.Topic, in.Partition, in.Offset), in.Headers...)
 	r.cfg.DeadLetter.send(ctx, letter{key: in.Key, value: in.Value, ts: in.Timestamp, reason: reason, msg: msg, headers: headers}, done)
 }
 
@@ -388,40 +388,41 @@ func (r *Rekeyer) closeDLQ() {
 // brings the next collection closer (bench/README.md, "Where the rest
 // goes").
 func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []kgo.Record {
-	out := r.outputTopic[in.Topic]
-	if len(prep.Keys) != len(r.cfg.Perspectives) {
-		// Bad input: forward it once so screening rejects it.
-		return []kgo.Record{{Topic: out, Key: in.Key, Value: in.Value, Timestamp: in.Timestamp,
-			Headers: appendSourceHeaders(append(make([]kgo.RecordHeader, 0, 4), kgo.RecordHeader{Key: HeaderPerspective}),
-				in.Topic, in.Partition, in.Offset)}}
-	}
-	value := in.Value
+	keys, persp, value, enc := prep.Keys, r.perspValue, in.Value, prep.Encoding
 	if prep.Value != nil {
 		value = prep.Value
 	}
+	if len(keys) != len(r.cfg.Perspectives) {
+		// Bad input: forward it once, as it came, so screening rejects it.
+		var inKey [1][]byte
+		inKey[0] = in.Key
+		keys, persp, value, enc = inKey[:], noPerspective[:], in.Value, nil
+	}
 	const perCopy = 5 // perspective, three source headers, encoding
-	n := len(prep.Keys)
+	n := len(keys)
 	hs := make([]kgo.RecordHeader, 1, n*perCopy)
-	hs[0] = kgo.RecordHeader{Key: HeaderPerspective, Value: r.perspValue[0]}
+	hs[0] = kgo.RecordHeader{Key: HeaderPerspective, Value: persp[0]}
 	hs = appendSourceHeaders(hs, in.Topic, in.Partition, in.Offset)
-	if prep.Encoding != "" {
-		if string(r.enc) != prep.Encoding {
-			r.enc = []byte(prep.Encoding)
-		}
-		hs = append(hs, kgo.RecordHeader{Key: HeaderEncoding, Value: r.enc})
+	if len(enc) != 0 {
+		hs = append(hs, kgo.RecordHeader{Key: HeaderEncoding, Value: enc})
 	}
 	per := len(hs)
+	out := r.outputTopic[in.Topic]
 	copies := make([]kgo.Record, n)
 	for i := range copies {
 		if i > 0 {
 			hs = append(hs, hs[:per]...)
-			hs[i*per].Value = r.perspValue[i]
+			hs[i*per].Value = persp[i]
 		}
-		copies[i] = kgo.Record{Topic: out, Key: prep.Keys[i], Value: value, Timestamp: in.Timestamp,
+		copies[i] = kgo.Record{Topic: out, Key: keys[i], Value: value, Timestamp: in.Timestamp,
 			Headers: hs[i*per : (i+1)*per : (i+1)*per]}
 	}
 	return copies
 }
+
+// noPerspective is the perspective of a bad input's single copy: an
+// empty socwatch-perspective header.
+var noPerspective = [1][]byte{nil}
 
 // probe lists committed, start and end offsets of the partitions that stall
 // the merge, so an idle partition at its end stops blocking the others.

@@ -18,7 +18,7 @@ func splitPrepare(rec *kgo.Record) Prepared {
 	pr := Prepared{EventTime: rec.Timestamp.UnixNano(), HasTime: true}
 	if f := bytes.Split(rec.Value, []byte("|")); len(f) == 3 {
 		pr.Keys = [][]byte{f[0], f[1]}
-		pr.Value, pr.Encoding = append([]byte("v2:"), rec.Value...), "v2"
+		pr.Value, pr.Encoding = append([]byte("v2:"), rec.Value...), []byte("v2")
 	}
 	return pr
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/intern"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -201,7 +202,7 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 	if w == nil {
 		return // revoked between fetch and poll: the next owner reads them
 	}
-	w.enqueue(toRecords(p.Records), last.Offset+1)
+	w.enqueue(toRecords(p.Records, &w.strs), last.Offset+1)
 }
 
 // toRecords converts fetched records for the engine. A re-keyed copy's
@@ -209,27 +210,21 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 // headers), so a dead letter names the record as the feed had it, and the
 // same record dead-lettered again after a replay carries the same
 // position: the dead-letter topic's consumers can deduplicate by it.
-func toRecords(rs []*kgo.Record) []engine.Record {
+//
+// Perspectives and encodings take a few values, which strs (one per
+// partition reader) keeps, so they are not allocated per record.
+func toRecords(rs []*kgo.Record, strs *intern.Strings) []engine.Record {
 	recs := make([]engine.Record, len(rs))
 	var buf []byte
-	// Perspectives and encodings take a few values: reuse the previous
-	// record's string instead of allocating one per record.
-	var persp, enc string
 	for i, r := range rs {
 		topic, partition, offset := r.Topic, r.Partition, r.Offset
 		var srcTopic, srcPartition, srcOffset []byte
 		for _, h := range r.Headers {
 			switch h.Key {
 			case HeaderPerspective:
-				if string(h.Value) != persp {
-					persp = string(h.Value)
-				}
-				recs[i].Perspective = persp
+				recs[i].Perspective = strs.Kept(slotPerspective, h.Value, true)
 			case HeaderEncoding:
-				if string(h.Value) != enc {
-					enc = string(h.Value)
-				}
-				recs[i].Encoding = enc
+				recs[i].Encoding = strs.Kept(slotEncoding, h.Value, true)
 			case HeaderSourceTopic:
 				srcTopic = h.Value
 			case HeaderSourcePartition:
@@ -246,6 +241,12 @@ func toRecords(rs []*kgo.Record) []engine.Record {
 	}
 	return recs
 }
+
+// Slots of toRecords' strings.
+const (
+	slotPerspective = iota
+	slotEncoding
+)
 
 // sourcePosition parses a copy's source headers; ok is false unless all
 // three are present and valid.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socwatch/socwatch/internal/intern"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -307,7 +308,7 @@ func TestToRecordsReadsPerspectiveAndEncoding(t *testing.T) {
 	for i, r := range in {
 		r.Topic, r.Offset = "t.by-account", int64(i)
 	}
-	got := toRecords(in)
+	got := toRecords(in, new(intern.Strings))
 	for i, w := range want {
 		if got[i].Perspective != w.persp || got[i].Encoding != w.enc {
 			t.Errorf("record %d: perspective %q encoding %q, want %q %q", i, got[i].Perspective, got[i].Encoding, w.persp, w.enc)
@@ -320,7 +321,7 @@ func TestRekeyCopiesHeaders(t *testing.T) {
 		outputTopic: map[string]string{"in": "in.by-account"},
 		perspValue:  [][]byte{[]byte("debtor.account"), []byte("creditor.account")}}
 	in := &kgo.Record{Topic: "in", Partition: 3, Offset: 42, Key: []byte("k"), Value: []byte(`{"json":1}`)}
-	prep := &Prepared{Keys: [][]byte{[]byte("A"), []byte("B")}, Value: []byte("bin"), Encoding: "tx/1"}
+	prep := &Prepared{Keys: [][]byte{[]byte("A"), []byte("B")}, Value: []byte("bin"), Encoding: []byte("tx/1")}
 	got := r.copies(in, prep)
 	if len(got) != 2 {
 		t.Fatalf("%d copies, want 2", len(got))

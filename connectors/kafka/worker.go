@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/intern"
 )
 
 // worker owns one assigned partition: it feeds the partition's batches, in
@@ -17,6 +18,9 @@ type worker struct {
 	partition int32
 	proc      Processor
 	cp        *checkpoint
+	// strs keeps the header strings of the partition's records; only
+	// Source.dispatch (the poll loop) uses it.
+	strs intern.Strings
 
 	// ctx is not derived from Run's context: on shutdown the batch being
 	// processed is allowed to finish; abort cancels it.

@@ -60,7 +60,7 @@ type Pipeline struct {
 type Stream struct {
 	p       *Pipeline
 	name    string
-	dec     engine.Decoder
+	dec     engine.RecordDecoder // chosen once: by encoding, or the feed's format
 	scr     *Screener
 	metrics *Metrics
 	log     *slog.Logger
@@ -88,7 +88,7 @@ func (p *Pipeline) NewStream(name string) *Stream {
 		log = slog.Default()
 	}
 	s := &Stream{
-		p: p, name: name, dec: p.NewDecoder(), metrics: m,
+		p: p, name: name, dec: engine.AsRecordDecoder(p.NewDecoder()), metrics: m,
 		log:           log.With("stream", name),
 		scr:           NewScreener(p.Rules.Load()),
 		alertCounters: map[string]prometheus.Counter{},
@@ -224,7 +224,7 @@ func (s *Stream) screenRecord(rec *engine.Record, emit bool, alerts []engine.Ale
 		return alerts, engine.Reject(engine.ReasonTooLarge, "record of %d bytes exceeds the limit of %d", len(rec.Value), max)
 	}
 	env := s.scr.Env()
-	enriched, err := engine.DecodeRecord(s.dec, rec, &env.Tx)
+	enriched, err := s.dec.DecodeRecord(rec, &env.Tx)
 	if err != nil {
 		return alerts, err
 	}
