@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/expr-lang/expr"
+	"github.com/expr-lang/expr/ast"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/socwatch/socwatch/engine/iban"
@@ -54,23 +56,17 @@ const (
 	memoNum  = "memo_num__"
 )
 
-// normalisedName gives, for a party name field, its normalised twin
-// (Party.NameNorm: names.Normalize of the name, set by enrichment before a
-// record is screened). name_match normalises its argument, and a
-// normalised name normalises to itself without allocating, so the guard
-// form of name_match(debtor.name, …) reads the twin.
-var normalisedName = map[string]func(*engine.Env) string{
-	"debtor.name":   func(e *engine.Env) string { return nameNorm(&e.Debtor) },
-	"creditor.name": func(e *engine.Env) string { return nameNorm(&e.Creditor) },
-}
-
-// nameNorm is p's normalised name; "" (no match) for no name, whatever a
-// reused Tx left in NameNorm.
-func nameNorm(p *engine.Party) string {
-	if p.Name == "" {
-		return ""
+// argField is the field a list-function call on field passes: name_match
+// normalises its argument, so a call on a party name reads the name's
+// normalised twin (debtor.name_norm: Party.NameNorm, set by enrichment),
+// which normalises to itself without allocating. Chosen once per call
+// site, for the guard form and the VM's memoised form alike (they share
+// the memo slot, keyed by the argument).
+func argField(fn, field string) string {
+	if norm := field + "_norm"; fn == "name_match" && engine.Fields[norm] != nil {
+		return norm
 	}
-	return p.NameNorm
+	return field
 }
 
 // callSites numbers a pack's list-function calls by (function, list,
@@ -79,6 +75,7 @@ func nameNorm(p *engine.Party) string {
 type callSites struct {
 	lists  map[string]*List
 	calls  []func(string) float64
+	args   []string        // per slot: the path of the field passed (argField)
 	fields []*engine.Field // per slot: the call as a field guards can read
 	slots  map[string]int
 }
@@ -102,11 +99,9 @@ func (c *callSites) slot(fn, field, list string) int {
 	i := len(c.calls)
 	c.slots[key] = i
 	c.calls = append(c.calls, func(s string) float64 { return call.f(l, s) })
+	c.args = append(c.args, argField(fn, field))
 	f := &engine.Field{Path: fn + "(" + field + ", " + strconv.Quote(list) + ")"}
-	arg := src.Str
-	if norm := normalisedName[field]; fn == "name_match" && norm != nil {
-		arg = norm
-	}
+	arg := engine.Fields[c.args[i]].Str
 	if fn == "sanctions_score" {
 		f.Kind, f.Num = engine.KindNumber, func(e *engine.Env) float64 { return e.Memo(i, arg(e), c.calls[i]) }
 	} else {
@@ -114,6 +109,17 @@ func (c *callSites) slot(fn, field, list string) int {
 	}
 	c.fields = append(c.fields, f)
 	return i
+}
+
+// argNode is the argument the VM passes at slot, for the call's own
+// argument node n: n itself, or the party member node of argField.
+func (c *callSites) argNode(slot int, n ast.Node) ast.Node {
+	arg := c.args[slot]
+	if arg == path(n) {
+		return n
+	}
+	side, prop, _ := strings.Cut(arg, ".")
+	return &ast.MemberNode{Node: &ast.IdentifierNode{Value: side}, Property: &ast.StringNode{Value: prop}}
 }
 
 // field returns the call fn(field, list) as a field, or nil (see slot).

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 
@@ -40,6 +39,10 @@ func (l *List) Len() int { return len(l.values) }
 // MatchName reports whether a party name is on a names list: the normalised
 // name equals an entry, or its tokens sorted equal an entry's sorted tokens
 // ("KOWALSKI Jan" matches "Jan Kowalski"). Fuzzy screening is separate.
+// It runs for both parties of every record a rule screens by name, and is
+// passed the enriched, already normalised name (Party.NameNorm), which
+// normalises to itself without allocating; the sorted tokens are built in a
+// stack buffer and looked up by string(bytes), which does not copy.
 func (l *List) MatchName(name string) bool {
 	n := names.Normalize(name)
 	if n == "" {
@@ -48,47 +51,9 @@ func (l *List) MatchName(name string) bool {
 	if _, ok := l.values[n]; ok {
 		return true
 	}
-	if found, ok := l.hasSortedTokens(n); ok {
-		return found
-	}
-	_, ok := l.values[names.SortedTokens(n)]
-	return ok
-}
-
-// hasSortedTokens looks names.SortedTokens(n) up without allocating (it
-// runs for both parties of every record a rule screens by name): a short
-// name is split, sorted and joined in stack buffers, and a map lookup by
-// string(bytes) does not copy. ok is false when n does not fit (or is not
-// in the normal form whose words are separated by single spaces); the
-// caller then takes the general path.
-func (l *List) hasSortedTokens(n string) (found, ok bool) {
-	var toks [16]string
 	var buf [256]byte
-	if len(n) > len(buf) || names.Normalize(n) != n {
-		return false, false
-	}
-	words := toks[:0]
-	for rest := n; ; {
-		w, after, more := strings.Cut(rest, " ")
-		if w == "" || len(words) == len(toks) {
-			return false, false
-		}
-		words = append(words, w)
-		if !more {
-			break
-		}
-		rest = after
-	}
-	slices.Sort(words)
-	b := buf[:0]
-	for i, w := range words {
-		if i > 0 {
-			b = append(b, ' ')
-		}
-		b = append(b, w...)
-	}
-	_, found = l.values[string(b)]
-	return found, true
+	_, ok := l.values[string(names.AppendSortedTokens(buf[:0], n))]
+	return ok
 }
 
 func (l *List) add(v string) {

@@ -2,15 +2,20 @@ package rules
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/expr-lang/expr"
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/names"
 )
 
 // TestMatchNameSortedTokens checks the allocation-free sorted-token lookup
 // against names.SortedTokens on names in any word order and case, short
-// and long (past the stack buffers, where the general path must answer).
+// and long (past the stack buffers, which then grow on the heap).
 func TestMatchNameSortedTokens(t *testing.T) {
 	l := &List{Names: true, values: map[string]struct{}{}}
 	for _, v := range []string{"Jan Kowalski", "Bjørn Ødegård", "AL-QAIDA Network", "O'Brien Sean Patrick", "Zz"} {
@@ -39,18 +44,28 @@ func TestMatchNameSortedTokens(t *testing.T) {
 		if got := l.MatchName(name); got != want {
 			t.Fatalf("MatchName(%q) = %v, want %v", name, got, want)
 		}
-		// The guard form passes the enriched, already normalised name.
+		// Call sites (guard and VM alike) pass the enriched, already
+		// normalised name.
 		if got := l.MatchName(norm); got != want {
 			t.Fatalf("MatchName(Normalize(%q)) = %v, MatchName(name) %v", name, got, want)
 		}
 		if norm == "" {
 			continue
 		}
-		if found, ok := l.hasSortedTokens(norm); ok {
-			fast++
-			if found != sorted {
-				t.Fatalf("hasSortedTokens(%q) = %v, SortedTokens lookup %v", norm, found, sorted)
-			}
+		// The sorted tokens MatchName looks up, against the toks of norm
+		// sorted and joined the slow way.
+		var buf [256]byte
+		b := names.AppendSortedTokens(buf[:0], norm)
+		toks := strings.Fields(norm)
+		slices.Sort(toks)
+		if string(b) != strings.Join(toks, " ") {
+			t.Fatalf("AppendSortedTokens(%q) = %q, want %q", norm, b, strings.Join(toks, " "))
+		}
+		if _, found := l.values[string(b)]; found != sorted {
+			t.Fatalf("AppendSortedTokens(%q) lookup %v, SortedTokens lookup %v", norm, found, sorted)
+		}
+		if len(toks) <= 16 && &b[0] == &buf[0] {
+			fast++ // within the stack buffers
 		} else {
 			general++
 		}
@@ -63,5 +78,55 @@ func TestMatchNameSortedTokens(t *testing.T) {
 	}
 	if a := testing.AllocsPerRun(100, func() { l.MatchName("kowalski jan") }); a != 0 {
 		t.Errorf("MatchName of a normalised two-word name allocates %.0f times, want 0", a)
+	}
+}
+
+// TestNameMatchCallSiteOnce: a rule whose name_match guard holds and whose
+// program still runs in the VM calls MatchName once per record, the guard
+// and the VM passing the same argument (the normalised name) to the one
+// memo slot.
+func TestNameMatchCallSiteOnce(t *testing.T) {
+	l := &List{Name: "l", Names: true, values: map[string]struct{}{}}
+	l.add("Jan Kowalski")
+	lists := map[string]*List{"l": l}
+	sites := newCallSites(lists)
+	opts := Options{}
+	opts.defaults()
+	base := append([]expr.Option{expr.Env(engine.Env{})}, functions(lists, opts.FX, sites)...)
+	src := `name_match(debtor.name, "l") && abs(amount_eur) > 1`
+	prog, err := compileBool(src, base, opts, lists, sites, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gs := guards(src, nil, sites)
+	if len(gs) != 1 || native(src, nil, sites) != nil || len(sites.calls) != 1 {
+		t.Fatalf("%d guards, %d call sites, native %v: want one guard, one site, the VM", len(gs), len(sites.calls), native(src, nil, sites) != nil)
+	}
+	calls := 0
+	f := sites.calls[0]
+	sites.calls[0] = func(s string) float64 { calls++; return f(s) }
+	env := &engine.Env{}
+	en := enrich.New(nil)
+	amount, err := engine.ParseDecimal("100")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, name := range []string{"KOWALSKI, Jan", "Anna Nowak", "Ødegård Bjørn"} {
+		env.Tx = engine.Tx{TxID: "t", TS: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), Amount: amount, Currency: "EUR", Debtor: engine.Party{Name: name}}
+		if err := en.Enrich(&env.Tx); err != nil {
+			t.Fatal(err)
+		}
+		env.Flatten()
+		hold := gs[0].Holds(env)
+		out, err := expr.Run(prog, env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hold != (i == 0) || out != (i == 0) {
+			t.Fatalf("%q: guard %v, program %v", name, hold, out)
+		}
+		if calls != i+1 {
+			t.Fatalf("%q: MatchName ran %d times in %d records", name, calls, i+1)
+		}
 	}
 }

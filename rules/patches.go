@@ -68,9 +68,11 @@ func sanctionsExplain(field string, l *List) func(*engine.Env) (string, any) {
 }
 
 // memoCalls rewrites a list-function call on a field,
-// `name_match(debtor.name, "l")`, into `memo_bool__($env, slot, debtor.name)`:
-// the result is computed once per record and call site (engine.Env.Memo)
-// however many rules make the call. It runs before flattenParties.
+// `name_match(debtor.name, "l")`, into
+// `memo_bool__($env, slot, debtor.name_norm)`: the result is computed once
+// per record and call site (engine.Env.Memo) however many rules make the
+// call, the VM passing the argument the site's guard form passes
+// (argField). It runs before flattenParties.
 type memoCalls struct {
 	sites *callSites
 }
@@ -98,7 +100,7 @@ func (m *memoCalls) Visit(node *ast.Node) {
 		Arguments: []ast.Node{
 			&ast.IdentifierNode{Value: "$env"},
 			&ast.IntegerNode{Value: slot},
-			n.Arguments[0],
+			m.sites.argNode(slot, n.Arguments[0]),
 		},
 	})
 }

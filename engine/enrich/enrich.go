@@ -40,9 +40,9 @@ func (e *Enricher) Enrich(tx *engine.Tx) error {
 				p.Country = c
 			}
 		}
-		if p.Name != "" {
-			p.NameNorm = names.Normalize(p.Name)
-		}
+		// Always set, so a reused Tx never keeps an earlier name's form
+		// (Normalize("") is "" without allocating).
+		p.NameNorm = names.Normalize(p.Name)
 	}
 	tx.CrossBorder = tx.Debtor.Country != "" && tx.Creditor.Country != "" && tx.Debtor.Country != tx.Creditor.Country
 	return nil

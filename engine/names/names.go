@@ -176,13 +176,41 @@ func Tokens(norm string) []string {
 // "jan kowalski").
 func SortedTokens(name string) string {
 	norm := Normalize(name)
-	if strings.IndexByte(norm, ' ') < 0 {
-		return norm
+	var buf [256]byte
+	if b := AppendSortedTokens(buf[:0], norm); string(b) != norm {
+		return string(b)
 	}
-	toks := Tokens(norm)
+	return norm
+}
+
+// AppendSortedTokens appends to dst the words of the normalised name norm
+// (Normalize output: words separated by single spaces) in sorted order, as
+// SortedTokens does, and returns the extended buffer. It does not allocate
+// for a name of up to 16 words when dst has room, so a caller can look the
+// result up in a map by string(b) without a copy.
+func AppendSortedTokens(dst []byte, norm string) []byte {
+	if strings.IndexByte(norm, ' ') < 0 {
+		return append(dst, norm...)
+	}
+	var arr [16]string
+	toks := arr[:0]
+	for rest := norm; ; {
+		w, after, more := strings.Cut(rest, " ")
+		toks = append(toks, w)
+		if !more {
+			break
+		}
+		rest = after
+	}
 	if slices.IsSorted(toks) {
-		return norm
+		return append(dst, norm...)
 	}
 	slices.Sort(toks)
-	return strings.Join(toks, " ")
+	for i, w := range toks {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, w...)
+	}
+	return dst
 }

@@ -127,6 +127,21 @@ func TestSortedTokens(t *testing.T) {
 	}
 }
 
+func TestAppendSortedTokens(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"", ""}, {"jan", "jan"}, {"jan kowalski", "jan kowalski"}, {"kowalski jan", "jan kowalski"},
+		{"c b a", "a b c"}, {"o'brien sean al-qaida", "al-qaida o'brien sean"},
+	} {
+		if got := string(AppendSortedTokens([]byte("x|"), c.in)); got != "x|"+c.want {
+			t.Errorf("AppendSortedTokens(x|, %q) = %q; want %q", c.in, got, "x|"+c.want)
+		}
+	}
+	var buf [64]byte
+	if a := testing.AllocsPerRun(100, func() { AppendSortedTokens(buf[:0], "zeta beta alpha") }); a != 0 {
+		t.Errorf("AppendSortedTokens allocates %.0f times, want 0", a)
+	}
+}
+
 func TestNormalizeAllocs(t *testing.T) {
 	cases := []struct {
 		in  string

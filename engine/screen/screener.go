@@ -334,11 +334,12 @@ func (s *Screener) whereHolds(ai int) bool {
 		return false
 	}
 	a := &s.rs.Aggregates[w]
-	ok := guardsHold(a.WhereGuards, &s.env)
-	if ok && a.WhereNative != nil {
+	var ok bool
+	if a.WhereNative != nil {
+		// The whole of Where, its guards included.
 		ok = a.WhereNative.Holds(&s.env)
-	} else if ok {
-		ok = s.runBool(a.Where)
+	} else {
+		ok = guardsHold(a.WhereGuards, &s.env) && s.runBool(a.Where)
 	}
 	s.whereRes[w] = 2
 	if ok {

@@ -103,9 +103,7 @@ const maxEventsLimit = 1 << 24
 
 // Normalized returns the spec NewStore runs: invalid fields are replaced by
 // the nearest valid value so a Store never panics on its configuration.
-func (s Spec) Normalized() Spec { return s.normalized() }
-
-func (s Spec) normalized() Spec {
+func (s Spec) Normalized() Spec {
 	if s.Fn < Count || s.Fn > lastFn {
 		s.Fn = Count
 	}
@@ -144,7 +142,7 @@ func (f Fn) behaviour() bool { return f >= NewDistinct && f <= lastFn }
 // go back: Over, plus Lookback for NewDistinct, plus one history bucket for
 // the Hist functions. A restarted worker replays this much to rebuild it.
 func (s Spec) Reach() time.Duration {
-	s = s.normalized()
+	s = s.Normalized()
 	switch {
 	case s.Fn == NewDistinct:
 		return s.Over + s.Lookback
@@ -159,7 +157,7 @@ func (s Spec) Reach() time.Duration {
 // history; inflow_match with two tolerances or origins), so one Store can
 // serve them all through ValueWith.
 func (s Spec) StateKey() string {
-	s = s.normalized()
+	s = s.Normalized()
 	switch {
 	case s.Fn.hist():
 		return fmt.Sprintf("hist|%d|%d|%d|%d", s.Over, s.Recent, s.Lateness, s.MaxEvents)

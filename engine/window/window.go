@@ -58,7 +58,7 @@ func NewStore(spec Spec) *Store { return NewSharedStore(spec, nil) }
 // keys (nil: a table of its own). Stores of one partition share a table so
 // that one Lookup per copy finds the key's state in all of them.
 func NewSharedStore(spec Spec, keys *KeyTable) *Store {
-	spec = spec.normalized()
+	spec = spec.Normalized()
 	if spec.Fn.behaviour() {
 		return &Store{spec: spec, beh: newBehaviourStore(spec, keys)}
 	}
@@ -265,7 +265,7 @@ func (s *Store) ValueFor(key string, q Event) float64 {
 // Store's StateKey (it differs in the function or a query parameter).
 func (s *Store) ValueWith(spec Spec, key string, q Event) float64 {
 	k := s.Lookup(key)
-	return s.ValueKey(spec.normalized(), &k, q)
+	return s.ValueKey(spec.Normalized(), &k, q)
 }
 
 // ValueKey is ValueWith for a Key of the Store's table and a spec already
@@ -293,16 +293,12 @@ func (s *Store) ValueKey(spec Spec, key *Key, q Event) float64 {
 // as for ValueWith) — the matched inflow into key and q out of it — or nil
 // (other functions, no match).
 func (s *Store) Path(spec Spec, key string, q Event) []Hop {
-	spec = spec.normalized()
+	spec = spec.Normalized()
 	if s.beh == nil || spec.Fn != InflowMatch {
 		return nil
 	}
 	k := s.Lookup(key)
-	slot, ok := s.beh.keys.find(&k)
-	if !ok {
-		return nil
-	}
-	in, ok := s.beh.states.at(slot).(*inflowKey)
+	in, ok := s.beh.get(&k).(*inflowKey)
 	if !ok {
 		return nil
 	}
