@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -34,7 +36,38 @@ import (
 	"github.com/socwatch/socwatch/rules"
 )
 
-const packDir = "../rules/packs/aml-core"
+// packDir is the pack the console tests screen with and serve: the default
+// pack plus the threshold reports, whose one-literal rule (amount_eur >=
+// 15000) the backtest tests edit. TestMain builds it in a temporary
+// directory, as a deployment that makes threshold reports would.
+var packDir string
+
+func TestMain(m *testing.M) {
+	dir, err := buildTestPack()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "console tests:", err)
+		os.Exit(1)
+	}
+	packDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func buildTestPack() (string, error) {
+	dir, err := os.MkdirTemp("", "socwatch-console-pack-")
+	if err != nil {
+		return "", err
+	}
+	if err := os.CopyFS(dir, os.DirFS("../rules/packs/aml-core")); err != nil {
+		return "", fmt.Errorf("copy aml-core: %w", err)
+	}
+	thr, err := os.ReadFile("../rules/packs/threshold-reports/threshold.yaml")
+	if err != nil {
+		return "", err
+	}
+	return dir, os.WriteFile(filepath.Join(dir, "threshold.yaml"), thr, 0o644)
+}
 
 // freshDB returns a DSN naming an empty database derived from the test
 // environment's one (SOCWATCH_CLICKHOUSE) plus suffix, dropped first so

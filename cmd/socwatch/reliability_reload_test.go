@@ -77,7 +77,12 @@ func TestRuleReloadUnderLoad(t *testing.T) {
 	start := time.Now()
 	f := newFixture(t, 6000, 4)
 	pack := t.TempDir()
+	// The default pack plus the threshold reports: AML-THR-001 is the rule
+	// whose literal the reload changes.
 	copyPack(t, "../../rules/packs/aml-core", pack)
+	copyPack(t, "../../rules/packs/threshold-reports", pack)
+	pack1 := t.TempDir() // version 1 as it was: the test breaks pack later
+	copyPack(t, pack, pack1)
 	thrFile := filepath.Join(pack, "threshold.yaml")
 	orig, err := os.ReadFile(thrFile)
 	if err != nil {
@@ -138,7 +143,7 @@ func TestRuleReloadUnderLoad(t *testing.T) {
 	}
 
 	// Versions: what fired under v1 before the swap, v2 after.
-	v1Fires := firing(t, "../../rules/packs/aml-core", "AML-THR-001", f.records)
+	v1Fires := firing(t, pack1, "AML-THR-001", f.records)
 	v2Fires := firing(t, pack2, "AML-THR-001", f.records)
 	conn := chQuery(t, f.dsn)
 	rows, err := conn.Query(context.Background(), "SELECT tx_id, rule_version FROM alerts_dedup WHERE rule_id = 'AML-THR-001'")

@@ -9,7 +9,6 @@ import (
 
 // Typology names, as the rule pack's `typology:` fields spell them.
 const (
-	Threshold            = "threshold"
 	Structuring          = "structuring"
 	Velocity             = "velocity"
 	FanIn                = "fan_in"
@@ -26,7 +25,7 @@ const (
 // Typologies is the vocabulary of injected scenarios; every one of them is
 // injected in any feed of 20,000 transactions or more.
 var Typologies = []string{
-	Threshold, Structuring, Velocity, FanIn, FanOut, PassThrough,
+	Structuring, Velocity, FanIn, FanOut, PassThrough,
 	HighRiskJurisdiction, RoundAmount, DormantReactivation, Sanctions,
 	CashIntensive, Corridor,
 }

@@ -36,7 +36,6 @@ type builder struct {
 }
 
 var scenarioBuilders = []builder{
-	{Threshold, buildThreshold},
 	{Structuring, buildStructuring},
 	{Velocity, buildVelocity},
 	{FanIn, buildFanIn},
@@ -142,26 +141,6 @@ func transferChannel(d, c *account) string {
 		return "sepa"
 	}
 	return "swift"
-}
-
-// buildThreshold triggers AML-THR-001 (amount_eur >= 15,000) with
-// EUR 18,000–90,000, or AML-THR-002 (NOK >= 100,000 cross-border) with
-// NOK 110,000–160,000 paid from Norway abroad.
-func buildThreshold(s *scenario, start int64) {
-	at := start + s.gap(10*minute, 6*hour)
-	if s.coin(30) {
-		d := s.freshIn("NO", s.coin(50))
-		c := s.freshIn(pick(s.g.rng, []string{"PL", "PL", "SE", "DK", "LT", "DE"}), s.coin(50))
-		tx := s.add(at, d, c, 0, transferChannel(d, c))
-		tx.Amount = cents(s.u(110_000, 160_000))
-		return
-	}
-	d := s.fresh(s.coin(60))
-	c := s.fresh(s.coin(50))
-	for c.party.Country == d.party.Country {
-		c = s.fresh(s.coin(50))
-	}
-	s.add(at, d, c, s.u(18_000, 90_000), transferChannel(d, c))
 }
 
 // buildStructuring triggers AML-STRUCT-001 (≥ 3 transfers of
