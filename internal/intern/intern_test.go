@@ -1,6 +1,7 @@
 package intern
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"unsafe"
@@ -171,4 +172,60 @@ func BenchmarkIntern(b *testing.B) {
 		s.Intern(vals[i%len(vals)])
 		i++
 	}
+}
+
+// FuzzStrings runs a sequence of Set, Kept, Drop and Flush operations,
+// read from the input, against a model of what each field should hold:
+// Set's value after the next Flush (unless a later Set or Drop of the
+// slot came first), Kept's at once, "" after a Drop (the caller clears
+// the field). Every value must be the bytes it was
+// given, whatever the reuse.
+func FuzzStrings(f *testing.F) {
+	f.Add([]byte("s0aaaa\x00s1bb\x00f s0aaaa\x00k2EUR\x00f"))
+	f.Add([]byte("s0x\x00d01s0y\x00s0\x00fS3PL\x00S3NO\x00S3PL\x00f"))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		const slots = 4
+		var s Strings
+		var fields, want [slots]string
+		var pending [slots]*string // model: the value Flush will set
+		for len(ops) >= 2 {
+			op, slot := ops[0], int(ops[1]%slots)
+			ops = ops[2:]
+			var val []byte
+			if op == 's' || op == 'S' || op == 'k' {
+				end := bytes.IndexByte(ops, 0)
+				if end < 0 {
+					end = len(ops)
+				}
+				val, ops = ops[:end], ops[min(end+1, len(ops)):]
+			}
+			switch op {
+			case 's', 'S': // Set, S shared
+				s.Set(slot, &fields[slot], val, op == 'S')
+				v := string(val)
+				pending[slot] = &v
+			case 'k':
+				fields[slot] = s.Kept(slot, val, false)
+				want[slot], pending[slot] = string(val), nil
+			case 'd': // as a decoder drops an object given twice: clear, Drop
+				fields[slot] = ""
+				s.Drop(slot, slot+1)
+				want[slot], pending[slot] = "", nil
+			case 'f':
+				s.Flush()
+				for i, p := range pending {
+					if p != nil {
+						want[i], pending[i] = *p, nil
+					}
+				}
+				for i := range fields {
+					if fields[i] != want[i] {
+						t.Fatalf("after Flush: slot %d holds %q, want %q", i, fields[i], want[i])
+					}
+				}
+			}
+			// A Set resolved at once is already in place; one pending is
+			// not visible yet: the model checks fields only after Flush.
+		}
+	})
 }
