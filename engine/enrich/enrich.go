@@ -1,8 +1,9 @@
 // Package enrich derives the fields rules read but feeds do not send:
 // amount_eur from the dated FX table, the float copies of amounts, countries
 // from IBANs where the feed left them empty, cross_border, and normalised
-// party names. A transaction that cannot be converted to EUR is rejected
-// with reason fx_missing, never screened with a silent 0.
+// party names (both in one allocation, none when already normal). A
+// transaction that cannot be converted to EUR is rejected with reason
+// fx_missing, never screened with a silent 0.
 package enrich
 
 import (
