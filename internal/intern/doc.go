@@ -3,7 +3,7 @@
 // field of the previous record (the same account sending again, the same
 // name) is reused after one compare; codes, the short values that
 // alternate between records (currencies, countries, channels, BICs), come
-// from a bounded table (MaxEntries values of at most MaxLen bytes); every
+// from a bounded table (4,096 values of at most 64 bytes); every
 // other new value of a record — transaction id, accounts, names, customer
 // ids — is copied into one string allocated when the decoder flushes the
 // record, so a record costs at most one allocation for them, and none when

@@ -3,16 +3,16 @@ package intern
 import "hash/maphash"
 
 const (
-	// MaxLen is the longest value the table keeps; longer ones are
+	// maxLen is the longest value the table keeps; longer ones are
 	// allocated every time, so a hostile record cannot pin large strings.
-	MaxLen = 64
-	// MaxEntries bounds the table: it holds at most MaxEntries values of
-	// at most MaxLen bytes, about 400 KiB with its headers, whatever the
+	maxLen = 64
+	// maxEntries bounds the table: it holds at most maxEntries values of
+	// at most maxLen bytes, about 400 KiB with its headers, whatever the
 	// feed. It is meant for codes (currencies, countries, BICs, channels,
 	// reporting entities), of which a feed has a few hundred.
-	MaxEntries = 1 << 12
+	maxEntries = 1 << 12
 	// minEntries is the table's first size; it doubles whenever a new
-	// value finds its set full, up to MaxEntries, so a Strings that only
+	// value finds its set full, up to maxEntries, so a Strings that only
 	// ever sees a few header values stays small.
 	minEntries = 64
 )
@@ -31,7 +31,6 @@ type Strings struct {
 	// table is a two-way set-associative cache of len(table) sets; its
 	// length is a power of two.
 	table []set
-	used  int // values held in table
 
 	// The record's new values wait in block for Flush: pending[slot]
 	// says where, and where to put the string.
@@ -123,11 +122,12 @@ func (s *Strings) Flush() {
 	}
 	all := string(s.block)
 	for _, slot := range s.slots {
-		if p := &s.pending[slot]; p.ok {
+		p := &s.pending[slot]
+		if p.ok {
 			v := all[p.start:p.end]
 			*p.dst, s.last[slot] = v, v
-			*p = pendingValue{}
 		}
+		*p = pendingValue{} // also a replaced one: keep no pointer into the caller's fields
 	}
 	s.block, s.slots = s.block[:0], s.slots[:0]
 }
@@ -138,7 +138,7 @@ func (s *Strings) Intern(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
-	if len(b) > MaxLen {
+	if len(b) > maxLen {
 		return string(b)
 	}
 	if s.table == nil {
@@ -154,7 +154,7 @@ func (s *Strings) Intern(b []byte) string {
 		e.tag[0], e.tag[1], e.val[0], e.val[1] = e.tag[1], e.tag[0], e.val[1], e.val[0]
 		return e.val[0]
 	}
-	if e.val[1] != "" && 2*len(s.table) < MaxEntries {
+	if e.val[1] != "" && 2*len(s.table) < maxEntries {
 		// The set is full: grow rather than evict while the bound allows.
 		s.grow()
 		e = s.at(h)
@@ -169,9 +169,6 @@ func (s *Strings) at(h uint64) *set { return &s.table[h&uint64(len(s.table)-1)] 
 
 // put makes v the most recent value of e, evicting its least recent.
 func (s *Strings) put(e *set, tag uint32, v string) {
-	if e.val[1] == "" {
-		s.used++
-	}
 	e.tag[0], e.tag[1], e.val[0], e.val[1] = tag, e.tag[0], v, e.val[0]
 }
 
@@ -179,7 +176,7 @@ func (s *Strings) put(e *set, tag uint32, v string) {
 // as the new sets allow.
 func (s *Strings) grow() {
 	old := s.table
-	s.table, s.used = make([]set, 2*len(old)), 0
+	s.table = make([]set, 2*len(old))
 	for i := range old {
 		// Least recent first, so a set's most recent value ends first.
 		for _, v := range [2]string{old[i].val[1], old[i].val[0]} {

@@ -50,7 +50,7 @@ func TestKeptReusesEqualValues(t *testing.T) {
 // between: the table grows to hold them, and keeps what it held when it
 // grows.
 func TestInternKeepsRecurringValues(t *testing.T) {
-	for _, n := range []int{10, 300, MaxEntries / 16} {
+	for _, n := range []int{10, 300, maxEntries / 16} {
 		var s Strings
 		first := make([]string, n)
 		for i := range first {
@@ -76,20 +76,20 @@ func TestInternKeepsRecurringValues(t *testing.T) {
 
 func TestInternTableIsBounded(t *testing.T) {
 	var s Strings
-	for i := 0; i < 3*MaxEntries; i++ {
+	for i := 0; i < 3*maxEntries; i++ {
 		if v := s.Intern(fmt.Append(nil, "C", i)); v != fmt.Sprint("C", i) {
 			t.Fatalf("Intern(C%d) = %q", i, v)
 		}
-		if 2*len(s.table) > MaxEntries || s.used > 2*len(s.table) {
-			t.Fatalf("table of %d entries holds %d values, bound %d", len(s.table), s.used, MaxEntries)
+		if 2*len(s.table) > maxEntries {
+			t.Fatalf("table of %d sets, bound %d values", len(s.table), maxEntries)
 		}
 	}
-	if 2*len(s.table) != MaxEntries {
-		t.Errorf("table has %d entries after %d values, want it grown to %d", len(s.table), 3*MaxEntries, MaxEntries)
+	if 2*len(s.table) != maxEntries {
+		t.Errorf("table has %d entries after %d values, want it grown to %d", len(s.table), 3*maxEntries, maxEntries)
 	}
-	long := make([]byte, MaxLen+1)
+	long := make([]byte, maxLen+1)
 	if a, b := s.Intern(long), s.Intern(long); sameData(a, b) {
-		t.Errorf("a value longer than %d bytes was interned", MaxLen)
+		t.Errorf("a value longer than %d bytes was interned", maxLen)
 	}
 	if v := s.Intern(nil); v != "" {
 		t.Errorf("Intern(nil) = %q", v)
