@@ -92,18 +92,21 @@ func (d *binaryDecoder) Decode(data []byte, tx *engine.Tx) error {
 	if v := r.U8(); r.Err() == nil && v != txVersion {
 		return engine.Reject(engine.ReasonDecode, "binary transaction of version %d, want %d", v, txVersion)
 	}
-	tx.TxID = d.str(r, slotTxID, false)
+	d.str(r, &tx.TxID, slotTxID, false)
 	sec, nsec := r.Varint(), r.Uvarint()
 	tx.Amount = readDecimal(r)
-	tx.Currency = d.str(r, slotCurrency, true)
+	d.str(r, &tx.Currency, slotCurrency, true)
 	d.party(r, &tx.Debtor, slotDebtor)
 	d.party(r, &tx.Creditor, slotCreditor)
-	tx.Channel = d.str(r, slotChannel, true)
-	tx.ReportingEntity = d.str(r, slotReportingEntity, true)
-	tx.Purpose = d.str(r, slotPurpose, true)
-	tx.Direction = d.str(r, slotDirection, true)
+	d.str(r, &tx.Channel, slotChannel, true)
+	d.str(r, &tx.ReportingEntity, slotReportingEntity, true)
+	d.str(r, &tx.Purpose, slotPurpose, true)
+	d.str(r, &tx.Direction, slotDirection, true)
 	tx.AmountEUR = readDecimal(r)
 	tx.CrossBorder = r.Bool()
+	// The new strings are set now, in one allocation; also after an
+	// error, so that none stays pending for a later record.
+	d.strs.Flush()
 	if err := r.Done(); err != nil {
 		return engine.Reject(engine.ReasonDecode, "binary transaction: %v", err)
 	}
@@ -123,17 +126,17 @@ var (
 	maxUnix = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC).Unix()
 )
 
-func (d *binaryDecoder) str(r *wire.Reader, slot int, shared bool) string {
-	b := r.Bytes()
-	if r.Err() != nil {
-		return ""
+// str reads a string into *dst (internal/intern: reused, or set by the
+// Flush after the record); shared marks codes.
+func (d *binaryDecoder) str(r *wire.Reader, dst *string, slot int, shared bool) {
+	if b := r.Bytes(); r.Err() == nil {
+		d.strs.Set(slot, dst, b, shared)
 	}
-	return d.strs.Kept(slot, b, shared)
 }
 
 func (d *binaryDecoder) party(r *wire.Reader, p *engine.Party, base int) {
 	for i, dst := range [...]*string{&p.Account, &p.Name, &p.NameNorm, &p.Country, &p.BIC, &p.CustomerID, &p.Type} {
-		*dst = d.str(r, base+i, sharedPartySlot[i])
+		d.str(r, dst, base+i, sharedPartySlot[i])
 	}
 }
 

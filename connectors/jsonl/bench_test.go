@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 // benchRecord is a realistic ~300-byte record with Polish and Norwegian
@@ -114,5 +115,29 @@ func TestBenchRecordMatchesStdlib(t *testing.T) {
 	}
 	if len(benchRecord) < 280 || len(benchRecord) > 340 {
 		t.Errorf("benchmark record is %d bytes, want about 300", len(benchRecord))
+	}
+}
+
+// BenchmarkJSONDecodeFeed decodes a realistic synthetic feed (accounts,
+// names and customer ids recurring out of order, a new tx_id in every
+// record): allocations per record as screening sees them.
+func BenchmarkJSONDecodeFeed(b *testing.B) {
+	g := synth.New(synth.Config{Seed: 7, Count: 20000, Realistic: true})
+	var recs [][]byte
+	var tx engine.Tx
+	for {
+		if _, ok := g.Next(&tx); !ok {
+			break
+		}
+		recs = append(recs, Encode(nil, &tx))
+	}
+	var d Decoder
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if err := d.Decode(recs[i%len(recs)], &tx); err != nil {
+			b.Fatal(err)
+		}
+		i++
 	}
 }

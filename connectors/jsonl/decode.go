@@ -90,6 +90,9 @@ func (d *Decoder) Decode(data []byte, tx *engine.Tx) error {
 		return p.fail(engine.ReasonDecode, "record is not a JSON object (starts with %s)", describe(data[p.pos]))
 	}
 	hasAmount, err := p.record(tx)
+	// The record's new strings are set now, in one allocation; also after
+	// an error, so that none stays pending for a later record.
+	d.strs.Flush()
 	if err != nil {
 		return err
 	}
@@ -187,6 +190,7 @@ func (p *parser) record(tx *engine.Tx) (hasAmount bool, err error) {
 // party's account; name and customer id follow it.
 func (p *parser) party(party *engine.Party, base keptField, name string) error {
 	*party = engine.Party{}
+	p.d.strs.Drop(int(base), int(base+partyFields))
 	switch p.peek() {
 	case 'n':
 		return p.literal("null")
@@ -275,15 +279,17 @@ func (p *parser) stringValue(prefix, name string) (b []byte, null bool, err erro
 	return nil, false, p.typeError(prefix, name, "a string")
 }
 
-// keptString reads a string field. shared marks short values that repeat
-// across records (codes, BICs, reporting entities), which also go through
-// the decoder's intern table.
+// keptString reads a string field into *dst (internal/intern: a value
+// equal to the field's previous one is reused; a new one is set when
+// Decode flushes the record's new strings). shared marks codes, short
+// values that repeat across records (currencies, countries, BICs,
+// reporting entities), which go through the decoder's bounded table.
 func (p *parser) keptString(dst *string, f keptField, prefix, name string, shared bool) error {
 	b, _, err := p.stringValue(prefix, name)
 	if err != nil {
 		return err
 	}
-	*dst = p.d.strs.Kept(int(f), b, shared)
+	p.d.strs.Set(int(f), dst, b, shared)
 	return nil
 }
 

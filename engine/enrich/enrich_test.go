@@ -31,3 +31,37 @@ func TestEnrich(t *testing.T) {
 		t.Errorf("unknown currency: %v", err)
 	}
 }
+
+// Both normal forms come from one allocation, none when the names are
+// already normal; every NameNorm is (re)set, also on a reused Tx.
+func TestEnrichNames(t *testing.T) {
+	e := New(nil)
+	amt, _ := engine.ParseDecimal("100.00")
+	tests := []struct {
+		debtor, creditor         string
+		wantDebtor, wantCreditor string
+		allocs                   float64
+	}{
+		{"Bjørn  ØDEGÅRD", "Łukasz Wróblewski", "bjorn odegard", "lukasz wroblewski", 1},
+		{"jan kowalski", "anna nowak", "jan kowalski", "anna nowak", 0},
+		{"", "KOWALSKI, Jan", "", "kowalski jan", 1},
+		{"Håkon", "", "hakon", "", 1},
+		{"", "", "", "", 0},
+	}
+	tx := engine.Tx{TxID: "t", TS: time.Date(2025, 6, 2, 12, 0, 0, 0, time.UTC), Amount: amt, Currency: "EUR"}
+	for _, tt := range tests {
+		tx.Debtor.Name, tx.Creditor.Name = tt.debtor, tt.creditor
+		allocs := testing.AllocsPerRun(20, func() {
+			if err := e.Enrich(&tx); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if tx.Debtor.NameNorm != tt.wantDebtor || tx.Creditor.NameNorm != tt.wantCreditor {
+			t.Errorf("%q, %q: normal forms %q, %q; want %q, %q", tt.debtor, tt.creditor,
+				tx.Debtor.NameNorm, tx.Creditor.NameNorm, tt.wantDebtor, tt.wantCreditor)
+		}
+		if allocs != tt.allocs {
+			t.Errorf("%q, %q: %v allocations, want %v", tt.debtor, tt.creditor, allocs, tt.allocs)
+		}
+	}
+}

@@ -14,88 +14,117 @@ func Normalize(name string) string {
 	if isNormalASCII(name) {
 		return name
 	}
-	var w writer
-	w.b.Grow(len(name))
+	var buf [128]byte // on the stack: only the string is allocated
+	return string(appendNormal(buf[:0], name))
+}
+
+// AppendNormalize appends the matching form of name to dst, as Normalize
+// returns it, and returns the extended buffer; it does not allocate when
+// dst has room. A caller normalising several names can so make one string
+// of them all.
+func AppendNormalize(dst []byte, name string) []byte {
+	if isNormalASCII(name) {
+		return append(dst, name...)
+	}
+	return appendNormal(dst, name)
+}
+
+// IsNormal reports whether name is its own matching form in ASCII, the
+// case in which Normalize returns it as is.
+func IsNormal(name string) bool { return isNormalASCII(name) }
+
+// appendNormal appends the normal form of name to dst. Separators and
+// joiners are held back until the next word character, so output never
+// starts or ends with one, never repeats a space, and keeps a joiner only
+// between two word characters. (Plain local variables, not a writer type
+// with methods: through a pointer receiver the compiler moves the caller's
+// buffer to the heap, and by value the copies made it 4× slower.)
+func appendNormal(dst []byte, name string) []byte {
+	b, start := dst, len(dst)
+	pendSep := false    // a separator came after the last word character
+	pendJoin := byte(0) // a joiner came directly after a word character
 	for i := 0; i < len(name); {
-		c := name[i]
-		if c < utf8.RuneSelf {
+		var kind runeKind
+		var out rune
+		var s string
+		if c := name[i]; c < utf8.RuneSelf {
 			i++
-			switch {
-			case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
-				w.word(c)
-			case c >= 'A' && c <= 'Z':
-				w.word(c + 'a' - 'A')
-			case c == '\'' || c == '`':
-				w.joiner('\'')
-			case c == '-':
-				w.joiner('-')
-			default:
-				w.separator()
-			}
-			continue
+			kind, out = mapASCII(c)
+		} else {
+			r, size := utf8.DecodeRuneInString(name[i:])
+			i += size
+			kind, out, s = mapRune(r, size)
 		}
-		r, size := utf8.DecodeRuneInString(name[i:])
-		i += size
-		w.rune(r, size)
+		switch kind {
+		case runeSeparator:
+			pendSep = true
+		case runeJoiner:
+			// Only a single joiner right after a word character survives;
+			// "a--b" and "a -b" become "a b".
+			if len(b) == start || pendSep || pendJoin != 0 {
+				pendSep = true
+			} else {
+				pendJoin = byte(out)
+			}
+		case runeWord:
+			switch {
+			case len(b) == start:
+			case pendSep:
+				b = append(b, ' ')
+			case pendJoin != 0:
+				b = append(b, pendJoin)
+			}
+			pendSep, pendJoin = false, 0
+			switch {
+			case s != "":
+				b = append(b, s...)
+			case out < utf8.RuneSelf:
+				b = append(b, byte(out))
+			default:
+				b = utf8.AppendRune(b, out)
+			}
+		}
 	}
-	return w.b.String()
+	return b
 }
 
-// writer builds the normal form. Separators and joiners are held back until
-// the next word character, so output never starts or ends with one, never
-// repeats a space, and keeps a joiner only between two word characters.
-type writer struct {
-	b        strings.Builder
-	pendSep  bool // a separator came after the last word character
-	pendJoin byte // a joiner came directly after a word character
-}
-
-func (w *writer) flush() {
+// mapASCII decides what an ASCII byte becomes, as mapRune does for the
+// others.
+func mapASCII(c byte) (kind runeKind, out rune) {
 	switch {
-	case w.b.Len() == 0:
-	case w.pendSep:
-		w.b.WriteByte(' ')
-	case w.pendJoin != 0:
-		w.b.WriteByte(w.pendJoin)
+	case c >= 'a' && c <= 'z' || c >= '0' && c <= '9':
+		return runeWord, rune(c)
+	case c >= 'A' && c <= 'Z':
+		return runeWord, rune(c + 'a' - 'A')
+	case c == '\'' || c == '`':
+		return runeJoiner, '\''
+	case c == '-':
+		return runeJoiner, '-'
 	}
-	w.pendSep, w.pendJoin = false, 0
+	return runeSeparator, 0
 }
 
-func (w *writer) word(c byte) {
-	w.flush()
-	w.b.WriteByte(c)
-}
+// runeKind is what a non-ASCII rune becomes in the normal form.
+type runeKind uint8
 
-func (w *writer) wordString(s string) {
-	w.flush()
-	w.b.WriteString(s)
-}
+const (
+	runeDropped   runeKind = iota // vanishes without splitting the word
+	runeSeparator                 // splits words
+	runeJoiner                    // the joiner out ('\'' or '-')
+	runeWord                      // word text: s, or the rune out when s is ""
+)
 
-func (w *writer) separator() { w.pendSep = true }
-
-func (w *writer) joiner(j byte) {
-	// Only a single joiner right after a word character survives; "a--b"
-	// and "a -b" become "a b".
-	if w.b.Len() == 0 || w.pendSep || w.pendJoin != 0 {
-		w.pendSep = true
-		return
-	}
-	w.pendJoin = j
-}
-
-// rune handles one non-ASCII rune (size bytes in the input).
-func (w *writer) rune(r rune, size int) {
+// mapRune decides what one non-ASCII rune (size bytes in the input)
+// becomes.
+func mapRune(r rune, size int) (kind runeKind, out rune, s string) {
 	if r == utf8.RuneError && size == 1 {
-		w.separator() // invalid UTF-8 byte
-		return
+		return runeSeparator, 0, "" // invalid UTF-8 byte
 	}
 	switch r {
 	case '\u2018', '\u2019', '\u02BC', '\u00B4', '\u02B9', '\u2032':
-		w.joiner('\'')
-		return
+		return runeJoiner, '\'', ""
 	case '\u2010', '\u2011':
-		w.joiner('-')
-		return
+		return runeJoiner, '-', ""
 	}
 	if r >= 0x400 && r < 0x460 {
 		// Basic Cyrillic (Russian, Ukrainian, Belarusian, Serbian): all
@@ -106,42 +135,34 @@ func (w *writer) rune(r rune, size int) {
 		case r < 0x430:
 			r += 0x20
 		}
-		w.flush()
-		w.b.WriteRune(r)
-		return
+		return runeWord, r, ""
 	}
 	// Lower first: some case mappings land in the fold tables (the Kelvin
 	// and Ångström signs, title-case digraphs).
 	lr := unicode.ToLower(r)
 	if s, ok := fold(lr); ok {
 		if s == "" {
-			w.separator()
-		} else {
-			w.wordString(s)
+			return runeSeparator, 0, ""
 		}
-		return
+		return runeWord, 0, s
 	}
 	switch {
 	case lr < utf8.RuneSelf:
 		// Case mapping to ASCII (Kelvin sign → k): handle like input ASCII.
-		c := byte(lr)
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			w.word(c)
-		} else {
-			w.separator()
+		if c := byte(lr); c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			return runeWord, lr, ""
 		}
+		return runeSeparator, 0, ""
 	case unicode.IsLetter(lr) || unicode.IsDigit(lr):
-		w.flush()
-		w.b.WriteRune(lr)
+		return runeWord, lr, ""
 	case unicode.In(lr, unicode.Mn, unicode.Me, unicode.Cf):
 		// Combining accents and invisible format characters (soft hyphen,
 		// zero-width joiner) vanish without splitting the word.
+		return runeDropped, 0, ""
 	case unicode.Is(unicode.Mc, lr):
-		w.flush()
-		w.b.WriteRune(lr)
-	default:
-		w.separator()
+		return runeWord, lr, ""
 	}
+	return runeSeparator, 0, ""
 }
 
 // isNormalASCII reports whether s is already in normal form and pure ASCII:

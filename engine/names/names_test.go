@@ -183,6 +183,12 @@ func FuzzNormalize(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		n := Normalize(s)
+		if got := string(AppendNormalize([]byte("x-"), s)); got != "x-"+n {
+			t.Fatalf("AppendNormalize(\"x-\", %q) = %q, want %q", s, got, "x-"+n)
+		}
+		if IsNormal(s) && n != s {
+			t.Fatalf("IsNormal(%q) but Normalize gives %q", s, n)
+		}
 		if !utf8.ValidString(n) {
 			t.Fatalf("Normalize(%q) = %q: invalid UTF-8", s, n)
 		}

@@ -1,6 +1,7 @@
 package intern
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"unsafe"
@@ -20,6 +21,8 @@ func TestKeptReusesEqualValues(t *testing.T) {
 		{3, "PLN", true, false},
 		{3, "EUR", true, true}, // from the table, though the slot held PLN
 		{0, "NO9386011117947", false, false},
+		{1, "PL61109010140000071219812874", true, false}, // not shared before: not in the table
+		{2, "PL61109010140000071219812874", true, true},
 	}
 	prev := map[string]string{}
 	for i, tt := range tests {
@@ -27,30 +30,202 @@ func TestKeptReusesEqualValues(t *testing.T) {
 		if got != tt.in {
 			t.Fatalf("%d: Kept(%q) = %q", i, tt.in, got)
 		}
-		if p, ok := prev[tt.in]; ok && tt.reused && !sameData(p, got) {
-			t.Errorf("%d: %q allocated again", i, tt.in)
+		if p, ok := prev[tt.in]; ok && tt.reused != sameData(p, got) {
+			t.Errorf("%d: %q reused = %v, want %v", i, tt.in, !tt.reused, tt.reused)
 		}
 		prev[tt.in] = got
 	}
 	if n := testing.AllocsPerRun(100, func() { s.Kept(0, []byte("NO9386011117947"), false) }); n != 0 {
 		t.Errorf("repeated value: %v allocs, want 0", n)
 	}
+	// Two values alternating in one slot always fit in the table (a set
+	// holds two), whatever the hash seed.
+	eur, pln := []byte("EUR"), []byte("PLN")
+	if n := testing.AllocsPerRun(100, func() { s.Kept(3, eur, true); s.Kept(3, pln, true) }); n != 0 {
+		t.Errorf("alternating codes: %v allocs, want 0", n)
+	}
+}
+
+// A feed's codes come back from the table after many others came
+// between: the table grows to hold them, and keeps what it held when it
+// grows.
+func TestInternKeepsRecurringValues(t *testing.T) {
+	for _, n := range []int{10, 300, maxEntries / 16} {
+		var s Strings
+		first := make([]string, n)
+		for i := range first {
+			first[i] = s.Intern(fmt.Appendf(nil, "PL%026d", i))
+		}
+		reused := 0
+		for i := range first {
+			v := s.Intern(fmt.Appendf(nil, "PL%026d", i))
+			if v != first[i] {
+				t.Fatalf("n=%d: Intern(%d) = %q, want %q", n, i, v, first[i])
+			}
+			if sameData(v, first[i]) {
+				reused++
+			}
+		}
+		// Entries are lost only when three values of a set fill it
+		// before it grows: a few per cent at worst.
+		if reused < n*9/10 {
+			t.Errorf("n=%d: %d values reused, want at least 90%%", n, reused)
+		}
+	}
 }
 
 func TestInternTableIsBounded(t *testing.T) {
 	var s Strings
-	for i := 0; i < 3*maxCodes; i++ {
-		s.Intern([]byte(fmt.Sprint("C", i)))
-		if len(s.codes) > maxCodes {
-			t.Fatalf("table holds %d codes, bound %d", len(s.codes), maxCodes)
+	for i := 0; i < 3*maxEntries; i++ {
+		if v := s.Intern(fmt.Append(nil, "C", i)); v != fmt.Sprint("C", i) {
+			t.Fatalf("Intern(C%d) = %q", i, v)
+		}
+		if 2*len(s.table) > maxEntries {
+			t.Fatalf("table of %d sets, bound %d values", len(s.table), maxEntries)
 		}
 	}
-	long := make([]byte, maxCodeLen+1)
-	s.Intern(long)
-	if _, ok := s.codes[string(long)]; ok {
-		t.Errorf("a value longer than %d bytes was interned", maxCodeLen)
+	if 2*len(s.table) != maxEntries {
+		t.Errorf("table has %d entries after %d values, want it grown to %d", len(s.table), 3*maxEntries, maxEntries)
+	}
+	long := make([]byte, maxLen+1)
+	if a, b := s.Intern(long), s.Intern(long); sameData(a, b) {
+		t.Errorf("a value longer than %d bytes was interned", maxLen)
+	}
+	if v := s.Intern(nil); v != "" {
+		t.Errorf("Intern(nil) = %q", v)
+	}
+}
+
+// A record's new values are set by Flush, all in one allocation; a later
+// Set or Drop of a slot before the Flush replaces its pending value.
+func TestSetFlush(t *testing.T) {
+	var s Strings
+	var txID, account, name, currency string
+	record := func(id, acct, nm string) {
+		s.Set(0, &txID, []byte(id), false)
+		s.Set(1, &account, []byte(acct), false)
+		s.Set(2, &name, []byte(nm), false)
+		s.Set(3, &currency, []byte("EUR"), true)
+	}
+	record("t1", "PL61109010140000071219812874", "Jan Kowalski")
+	if txID != "" || account != "" || currency != "EUR" {
+		t.Fatalf("before Flush: tx_id %q account %q currency %q; want new values unset, codes set", txID, account, currency)
+	}
+	s.Flush()
+	if txID != "t1" || account != "PL61109010140000071219812874" || name != "Jan Kowalski" {
+		t.Fatalf("after Flush: %q %q %q", txID, account, name)
+	}
+	// A new tx id and a repeated account: one allocation, for the id.
+	ids := make([]string, 202)
+	for i := range ids {
+		ids[i] = fmt.Sprint("t", i+2)
+	}
+	i := 0
+	if n := testing.AllocsPerRun(100, func() {
+		record(ids[i], "PL61109010140000071219812874", "Jan Kowalski")
+		s.Flush()
+		i++
+	}); n != 1 {
+		t.Errorf("record with one new value: %v allocations, want 1", n)
+	}
+	if n := testing.AllocsPerRun(100, func() { s.Flush() }); n != 0 {
+		t.Errorf("Flush with nothing pending: %v allocations, want 0", n)
+	}
+
+	tests := []struct {
+		name string
+		set  func()
+		want string
+	}{
+		{"new, then new", func() { s.Set(1, &account, []byte("A1"), false); s.Set(1, &account, []byte("A2"), false) }, "A2"},
+		{"new, then reused", func() { s.Set(1, &account, []byte("A3"), false); s.Set(1, &account, []byte("A2"), false) }, "A2"},
+		{"new, then empty", func() { s.Set(1, &account, []byte("A4"), false); s.Set(1, &account, nil, false) }, ""},
+		{"new, then dropped", func() { s.Set(1, &account, []byte("A5"), false); account = ""; s.Drop(0, 2) }, ""},
+		{"dropped, then new", func() { s.Drop(1, 2); s.Set(1, &account, []byte("A6"), false) }, "A6"},
+	}
+	for _, tt := range tests {
+		tt.set()
+		s.Flush()
+		if account != tt.want {
+			t.Errorf("%s: account %q after Flush, want %q", tt.name, account, tt.want)
+		}
 	}
 }
 
 // sameData reports whether a and b share their bytes (one allocation).
 func sameData(a, b string) bool { return unsafe.StringData(a) == unsafe.StringData(b) }
+
+// BenchmarkIntern looks up codes: 300 BIC-like values in a shuffled
+// order, all in the table after the first round.
+func BenchmarkIntern(b *testing.B) {
+	vals := make([][]byte, 300)
+	for i := range vals {
+		vals[i] = fmt.Appendf(nil, "BANK%04dXXX", i*7919%len(vals))
+	}
+	var s Strings
+	for _, v := range vals {
+		s.Intern(v)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		s.Intern(vals[i%len(vals)])
+		i++
+	}
+}
+
+// FuzzStrings runs a sequence of Set, Kept, Drop and Flush operations,
+// read from the input, against a model of what each field should hold:
+// Set's value after the next Flush (unless a later Set or Drop of the
+// slot came first), Kept's at once, "" after a Drop (the caller clears
+// the field). Every value must be the bytes it was
+// given, whatever the reuse.
+func FuzzStrings(f *testing.F) {
+	f.Add([]byte("s0aaaa\x00s1bb\x00f s0aaaa\x00k2EUR\x00f"))
+	f.Add([]byte("s0x\x00d01s0y\x00s0\x00fS3PL\x00S3NO\x00S3PL\x00f"))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		const slots = 4
+		var s Strings
+		var fields, want [slots]string
+		var pending [slots]*string // model: the value Flush will set
+		for len(ops) >= 2 {
+			op, slot := ops[0], int(ops[1]%slots)
+			ops = ops[2:]
+			var val []byte
+			if op == 's' || op == 'S' || op == 'k' {
+				end := bytes.IndexByte(ops, 0)
+				if end < 0 {
+					end = len(ops)
+				}
+				val, ops = ops[:end], ops[min(end+1, len(ops)):]
+			}
+			switch op {
+			case 's', 'S': // Set, S shared
+				s.Set(slot, &fields[slot], val, op == 'S')
+				v := string(val)
+				pending[slot] = &v
+			case 'k':
+				fields[slot] = s.Kept(slot, val, false)
+				want[slot], pending[slot] = string(val), nil
+			case 'd': // as a decoder drops an object given twice: clear, Drop
+				fields[slot] = ""
+				s.Drop(slot, slot+1)
+				want[slot], pending[slot] = "", nil
+			case 'f':
+				s.Flush()
+				for i, p := range pending {
+					if p != nil {
+						want[i], pending[i] = *p, nil
+					}
+				}
+				for i := range fields {
+					if fields[i] != want[i] {
+						t.Fatalf("after Flush: slot %d holds %q, want %q", i, fields[i], want[i])
+					}
+				}
+			}
+			// A Set resolved at once is already in place; one pending is
+			// not visible yet: the model checks fields only after Flush.
+		}
+	})
+}
