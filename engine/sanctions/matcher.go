@@ -172,7 +172,9 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	if opts.WordMemo >= 0 {
 		m.memos = newGenCache[*wordMemo](cmp.Or(opts.WordMemo, 2048))
 	}
-	m.scratch.New = func() any { return &scratch{hit: make([]float64, len(m.names)), mark: make([]uint32, len(m.names))} }
+	m.scratch.New = func() any {
+		return &scratch{hit: make([]float64, len(m.names)), mark: make([]uint32, len(m.names)), strong: make([]uint64, (len(m.names)+63)/64)}
+	}
 	return m
 }
 
@@ -286,6 +288,11 @@ func (q *query) keys() (exact, near []string) {
 type scratch struct {
 	hit     []float64 // per listed name: query weight its keys share
 	touched []int32
+	// strong has a bit per listed name a strong key reached (weakFrom);
+	// weak[i] is where query word i's weak contribs begin.
+	strong  []uint64
+	weak    []int32
+	byCount []int // query words, most contribs first
 	cands   []cand
 	// blockWord's per-name marks: mark[ni] == epoch when reached already.
 	mark      []uint32
@@ -324,36 +331,39 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	// each query word (and the whole run-together name) counts once per
 	// listed name: more than fully for the same word, fully when the
 	// skeletons are equal, less when they are one consonant apart.
-	addContribs := func(cs []contrib, w float64) {
-		for _, c := range cs {
-			if lid >= 0 && c.list != lid {
-				continue
-			}
-			if s.hit[c.ni] == 0 {
-				s.touched = append(s.touched, c.ni)
-			}
-			s.hit[c.ni] += blockFactors[c.f] * w
-		}
-	}
-	for i := range q.toks {
-		addContribs(s.memos[i].contribs, q.toks[i].w)
-	}
+	// Most names a query reaches share too little to be kept, and most of
+	// those are reached only through weak keys; so the strong keys first
+	// mark the names that may be kept (see weakFrom), and only marked
+	// names accumulate, every key in the same order as before, so that
+	// each sum is the same float64.
 	if len(q.toks) > 1 && q.short {
 		// The run-together form finds the one-word listed names that the
 		// run-together comparison is tried against (scoreFrom), which it
 		// is only for a query with a short word: without one, the names it
 		// reaches would be scored word by word, and those that share no
 		// block key with any query word crowd out the ones that do.
-		// It is new with each name: not memoised.
+		// It is new with each name: not memoised. It shares at least half
+		// the query's weight: all its keys are strong.
 		whole := q.wholeToken()
 		s.whole, _ = m.blockWord(&whole, s, s.whole[:0])
-		addContribs(s.whole, q.weight)
+	} else {
+		s.whole = s.whole[:0]
 	}
-	// Keep the names that share enough, clearing hit on the way.
+	s.weakFrom(&q)
+	for i := range q.toks {
+		s.markStrong(s.memos[i].contribs[:s.weak[i]], lid)
+	}
+	s.markStrong(s.whole, lid)
+	for i := range q.toks {
+		s.addMarked(s.memos[i].contribs, q.toks[i].w, lid)
+	}
+	s.addMarked(s.whole, q.weight, lid)
+	// Keep the names that share enough, clearing hit and marks on the way.
 	s.cands = s.cands[:0]
 	for _, ni := range s.touched {
 		h := s.hit[ni]
 		s.hit[ni] = 0
+		s.strong[ni>>6] &^= 1 << (ni & 63)
 		if h >= minShare*q.weight {
 			s.cands = append(s.cands, cand{ni: ni, hit: h})
 		}
@@ -401,6 +411,67 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	n := &m.names[bestNI]
 	e := &m.ents[n.ent]
 	return Match{Score: best, EntityID: e.ID, List: e.List, Alias: n.alias, Name: e.Name}
+}
+
+// weakFrom sets s.weak: for each query word, where the contribs begin
+// that are weak, that is, that cannot make a listed name share minShare of
+// the query's weight even when the name is reached by the weak contribs of
+// every query word. A name must then be reached by a strong one to be
+// kept. The words with the most contribs (usually near keys of a long
+// word) get their weak contribs first, as far as the budget goes; the
+// contribs of each word are in order of factor, strongest first.
+func (s *scratch) weakFrom(q *query) {
+	// The margin keeps the weak sum under the threshold whatever the
+	// rounding of the float64 sums.
+	budget := minShare * q.weight * (1 - 1e-9)
+	s.weak, s.byCount = s.weak[:0], s.byCount[:0]
+	for i := range q.toks {
+		s.weak = append(s.weak, int32(len(s.memos[i].contribs)))
+		// Insertion sort by contribs, most first: a query has few words.
+		j := len(s.byCount)
+		s.byCount = append(s.byCount, i)
+		for ; j > 0 && len(s.memos[s.byCount[j-1]].contribs) < len(s.memos[i].contribs); j-- {
+			s.byCount[j] = s.byCount[j-1]
+		}
+		s.byCount[j] = i
+	}
+	for _, i := range s.byCount {
+		wm := s.memos[i]
+		for _, from := range wm.from[:len(blockFactors)] {
+			if int(from) == len(wm.contribs) {
+				break
+			}
+			// The strongest weak contrib is the first.
+			if top := blockFactors[wm.contribs[from].f] * q.toks[i].w; top <= budget {
+				s.weak[i] = from
+				budget -= top
+				break
+			}
+		}
+	}
+}
+
+// markStrong marks the names of cs (strong contribs) in s.strong.
+func (s *scratch) markStrong(cs []contrib, lid int32) {
+	for _, c := range cs {
+		if lid < 0 || c.list == lid {
+			s.strong[c.ni>>6] |= 1 << (c.ni & 63)
+		}
+	}
+}
+
+// addMarked adds a query word's share of weight w to the names of cs that
+// are marked strong.
+func (s *scratch) addMarked(cs []contrib, w float64, lid int32) {
+	for _, c := range cs {
+		if s.strong[c.ni>>6]&(1<<(c.ni&63)) == 0 || lid >= 0 && c.list != lid {
+			continue
+		}
+		if s.hit[c.ni] == 0 {
+			s.touched = append(s.touched, c.ni)
+		}
+		s.hit[c.ni] += blockFactors[c.f] * w
+	}
 }
 
 // cand is a listed name that shares enough of a query's weight (hit)

@@ -36,9 +36,11 @@ type contrib struct {
 // wordMemo is what one query word (by its normalised text) contributes to
 // any query it appears in.
 type wordMemo struct {
-	contribs []contrib
-	idf      float64 // idfWeight of the word's listed-name frequency
-	mu       sync.Mutex
+	contribs []contrib // in order of factor index, strongest first
+	// from[f] is where contribs of factor index f or weaker begin.
+	from [len(blockFactors) + 1]int32
+	idf  float64 // idfWeight of the word's listed-name frequency
+	mu   sync.Mutex
 	// sims[abjad] maps a listed word's vocabulary id to tokenSim(query
 	// word, listed word); the query side's abjad flag changes the result.
 	sims [2]idTable[float64]
@@ -59,6 +61,15 @@ func (m *Matcher) memoFor(t *token, s *scratch) *wordMemo {
 	}
 	contribs, df := m.blockWord(t, s, nil)
 	wm := &wordMemo{contribs: contribs, idf: idfWeight(df)}
+	f := 0
+	for k, c := range contribs {
+		for ; f <= int(c.f); f++ {
+			wm.from[f] = int32(k)
+		}
+	}
+	for ; f < len(wm.from); f++ {
+		wm.from[f] = int32(len(contribs))
+	}
 	if m.memos != nil {
 		m.memos.put(t.text, wm)
 	}
@@ -66,7 +77,8 @@ func (m *Matcher) memoFor(t *token, s *scratch) *wordMemo {
 }
 
 // blockWord appends to out the listed names a word's block keys reach,
-// each once with the factor of the first (strongest) key that reached it,
+// each once with the factor of the first (strongest) key that reached it
+// (so in order of factor index),
 // and returns the number of listed names that have the word itself (its
 // names in role roleWord, see idfWeight).
 func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) (_ []contrib, df int) {
