@@ -67,6 +67,26 @@ type nameHead struct {
 	form   uint8 // formID of the legal-form code
 }
 
+// nameShape is what a query reads of every candidate before it knows
+// whether the candidate can score at all: the number of words compared
+// (min(words, maxWords), low bits) and whether the name has a short word
+// (shapeShort). One byte a name (~22 kB for the shipped lists) stays in
+// the CPU caches where the heads do not.
+type nameShape uint8
+
+const shapeShort nameShape = 1 << 7
+
+func (sh nameShape) words() int { return int(sh &^ shapeShort) }
+
+// concatMayScore reports whether scoreFrom tries the run-together
+// comparison of q with a listed name of shape sh (see concatOK there).
+func (q *query) concatMayScore(sh nameShape) bool {
+	if len(q.toks) == 1 {
+		return sh.words() != 1 && sh&shapeShort != 0
+	}
+	return sh.words() == 1 && q.short
+}
+
 // wordRef is a listed word as scoring reads it: its vocabulary number
 // (the key of wordMemo.sims: the word's entry in the block index) and its
 // weight.
@@ -82,7 +102,8 @@ type Matcher struct {
 	ents    []Entity
 	names   []listedName
 	heads   []nameHead // per name, see nameHead
-	refs    []wordRef  // every name's words, back to back
+	shapes  []nameShape
+	refs    []wordRef // every name's words, back to back
 	lists   []string
 	listIDs map[string]int32
 	// blocks maps a word, as spelled after normalisation, to the listed
@@ -148,10 +169,15 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	// under it in that role, once each, are the listed names that share
 	// it: the words are weighed by their number.
 	m.heads = make([]nameHead, len(m.names))
+	m.shapes = make([]nameShape, len(m.names))
 	for ni := range m.names {
 		n := &m.names[ni]
 		h := &m.heads[ni]
 		*h = nameHead{refs: int32(len(m.refs)), ntoks: int32(len(n.toks)), short: hasShortWord(n.toks), form: n.form}
+		m.shapes[ni] = nameShape(min(len(n.toks), maxWords))
+		if h.short {
+			m.shapes[ni] |= shapeShort
+		}
 		for j := range n.toks {
 			id := blocks.ids[n.toks[j].text]
 			w := float64(len(n.toks[j].text)) * idfWeight(len(blocks.lists[id][roleWord]))
@@ -381,7 +407,7 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	nc := len(s.cands) * maxWords
 	s.simQ, s.simN = slices.Grow(s.simQ[:0], nc)[:nc], slices.Grow(s.simN[:0], nc)[:nc]
 	for c, cd := range s.cands {
-		clear(s.simN[c*maxWords : c*maxWords+min(int(m.heads[cd.ni].ntoks), maxWords)])
+		clear(s.simN[c*maxWords : c*maxWords+m.shapes[cd.ni].words()])
 	}
 	for i := 0; i < min(len(q.toks), maxWords); i++ {
 		wm, qt := s.memos[i], &q.toks[i]
@@ -397,8 +423,15 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		}
 		wm.mu.Unlock()
 	}
+	// A candidate none of whose words is like a query word above simFloor
+	// scores 0, unless the run-together comparison is tried: most
+	// candidates, and they need not be read further.
 	best, bestNI := 0.0, int32(-1)
+	nq := min(len(q.toks), maxWords)
 	for c, cd := range s.cands {
+		if slices.Max(s.simQ[c*maxWords:c*maxWords+nq]) <= simFloor && !q.concatMayScore(m.shapes[cd.ni]) {
+			continue
+		}
 		h := &m.heads[cd.ni]
 		sc := scoreFrom(&q, h, m.refs[h.refs:h.refs+h.ntoks], &m.names[cd.ni].concat, s.simQ[c*maxWords:], s.simN[c*maxWords:])
 		if ni := cd.ni; sc > best || sc == best && bestNI >= 0 && ni < bestNI {

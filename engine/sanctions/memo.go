@@ -158,7 +158,7 @@ func (wm *wordMemo) simLocked(a *token, m *Matcher, ni int32, j int) float64 {
 // like its other words. The caller holds wm.mu.
 func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, tmp []float64) []float64 {
 	side := abjadSide(a)
-	nn := min(int(m.heads[ni].ntoks), maxWords)
+	nn := m.shapes[ni].words()
 	if off, ok := wm.rows[side].get(ni); ok {
 		if off == noRow {
 			return nil
