@@ -139,7 +139,7 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			if len(q.toks) == 0 {
 				continue
 			}
-			key := q.concat + "|" + strings.Join(tokenTexts(q.toks), " ") + "|" + strconv.Itoa(int(q.form))
+			key := strings.Join(tokenTexts(q.toks), " ") + "|" + strconv.Itoa(int(q.form))
 			if seen[key] {
 				continue // the same spelling twice (case or accents only)
 			}
@@ -246,7 +246,10 @@ func (m *Matcher) Best(name, list string) Match {
 
 // query is a name prepared for comparison.
 type query struct {
-	toks   []token
+	toks []token
+	// concat is the phonetic forms of all words run together ("xi
+	// jinping" ~ "xijinping"), set only where scoreFrom may read it: for a
+	// name of one word, or with a short word (see concatOK there).
 	concat string
 	weight float64
 	form   uint8 // formID of the legal-form code (legalform.go)
@@ -256,16 +259,32 @@ type query struct {
 func prepare(name string) query {
 	ws, form := words(name)
 	abjad := hasAbjad(name)
-	q := query{toks: make([]token, len(ws)), form: formID(form)}
-	var cb strings.Builder
+	q := query{toks: make([]token, len(ws))}
 	for i, w := range ws {
 		q.toks[i] = makeToken(w, abjad)
-		q.weight += float64(len(w))
-		cb.WriteString(q.toks[i].phon)
 	}
-	q.concat = cb.String()
-	q.short = hasShortWord(q.toks)
+	q.finish(form)
 	return q
+}
+
+// finish sets what a query derives from its tokens and legal form.
+func (q *query) finish(form string) {
+	q.form = formID(form)
+	q.weight = 0
+	for i := range q.toks {
+		q.weight += q.toks[i].w
+	}
+	q.short = hasShortWord(q.toks)
+	switch {
+	case len(q.toks) == 1:
+		q.concat = q.toks[0].phon
+	case q.short:
+		var cb strings.Builder
+		for i := range q.toks {
+			cb.WriteString(q.toks[i].phon)
+		}
+		q.concat = cb.String()
+	}
 }
 
 func tokenTexts(ts []token) []string {
@@ -326,6 +345,7 @@ type scratch struct {
 	keyBuf    []byte      // blockWord's keys
 	nearLists []*keyLists // blockWord's near keys' postings
 	memos     []*wordMemo // per query word
+	toks      []token     // the query's
 	whole     []contrib   // the run-together name's block candidates
 	// Per candidate, maxWords slots each: the best similarity of each
 	// query word in the candidate and of each candidate word in the query.
@@ -339,20 +359,27 @@ type scratch struct {
 const minShare = 0.4
 
 func (m *Matcher) compute(name string, lid int32) Match {
-	q := prepare(name)
-	if len(q.toks) == 0 {
+	ws, form := words(name)
+	if len(ws) == 0 {
 		return Match{}
 	}
 	s := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(s)
+	// A query word's forms come with its memo: a word seen before costs
+	// no makeToken.
+	abjad := hasAbjad(name)
+	q := query{toks: s.toks[:0]}
 	s.memos = s.memos[:0]
-	q.weight = 0
-	for i := range q.toks {
-		wm := m.memoFor(&q.toks[i], s)
+	for _, w := range ws {
+		wm := m.memoFor(w, s)
 		s.memos = append(s.memos, wm)
-		q.toks[i].w *= wm.idf
-		q.weight += q.toks[i].w
+		t := wm.tok
+		t.abjad = abjad
+		t.w *= wm.idf
+		q.toks = append(q.toks, t)
 	}
+	s.toks = q.toks
+	q.finish(form)
 	// Accumulate, per listed name, the query weight whose keys it shares:
 	// each query word (and the whole run-together name) counts once per
 	// listed name: more than fully for the same word, fully when the

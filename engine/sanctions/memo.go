@@ -2,6 +2,7 @@ package sanctions
 
 import (
 	"math/bits"
+	"strings"
 	"sync"
 )
 
@@ -36,6 +37,7 @@ type contrib struct {
 // wordMemo is what one query word (by its normalised text) contributes to
 // any query it appears in.
 type wordMemo struct {
+	tok      token     // the word's forms (abjad false, weight its length)
 	contribs []contrib // in order of factor index, strongest first
 	// from[f] is where contribs of factor index f or weaker begin.
 	from [len(blockFactors) + 1]int32
@@ -50,28 +52,31 @@ type wordMemo struct {
 	arena [2][]float64
 }
 
-// memoFor returns the memo of query word t, from the cache when it has
+// memoFor returns the memo of query word w, from the cache when it has
 // one, built and cached otherwise (two goroutines may build the same word
 // at once; one result wins, both are correct).
-func (m *Matcher) memoFor(t *token, s *scratch) *wordMemo {
+func (m *Matcher) memoFor(w string, s *scratch) *wordMemo {
 	if m.memos != nil {
-		if wm, ok := m.memos.get(t.text); ok {
+		if wm, ok := m.memos.get(w); ok {
 			return wm
 		}
 	}
-	contribs, df := m.blockWord(t, s, nil)
-	wm := &wordMemo{contribs: contribs, idf: idfWeight(df)}
+	// The word may alias the query's normalised name: the memo outlives it.
+	wm := &wordMemo{tok: makeToken(strings.Clone(w), false)}
+	var df int
+	wm.contribs, df = m.blockWord(&wm.tok, s, nil)
+	wm.idf = idfWeight(df)
 	f := 0
-	for k, c := range contribs {
+	for k, c := range wm.contribs {
 		for ; f <= int(c.f); f++ {
 			wm.from[f] = int32(k)
 		}
 	}
 	for ; f < len(wm.from); f++ {
-		wm.from[f] = int32(len(contribs))
+		wm.from[f] = int32(len(wm.contribs))
 	}
 	if m.memos != nil {
-		m.memos.put(t.text, wm)
+		m.memos.put(wm.tok.text, wm)
 	}
 	return wm
 }
