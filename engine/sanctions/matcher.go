@@ -351,6 +351,7 @@ type scratch struct {
 	// query word in the candidate and of each candidate word in the query.
 	simQ, simN []float64
 	row        [maxWords]float64 // a similarity row the memo does not keep
+	first      []idSlot[int32]   // firstRowSlots
 }
 
 // minShare is the part of a query's weight a listed name must share through
@@ -439,10 +440,11 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	for i := 0; i < min(len(q.toks), maxWords); i++ {
 		wm, qt := s.memos[i], &q.toks[i]
 		wm.mu.Lock()
+		s.first = wm.firstRowSlots(qt, s.cands, s.first)
 		for c, cd := range s.cands {
 			bestN := s.simN[c*maxWords:]
 			best := 0.0
-			for j, sim := range wm.rowLocked(qt, m, cd.ni, s.row[:0]) {
+			for j, sim := range wm.rowLocked(qt, m, cd.ni, s.first[c], s.row[:0]) {
 				best = max(best, sim)
 				bestN[j] = max(bestN[j], sim)
 			}

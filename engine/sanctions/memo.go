@@ -2,6 +2,7 @@ package sanctions
 
 import (
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -160,11 +161,16 @@ func (wm *wordMemo) simLocked(a *token, m *Matcher, ni int32, j int) float64 {
 // and comes back empty: it is kept as a mark (noRow) without a place in
 // the arena, and the caller reads nothing. On the synthetic feed that is
 // most rows: a candidate reached through one word of a query is rarely
-// like its other words. The caller holds wm.mu.
-func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, tmp []float64) []float64 {
+// like its other words. first is the slot firstRowSlots loaded for ni.
+// The caller holds wm.mu.
+func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, first idSlot[int32], tmp []float64) []float64 {
 	side := abjadSide(a)
 	nn := m.shapes[ni].words()
-	if off, ok := wm.rows[side].get(ni); ok {
+	off, ok := first.val, first.key == ni+1
+	if !ok {
+		off, ok = wm.rows[side].get(ni)
+	}
+	if ok {
 		if off == noRow {
 			return nil
 		}
@@ -189,6 +195,28 @@ func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, tmp []float64) []f
 		wm.rows[side].put(ni, off, maxMemoRows)
 	}
 	return row
+}
+
+// firstRowSlots returns the slot of the row table where each candidate's
+// row would be found first (the zero slot when the table is empty). The
+// loads do not depend on each other, so the CPU overlaps their cache
+// misses, where probing one candidate after the other waits for each in
+// turn: a query's candidates are spread over the word's table, and the
+// tables of the memoised words do not all fit in the CPU caches. Most
+// rows are then found in the slot loaded (rowLocked). The caller holds
+// wm.mu.
+func (wm *wordMemo) firstRowSlots(a *token, cands []cand, out []idSlot[int32]) []idSlot[int32] {
+	t := &wm.rows[abjadSide(a)]
+	if len(t.slots) == 0 {
+		out = slices.Grow(out[:0], len(cands))[:len(cands)]
+		clear(out)
+		return out
+	}
+	out = out[:0]
+	for _, cd := range cands {
+		out = append(out, t.slots[t.slot(cd.ni)])
+	}
+	return out
 }
 
 // noRow marks a kept row with no similarity above simFloor.
