@@ -2,6 +2,7 @@ package sanctions
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -352,6 +353,7 @@ type scratch struct {
 	simQ, simN []float64
 	row        [maxWords]float64 // a similarity row the memo does not keep
 	first      []idSlot[int32]   // firstRowSlots
+	live       []liveCand
 }
 
 // minShare is the part of a query's weight a listed name must share through
@@ -452,18 +454,38 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		}
 		wm.mu.Unlock()
 	}
-	// A candidate none of whose words is like a query word above simFloor
-	// scores 0, unless the run-together comparison is tried: most
-	// candidates, and they need not be read further.
-	best, bestNI := 0.0, int32(-1)
+	// Each candidate's score has an upper bound that its query side and
+	// shape give (scoreBound), before its head and word weights are read
+	// (cache misses: they are spread over the lists). The candidate with
+	// the highest bound is scored first, usually the best one; then the
+	// others whose bound can still reach the best score found. On the
+	// synthetic feed most candidates' bounds are far below it, and a
+	// candidate none of whose words is like a query word above simFloor
+	// has the bound 0 unless the run-together comparison is tried. A
+	// candidate that could tie the best is scored: the lower name number
+	// wins a tie.
 	nq := min(len(q.toks), maxWords)
+	s.live = s.live[:0]
+	first := 0
 	for c, cd := range s.cands {
-		if slices.Max(s.simQ[c*maxWords:c*maxWords+nq]) <= simFloor && !q.concatMayScore(m.shapes[cd.ni]) {
+		if b := q.scoreBound(s.simQ[c*maxWords:c*maxWords+nq], m.shapes[cd.ni]); b > 0 {
+			if len(s.live) > 0 && b > s.live[first].bound {
+				first = len(s.live)
+			}
+			s.live = append(s.live, liveCand{c: int32(c), ni: cd.ni, bound: b})
+		}
+	}
+	best, bestNI := 0.0, int32(-1)
+	if len(s.live) > 0 {
+		s.live[0], s.live[first] = s.live[first], s.live[0]
+	}
+	for _, l := range s.live {
+		if l.bound < best-boundMargin {
 			continue
 		}
-		h := &m.heads[cd.ni]
-		sc := scoreFrom(&q, h, m.refs[h.refs:h.refs+h.ntoks], &m.names[cd.ni].concat, s.simQ[c*maxWords:], s.simN[c*maxWords:])
-		if ni := cd.ni; sc > best || sc == best && bestNI >= 0 && ni < bestNI {
+		h, c := &m.heads[l.ni], int(l.c)
+		sc := scoreFrom(&q, h, m.refs[h.refs:h.refs+h.ntoks], &m.names[l.ni].concat, s.simQ[c*maxWords:], s.simN[c*maxWords:])
+		if ni := l.ni; sc > best || sc == best && bestNI >= 0 && ni < bestNI {
 			best, bestNI = sc, ni
 		}
 	}
@@ -534,6 +556,13 @@ func (s *scratch) addMarked(cs []contrib, w float64, lid int32) {
 		}
 		s.hit[c.ni] += blockFactors[c.f] * w
 	}
+}
+
+// liveCand is a candidate that may score above 0: its place in
+// scratch.cands and its scoreBound.
+type liveCand struct {
+	c, ni int32
+	bound float64
 }
 
 // cand is a listed name that shares enough of a query's weight (hit)
@@ -620,25 +649,8 @@ const maxWords = 16
 func scoreFrom(q *query, h *nameHead, refs []wordRef, concat *string, bestQ, bestN []float64) float64 {
 	ntoks := int(h.ntoks)
 	nq, nn := min(len(q.toks), maxWords), min(ntoks, maxWords)
-	var sq float64
-	for i := 0; i < nq; i++ {
-		sq += adjustSim(bestQ[i]) * q.toks[i].w
-	}
-	sq /= q.weight
-	// A one-word query is a surname or a bare company word: how well that
-	// word is found decides ("Putin" must reach a reviewer). Longer queries
-	// also need the listed name's words to be found in them, so that two
-	// common words do not hit every long name that contains look-alikes.
-	wq := 0.75
-	switch {
-	case len(q.toks) == 1:
-		wq = 0.9
-	case ntoks >= len(q.toks)+2:
-		// Two common words found inside a listed name twice as long
-		// ("Elena García" in "GAXIOLA GARCIA, Maria Elena") are weak
-		// evidence: the name's missing words weigh more.
-		wq = 0.5
-	}
+	sq := q.side(bestQ[:nq])
+	wq := q.share(ntoks)
 	var sn float64
 	for j := 0; j < nn; j++ {
 		sn += adjustSim(bestN[j]) * refs[j].w
@@ -653,6 +665,61 @@ func scoreFrom(q *query, h *nameHead, refs []wordRef, concat *string, bestQ, bes
 		}
 	}
 	return s * formFactor(q.form, h.form)
+}
+
+// side is the weighted share of the query's words found in a listed
+// name, bestQ[i] being the best tokenSim of query word i in it.
+func (q *query) side(bestQ []float64) float64 {
+	var sq float64
+	for i, b := range bestQ {
+		sq += adjustSim(b) * q.toks[i].w
+	}
+	return sq / q.weight
+}
+
+// share is the weight of the query side in a score against a listed name
+// of ntoks words, the rest being the name side's.
+func (q *query) share(ntoks int) float64 {
+	switch {
+	case len(q.toks) == 1:
+		// A one-word query is a surname or a bare company word: how well
+		// that word is found decides ("Putin" must reach a reviewer).
+		return 0.9
+	case ntoks >= len(q.toks)+2:
+		// Two common words found inside a listed name twice as long
+		// ("Elena García" in "GAXIOLA GARCIA, Maria Elena") are weak
+		// evidence: the name's missing words weigh more.
+		return 0.5
+	}
+	// Longer queries also need the listed name's words to be found in
+	// them, so that two common words do not hit every long name that
+	// contains look-alikes.
+	return 0.75
+}
+
+// scoreBound bounds scoreFrom for a listed name of shape sh given the
+// query side (bestQ as there): the name side counted as if each of the
+// name's words were as similar as the most similar pair (the name's words
+// are compared with the same query words, so no word of the name does
+// better), the legal forms as equal, the run-together comparison as
+// exact. It is 0 exactly when no query word has a similarity above
+// simFloor and the run-together comparison is not tried: the score is
+// then 0 as well.
+func (q *query) scoreBound(bestQ []float64, sh nameShape) float64 {
+	var b float64
+	if sq := q.side(bestQ); sq > 0 {
+		// sh knows the name's words only up to maxWords: beyond, the
+		// lowest share of the query side is the safe one.
+		wq := q.share(sh.words())
+		if sh.words() == maxWords {
+			wq = min(wq, q.share(math.MaxInt))
+		}
+		b = wq*sq + (1-wq)*adjustSim(slices.Max(bestQ))
+	}
+	if q.concatMayScore(sh) {
+		b = max(b, 0.93)
+	}
+	return b
 }
 
 // hasShortWord reports whether a name has a word of at most three letters,
