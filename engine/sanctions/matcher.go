@@ -104,6 +104,7 @@ type Matcher struct {
 	names   []listedName
 	heads   []nameHead // per name, see nameHead
 	shapes  []nameShape
+	listOf  []int32   // per name, its list's number (a list filter's test)
 	refs    []wordRef // every name's words, back to back
 	lists   []string
 	listIDs map[string]int32
@@ -171,11 +172,13 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	// it: the words are weighed by their number.
 	m.heads = make([]nameHead, len(m.names))
 	m.shapes = make([]nameShape, len(m.names))
+	m.listOf = make([]int32, len(m.names))
 	for ni := range m.names {
 		n := &m.names[ni]
 		h := &m.heads[ni]
 		*h = nameHead{refs: int32(len(m.refs)), ntoks: int32(len(n.toks)), short: hasShortWord(n.toks), form: n.form}
 		m.shapes[ni] = nameShape(min(len(n.toks), maxWords))
+		m.listOf[ni] = n.list
 		if h.short {
 			m.shapes[ni] |= shapeShort
 		}
@@ -407,13 +410,13 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	}
 	s.weakFrom(&q)
 	for i := range q.toks {
-		s.markStrong(s.memos[i].contribs[:s.weak[i]], lid)
+		s.markStrong(s.memos[i].contribs[:s.weak[i]], lid, m.listOf)
 	}
-	s.markStrong(s.whole, lid)
+	s.markStrong(s.whole, lid, m.listOf)
 	for i := range q.toks {
-		s.addMarked(s.memos[i].contribs, q.toks[i].w, lid)
+		s.addMarked(s.memos[i].contribs, q.toks[i].w)
 	}
-	s.addMarked(s.whole, q.weight, lid)
+	s.addMarked(s.whole, q.weight)
 	// Keep the names that share enough, clearing hit and marks on the way.
 	s.cands = s.cands[:0]
 	for _, ni := range s.touched {
@@ -526,7 +529,7 @@ func (s *scratch) weakFrom(q *query) {
 				break
 			}
 			// The strongest weak contrib is the first.
-			if top := blockFactors[wm.contribs[from].f] * q.toks[i].w; top <= budget {
+			if top := blockFactors[wm.contribs[from].f()] * q.toks[i].w; top <= budget {
 				s.weak[i] = from
 				budget -= top
 				break
@@ -535,26 +538,28 @@ func (s *scratch) weakFrom(q *query) {
 	}
 }
 
-// markStrong marks the names of cs (strong contribs) in s.strong.
-func (s *scratch) markStrong(cs []contrib, lid int32) {
+// markStrong marks the names of cs (strong contribs) in s.strong; with a
+// list filter (lid >= 0), only those of listOf[ni] == lid.
+func (s *scratch) markStrong(cs []contrib, lid int32, listOf []int32) {
 	for _, c := range cs {
-		if lid < 0 || c.list == lid {
-			s.strong[c.ni>>6] |= 1 << (c.ni & 63)
+		if ni := c.ni(); lid < 0 || listOf[ni] == lid {
+			s.strong[ni>>6] |= 1 << (ni & 63)
 		}
 	}
 }
 
 // addMarked adds a query word's share of weight w to the names of cs that
 // are marked strong.
-func (s *scratch) addMarked(cs []contrib, w float64, lid int32) {
+func (s *scratch) addMarked(cs []contrib, w float64) {
 	for _, c := range cs {
-		if s.strong[c.ni>>6]&(1<<(c.ni&63)) == 0 || lid >= 0 && c.list != lid {
+		ni := c.ni()
+		if s.strong[ni>>6]&(1<<(ni&63)) == 0 {
 			continue
 		}
-		if s.hit[c.ni] == 0 {
-			s.touched = append(s.touched, c.ni)
+		if s.hit[ni] == 0 {
+			s.touched = append(s.touched, ni)
 		}
-		s.hit[c.ni] += blockFactors[c.f] * w
+		s.hit[ni] += blockFactors[c.f()] * w
 	}
 }
 
