@@ -436,12 +436,10 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	// Word similarities, query word by query word, so that each word's
 	// memo is locked once per query.
 	// Only the slots scoreFrom reads are set: the first nq of simQ (below)
-	// and the first nn of simN (cleared here).
+	// and the first nn of simN (all cleared here, in one call).
 	nc := len(s.cands) * maxWords
 	s.simQ, s.simN = slices.Grow(s.simQ[:0], nc)[:nc], slices.Grow(s.simN[:0], nc)[:nc]
-	for c, cd := range s.cands {
-		clear(s.simN[c*maxWords : c*maxWords+m.shapes[cd.ni].words()])
-	}
+	clear(s.simN)
 	for i := 0; i < min(len(q.toks), maxWords); i++ {
 		wm, qt := s.memos[i], &q.toks[i]
 		wm.mu.Lock()
@@ -712,14 +710,15 @@ func (q *query) share(ntoks int) float64 {
 // then 0 as well.
 func (q *query) scoreBound(bestQ []float64, sh nameShape) float64 {
 	var b float64
-	if sq := q.side(bestQ); sq > 0 {
+	if mx := slices.Max(bestQ); mx > simFloor {
+		sq := q.side(bestQ)
 		// sh knows the name's words only up to maxWords: beyond, the
 		// lowest share of the query side is the safe one.
 		wq := q.share(sh.words())
 		if sh.words() == maxWords {
 			wq = min(wq, q.share(math.MaxInt))
 		}
-		b = wq*sq + (1-wq)*adjustSim(slices.Max(bestQ))
+		b = wq*sq + (1-wq)*adjustSim(mx)
 	}
 	if q.concatMayScore(sh) {
 		b = max(b, 0.93)
