@@ -79,6 +79,15 @@ const shapeShort nameShape = 1 << 7
 
 func (sh nameShape) words() int { return int(sh &^ shapeShort) }
 
+// shapeOf is the shape of a name of words toks.
+func shapeOf(toks []token) nameShape {
+	sh := nameShape(min(len(toks), maxWords))
+	if hasShortWord(toks) {
+		sh |= shapeShort
+	}
+	return sh
+}
+
 // concatMayScore reports whether scoreFrom tries the run-together
 // comparison of q with a listed name of shape sh (see concatOK there).
 func (q *query) concatMayScore(sh nameShape) bool {
@@ -177,11 +186,8 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 		n := &m.names[ni]
 		h := &m.heads[ni]
 		*h = nameHead{refs: int32(len(m.refs)), ntoks: int32(len(n.toks)), short: hasShortWord(n.toks), form: n.form}
-		m.shapes[ni] = nameShape(min(len(n.toks), maxWords))
+		m.shapes[ni] = shapeOf(n.toks)
 		m.listOf[ni] = n.list
-		if h.short {
-			m.shapes[ni] |= shapeShort
-		}
 		for j := range n.toks {
 			id := blocks.ids[n.toks[j].text]
 			w := float64(len(n.toks[j].text)) * idfWeight(len(blocks.lists[id][roleWord]))
@@ -621,6 +627,13 @@ func Compare(a, b string) float64 {
 	if len(qa.toks) == 0 || len(qb.toks) == 0 {
 		return 0
 	}
+	score, _ := comparePrepared(&qa, &qb)
+	return score
+}
+
+// comparePrepared scores qa against qb as a listed name, and returns the
+// best similarity of each of qa's first maxWords words in qb too.
+func comparePrepared(qa, qb *query) (float64, [maxWords]float64) {
 	h := nameHead{weight: qb.weight, ntoks: int32(len(qb.toks)), short: qb.short, form: qb.form}
 	refs := make([]wordRef, len(qb.toks))
 	for j, t := range qb.toks {
@@ -634,7 +647,7 @@ func Compare(a, b string) float64 {
 			bestN[j] = max(bestN[j], s)
 		}
 	}
-	return scoreFrom(&qa, &h, refs, &qb.concat, bestQ[:], bestN[:])
+	return scoreFrom(qa, &h, refs, &qb.concat, bestQ[:], bestN[:]), bestQ
 }
 
 // maxWords bounds the words of a name compared word by word; longer names
