@@ -89,9 +89,8 @@ func (m *Matcher) memoFor(w string, s *scratch) *wordMemo {
 
 // blockWord appends to out the listed names a word's block keys reach,
 // each once with the factor of the first (strongest) key that reached it
-// (so in order of factor index),
-// and returns the number of listed names that have the word itself (its
-// names in role roleWord, see idfWeight).
+// (so in order of factor index), and returns the number of listed names
+// that have the word itself (its names in role roleWord, see idfWeight).
 func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) (_ []contrib, df int) {
 	// Keys are built in s.keyBuf; the order of the look-ups gives each
 	// name the factor of the strongest key that reaches it.
