@@ -2,6 +2,7 @@ package sanctions
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,6 +68,35 @@ type nameHead struct {
 	form   uint8 // formID of the legal-form code
 }
 
+// nameShape is what a query reads of every candidate before it knows
+// whether the candidate can score at all: the number of words compared
+// (min(words, maxWords), low bits) and whether the name has a short word
+// (shapeShort). One byte a name (~22 kB for the shipped lists) stays in
+// the CPU caches where the heads do not.
+type nameShape uint8
+
+const shapeShort nameShape = 1 << 7
+
+func (sh nameShape) words() int { return int(sh &^ shapeShort) }
+
+// shapeOf is the shape of a name of words toks.
+func shapeOf(toks []token) nameShape {
+	sh := nameShape(min(len(toks), maxWords))
+	if hasShortWord(toks) {
+		sh |= shapeShort
+	}
+	return sh
+}
+
+// concatMayScore reports whether scoreFrom tries the run-together
+// comparison of q with a listed name of shape sh (see concatOK there).
+func (q *query) concatMayScore(sh nameShape) bool {
+	if len(q.toks) == 1 {
+		return sh.words() != 1 && sh&shapeShort != 0
+	}
+	return sh.words() == 1 && q.short
+}
+
 // wordRef is a listed word as scoring reads it: its vocabulary number
 // (the key of wordMemo.sims: the word's entry in the block index) and its
 // weight.
@@ -82,7 +112,9 @@ type Matcher struct {
 	ents    []Entity
 	names   []listedName
 	heads   []nameHead // per name, see nameHead
-	refs    []wordRef  // every name's words, back to back
+	shapes  []nameShape
+	listOf  []int32   // per name, its list's number (a list filter's test)
+	refs    []wordRef // every name's words, back to back
 	lists   []string
 	listIDs map[string]int32
 	// blocks maps a word, as spelled after normalisation, to the listed
@@ -118,7 +150,7 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 			if len(q.toks) == 0 {
 				continue
 			}
-			key := q.concat + "|" + strings.Join(tokenTexts(q.toks), " ") + "|" + strconv.Itoa(int(q.form))
+			key := strings.Join(tokenTexts(q.toks), " ") + "|" + strconv.Itoa(int(q.form))
 			if seen[key] {
 				continue // the same spelling twice (case or accents only)
 			}
@@ -148,10 +180,14 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	// under it in that role, once each, are the listed names that share
 	// it: the words are weighed by their number.
 	m.heads = make([]nameHead, len(m.names))
+	m.shapes = make([]nameShape, len(m.names))
+	m.listOf = make([]int32, len(m.names))
 	for ni := range m.names {
 		n := &m.names[ni]
 		h := &m.heads[ni]
 		*h = nameHead{refs: int32(len(m.refs)), ntoks: int32(len(n.toks)), short: hasShortWord(n.toks), form: n.form}
+		m.shapes[ni] = shapeOf(n.toks)
+		m.listOf[ni] = n.list
 		for j := range n.toks {
 			id := blocks.ids[n.toks[j].text]
 			w := float64(len(n.toks[j].text)) * idfWeight(len(blocks.lists[id][roleWord]))
@@ -172,7 +208,9 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 	if opts.WordMemo >= 0 {
 		m.memos = newGenCache[*wordMemo](cmp.Or(opts.WordMemo, 2048))
 	}
-	m.scratch.New = func() any { return &scratch{hit: make([]float64, len(m.names)), mark: make([]uint32, len(m.names))} }
+	m.scratch.New = func() any {
+		return &scratch{hit: make([]float64, len(m.names)), mark: make([]uint32, len(m.names)), strong: make([]uint64, (len(m.names)+63)/64)}
+	}
 	return m
 }
 
@@ -218,7 +256,10 @@ func (m *Matcher) Best(name, list string) Match {
 
 // query is a name prepared for comparison.
 type query struct {
-	toks   []token
+	toks []token
+	// concat is the phonetic forms of all words run together ("xi
+	// jinping" ~ "xijinping"), set only where scoreFrom may read it: for a
+	// name of one word, or with a short word (see concatOK there).
 	concat string
 	weight float64
 	form   uint8 // formID of the legal-form code (legalform.go)
@@ -228,16 +269,32 @@ type query struct {
 func prepare(name string) query {
 	ws, form := words(name)
 	abjad := hasAbjad(name)
-	q := query{toks: make([]token, len(ws)), form: formID(form)}
-	var cb strings.Builder
+	q := query{toks: make([]token, len(ws))}
 	for i, w := range ws {
 		q.toks[i] = makeToken(w, abjad)
-		q.weight += float64(len(w))
-		cb.WriteString(q.toks[i].phon)
 	}
-	q.concat = cb.String()
-	q.short = hasShortWord(q.toks)
+	q.finish(form)
 	return q
+}
+
+// finish sets what a query derives from its tokens and legal form.
+func (q *query) finish(form string) {
+	q.form = formID(form)
+	q.weight = 0
+	for i := range q.toks {
+		q.weight += q.toks[i].w
+	}
+	q.short = hasShortWord(q.toks)
+	switch {
+	case len(q.toks) == 1:
+		q.concat = q.toks[0].phon
+	case q.short:
+		var cb strings.Builder
+		for i := range q.toks {
+			cb.WriteString(q.toks[i].phon)
+		}
+		q.concat = cb.String()
+	}
 }
 
 func tokenTexts(ts []token) []string {
@@ -286,6 +343,11 @@ func (q *query) keys() (exact, near []string) {
 type scratch struct {
 	hit     []float64 // per listed name: query weight its keys share
 	touched []int32
+	// strong has a bit per listed name a strong key reached (weakFrom);
+	// weak[i] is where query word i's weak contribs begin.
+	strong  []uint64
+	weak    []int32
+	byCount []int // query words, most contribs first
 	cands   []cand
 	// blockWord's per-name marks: mark[ni] == epoch when reached already.
 	mark      []uint32
@@ -293,11 +355,14 @@ type scratch struct {
 	keyBuf    []byte      // blockWord's keys
 	nearLists []*keyLists // blockWord's near keys' postings
 	memos     []*wordMemo // per query word
+	toks      []token     // the query's
 	whole     []contrib   // the run-together name's block candidates
 	// Per candidate, maxWords slots each: the best similarity of each
 	// query word in the candidate and of each candidate word in the query.
 	simQ, simN []float64
 	row        [maxWords]float64 // a similarity row the memo does not keep
+	first      []idSlot[int32]   // firstRowSlots
+	live       []liveCand
 }
 
 // minShare is the part of a query's weight a listed name must share through
@@ -306,54 +371,64 @@ type scratch struct {
 const minShare = 0.4
 
 func (m *Matcher) compute(name string, lid int32) Match {
-	q := prepare(name)
-	if len(q.toks) == 0 {
+	ws, form := words(name)
+	if len(ws) == 0 {
 		return Match{}
 	}
 	s := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(s)
+	// A query word's forms come with its memo: a word seen before costs
+	// no makeToken.
+	abjad := hasAbjad(name)
+	q := query{toks: s.toks[:0]}
 	s.memos = s.memos[:0]
-	q.weight = 0
-	for i := range q.toks {
-		wm := m.memoFor(&q.toks[i], s)
+	for _, w := range ws {
+		wm := m.memoFor(w, s)
 		s.memos = append(s.memos, wm)
-		q.toks[i].w *= wm.idf
-		q.weight += q.toks[i].w
+		t := wm.tok
+		t.abjad = abjad
+		t.w *= wm.idf
+		q.toks = append(q.toks, t)
 	}
+	s.toks = q.toks
+	q.finish(form)
 	// Accumulate, per listed name, the query weight whose keys it shares:
 	// each query word (and the whole run-together name) counts once per
 	// listed name: more than fully for the same word, fully when the
 	// skeletons are equal, less when they are one consonant apart.
-	addContribs := func(cs []contrib, w float64) {
-		for _, c := range cs {
-			if lid >= 0 && c.list != lid {
-				continue
-			}
-			if s.hit[c.ni] == 0 {
-				s.touched = append(s.touched, c.ni)
-			}
-			s.hit[c.ni] += blockFactors[c.f] * w
-		}
-	}
-	for i := range q.toks {
-		addContribs(s.memos[i].contribs, q.toks[i].w)
-	}
+	// Most names a query reaches share too little to be kept, and most of
+	// those are reached only through weak keys; so the strong keys first
+	// mark the names that may be kept (see weakFrom), and only marked
+	// names accumulate, every key in the same order as before, so that
+	// each sum is the same float64.
 	if len(q.toks) > 1 && q.short {
 		// The run-together form finds the one-word listed names that the
 		// run-together comparison is tried against (scoreFrom), which it
 		// is only for a query with a short word: without one, the names it
 		// reaches would be scored word by word, and those that share no
 		// block key with any query word crowd out the ones that do.
-		// It is new with each name: not memoised.
+		// It is new with each name: not memoised. It shares at least half
+		// the query's weight: all its keys are strong.
 		whole := q.wholeToken()
 		s.whole, _ = m.blockWord(&whole, s, s.whole[:0])
-		addContribs(s.whole, q.weight)
+	} else {
+		s.whole = s.whole[:0]
 	}
-	// Keep the names that share enough, clearing hit on the way.
+	s.weakFrom(&q)
+	for i := range q.toks {
+		s.markStrong(s.memos[i].contribs[:s.weak[i]], lid, m.listOf)
+	}
+	s.markStrong(s.whole, lid, m.listOf)
+	for i := range q.toks {
+		s.addMarked(s.memos[i].contribs, q.toks[i].w)
+	}
+	s.addMarked(s.whole, q.weight)
+	// Keep the names that share enough, clearing hit and marks on the way.
 	s.cands = s.cands[:0]
 	for _, ni := range s.touched {
 		h := s.hit[ni]
 		s.hit[ni] = 0
+		s.strong[ni>>6] &^= 1 << (ni & 63)
 		if h >= minShare*q.weight {
 			s.cands = append(s.cands, cand{ni: ni, hit: h})
 		}
@@ -367,19 +442,18 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	// Word similarities, query word by query word, so that each word's
 	// memo is locked once per query.
 	// Only the slots scoreFrom reads are set: the first nq of simQ (below)
-	// and the first nn of simN (cleared here).
+	// and the first nn of simN (all cleared here, in one call).
 	nc := len(s.cands) * maxWords
 	s.simQ, s.simN = slices.Grow(s.simQ[:0], nc)[:nc], slices.Grow(s.simN[:0], nc)[:nc]
-	for c, cd := range s.cands {
-		clear(s.simN[c*maxWords : c*maxWords+min(int(m.heads[cd.ni].ntoks), maxWords)])
-	}
+	clear(s.simN)
 	for i := 0; i < min(len(q.toks), maxWords); i++ {
 		wm, qt := s.memos[i], &q.toks[i]
 		wm.mu.Lock()
+		s.first = wm.firstRowSlots(qt, s.cands, s.first)
 		for c, cd := range s.cands {
 			bestN := s.simN[c*maxWords:]
 			best := 0.0
-			for j, sim := range wm.rowLocked(qt, m, cd.ni, s.row[:0]) {
+			for j, sim := range wm.rowLocked(qt, m, cd.ni, s.first[c], s.row[:0]) {
 				best = max(best, sim)
 				bestN[j] = max(bestN[j], sim)
 			}
@@ -387,11 +461,38 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		}
 		wm.mu.Unlock()
 	}
-	best, bestNI := 0.0, int32(-1)
+	// Each candidate's score has an upper bound that its query side and
+	// shape give (scoreBound), before its head and word weights are read
+	// (cache misses: they are spread over the lists). The candidate with
+	// the highest bound is scored first, usually the best one; then the
+	// others whose bound can still reach the best score found. On the
+	// synthetic feed most candidates' bounds are far below it, and a
+	// candidate none of whose words is like a query word above simFloor
+	// has the bound 0 unless the run-together comparison is tried. A
+	// candidate that could tie the best is scored: the lower name number
+	// wins a tie.
+	nq := min(len(q.toks), maxWords)
+	s.live = s.live[:0]
+	first := 0
 	for c, cd := range s.cands {
-		h := &m.heads[cd.ni]
-		sc := scoreFrom(&q, h, m.refs[h.refs:h.refs+h.ntoks], &m.names[cd.ni].concat, s.simQ[c*maxWords:], s.simN[c*maxWords:])
-		if ni := cd.ni; sc > best || sc == best && bestNI >= 0 && ni < bestNI {
+		if b := q.scoreBound(s.simQ[c*maxWords:c*maxWords+nq], m.shapes[cd.ni]); b > 0 {
+			if len(s.live) > 0 && b > s.live[first].bound {
+				first = len(s.live)
+			}
+			s.live = append(s.live, liveCand{c: int32(c), ni: cd.ni, bound: b})
+		}
+	}
+	best, bestNI := 0.0, int32(-1)
+	if len(s.live) > 0 {
+		s.live[0], s.live[first] = s.live[first], s.live[0]
+	}
+	for _, l := range s.live {
+		if l.bound < best-boundMargin {
+			continue
+		}
+		h, c := &m.heads[l.ni], int(l.c)
+		sc := scoreFrom(&q, h, m.refs[h.refs:h.refs+h.ntoks], &m.names[l.ni].concat, s.simQ[c*maxWords:], s.simN[c*maxWords:])
+		if ni := l.ni; sc > best || sc == best && bestNI >= 0 && ni < bestNI {
 			best, bestNI = sc, ni
 		}
 	}
@@ -401,6 +502,76 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	n := &m.names[bestNI]
 	e := &m.ents[n.ent]
 	return Match{Score: best, EntityID: e.ID, List: e.List, Alias: n.alias, Name: e.Name}
+}
+
+// weakFrom sets s.weak: for each query word, where the contribs begin
+// that are weak, that is, that cannot make a listed name share minShare of
+// the query's weight even when the name is reached by the weak contribs of
+// every query word. A name must then be reached by a strong one to be
+// kept. The words with the most contribs (usually near keys of a long
+// word) get their weak contribs first, as far as the budget goes; the
+// contribs of each word are in order of factor, strongest first.
+func (s *scratch) weakFrom(q *query) {
+	// The margin keeps the weak sum under the threshold whatever the
+	// rounding of the float64 sums.
+	budget := minShare * q.weight * (1 - 1e-9)
+	s.weak, s.byCount = s.weak[:0], s.byCount[:0]
+	for i := range q.toks {
+		s.weak = append(s.weak, int32(len(s.memos[i].contribs)))
+		// Insertion sort by contribs, most first: a query has few words.
+		j := len(s.byCount)
+		s.byCount = append(s.byCount, i)
+		for ; j > 0 && len(s.memos[s.byCount[j-1]].contribs) < len(s.memos[i].contribs); j-- {
+			s.byCount[j] = s.byCount[j-1]
+		}
+		s.byCount[j] = i
+	}
+	for _, i := range s.byCount {
+		wm := s.memos[i]
+		for _, from := range wm.from[:len(blockFactors)] {
+			if int(from) == len(wm.contribs) {
+				break
+			}
+			// The strongest weak contrib is the first.
+			if top := blockFactors[wm.contribs[from].f()] * q.toks[i].w; top <= budget {
+				s.weak[i] = from
+				budget -= top
+				break
+			}
+		}
+	}
+}
+
+// markStrong marks the names of cs (strong contribs) in s.strong; with a
+// list filter (lid >= 0), only those of listOf[ni] == lid.
+func (s *scratch) markStrong(cs []contrib, lid int32, listOf []int32) {
+	for _, c := range cs {
+		if ni := c.ni(); lid < 0 || listOf[ni] == lid {
+			s.strong[ni>>6] |= 1 << (ni & 63)
+		}
+	}
+}
+
+// addMarked adds a query word's share of weight w to the names of cs that
+// are marked strong.
+func (s *scratch) addMarked(cs []contrib, w float64) {
+	for _, c := range cs {
+		ni := c.ni()
+		if s.strong[ni>>6]&(1<<(ni&63)) == 0 {
+			continue
+		}
+		if s.hit[ni] == 0 {
+			s.touched = append(s.touched, ni)
+		}
+		s.hit[ni] += blockFactors[c.f()] * w
+	}
+}
+
+// liveCand is a candidate that may score above 0: its place in
+// scratch.cands and its scoreBound.
+type liveCand struct {
+	c, ni int32
+	bound float64
 }
 
 // cand is a listed name that shares enough of a query's weight (hit)
@@ -456,6 +627,13 @@ func Compare(a, b string) float64 {
 	if len(qa.toks) == 0 || len(qb.toks) == 0 {
 		return 0
 	}
+	score, _ := comparePrepared(&qa, &qb)
+	return score
+}
+
+// comparePrepared scores qa against qb as a listed name, and returns the
+// best similarity of each of qa's first maxWords words in qb too.
+func comparePrepared(qa, qb *query) (float64, [maxWords]float64) {
 	h := nameHead{weight: qb.weight, ntoks: int32(len(qb.toks)), short: qb.short, form: qb.form}
 	refs := make([]wordRef, len(qb.toks))
 	for j, t := range qb.toks {
@@ -469,7 +647,7 @@ func Compare(a, b string) float64 {
 			bestN[j] = max(bestN[j], s)
 		}
 	}
-	return scoreFrom(&qa, &h, refs, &qb.concat, bestQ[:], bestN[:])
+	return scoreFrom(qa, &h, refs, &qb.concat, bestQ[:], bestN[:]), bestQ
 }
 
 // maxWords bounds the words of a name compared word by word; longer names
@@ -487,25 +665,8 @@ const maxWords = 16
 func scoreFrom(q *query, h *nameHead, refs []wordRef, concat *string, bestQ, bestN []float64) float64 {
 	ntoks := int(h.ntoks)
 	nq, nn := min(len(q.toks), maxWords), min(ntoks, maxWords)
-	var sq float64
-	for i := 0; i < nq; i++ {
-		sq += adjustSim(bestQ[i]) * q.toks[i].w
-	}
-	sq /= q.weight
-	// A one-word query is a surname or a bare company word: how well that
-	// word is found decides ("Putin" must reach a reviewer). Longer queries
-	// also need the listed name's words to be found in them, so that two
-	// common words do not hit every long name that contains look-alikes.
-	wq := 0.75
-	switch {
-	case len(q.toks) == 1:
-		wq = 0.9
-	case ntoks >= len(q.toks)+2:
-		// Two common words found inside a listed name twice as long
-		// ("Elena García" in "GAXIOLA GARCIA, Maria Elena") are weak
-		// evidence: the name's missing words weigh more.
-		wq = 0.5
-	}
+	sq := q.side(bestQ[:nq])
+	wq := q.share(ntoks)
 	var sn float64
 	for j := 0; j < nn; j++ {
 		sn += adjustSim(bestN[j]) * refs[j].w
@@ -520,6 +681,62 @@ func scoreFrom(q *query, h *nameHead, refs []wordRef, concat *string, bestQ, bes
 		}
 	}
 	return s * formFactor(q.form, h.form)
+}
+
+// side is the weighted share of the query's words found in a listed
+// name, bestQ[i] being the best tokenSim of query word i in it.
+func (q *query) side(bestQ []float64) float64 {
+	var sq float64
+	for i, b := range bestQ {
+		sq += adjustSim(b) * q.toks[i].w
+	}
+	return sq / q.weight
+}
+
+// share is the weight of the query side in a score against a listed name
+// of ntoks words, the rest being the name side's.
+func (q *query) share(ntoks int) float64 {
+	switch {
+	case len(q.toks) == 1:
+		// A one-word query is a surname or a bare company word: how well
+		// that word is found decides ("Putin" must reach a reviewer).
+		return 0.9
+	case ntoks >= len(q.toks)+2:
+		// Two common words found inside a listed name twice as long
+		// ("Elena García" in "GAXIOLA GARCIA, Maria Elena") are weak
+		// evidence: the name's missing words weigh more.
+		return 0.5
+	}
+	// Longer queries also need the listed name's words to be found in
+	// them, so that two common words do not hit every long name that
+	// contains look-alikes.
+	return 0.75
+}
+
+// scoreBound bounds scoreFrom for a listed name of shape sh given the
+// query side (bestQ as there): the name side counted as if each of the
+// name's words were as similar as the most similar pair (the name's words
+// are compared with the same query words, so no word of the name does
+// better), the legal forms as equal, the run-together comparison as
+// exact. It is 0 exactly when no query word has a similarity above
+// simFloor and the run-together comparison is not tried: the score is
+// then 0 as well.
+func (q *query) scoreBound(bestQ []float64, sh nameShape) float64 {
+	var b float64
+	if mx := slices.Max(bestQ); mx > simFloor {
+		sq := q.side(bestQ)
+		// sh knows the name's words only up to maxWords: beyond, the
+		// lowest share of the query side is the safe one.
+		wq := q.share(sh.words())
+		if sh.words() == maxWords {
+			wq = min(wq, q.share(math.MaxInt))
+		}
+		b = wq*sq + (1-wq)*adjustSim(mx)
+	}
+	if q.concatMayScore(sh) {
+		b = max(b, 0.93)
+	}
+	return b
 }
 
 // hasShortWord reports whether a name has a word of at most three letters,

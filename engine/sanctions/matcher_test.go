@@ -2,6 +2,9 @@ package sanctions
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -123,5 +126,52 @@ func TestRunTogether(t *testing.T) {
 		if r := m.Best(tt.query, ""); r.EntityID != tt.wantID || r.Score < 0.7 {
 			t.Errorf("%q: got %+v, want entity %s at ≥ 0.7", tt.query, r, tt.wantID)
 		}
+	}
+}
+
+// TestScoreBoundBoundsScore: the bound by which compute skips candidates
+// is never below the score (beyond boundMargin), and is 0 only where the
+// score is 0, for synthetic party names, listed names and the
+// putin_names spellings against listed names (many of them alike).
+func TestScoreBoundBoundsScore(t *testing.T) {
+	ents := append(loadShipped(t), loadEUFixture(t)...)
+	var listed []query
+	for i := 0; i < len(ents); i += 97 {
+		for _, n := range append([]string{ents[i].Name}, ents[i].Aliases...) {
+			if q := prepare(n); len(q.toks) > 0 {
+				listed = append(listed, q)
+			}
+		}
+	}
+	queries := synthNames(300)
+	for i := 0; i < len(ents); i += 211 {
+		queries = append(queries, ents[i].Name)
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "putin_names.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries = append(queries, strings.Split(string(raw), "\n")...)
+	var pairs, positive int
+	for _, name := range queries {
+		q := prepare(name)
+		if len(q.toks) == 0 {
+			continue
+		}
+		for k := range listed {
+			score, bestQ := comparePrepared(&q, &listed[k])
+			bound := q.scoreBound(bestQ[:min(len(q.toks), maxWords)], shapeOf(listed[k].toks))
+			pairs++
+			if score > 0 {
+				positive++
+			}
+			if bound < score-boundMargin || bound == 0 && score != 0 {
+				t.Fatalf("%q ~ %q: bound %v, score %v", name, tokenTexts(listed[k].toks), bound, score)
+			}
+		}
+	}
+	t.Logf("%d pairs, %d with a score above 0", pairs, positive)
+	if positive < pairs/100 {
+		t.Fatalf("only %d of %d pairs score above 0: the test compares too few alike names", positive, pairs)
 	}
 }

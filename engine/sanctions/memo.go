@@ -2,6 +2,8 @@ package sanctions
 
 import (
 	"math/bits"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -26,19 +28,27 @@ const (
 // skeleton, skeletons one consonant apart (either way), both one apart.
 var blockFactors = [...]float64{1.2, 1, 0.7, 0.5}
 
-// contrib is one listed name a query word's block keys reach.
-type contrib struct {
-	ni   int32
-	list int32 // the name's list, so that filtering needs no name look-up
-	f    uint8 // index into blockFactors
-}
+// contrib is one listed name a query word's block keys reach: the name's
+// number and the index of its factor in blockFactors, packed in 32 bits
+// (ni<<2 | f), as a query scans hundreds of them (~740 per query on the
+// synthetic feed). Name numbers stay far below 2^30: each listed name
+// costs hundreds of bytes.
+type contrib uint32
+
+func makeContrib(ni int32, f uint8) contrib { return contrib(ni)<<2 | contrib(f) }
+
+func (c contrib) ni() int32 { return int32(c >> 2) }
+func (c contrib) f() uint8  { return uint8(c & 3) }
 
 // wordMemo is what one query word (by its normalised text) contributes to
 // any query it appears in.
 type wordMemo struct {
-	contribs []contrib
-	idf      float64 // idfWeight of the word's listed-name frequency
-	mu       sync.Mutex
+	tok      token     // the word's forms (abjad false, weight its length)
+	contribs []contrib // in order of factor index, strongest first
+	// from[f] is where contribs of factor index f or weaker begin.
+	from [len(blockFactors) + 1]int32
+	idf  float64 // idfWeight of the word's listed-name frequency
+	mu   sync.Mutex
 	// sims[abjad] maps a listed word's vocabulary id to tokenSim(query
 	// word, listed word); the query side's abjad flag changes the result.
 	sims [2]idTable[float64]
@@ -48,27 +58,39 @@ type wordMemo struct {
 	arena [2][]float64
 }
 
-// memoFor returns the memo of query word t, from the cache when it has
+// memoFor returns the memo of query word w, from the cache when it has
 // one, built and cached otherwise (two goroutines may build the same word
 // at once; one result wins, both are correct).
-func (m *Matcher) memoFor(t *token, s *scratch) *wordMemo {
+func (m *Matcher) memoFor(w string, s *scratch) *wordMemo {
 	if m.memos != nil {
-		if wm, ok := m.memos.get(t.text); ok {
+		if wm, ok := m.memos.get(w); ok {
 			return wm
 		}
 	}
-	contribs, df := m.blockWord(t, s, nil)
-	wm := &wordMemo{contribs: contribs, idf: idfWeight(df)}
+	// The word may alias the query's normalised name: the memo outlives it.
+	wm := &wordMemo{tok: makeToken(strings.Clone(w), false)}
+	var df int
+	wm.contribs, df = m.blockWord(&wm.tok, s, nil)
+	wm.idf = idfWeight(df)
+	f := 0
+	for k, c := range wm.contribs {
+		for ; f <= int(c.f()); f++ {
+			wm.from[f] = int32(k)
+		}
+	}
+	for ; f < len(wm.from); f++ {
+		wm.from[f] = int32(len(wm.contribs))
+	}
 	if m.memos != nil {
-		m.memos.put(t.text, wm)
+		m.memos.put(wm.tok.text, wm)
 	}
 	return wm
 }
 
 // blockWord appends to out the listed names a word's block keys reach,
-// each once with the factor of the first (strongest) key that reached it,
-// and returns the number of listed names that have the word itself (its
-// names in role roleWord, see idfWeight).
+// each once with the factor of the first (strongest) key that reached it
+// (so in order of factor index), and returns the number of listed names
+// that have the word itself (its names in role roleWord, see idfWeight).
 func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) (_ []contrib, df int) {
 	// Keys are built in s.keyBuf; the order of the look-ups gives each
 	// name the factor of the strongest key that reaches it.
@@ -90,7 +112,7 @@ func (m *Matcher) blockWord(t *token, s *scratch, out []contrib) (_ []contrib, d
 		for _, ni := range ni {
 			if s.mark[ni] != s.epoch {
 				s.mark[ni] = s.epoch
-				out = append(out, contrib{ni: ni, list: m.names[ni].list, f: f})
+				out = append(out, makeContrib(ni, f))
 			}
 		}
 	}
@@ -143,11 +165,16 @@ func (wm *wordMemo) simLocked(a *token, m *Matcher, ni int32, j int) float64 {
 // and comes back empty: it is kept as a mark (noRow) without a place in
 // the arena, and the caller reads nothing. On the synthetic feed that is
 // most rows: a candidate reached through one word of a query is rarely
-// like its other words. The caller holds wm.mu.
-func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, tmp []float64) []float64 {
+// like its other words. first is the slot firstRowSlots loaded for ni.
+// The caller holds wm.mu.
+func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, first idSlot[int32], tmp []float64) []float64 {
 	side := abjadSide(a)
-	nn := min(int(m.heads[ni].ntoks), maxWords)
-	if off, ok := wm.rows[side].get(ni); ok {
+	nn := m.shapes[ni].words()
+	off, ok := first.val, first.key == ni+1
+	if !ok {
+		off, ok = wm.rows[side].get(ni)
+	}
+	if ok {
 		if off == noRow {
 			return nil
 		}
@@ -172,6 +199,28 @@ func (wm *wordMemo) rowLocked(a *token, m *Matcher, ni int32, tmp []float64) []f
 		wm.rows[side].put(ni, off, maxMemoRows)
 	}
 	return row
+}
+
+// firstRowSlots returns the slot of the row table where each candidate's
+// row would be found first (the zero slot when the table is empty). The
+// loads do not depend on each other, so the CPU overlaps their cache
+// misses, where probing one candidate after the other waits for each in
+// turn: a query's candidates are spread over the word's table, and the
+// tables of the memoised words do not all fit in the CPU caches. Most
+// rows are then found in the slot loaded (rowLocked). The caller holds
+// wm.mu.
+func (wm *wordMemo) firstRowSlots(a *token, cands []cand, out []idSlot[int32]) []idSlot[int32] {
+	t := &wm.rows[abjadSide(a)]
+	if len(t.slots) == 0 {
+		out = slices.Grow(out[:0], len(cands))[:len(cands)]
+		clear(out)
+		return out
+	}
+	out = out[:0]
+	for _, cd := range cands {
+		out = append(out, t.slots[t.slot(cd.ni)])
+	}
+	return out
 }
 
 // noRow marks a kept row with no similarity above simFloor.
