@@ -6,6 +6,8 @@ type ageKey struct{ first, last int64 }
 func (k *ageKey) newest() int64 { return k.last }
 func (k *ageKey) bytes() int64  { return 16 }
 
+func (k *ageKey) release(*keyPools) {}
+
 func (k *ageKey) observe(b *behaviourStore, ev Event) float64 {
 	switch {
 	case k.first == 0 && k.last == 0, ev.TS >= k.last && ev.TS-k.last >= int64(b.spec.Over):

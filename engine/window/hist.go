@@ -53,6 +53,10 @@ func (k *histKey) bytes() int64 {
 }
 
 // bucketWidth is W = Over/histBuckets, at least 1ns.
+func (k *histKey) release(p *keyPools) {
+	p.recent.put(k.recent)
+}
+
 func (b *behaviourStore) bucketWidth() int64 { return max(int64(b.spec.Over)/histBuckets, 1) }
 
 func numTime(e tsNum) int64 { return e.t }
@@ -61,13 +65,13 @@ func (k *histKey) observe(b *behaviourStore, ev Event) float64 {
 	if len(k.recent) == 0 || ev.TS >= k.recent[len(k.recent)-1].t {
 		k.fold(b, ev.TS)
 	}
-	k.recent = insertSorted(k.recent, tsNum{ev.TS, ev.Num}, numTime)
+	k.recent = insertSorted(b.pools.recent, k.recent, tsNum{ev.TS, ev.Num}, numTime)
 	if len(k.recent) > b.spec.MaxEvents {
 		// Folding early only moves the oldest recent event into the history
 		// sooner; nothing is lost.
 		b.overflow++
 		k.add(b, k.recent[0])
-		k.recent = dropFront(k.recent, 1)
+		k.recent = dropFront(b.pools.recent, k.recent, 1)
 	}
 	return k.value(b, ev, false)
 }
@@ -81,7 +85,7 @@ func (k *histKey) fold(b *behaviourStore, newest int64) {
 		k.add(b, k.recent[n])
 		n++
 	}
-	k.recent = dropFront(k.recent, n)
+	k.recent = dropFront(b.pools.recent, k.recent, n)
 	w := b.bucketWidth()
 	oldest := satSub(newest, satAdd(int64(b.spec.Over), int64(b.spec.Lateness)))
 	ref := floorDiv(newest, w)
@@ -89,7 +93,7 @@ func (k *histKey) fold(b *behaviourStore, newest int64) {
 	for drop < len(k.buckets) && satAdd(fullID(ref, k.buckets[drop].id)*w, w) <= oldest {
 		drop++
 	}
-	k.buckets = dropFront(k.buckets, drop)
+	k.buckets = dropFront(nil, k.buckets, drop)
 }
 
 // add folds one event into its bucket.

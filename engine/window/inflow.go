@@ -38,6 +38,8 @@ func (k *inflowKey) bytes() int64 {
 	return n
 }
 
+func (k *inflowKey) release(p *keyPools) { p.in.put(k.in) }
+
 func (k *inflowKey) observe(b *behaviourStore, ev Event) float64 {
 	v := k.value(b, ev, false) // the match among earlier inflows
 	cutoff := satSub(max(k.newest(), ev.TS), satAdd(int64(b.spec.Over), int64(b.spec.Lateness)))
@@ -61,7 +63,7 @@ func (k *inflowKey) observe(b *behaviourStore, ev Event) float64 {
 		}
 		k.in = append(k.in[:small], k.in[small+1:]...)
 	}
-	k.in = append(k.in, inflow{t: ev.TS, amount: ev.Num, hash: HashString(ev.Party), origin: ev.Party, txID: ev.TxID})
+	k.in = append(b.pools.in.grow(k.in, min(max(2*cap(k.in), 1), inflowTop)), inflow{t: ev.TS, amount: ev.Num, hash: HashString(ev.Party), origin: ev.Party, txID: ev.TxID})
 	return v
 }
 

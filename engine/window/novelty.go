@@ -49,17 +49,22 @@ func (k *noveltyKey) newest() int64 {
 
 func (k *noveltyKey) bytes() int64 { return int64(cap(k.ev))*16 + int64(cap(k.known))*8 + 48 }
 
+func (k *noveltyKey) release(p *keyPools) {
+	p.ev.put(k.ev)
+	p.known.put(k.known)
+}
+
 func evTime(e tsHash) int64 { return e.t }
 
 func (k *noveltyKey) observe(b *behaviourStore, ev Event) float64 {
 	if len(k.ev) == 0 || ev.TS >= k.ev[len(k.ev)-1].t {
 		k.prune(b, ev.TS)
 	}
-	k.ev = insertSorted(k.ev, tsHash{ev.TS, ev.Hash}, evTime)
+	k.ev = insertSorted(b.pools.ev, k.ev, tsHash{ev.TS, ev.Hash}, evTime)
 	if len(k.ev) > b.spec.MaxEvents {
 		b.overflow++
 		k.remember(b, k.ev[0])
-		k.ev = dropFront(k.ev, 1)
+		k.ev = dropFront(b.pools.ev, k.ev, 1)
 	}
 	return k.value(b, ev, false)
 }
@@ -73,7 +78,7 @@ func (k *noveltyKey) prune(b *behaviourStore, newest int64) {
 		k.remember(b, k.ev[n])
 		n++
 	}
-	k.ev = dropFront(k.ev, n)
+	k.ev = dropFront(b.pools.ev, k.ev, n)
 	forget := floorSeconds(satSub(cutoff, int64(b.spec.Lookback)))
 	k.known = slices.DeleteFunc(k.known, func(c knownParty) bool { return c.t <= forget })
 }
@@ -99,7 +104,7 @@ func (k *noveltyKey) remember(b *behaviourStore, e tsHash) {
 			i--
 		}
 	}
-	k.known = slices.Insert(k.known, i, knownParty{h, t})
+	k.known = slices.Insert(b.pools.known.grow(k.known, min(max(2*cap(k.known), 1), maxKnown)), i, knownParty{h, t})
 }
 
 // value counts the distinct hashes with an event in (ts-Over, ts] and none

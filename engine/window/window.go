@@ -36,6 +36,7 @@ type Store struct {
 	// with the partition's other Stores; evicted slots are reused.
 	keys    keySlots
 	slots   []keyState                 // by slot
+	rings   *slicePool[uint64]         // ring buffers (pool.go)
 	scratch []uint64                   // Distinct's window copy, reused
 	large   map[uint32]*distinctWindow // Distinct counts of large keys, by slot
 	// countsFrom is distinctCountsFrom; tests lower it to reach the
@@ -75,6 +76,7 @@ func NewSharedStore(spec Spec, keys *KeyTable) *Store {
 	if spec.Fn == Count || spec.Fn == SinceLast {
 		s.stride = 1 // only times matter
 	}
+	s.rings = newSlicePool[uint64](initialCapacity * int(s.stride))
 	for s.maxCap < uint32(spec.MaxEvents) {
 		s.maxCap *= 2
 	}
@@ -204,8 +206,10 @@ func (s *Store) dropKey(idx uint32) {
 	k := &s.slots[idx]
 	delete(s.large, idx)
 	if uint32(len(k.buf))/s.stride > initialCapacity {
-		// Keep only small rings for reuse; large ones go back to the GC.
+		// Keep only small rings in the slot for reuse; larger ones go back
+		// to the pool (or, past its largest, to the GC).
 		s.bufBytes -= int64(len(k.buf)) * 8
+		s.rings.put(k.buf)
 		k.buf = nil
 	}
 	k.head, k.n = 0, 0
@@ -328,7 +332,7 @@ func (s *Store) SizeBytes() int64 {
 	for _, dw := range s.large { // only keys past distinctCountsFrom events
 		large += dw.sizeBytes()
 	}
-	return large + s.bufBytes + int64(cap(s.slots))*slotBytes + s.keys.sizeBytes() + int64(cap(s.scratch))*8
+	return large + s.bufBytes + s.rings.spareBytes() + int64(cap(s.slots))*slotBytes + s.keys.sizeBytes() + int64(cap(s.scratch))*8
 }
 
 // input is the second word stored with an event: the numeric input's bits,
@@ -368,7 +372,7 @@ func (s *Store) addKey(key *Key, ts int64, in uint64) {
 	}
 	k := &s.slots[idx]
 	if len(k.buf) == 0 {
-		k.buf = make([]uint64, initialCapacity*s.stride)
+		k.buf = s.rings.get(int(initialCapacity * s.stride))[:initialCapacity*s.stride]
 		s.bufBytes += int64(len(k.buf)) * 8
 	}
 	k.head, k.n = 0, 0
@@ -454,13 +458,14 @@ func (s *Store) insert(k *keyState, p uint32, ts int64, in uint64) {
 
 // resize moves k's events into a new ring of capacity events, oldest first.
 func (s *Store) resize(k *keyState, capacity uint32) {
-	buf := make([]uint64, capacity*s.stride)
+	buf := s.rings.get(int(capacity * s.stride))[:capacity*s.stride]
 	m := s.mask(k)
 	for i := uint32(0); i < k.n; i++ {
 		src := ((k.head + i) & m) * s.stride
 		copy(buf[i*s.stride:(i+1)*s.stride], k.buf[src:src+s.stride])
 	}
 	s.bufBytes += int64(len(buf)-len(k.buf)) * 8
+	s.rings.put(k.buf)
 	k.buf, k.head = buf, 0
 }
 
