@@ -43,10 +43,14 @@ type Screener struct {
 	env      engine.Env
 	vm       vm.VM
 
-	// pending marks aggregates whose `where` was false for the copy being
-	// screened: their value is only read from the store when a rule that
-	// reads them gets past its other guards (most never do).
+	// pending marks aggregates whose value the copy being screened has not
+	// read yet: their `where` was false, or their store was updated without
+	// computing it (window.Store.ObserveLazy, and the aggregates that share
+	// a store with its owner). The value is only read from the store when a
+	// rule that reads it gets past its other guards (most never do).
+	// observed marks the updated ones among them.
 	pending     []bool
+	observed    []bool
 	pendingList []int
 
 	sinceEvict int
@@ -109,6 +113,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 	s.specs = make([]window.Spec, n)
 	s.env.Agg = make([]float64, n)
 	s.pending = make([]bool, n)
+	s.observed = make([]bool, n)
 	s.rulesRun = make([]ruleCounter, len(rs.Rules))
 	// Only aggregates some rule reads are kept: an unread window would cost
 	// time and memory for nothing.
@@ -251,17 +256,21 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			continue
 		}
 		if a.Where != nil && !s.whereHolds(ai) {
-			s.pending[ai] = true
-			s.pendingList = append(s.pendingList, ai)
+			s.markPending(ai, false)
 			continue
 		}
 		if s.follows[ai] >= 0 {
-			env.Agg[ai] = st.ValueKey(s.specs[ai], &s.key, s.event(a, ts))
+			// Read from its owner's state when a rule needs it.
+			s.markPending(ai, true)
 			continue
 		}
-		v, late := st.ObserveKey(&s.key, s.event(a, ts))
+		v, late, ok := st.ObserveLazy(&s.key, s.event(a, ts))
 		if late {
 			s.stats.Late++
+		}
+		if !ok {
+			s.markPending(ai, true)
+			continue
 		}
 		env.Agg[ai] = v
 	}
@@ -277,6 +286,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
+		s.resolveObserved(ts)
 		wm, _ := s.clock.Watermark()
 		for i, st := range s.stores {
 			if s.follows[i] < 0 {
@@ -377,9 +387,31 @@ func (s *Screener) readsPending(g *engine.Guard) bool {
 	return (g.Agg >= 0 && s.pending[g.Agg]) || (g.Vs != nil && g.Vs.Agg >= 0 && s.pending[g.Vs.Agg])
 }
 
+// markPending defers reading aggregate ai until a rule needs it; observed
+// tells that the copy updated ai's store.
+func (s *Screener) markPending(ai int, observed bool) {
+	s.pending[ai] = true
+	s.observed[ai] = observed
+	s.pendingList = append(s.pendingList, ai)
+}
+
+// resolveObserved reads the values of the updated aggregates still pending:
+// an eviction is about to run, and could drop the state they are read from
+// (a copy far behind the watermark). Aggregates pending for a false where
+// stay pending, read after the eviction as before.
+func (s *Screener) resolveObserved(ts int64) {
+	for _, ai := range s.pendingList {
+		if s.pending[ai] && s.observed[ai] {
+			s.pending[ai] = false
+			s.env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&s.rs.Aggregates[ai], ts))
+		}
+	}
+}
+
 func (s *Screener) clearPending() {
 	for _, ai := range s.pendingList {
 		s.pending[ai] = false
+		s.observed[ai] = false
 	}
 	s.pendingList = s.pendingList[:0]
 }

@@ -31,8 +31,9 @@ type Hop struct {
 type keyBehaviour interface {
 	// newest is the latest event time stored (the eviction clock).
 	newest() int64
-	// observe stores ev (not late) and returns the value at ev.TS with ev in.
-	observe(b *behaviourStore, ev Event) float64
+	// insert stores ev (not late); value(b, ev, false) then reads the value
+	// at ev.TS with ev in (InflowMatch's value is read before insert).
+	insert(b *behaviourStore, ev Event)
 	// value returns the value at q.TS without storing q; self counts q as an
 	// event of the key (late events), as observe would have.
 	value(b *behaviourStore, q Event, self bool) float64
@@ -190,22 +191,32 @@ func (b *behaviourStore) get(key *Key) keyBehaviour {
 	return b.states.at(slot)
 }
 
-func (b *behaviourStore) observe(key *Key, ev Event) (float64, bool) {
+// observe stores ev for key and returns the value at ev.TS with ev in. With
+// lazy set it leaves the value uncomputed (computed false) when value(key,
+// ev) read later gives the same: for an event that is not late, of any
+// function but InflowMatch, which values ev against the inflows before it.
+func (b *behaviourStore) observe(key *Key, ev Event, lazy bool) (v float64, late, computed bool) {
 	k := b.get(key)
+	var before int64
 	if k == nil {
 		k = b.states.at(b.addKey(key))
-		v := k.observe(b, ev)
-		b.stateBytes += k.bytes()
-		return v, false
+	} else {
+		if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
+			b.late++
+			return k.value(b, ev, true), true, true
+		}
+		before = k.bytes()
 	}
-	if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
-		b.late++
-		return k.value(b, ev, true), true
+	valueFirst := b.spec.Fn == InflowMatch
+	if valueFirst {
+		v, computed = k.value(b, ev, false), true
 	}
-	before := k.bytes()
-	v := k.observe(b, ev)
+	k.insert(b, ev)
 	b.stateBytes += k.bytes() - before
-	return v, false
+	if !valueFirst && !lazy {
+		v, computed = k.value(b, ev, false), true
+	}
+	return v, false, computed
 }
 
 func (b *behaviourStore) value(key *Key, q Event) float64 {

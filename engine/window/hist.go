@@ -61,7 +61,7 @@ func (b *behaviourStore) bucketWidth() int64 { return max(int64(b.spec.Over)/his
 
 func numTime(e tsNum) int64 { return e.t }
 
-func (k *histKey) observe(b *behaviourStore, ev Event) float64 {
+func (k *histKey) insert(b *behaviourStore, ev Event) {
 	if len(k.recent) == 0 || ev.TS >= k.recent[len(k.recent)-1].t {
 		k.fold(b, ev.TS)
 	}
@@ -73,7 +73,6 @@ func (k *histKey) observe(b *behaviourStore, ev Event) float64 {
 		k.add(b, k.recent[0])
 		k.recent = dropFront(b.pools.recent, k.recent, 1)
 	}
-	return k.value(b, ev, false)
 }
 
 // fold moves events that no non-late query sees as recent into buckets, and

@@ -40,8 +40,7 @@ func (k *inflowKey) bytes() int64 {
 
 func (k *inflowKey) release(p *keyPools) { p.in.put(k.in) }
 
-func (k *inflowKey) observe(b *behaviourStore, ev Event) float64 {
-	v := k.value(b, ev, false) // the match among earlier inflows
+func (k *inflowKey) insert(b *behaviourStore, ev Event) {
 	cutoff := satSub(max(k.newest(), ev.TS), satAdd(int64(b.spec.Over), int64(b.spec.Lateness)))
 	kept := k.in[:0]
 	for _, x := range k.in {
@@ -59,12 +58,11 @@ func (k *inflowKey) observe(b *behaviourStore, ev Event) float64 {
 		}
 		b.overflow++
 		if k.in[small].amount > ev.Num {
-			return v
+			return
 		}
 		k.in = append(k.in[:small], k.in[small+1:]...)
 	}
 	k.in = append(b.pools.in.grow(k.in, min(max(2*cap(k.in), 1), inflowTop)), inflow{t: ev.TS, amount: ev.Num, hash: HashString(ev.Party), origin: ev.Party, txID: ev.TxID})
-	return v
 }
 
 // value is the amount of the best match for q: an inflow in

@@ -56,7 +56,7 @@ func (k *noveltyKey) release(p *keyPools) {
 
 func evTime(e tsHash) int64 { return e.t }
 
-func (k *noveltyKey) observe(b *behaviourStore, ev Event) float64 {
+func (k *noveltyKey) insert(b *behaviourStore, ev Event) {
 	if len(k.ev) == 0 || ev.TS >= k.ev[len(k.ev)-1].t {
 		k.prune(b, ev.TS)
 	}
@@ -66,7 +66,6 @@ func (k *noveltyKey) observe(b *behaviourStore, ev Event) float64 {
 		k.remember(b, k.ev[0])
 		k.ev = dropFront(b.pools.ev, k.ev, 1)
 	}
-	return k.value(b, ev, false)
 }
 
 // prune moves events no longer inside any non-late window into known, and

@@ -118,7 +118,8 @@ func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value floa
 // functions read only ev.TS, ev.Num, ev.Hash.
 func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
 	if s.beh != nil {
-		return s.beh.observe(key, ev)
+		v, late, _ := s.beh.observe(key, ev, false)
+		return v, late
 	}
 	ts, num := ev.TS, ev.Num
 	in := s.input(num, ev.Hash)
@@ -164,6 +165,20 @@ func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
 		}
 	}
 	return s.query(k, ts, p+1, false, 0), false
+}
+
+// ObserveLazy is ObserveKey that may leave the value uncomputed (ok
+// false): then ValueKey(s.Spec(), key, ev), called before the Store
+// changes again, returns what ObserveKey would have. Behaviour functions
+// other than InflowMatch leave it for events that are not late: computing
+// it walks the key's history, and a screener needs most of these values
+// only when a rule gets past its other guards.
+func (s *Store) ObserveLazy(key *Key, ev Event) (value float64, late, ok bool) {
+	if s.beh != nil {
+		return s.beh.observe(key, ev, true)
+	}
+	value, late = s.ObserveKey(key, ev)
+	return value, late, true
 }
 
 // Value returns the aggregate over (ts-Over, ts] without adding an event.
