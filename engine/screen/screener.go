@@ -3,6 +3,7 @@ package screen
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -54,6 +55,7 @@ type Screener struct {
 	pendingList []int
 
 	sinceEvict int
+	touched    int64            // Store.Touch results, kept so the reads are not dropped
 	clock      *eventtime.Guard // the watermark, and the future bound (Admit)
 	stats      Stats
 	rulesRun   []ruleCounter
@@ -85,6 +87,8 @@ type plan struct {
 	update []int
 	read   []int
 	rules  []int
+	// touch is the stores of update and read, each once (Store.Touch).
+	touch []*window.Store
 	// index selects the rules whose guards can hold (nil: visit all).
 	index *engine.RuleIndex
 }
@@ -188,6 +192,11 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 			}
 		}
 		pl.index = engine.NewRuleIndex(rs, pl.rules)
+		for _, ai := range append(slices.Clone(pl.update), pl.read...) {
+			if st := s.stores[ai]; !slices.Contains(pl.touch, st) {
+				pl.touch = append(pl.touch, st)
+			}
+		}
 		// Owners observe before their followers read.
 		sort.SliceStable(pl.update, func(i, j int) bool {
 			return s.follows[pl.update[i]] < 0 && s.follows[pl.update[j]] >= 0
@@ -248,6 +257,11 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	s.stats.Copies++
 	s.clock.Advance(ts)
 	rs := s.rs
+	if env.Account != "" {
+		for _, st := range pl.touch {
+			s.touched += st.Touch(&s.key)
+		}
+	}
 	for _, ai := range pl.update {
 		a := &rs.Aggregates[ai]
 		st := s.stores[ai]

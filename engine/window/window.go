@@ -190,6 +190,25 @@ func (s *Store) Value(key string, ts int64) float64 {
 	return s.ValueKey(s.spec, &k, Event{TS: ts})
 }
 
+// Touch reads key's newest event time (0 for a key the Store does not
+// hold) and changes nothing. A key's state is a few cache lines that a
+// copy's first read usually misses; a screener touches all of a copy's
+// Stores before observing any, so that those misses overlap instead of
+// each Store's waiting for the one before.
+func (s *Store) Touch(key *Key) int64 {
+	if s.beh != nil {
+		if k := s.beh.get(key); k != nil {
+			return k.newest()
+		}
+		return 0
+	}
+	idx, ok := s.keys.find(key)
+	if !ok {
+		return 0
+	}
+	return s.timeAt(&s.slots[idx], s.slots[idx].n-1)
+}
+
 // Evict drops keys whose newest event is at or before
 // watermark-Over-Lateness and returns how many it dropped. No event that is
 // not late can see such a key's events again (its window starts after them),
