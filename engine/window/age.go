@@ -4,6 +4,7 @@ package window
 type ageKey struct{ first, last int64 }
 
 func (k *ageKey) newest() int64 { return k.last }
+func (k *ageKey) touch() int64  { return k.last }
 func (k *ageKey) bytes() int64  { return 16 }
 
 func (k *ageKey) release(*keyPools) {}

@@ -31,6 +31,9 @@ type Hop struct {
 type keyBehaviour interface {
 	// newest is the latest event time stored (the eviction clock).
 	newest() int64
+	// touch reads the first word of each of the key's allocations (see
+	// Store.Touch) and returns their sum.
+	touch() int64
 	// insert stores ev (not late); value(b, ev, false) then reads the value
 	// at ev.TS with ev in (InflowMatch's value is read before insert).
 	insert(b *behaviourStore, ev Event)

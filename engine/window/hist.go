@@ -41,6 +41,14 @@ type histKey struct {
 	buckets []histBucket // by id, ascending
 }
 
+func (k *histKey) touch() int64 {
+	n := k.newest()
+	if len(k.buckets) > 0 {
+		n += int64(k.buckets[0].n)
+	}
+	return n
+}
+
 func (k *histKey) newest() int64 {
 	if len(k.recent) > 0 {
 		return k.recent[len(k.recent)-1].t

@@ -22,6 +22,8 @@ type inflow struct {
 // inflowKey is the state of one InflowMatch key, by time.
 type inflowKey struct{ in []inflow }
 
+func (k *inflowKey) touch() int64 { return k.newest() }
+
 func (k *inflowKey) newest() int64 {
 	newest := int64(-1 << 63)
 	for _, x := range k.in {

@@ -40,6 +40,14 @@ func floorSeconds(ns int64) uint32 { return clampU32(floorDiv(ns, 1e9)) }
 
 func clampU32(sec int64) uint32 { return uint32(min(max(sec, 0), 1<<32-1)) }
 
+func (k *noveltyKey) touch() int64 {
+	n := k.newest()
+	if len(k.known) > 0 {
+		n += int64(k.known[0].t)
+	}
+	return n
+}
+
 func (k *noveltyKey) newest() int64 {
 	if len(k.ev) > 0 {
 		return k.ev[len(k.ev)-1].t

@@ -190,15 +190,16 @@ func (s *Store) Value(key string, ts int64) float64 {
 	return s.ValueKey(s.spec, &k, Event{TS: ts})
 }
 
-// Touch reads key's newest event time (0 for a key the Store does not
-// hold) and changes nothing. A key's state is a few cache lines that a
-// copy's first read usually misses; a screener touches all of a copy's
-// Stores before observing any, so that those misses overlap instead of
-// each Store's waiting for the one before.
+// Touch reads the first word of each of key's allocations in the Store
+// and returns their sum (0 for a key the Store does not hold), changing
+// nothing; keep the result somewhere so the reads are not dropped. A key's
+// state is a few cache lines that a copy's first read usually misses; a
+// screener touches all of a copy's Stores before observing any, so that
+// those misses overlap instead of each Store's waiting for the one before.
 func (s *Store) Touch(key *Key) int64 {
 	if s.beh != nil {
 		if k := s.beh.get(key); k != nil {
-			return k.newest()
+			return k.touch()
 		}
 		return 0
 	}
