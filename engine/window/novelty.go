@@ -59,7 +59,6 @@ func (k *noveltyKey) bytes() int64 { return int64(cap(k.ev))*16 + int64(cap(k.kn
 
 func (k *noveltyKey) release(p *keyPools) {
 	p.ev.put(k.ev)
-	p.known.put(k.known)
 }
 
 func evTime(e tsHash) int64 { return e.t }
@@ -111,7 +110,7 @@ func (k *noveltyKey) remember(b *behaviourStore, e tsHash) {
 			i--
 		}
 	}
-	k.known = slices.Insert(b.pools.known.grow(k.known, min(max(2*cap(k.known), 1), maxKnown)), i, knownParty{h, t})
+	k.known = slices.Insert(k.known, i, knownParty{h, t})
 }
 
 // value counts the distinct hashes with an event in (ts-Over, ts] and none

@@ -15,7 +15,7 @@ const maxChunk = 512
 // were mostly these first slices, one per new key (about 3 per screened copy
 // on the default pack). Slices of other capacities (growth, shrinking) come
 // from make and go to the GC as before, so memory per key is what it was
-// with make: a chunk is at most a quarter of what was carved before it (the
+// with make: a chunk is at most an eighth of what was carved before it (the
 // uncarved rest is spare), and a first slice a key grew out of waits for
 // the next new key instead of the GC — in a stream new keys keep coming, so
 // the wait is short. A slice handed back must no longer be referenced: its
@@ -48,7 +48,7 @@ func (p *slicePool[T]) get(n int) []T {
 	if len(p.chunk) < n {
 		// The rest of the old chunk (fewer than n elements) stays with the
 		// slices carved from it.
-		size := min(maxChunk, max(8, int(p.carved/4)))
+		size := min(maxChunk, max(8, int(p.carved/8)))
 		p.chunk = make([]T, max(size, n))
 	}
 	s := p.chunk[:0:n]
@@ -83,6 +83,9 @@ func (p *slicePool[T]) grow(s []T, capacity int) []T {
 // spareBytes is the memory the pool holds that no key uses: the slices
 // handed back, their headers, and the uncarved rest of the chunk.
 func (p *slicePool[T]) spareBytes() int64 {
+	if p == nil {
+		return 0
+	}
 	var zero T
 	return int64(len(p.free)*p.first+cap(p.chunk))*int64(unsafe.Sizeof(zero)) + int64(cap(p.free))*8
 }
