@@ -346,10 +346,12 @@ func (s *Store) Path(spec Spec, key string, q Event) []Hop {
 
 // Approximate per-entry costs for SizeBytes. A KeyTable map entry is a
 // string header and a uint32 id (24 bytes with padding) plus a control
-// byte, at a typical Swiss-table load of about 3/4.
+// byte, at a typical Swiss-table load of about 3/4; a short entry holds a
+// shortKey (36 bytes) and the id instead.
 const (
-	mapEntryBytes = 34
-	slotBytes     = int64(unsafe.Sizeof(keyState{}))
+	mapEntryBytes   = 34
+	shortEntryBytes = 55
+	slotBytes       = int64(unsafe.Sizeof(keyState{}))
 )
 
 // SizeBytes returns the approximate heap bytes of the Store's state: ring
