@@ -372,8 +372,11 @@ func (s *Screener) whereHolds(ai int) bool {
 	return ok
 }
 
-// resolveFor tests r's guards that do not read a pending aggregate and, if
-// they hold, reads r's pending aggregates from their stores.
+// resolveFor tests r's guards that do not read a pending aggregate; if
+// they hold, the guards that do, each after reading its aggregates; if
+// those hold too, it reads r's other pending aggregates. Any guard false
+// means r cannot fire, so aggregates no later guard needs stay pending
+// (another rule may read them).
 func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 	if len(s.pendingList) == 0 {
 		return true
@@ -384,16 +387,36 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 			return false
 		}
 	}
-	for _, rd := range r.Reads {
-		if rd.Agg >= 0 && s.pending[rd.Agg] {
-			s.pending[rd.Agg] = false
-			env.Agg[rd.Agg] = emptyValue(s.rs.Aggregates[rd.Agg].Fn)
-			if env.Account != "" {
-				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueKey(s.specs[rd.Agg], &s.key, s.event(&s.rs.Aggregates[rd.Agg], ts))
-			}
+	for i := range r.Guards {
+		g := &r.Guards[i]
+		if !s.readsPending(g) {
+			continue
+		}
+		s.resolve(g.Agg, ts)
+		if g.Vs != nil {
+			s.resolve(g.Vs.Agg, ts)
+		}
+		if !g.Holds(env) {
+			return false
 		}
 	}
+	for _, rd := range r.Reads {
+		s.resolve(rd.Agg, ts)
+	}
 	return true
+}
+
+// resolve reads aggregate ai's value if it is pending (ai < 0: a field).
+func (s *Screener) resolve(ai int, ts int64) {
+	if ai < 0 || !s.pending[ai] {
+		return
+	}
+	s.pending[ai] = false
+	env := &s.env
+	env.Agg[ai] = emptyValue(s.rs.Aggregates[ai].Fn)
+	if env.Account != "" {
+		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&s.rs.Aggregates[ai], ts))
+	}
 }
 
 // readsPending reports whether g reads an aggregate not read yet.
@@ -415,9 +438,8 @@ func (s *Screener) markPending(ai int, observed bool) {
 // stay pending, read after the eviction as before.
 func (s *Screener) resolveObserved(ts int64) {
 	for _, ai := range s.pendingList {
-		if s.pending[ai] && s.observed[ai] {
-			s.pending[ai] = false
-			s.env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&s.rs.Aggregates[ai], ts))
+		if s.observed[ai] {
+			s.resolve(ai, ts)
 		}
 	}
 }
