@@ -241,10 +241,9 @@ func (s *Store) dropKey(idx uint32) {
 	k := &s.slots[idx]
 	delete(s.large, idx)
 	if uint32(len(k.buf))/s.stride > initialCapacity {
-		// Keep only small rings in the slot for reuse; larger ones go to
-		// the GC (the pool keeps only first rings, and ignores them).
+		// Keep only small rings (in the slot) for reuse; larger ones go
+		// back to the GC.
 		s.bufBytes -= int64(len(k.buf)) * 8
-		s.rings.put(k.buf)
 		k.buf = nil
 	}
 	k.head, k.n = 0, 0
