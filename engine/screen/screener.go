@@ -3,6 +3,7 @@ package screen
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -43,13 +44,18 @@ type Screener struct {
 	env      engine.Env
 	vm       vm.VM
 
-	// pending marks aggregates whose `where` was false for the copy being
-	// screened: their value is only read from the store when a rule that
-	// reads them gets past its other guards (most never do).
+	// pending marks aggregates whose value the copy being screened has not
+	// read yet: their `where` was false, or their store was updated without
+	// computing it (window.Store.ObserveLazy, and the aggregates that share
+	// a store with its owner). The value is only read from the store when a
+	// rule that reads it gets past its other guards (most never do).
+	// observed marks the updated ones among them.
 	pending     []bool
+	observed    []bool
 	pendingList []int
 
 	sinceEvict int
+	touched    int64            // Store.Touch results, kept so the reads are not dropped
 	clock      *eventtime.Guard // the watermark, and the future bound (Admit)
 	stats      Stats
 	rulesRun   []ruleCounter
@@ -81,6 +87,8 @@ type plan struct {
 	update []int
 	read   []int
 	rules  []int
+	// touch is the stores of update and read, each once (Store.Touch).
+	touch []*window.Store
 	// index selects the rules whose guards can hold (nil: visit all).
 	index *engine.RuleIndex
 }
@@ -109,6 +117,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 	s.specs = make([]window.Spec, n)
 	s.env.Agg = make([]float64, n)
 	s.pending = make([]bool, n)
+	s.observed = make([]bool, n)
 	s.rulesRun = make([]ruleCounter, len(rs.Rules))
 	// Only aggregates some rule reads are kept: an unread window would cost
 	// time and memory for nothing.
@@ -183,6 +192,11 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 			}
 		}
 		pl.index = engine.NewRuleIndex(rs, pl.rules)
+		for _, ai := range append(slices.Clone(pl.update), pl.read...) {
+			if st := s.stores[ai]; !slices.Contains(pl.touch, st) {
+				pl.touch = append(pl.touch, st)
+			}
+		}
 		// Owners observe before their followers read.
 		sort.SliceStable(pl.update, func(i, j int) bool {
 			return s.follows[pl.update[i]] < 0 && s.follows[pl.update[j]] >= 0
@@ -243,6 +257,11 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	s.stats.Copies++
 	s.clock.Advance(ts)
 	rs := s.rs
+	if env.Account != "" {
+		for _, st := range pl.touch {
+			s.touched += st.Touch(&s.key)
+		}
+	}
 	for _, ai := range pl.update {
 		a := &rs.Aggregates[ai]
 		st := s.stores[ai]
@@ -251,17 +270,21 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			continue
 		}
 		if a.Where != nil && !s.whereHolds(ai) {
-			s.pending[ai] = true
-			s.pendingList = append(s.pendingList, ai)
+			s.markPending(ai, false)
 			continue
 		}
 		if s.follows[ai] >= 0 {
-			env.Agg[ai] = st.ValueKey(s.specs[ai], &s.key, s.event(a, ts))
+			// Read from its owner's state when a rule needs it.
+			s.markPending(ai, true)
 			continue
 		}
-		v, late := st.ObserveKey(&s.key, s.event(a, ts))
+		v, late, ok := st.ObserveLazy(&s.key, s.event(a, ts))
 		if late {
 			s.stats.Late++
+		}
+		if !ok {
+			s.markPending(ai, true)
+			continue
 		}
 		env.Agg[ai] = v
 	}
@@ -277,6 +300,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
+		s.resolveObserved(ts)
 		wm, _ := s.clock.Watermark()
 		for i, st := range s.stores {
 			if s.follows[i] < 0 {
@@ -348,8 +372,11 @@ func (s *Screener) whereHolds(ai int) bool {
 	return ok
 }
 
-// resolveFor tests r's guards that do not read a pending aggregate and, if
-// they hold, reads r's pending aggregates from their stores.
+// resolveFor tests r's guards that do not read a pending aggregate; if
+// they hold, the guards that do, each after reading its aggregates; if
+// those hold too, it reads r's other pending aggregates. Any guard false
+// means r cannot fire, so aggregates no later guard needs stay pending
+// (another rule may read them).
 func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 	if len(s.pendingList) == 0 {
 		return true
@@ -360,16 +387,36 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 			return false
 		}
 	}
-	for _, rd := range r.Reads {
-		if rd.Agg >= 0 && s.pending[rd.Agg] {
-			s.pending[rd.Agg] = false
-			env.Agg[rd.Agg] = emptyValue(s.rs.Aggregates[rd.Agg].Fn)
-			if env.Account != "" {
-				env.Agg[rd.Agg] = s.stores[rd.Agg].ValueKey(s.specs[rd.Agg], &s.key, s.event(&s.rs.Aggregates[rd.Agg], ts))
-			}
+	for i := range r.Guards {
+		g := &r.Guards[i]
+		if !s.readsPending(g) {
+			continue
+		}
+		s.resolve(g.Agg, ts)
+		if g.Vs != nil {
+			s.resolve(g.Vs.Agg, ts)
+		}
+		if !g.Holds(env) {
+			return false
 		}
 	}
+	for _, rd := range r.Reads {
+		s.resolve(rd.Agg, ts)
+	}
 	return true
+}
+
+// resolve reads aggregate ai's value if it is pending (ai < 0: a field).
+func (s *Screener) resolve(ai int, ts int64) {
+	if ai < 0 || !s.pending[ai] {
+		return
+	}
+	s.pending[ai] = false
+	env := &s.env
+	env.Agg[ai] = emptyValue(s.rs.Aggregates[ai].Fn)
+	if env.Account != "" {
+		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&s.rs.Aggregates[ai], ts))
+	}
 }
 
 // readsPending reports whether g reads an aggregate not read yet.
@@ -377,9 +424,30 @@ func (s *Screener) readsPending(g *engine.Guard) bool {
 	return (g.Agg >= 0 && s.pending[g.Agg]) || (g.Vs != nil && g.Vs.Agg >= 0 && s.pending[g.Vs.Agg])
 }
 
+// markPending defers reading aggregate ai until a rule needs it; observed
+// tells that the copy updated ai's store.
+func (s *Screener) markPending(ai int, observed bool) {
+	s.pending[ai] = true
+	s.observed[ai] = observed
+	s.pendingList = append(s.pendingList, ai)
+}
+
+// resolveObserved reads the values of the updated aggregates still pending:
+// an eviction is about to run, and could drop the state they are read from
+// (a copy far behind the watermark). Aggregates pending for a false where
+// stay pending, read after the eviction as before.
+func (s *Screener) resolveObserved(ts int64) {
+	for _, ai := range s.pendingList {
+		if s.observed[ai] {
+			s.resolve(ai, ts)
+		}
+	}
+}
+
 func (s *Screener) clearPending() {
 	for _, ai := range s.pendingList {
 		s.pending[ai] = false
+		s.observed[ai] = false
 	}
 	s.pendingList = s.pendingList[:0]
 }

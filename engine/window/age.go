@@ -4,9 +4,12 @@ package window
 type ageKey struct{ first, last int64 }
 
 func (k *ageKey) newest() int64 { return k.last }
+func (k *ageKey) touch() int64  { return k.last }
 func (k *ageKey) bytes() int64  { return 16 }
 
-func (k *ageKey) observe(b *behaviourStore, ev Event) float64 {
+func (k *ageKey) release(*keyPools) {}
+
+func (k *ageKey) insert(b *behaviourStore, ev Event) {
 	switch {
 	case k.first == 0 && k.last == 0, ev.TS >= k.last && ev.TS-k.last >= int64(b.spec.Over):
 		// A first event, or one after Over of silence: the history restarts,
@@ -16,7 +19,6 @@ func (k *ageKey) observe(b *behaviourStore, ev Event) float64 {
 		k.first = ev.TS
 	}
 	k.last = max(k.last, ev.TS)
-	return k.value(b, ev, false)
 }
 
 // value is the seconds from the key's first event to q.TS, 0 when q.TS is

@@ -31,13 +31,46 @@ type Hop struct {
 type keyBehaviour interface {
 	// newest is the latest event time stored (the eviction clock).
 	newest() int64
-	// observe stores ev (not late) and returns the value at ev.TS with ev in.
-	observe(b *behaviourStore, ev Event) float64
+	// touch reads the first word of each of the key's allocations (see
+	// Store.Touch) and returns their sum.
+	touch() int64
+	// insert stores ev (not late); value(b, ev, false) then reads the value
+	// at ev.TS with ev in (InflowMatch's value is read before insert).
+	insert(b *behaviourStore, ev Event)
 	// value returns the value at q.TS without storing q; self counts q as an
 	// event of the key (late events), as observe would have.
 	value(b *behaviourStore, q Event, self bool) float64
 	// bytes is the key's approximate heap size, key string excluded.
 	bytes() int64
+	// release hands the key's slices back to the pools before the key is
+	// dropped.
+	release(p *keyPools)
+}
+
+// keyPools are the slice pools of one behaviour Store (pool.go), shared
+// with its views (as) so that a slice is never handed out twice.
+type keyPools struct {
+	ev     *slicePool[tsHash] // NewDistinct window events
+	recent *slicePool[tsNum]  // Hist recent events
+	in     *slicePool[inflow] // InflowMatch inflows
+	// Hist buckets and NewDistinct's known counterparties are not pooled:
+	// they grow over the key's life (buckets one at a time), and a first
+	// slice kept for the next key cost retail keys up to 10 % more memory
+	// (TestBehaviourBytesPerKey) for about 0.2 allocations per copy.
+}
+
+// newKeyPools pools the first slice of each list: capacity 1, as a nil
+// slice's first append makes it.
+func newKeyPools() *keyPools {
+	return &keyPools{
+		ev:     newSlicePool[tsHash](1),
+		recent: newSlicePool[tsNum](1),
+		in:     newSlicePool[inflow](1),
+	}
+}
+
+func (p *keyPools) spareBytes() int64 {
+	return p.ev.spareBytes() + p.recent.spareBytes() + p.in.spareBytes()
 }
 
 // behaviourStore holds one behaviour aggregate for every key of a
@@ -46,6 +79,7 @@ type behaviourStore struct {
 	spec     Spec
 	keys     keySlots
 	states   slab // by slot; a free slot holds a zero state
+	pools    *keyPools
 	late     uint64
 	overflow uint64 // events dropped for MaxEvents, counterparties forgotten for maxKnown
 	// stateBytes is the sum of the keys' bytes(), kept as they change so
@@ -75,7 +109,7 @@ func (b *behaviourStore) keepScratch(v *behaviourStore) {
 }
 
 func newBehaviourStore(spec Spec, keys *KeyTable) *behaviourStore {
-	return &behaviourStore{spec: spec, keys: newKeySlots(keys), states: newSlab(spec.Fn)}
+	return &behaviourStore{spec: spec, keys: newKeySlots(keys), states: newSlab(spec.Fn), pools: newKeyPools()}
 }
 
 // slab holds a behaviour store's key states by value, indexed by slot: a
@@ -159,22 +193,32 @@ func (b *behaviourStore) get(key *Key) keyBehaviour {
 	return b.states.at(slot)
 }
 
-func (b *behaviourStore) observe(key *Key, ev Event) (float64, bool) {
+// observe stores ev for key and returns the value at ev.TS with ev in. With
+// lazy set it leaves the value uncomputed (computed false) when value(key,
+// ev) read later gives the same: for an event that is not late, of any
+// function but InflowMatch, which values ev against the inflows before it.
+func (b *behaviourStore) observe(key *Key, ev Event, lazy bool) (v float64, late, computed bool) {
 	k := b.get(key)
+	var before int64
 	if k == nil {
 		k = b.states.at(b.addKey(key))
-		v := k.observe(b, ev)
-		b.stateBytes += k.bytes()
-		return v, false
+	} else {
+		if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
+			b.late++
+			return k.value(b, ev, true), true, true
+		}
+		before = k.bytes()
 	}
-	if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
-		b.late++
-		return k.value(b, ev, true), true
+	valueFirst := b.spec.Fn == InflowMatch
+	if valueFirst {
+		v, computed = k.value(b, ev, false), true
 	}
-	before := k.bytes()
-	v := k.observe(b, ev)
+	k.insert(b, ev)
 	b.stateBytes += k.bytes() - before
-	return v, false
+	if !valueFirst && !lazy {
+		v, computed = k.value(b, ev, false), true
+	}
+	return v, false, computed
 }
 
 func (b *behaviourStore) value(key *Key, q Event) float64 {
@@ -199,7 +243,9 @@ func (b *behaviourStore) evict(watermark int64) int {
 
 // drop frees slot and releases its key.
 func (b *behaviourStore) drop(slot uint32) {
-	b.stateBytes -= b.states.at(slot).bytes()
+	k := b.states.at(slot)
+	b.stateBytes -= k.bytes()
+	k.release(b.pools)
 	b.states.reset(slot)
 	b.keys.remove(slot)
 }
@@ -215,7 +261,7 @@ func (b *behaviourStore) clear() {
 // sizeBytes counts each key's state (bytes(), which includes the state's
 // own fields) and the slab's spare capacity.
 func (b *behaviourStore) sizeBytes() int64 {
-	n := b.stateBytes + b.keys.sizeBytes() + b.states.spareBytes()
+	n := b.stateBytes + b.keys.sizeBytes() + b.states.spareBytes() + b.pools.spareBytes()
 	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
 }
 
@@ -227,29 +273,31 @@ type tsHash struct {
 }
 
 // insertSorted inserts e into xs sorted by time, after events at the same
-// time, and returns the slice.
-func insertSorted[T any](xs []T, e T, time func(T) int64) []T {
+// time, and returns the slice; a full xs doubles through p.
+func insertSorted[T any](p *slicePool[T], xs []T, e T, time func(T) int64) []T {
 	t := time(e)
 	i := len(xs)
 	for i > 0 && time(xs[i-1]) > t {
 		i--
 	}
-	xs = append(xs, e)
+	xs = append(p.grow(xs, max(2*cap(xs), 1)), e)
 	copy(xs[i+1:], xs[i:])
 	xs[i] = e
 	return xs
 }
 
 // dropFront removes xs[:n] keeping the backing array, and shrinks a
-// mostly empty one so a burst's memory goes back.
-func dropFront[T any](xs []T, n int) []T {
+// mostly empty one so a burst's memory goes back (to p).
+func dropFront[T any](p *slicePool[T], xs []T, n int) []T {
 	if n == 0 {
 		return xs
 	}
 	m := copy(xs, xs[n:])
 	xs = xs[:m]
 	if cap(xs) > 2 && m <= cap(xs)/4 {
-		xs = append(make([]T, 0, max(cap(xs)/2, 2)), xs...)
+		shrunk := append(p.get(max(cap(xs)/2, 2)), xs...)
+		p.put(xs)
+		xs = shrunk
 	}
 	return xs
 }

@@ -19,7 +19,16 @@
 // The Stores of one partition share a KeyTable (keys.go): a screener looks
 // a copy's account up once and passes the Key to every Store, each of which
 // finds the key's state by its id in a slice instead of hashing the string
-// again.
+// again. Keys of up to 35 bytes sit in the table's map entry by value, so
+// the lookup does not follow the string.
+//
+// Cost per copy: a key's state is a slot and one or two slices per Store,
+// each a likely cache miss. Store.Touch reads them without changing
+// anything, so a screener touching all of a copy's Stores first has the
+// misses overlap; Store.ObserveLazy stores an event without computing a
+// value the caller may never read (behaviour functions); and a new key's
+// first slice is carved from a per-Store chunk (pool.go) instead of being
+// an allocation of its own.
 package window
 
 // Behaviour functions (behaviour.go, novelty.go, hist.go, age.go,

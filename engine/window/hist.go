@@ -41,6 +41,14 @@ type histKey struct {
 	buckets []histBucket // by id, ascending
 }
 
+func (k *histKey) touch() int64 {
+	n := k.newest()
+	if len(k.buckets) > 0 {
+		n += int64(k.buckets[0].n)
+	}
+	return n
+}
+
 func (k *histKey) newest() int64 {
 	if len(k.recent) > 0 {
 		return k.recent[len(k.recent)-1].t
@@ -53,23 +61,26 @@ func (k *histKey) bytes() int64 {
 }
 
 // bucketWidth is W = Over/histBuckets, at least 1ns.
+func (k *histKey) release(p *keyPools) {
+	p.recent.put(k.recent)
+}
+
 func (b *behaviourStore) bucketWidth() int64 { return max(int64(b.spec.Over)/histBuckets, 1) }
 
 func numTime(e tsNum) int64 { return e.t }
 
-func (k *histKey) observe(b *behaviourStore, ev Event) float64 {
+func (k *histKey) insert(b *behaviourStore, ev Event) {
 	if len(k.recent) == 0 || ev.TS >= k.recent[len(k.recent)-1].t {
 		k.fold(b, ev.TS)
 	}
-	k.recent = insertSorted(k.recent, tsNum{ev.TS, ev.Num}, numTime)
+	k.recent = insertSorted(b.pools.recent, k.recent, tsNum{ev.TS, ev.Num}, numTime)
 	if len(k.recent) > b.spec.MaxEvents {
 		// Folding early only moves the oldest recent event into the history
 		// sooner; nothing is lost.
 		b.overflow++
 		k.add(b, k.recent[0])
-		k.recent = dropFront(k.recent, 1)
+		k.recent = dropFront(b.pools.recent, k.recent, 1)
 	}
-	return k.value(b, ev, false)
 }
 
 // fold moves events that no non-late query sees as recent into buckets, and
@@ -81,7 +92,7 @@ func (k *histKey) fold(b *behaviourStore, newest int64) {
 		k.add(b, k.recent[n])
 		n++
 	}
-	k.recent = dropFront(k.recent, n)
+	k.recent = dropFront(b.pools.recent, k.recent, n)
 	w := b.bucketWidth()
 	oldest := satSub(newest, satAdd(int64(b.spec.Over), int64(b.spec.Lateness)))
 	ref := floorDiv(newest, w)
@@ -89,7 +100,7 @@ func (k *histKey) fold(b *behaviourStore, newest int64) {
 	for drop < len(k.buckets) && satAdd(fullID(ref, k.buckets[drop].id)*w, w) <= oldest {
 		drop++
 	}
-	k.buckets = dropFront(k.buckets, drop)
+	k.buckets = dropFront(nil, k.buckets, drop)
 }
 
 // add folds one event into its bucket.

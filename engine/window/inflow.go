@@ -22,6 +22,8 @@ type inflow struct {
 // inflowKey is the state of one InflowMatch key, by time.
 type inflowKey struct{ in []inflow }
 
+func (k *inflowKey) touch() int64 { return k.newest() }
+
 func (k *inflowKey) newest() int64 {
 	newest := int64(-1 << 63)
 	for _, x := range k.in {
@@ -38,8 +40,9 @@ func (k *inflowKey) bytes() int64 {
 	return n
 }
 
-func (k *inflowKey) observe(b *behaviourStore, ev Event) float64 {
-	v := k.value(b, ev, false) // the match among earlier inflows
+func (k *inflowKey) release(p *keyPools) { p.in.put(k.in) }
+
+func (k *inflowKey) insert(b *behaviourStore, ev Event) {
 	cutoff := satSub(max(k.newest(), ev.TS), satAdd(int64(b.spec.Over), int64(b.spec.Lateness)))
 	kept := k.in[:0]
 	for _, x := range k.in {
@@ -57,12 +60,11 @@ func (k *inflowKey) observe(b *behaviourStore, ev Event) float64 {
 		}
 		b.overflow++
 		if k.in[small].amount > ev.Num {
-			return v
+			return
 		}
 		k.in = append(k.in[:small], k.in[small+1:]...)
 	}
-	k.in = append(k.in, inflow{t: ev.TS, amount: ev.Num, hash: HashString(ev.Party), origin: ev.Party, txID: ev.TxID})
-	return v
+	k.in = append(b.pools.in.grow(k.in, min(max(2*cap(k.in), 1), inflowTop)), inflow{t: ev.TS, amount: ev.Num, hash: HashString(ev.Party), origin: ev.Party, txID: ev.TxID})
 }
 
 // value is the amount of the best match for q: an inflow in

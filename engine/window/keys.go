@@ -14,16 +14,42 @@ import (
 // reused. Not safe for concurrent use: the worker that owns the Stores owns
 // their table.
 type KeyTable struct {
-	index map[string]uint32
+	// short indexes keys of up to shortKeyLen bytes (IBANs, most account
+	// ids) by their bytes held in the map entry itself: a lookup compares
+	// the key where the map's probe already is, instead of following the
+	// interned string to a cache line of its own (about 5 % of screening).
+	// Longer keys are in long.
+	short map[shortKey]uint32
+	long  map[string]uint32
 	names []string // by id; names[0] is unused, id 0 means "not interned"
 	holds []uint32 // by id: how many Stores hold state for the key
 	free  []uint32
 	bytes int64 // key string bytes of live ids
 }
 
+// shortKeyLen is the longest key kept in a short entry: an IBAN has at
+// most 34 characters.
+const shortKeyLen = 35
+
+// shortKey is a key of up to shortKeyLen bytes: its length and bytes, the
+// rest zero.
+type shortKey struct {
+	n uint8
+	b [shortKeyLen]byte
+}
+
+func toShort(name string) (k shortKey, ok bool) {
+	if len(name) > shortKeyLen {
+		return k, false
+	}
+	k.n = uint8(len(name))
+	copy(k.b[:], name)
+	return k, true
+}
+
 // NewKeyTable returns an empty table.
 func NewKeyTable() *KeyTable {
-	return &KeyTable{index: make(map[string]uint32), names: []string{""}, holds: []uint32{0}}
+	return &KeyTable{short: make(map[shortKey]uint32), long: make(map[string]uint32), names: []string{""}, holds: []uint32{0}}
 }
 
 // Key is a key as its table knows it (only Lookup makes one): the string
@@ -39,15 +65,21 @@ type Key struct {
 
 // Lookup returns name's Key: one hash lookup, whatever the number of
 // Stores the caller then reads.
-func (t *KeyTable) Lookup(name string) Key { return Key{name: name, id: t.index[name]} }
+func (t *KeyTable) Lookup(name string) Key {
+	if sk, ok := toShort(name); ok {
+		return Key{name: name, id: t.short[sk]}
+	}
+	return Key{name: name, id: t.long[name]}
+}
 
 // Len returns the number of keys some Store holds.
-func (t *KeyTable) Len() int { return len(t.index) }
+func (t *KeyTable) Len() int { return len(t.short) + len(t.long) }
 
 // SizeBytes is the table's approximate heap size: key bytes (exact), the
-// id slices (exact capacity) and the map estimated at mapEntryBytes a key.
+// id slices (exact capacity) and the maps estimated at shortEntryBytes and
+// mapEntryBytes a key.
 func (t *KeyTable) SizeBytes() int64 {
-	return t.bytes + int64(len(t.index))*mapEntryBytes +
+	return t.bytes + int64(len(t.short))*shortEntryBytes + int64(len(t.long))*mapEntryBytes +
 		int64(cap(t.names))*int64(unsafe.Sizeof("")) + int64(cap(t.holds)+cap(t.free))*4
 }
 
@@ -67,7 +99,11 @@ func (t *KeyTable) hold(k *Key) uint32 {
 			t.names = append(t.names, owned)
 			t.holds = append(t.holds, 0)
 		}
-		t.index[owned] = k.id
+		if sk, ok := toShort(owned); ok {
+			t.short[sk] = k.id
+		} else {
+			t.long[owned] = k.id
+		}
 		t.bytes += int64(len(owned))
 	}
 	t.holds[k.id]++
@@ -81,7 +117,11 @@ func (t *KeyTable) release(id uint32) {
 		return
 	}
 	name := t.names[id]
-	delete(t.index, name)
+	if sk, ok := toShort(name); ok {
+		delete(t.short, sk)
+	} else {
+		delete(t.long, name)
+	}
 	t.bytes -= int64(len(name))
 	t.names[id] = ""
 	t.free = append(t.free, id)

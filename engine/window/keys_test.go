@@ -2,6 +2,7 @@ package window
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,6 +106,39 @@ func TestKeyTableMatchesOwnTables(t *testing.T) {
 	for j := range specs {
 		if shared[j].Keys() != own[j].Keys() {
 			t.Errorf("%s: shared holds %d keys, own table %d", specs[j].Fn, shared[j].Keys(), own[j].Keys())
+		}
+	}
+}
+
+// TestKeyTableShortAndLongKeys: keys up to shortKeyLen bytes and longer
+// ones (and one that is a prefix of another, and the empty key) are found,
+// kept apart and forgotten alike.
+func TestKeyTableShortAndLongKeys(t *testing.T) {
+	long := strings.Repeat("L", shortKeyLen+1)
+	names := []string{"", "PL1", "PL10", strings.Repeat("S", shortKeyLen), long, long + "x"}
+	table := NewKeyTable()
+	st := NewSharedStore(Spec{Fn: Sum, Over: time.Second}, table)
+	for i, name := range names {
+		st.Observe(name, at(0), float64(i+1), 0)
+	}
+	if table.Len() != len(names) {
+		t.Fatalf("%d keys, want %d", table.Len(), len(names))
+	}
+	for i, name := range names {
+		k := table.Lookup(name)
+		if k.id == 0 || table.name(k.id) != name {
+			t.Fatalf("%q: id %d, name %q", name, k.id, table.name(k.id))
+		}
+		if v := st.Value(name, at(0)); v != float64(i+1) {
+			t.Errorf("%q reads %v, want %d", name, v, i+1)
+		}
+	}
+	if n := st.Evict(at(time.Hour)); n != len(names) || table.Len() != 0 || table.SizeBytes() < 0 {
+		t.Fatalf("evicted %d, %d keys left", n, table.Len())
+	}
+	for _, name := range names {
+		if k := table.Lookup(name); k.id != 0 {
+			t.Errorf("%q still interned after eviction", name)
 		}
 	}
 }

@@ -40,6 +40,14 @@ func floorSeconds(ns int64) uint32 { return clampU32(floorDiv(ns, 1e9)) }
 
 func clampU32(sec int64) uint32 { return uint32(min(max(sec, 0), 1<<32-1)) }
 
+func (k *noveltyKey) touch() int64 {
+	n := k.newest()
+	if len(k.known) > 0 {
+		n += int64(k.known[0].t)
+	}
+	return n
+}
+
 func (k *noveltyKey) newest() int64 {
 	if len(k.ev) > 0 {
 		return k.ev[len(k.ev)-1].t
@@ -49,19 +57,22 @@ func (k *noveltyKey) newest() int64 {
 
 func (k *noveltyKey) bytes() int64 { return int64(cap(k.ev))*16 + int64(cap(k.known))*8 + 48 }
 
+func (k *noveltyKey) release(p *keyPools) {
+	p.ev.put(k.ev)
+}
+
 func evTime(e tsHash) int64 { return e.t }
 
-func (k *noveltyKey) observe(b *behaviourStore, ev Event) float64 {
+func (k *noveltyKey) insert(b *behaviourStore, ev Event) {
 	if len(k.ev) == 0 || ev.TS >= k.ev[len(k.ev)-1].t {
 		k.prune(b, ev.TS)
 	}
-	k.ev = insertSorted(k.ev, tsHash{ev.TS, ev.Hash}, evTime)
+	k.ev = insertSorted(b.pools.ev, k.ev, tsHash{ev.TS, ev.Hash}, evTime)
 	if len(k.ev) > b.spec.MaxEvents {
 		b.overflow++
 		k.remember(b, k.ev[0])
-		k.ev = dropFront(k.ev, 1)
+		k.ev = dropFront(b.pools.ev, k.ev, 1)
 	}
-	return k.value(b, ev, false)
 }
 
 // prune moves events no longer inside any non-late window into known, and
@@ -73,7 +84,7 @@ func (k *noveltyKey) prune(b *behaviourStore, newest int64) {
 		k.remember(b, k.ev[n])
 		n++
 	}
-	k.ev = dropFront(k.ev, n)
+	k.ev = dropFront(b.pools.ev, k.ev, n)
 	forget := floorSeconds(satSub(cutoff, int64(b.spec.Lookback)))
 	k.known = slices.DeleteFunc(k.known, func(c knownParty) bool { return c.t <= forget })
 }

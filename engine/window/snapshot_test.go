@@ -94,16 +94,17 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 	}{
 		// Store: spec..countsFrom come from NewStore; late, overflow via
 		// SetCounters; keys, slots, large per key; scratch and bufBytes are
-		// memory bookkeeping rebuilt by DecodeKey.
-		{Store{}, []string{"spec", "horizon", "stride", "maxCap", "keys", "slots", "scratch", "large",
+		// memory bookkeeping rebuilt by DecodeKey; rings is memory for
+		// reuse, not state.
+		{Store{}, []string{"spec", "horizon", "stride", "maxCap", "keys", "slots", "rings", "scratch", "large",
 			"countsFrom", "late", "overflow", "bufBytes", "beh"}},
 		// keySlots: the key of each slot; the free list is bookkeeping.
 		{keySlots{}, []string{"keys", "slotOf", "idOf", "free"}},
 		{keyState{}, []string{"buf", "head", "n"}},
 		{distinctWindow{}, []string{"counts", "lo"}},
 		// behaviourStore: stateBytes is memory bookkeeping DecodeKey
-		// rebuilds; view and the scratch slices are not state.
-		{behaviourStore{}, []string{"spec", "keys", "states", "late", "overflow", "stateBytes", "view", "scratchA", "scratchB", "vals"}},
+		// rebuilds; pools, view and the scratch slices are not state.
+		{behaviourStore{}, []string{"spec", "keys", "states", "pools", "late", "overflow", "stateBytes", "view", "scratchA", "scratchB", "vals"}},
 		{ageKey{}, []string{"first", "last"}},
 		{noveltyKey{}, []string{"ev", "known"}},
 		{knownParty{}, []string{"h", "t"}},

@@ -36,6 +36,7 @@ type Store struct {
 	// with the partition's other Stores; evicted slots are reused.
 	keys    keySlots
 	slots   []keyState                 // by slot
+	rings   *slicePool[uint64]         // ring buffers (pool.go)
 	scratch []uint64                   // Distinct's window copy, reused
 	large   map[uint32]*distinctWindow // Distinct counts of large keys, by slot
 	// countsFrom is distinctCountsFrom; tests lower it to reach the
@@ -75,6 +76,7 @@ func NewSharedStore(spec Spec, keys *KeyTable) *Store {
 	if spec.Fn == Count || spec.Fn == SinceLast {
 		s.stride = 1 // only times matter
 	}
+	s.rings = newSlicePool[uint64](initialCapacity * int(s.stride))
 	for s.maxCap < uint32(spec.MaxEvents) {
 		s.maxCap *= 2
 	}
@@ -116,7 +118,8 @@ func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value floa
 // functions read only ev.TS, ev.Num, ev.Hash.
 func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
 	if s.beh != nil {
-		return s.beh.observe(key, ev)
+		v, late, _ := s.beh.observe(key, ev, false)
+		return v, late
 	}
 	ts, num := ev.TS, ev.Num
 	in := s.input(num, ev.Hash)
@@ -164,6 +167,20 @@ func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
 	return s.query(k, ts, p+1, false, 0), false
 }
 
+// ObserveLazy is ObserveKey that may leave the value uncomputed (ok
+// false): then ValueKey(s.Spec(), key, ev), called before the Store
+// changes again, returns what ObserveKey would have. Behaviour functions
+// other than InflowMatch leave it for events that are not late: computing
+// it walks the key's history, and a screener needs most of these values
+// only when a rule gets past its other guards.
+func (s *Store) ObserveLazy(key *Key, ev Event) (value float64, late, ok bool) {
+	if s.beh != nil {
+		return s.beh.observe(key, ev, true)
+	}
+	value, late = s.ObserveKey(key, ev)
+	return value, late, true
+}
+
 // Value returns the aggregate over (ts-Over, ts] without adding an event.
 // An unknown key reads 0, or -1 for SinceLast. For ts more than Lateness
 // behind the key's newest event the value is computed from what is still
@@ -171,6 +188,26 @@ func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
 func (s *Store) Value(key string, ts int64) float64 {
 	k := s.Lookup(key)
 	return s.ValueKey(s.spec, &k, Event{TS: ts})
+}
+
+// Touch reads the first word of each of key's allocations in the Store
+// and returns their sum (0 for a key the Store does not hold), changing
+// nothing; keep the result somewhere so the reads are not dropped. A key's
+// state is a few cache lines that a copy's first read usually misses; a
+// screener touches all of a copy's Stores before observing any, so that
+// those misses overlap instead of each Store's waiting for the one before.
+func (s *Store) Touch(key *Key) int64 {
+	if s.beh != nil {
+		if k := s.beh.get(key); k != nil {
+			return k.touch()
+		}
+		return 0
+	}
+	idx, ok := s.keys.find(key)
+	if !ok {
+		return 0
+	}
+	return s.timeAt(&s.slots[idx], s.slots[idx].n-1)
 }
 
 // Evict drops keys whose newest event is at or before
@@ -204,7 +241,8 @@ func (s *Store) dropKey(idx uint32) {
 	k := &s.slots[idx]
 	delete(s.large, idx)
 	if uint32(len(k.buf))/s.stride > initialCapacity {
-		// Keep only small rings for reuse; large ones go back to the GC.
+		// Keep only small rings (in the slot) for reuse; larger ones go
+		// back to the GC.
 		s.bufBytes -= int64(len(k.buf)) * 8
 		k.buf = nil
 	}
@@ -307,10 +345,12 @@ func (s *Store) Path(spec Spec, key string, q Event) []Hop {
 
 // Approximate per-entry costs for SizeBytes. A KeyTable map entry is a
 // string header and a uint32 id (24 bytes with padding) plus a control
-// byte, at a typical Swiss-table load of about 3/4.
+// byte, at a typical Swiss-table load of about 3/4; a short entry holds a
+// shortKey (36 bytes) and the id instead.
 const (
-	mapEntryBytes = 34
-	slotBytes     = int64(unsafe.Sizeof(keyState{}))
+	mapEntryBytes   = 34
+	shortEntryBytes = 55
+	slotBytes       = int64(unsafe.Sizeof(keyState{}))
 )
 
 // SizeBytes returns the approximate heap bytes of the Store's state: ring
@@ -328,7 +368,7 @@ func (s *Store) SizeBytes() int64 {
 	for _, dw := range s.large { // only keys past distinctCountsFrom events
 		large += dw.sizeBytes()
 	}
-	return large + s.bufBytes + int64(cap(s.slots))*slotBytes + s.keys.sizeBytes() + int64(cap(s.scratch))*8
+	return large + s.bufBytes + s.rings.spareBytes() + int64(cap(s.slots))*slotBytes + s.keys.sizeBytes() + int64(cap(s.scratch))*8
 }
 
 // input is the second word stored with an event: the numeric input's bits,
@@ -368,7 +408,7 @@ func (s *Store) addKey(key *Key, ts int64, in uint64) {
 	}
 	k := &s.slots[idx]
 	if len(k.buf) == 0 {
-		k.buf = make([]uint64, initialCapacity*s.stride)
+		k.buf = s.rings.get(int(initialCapacity * s.stride))[:initialCapacity*s.stride]
 		s.bufBytes += int64(len(k.buf)) * 8
 	}
 	k.head, k.n = 0, 0
@@ -454,13 +494,14 @@ func (s *Store) insert(k *keyState, p uint32, ts int64, in uint64) {
 
 // resize moves k's events into a new ring of capacity events, oldest first.
 func (s *Store) resize(k *keyState, capacity uint32) {
-	buf := make([]uint64, capacity*s.stride)
+	buf := s.rings.get(int(capacity * s.stride))[:capacity*s.stride]
 	m := s.mask(k)
 	for i := uint32(0); i < k.n; i++ {
 		src := ((k.head + i) & m) * s.stride
 		copy(buf[i*s.stride:(i+1)*s.stride], k.buf[src:src+s.stride])
 	}
 	s.bufBytes += int64(len(buf)-len(k.buf)) * 8
+	s.rings.put(k.buf)
 	k.buf, k.head = buf, 0
 }
 
