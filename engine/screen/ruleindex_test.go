@@ -62,7 +62,7 @@ func TestOptimisationsRaiseTheSameAlerts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := synth.New(synth.Config{Seed: 7, Count: 8000})
+	g := synth.New(synth.Config{Seed: 7, Count: 12000})
 	var tx engine.Tx
 	var recs []engine.Record
 	for {
