@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -18,9 +19,27 @@ func TestTwoInstancesOneDies(t *testing.T) {
 	start := time.Now()
 	f := newFixture(t, 8000, 4)
 	f.produce(t, 0, len(f.records))
-	rk := startRun(t, nil, append(runArgs(f), "--kafka-rekey", "stage")...)
+	// The internal topic exists before anyone reads it, as an operator
+	// running the stages apart may create it.
+	if _, err := f.admin.CreateTopic(context.Background(), 4, -1, nil, f.topic+rekeySuffix); err != nil {
+		t.Fatalf("create the internal topic: %v", err)
+	}
 	a := startRun(t, nil, append(runArgs(f), "--kafka-rekey", "screen")...)
 	b := startRun(t, nil, append(runArgs(f), "--kafka-rekey", "screen")...)
+	// The re-key stage starts once both screening instances own
+	// internal-topic partitions: started with them, it could fill the
+	// internal topic while one instance was still joining, and the other
+	// screened all of it (it did in CI once the engine got faster). The
+	// input is complete before the stage reads it, so its merge sees no
+	// live feed.
+	owning := time.Now().Add(time.Minute)
+	for sum(a.scrape(), "socwatch_partitions_assigned") == 0 || sum(b.scrape(), "socwatch_partitions_assigned") == 0 {
+		if time.Now().After(owning) {
+			t.Fatal("the two screening instances do not both own internal-topic partitions after 1 min")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	rk := startRun(t, nil, append(runArgs(f), "--kafka-rekey", "stage")...)
 	// Both must screen before the kill, or the test would only restart a
 	// single instance. (Screened copies are the evidence: an instance can
 	// hold internal-topic partitions, socwatch_partitions_assigned{topic},
