@@ -91,6 +91,13 @@ type Config struct {
 	// CommitInterval is how often acknowledged offsets are committed;
 	// default 1 s.
 	CommitInterval time.Duration
+	// MergeIdle is how long the re-key stage's merge waits for an input
+	// partition that is caught up (nothing buffered, nothing more on the
+	// broker) before releasing other partitions' records past it, as Kafka
+	// Streams' max.task.idle.ms: a record written to it a moment later is
+	// still merged in event-time order. 0 releases at once; the flag's
+	// default (kafka.merge_idle) is 100 ms.
+	MergeIdle time.Duration
 	// FetchMaxBytes bounds one fetch response; default franz-go's (50 MiB).
 	FetchMaxBytes int32
 	// MetadataMaxAge is how often the client refreshes metadata, and so

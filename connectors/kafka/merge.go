@@ -13,10 +13,14 @@ import (
 // topic, partition, offset). A record is released only when every
 // partition either has a buffered record to compare it with or is caught
 // up, so that the output is in global timestamp order as far as the input
-// is. Limits: a record that arrives later on a caught-up partition with an
-// older timestamp than one already released is released late (out of
-// order); and a partition that is behind but whose fetches bring nothing
-// stalls the merge until a probe of its offsets shows it caught up.
+// is. A caught-up partition still holds the merge back for the idle grace
+// (kafka.merge_idle, as Kafka Streams' max.task.idle.ms), counted from when
+// it was first seen caught up: a producer that writes the partitions of one
+// moment one after another gets them merged in order. Limits: a record that
+// arrives on a caught-up partition after the grace, with an older timestamp
+// than one already released, is released late (out of order); and a
+// partition that is behind but whose fetches bring nothing stalls the merge
+// until a probe of its offsets shows it caught up.
 //
 // Records dated in the future (issue 15.4) are handled in two steps, so
 // that the decisions match what `socwatch screen` decides on the same feed
@@ -53,6 +57,10 @@ type merger struct {
 	released *eventtime.Guard
 	// buffered counts records over all partitions.
 	buffered int
+	// idle is the grace a caught-up partition holds the merge for; now
+	// reads the clock (a test's in unit tests).
+	idle time.Duration
+	now  func() time.Time
 }
 
 type mergePart struct {
@@ -69,19 +77,22 @@ type mergePart struct {
 	// next is the next offset to consume (-1 unknown); hwm the high
 	// watermark as of the last fetch or probe (-1 unknown).
 	next, hwm int64
+	// caughtSince is when pop first found the partition caught up since
+	// its last records (zero: not yet).
+	caughtSince time.Time
 }
 
 // newMerger orders by the event time prepare returns (nil: the record
-// timestamp) and judges records against the future bound ahead (<= 0:
-// none).
-func newMerger(prepare func(*kgo.Record) Prepared, ahead time.Duration) *merger {
+// timestamp), judges records against the future bound ahead (<= 0: none)
+// and waits idle for a caught-up partition (0: not at all).
+func newMerger(prepare func(*kgo.Record) Prepared, ahead, idle time.Duration) *merger {
 	if prepare == nil {
 		prepare = func(r *kgo.Record) Prepared {
 			return Prepared{EventTime: eventtime.UnixNano(r.Timestamp), HasTime: true}
 		}
 	}
 	return &merger{parts: make(map[topicPartition]*mergePart), prepare: prepare, ahead: ahead,
-		released: eventtime.NewGuard(ahead, 0, nil)}
+		released: eventtime.NewGuard(ahead, 0, nil), idle: idle, now: time.Now}
 }
 
 func (m *merger) assign(tp topicPartition) {
@@ -159,6 +170,7 @@ func (m *merger) add(fp kgo.FetchTopicPartition) {
 	m.buffered += len(fp.Records)
 	if n := len(fp.Records); n > 0 {
 		p.next = fp.Records[n-1].Offset + 1
+		p.caughtSince = time.Time{}
 	}
 	if fp.HighWatermark >= 0 {
 		p.hwm = fp.HighWatermark
@@ -204,10 +216,11 @@ func (m *merger) pop() (rec *kgo.Record, prep Prepared, future bool) {
 		bestP  *mergePart
 		bestTP topicPartition
 	)
+	blocked := false // every empty partition is looked at, so that each grace starts now
 	for tp, p := range m.parts {
 		if p.len() == 0 {
-			if !p.caughtUp() {
-				return nil, Prepared{}, false
+			if !p.caughtUp() || m.idleWait(p) > 0 {
+				blocked = true
 			}
 			continue
 		}
@@ -216,7 +229,7 @@ func (m *merger) pop() (rec *kgo.Record, prep Prepared, future bool) {
 			best, bestAt, bestP, bestTP = r, at, p, tp
 		}
 	}
-	if best == nil {
+	if blocked || best == nil {
 		return nil, Prepared{}, false
 	}
 	prep = bestP.prep[bestP.head]
@@ -231,6 +244,33 @@ func (m *merger) pop() (rec *kgo.Record, prep Prepared, future bool) {
 		m.released.Advance(prep.EventTime)
 	}
 	return best, prep, false
+}
+
+// idleWait is how much longer the caught-up partition p holds the merge
+// back (0: no longer). The grace starts when it is first asked.
+func (m *merger) idleWait(p *mergePart) time.Duration {
+	if m.idle <= 0 {
+		return 0
+	}
+	now := m.now()
+	if p.caughtSince.IsZero() {
+		p.caughtSince = now
+	}
+	return max(m.idle-now.Sub(p.caughtSince), 0)
+}
+
+// idleWake is when the merge should be tried again for records held back
+// only by idle graces: the shortest remaining grace (0: none is running).
+func (m *merger) idleWake() time.Duration {
+	var wake time.Duration
+	for _, p := range m.parts {
+		if p.len() == 0 && p.caughtUp() && !p.caughtSince.IsZero() {
+			if w := max(m.idle-m.now().Sub(p.caughtSince), 0); w > 0 && (wake == 0 || w < wake) {
+				wake = w
+			}
+		}
+	}
+	return wake
 }
 
 // bufferedIn returns how many records partition tp has buffered.

@@ -40,7 +40,7 @@ func TestMergerClampsFutureOrderKeys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := newMerger(nil, tt.ahead)
+			m := newMerger(nil, tt.ahead, 0)
 			m.assign(topicPartition{"t", 0})
 			m.assign(topicPartition{"t", 1})
 			m.add(fetched("t", 0, 5, tt.p0...))
@@ -58,7 +58,7 @@ func TestMergerClampsFutureOrderKeys(t *testing.T) {
 // the run that moves the watermark is future ("!"), what follows is not.
 func TestMergerFollowsGenuineJump(t *testing.T) {
 	const week = 7 * 24 * 3600
-	m := newMerger(nil, 100*time.Second)
+	m := newMerger(nil, 100*time.Second, 0)
 	m.assign(topicPartition{"t", 0})
 	m.assign(topicPartition{"t", 1})
 	p0 := []int64{0, 10}

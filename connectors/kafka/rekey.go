@@ -157,7 +157,7 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 		return nil, err
 	}
 	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
-		merge: newMerger(cfg.Prepare, cfg.FutureBound), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
+		merge: newMerger(cfg.Prepare, cfg.FutureBound, cfg.MergeIdle), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
 		outputTopic: make(map[string]string), ownDLQ: ownDLQ}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
@@ -232,8 +232,13 @@ func (r *Rekeyer) Run(ctx context.Context) error {
 		pollCtx := runCtx
 		cancel := context.CancelFunc(func() {})
 		if waiting {
-			// Records wait on a stalled partition: come back to probe.
-			pollCtx, cancel = context.WithTimeout(runCtx, r.cfg.ProbeInterval)
+			// Records wait on a stalled partition: come back to probe,
+			// or when a caught-up partition's idle grace ends.
+			wait := r.cfg.ProbeInterval
+			if w := r.merge.idleWake(); w > 0 {
+				wait = min(wait, w)
+			}
+			pollCtx, cancel = context.WithTimeout(runCtx, wait)
 		}
 		fetches := cl.PollRecords(pollCtx, 10000)
 		cancel()

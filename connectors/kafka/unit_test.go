@@ -146,7 +146,7 @@ func drain(m *merger) []string {
 }
 
 func TestMergerWaitsForEveryPartitionThenOrdersByTime(t *testing.T) {
-	m := newMerger(nil, 0)
+	m := newMerger(nil, 0, 0)
 	for p := int32(0); p < 3; p++ {
 		m.assign(topicPartition{"t", p})
 	}
@@ -188,6 +188,44 @@ func TestMergerWaitsForEveryPartitionThenOrdersByTime(t *testing.T) {
 	}
 }
 
+// TestMergerIdleGrace: a caught-up partition holds the merge back for the
+// idle grace, counted from when the merge first found it caught up, so a
+// record written to it a moment later is still merged in order; after the
+// grace the others' records go past it; new records restart the grace.
+func TestMergerIdleGrace(t *testing.T) {
+	now := time.Unix(1000, 0)
+	m := newMerger(nil, 0, 100*time.Millisecond)
+	m.now = func() time.Time { return now }
+	for p := int32(0); p < 2; p++ {
+		m.assign(topicPartition{"t", p})
+	}
+	m.add(fetched("t", 0, 2, 0, 5, 1, 9))
+	m.probed(topicPartition{"t", 1}, 0, 0) // caught up: nothing written yet
+	if got := drain(m); got != nil {
+		t.Fatalf("released %v within t/1's grace", got)
+	}
+	if w := m.idleWake(); w != 100*time.Millisecond {
+		t.Fatalf("idleWake = %s, want 100ms", w)
+	}
+	now = now.Add(60 * time.Millisecond)
+	m.add(fetched("t", 1, 1, 0, 3)) // written a moment later, older than t/0@0
+	if got := strings.Join(drain(m), " "); got != "t/1@0" {
+		t.Fatalf("released %q, want t/1@0 then wait: t/1 is caught up again, its grace starts again", got)
+	}
+	now = now.Add(99 * time.Millisecond)
+	if got := drain(m); got != nil {
+		t.Fatalf("released %v 99ms into t/1's new grace", got)
+	}
+	now = now.Add(time.Millisecond)
+	if got := strings.Join(drain(m), " "); got != "t/0@0 t/0@1" {
+		t.Fatalf("released %q after the grace, want t/0@0 t/0@1", got)
+	}
+	now = now.Add(100 * time.Millisecond) // both caught up, both graces over
+	if w := m.idleWake(); w != 0 {
+		t.Fatalf("idleWake = %s with no grace running, want 0", w)
+	}
+}
+
 func BenchmarkCheckpointAddAck(b *testing.B) {
 	b.ReportAllocs()
 	c := newCheckpoint()
@@ -198,7 +236,7 @@ func BenchmarkCheckpointAddAck(b *testing.B) {
 
 func BenchmarkMergerThreePartitions(b *testing.B) {
 	b.ReportAllocs()
-	m := newMerger(nil, 0)
+	m := newMerger(nil, 0, 0)
 	for p := int32(0); p < 3; p++ {
 		m.assign(topicPartition{"t", p})
 	}
@@ -231,7 +269,7 @@ func TestMergerOrdersByEventTimeInValue(t *testing.T) {
 			return Prepared{}
 		}
 		return Prepared{EventTime: int64(s) * int64(time.Second), HasTime: true}
-	}, 0)
+	}, 0, 0)
 	for p := int32(0); p < 2; p++ {
 		m.assign(topicPartition{"t", p})
 	}
@@ -260,7 +298,7 @@ func TestMergerPreparesEachRecordOnce(t *testing.T) {
 		pos := formatPosition(r.Topic, r.Partition, r.Offset)
 		calls[pos]++
 		return Prepared{EventTime: r.Timestamp.UnixNano(), HasTime: true, Value: []byte(pos)}
-	}, 0)
+	}, 0, 0)
 	m.assign(topicPartition{"t", 0})
 	m.assign(topicPartition{"t", 1})
 	released := 0
