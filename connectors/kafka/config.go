@@ -95,8 +95,10 @@ type Config struct {
 	// partition that is caught up (nothing buffered, nothing more on the
 	// broker) before releasing other partitions' records past it, as Kafka
 	// Streams' max.task.idle.ms: a record written to it a moment later is
-	// still merged in event-time order. 0 releases at once; the flag's
-	// default (kafka.merge_idle) is 100 ms.
+	// still merged in event-time order. 0 (the default) releases at once.
+	// The price: while a partition keeps receiving records older than
+	// another's buffered ones (a backfill, a feed whose clock went back),
+	// the newer ones wait until it stays idle this long.
 	MergeIdle time.Duration
 	// FetchMaxBytes bounds one fetch response; default franz-go's (50 MiB).
 	FetchMaxBytes int32

@@ -21,7 +21,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.MaxInFlightBatches, "kafka-max-in-flight", 64, "unacknowledged batches per partition before it is paused")
 	fs.IntVar(&c.MaxInFlightRecords, "kafka-max-in-flight-records", 64*1024, "unacknowledged records per process, shared equally by its partitions; a partition holding its share is paused")
 	fs.DurationVar(&c.CommitInterval, "kafka-commit-interval", time.Second, "how often acknowledged offsets are committed")
-	fs.DurationVar(&c.MergeIdle, "kafka-merge-idle", 100*time.Millisecond, "how long the re-key merge waits for a caught-up input partition before releasing later records of the others (0 = not at all)")
+	fs.DurationVar(&c.MergeIdle, "kafka-merge-idle", 0, "how long the re-key merge waits for a caught-up input partition before releasing later records of the others (0 = not at all)")
 	fs.DurationVar(&c.CheckpointInterval, "kafka-checkpoint-interval", time.Minute, "how often each screening partition checkpoints its state to <internal topic>.state (0 = off: state is rebuilt by replaying history)")
 	fs.StringVar(&c.SASL.Mechanism, "kafka-sasl-mechanism", "", "PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 (empty: no SASL)")
 	fs.StringVar(&c.SASL.User, "kafka-sasl-user", "", "SASL user")

@@ -14,10 +14,11 @@ import (
 // partition either has a buffered record to compare it with or is caught
 // up, so that the output is in global timestamp order as far as the input
 // is. A caught-up partition still holds the merge back for the idle grace
-// (kafka.merge_idle, as Kafka Streams' max.task.idle.ms), counted from when
-// it was first seen caught up: a producer that writes the partitions of one
-// moment one after another gets them merged in order. Limits: a record that
-// arrives on a caught-up partition after the grace, with an older timestamp
+// (kafka.merge_idle, off by default, as Kafka Streams' max.task.idle.ms),
+// counted from when it was first seen caught up: a producer that writes the
+// partitions of one moment one after another gets them merged in order.
+// Limits: a record that arrives on a caught-up partition after the grace
+// (at once without one), with an older timestamp
 // than one already released, is released late (out of order); and a
 // partition that is behind but whose fetches bring nothing stalls the merge
 // until a probe of its offsets shows it caught up.
