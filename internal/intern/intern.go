@@ -154,8 +154,9 @@ func (s *Strings) Intern(b []byte) string {
 		e.tag[0], e.tag[1], e.val[0], e.val[1] = e.tag[1], e.tag[0], e.val[1], e.val[0]
 		return e.val[0]
 	}
-	if e.val[1] != "" && 2*len(s.table) < maxEntries {
-		// The set is full: grow rather than evict while the bound allows.
+	for e.val[1] != "" && 2*len(s.table) < maxEntries {
+		// The set is full: grow rather than evict while the bound allows
+		// (again if the values still share a set after doubling).
 		s.grow()
 		e = s.at(h)
 	}
