@@ -257,6 +257,11 @@ func (m *merger) idleWait(p *mergePart) time.Duration {
 	if p.caughtSince.IsZero() {
 		p.caughtSince = now
 	}
+	return m.graceLeft(p, now)
+}
+
+// graceLeft is what remains at now of p's grace (0: over).
+func (m *merger) graceLeft(p *mergePart, now time.Time) time.Duration {
 	return max(m.idle-now.Sub(p.caughtSince), 0)
 }
 
@@ -264,9 +269,10 @@ func (m *merger) idleWait(p *mergePart) time.Duration {
 // only by idle graces: the shortest remaining grace (0: none is running).
 func (m *merger) idleWake() time.Duration {
 	var wake time.Duration
+	now := m.now()
 	for _, p := range m.parts {
 		if p.len() == 0 && p.caughtUp() && !p.caughtSince.IsZero() {
-			if w := max(m.idle-m.now().Sub(p.caughtSince), 0); w > 0 && (wake == 0 || w < wake) {
+			if w := m.graceLeft(p, now); w > 0 && (wake == 0 || w < wake) {
 				wake = w
 			}
 		}

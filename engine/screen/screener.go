@@ -192,7 +192,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 			}
 		}
 		pl.index = engine.NewRuleIndex(rs, pl.rules)
-		for _, ai := range append(slices.Clone(pl.update), pl.read...) {
+		for _, ai := range slices.Concat(pl.update, pl.read) {
 			if st := s.stores[ai]; !slices.Contains(pl.touch, st) {
 				pl.touch = append(pl.touch, st)
 			}
