@@ -59,6 +59,10 @@ var Fields = func() map[string]*Field {
 	str("direction", func(e *Env) string { return e.Direction })
 	m["cross_border"] = &Field{Path: "cross_border", Kind: KindBool, Bool: func(e *Env) bool { return e.CrossBorder }}
 	str("perspective", func(e *Env) string { return e.Perspective })
+	num("trace.hops", func(e *Env) float64 { return float64(e.Trace.Hops) })
+	str("trace.origin", func(e *Env) string { return e.Trace.Origin })
+	m["trace.cycle"] = &Field{Path: "trace.cycle", Kind: KindBool, Bool: func(e *Env) bool { return e.Trace.Cycle }}
+	num("trace.hours", func(e *Env) float64 { return e.Trace.Hours })
 	str("account", func(e *Env) string { return e.Account })
 	for _, side := range []struct {
 		name string

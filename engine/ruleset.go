@@ -66,6 +66,8 @@ type Aggregate struct {
 	// WhereNative, when set, is the whole of Where as a native condition:
 	// the VM does not run.
 	WhereNative *Cond
+	// ReadsTrace is set when Where reads a trace field (engine.Trace).
+	ReadsTrace bool
 	// Def is a canonical text of the declaration; state survives a reload
 	// only for aggregates whose Def is unchanged.
 	Def string
@@ -126,8 +128,10 @@ type Rule struct {
 	Reads       []Read
 	// Extra adds evidence computed only when the rule fires (e.g. which
 	// sanctioned entity a name matched).
-	Extra  []func(*Env) (string, any)
-	Source string // file:line of the rule, for logs
+	Extra []func(*Env) (string, any)
+	// ReadsTrace is set when When reads a trace field (engine.Trace).
+	ReadsTrace bool
+	Source     string // file:line of the rule, for logs
 }
 
 // RuleSet is a compiled rule pack, immutable once built; the engine swaps
@@ -143,6 +147,10 @@ type RuleSet struct {
 	Lateness time.Duration
 	// Hash identifies the pack content, for logs and metrics.
 	Hash string
+	// Traced is set when a rule or aggregate reads a trace field: the
+	// feed must then pass through the flow tracer (engine/trace), which
+	// the re-key stage runs, or `socwatch screen` over a file.
+	Traced bool
 }
 
 // LongestWindow is the longest reach of an aggregate's state back in time

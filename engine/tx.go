@@ -36,6 +36,10 @@ type Tx struct {
 	AmountF     float64 `json:"-" expr:"amount"`
 	AmountEURF  float64 `json:"-" expr:"amount_eur"`
 	CrossBorder bool    `json:"cross_border" expr:"cross_border"`
+
+	// Trace is set by the flow tracer (the re-key stage, or the screening
+	// of a file) when the rules read it.
+	Trace Trace `json:"-" expr:"trace"`
 }
 
 // Reset clears t for reuse without releasing nothing it does not own.

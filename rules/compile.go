@@ -19,7 +19,7 @@ import (
 var Typologies = []string{
 	"threshold", "structuring", "velocity", "fan_in", "fan_out", "pass_through",
 	"high_risk_jurisdiction", "round_amount", "dormant_reactivation", "sanctions",
-	"cash_intensive", "corridor",
+	"cash_intensive", "corridor", "layering_chain", "round_trip",
 }
 
 // Severities is the severity vocabulary.
@@ -169,6 +169,13 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 		return nil, err
 	}
 	rs.Perspectives = perspectives(rs)
+	for i := range rs.Rules {
+		rs.Traced = rs.Traced || rs.Rules[i].ReadsTrace
+	}
+	for i := range rs.Aggregates {
+		a := &rs.Aggregates[i]
+		rs.Traced = rs.Traced || a.ReadsTrace || a.Field != nil && isTraceField(a.Field.Path)
+	}
 	rs.Hash = p.hash(lists)
 	return rs, nil
 }
@@ -187,6 +194,8 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 	case d.By == engine.KeyAccount:
 	case engine.Fields[d.By] == nil || engine.Fields[d.By].Kind != engine.KindString:
 		return nil, fmt.Errorf("by: %q is not a string field path (known: %s)", d.By, strings.Join(engine.FieldPaths(), ", "))
+	case isTraceField(d.By):
+		return nil, fmt.Errorf("by: %q is set by the flow tracer after the re-key stage has keyed the copies; key by an account", d.By)
 	}
 	switch d.Flow {
 	case "", "both":
@@ -210,9 +219,13 @@ func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*Li
 		return nil, err
 	}
 	if d.Where != "" {
-		prog, err := compileBool(d.Where, base, opts, lists, sites, nil)
+		reads := &readCollector{fields: map[string]bool{}, aggs: map[int]bool{}}
+		prog, err := compileBool(d.Where, base, opts, lists, sites, reads)
 		if err != nil {
 			return nil, fmt.Errorf("where: %v", err)
+		}
+		for f := range reads.fields {
+			a.ReadsTrace = a.ReadsTrace || isTraceField(f)
 		}
 		a.Where = prog
 		a.WhereGuards = guards(d.Where, nil, sites)
@@ -273,6 +286,13 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 	}
 	for _, sc := range reads.screens {
 		r.Extra = append(r.Extra, sanctionsExplain(sc[0], lists[sc[1]]))
+	}
+	for _, f := range fields {
+		if isTraceField(f) {
+			r.ReadsTrace = true
+			r.Extra = append(r.Extra, tracePathExplain)
+			break
+		}
 	}
 	p, err := rulePerspective(d, r, rs)
 	if err != nil {
@@ -342,4 +362,13 @@ func contains(xs []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// isTraceField reports whether path is one of the flow tracer's fields
+// (engine.Trace), which only a traced feed sets.
+func isTraceField(path string) bool { return strings.HasPrefix(path, "trace.") }
+
+// tracePathExplain lists a traced transfer's path in the alert.
+func tracePathExplain(e *engine.Env) (string, any) {
+	return engine.TracePathKey, engine.TracePath(&e.Tx)
 }

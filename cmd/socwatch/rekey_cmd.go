@@ -7,6 +7,7 @@ import (
 	"github.com/socwatch/socwatch/connectors/kafka"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/trace"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -14,14 +15,19 @@ import (
 // records it cannot forward go to dlq.
 func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet, dlq *kafka.DeadLetter, futureBound time.Duration) (*kafka.Rekeyer, error) {
 	kcfg.ClientID = "socwatch"
-	prepare, err := prepareRecord(rates, cfg.MaxRecordBytes, rs.Perspectives)
+	prepare, err := prepareRecord(rates, cfg.MaxRecordBytes, rs.Perspectives, rs.Traced)
 	if err != nil {
 		return nil, err
+	}
+	var release func(*kafka.Prepared)
+	if rs.Traced {
+		release = traceRelease(trace.New(trace.Config{}))
 	}
 	return kafka.NewRekeyer(kafka.RekeyConfig{
 		Config:           kcfg,
 		Perspectives:     rs.Perspectives,
 		Prepare:          prepare,
+		Release:          release,
 		OutputSuffix:     rekeySuffix,
 		OutputPartitions: int32(cfg.Kafka.Partitions),
 		MaxRecordBytes:   cfg.MaxRecordBytes,
@@ -40,7 +46,10 @@ const rekeySuffix = ".by-account"
 // (screening's limit) carries the input value instead, which screening
 // decodes as JSON: the binary form is smaller for any real transaction,
 // but the limit must hold for every one.
-func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string) (func(*kgo.Record) kafka.Prepared, error) {
+//
+// With traced set, the decoded transaction travels with the record to the
+// flow tracer (traceRelease).
+func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, traced bool) (func(*kgo.Record) kafka.Prepared, error) {
 	tc, err := canonical.NewTranscoder(rates, maxBytes, perspectives)
 	if err != nil {
 		return nil, err
@@ -56,9 +65,24 @@ func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string) (func(*
 		pr.Keys = keys
 		if bin := tc.AppendBinary(make([]byte, 0, canonical.BinaryCap(len(rec.Value)))); len(bin) <= maxBytes {
 			pr.Value, pr.Encoding = bin, encodingTx
+			if traced {
+				pr.Tx = tc.Tx()
+			}
 		}
 		return pr
 	}, nil
+}
+
+// traceRelease traces each released transfer, in the merge's event-time
+// order, and appends its trace to the copies' tx/1 value: a screening
+// partition holds only its own accounts, so where the money came from is
+// known only here, where the whole feed passes in order.
+func traceRelease(tr *trace.Tracer) func(*kafka.Prepared) {
+	return func(pr *kafka.Prepared) {
+		tr.Observe(pr.Tx)
+		pr.Value = canonical.AppendTrace(pr.Value, &pr.Tx.Trace)
+		pr.Tx = nil
+	}
 }
 
 // encodingTx is the socwatch-encoding header value of every tx/1 copy,

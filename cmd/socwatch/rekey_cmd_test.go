@@ -14,7 +14,7 @@ import (
 // The re-key stage's value buffer is sized so that the synthetic feed's
 // tx/1 values never have to grow (each growth allocates and copies again).
 func TestPrepareRecordBinaryFitsItsBuffer(t *testing.T) {
-	prepare, err := prepareRecord(fx.Default(), 1<<20, []string{"debtor.account", "creditor.account"})
+	prepare, err := prepareRecord(fx.Default(), 1<<20, []string{"debtor.account", "creditor.account"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

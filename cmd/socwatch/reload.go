@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"syscall"
 	"time"
 
@@ -26,7 +28,10 @@ const reloadTimeout = 30 * time.Second
 // interval) or on SIGHUP. A pack that fails to load, or does not load
 // within reloadTimeout, is refused: the error, with file:line, is logged
 // and counted, the running set stays, and the next change is tried again.
-func watchRules(ctx context.Context, path string, interval time.Duration, opts rules.Options, holder *screen.Rules, m *screen.Metrics, log *slog.Logger) {
+//
+// admit, when set, refuses a rule set the running topology cannot screen
+// (reloadAdmit).
+func watchRules(ctx context.Context, path string, interval time.Duration, opts rules.Options, holder *screen.Rules, admit func(*engine.RuleSet) error, m *screen.Metrics, log *slog.Logger) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -48,6 +53,9 @@ func watchRules(ctx context.Context, path string, interval time.Duration, opts r
 		}
 		last = packFingerprint(path)
 		rs, err := loadWithin(path, opts, reloadTimeout)
+		if err == nil && admit != nil {
+			err = admit(rs)
+		}
 		if err != nil {
 			m.Reloads.WithLabelValues("failure").Inc()
 			log.Error("rule reload refused; the previous rule set keeps running", "path", path, "error", err)
@@ -107,4 +115,32 @@ func packFingerprint(path string) string {
 		return nil
 	})
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// reloadAdmit refuses, for an instance started with rule set started, a
+// reload the running topology cannot screen: its copies come from a
+// re-key stage that produces started's perspectives (and traces flows
+// only if started's rules read trace fields), or, without one, straight
+// from the input keyed by debtor. Rules under a perspective nobody
+// produces, or reading a trace nobody sets, would never fire. A
+// screen-only instance cannot know its stage's and admits all.
+func reloadAdmit(runRekey, screenInternal bool, started *engine.RuleSet) func(*engine.RuleSet) error {
+	if screenInternal && !runRekey {
+		return nil
+	}
+	produced, traced := []string{engine.PerspectiveDebtor}, false
+	if runRekey {
+		produced, traced = started.Perspectives, started.Traced
+	}
+	return func(rs *engine.RuleSet) error {
+		for _, p := range rs.Perspectives {
+			if !slices.Contains(produced, p) {
+				return fmt.Errorf("the rules need copies by %s, which this instance's re-key topology (started with %v) does not produce: restart to change it", p, produced)
+			}
+		}
+		if rs.Traced && !traced {
+			return errors.New("the rules read trace fields, and this instance started without flow tracing: restart to trace")
+		}
+		return nil
+	}
 }

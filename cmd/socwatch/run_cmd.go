@@ -68,6 +68,8 @@ type service struct {
 	pprof    *httpServer // nil unless cfg.PprofAddr
 	addr     string
 	sinkDesc string
+	// admit refuses a rule reload the running topology cannot screen.
+	admit func(*engine.RuleSet) error
 	// stages is the supervisor: every stage runs in it, and the first to
 	// fail or stop on its own cancels the others.
 	stages *errgroup.Group
@@ -187,6 +189,10 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	// partition (docs/design.md §4 "Partitioning and perspectives").
 	screenCfg := kcfg
 	runRekey, screenInternal := rekeyPlan(cfg.Kafka.Rekey, rs)
+	s.admit = reloadAdmit(runRekey, screenInternal, rs)
+	if rs.Traced && !runRekey && !screenInternal {
+		return nil, fmt.Errorf("the rules read trace fields, which the re-key stage sets; kafka.rekey %q screens the input without it (use auto, always, or stage and screen)", cfg.Kafka.Rekey)
+	}
 	if runRekey {
 		if s.rekey, err = newRekeyer(kcfg, cfg, rates, rs, s.dlq, bounds.Ahead); err != nil {
 			return nil, fmt.Errorf("re-key stage: %w", err)
@@ -261,7 +267,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 	}
 	stage("health check", h.run)
 	stage("rule watcher", func(ctx context.Context) error {
-		watchRules(ctx, cfg.Rules, cfg.ReloadInterval, ruleOpts, s.rules, s.metrics, log)
+		watchRules(ctx, cfg.Rules, cfg.ReloadInterval, ruleOpts, s.rules, s.admit, s.metrics, log)
 		return nil
 	})
 	if s.rekey != nil {
@@ -325,7 +331,8 @@ func (s *service) closeOutputs() {
 // re-key stage and whether it screens the internal topic:
 //
 //	auto    re-key and screen in one process when the rules use more than
-//	        the debtor perspective; screen the input directly otherwise
+//	        the debtor perspective or read trace fields (the stage traces
+//	        flows); screen the input directly otherwise
 //	always  re-key and screen in one process
 //	never   screen the input directly (it is already keyed for the rules)
 //	stage   only re-key (to keep the re-keyer on its own machine; in any
@@ -342,8 +349,8 @@ func rekeyPlan(mode string, rs *engine.RuleSet) (runRekey, screenInternal bool) 
 	case "screen":
 		return false, true
 	}
-	multi := len(rs.Perspectives) > 1
-	return multi, multi
+	need := len(rs.Perspectives) > 1 || rs.Traced
+	return need, need
 }
 
 // discardSink acknowledges without storing: the sink of a re-key-only

@@ -3,6 +3,7 @@ package amlsim
 import (
 	"bufio"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,7 +148,7 @@ func TestDecodeDeterministic(t *testing.T) {
 	if err := b.Decode([]byte("216,14730,163.3,1\r\n"), &y); err != nil {
 		t.Fatal(err)
 	}
-	if x != y {
+	if !reflect.DeepEqual(x, y) {
 		t.Fatalf("same line decoded differently:\n%+v\n%+v", x, y)
 	}
 }

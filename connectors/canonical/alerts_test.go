@@ -11,6 +11,7 @@ import (
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/engine/trace"
 	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/rules"
 )
@@ -124,4 +125,62 @@ func TestBinaryInternalTopicRaisesTheSameAlerts(t *testing.T) {
 			t.Errorf("%s: %d rejects, JSON %d", name, len(got.rejects), len(want.rejects))
 		}
 	}
+}
+
+// The re-key stage's copies, traced in feed order and carrying their
+// trace in tx/1, raise exactly the alerts of the feed screened as a file
+// (whole records, traced by the stream): the flow rules included, which
+// read where the money came from across partitions.
+func TestTracedCopiesRaiseTheAlertsOfTheFile(t *testing.T) {
+	rs, err := rules.Load("../../rules/packs/aml-core", rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rs.Traced {
+		t.Fatal("aml-core reads no trace field: nothing to compare")
+	}
+	tc, err := canonical.NewTranscoder(nil, 0, rs.Perspectives)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tracer := trace.New(trace.Config{})
+	g := synth.New(synth.Config{Seed: 5, Count: 40000, Realistic: true})
+	var whole, copies []engine.Record
+	var tx engine.Tx
+	for {
+		if _, ok := g.Next(&tx); !ok {
+			break
+		}
+		value := jsonl.Encode(nil, &tx)
+		whole = append(whole, engine.Record{Value: value, Time: tx.TS})
+		if tc.Decode(value) != nil {
+			copies = append(copies, engine.Record{Value: value, Time: tx.TS})
+			continue
+		}
+		traced := tc.Tx()
+		tracer.Observe(traced)
+		bin := canonical.AppendTrace(tc.AppendBinary(nil), &traced.Trace)
+		for _, p := range rs.Perspectives {
+			copies = append(copies, engine.Record{Value: bin, Encoding: canonical.EncodingTx, Time: tx.TS, Perspective: p})
+		}
+	}
+	want, got := screenAll(t, rs, whole), screenAll(t, rs, copies)
+	flow := 0
+	for _, a := range want.alerts {
+		if a.Typology == "layering_chain" || a.Typology == "round_trip" {
+			flow++
+		}
+	}
+	if flow == 0 {
+		t.Fatalf("the file raised no flow alert among %d: the comparison would not test tracing", len(want.alerts))
+	}
+	if len(got.alerts) != len(want.alerts) {
+		t.Fatalf("traced copies: %d alerts, file %d", len(got.alerts), len(want.alerts))
+	}
+	for i := range want.alerts {
+		if !reflect.DeepEqual(got.alerts[i], want.alerts[i]) {
+			t.Fatalf("alert %d differs:\n got %+v\nwant %+v", i, got.alerts[i], want.alerts[i])
+		}
+	}
+	t.Logf("%d alerts, %d of them flow rules", len(want.alerts), flow)
 }

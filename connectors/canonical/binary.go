@@ -1,6 +1,7 @@
 package canonical
 
 import (
+	"math"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
@@ -12,12 +13,16 @@ import (
 // socwatch-encoding header of an internal-topic record.
 const EncodingTx = "tx/1"
 
-// txVersion is the first byte of an EncodingTx value.
-const txVersion = 1
+// First byte of an EncodingTx value: txVersion for a transaction alone,
+// txVersionTraced when a trace section follows (AppendTrace).
+const (
+	txVersion       = 1
+	txVersionTraced = 2
+)
 
 // appendTx appends the binary encoding of an enriched tx to dst:
 //
-//	u8 version (1)
+//	u8 version (1; 2 when a trace section follows, AppendTrace)
 //	string tx_id
 //	varint ts seconds, uvarint ts nanoseconds (UTC)
 //	decimal amount (varint units, u8 scale)
@@ -45,6 +50,66 @@ func appendTx(dst []byte, tx *engine.Tx) []byte {
 	dst = wire.AppendString(dst, tx.Direction)
 	dst = appendDecimal(dst, tx.AmountEUR)
 	return wire.AppendBool(dst, tx.CrossBorder)
+}
+
+// AppendTrace turns value, an EncodingTx value of version 1, into one
+// that carries tr (version 2), appending:
+//
+//	uvarint hops; when hops > 0:
+//	string origin, bool cycle, f64 hours,
+//	uvarint n, then n hops: strings tx_id, debtor, creditor,
+//	    f64 amount_eur, varint ts (unix ns)
+func AppendTrace(value []byte, tr *engine.Trace) []byte {
+	value[0] = txVersionTraced
+	value = wire.AppendUvarint(value, uint64(tr.Hops))
+	if tr.Hops == 0 {
+		return value
+	}
+	value = wire.AppendString(value, tr.Origin)
+	value = wire.AppendBool(value, tr.Cycle)
+	value = wire.AppendF64(value, tr.Hours)
+	value = wire.AppendUvarint(value, uint64(len(tr.Path)))
+	for i := range tr.Path {
+		h := &tr.Path[i]
+		value = wire.AppendString(value, h.TxID)
+		value = wire.AppendString(value, h.Debtor)
+		value = wire.AppendString(value, h.Creditor)
+		value = wire.AppendF64(value, h.AmountEUR)
+		value = wire.AppendVarint(value, h.TS.UnixNano())
+	}
+	return value
+}
+
+// maxTracePath bounds a decoded trace's path (the tracer lists at most 64).
+const maxTracePath = 64
+
+// readTrace reads what AppendTrace appended.
+func readTrace(r *wire.Reader, tr *engine.Trace) {
+	tr.Hops = int(min(r.Uvarint(), 1<<31))
+	if tr.Hops == 0 || r.Err() != nil {
+		return
+	}
+	tr.Origin = r.String()
+	tr.Cycle = r.Bool()
+	tr.Hours = r.F64()
+	if math.IsNaN(tr.Hours) || math.IsInf(tr.Hours, 0) {
+		r.Failf("trace hours %v", tr.Hours)
+		return
+	}
+	n := r.Count(maxTracePath, 3+8+1)
+	if n == 0 {
+		return
+	}
+	tr.Path = make([]engine.Hop, n)
+	for i := range tr.Path {
+		h := &tr.Path[i]
+		h.TxID, h.Debtor, h.Creditor = r.String(), r.String(), r.String()
+		if h.AmountEUR = r.F64(); math.IsNaN(h.AmountEUR) || math.IsInf(h.AmountEUR, 0) {
+			r.Failf("trace hop amount %v", h.AmountEUR)
+			return
+		}
+		h.TS = time.Unix(0, r.Varint()).UTC()
+	}
 }
 
 func appendDecimal(dst []byte, d engine.Decimal) []byte {
@@ -89,8 +154,9 @@ type binaryDecoder struct {
 func (d *binaryDecoder) Decode(data []byte, tx *engine.Tx) error {
 	tx.Reset()
 	r := wire.NewReader(data)
-	if v := r.U8(); r.Err() == nil && v != txVersion {
-		return engine.Reject(engine.ReasonDecode, "binary transaction of version %d, want %d", v, txVersion)
+	v := r.U8()
+	if r.Err() == nil && v != txVersion && v != txVersionTraced {
+		return engine.Reject(engine.ReasonDecode, "binary transaction of version %d, want %d or %d", v, txVersion, txVersionTraced)
 	}
 	d.str(r, &tx.TxID, slotTxID, false)
 	sec, nsec := r.Varint(), r.Uvarint()
@@ -104,6 +170,9 @@ func (d *binaryDecoder) Decode(data []byte, tx *engine.Tx) error {
 	d.str(r, &tx.Direction, slotDirection, true)
 	tx.AmountEUR = readDecimal(r)
 	tx.CrossBorder = r.Bool()
+	if v == txVersionTraced {
+		readTrace(r, &tx.Trace)
+	}
 	// The new strings are set now, in one allocation; also after an
 	// error, so that none stays pending for a later record.
 	d.strs.Flush()

@@ -224,6 +224,9 @@ func FuzzBinaryDecode(f *testing.F) {
 			f.Add(tc.AppendBinary(nil))
 		}
 	}
+	if tc.Decode([]byte(good)) == nil {
+		f.Add(AppendTrace(tc.AppendBinary(nil), &sampleTrace))
+	}
 	f.Add([]byte{txVersion})
 	f.Add([]byte{})
 	var d binaryDecoder
@@ -236,8 +239,43 @@ func FuzzBinaryDecode(f *testing.F) {
 			return
 		}
 		var back engine.Tx
-		if err := d.Decode(appendTx(nil, &tx), &back); err != nil || !reflect.DeepEqual(back, tx) {
+		enc := appendTx(nil, &tx)
+		if tx.Trace.Hops > 0 {
+			enc = AppendTrace(enc, &tx.Trace)
+		}
+		if err := d.Decode(enc, &back); err != nil || !reflect.DeepEqual(back, tx) {
 			t.Fatalf("re-encoded %+v decodes to %+v, %v", tx, back, err)
 		}
 	})
+}
+
+var sampleTrace = engine.Trace{Hops: 3, Origin: "NO9386011117947", Cycle: true, Hours: 30.5, Path: []engine.Hop{
+	{TxID: "a1", Debtor: "NO9386011117947", Creditor: "PL61109010140000071219812874", AmountEUR: 12000, TS: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
+	{TxID: "a2", Debtor: "PL61109010140000071219812874", Creditor: "DE89370400440532013000", AmountEUR: 11500.5, TS: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)},
+}}
+
+// TestTraceRoundTrip: a trace appended to a tx/1 value decodes back with
+// the transaction; a value without one decodes with the zero trace.
+func TestTraceRoundTrip(t *testing.T) {
+	tc, _ := NewTranscoder(nil, 0, perspectives)
+	if err := tc.Decode([]byte(good)); err != nil {
+		t.Fatal(err)
+	}
+	var d binaryDecoder
+	for _, tr := range []engine.Trace{sampleTrace, {Hops: 1, Origin: "X"}, {}} {
+		var tx engine.Tx
+		if err := d.Decode(AppendTrace(tc.AppendBinary(nil), &tr), &tx); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(tx.Trace, tr) {
+			t.Fatalf("trace = %+v, want %+v", tx.Trace, tr)
+		}
+		if tx.TxID == "" || tx.AmountEURF == 0 {
+			t.Fatalf("transaction lost: %+v", tx)
+		}
+	}
+	var tx engine.Tx
+	if err := d.Decode(tc.AppendBinary(nil), &tx); err != nil || tx.Trace.Hops != 0 {
+		t.Fatalf("untraced value: trace %+v, %v", tx.Trace, err)
+	}
 }

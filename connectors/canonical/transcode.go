@@ -91,6 +91,13 @@ func (t *Transcoder) AppendKeys(dst [][]byte) ([][]byte, bool) {
 // of capacity BinaryCap(len(value)) rarely has to grow.
 func (t *Transcoder) AppendBinary(dst []byte) []byte { return appendTx(dst, &t.env.Tx) }
 
+// Tx returns a copy of the last record's transaction (the re-key stage's
+// flow tracer needs it after later records are decoded).
+func (t *Transcoder) Tx() *engine.Tx {
+	tx := t.env.Tx
+	return &tx
+}
+
 // BinaryCap is the capacity to allocate for a record's tx/1 value, from
 // the size of its canonical JSON. tx/1 is 44–63 % of the JSON on the
 // synthetic feed (median 52 %); the former estimate, half, made most

@@ -3,6 +3,7 @@ package ibmcsv
 import (
 	"bufio"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func TestDecodeOriginalRow(t *testing.T) {
 		t.Errorf("tx_id = %q, want ibm- and 16 hex digits", tx.TxID)
 	}
 	want.TxID = tx.TxID
-	if tx != want {
+	if !reflect.DeepEqual(tx, want) {
 		t.Errorf("got  %+v\nwant %+v", tx, want)
 	}
 }

@@ -3,6 +3,7 @@ package jsonl
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -109,7 +110,7 @@ func TestBenchRecordMatchesStdlib(t *testing.T) {
 			t.Errorf("ts %v vs %v", got.TS, want.TS)
 		}
 		want.TS = got.TS
-		if got != want {
+		if !reflect.DeepEqual(got, want) {
 			t.Errorf("hand-rolled and encoding/json disagree\n got %+v\nwant %+v", got, want)
 		}
 	}

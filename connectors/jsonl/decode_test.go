@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -33,7 +34,7 @@ func TestDecodeGood(t *testing.T) {
 		{"base", base, func(t *testing.T, tx *engine.Tx) {
 			want := engine.Tx{TxID: "t1", TS: ts, Amount: engine.Decimal{Units: 10050, Scale: 2}, Currency: "EUR",
 				Debtor: engine.Party{Account: "A"}, Creditor: engine.Party{Account: "B"}}
-			if *tx != want {
+			if !reflect.DeepEqual(*tx, want) {
 				t.Errorf("got %+v, want %+v", *tx, want)
 			}
 		}},
@@ -263,7 +264,7 @@ func TestDecodeTestdata(t *testing.T) {
 		if err := d.Decode(out, &back); err != nil {
 			t.Fatalf("line %d: decode of encoded %s: %v", n, out, err)
 		}
-		if back != tx {
+		if !reflect.DeepEqual(back, tx) {
 			t.Fatalf("line %d: round trip\n got %+v\nwant %+v", n, back, tx)
 		}
 	}

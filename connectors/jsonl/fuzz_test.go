@@ -3,6 +3,7 @@ package jsonl
 import (
 	"bufio"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -38,7 +39,7 @@ func FuzzJSONDecode(f *testing.F) {
 		if err := d.Decode(out, &back); err != nil {
 			t.Fatalf("re-decode of %s failed: %v (input %q)", out, err, data)
 		}
-		if back != tx {
+		if !reflect.DeepEqual(back, tx) {
 			t.Fatalf("round trip changed the tx\n got %+v\nwant %+v", back, tx)
 		}
 	})

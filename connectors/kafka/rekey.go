@@ -30,6 +30,12 @@ type RekeyConfig struct {
 	// Prepared). The integrator passes the canonical decoder
 	// (connectors/canonical.Transcoder).
 	Prepare func(*kgo.Record) Prepared
+	// Release, when set, is called in merge order (the feed's event-time
+	// order) for each record about to be copied under its perspectives,
+	// and may replace its Value: the flow tracer (engine/trace) runs here
+	// and appends each transfer's trace. Records dead-lettered or
+	// forwarded as they came are not released.
+	Release func(*Prepared)
 	// OutputSuffix names the internal topic of each input topic:
 	// "<topic><OutputSuffix>"; default ".by-account".
 	OutputSuffix string
@@ -78,6 +84,8 @@ type Prepared struct {
 	// records; it is not modified.
 	Value    []byte
 	Encoding []byte
+	// Tx is the decoded transaction, kept only when Release needs it.
+	Tx *engine.Tx
 }
 
 // Rekeyer is the re-key stage: it merges the assigned input partitions in
@@ -319,6 +327,9 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep *Prepared, futu
 		r.deadLetter(ctx, in, engine.ReasonTSFuture,
 			fmt.Sprintf("dated more than %s ahead of the feed's event time", r.cfg.FutureBound), ack)
 		return
+	}
+	if r.cfg.Release != nil && len(prep.Keys) == len(r.cfg.Perspectives) && prep.Value != nil {
+		r.cfg.Release(prep)
 	}
 	copies := r.copies(in, prep)
 	var (

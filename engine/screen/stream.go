@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
+	"github.com/socwatch/socwatch/engine/trace"
 )
 
 // Rules holds the running rule set; a reload swaps it whole, and each Stream
@@ -69,6 +70,10 @@ type Stream struct {
 	lastStats     Stats
 	snapshot      atomic.Pointer[stateSnapshot]
 	batches       uint64
+	// tracer follows money across the accounts of whole records (a file,
+	// a fixture) when the rules read trace fields; copies from the re-key
+	// stage arrive traced, since one partition sees only its own accounts.
+	tracer *trace.Tracer
 }
 
 type stateSnapshot struct {
@@ -237,6 +242,12 @@ func (s *Stream) screenRecord(rec *engine.Record, emit bool, alerts []engine.Ale
 		if err := s.p.Enricher.Enrich(&env.Tx); err != nil {
 			return alerts, err
 		}
+	}
+	if rec.Perspective == "" && s.scr.rs.Traced {
+		if s.tracer == nil {
+			s.tracer = trace.New(trace.Config{})
+		}
+		s.tracer.Observe(&env.Tx)
 	}
 	sample := emit && s.scr.stats.Copies&63 == 0
 	var start time.Time

@@ -1,0 +1,47 @@
+package engine
+
+import "time"
+
+// Trace is where a transfer's money came from, as the flow tracer
+// (engine/trace) followed it back hop by hop: each earlier transfer on the
+// path paid the next one's debtor, shortly before, about the amount it
+// then passed on. Rules read it as `trace.hops`, `trace.origin`,
+// `trace.cycle` and `trace.hours`; an alert that reads it lists the path.
+// The zero value is an untraced transfer (hops 0): tracing is on only for
+// packs whose rules read a trace field.
+type Trace struct {
+	// Hops counts the transfers on the path, this one included: 1 when no
+	// earlier transfer was passed on by this one.
+	Hops int `expr:"hops"`
+	// Origin is the account the path starts at (the first debtor).
+	Origin string `expr:"origin"`
+	// Cycle is true when this transfer pays an account already on the
+	// path: the origin or an intermediary.
+	Cycle bool `expr:"cycle"`
+	// Hours is the time from the path's first transfer to this one.
+	Hours float64 `expr:"hours"`
+	// Path holds the earlier transfers of the path, oldest first; at most
+	// the tracer's MaxPath of them (a longer path keeps its newest).
+	Path []Hop `expr:"-"`
+}
+
+// Hop is one earlier transfer of a traced path.
+type Hop struct {
+	TxID      string    `json:"tx_id"`
+	Debtor    string    `json:"debtor"`
+	Creditor  string    `json:"creditor"`
+	AmountEUR float64   `json:"amount_eur"`
+	TS        time.Time `json:"ts"`
+}
+
+// TracePathKey is the explanation entry of an alert whose rule reads a
+// trace field: the path's transfers, oldest first, then the alerted one.
+const TracePathKey = "trace.path"
+
+// TracePath is the explanation value of TracePathKey.
+func TracePath(tx *Tx) []Hop {
+	out := make([]Hop, 0, len(tx.Trace.Path)+1)
+	out = append(out, tx.Trace.Path...)
+	return append(out, Hop{TxID: tx.TxID, Debtor: tx.Debtor.Account, Creditor: tx.Creditor.Account,
+		AmountEUR: tx.AmountEURF, TS: tx.TS})
+}

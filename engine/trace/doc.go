@@ -1,0 +1,38 @@
+// Package trace follows money across accounts: for each transfer D→C it
+// finds the earlier transfer into D that this one passes on, and so the
+// path the money took (A→B→D→C), where it started and whether it came back
+// (engine.Trace).
+//
+// Semantics, for a transfer D→C at time t of EUR a (Config defaults in
+// brackets):
+//
+//   - D's arrivals are the transfers into D before t: the Arrivals [4]
+//     newest by (ts, tx_id), of which those at most Window [96 h] before t
+//     count.
+//   - The transfer passes on an arrival of EUR e at time s when
+//     t − Window ≤ s < t (strictly earlier: transfers of one instant never
+//     link, so their order in the feed does not matter) and
+//     MinRatio·e ≤ a ≤ MaxRatio·e [0.8, 1.1]: a hop keeps a fee or a cut,
+//     and rarely adds much.
+//   - Of those, the arrival with the longest path wins; ties go to the
+//     amount closest to e, then the newest, then the greatest tx_id.
+//   - The trace is then that arrival's path plus this transfer: hops + 1,
+//     the same origin and start; without one it is hops 1, origin D. Cycle
+//     is true when C is on the path (its first debtor or any account the
+//     money went through, MaxPath [8] transfers back); a self-transfer
+//     (D = C) is not traced.
+//   - The transfer then becomes an arrival of C.
+//
+// The tracer sees the whole feed in event-time order: it runs where the
+// feed is merged (the re-key stage, whose single owner merges every input
+// partition, connectors/kafka) and over a file in `socwatch screen` and
+// `socwatch eval`, which is why both give the same traces; transfers of
+// one instant may come in any order. Its state is per account and
+// bounded: Arrivals nodes each (plus the arrivals of the account's newest
+// instant, up to 60 more), a node of 96 bytes plus one string holding its
+// tx_id and accounts — about 680 bytes per account with 4 arrivals
+// (TestBytesPerAccount); an account is dropped once its newest arrival is
+// older than the newest transfer seen minus Window and a day (Evict); and
+// a path keeps at most 2·MaxPath nodes alive (a longer one is rebased on
+// its newest MaxPath, its hop count kept).
+package trace
