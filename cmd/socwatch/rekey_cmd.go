@@ -20,14 +20,19 @@ func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleS
 		return nil, err
 	}
 	var release func(*kafka.Prepared)
+	var history time.Duration
 	if rs.Traced {
 		release = traceRelease(trace.New(trace.Config{}))
+		// A restarted stage traces again what it traced in the window
+		// before its committed position (kafka.RekeyConfig.ReleaseHistory).
+		history = trace.DefaultWindow + rs.Lateness
 	}
 	return kafka.NewRekeyer(kafka.RekeyConfig{
 		Config:           kcfg,
 		Perspectives:     rs.Perspectives,
 		Prepare:          prepare,
 		Release:          release,
+		ReleaseHistory:   history,
 		OutputSuffix:     rekeySuffix,
 		OutputPartitions: int32(cfg.Kafka.Partitions),
 		MaxRecordBytes:   cfg.MaxRecordBytes,

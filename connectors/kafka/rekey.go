@@ -36,6 +36,12 @@ type RekeyConfig struct {
 	// and appends each transfer's trace. Records dead-lettered or
 	// forwarded as they came are not released.
 	Release func(*Prepared)
+	// ReleaseHistory is how far before a newly assigned partition's
+	// committed position Release sees its records again, in event-time
+	// order, before the partition is fetched (the flow tracer's window
+	// and the lateness): a restarted or new owner then writes the traces
+	// the old one would have. 0: none.
+	ReleaseHistory time.Duration
 	// OutputSuffix names the internal topic of each input topic:
 	// "<topic><OutputSuffix>"; default ".by-account".
 	OutputSuffix string
@@ -539,7 +545,10 @@ func (r *Rekeyer) drainAndCommit(parts map[string][]int32) {
 	r.commit(context.Background(), parts)
 }
 
-func (r *Rekeyer) onAssigned(_ context.Context, _ *kgo.Client, assigned map[string][]int32) {
+func (r *Rekeyer) onAssigned(ctx context.Context, _ *kgo.Client, assigned map[string][]int32) {
+	// Rebalances run only while the loop allows them (AllowRebalance), so
+	// this does not race with emit.
+	r.warm(ctx, assigned)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for topic, ps := range assigned {

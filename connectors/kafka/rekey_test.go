@@ -160,3 +160,53 @@ func mustAtoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// TestRekeyerReleasesHistoryOnAssignment: a restarted stage hands Release
+// the records of ReleaseHistory before each partition's committed
+// position, in event-time order across partitions, before any new record.
+func TestRekeyerReleasesHistoryOnAssignment(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		topic, group := unique("rekeyhist"), unique("g")
+		createTopic(t, b, topic, 2)
+		base := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+		feed := func(from, to int) {
+			for j := from; j < to; j++ {
+				produce(t, b, &kgo.Record{Topic: topic, Partition: int32(j % 2), Value: []byte(fmt.Sprintf("D%d|C%d|%d", j, j+1, j)),
+					Timestamp: base.Add(time.Duration(j) * time.Second)})
+			}
+		}
+		run := func(upTo int) []string {
+			var released []string
+			cfg := RekeyConfig{Config: testConfig(b, topic, group), Perspectives: []string{"debtor.account", "creditor.account"},
+				Prepare: splitPrepare, OutputPartitions: 1, ReleaseHistory: 4500 * time.Millisecond,
+				Release: func(p *Prepared) {
+					released = append(released, strings.Split(string(p.Value), "|")[2])
+				}}
+			r, err := NewRekeyer(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			errc := make(chan error, 1)
+			go func() { errc <- r.Run(ctx) }()
+			eventually(t, 20*time.Second, "rekey commit", func() bool {
+				return committed(t, b, group+"-rekey", topic, 0) == int64((upTo+1)/2) && committed(t, b, group+"-rekey", topic, 1) == int64(upTo/2)
+			})
+			cancel()
+			if err := <-errc; err != nil {
+				t.Fatalf("Run: %v", err)
+			}
+			return released
+		}
+		feed(0, 10)
+		if got := strings.Join(run(10), " "); got != "0 1 2 3 4 5 6 7 8 9" {
+			t.Fatalf("first run released %s", got)
+		}
+		feed(10, 14)
+		// Partition 0's newest committed record is seq 8 (at 8 s), so its
+		// history starts at 3.5 s (seq 4); partition 1's at 4.5 s (seq 5).
+		if got, want := strings.Join(run(14), " "), "4 5 6 7 8 9 10 11 12 13"; got != want {
+			t.Fatalf("restarted stage released %s, want %s", got, want)
+		}
+	})
+}

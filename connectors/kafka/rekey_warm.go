@@ -1,0 +1,79 @@
+package kafka
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/socwatch/socwatch/engine"
+)
+
+// warmRecord is one history record handed to Release again on assignment.
+type warmRecord struct {
+	prep      Prepared
+	topic     string
+	partition int32
+	seq       int // order within its partition
+}
+
+// warm hands the records of the newly assigned partitions from
+// ReleaseHistory before their committed position up to it to Release, in
+// event-time order across partitions (ties: topic, partition, offset),
+// as the merge released them before: what Release keeps (the flow
+// tracer) then knows what it knew before the restart or the takeover, so
+// the copies it writes next carry the same traces. The values Release
+// makes are dropped; those copies were written already. It runs inside
+// the assignment callback, before the partitions are fetched. A partition
+// whose history cannot be read is logged and left out: traces that
+// started before the restart may then be shorter.
+func (r *Rekeyer) warm(ctx context.Context, assigned map[string][]int32) {
+	if r.cfg.Release == nil || r.cfg.ReleaseHistory <= 0 || r.adm == nil {
+		return
+	}
+	start := time.Now()
+	commits, err := r.adm.FetchOffsets(ctx, r.cfg.Group)
+	if err != nil {
+		r.log.Warn("flow history not replayed: committed offsets unknown", "err", err)
+		return
+	}
+	var recs []warmRecord
+	for topic, ps := range assigned {
+		for _, p := range ps {
+			c, ok := commits.Lookup(topic, p)
+			if !ok || c.Err != nil || c.At <= 0 {
+				continue
+			}
+			seq := 0
+			_, err := ReplayHistory(ctx, r.cfg.Config, topic, p, c.At, r.cfg.ReleaseHistory, func(batch []engine.Record) {
+				for i := range batch {
+					prep := r.cfg.Prepare(&kgo.Record{Topic: topic, Partition: p, Value: batch[i].Value, Timestamp: batch[i].Time})
+					if len(prep.Keys) == len(r.cfg.Perspectives) && prep.Value != nil && prep.HasTime {
+						recs = append(recs, warmRecord{prep: prep, topic: topic, partition: p, seq: seq})
+					}
+					seq++
+				}
+			})
+			if err != nil {
+				r.log.Warn("flow history not replayed for a partition", "topic", topic, "partition", p, "err", err)
+			}
+		}
+	}
+	sort.Slice(recs, func(i, j int) bool {
+		a, b := &recs[i], &recs[j]
+		switch {
+		case a.prep.EventTime != b.prep.EventTime:
+			return a.prep.EventTime < b.prep.EventTime
+		case a.topic != b.topic:
+			return a.topic < b.topic
+		case a.partition != b.partition:
+			return a.partition < b.partition
+		}
+		return a.seq < b.seq
+	})
+	for i := range recs {
+		r.cfg.Release(&recs[i].prep)
+	}
+	r.log.Info("flow history replayed", "records", len(recs), "partitions", assigned, "took", time.Since(start).Round(time.Millisecond))
+}
