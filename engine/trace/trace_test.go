@@ -219,3 +219,26 @@ func TestBytesPerAccount(t *testing.T) {
 	runtime.KeepAlive(tr)
 	runtime.KeepAlive(feed)
 }
+
+// BenchmarkObserve: a feed of 50,000 accounts, a tenth of whose transfers
+// pass on what the debtor received.
+func BenchmarkObserve(b *testing.B) {
+	const accounts = 50000
+	rng := rand.New(rand.NewPCG(3, 4))
+	feed := make([]*engine.Tx, 1<<16)
+	for i := range feed {
+		eur := float64(100 + rng.IntN(20000))
+		feed[i] = transfer{fmt.Sprintf("TX%010d", i), fmt.Sprintf("PL6110901014%016d", rng.IntN(accounts)),
+			fmt.Sprintf("PL6110901014%016d", rng.IntN(accounts)), eur, time.Duration(i) * 10 * time.Second}.tx()
+	}
+	tr := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		tx := feed[i&(len(feed)-1)]
+		if i >= len(feed) {
+			tx.TS = tx.TS.Add(time.Duration(len(feed)) * 10 * time.Second) // keep time moving forward
+		}
+		tr.Observe(tx)
+	}
+}
