@@ -30,7 +30,7 @@
 // one instant may come in any order. Its state is per account and
 // bounded: Arrivals nodes each (plus the arrivals of the account's newest
 // instant, up to 60 more), a node of 96 bytes plus one string holding its
-// tx_id and accounts — about 680 bytes per account with 4 arrivals
+// tx_id and accounts, and a 32-byte entry — about 800 bytes per account with 4 arrivals
 // (TestBytesPerAccount); an account is dropped once its newest arrival is
 // older than the newest transfer seen minus Window and a day (Evict); and
 // a path keeps at most 2·MaxPath nodes alive (a longer one is rebased on

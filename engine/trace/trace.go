@@ -85,14 +85,24 @@ func (n *node) txID() string     { return n.ids[:n.debtorAt] }
 func (n *node) debtor() string   { return n.ids[n.debtorAt:n.creditorAt] }
 func (n *node) creditor() string { return n.ids[n.creditorAt:] }
 
+// arrival is a node filed at its creditor, with what matching reads
+// copied beside the pointer: the scan over an account's arrivals then
+// touches one slice, not every node.
+type arrival struct {
+	ts   int64
+	eur  float64
+	hops int
+	n    *node
+}
+
 // after orders arrivals: newer, or as new with the greater tx_id.
-func (n *node) after(o *node) bool {
-	return n.ts > o.ts || n.ts == o.ts && n.txID() > o.txID()
+func (a *arrival) after(o *arrival) bool {
+	return a.ts > o.ts || a.ts == o.ts && a.n.txID() > o.n.txID()
 }
 
 // account holds an account's arrivals, newest first.
 type account struct {
-	arrivals []*node
+	arrivals []arrival
 }
 
 // Tracer traces the transfers of one feed in event-time order. It is not
@@ -146,10 +156,11 @@ func (t *Tracer) passedOn(d string, ts int64, eur float64) *node {
 	if acc == nil {
 		return nil
 	}
-	var best *node
+	var best *arrival
 	bestDiff := 0.0
 	considered := 0
-	for _, a := range acc.arrivals {
+	for i := range acc.arrivals {
+		a := &acc.arrivals[i]
 		if a.ts >= ts {
 			continue
 		}
@@ -167,7 +178,10 @@ func (t *Tracer) passedOn(d string, ts int64, eur float64) *node {
 			best, bestDiff = a, diff
 		}
 	}
-	return best
+	if best == nil {
+		return nil
+	}
+	return best.n
 }
 
 // link makes tx's node on parent's path.
@@ -246,14 +260,15 @@ func (t *Tracer) path(p *node) []engine.Hop {
 func (t *Tracer) arrive(c string, n *node) {
 	acc := t.accounts[c]
 	if acc == nil {
-		acc = &account{arrivals: make([]*node, 0, t.cfg.Arrivals)}
+		acc = &account{arrivals: make([]arrival, 0, t.cfg.Arrivals+1)} // room for the one that arrives before a trim
 		t.accounts[n.creditor()] = acc
 	}
+	a := arrival{ts: n.ts, eur: n.eur, hops: n.hops, n: n}
 	i := 0
-	for i < len(acc.arrivals) && acc.arrivals[i].after(n) {
+	for i < len(acc.arrivals) && acc.arrivals[i].after(&a) {
 		i++
 	}
-	acc.arrivals = slices.Insert(acc.arrivals, i, n)
+	acc.arrivals = slices.Insert(acc.arrivals, i, a)
 	newest := acc.arrivals[0].ts
 	same := 0
 	for same < len(acc.arrivals) && acc.arrivals[same].ts == newest {

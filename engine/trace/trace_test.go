@@ -124,7 +124,7 @@ func TestLongChainIsRebased(t *testing.T) {
 	for _, acc := range tr.accounts {
 		for _, a := range acc.arrivals {
 			depth := 0
-			for n := a; n != nil; n = n.parent {
+			for n := a.n; n != nil; n = n.parent {
 				depth++
 			}
 			if depth > 2*cfg.MaxPath {
