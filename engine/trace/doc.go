@@ -29,10 +29,11 @@
 // `socwatch eval`, which is why both give the same traces; transfers of
 // one instant may come in any order. Its state is per account and
 // bounded: Arrivals nodes each (plus the arrivals of the account's newest
-// instant, up to 60 more), a node of 96 bytes plus one string holding its
-// tx_id and accounts, and a 32-byte entry — about 800 bytes per account with 4 arrivals
-// (TestBytesPerAccount); an account is dropped once its newest arrival is
-// older than the newest transfer seen minus Window and a day (Evict); and
-// a path keeps at most 2·MaxPath nodes alive (a longer one is rebased on
-// its newest MaxPath, its hop count kept).
+// instant, up to 60 more), each a node of 96 bytes, one string holding
+// its tx_id and accounts, and a 32-byte entry — about 800 bytes per
+// account with 4 arrivals (TestBytesPerAccount). An account is dropped
+// once its newest arrival is older than the newest transfer seen minus
+// Window and a day (Evict), and a path keeps at most 2·MaxPath nodes
+// alive (a longer one is rebased on its newest MaxPath, its hop count
+// kept).
 package trace
