@@ -180,7 +180,9 @@ func TestRekeyerReleasesHistoryOnAssignment(t *testing.T) {
 			cfg := RekeyConfig{Config: testConfig(b, topic, group), Perspectives: []string{"debtor.account", "creditor.account"},
 				Prepare: splitPrepare, OutputPartitions: 1, ReleaseHistory: 4500 * time.Millisecond,
 				Release: func(p *Prepared) {
-					released = append(released, strings.Split(string(p.Value), "|")[2])
+					// The values of history records are dropped: their
+					// time (base + seq s) names them.
+					released = append(released, fmt.Sprint((p.EventTime-base.UnixNano())/int64(time.Second)))
 				}}
 			r, err := NewRekeyer(cfg)
 			if err != nil {
@@ -209,4 +211,53 @@ func TestRekeyerReleasesHistoryOnAssignment(t *testing.T) {
 			t.Fatalf("restarted stage released %s, want %s", got, want)
 		}
 	})
+}
+
+// TestRekeyerHistoryIsCutByEventTime: a producer that stamps records with
+// when it wrote them (here all at one instant) makes the timestamp lookup
+// reach back to the start of the partition; the history released is still
+// only ReleaseHistory of event time before the newest committed record.
+func TestRekeyerHistoryIsCutByEventTime(t *testing.T) {
+	b := kfakeBackend(t)
+	topic, group := unique("rekeycut"), unique("g")
+	createTopic(t, b, topic, 1)
+	written := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	eventTime := func(seq int) time.Time { return written.Add(time.Duration(seq) * time.Hour) }
+	hourPrepare := func(rec *kgo.Record) Prepared {
+		pr := splitPrepare(rec)
+		pr.EventTime = eventTime(mustAtoi(t, strings.Split(string(rec.Value), "|")[2])).UnixNano()
+		return pr
+	}
+	feed := func(from, to int) {
+		for j := from; j < to; j++ {
+			produce(t, b, &kgo.Record{Topic: topic, Value: []byte(fmt.Sprintf("D%d|C%d|%d", j, j+1, j)), Timestamp: written})
+		}
+	}
+	run := func(upTo int) string {
+		var released []string
+		cfg := RekeyConfig{Config: testConfig(b, topic, group), Perspectives: []string{"debtor.account", "creditor.account"},
+			Prepare: hourPrepare, OutputPartitions: 1, ReleaseHistory: 4*time.Hour + 30*time.Minute,
+			Release: func(p *Prepared) {
+				released = append(released, fmt.Sprint((p.EventTime-written.UnixNano())/int64(time.Hour)))
+			}}
+		r, err := NewRekeyer(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { errc <- r.Run(ctx) }()
+		eventually(t, 20*time.Second, "rekey commit", func() bool { return committed(t, b, group+"-rekey", topic, 0) == int64(upTo) })
+		cancel()
+		if err := <-errc; err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		return strings.Join(released, " ")
+	}
+	feed(0, 14)
+	run(14)
+	feed(14, 16)
+	if got, want := run(16), "9 10 11 12 13 14 15"; got != want {
+		t.Fatalf("restarted stage released %s, want %s (history from 8:30 h, the newest committed at 13 h)", got, want)
+	}
 }

@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -45,19 +46,8 @@ func (r *Rekeyer) warm(ctx context.Context, assigned map[string][]int32) {
 			if !ok || c.Err != nil || c.At <= 0 {
 				continue
 			}
-			seq := 0
-			_, err := ReplayHistory(ctx, r.cfg.Config, topic, p, c.At, r.cfg.ReleaseHistory, func(batch []engine.Record) {
-				for i := range batch {
-					prep := r.cfg.Prepare(&kgo.Record{Topic: topic, Partition: p, Value: batch[i].Value, Timestamp: batch[i].Time})
-					if len(prep.Keys) == len(r.cfg.Perspectives) && prep.Value != nil && prep.HasTime {
-						recs = append(recs, warmRecord{prep: prep, topic: topic, partition: p, seq: seq})
-					}
-					seq++
-				}
-			})
-			if err != nil {
-				r.log.Warn("flow history not replayed for a partition", "topic", topic, "partition", p, "err", err)
-			}
+			part := r.readHistory(ctx, topic, p, c.At)
+			recs = append(recs, part...)
 		}
 	}
 	sort.Slice(recs, func(i, j int) bool {
@@ -77,3 +67,46 @@ func (r *Rekeyer) warm(ctx context.Context, assigned map[string][]int32) {
 	}
 	r.log.Info("flow history replayed", "records", len(recs), "partitions", assigned, "took", time.Since(start).Round(time.Millisecond))
 }
+
+// readHistory reads one partition's records of ReleaseHistory before
+// committed, prepared. The offset lookup is by record timestamp, which a
+// producer may set to when it wrote rather than to the transaction's
+// time; the records are therefore also cut by event time, ReleaseHistory
+// before the newest one read, while reading (every historyPrune records),
+// so that what is kept is the window, not the whole partition. Their
+// copies' values are dropped, except the version byte Release rewrites.
+func (r *Rekeyer) readHistory(ctx context.Context, topic string, p int32, committed int64) []warmRecord {
+	var (
+		recs   []warmRecord
+		newest int64
+		seq    int
+	)
+	prune := func() {
+		cut := newest - int64(r.cfg.ReleaseHistory)
+		recs = slices.DeleteFunc(recs, func(w warmRecord) bool { return w.prep.EventTime < cut })
+	}
+	_, err := ReplayHistory(ctx, r.cfg.Config, topic, p, committed, r.cfg.ReleaseHistory, func(batch []engine.Record) {
+		for i := range batch {
+			seq++
+			prep := r.cfg.Prepare(&kgo.Record{Topic: topic, Partition: p, Value: batch[i].Value, Timestamp: batch[i].Time})
+			if len(prep.Keys) != len(r.cfg.Perspectives) || len(prep.Value) == 0 || !prep.HasTime {
+				continue
+			}
+			prep.Keys, prep.Value = nil, []byte{prep.Value[0]}
+			newest = max(newest, prep.EventTime)
+			recs = append(recs, warmRecord{prep: prep, topic: topic, partition: p, seq: seq})
+			if len(recs)%historyPrune == 0 {
+				prune()
+			}
+		}
+	})
+	if err != nil {
+		r.log.Warn("flow history not replayed for a partition", "topic", topic, "partition", p, "err", err)
+	}
+	prune()
+	return recs
+}
+
+// historyPrune is how many history records readHistory keeps between two
+// cuts by event time.
+const historyPrune = 1 << 14
