@@ -1,10 +1,15 @@
 package synth
 
 import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/fx"
 )
 
 // The oracle re-implements the aml-core rules in plain Go over the
@@ -35,10 +40,12 @@ type flow struct {
 type oracle struct {
 	byAccount map[string][]flow
 	listed    map[string]bool
+	tracer    tracer
+	err       error // the first conversion the engine's rate table refused
 }
 
 func newOracle() *oracle {
-	o := &oracle{byAccount: map[string][]flow{}, listed: map[string]bool{}}
+	o := &oracle{byAccount: map[string][]flow{}, listed: map[string]bool{}, tracer: tracer{arrivals: map[string][]arrival{}}}
 	for _, n := range Watchlist() {
 		o.listed[normName(n)] = true
 	}
@@ -65,6 +72,22 @@ func (o *oracle) screen(tx *engine.Tx) map[string]bool {
 	for _, acct := range []string{d, c} {
 		if h := o.byAccount[acct]; len(h) > 0 && ts-h[len(h)-1].ts >= 180*24*3600 && eur >= 10_000 {
 			fired[DormantReactivation] = true
+		}
+	}
+
+	// Flow tracing compares amounts within a narrow band, so it reads them
+	// in the engine's euros (amount_eur), as the planned rules do.
+	engEUR := math.NaN()
+	if v, err := fx.Default().ToEUR(tx.Amount, tx.Currency, tx.TS); err != nil {
+		o.err = cmp.Or(o.err, fmt.Errorf("%s: %w", tx.TxID, err))
+	} else {
+		engEUR = v.Float64()
+	}
+	hops, cycle := o.tracer.follow(d, c, ts, engEUR)
+	if hops >= 3 && engEUR >= 5_000 {
+		fired[LayeringChain] = true // AML-FLOW-001
+		if cycle {
+			fired[RoundTrip] = true // AML-FLOW-002
 		}
 	}
 
@@ -150,6 +173,74 @@ func (o *oracle) screen(tx *engine.Tx) map[string]bool {
 	return fired
 }
 
+// The flow tracer, as the re-key stage will run it: a transfer D→C of
+// EUR a at time t links to one of D's arrivals (the traceArrivals most
+// recent, within traceWindow, strictly earlier) of EUR e with
+// 0.8·e ≤ a ≤ 1.1·e — the longest path, then the amount closest, then the
+// latest. Its trace has one hop more than that arrival's (1 without one),
+// the path's first debtor as origin, and a cycle when C is one of the
+// path's last traceBack debtors.
+const (
+	traceWindow   = 96 * 3600
+	traceArrivals = 4
+	traceBack     = 8
+)
+
+// trace is where the money of one transfer came from.
+type trace struct {
+	hops   int
+	origin string
+	path   []string // the debtors of the last traceBack hops, oldest first
+}
+
+// arrival is one incoming transfer of an account and its trace.
+type arrival struct {
+	ts  int64
+	eur float64
+	tr  trace
+}
+
+type tracer struct {
+	arrivals map[string][]arrival // per account, the most recent traceArrivals
+}
+
+// follow traces the transfer d→c of eur at ts, records it as c's arrival,
+// and returns its hops and whether it closes a cycle.
+func (t *tracer) follow(d, c string, ts int64, eur float64) (hops int, cycle bool) {
+	var parent *arrival
+	for i := range t.arrivals[d] {
+		a := &t.arrivals[d][i]
+		if a.ts >= ts || ts-a.ts >= traceWindow || eur < 0.8*a.eur || eur > 1.1*a.eur {
+			continue
+		}
+		if parent == nil || linksBetter(a, parent, eur) {
+			parent = a
+		}
+	}
+	tr := trace{hops: 1, origin: d}
+	if parent != nil {
+		tr.hops, tr.origin = parent.tr.hops+1, parent.tr.origin
+		tr.path = parent.tr.path[max(0, len(parent.tr.path)-traceBack+1):]
+	}
+	tr.path = append(slices.Clip(tr.path), d)
+	in := append(t.arrivals[c], arrival{ts: ts, eur: eur, tr: tr})
+	t.arrivals[c] = in[max(0, len(in)-traceArrivals):]
+	return tr.hops, slices.Contains(tr.path, c)
+}
+
+// linksBetter reports whether a transfer of eur links to a rather than to
+// b: the longer path, then the amount closer to eur, then the later one.
+func linksBetter(a, b *arrival, eur float64) bool {
+	if a.tr.hops != b.tr.hops {
+		return a.tr.hops > b.tr.hops
+	}
+	da, db := math.Abs(a.eur-eur), math.Abs(b.eur-eur)
+	if da != db {
+		return da < db
+	}
+	return a.ts > b.ts
+}
+
 // push appends f to the account's history, dropping what no window reads
 // except the last event (dormancy needs it).
 func (o *oracle) push(acct string, f flow) {
@@ -205,6 +296,9 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 			s.detected = true
 			txFired[label]++
 		}
+	}
+	if o.err != nil {
+		t.Fatal(o.err)
 	}
 	if span := last.Sub(first); span < 300*24*time.Hour || span > 366*24*time.Hour {
 		t.Errorf("feed spans %v, want about a year", span)
