@@ -6,8 +6,9 @@
 // typology and the false-alert share on legitimate traffic can be measured.
 // Config.Realistic adds the legitimate look-alikes every bank has (payroll,
 // supplier runs, utilities, merchants, wholesalers, rent, remittances,
-// seasonal peaks, dormant accounts waking up, large one-offs; Family names
-// a transaction's) and varies the scenarios by seed, so that a pack is not
+// seasonal peaks, dormant accounts waking up, large one-offs, and the
+// 2-hop money flows of group cash pools, marketplace escrow and property
+// purchases; Family names a transaction's) and varies the scenarios by seed, so that a pack is not
 // measured on the margins it was written for.
 // The same Config (and seed) always yields the same feed; timestamps are
 // whole seconds, strictly increasing, and ids are "gen-<seed>-<n>". Next

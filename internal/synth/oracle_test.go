@@ -13,9 +13,11 @@ import (
 )
 
 // The oracle re-implements the aml-core rules in plain Go over the
-// generator's approximate EUR values, so this package can check its own
-// promise without the engine: every injected scenario fires its
-// typology's rule, and legitimate traffic rarely fires any.
+// generator's approximate EUR values, and the planned flow-tracing rules
+// (AML-FLOW-001 layering chain, AML-FLOW-002 round trip) over the engine's
+// euros, so this package can check its own promise without the engine:
+// every injected scenario fires its typology's rule, and legitimate
+// traffic rarely fires any.
 
 var fatfListed = map[string]bool{
 	"KP": true, "IR": true, "MM": true, "DZ": true, "AO": true, "BG": true, "BF": true,
@@ -41,7 +43,15 @@ type oracle struct {
 	byAccount map[string][]flow
 	listed    map[string]bool
 	tracer    tracer
-	err       error // the first conversion the engine's rate table refused
+	last      flowTrace // the trace of the last transaction screened
+	err       error     // the first conversion the engine's rate table refused
+}
+
+// flowTrace is what the planned flow rules read of a transaction's trace.
+type flowTrace struct {
+	hops  int
+	cycle bool
+	eur   float64 // amount_eur, in the engine's euros
 }
 
 func newOracle() *oracle {
@@ -84,6 +94,7 @@ func (o *oracle) screen(tx *engine.Tx) map[string]bool {
 		engEUR = v.Float64()
 	}
 	hops, cycle := o.tracer.follow(d, c, ts, engEUR)
+	o.last = flowTrace{hops: hops, cycle: cycle, eur: engEUR}
 	if hops >= 3 && engEUR >= 5_000 {
 		fired[LayeringChain] = true // AML-FLOW-001
 		if cycle {
@@ -252,9 +263,28 @@ func (o *oracle) push(acct string, f flow) {
 	o.byAccount[acct] = append(h[i:], f)
 }
 
-func TestOracleRecallAndLegitAlerts(t *testing.T) {
-	g := New(Config{Seed: 2026, Count: 100_000})
+// screenOracle screens the feed of cfg with the oracle and calls visit
+// with each record, the typologies of the rules it fires and its trace.
+func screenOracle(t *testing.T, cfg Config, visit func(r *record, fired map[string]bool, tr flowTrace)) {
+	t.Helper()
+	g := New(cfg)
 	o := newOracle()
+	var r record
+	for {
+		label, ok := g.Next(&r.tx)
+		if !ok {
+			break
+		}
+		r.label, r.scenario, r.family = label, g.Scenario(), g.Family()
+		fired := o.screen(&r.tx)
+		visit(&r, fired, o.last)
+	}
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+}
+
+func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	type scen struct {
 		typology string
 		detected bool
@@ -263,19 +293,13 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	legit, legitAlerted := 0, 0
 	perRule := map[string]int{}
 	txFired, txLabelled := map[string]int{}, map[string]int{}
-	var tx engine.Tx
 	var first, last time.Time
-	for {
-		label, ok := g.Next(&tx)
-		if !ok {
-			break
-		}
+	screenOracle(t, Config{Seed: 2026, Count: 100_000}, func(r *record, fired map[string]bool, _ flowTrace) {
 		if first.IsZero() {
-			first = tx.TS
+			first = r.tx.TS
 		}
-		last = tx.TS
-		fired := o.screen(&tx)
-		if label == "" {
+		last = r.tx.TS
+		if r.label == "" {
 			legit++
 			if len(fired) > 0 {
 				legitAlerted++
@@ -283,23 +307,19 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 			for typ := range fired {
 				perRule[typ]++
 			}
-			continue
+			return
 		}
-		id := g.Scenario()
-		s := scenarios[id]
+		s := scenarios[r.scenario]
 		if s == nil {
-			s = &scen{typology: label}
-			scenarios[id] = s
+			s = &scen{typology: r.label}
+			scenarios[r.scenario] = s
 		}
-		txLabelled[label]++
-		if fired[label] {
+		txLabelled[r.label]++
+		if fired[r.label] {
 			s.detected = true
-			txFired[label]++
+			txFired[r.label]++
 		}
-	}
-	if o.err != nil {
-		t.Fatal(o.err)
-	}
+	})
 	if span := last.Sub(first); span < 300*24*time.Hour || span > 366*24*time.Hour {
 		t.Errorf("feed spans %v, want about a year", span)
 	}
@@ -328,5 +348,63 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	t.Logf("legit %d, alerted by any rule %d (%.3f %%)", legit, legitAlerted, 100*share)
 	if share > 0.015 {
 		t.Errorf("%.3f %% of legitimate transactions fire a rule, want < 1.5 %%", 100*share)
+	}
+}
+
+// TestOracleFlowRules: in classic and realistic feeds of seeds 1–4, every
+// layering_chain and round_trip scenario fires its planned flow rule
+// (realistic feeds, whose amounts and mules vary, at least 95 % of them),
+// and the flow rules fire on at most 0.1 % of legitimate transactions,
+// look-alike families included.
+func TestOracleFlowRules(t *testing.T) {
+	for _, realistic := range []bool{false, true} {
+		for seed := int64(1); seed <= 4; seed++ {
+			cfg := Config{Seed: seed, Count: 100_000, Realistic: realistic}
+			t.Run(fmt.Sprintf("seed=%d/realistic=%v", seed, realistic), func(t *testing.T) {
+				t.Parallel()
+				checkFlowRules(t, cfg)
+			})
+		}
+	}
+}
+
+func checkFlowRules(t *testing.T, cfg Config) {
+	detected := map[string]map[string]bool{LayeringChain: {}, RoundTrip: {}}
+	legit, legitFlow := 0, 0
+	byFamily := map[string]int{}
+	screenOracle(t, cfg, func(r *record, fired map[string]bool, _ flowTrace) {
+		if sc, ok := detected[r.label]; ok {
+			sc[r.scenario] = sc[r.scenario] || fired[r.label]
+		}
+		if r.label != "" {
+			return
+		}
+		legit++
+		if fired[LayeringChain] || fired[RoundTrip] {
+			legitFlow++
+			byFamily[cmp.Or(r.family, "random")]++
+		}
+	})
+	for _, typ := range []string{LayeringChain, RoundTrip} {
+		hit := 0
+		for _, d := range detected[typ] {
+			if d {
+				hit++
+			}
+		}
+		n := len(detected[typ])
+		t.Logf("%-15s scenarios %3d, firing the flow rule %3d", typ, n, hit)
+		want := n
+		if cfg.Realistic {
+			want = int(math.Ceil(0.95 * float64(n)))
+		}
+		if n == 0 || hit < want {
+			t.Errorf("%s: %d of %d scenarios fire the rule, want >= %d", typ, hit, n, want)
+		}
+	}
+	share := float64(legitFlow) / float64(legit)
+	t.Logf("legit %d, firing a flow rule %d (%.4f %%), by family %v", legit, legitFlow, 100*share, byFamily)
+	if share > 0.001 {
+		t.Errorf("flow rules fire on %.4f %% of legitimate transactions, want <= 0.1 %%", 100*share)
 	}
 }
