@@ -111,12 +111,14 @@ func TestOrderAndIDs(t *testing.T) {
 	}
 }
 
-// TestEveryTypologyIn20000 holds the promise of Typologies on 20 seeds of
-// each profile (it held on 150 when the flow typologies were added: the
-// shuffled cycle completes three times in 20,000 transactions).
+// TestEveryTypologyIn20000 holds the promise of Typologies on 10 seeds of
+// each profile (it held on seeds 1–150 of both when the flow typologies
+// were added: the shuffled cycle of 13 completes three times in 20,000
+// transactions, and dormant_reactivation, which needs 230 days, fits in
+// the first).
 func TestEveryTypologyIn20000(t *testing.T) {
 	var cfgs []Config
-	for seed := int64(1); seed <= 20; seed++ {
+	for seed := int64(1); seed <= 10; seed++ {
 		cfgs = append(cfgs, Config{Seed: seed}, Config{Seed: seed, Realistic: true})
 	}
 	for _, cfg := range cfgs {

@@ -35,9 +35,12 @@ func TestLookalikeFamilies(t *testing.T) {
 			t.Errorf("seed %d: families %d, want %d", seed, len(byFamily), len(Families))
 		}
 		n := 0
-		for _, rs := range byFamily {
+		sizes := map[string]int{}
+		for fam, rs := range byFamily {
 			n += len(rs)
+			sizes[fam] = len(rs)
 		}
+		t.Logf("seed %d: look-alike transactions by family %v", seed, sizes)
 		if share := float64(n) / float64(len(recs)); share < 0.1 || share > maxLookalikeShare+1e-9 {
 			t.Errorf("seed %d: look-alikes are %.1f %% of the feed, want 10–40 %%", seed, 100*share)
 		}
@@ -199,7 +202,7 @@ func TestFlowLookalikes(t *testing.T) {
 	for _, seed := range []int64{1, 2} {
 		twoHop, threeHop, cycles := map[string]int{}, map[string]int{}, map[string]int{}
 		legit := 0
-		screenOracle(t, Config{Seed: seed, Count: 60_000, Realistic: true}, func(r *record, _ map[string]bool, tr flowTrace) {
+		traceFeed(t, Config{Seed: seed, Count: 60_000, Realistic: true}, func(r *record, tr flowTrace) {
 			if r.label != "" {
 				return
 			}

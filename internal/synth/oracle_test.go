@@ -42,20 +42,11 @@ type flow struct {
 type oracle struct {
 	byAccount map[string][]flow
 	listed    map[string]bool
-	tracer    tracer
-	last      flowTrace // the trace of the last transaction screened
-	err       error     // the first conversion the engine's rate table refused
-}
-
-// flowTrace is what the planned flow rules read of a transaction's trace.
-type flowTrace struct {
-	hops  int
-	cycle bool
-	eur   float64 // amount_eur, in the engine's euros
+	flows     *tracer
 }
 
 func newOracle() *oracle {
-	o := &oracle{byAccount: map[string][]flow{}, listed: map[string]bool{}, tracer: tracer{arrivals: map[string][]arrival{}}}
+	o := &oracle{byAccount: map[string][]flow{}, listed: map[string]bool{}, flows: newTracer()}
 	for _, n := range Watchlist() {
 		o.listed[normName(n)] = true
 	}
@@ -85,20 +76,10 @@ func (o *oracle) screen(tx *engine.Tx) map[string]bool {
 		}
 	}
 
-	// Flow tracing compares amounts within a narrow band, so it reads them
-	// in the engine's euros (amount_eur), as the planned rules do.
-	engEUR := math.NaN()
-	if v, err := fx.Default().ToEUR(tx.Amount, tx.Currency, tx.TS); err != nil {
-		o.err = cmp.Or(o.err, fmt.Errorf("%s: %w", tx.TxID, err))
-	} else {
-		engEUR = v.Float64()
-	}
-	hops, cycle := o.tracer.follow(d, c, ts, engEUR)
-	o.last = flowTrace{hops: hops, cycle: cycle, eur: engEUR}
-	if hops >= 3 && engEUR >= 5_000 {
-		fired[LayeringChain] = true // AML-FLOW-001
-		if cycle {
-			fired[RoundTrip] = true // AML-FLOW-002
+	if tr := o.flows.screen(tx); tr.layering() {
+		fired[LayeringChain] = true
+		if tr.roundTrip() {
+			fired[RoundTrip] = true
 		}
 	}
 
@@ -213,6 +194,37 @@ type arrival struct {
 
 type tracer struct {
 	arrivals map[string][]arrival // per account, the most recent traceArrivals
+	err      error                // the first conversion the engine's rate table refused
+}
+
+func newTracer() *tracer { return &tracer{arrivals: map[string][]arrival{}} }
+
+// flowTrace is what the planned flow rules read of a transaction.
+type flowTrace struct {
+	hops  int
+	cycle bool
+	eur   float64 // amount_eur, in the engine's euros
+}
+
+// layering is AML-FLOW-001: trace.hops >= 3 and amount_eur >= 5,000.
+func (tr flowTrace) layering() bool { return tr.hops >= 3 && tr.eur >= 5_000 }
+
+// roundTrip is AML-FLOW-002: trace.cycle and trace.hops >= 3 and
+// amount_eur >= 5,000.
+func (tr flowTrace) roundTrip() bool { return tr.cycle && tr.layering() }
+
+// screen traces tx. The tracer compares amounts within a narrow band, so
+// it reads them in the engine's euros (amount_eur), as the planned rules
+// do, not in the generator's approximate ones.
+func (t *tracer) screen(tx *engine.Tx) flowTrace {
+	eur := math.NaN()
+	if v, err := fx.Default().ToEUR(tx.Amount, tx.Currency, tx.TS); err != nil {
+		t.err = cmp.Or(t.err, fmt.Errorf("%s: %w", tx.TxID, err))
+	} else {
+		eur = v.Float64()
+	}
+	hops, cycle := t.follow(tx.Debtor.Account, tx.Creditor.Account, tx.TS.Unix(), eur)
+	return flowTrace{hops: hops, cycle: cycle, eur: eur}
 }
 
 // follow traces the transfer d→c of eur at ts, records it as c's arrival,
@@ -263,24 +275,39 @@ func (o *oracle) push(acct string, f flow) {
 	o.byAccount[acct] = append(h[i:], f)
 }
 
-// screenOracle screens the feed of cfg with the oracle and calls visit
-// with each record, the typologies of the rules it fires and its trace.
-func screenOracle(t *testing.T, cfg Config, visit func(r *record, fired map[string]bool, tr flowTrace)) {
-	t.Helper()
+// eachRecord calls fn with every record of the feed of cfg, in order.
+func eachRecord(cfg Config, fn func(r *record)) {
 	g := New(cfg)
-	o := newOracle()
 	var r record
 	for {
 		label, ok := g.Next(&r.tx)
 		if !ok {
-			break
+			return
 		}
 		r.label, r.scenario, r.family = label, g.Scenario(), g.Family()
-		fired := o.screen(&r.tx)
-		visit(&r, fired, o.last)
+		fn(&r)
 	}
-	if o.err != nil {
-		t.Fatal(o.err)
+}
+
+// screenOracle screens the feed of cfg with the oracle and calls visit
+// with each record and the typologies of the rules it fires.
+func screenOracle(t *testing.T, cfg Config, visit func(r *record, fired map[string]bool)) {
+	t.Helper()
+	o := newOracle()
+	eachRecord(cfg, func(r *record) { visit(r, o.screen(&r.tx)) })
+	if o.flows.err != nil {
+		t.Fatal(o.flows.err)
+	}
+}
+
+// traceFeed traces the feed of cfg with the flow tracer alone and calls
+// visit with each record and its trace.
+func traceFeed(t *testing.T, cfg Config, visit func(r *record, tr flowTrace)) {
+	t.Helper()
+	tr := newTracer()
+	eachRecord(cfg, func(r *record) { visit(r, tr.screen(&r.tx)) })
+	if tr.err != nil {
+		t.Fatal(tr.err)
 	}
 }
 
@@ -294,7 +321,7 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	perRule := map[string]int{}
 	txFired, txLabelled := map[string]int{}, map[string]int{}
 	var first, last time.Time
-	screenOracle(t, Config{Seed: 2026, Count: 100_000}, func(r *record, fired map[string]bool, _ flowTrace) {
+	screenOracle(t, Config{Seed: 2026, Count: 100_000}, func(r *record, fired map[string]bool) {
 		if first.IsZero() {
 			first = r.tx.TS
 		}
@@ -372,15 +399,18 @@ func checkFlowRules(t *testing.T, cfg Config) {
 	detected := map[string]map[string]bool{LayeringChain: {}, RoundTrip: {}}
 	legit, legitFlow := 0, 0
 	byFamily := map[string]int{}
-	screenOracle(t, cfg, func(r *record, fired map[string]bool, _ flowTrace) {
-		if sc, ok := detected[r.label]; ok {
-			sc[r.scenario] = sc[r.scenario] || fired[r.label]
+	traceFeed(t, cfg, func(r *record, tr flowTrace) {
+		switch r.label {
+		case LayeringChain:
+			detected[r.label][r.scenario] = detected[r.label][r.scenario] || tr.layering()
+		case RoundTrip:
+			detected[r.label][r.scenario] = detected[r.label][r.scenario] || tr.roundTrip()
 		}
 		if r.label != "" {
 			return
 		}
 		legit++
-		if fired[LayeringChain] || fired[RoundTrip] {
+		if tr.layering() {
 			legitFlow++
 			byFamily[cmp.Or(r.family, "random")]++
 		}
