@@ -472,8 +472,9 @@ func (b *lookalikeBuilder) ownAccount(a *account, code string) *account {
 // surplus at month end (zero-balancing sweeps), funds the subsidiaries
 // short of cash the same day or days later — half the time with about
 // what another one swept — and some months moves liquidity to the group's
-// own account in the other country, which sends it back 1–10 days later. Sweep → funding is a matching 2-hop chain, the treasury's move
-// out and back a 2-account round trip.
+// own account in the other country, which sends it back 1–10 days later.
+// Sweep → funding is a matching 2-hop chain, the treasury's move out and
+// back a 2-account round trip.
 func (b *lookalikeBuilder) cashPools() {
 	for range b.scale(700, 2) {
 		home, other := "PL", "NO"

@@ -399,9 +399,10 @@ const (
 	maxHold = 72 * hour
 )
 
-// Countries of the accounts that fund a chain's origin from abroad, and of
-// the foreign companies money is round-tripped through (currencies whose
-// rates the engine and the generator agree on within 6 %).
+// Countries of the accounts that fund a chain's origin from abroad (that
+// hop may leave the band: it only lengthens the path), and of the foreign
+// companies money is round-tripped through (their currencies' rates in the
+// engine and the generator agree within 6 %, as the core countries' do).
 var (
 	fundingCountries   = []string{"DE", "SE", "GB", "NL", "LT", "UA", "FR", "AT", "LV", "CH", "TR", "AE", "US"}
 	roundTripCountries = []string{"CH", "LV", "GB", "NL", "AT", "LT", "DE", "SE", "DK", "FI", "FR", "TR"}
@@ -425,8 +426,8 @@ func buildLayeringChain(s *scenario, start int64) {
 	}
 	if sameCountry(path) {
 		k := 1 + s.g.rng.IntN(len(path)-1)
-		abroad := s.abroad(origin.party.Country, coreCodes)
-		path[k] = s.other(path, func() *account { return s.actorIn(abroad, path[k].company) })
+		abroad, company := s.abroad(origin.party.Country, coreCodes), path[k].company
+		path[k] = s.other(path, func() *account { return s.actorIn(abroad, company) })
 	}
 	path = s.extend(path, func() *account { return s.fresh(s.coin(50)) })
 	s.relay(at+s.gap(hour, 12*hour), path, eur, hour, 30*hour)
