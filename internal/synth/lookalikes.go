@@ -578,7 +578,7 @@ func (b *lookalikeBuilder) marketplaces() {
 					channel = transferChannel(buyer, platform)
 				}
 				if b.add(at, buyer, platform, eur, channel, FamilyMarketplace) != nil {
-					b.add(at+b.span(1, 5, day)+b.r.Int64N(day), platform, seller, eur*uniform(b.r, 0.95, 0.99), transferChannel(platform, seller), FamilyMarketplace)
+					b.add(at+day+b.r.Int64N(4*day), platform, seller, eur*uniform(b.r, 0.95, 0.99), transferChannel(platform, seller), FamilyMarketplace)
 				}
 			}
 		})

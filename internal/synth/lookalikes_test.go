@@ -115,10 +115,10 @@ func TestLookalikeFamilies(t *testing.T) {
 				t.Error("no account silent for 90 days before a dormant_wakeup transfer")
 			}
 		})
-		t.Run("marketplaces pay sellers 95-99 % of a payment 1-6 days before", func(t *testing.T) {
+		t.Run("marketplaces pay sellers 95-99 % of a payment 1-5 days before", func(t *testing.T) {
 			// Only the platforms, companies, pay out; sellers may be buyers.
 			checkPassedOn(t, byFamily[FamilyMarketplace], func(tx *engine.Tx) bool { return tx.Debtor.Type == "company" },
-				0.95, 0.99, 24*time.Hour, 6*24*time.Hour)
+				0.95, 0.99, 24*time.Hour, 5*24*time.Hour)
 		})
 		t.Run("notaries pay sellers the price 1-22 days after the buyer", func(t *testing.T) {
 			// Lenders (purpose LOAN) are companies too, but lend, not pass on.
