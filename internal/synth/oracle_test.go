@@ -444,3 +444,60 @@ func checkFlowRules(t *testing.T, cfg Config) {
 		t.Errorf("flow rules fire on %.4f %% of legitimate transactions, want <= 0.1 %%", 100*share)
 	}
 }
+
+// TestTracerSemantics pins the oracle's flow tracer to the semantics the
+// planned rules are written for: the result is the trace of each case's
+// last transfer.
+func TestTracerSemantics(t *testing.T) {
+	type transfer struct {
+		d, c string
+		hour int64
+		eur  float64
+	}
+	tests := []struct {
+		name       string
+		transfers  []transfer
+		wantHops   int
+		wantOrigin string
+		wantCycle  bool
+	}{
+		{"a chain of three", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 10, 9_500}, {"C", "D", 20, 9_000}}, 3, "A", false},
+		{"80 % of the arrival still links", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 8_000}}, 2, "A", false},
+		{"below 80 % does not", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 7_990}}, 1, "B", false},
+		{"110 % still links", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 11_000}}, 2, "A", false},
+		{"above 110 % does not", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 11_010}}, 1, "B", false},
+		{"within 96h", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 95, 10_000}}, 2, "A", false},
+		{"96h later is too late", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 96, 10_000}}, 1, "B", false},
+		{"an outgoing transfer is no arrival", []transfer{{"B", "A", 0, 10_000}, {"B", "C", 1, 10_000}}, 1, "B", false},
+		{"the fourth most recent arrival still counts", []transfer{{"A", "B", 0, 10_000},
+			{"X", "B", 1, 50}, {"Y", "B", 2, 50}, {"Z", "B", 3, 50}, {"B", "C", 4, 10_000}}, 2, "A", false},
+		{"the fifth most recent does not", []transfer{{"A", "B", 0, 10_000},
+			{"X", "B", 1, 50}, {"Y", "B", 2, 50}, {"Z", "B", 3, 50}, {"W", "B", 4, 50}, {"B", "C", 5, 10_000}}, 1, "B", false},
+		{"the longest path wins over the closest amount", []transfer{{"P", "A", 0, 10_000}, {"A", "B", 1, 10_000},
+			{"Q", "B", 2, 9_000}, {"B", "C", 3, 9_000}}, 3, "P", false},
+		{"then the closest amount", []transfer{{"X", "B", 0, 10_000}, {"Y", "B", 1, 9_000}, {"B", "C", 2, 9_900}}, 2, "X", false},
+		{"then the latest", []transfer{{"X", "B", 0, 10_000}, {"Y", "B", 1, 10_000}, {"B", "C", 2, 10_000}}, 2, "Y", false},
+		{"back to the origin is a cycle", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "A", 2, 9_000}}, 3, "A", true},
+		{"back to an intermediary is a cycle", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "D", 2, 9_000}, {"D", "B", 3, 8_800}}, 4, "A", true},
+		{"to an account off the path is none", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "Z", 2, 9_000}}, 3, "A", false},
+		{"an account 9 hops back is off the path", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 10_000}, {"C", "D", 2, 10_000},
+			{"D", "E", 3, 10_000}, {"E", "F", 4, 10_000}, {"F", "G", 5, 10_000}, {"G", "H", 6, 10_000}, {"H", "I", 7, 10_000},
+			{"I", "A", 8, 10_000}}, 9, "A", false},
+		{"8 hops back is on it", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 10_000}, {"C", "D", 2, 10_000},
+			{"D", "E", 3, 10_000}, {"E", "F", 4, 10_000}, {"F", "G", 5, 10_000}, {"G", "H", 6, 10_000}, {"H", "I", 7, 10_000},
+			{"I", "B", 8, 10_000}}, 9, "A", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTracer()
+			var got trace
+			var cycle bool
+			for _, x := range tc.transfers {
+				got, cycle = tr.follow(x.d, x.c, x.hour*3600, x.eur)
+			}
+			if got.hops != tc.wantHops || got.origin != tc.wantOrigin || cycle != tc.wantCycle {
+				t.Errorf("hops %d, origin %s, cycle %v; want %d, %s, %v", got.hops, got.origin, cycle, tc.wantHops, tc.wantOrigin, tc.wantCycle)
+			}
+		})
+	}
+}
