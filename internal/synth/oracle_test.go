@@ -429,7 +429,7 @@ func checkFlowRules(t *testing.T, cfg Config) {
 			}
 		}
 		n := len(detected[typ])
-		t.Logf("%-15s scenarios %3d, firing the flow rule %3d", typ, n, hit)
+		t.Logf("seed %d realistic %v: %-15s scenarios %3d, firing the flow rule %3d", cfg.Seed, cfg.Realistic, typ, n, hit)
 		want := n
 		if cfg.Realistic {
 			want = int(math.Ceil(0.95 * float64(n)))
@@ -439,7 +439,7 @@ func checkFlowRules(t *testing.T, cfg Config) {
 		}
 	}
 	share := float64(legitFlow) / float64(legit)
-	t.Logf("legit %d, firing a flow rule %d (%.4f %%), by family %v", legit, legitFlow, 100*share, byFamily)
+	t.Logf("seed %d realistic %v: legit %d, firing a flow rule %d (%.4f %%), by family %v", cfg.Seed, cfg.Realistic, legit, legitFlow, 100*share, byFamily)
 	if share > 0.001 {
 		t.Errorf("flow rules fire on %.4f %% of legitimate transactions, want <= 0.1 %%", 100*share)
 	}
