@@ -18,7 +18,7 @@ type Config struct {
 	// InjectEvery starts roughly one typology scenario per that many
 	// random legitimate transactions (default 400; 250 for realistic feeds,
 	// whose look-alikes take a third of the count, so that each typology
-	// still has some 25 scenarios per 100,000 transactions).
+	// still has some 20 scenarios per 100,000 transactions).
 	InjectEvery int
 	// Span is the event time the feed covers (default 365 days). It must
 	// exceed 200 days for dormant_reactivation scenarios to fit: their
@@ -27,7 +27,8 @@ type Config struct {
 	// Realistic adds the legitimate look-alikes every bank has (payroll,
 	// supplier runs, utilities, big merchants, wholesalers, rent, family
 	// remittances, seasonal peaks, dormant accounts waking up, large
-	// one-offs; see Families), and varies the typology scenarios' amounts,
+	// one-offs, group cash pools, marketplace escrow, property purchases;
+	// see Families), and varies the typology scenarios' amounts,
 	// counts and timings by seed and lets existing customers play the
 	// mules, so that a rule written for the classic feed is not tuned to
 	// it by construction. The zero value keeps the classic feed.

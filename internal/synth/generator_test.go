@@ -111,8 +111,17 @@ func TestOrderAndIDs(t *testing.T) {
 	}
 }
 
+// TestEveryTypologyIn20000 holds the promise of Typologies on 10 seeds of
+// each profile (it held on seeds 1–150 of both when the flow typologies
+// were added: the shuffled cycle of 13 completes three times in 20,000
+// transactions, and dormant_reactivation, which needs 230 days, fits in
+// the first).
 func TestEveryTypologyIn20000(t *testing.T) {
-	for _, cfg := range []Config{{Seed: 1}, {Seed: 2}, {Seed: 3}, {Seed: 42}, {Seed: 1, Realistic: true}, {Seed: 9, Realistic: true}} {
+	var cfgs []Config
+	for seed := int64(1); seed <= 10; seed++ {
+		cfgs = append(cfgs, Config{Seed: seed}, Config{Seed: seed, Realistic: true})
+	}
+	for _, cfg := range cfgs {
 		seed := cfg.Seed
 		cfg.Count = 20_000
 		recs := generate(t, cfg)
@@ -128,7 +137,7 @@ func TestEveryTypologyIn20000(t *testing.T) {
 		}
 		for _, typ := range Typologies {
 			if len(scenarios[typ]) == 0 {
-				t.Errorf("seed %d: no %s scenario in 20,000 records", seed, typ)
+				t.Errorf("seed %d (realistic %v): no %s scenario in 20,000 records", seed, cfg.Realistic, typ)
 			}
 		}
 		if len(scenarios) != len(Typologies) {

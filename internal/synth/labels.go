@@ -20,6 +20,8 @@ const (
 	Sanctions            = "sanctions"
 	CashIntensive        = "cash_intensive"
 	Corridor             = "corridor"
+	LayeringChain        = "layering_chain"
+	RoundTrip            = "round_trip"
 )
 
 // Typologies is the vocabulary of injected scenarios; every one of them is
@@ -27,7 +29,7 @@ const (
 var Typologies = []string{
 	Structuring, Velocity, FanIn, FanOut, PassThrough,
 	HighRiskJurisdiction, RoundAmount, DormantReactivation, Sanctions,
-	CashIntensive, Corridor,
+	CashIntensive, Corridor, LayeringChain, RoundTrip,
 }
 
 // LabelHeader is the first line of a labels file: each transaction's id,

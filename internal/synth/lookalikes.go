@@ -24,12 +24,16 @@ const (
 	FamilySeasonal    = "seasonal_peak"     // December shopping days and holiday/13th-salary bonuses (velocity, amounts)
 	FamilyDormant     = "dormant_wakeup"    // a rarely used account wakes up for a family transfer (dormancy)
 	FamilyLargeOneOff = "large_one_off"     // car purchase, house deposit, often funded just before (threshold, pass-through)
+	FamilyCashPool    = "cash_pool"         // subsidiaries ↔ group treasury, treasury PL ↔ NO own accounts (2-hop chains, a 2-account round trip)
+	FamilyMarketplace = "marketplace"       // buyer → platform escrow → seller, less the fee, days later (2-hop chain)
+	FamilyProperty    = "property_purchase" // loan or family money → buyer → notary → seller → mortgage payoff (2-hop chain)
 )
 
 // Families lists the look-alike families of realistic feeds.
 var Families = []string{
 	FamilyPayroll, FamilySupplierRun, FamilyUtility, FamilyMerchant, FamilyWholesale,
 	FamilyRent, FamilyRemittance, FamilySeasonal, FamilyDormant, FamilyLargeOneOff,
+	FamilyCashPool, FamilyMarketplace, FamilyProperty,
 }
 
 // maxLookalikeShare bounds scheduled look-alike transactions to this share
@@ -152,6 +156,9 @@ func (g *Generator) scheduleLookalikes() {
 	b.seasonal()
 	b.dormant()
 	b.largeOneOffs()
+	b.cashPools()
+	b.marketplaces()
+	b.propertyPurchases()
 	events := b.out
 	if limit := int(maxLookalikeShare * float64(g.cfg.Count)); len(events) > limit {
 		// A small feed over a large population: keep a random subset.
@@ -452,3 +459,198 @@ func (b *lookalikeBuilder) largeOneOffs() {
 		b.add(t, buyer, seller, price, transferChannel(buyer, seller), FamilyLargeOneOff)
 	}
 }
+
+// ownAccount opens another account of a's owner in country code: a
+// savings account, a company's account abroad.
+func (b *lookalikeBuilder) ownAccount(a *account, code string) *account {
+	o := b.g.factory.newAccount(&countries[countryIndex(code)], a.company)
+	o.party.Name = a.party.Name
+	return o
+}
+
+// cashPools: a group's treasury (in PL or NO) collects its subsidiaries'
+// surplus at month end (zero-balancing sweeps), funds the subsidiaries
+// short of cash the same day or days later — half the time with about
+// what another one swept — and some months moves liquidity to the group's
+// own account in the other country, which sends it back 1–10 days later.
+// Sweep → funding is a matching 2-hop chain, the treasury's move out and
+// back a 2-account round trip.
+func (b *lookalikeBuilder) cashPools() {
+	for range b.scale(700, 2) {
+		home, other := "PL", "NO"
+		if b.r.IntN(100) < 45 {
+			home, other = other, home
+		}
+		treasury := b.hub(home, true)
+		abroad := b.ownAccount(treasury, other)
+		var subs []*account
+		for _, a := range b.distinctIn(home, true, b.between(3, 8), 0.7) {
+			if a != treasury {
+				subs = append(subs, a)
+			}
+		}
+		size := make([]float64, len(subs))
+		for i := range subs {
+			size[i] = logNormal(b.r, 20_000, 0.8)
+		}
+		b.cal.months(func(m time.Time) {
+			end := dayOf(m, 31, b.secs(15, 18), true)
+			var swept []float64
+			var short []int
+			for i, sub := range subs {
+				if b.r.IntN(100) >= 65 {
+					short = append(short, i)
+					continue
+				}
+				eur := size[i] * logNormal(b.r, 1, 0.5)
+				if tx := b.add(end+int64(i)*b.r.Int64N(5*minute), sub, treasury, eur, transferChannel(sub, treasury), FamilyCashPool); tx != nil {
+					tx.Purpose = "CASH"
+					swept = append(swept, eur)
+				}
+			}
+			for _, i := range short {
+				if b.r.IntN(100) >= 60 {
+					continue
+				}
+				eur := size[i] * logNormal(b.r, 1, 0.5)
+				if len(swept) > 0 && b.r.IntN(100) < 50 {
+					eur = swept[b.r.IntN(len(swept))] * uniform(b.r, 0.9, 1.1)
+				}
+				at := end + b.span(1, 10, day)
+				if b.r.IntN(100) < 40 {
+					at = end + b.span(1, 6, hour)
+				}
+				if tx := b.add(at, treasury, subs[i], eur, transferChannel(treasury, subs[i]), FamilyCashPool); tx != nil {
+					tx.Purpose = "INTC"
+				}
+			}
+			if len(swept) == 0 || b.r.IntN(100) >= 25 {
+				return
+			}
+			var total float64
+			for _, v := range swept {
+				total += v
+			}
+			out := end + b.span(1, 3, day)
+			back := out + b.span(1, 10, day)
+			eur := total * uniform(b.r, 0.5, 1)
+			for _, leg := range []struct {
+				at       int64
+				from, to *account
+				eur      float64
+			}{{out, treasury, abroad, eur}, {back, abroad, treasury, eur * uniform(b.r, 0.97, 1.02)}} {
+				if tx := b.add(leg.at, leg.from, leg.to, leg.eur, transferChannel(leg.from, leg.to), FamilyCashPool); tx != nil {
+					tx.Amount = roundTo(tx.Amount, 10_000)
+					tx.Purpose = "CASH"
+				}
+			}
+		})
+	}
+}
+
+// marketplaces: buyers pay an online marketplace's escrow account, which
+// pays the seller 95–99 % of it (the platform keeps its fee) once the
+// buyer confirms delivery, 1–5 days later; most goods are small, about 1
+// in 100 is a used car or a machine worth thousands.
+func (b *lookalikeBuilder) marketplaces() {
+	for range b.scale(2500, 2) {
+		platform := b.hub(pick(b.r, []string{"PL", "NO", "PL", "NO", "DE", "SE"}), true)
+		code := platform.party.Country
+		sellers := append(b.distinctIn(code, false, b.between(15, 40), 0.9), b.distinctIn(code, true, b.between(5, 20), 0.9)...)
+		orders := len(b.g.pop.accounts) / b.between(60, 120)
+		b.cal.months(func(m time.Time) {
+			for range orders {
+				buyer := b.pickIn(code, false)
+				if b.r.IntN(100) < 10 {
+					buyer = b.pickIn(countries[b.g.coreCountry()].code, false)
+				}
+				seller := sellers[b.r.IntN(len(sellers))]
+				if buyer == seller || seller == platform {
+					continue
+				}
+				eur := logNormal(b.r, 60, 1)
+				if b.r.IntN(100) < 1 {
+					eur = logNormal(b.r, 9_000, 0.6)
+				}
+				at := dayOf(m, b.between(1, 31), b.secs(7, 23), false)
+				channel := "card"
+				if b.r.IntN(100) < 45 {
+					channel = transferChannel(buyer, platform)
+				}
+				if b.add(at, buyer, platform, eur, channel, FamilyMarketplace) != nil {
+					b.add(at+day+b.r.Int64N(4*day), platform, seller, eur*uniform(b.r, 0.95, 0.99), transferChannel(platform, seller), FamilyMarketplace)
+				}
+			}
+		})
+	}
+}
+
+// propertyPurchases: a buyer, often funded just before by a mortgage
+// bank's disbursement or by family, pays the price to a notary's (or
+// estate agent's) client account; on completion, 1–21 days later, the
+// notary pays the seller, who then mostly pays off their own mortgage
+// (30–70 % of the price) or moves part or all of it to savings. Funding
+// → purchase → payout is a matching chain when the funding covers the
+// price and the notary pays within days; the seller's payments are
+// mostly outside the band.
+func (b *lookalikeBuilder) propertyPurchases() {
+	notaries, lenders := map[string][]*account{}, map[string][]*account{}
+	hubsIn := func(m map[string][]*account, code string, n int) []*account {
+		if m[code] == nil {
+			for range n {
+				m[code] = append(m[code], b.hub(code, true))
+			}
+		}
+		return m[code]
+	}
+	for range b.scale(100, 3) {
+		buyer := b.pickIn(countries[b.g.coreCountry()].code, false)
+		where := buyer.party.Country
+		if b.r.IntN(100) < 10 {
+			where = pick(b.r, []string{"PL", "NO", "SE", "DE"}) // a holiday flat or a move abroad
+		}
+		seller := b.pickIn(where, false)
+		if seller == buyer {
+			continue
+		}
+		price := logNormal(b.r, propertyMedianEUR[where], 0.45)
+		notary := pick(b.r, hubsIn(notaries, where, 3))
+		lender := pick(b.r, hubsIn(lenders, buyer.party.Country, 3))
+		at := b.cal.start + b.r.Int64N(max(1, b.cal.end-b.cal.start-30*day))
+		switch x := b.r.IntN(100); {
+		case x < 45:
+			if tx := b.add(at, lender, buyer, price*uniform(b.r, 0.8, 1), transferChannel(lender, buyer), FamilyProperty); tx != nil {
+				tx.Purpose = "LOAN"
+			}
+			at += b.span(2, 96, hour)
+		case x < 70:
+			parent := b.pickIn(buyer.party.Country, false)
+			if tx := b.add(at, parent, buyer, price*uniform(b.r, 0.4, 1), transferChannel(parent, buyer), FamilyProperty); tx != nil {
+				tx.Purpose = "GIFT"
+			}
+			at += b.span(2, 120, hour)
+		}
+		if b.add(at, buyer, notary, price, transferChannel(buyer, notary), FamilyProperty) == nil {
+			continue
+		}
+		at += b.span(1, 21, day) + b.secs(8, 16)
+		if b.add(at, notary, seller, price, transferChannel(notary, seller), FamilyProperty) == nil {
+			continue
+		}
+		at += b.span(0, 10, day) + b.secs(8, 20)
+		switch x := b.r.IntN(100); {
+		case x < 60:
+			payoff := pick(b.r, hubsIn(lenders, seller.party.Country, 3))
+			if tx := b.add(at, seller, payoff, price*uniform(b.r, 0.3, 0.7), transferChannel(seller, payoff), FamilyProperty); tx != nil {
+				tx.Purpose = "LOAN"
+			}
+		case x < 85:
+			savings := b.ownAccount(seller, seller.party.Country)
+			b.add(at, seller, savings, price*uniform(b.r, 0.2, 1), transferChannel(seller, savings), FamilyProperty)
+		}
+	}
+}
+
+// propertyMedianEUR is a home's median price where it is bought.
+var propertyMedianEUR = map[string]float64{"PL": 110_000, "NO": 380_000, "SE": 300_000, "DE": 330_000,
+	"LT": 110_000, "UA": 60_000, "DK": 320_000, "FI": 200_000, "NL": 400_000, "GB": 330_000}

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"cmp"
 	"math"
 	"testing"
 	"time"
@@ -34,9 +35,12 @@ func TestLookalikeFamilies(t *testing.T) {
 			t.Errorf("seed %d: families %d, want %d", seed, len(byFamily), len(Families))
 		}
 		n := 0
-		for _, rs := range byFamily {
+		sizes := map[string]int{}
+		for fam, rs := range byFamily {
 			n += len(rs)
+			sizes[fam] = len(rs)
 		}
+		t.Logf("seed %d: look-alike transactions by family %v", seed, sizes)
 		if share := float64(n) / float64(len(recs)); share < 0.1 || share > maxLookalikeShare+1e-9 {
 			t.Errorf("seed %d: look-alikes are %.1f %% of the feed, want 10–40 %%", seed, 100*share)
 		}
@@ -111,6 +115,36 @@ func TestLookalikeFamilies(t *testing.T) {
 				t.Error("no account silent for 90 days before a dormant_wakeup transfer")
 			}
 		})
+		t.Run("marketplaces pay sellers 95-99 % of a payment 1-5 days before", func(t *testing.T) {
+			// Only the platforms, companies, pay out; sellers may be buyers.
+			checkPassedOn(t, byFamily[FamilyMarketplace], func(tx *engine.Tx) bool { return tx.Debtor.Type == "company" },
+				0.95, 0.99, 24*time.Hour, 5*24*time.Hour)
+		})
+		t.Run("notaries pay sellers the price 1-22 days after the buyer", func(t *testing.T) {
+			// Lenders (purpose LOAN) are companies too, but lend, not pass on.
+			checkPassedOn(t, byFamily[FamilyProperty], func(tx *engine.Tx) bool { return tx.Debtor.Type == "company" && tx.Purpose == "" },
+				1, 1, 24*time.Hour, 22*24*time.Hour)
+		})
+		t.Run("a treasury moves money to its own account abroad and back", func(t *testing.T) {
+			out := map[[2]string]bool{}
+			back := 0
+			for _, r := range byFamily[FamilyCashPool] {
+				d, c := r.tx.Debtor, r.tx.Creditor
+				if d.Name != c.Name {
+					continue
+				}
+				if d.Country == c.Country || !(d.Country == "PL" || d.Country == "NO") || !(c.Country == "PL" || c.Country == "NO") {
+					t.Fatalf("%s: own-account transfer %s → %s, want between PL and NO", r.tx.TxID, d.Country, c.Country)
+				}
+				if out[[2]string{c.Account, d.Account}] {
+					back++
+				}
+				out[[2]string{d.Account, c.Account}] = true
+			}
+			if back == 0 {
+				t.Errorf("no treasury money came back from its own account abroad (%d moves out)", len(out))
+			}
+		})
 		t.Run("large one-offs are large", func(t *testing.T) {
 			big := 0
 			for _, r := range byFamily[FamilyLargeOneOff] {
@@ -122,6 +156,80 @@ func TestLookalikeFamilies(t *testing.T) {
 				t.Errorf("%d of %d large one-offs are EUR 10,000 or more, want most", big, len(byFamily[FamilyLargeOneOff]))
 			}
 		})
+	}
+}
+
+// checkPassedOn: every transfer of rs that passOn selects passes on lo
+// to hi of a transfer of rs its debtor received (within two cents),
+// minDelay to maxDelay before; there are some.
+func checkPassedOn(t *testing.T, rs []record, passOn func(*engine.Tx) bool, lo, hi float64, minDelay, maxDelay time.Duration) {
+	t.Helper()
+	in := map[string][]record{}
+	passed := 0
+	for _, r := range rs {
+		prior := in[r.tx.Debtor.Account]
+		in[r.tx.Creditor.Account] = append(in[r.tx.Creditor.Account], r)
+		if !passOn(&r.tx) {
+			continue
+		}
+		out := ToEUR(r.tx.Amount, r.tx.Currency)
+		matched := false
+		for _, p := range prior {
+			e := ToEUR(p.tx.Amount, p.tx.Currency)
+			delay := r.tx.TS.Sub(p.tx.TS)
+			if out >= lo*e-0.02 && out <= hi*e+0.02 && delay >= minDelay && delay <= maxDelay {
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			t.Fatalf("%s: %s passes on EUR %.2f, no payment it received %.2f–%.2f times that %v–%v before",
+				r.tx.TxID, r.tx.Debtor.Account, out, lo, hi, minDelay, maxDelay)
+		}
+		passed++
+	}
+	if passed == 0 {
+		t.Error("no payment passed on")
+	}
+}
+
+// TestFlowLookalikes: the flow look-alike families hold the 2-hop chains
+// (a transfer of EUR 5,000 or more passing on 80–110 % of an arrival that
+// was itself passed on) that a 2-hop flow rule would alert, and cash pools
+// the 2-account round trips, in realistic feeds — what the planned 3-hop
+// rules must leave alone.
+func TestFlowLookalikes(t *testing.T) {
+	for _, seed := range []int64{1, 2} {
+		twoHop, threeHop, cycles := map[string]int{}, map[string]int{}, map[string]int{}
+		legit := 0
+		traceFeed(t, Config{Seed: seed, Count: 60_000, Realistic: true}, func(r *record, tr flowTrace) {
+			if r.label != "" {
+				return
+			}
+			legit++
+			if tr.eur < 5_000 {
+				return
+			}
+			fam := cmp.Or(r.family, "random")
+			if tr.hops >= 2 {
+				twoHop[fam]++
+				if tr.cycle {
+					cycles[fam]++
+				}
+			}
+			if tr.hops >= 3 {
+				threeHop[fam]++
+			}
+		})
+		t.Logf("seed %d: legit %d; >= EUR 5,000 with >= 2 hops %v, with >= 3 hops %v, 2-hop cycles %v", seed, legit, twoHop, threeHop, cycles)
+		for _, fam := range []string{FamilyCashPool, FamilyMarketplace, FamilyProperty} {
+			if twoHop[fam] == 0 {
+				t.Errorf("seed %d: no %s transfer of >= EUR 5,000 with 2 hops", seed, fam)
+			}
+		}
+		if cycles[FamilyCashPool] == 0 {
+			t.Errorf("seed %d: no cash-pool round trip", seed)
+		}
 	}
 }
 

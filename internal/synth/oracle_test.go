@@ -1,16 +1,23 @@
 package synth
 
 import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/fx"
 )
 
 // The oracle re-implements the aml-core rules in plain Go over the
-// generator's approximate EUR values, so this package can check its own
-// promise without the engine: every injected scenario fires its
-// typology's rule, and legitimate traffic rarely fires any.
+// generator's approximate EUR values, and the planned flow-tracing rules
+// (AML-FLOW-001 layering chain, AML-FLOW-002 round trip) over the engine's
+// euros, so this package can check its own promise without the engine:
+// every injected scenario fires its typology's rule, and legitimate
+// traffic rarely fires any.
 
 var fatfListed = map[string]bool{
 	"KP": true, "IR": true, "MM": true, "DZ": true, "AO": true, "BG": true, "BF": true,
@@ -35,10 +42,11 @@ type flow struct {
 type oracle struct {
 	byAccount map[string][]flow
 	listed    map[string]bool
+	flows     *tracer
 }
 
 func newOracle() *oracle {
-	o := &oracle{byAccount: map[string][]flow{}, listed: map[string]bool{}}
+	o := &oracle{byAccount: map[string][]flow{}, listed: map[string]bool{}, flows: newTracer()}
 	for _, n := range Watchlist() {
 		o.listed[normName(n)] = true
 	}
@@ -65,6 +73,13 @@ func (o *oracle) screen(tx *engine.Tx) map[string]bool {
 	for _, acct := range []string{d, c} {
 		if h := o.byAccount[acct]; len(h) > 0 && ts-h[len(h)-1].ts >= 180*24*3600 && eur >= 10_000 {
 			fired[DormantReactivation] = true
+		}
+	}
+
+	if tr := o.flows.screen(tx); tr.layering() {
+		fired[LayeringChain] = true
+		if tr.roundTrip() {
+			fired[RoundTrip] = true
 		}
 	}
 
@@ -150,6 +165,106 @@ func (o *oracle) screen(tx *engine.Tx) map[string]bool {
 	return fired
 }
 
+// The flow tracer, as the re-key stage will run it: a transfer D→C of
+// EUR a at time t links to one of D's arrivals (the traceArrivals most
+// recent, within traceWindow, strictly earlier) of EUR e with
+// 0.8·e ≤ a ≤ 1.1·e — the longest path, then the amount closest, then the
+// latest. Its trace has one hop more than that arrival's (1 without one),
+// the path's first debtor as origin, and a cycle when C is one of the
+// path's last traceBack debtors.
+const (
+	traceWindow   = 96 * 3600
+	traceArrivals = 4
+	traceBack     = 8
+)
+
+// trace is where the money of one transfer came from.
+type trace struct {
+	hops   int
+	origin string
+	path   []string // the debtors of the last traceBack hops, oldest first
+}
+
+// arrival is one incoming transfer of an account and its trace.
+type arrival struct {
+	ts  int64
+	eur float64
+	tr  trace
+}
+
+type tracer struct {
+	arrivals map[string][]arrival // per account, the most recent traceArrivals
+	err      error                // the first conversion the engine's rate table refused
+}
+
+func newTracer() *tracer { return &tracer{arrivals: map[string][]arrival{}} }
+
+// flowTrace is what the planned flow rules read of a transaction.
+type flowTrace struct {
+	hops   int
+	origin string
+	cycle  bool
+	eur    float64 // amount_eur, in the engine's euros
+}
+
+// layering is AML-FLOW-001: trace.hops >= 3 and amount_eur >= 5,000.
+func (tr flowTrace) layering() bool { return tr.hops >= 3 && tr.eur >= 5_000 }
+
+// roundTrip is AML-FLOW-002: trace.cycle and trace.hops >= 3 and
+// amount_eur >= 5,000.
+func (tr flowTrace) roundTrip() bool { return tr.cycle && tr.layering() }
+
+// screen traces tx. The tracer compares amounts within a narrow band, so
+// it reads them in the engine's euros (amount_eur), as the planned rules
+// do, not in the generator's approximate ones.
+func (t *tracer) screen(tx *engine.Tx) flowTrace {
+	eur := math.NaN()
+	if v, err := fx.Default().ToEUR(tx.Amount, tx.Currency, tx.TS); err != nil {
+		t.err = cmp.Or(t.err, fmt.Errorf("%s: %w", tx.TxID, err))
+	} else {
+		eur = v.Float64()
+	}
+	tr, cycle := t.follow(tx.Debtor.Account, tx.Creditor.Account, tx.TS.Unix(), eur)
+	return flowTrace{hops: tr.hops, origin: tr.origin, cycle: cycle, eur: eur}
+}
+
+// follow traces the transfer d→c of eur at ts, records it as c's arrival,
+// and returns its trace and whether it closes a cycle.
+func (t *tracer) follow(d, c string, ts int64, eur float64) (trace, bool) {
+	var parent *arrival
+	for i := range t.arrivals[d] {
+		a := &t.arrivals[d][i]
+		if a.ts >= ts || ts-a.ts >= traceWindow || eur < 0.8*a.eur || eur > 1.1*a.eur {
+			continue
+		}
+		if parent == nil || linksBetter(a, parent, eur) {
+			parent = a
+		}
+	}
+	tr := trace{hops: 1, origin: d}
+	if parent != nil {
+		tr.hops, tr.origin = parent.tr.hops+1, parent.tr.origin
+		tr.path = parent.tr.path[max(0, len(parent.tr.path)-traceBack+1):]
+	}
+	tr.path = append(slices.Clip(tr.path), d)
+	in := append(t.arrivals[c], arrival{ts: ts, eur: eur, tr: tr})
+	t.arrivals[c] = in[max(0, len(in)-traceArrivals):]
+	return tr, slices.Contains(tr.path, c)
+}
+
+// linksBetter reports whether a transfer of eur links to a rather than to
+// b: the longer path, then the amount closer to eur, then the later one.
+func linksBetter(a, b *arrival, eur float64) bool {
+	if a.tr.hops != b.tr.hops {
+		return a.tr.hops > b.tr.hops
+	}
+	da, db := math.Abs(a.eur-eur), math.Abs(b.eur-eur)
+	if da != db {
+		return da < db
+	}
+	return a.ts > b.ts
+}
+
 // push appends f to the account's history, dropping what no window reads
 // except the last event (dormancy needs it).
 func (o *oracle) push(acct string, f flow) {
@@ -161,9 +276,43 @@ func (o *oracle) push(acct string, f flow) {
 	o.byAccount[acct] = append(h[i:], f)
 }
 
-func TestOracleRecallAndLegitAlerts(t *testing.T) {
-	g := New(Config{Seed: 2026, Count: 100_000})
+// eachRecord calls fn with every record of the feed of cfg, in order.
+func eachRecord(cfg Config, fn func(r *record)) {
+	g := New(cfg)
+	var r record
+	for {
+		label, ok := g.Next(&r.tx)
+		if !ok {
+			return
+		}
+		r.label, r.scenario, r.family = label, g.Scenario(), g.Family()
+		fn(&r)
+	}
+}
+
+// screenOracle screens the feed of cfg with the oracle and calls visit
+// with each record and the typologies of the rules it fires.
+func screenOracle(t *testing.T, cfg Config, visit func(r *record, fired map[string]bool)) {
+	t.Helper()
 	o := newOracle()
+	eachRecord(cfg, func(r *record) { visit(r, o.screen(&r.tx)) })
+	if o.flows.err != nil {
+		t.Fatal(o.flows.err)
+	}
+}
+
+// traceFeed traces the feed of cfg with the flow tracer alone and calls
+// visit with each record and its trace.
+func traceFeed(t *testing.T, cfg Config, visit func(r *record, tr flowTrace)) {
+	t.Helper()
+	tr := newTracer()
+	eachRecord(cfg, func(r *record) { visit(r, tr.screen(&r.tx)) })
+	if tr.err != nil {
+		t.Fatal(tr.err)
+	}
+}
+
+func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	type scen struct {
 		typology string
 		detected bool
@@ -172,19 +321,13 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	legit, legitAlerted := 0, 0
 	perRule := map[string]int{}
 	txFired, txLabelled := map[string]int{}, map[string]int{}
-	var tx engine.Tx
 	var first, last time.Time
-	for {
-		label, ok := g.Next(&tx)
-		if !ok {
-			break
-		}
+	screenOracle(t, Config{Seed: 2026, Count: 100_000}, func(r *record, fired map[string]bool) {
 		if first.IsZero() {
-			first = tx.TS
+			first = r.tx.TS
 		}
-		last = tx.TS
-		fired := o.screen(&tx)
-		if label == "" {
+		last = r.tx.TS
+		if r.label == "" {
 			legit++
 			if len(fired) > 0 {
 				legitAlerted++
@@ -192,20 +335,19 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 			for typ := range fired {
 				perRule[typ]++
 			}
-			continue
+			return
 		}
-		id := g.Scenario()
-		s := scenarios[id]
+		s := scenarios[r.scenario]
 		if s == nil {
-			s = &scen{typology: label}
-			scenarios[id] = s
+			s = &scen{typology: r.label}
+			scenarios[r.scenario] = s
 		}
-		txLabelled[label]++
-		if fired[label] {
+		txLabelled[r.label]++
+		if fired[r.label] {
 			s.detected = true
-			txFired[label]++
+			txFired[r.label]++
 		}
-	}
+	})
 	if span := last.Sub(first); span < 300*24*time.Hour || span > 366*24*time.Hour {
 		t.Errorf("feed spans %v, want about a year", span)
 	}
@@ -234,5 +376,128 @@ func TestOracleRecallAndLegitAlerts(t *testing.T) {
 	t.Logf("legit %d, alerted by any rule %d (%.3f %%)", legit, legitAlerted, 100*share)
 	if share > 0.015 {
 		t.Errorf("%.3f %% of legitimate transactions fire a rule, want < 1.5 %%", 100*share)
+	}
+}
+
+// TestOracleFlowRules: in classic and realistic feeds of seeds 1–4, every
+// layering_chain and round_trip scenario fires its planned flow rule on a
+// path traced back to the scenario itself (realistic feeds, whose amounts
+// and mules vary, at least 95 % of them), and the flow rules fire on at
+// most 0.1 % of legitimate transactions, look-alike families included.
+func TestOracleFlowRules(t *testing.T) {
+	for _, realistic := range []bool{false, true} {
+		for seed := int64(1); seed <= 4; seed++ {
+			cfg := Config{Seed: seed, Count: 100_000, Realistic: realistic}
+			t.Run(fmt.Sprintf("seed=%d/realistic=%v", seed, realistic), func(t *testing.T) {
+				t.Parallel()
+				checkFlowRules(t, cfg)
+			})
+		}
+	}
+}
+
+func checkFlowRules(t *testing.T, cfg Config) {
+	detected := map[string]map[string]bool{LayeringChain: {}, RoundTrip: {}}
+	payers := map[string]map[string]bool{} // scenario → its debtors so far
+	legit, legitFlow := 0, 0
+	byFamily := map[string]int{}
+	traceFeed(t, cfg, func(r *record, tr flowTrace) {
+		if r.label != "" {
+			if payers[r.scenario] == nil {
+				payers[r.scenario] = map[string]bool{}
+			}
+			payers[r.scenario][r.tx.Debtor.Account] = true
+		}
+		fires := map[string]bool{LayeringChain: tr.layering(), RoundTrip: tr.roundTrip()}
+		if sc, ok := detected[r.label]; ok {
+			sc[r.scenario] = sc[r.scenario] || fires[r.label] && payers[r.scenario][tr.origin]
+		}
+		if r.label != "" {
+			return
+		}
+		legit++
+		if tr.layering() {
+			legitFlow++
+			byFamily[cmp.Or(r.family, "random")]++
+		}
+	})
+	for _, typ := range []string{LayeringChain, RoundTrip} {
+		hit := 0
+		for _, d := range detected[typ] {
+			if d {
+				hit++
+			}
+		}
+		n := len(detected[typ])
+		t.Logf("seed %d realistic %v: %-15s scenarios %3d, firing the flow rule %3d", cfg.Seed, cfg.Realistic, typ, n, hit)
+		want := n
+		if cfg.Realistic {
+			want = int(math.Ceil(0.95 * float64(n)))
+		}
+		if n == 0 || hit < want {
+			t.Errorf("%s: %d of %d scenarios fire the rule, want >= %d", typ, hit, n, want)
+		}
+	}
+	share := float64(legitFlow) / float64(legit)
+	t.Logf("seed %d realistic %v: legit %d, firing a flow rule %d (%.4f %%), by family %v", cfg.Seed, cfg.Realistic, legit, legitFlow, 100*share, byFamily)
+	if share > 0.001 {
+		t.Errorf("flow rules fire on %.4f %% of legitimate transactions, want <= 0.1 %%", 100*share)
+	}
+}
+
+// TestTracerSemantics pins the oracle's flow tracer to the semantics the
+// planned rules are written for: the result is the trace of each case's
+// last transfer.
+func TestTracerSemantics(t *testing.T) {
+	type transfer struct {
+		d, c string
+		hour int64
+		eur  float64
+	}
+	tests := []struct {
+		name       string
+		transfers  []transfer
+		wantHops   int
+		wantOrigin string
+		wantCycle  bool
+	}{
+		{"a chain of three", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 10, 9_500}, {"C", "D", 20, 9_000}}, 3, "A", false},
+		{"80 % of the arrival still links", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 8_000}}, 2, "A", false},
+		{"below 80 % does not", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 7_990}}, 1, "B", false},
+		{"110 % still links", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 11_000}}, 2, "A", false},
+		{"above 110 % does not", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 11_010}}, 1, "B", false},
+		{"within 96h", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 95, 10_000}}, 2, "A", false},
+		{"96h later is too late", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 96, 10_000}}, 1, "B", false},
+		{"an outgoing transfer is no arrival", []transfer{{"B", "A", 0, 10_000}, {"B", "C", 1, 10_000}}, 1, "B", false},
+		{"the fourth most recent arrival still counts", []transfer{{"A", "B", 0, 10_000},
+			{"X", "B", 1, 50}, {"Y", "B", 2, 50}, {"Z", "B", 3, 50}, {"B", "C", 4, 10_000}}, 2, "A", false},
+		{"the fifth most recent does not", []transfer{{"A", "B", 0, 10_000},
+			{"X", "B", 1, 50}, {"Y", "B", 2, 50}, {"Z", "B", 3, 50}, {"W", "B", 4, 50}, {"B", "C", 5, 10_000}}, 1, "B", false},
+		{"the longest path wins over the closest amount", []transfer{{"P", "A", 0, 10_000}, {"A", "B", 1, 10_000},
+			{"Q", "B", 2, 9_000}, {"B", "C", 3, 9_000}}, 3, "P", false},
+		{"then the closest amount", []transfer{{"X", "B", 0, 10_000}, {"Y", "B", 1, 9_000}, {"B", "C", 2, 9_900}}, 2, "X", false},
+		{"then the latest", []transfer{{"X", "B", 0, 10_000}, {"Y", "B", 1, 10_000}, {"B", "C", 2, 10_000}}, 2, "Y", false},
+		{"back to the origin is a cycle", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "A", 2, 9_000}}, 3, "A", true},
+		{"back to an intermediary is a cycle", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "D", 2, 9_000}, {"D", "B", 3, 8_800}}, 4, "A", true},
+		{"to an account off the path is none", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "Z", 2, 9_000}}, 3, "A", false},
+		{"an account 9 hops back is off the path", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 10_000}, {"C", "D", 2, 10_000},
+			{"D", "E", 3, 10_000}, {"E", "F", 4, 10_000}, {"F", "G", 5, 10_000}, {"G", "H", 6, 10_000}, {"H", "I", 7, 10_000},
+			{"I", "A", 8, 10_000}}, 9, "A", false},
+		{"8 hops back is on it", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 10_000}, {"C", "D", 2, 10_000},
+			{"D", "E", 3, 10_000}, {"E", "F", 4, 10_000}, {"F", "G", 5, 10_000}, {"G", "H", 6, 10_000}, {"H", "I", 7, 10_000},
+			{"I", "B", 8, 10_000}}, 9, "A", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTracer()
+			var got trace
+			var cycle bool
+			for _, x := range tc.transfers {
+				got, cycle = tr.follow(x.d, x.c, x.hour*3600, x.eur)
+			}
+			if got.hops != tc.wantHops || got.origin != tc.wantOrigin || cycle != tc.wantCycle {
+				t.Errorf("hops %d, origin %s, cycle %v; want %d, %s, %v", got.hops, got.origin, cycle, tc.wantHops, tc.wantOrigin, tc.wantCycle)
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package synth
 import (
 	"container/heap"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,6 +48,8 @@ var scenarioBuilders = []builder{
 	{Sanctions, buildSanctions},
 	{CashIntensive, buildCashIntensive},
 	{Corridor, buildCorridor},
+	{LayeringChain, buildLayeringChain},
+	{RoundTrip, buildRoundTrip},
 }
 
 // inject starts the next scenario of the shuffled typology cycle at time
@@ -381,4 +384,180 @@ func buildCorridor(s *scenario, start int64) {
 		c := creditors[i%len(creditors)]
 		s.add(at, d, c, s.eur(6_800, 8_400), transferChannel(d, c))
 	}
+}
+
+// Flow scenarios move one sum of money through a path of accounts, each
+// intermediary passing on most of what it received (see relay).
+const (
+	// keepLo and keepHi bound the share of an arrival an intermediary
+	// passes on (the rest is its fee or cut). The core currencies' rates
+	// in the engine differ from the generator's by under 6 %, so every
+	// hop stays inside the flow tracer's 80–110 % band in engine euros.
+	keepLo, keepHi = 0.85, 0.99
+	// maxHold is the longest an intermediary of a realistic feed holds
+	// money before passing it on (the tracer follows arrivals for 96h).
+	maxHold = 72 * hour
+)
+
+// Countries of the accounts that fund a chain's origin from abroad (that
+// hop may leave the band: it only lengthens the path), and of the foreign
+// companies money is round-tripped through (their currencies' rates in the
+// engine and the generator agree within 6 %, as the core countries' do).
+var (
+	fundingCountries   = []string{"DE", "SE", "GB", "NL", "LT", "UA", "FR", "AT", "LV", "CH", "TR", "AE", "US"}
+	roundTripCountries = []string{"CH", "LV", "GB", "NL", "AT", "LT", "DE", "SE", "DK", "FI", "FR", "TR"}
+)
+
+// buildLayeringChain triggers AML-FLOW-001 (a transfer of ≥ EUR 5,000
+// whose traced path has ≥ 3 hops, each hop passing on 80–110 % of an
+// arrival of the last 96h): a fresh origin, now and then funded just
+// before by cash deposits or from abroad, sends EUR 12,000–90,000 to the
+// first of 3–5 intermediaries; each passes on 85–99 % of what it received
+// 1–30h after it arrived, the last one to a beneficiary, so 4–6 transfers
+// and the third (hop 3) still ≥ EUR 8,600, 70 % above the floor. At least
+// one hop crosses a border between core countries.
+func buildLayeringChain(s *scenario, start int64) {
+	origin := s.fresh(s.coin(50))
+	eur := s.eur(12_000, 90_000)
+	at := s.fund(start, origin, eur)
+	path := []*account{origin}
+	for range 3 + s.g.rng.IntN(3) {
+		path = s.extend(path, func() *account { return s.actor(s.coin(50)) })
+	}
+	if sameCountry(path) {
+		k := 1 + s.g.rng.IntN(len(path)-1)
+		abroad, company := s.abroad(origin.party.Country, coreCodes), path[k].company
+		path[k] = s.other(path, func() *account { return s.actorIn(abroad, company) })
+	}
+	path = s.extend(path, func() *account { return s.fresh(s.coin(50)) })
+	s.relay(at+s.gap(hour, 12*hour), path, eur, hour, 30*hour)
+}
+
+// fund puts money on the origin's account before a chain of eur starts, in
+// 45 of 100 scenarios: 2–6 cash deposits of EUR 6,000–9,500 (about eur,
+// or part of a large one), hours apart, or one transfer of a little more
+// than eur from a company abroad. It returns when the funding is in.
+func (s *scenario) fund(at int64, origin *account, eur float64) int64 {
+	switch x := s.g.rng.IntN(100); {
+	case x < 20:
+		for range min(max(2, int(math.Round(eur/7_750))), 6) {
+			at += s.gap(2*hour, 20*hour)
+			tx := s.add(at, origin, origin, s.u(6_000, 9_500), "cash_deposit")
+			tx.Debtor = origin.cash
+		}
+	case x < 45:
+		f := s.freshIn(s.abroad(origin.party.Country, fundingCountries), true)
+		at += s.gap(hour, 24*hour)
+		s.add(at, f, origin, eur/s.u(keepLo, keepHi), transferChannel(f, origin))
+	}
+	return at
+}
+
+// buildRoundTrip triggers AML-FLOW-002 (a traced transfer of ≥ EUR 5,000
+// with ≥ 3 hops to an account already on its path): an origin, mostly a
+// company, sends EUR 10,000–100,000 to a company abroad, which passes
+// 85–99 % of it on to one or two more companies, the last of which pays
+// it back to the origin (a "loan" or "investment"): 3–4 hops, each 2–48h
+// after the money arrived, the return still ≥ EUR 6,100, 20 % above the
+// floor.
+func buildRoundTrip(s *scenario, start int64) {
+	origin := s.actor(s.coin(80))
+	path := []*account{origin, s.freshIn(s.abroad(origin.party.Country, roundTripCountries), true)}
+	for range 1 + s.g.rng.IntN(2) {
+		path = s.extend(path, func() *account { return s.actor(true) })
+	}
+	path = append(path, origin)
+	s.relay(start+s.gap(30*minute, 6*hour), path, s.eur(10_000, 100_000), 2*hour, 48*hour)
+}
+
+// relay moves eur along path: path[0] pays path[1] at `at`, and each
+// next account passes on 85–99 % of what it received after a hold (see
+// hold). In realistic feeds an intermediary sometimes makes a small
+// everyday payment while it holds the money; that payment is no part of
+// the flow and is labelled legitimate.
+func (s *scenario) relay(at int64, path []*account, eur float64, holdLo, holdHi int64) {
+	for i := range len(path) - 1 {
+		d, c := path[i], path[i+1]
+		if i > 0 {
+			wait := s.hold(holdLo, holdHi)
+			if s.g.vary.realistic && s.coin(25) {
+				s.everyday(at+s.span(minute, wait-minute), d)
+			}
+			at += wait
+			eur *= s.u(keepLo, keepHi)
+		}
+		tx := s.add(at, d, c, eur, transferChannel(d, c))
+		eur = ToEUR(tx.Amount, tx.Currency)
+	}
+}
+
+// hold is how long an intermediary keeps money before passing it on: lo
+// to hi; realistic feeds stretch hi by the feed's time factor, up to 72h
+// (a mule waits for instructions, a weekend, a bank's review).
+func (s *scenario) hold(lo, hi int64) int64 {
+	if s.g.vary.realistic {
+		hi = min(max(hi, int64(float64(hi)*s.g.vary.time*1.5)), maxHold)
+	}
+	return s.span(lo, hi)
+}
+
+// everyday adds a small payment by d at time at to a company of its
+// country (a shop, a bill), labelled legitimate; it is left out when
+// either account was not open yet.
+func (s *scenario) everyday(at int64, d *account) {
+	shop := s.g.existing(d.party.Country, true)
+	if d.joined > at || shop.joined > at || shop == d {
+		return
+	}
+	channel := "card"
+	if s.coin(40) {
+		channel = transferChannel(d, shop)
+	}
+	s.add(at, d, shop, logNormal(s.g.rng, 60, 0.8), channel)
+	ev := s.events[len(s.events)-1]
+	ev.label, ev.scenario = "", ""
+}
+
+// extend appends an account drawn by pick that is not on path yet.
+func (s *scenario) extend(path []*account, pick func() *account) []*account {
+	return append(path, s.other(path, pick))
+}
+
+// other draws an account by pick that is not on path (a fresh one when
+// pick keeps returning accounts of the path), so money never pays itself.
+func (s *scenario) other(path []*account, pick func() *account) *account {
+	for range 10 {
+		if a := pick(); !slices.Contains(path, a) {
+			return a
+		}
+	}
+	return s.fresh(s.coin(50))
+}
+
+// abroad picks one of codes other than home.
+func (s *scenario) abroad(home string, codes []string) string {
+	for {
+		if c := codes[s.g.rng.IntN(len(codes))]; c != home {
+			return c
+		}
+	}
+}
+
+// coreCodes lists the core countries' codes.
+var coreCodes = func() []string {
+	out := make([]string, 10)
+	for i := range out {
+		out[i] = countries[i].code
+	}
+	return out
+}()
+
+// sameCountry reports whether every account of path is in one country.
+func sameCountry(path []*account) bool {
+	for _, a := range path[1:] {
+		if a.party.Country != path[0].party.Country {
+			return false
+		}
+	}
+	return true
 }
