@@ -10,8 +10,10 @@ import "time"
 // The zero value is an untraced transfer (hops 0): tracing is on only for
 // packs whose rules read a trace field.
 type Trace struct {
-	// Hops counts the transfers on the path, this one included: 1 when no
-	// earlier transfer was passed on by this one.
+	// Hops counts the transfers on the path that changed hands, this one
+	// included: 1 when no earlier transfer was passed on by this one. A
+	// move between two accounts of one party (same customer id or name)
+	// adds none.
 	Hops int `expr:"hops"`
 	// Origin is the account the path starts at (the first debtor).
 	Origin string `expr:"origin"`

@@ -17,7 +17,13 @@
 //   - Of those, the arrival with the longest path wins; ties go to the
 //     amount closest to e, then the newest, then the greatest tx_id.
 //   - The trace is then that arrival's path plus this transfer: hops + 1,
-//     the same origin and start; without one it is hops 1, origin D. Cycle
+//     the same origin and start; without one it is hops 1, origin D. Hops
+//     count the transfers that changed hands: one between two accounts of
+//     a party (the same customer_id, or the same normalised name) passes
+//     the money on but adds no hop (hops + 0; 0 without an arrival), so a
+//     company moving a customer's payment to its own account abroad and
+//     back is not a three-hop round trip. Two different parties with one
+//     name count as one here. Cycle
 //     is true when C is on the path (its first debtor or any account the
 //     money went through, MaxPath [8] transfers back); a self-transfer
 //     (D = C) is not traced.

@@ -74,7 +74,7 @@ type node struct {
 	debtorAt   uint16
 	creditorAt uint16
 	depth      uint16 // nodes on the chain from this one up, this one included
-	hops       int    // transfers on the whole path (may exceed depth after a rebase)
+	hops       int    // transfers of the whole path that changed hands (see sameParty)
 	ts         int64  // unix ns
 	eur        float64
 	start      int64  // ts of the path's first transfer
@@ -187,10 +187,14 @@ func (t *Tracer) passedOn(d string, ts int64, eur float64) *node {
 // link makes tx's node on parent's path.
 func (t *Tracer) link(parent *node, tx *engine.Tx, ts int64) *node {
 	id, d, c := tx.TxID, tx.Debtor.Account, tx.Creditor.Account
+	step := 1
+	if sameParty(&tx.Debtor, &tx.Creditor) {
+		step = 0
+	}
 	n := &node{
 		ids:      id + d + c,
 		debtorAt: uint16(len(id)), creditorAt: uint16(len(id) + len(d)),
-		depth: 1, hops: 1, ts: ts, eur: tx.AmountEURF, start: ts,
+		depth: 1, hops: step, ts: ts, eur: tx.AmountEURF, start: ts,
 	}
 	if len(id)+len(d) > math.MaxUint16 {
 		// Identifiers this long never pass validation; keep the node
@@ -204,9 +208,16 @@ func (t *Tracer) link(parent *node, tx *engine.Tx, ts int64) *node {
 	if int(parent.depth) >= 2*t.cfg.MaxPath {
 		parent = t.rebase(parent)
 	}
-	n.parent, n.depth, n.hops = parent, parent.depth+1, parent.hops+1
+	n.parent, n.depth, n.hops = parent, parent.depth+1, parent.hops+step
 	n.start, n.origin = parent.start, parent.origin
 	return n
+}
+
+// sameParty reports whether two accounts belong to one party: the same
+// customer id, or the same normalised name. Money moved between them
+// changes accounts but not hands.
+func sameParty(d, c *engine.Party) bool {
+	return d.CustomerID != "" && d.CustomerID == c.CustomerID || d.NameNorm != "" && d.NameNorm == c.NameNorm
 }
 
 // rebase copies the newest MaxPath nodes of p's chain and drops the older

@@ -84,6 +84,36 @@ func TestObserve(t *testing.T) {
 	}
 }
 
+// TestOwnAccountMovesAddNoHop: a company moving a customer's payment to
+// its own account abroad and back changes accounts, not hands.
+func TestOwnAccountMovesAddNoHop(t *testing.T) {
+	tr := New(Config{})
+	party := func(acc, name string) engine.Party { return engine.Party{Account: acc, NameNorm: name} }
+	feed := []*engine.Tx{
+		{TxID: "1", TS: t0, AmountEURF: 50000, Debtor: party("CUST", "kunde as"), Creditor: party("PL1", "budex sa")},
+		{TxID: "2", TS: t0.Add(time.Hour), AmountEURF: 49000, Debtor: party("PL1", "budex sa"), Creditor: party("NO1", "budex sa")},
+		{TxID: "3", TS: t0.Add(2 * time.Hour), AmountEURF: 48000, Debtor: party("NO1", "budex sa"), Creditor: party("PL1", "budex sa")},
+		{TxID: "4", TS: t0.Add(3 * time.Hour), AmountEURF: 47000, Debtor: party("PL1", "budex sa"), Creditor: party("X", "mule")},
+	}
+	want := []struct {
+		hops  int
+		cycle bool
+	}{{1, false}, {1, false}, {1, true}, {2, false}}
+	for i, tx := range feed {
+		tr.Observe(tx)
+		if tx.Trace.Hops != want[i].hops || tx.Trace.Cycle != want[i].cycle {
+			t.Errorf("transfer %s: hops %d cycle %v, want %d %v", tx.TxID, tx.Trace.Hops, tx.Trace.Cycle, want[i].hops, want[i].cycle)
+		}
+	}
+	// The same by customer id, with different names.
+	tx := &engine.Tx{TxID: "5", TS: t0.Add(4 * time.Hour), AmountEURF: 46000,
+		Debtor: engine.Party{Account: "X", CustomerID: "c9"}, Creditor: engine.Party{Account: "X2", CustomerID: "c9"}}
+	tr.Observe(tx)
+	if tx.Trace.Hops != 2 {
+		t.Errorf("own-account move by customer id: hops %d, want 2", tx.Trace.Hops)
+	}
+}
+
 func TestPathAndHours(t *testing.T) {
 	got := run(Config{}, []transfer{{"t1", "A", "B", 1000, 0}, {"t2", "B", "C", 950, 5 * time.Hour}, {"t3", "C", "D", 900, 30 * time.Hour}})
 	last := got[2]

@@ -4,18 +4,19 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"slices"
 	"testing"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
-	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/enrich"
+	"github.com/socwatch/socwatch/engine/trace"
 )
 
 // The oracle re-implements the aml-core rules in plain Go over the
-// generator's approximate EUR values, and the planned flow-tracing rules
+// generator's approximate EUR values, and the flow-tracing rules
 // (AML-FLOW-001 layering chain, AML-FLOW-002 round trip) over the engine's
-// euros, so this package can check its own promise without the engine:
+// own tracer, so this package can check its own promise without the rules
+// engine:
 // every injected scenario fires its typology's rule, and legitimate
 // traffic rarely fires any.
 
@@ -165,41 +166,20 @@ func (o *oracle) screen(tx *engine.Tx) map[string]bool {
 	return fired
 }
 
-// The flow tracer, as the re-key stage will run it: a transfer D→C of
-// EUR a at time t links to one of D's arrivals (the traceArrivals most
-// recent, within traceWindow, strictly earlier) of EUR e with
-// 0.8·e ≤ a ≤ 1.1·e — the longest path, then the amount closest, then the
-// latest. Its trace has one hop more than that arrival's (1 without one),
-// the path's first debtor as origin, and a cycle when C is one of the
-// path's last traceBack debtors.
-const (
-	traceWindow   = 96 * 3600
-	traceArrivals = 4
-	traceBack     = 8
-)
-
-// trace is where the money of one transfer came from.
-type trace struct {
-	hops   int
-	origin string
-	path   []string // the debtors of the last traceBack hops, oldest first
-}
-
-// arrival is one incoming transfer of an account and its trace.
-type arrival struct {
-	ts  int64
-	eur float64
-	tr  trace
-}
-
+// tracer runs the engine's flow tracer (engine/trace) over the
+// generator's transactions, enriched as the engine enriches them: amounts
+// in the engine's euros (the tracer compares them within a narrow band,
+// and the generator's approximate rates differ by up to 6 %), names
+// folded for its same-party test.
 type tracer struct {
-	arrivals map[string][]arrival // per account, the most recent traceArrivals
-	err      error                // the first conversion the engine's rate table refused
+	tr  *trace.Tracer
+	en  *enrich.Enricher
+	err error // the first transaction the engine could not enrich
 }
 
-func newTracer() *tracer { return &tracer{arrivals: map[string][]arrival{}} }
+func newTracer() *tracer { return &tracer{tr: trace.New(trace.Config{}), en: enrich.New(nil)} }
 
-// flowTrace is what the planned flow rules read of a transaction.
+// flowTrace is what the flow rules read of a transaction.
 type flowTrace struct {
 	hops   int
 	origin string
@@ -214,55 +194,15 @@ func (tr flowTrace) layering() bool { return tr.hops >= 3 && tr.eur >= 5_000 }
 // amount_eur >= 5,000.
 func (tr flowTrace) roundTrip() bool { return tr.cycle && tr.layering() }
 
-// screen traces tx. The tracer compares amounts within a narrow band, so
-// it reads them in the engine's euros (amount_eur), as the planned rules
-// do, not in the generator's approximate ones.
+// screen traces a copy of tx.
 func (t *tracer) screen(tx *engine.Tx) flowTrace {
-	eur := math.NaN()
-	if v, err := fx.Default().ToEUR(tx.Amount, tx.Currency, tx.TS); err != nil {
+	cp := *tx
+	if err := t.en.Enrich(&cp); err != nil {
 		t.err = cmp.Or(t.err, fmt.Errorf("%s: %w", tx.TxID, err))
-	} else {
-		eur = v.Float64()
+		return flowTrace{}
 	}
-	tr, cycle := t.follow(tx.Debtor.Account, tx.Creditor.Account, tx.TS.Unix(), eur)
-	return flowTrace{hops: tr.hops, origin: tr.origin, cycle: cycle, eur: eur}
-}
-
-// follow traces the transfer d→c of eur at ts, records it as c's arrival,
-// and returns its trace and whether it closes a cycle.
-func (t *tracer) follow(d, c string, ts int64, eur float64) (trace, bool) {
-	var parent *arrival
-	for i := range t.arrivals[d] {
-		a := &t.arrivals[d][i]
-		if a.ts >= ts || ts-a.ts >= traceWindow || eur < 0.8*a.eur || eur > 1.1*a.eur {
-			continue
-		}
-		if parent == nil || linksBetter(a, parent, eur) {
-			parent = a
-		}
-	}
-	tr := trace{hops: 1, origin: d}
-	if parent != nil {
-		tr.hops, tr.origin = parent.tr.hops+1, parent.tr.origin
-		tr.path = parent.tr.path[max(0, len(parent.tr.path)-traceBack+1):]
-	}
-	tr.path = append(slices.Clip(tr.path), d)
-	in := append(t.arrivals[c], arrival{ts: ts, eur: eur, tr: tr})
-	t.arrivals[c] = in[max(0, len(in)-traceArrivals):]
-	return tr, slices.Contains(tr.path, c)
-}
-
-// linksBetter reports whether a transfer of eur links to a rather than to
-// b: the longer path, then the amount closer to eur, then the later one.
-func linksBetter(a, b *arrival, eur float64) bool {
-	if a.tr.hops != b.tr.hops {
-		return a.tr.hops > b.tr.hops
-	}
-	da, db := math.Abs(a.eur-eur), math.Abs(b.eur-eur)
-	if da != db {
-		return da < db
-	}
-	return a.ts > b.ts
+	t.tr.Observe(&cp)
+	return flowTrace{hops: cp.Trace.Hops, origin: cp.Trace.Origin, cycle: cp.Trace.Cycle, eur: cp.AmountEURF}
 }
 
 // push appends f to the account's history, dropping what no window reads
@@ -445,59 +385,3 @@ func checkFlowRules(t *testing.T, cfg Config) {
 	}
 }
 
-// TestTracerSemantics pins the oracle's flow tracer to the semantics the
-// planned rules are written for: the result is the trace of each case's
-// last transfer.
-func TestTracerSemantics(t *testing.T) {
-	type transfer struct {
-		d, c string
-		hour int64
-		eur  float64
-	}
-	tests := []struct {
-		name       string
-		transfers  []transfer
-		wantHops   int
-		wantOrigin string
-		wantCycle  bool
-	}{
-		{"a chain of three", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 10, 9_500}, {"C", "D", 20, 9_000}}, 3, "A", false},
-		{"80 % of the arrival still links", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 8_000}}, 2, "A", false},
-		{"below 80 % does not", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 7_990}}, 1, "B", false},
-		{"110 % still links", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 11_000}}, 2, "A", false},
-		{"above 110 % does not", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 11_010}}, 1, "B", false},
-		{"within 96h", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 95, 10_000}}, 2, "A", false},
-		{"96h later is too late", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 96, 10_000}}, 1, "B", false},
-		{"an outgoing transfer is no arrival", []transfer{{"B", "A", 0, 10_000}, {"B", "C", 1, 10_000}}, 1, "B", false},
-		{"the fourth most recent arrival still counts", []transfer{{"A", "B", 0, 10_000},
-			{"X", "B", 1, 50}, {"Y", "B", 2, 50}, {"Z", "B", 3, 50}, {"B", "C", 4, 10_000}}, 2, "A", false},
-		{"the fifth most recent does not", []transfer{{"A", "B", 0, 10_000},
-			{"X", "B", 1, 50}, {"Y", "B", 2, 50}, {"Z", "B", 3, 50}, {"W", "B", 4, 50}, {"B", "C", 5, 10_000}}, 1, "B", false},
-		{"the longest path wins over the closest amount", []transfer{{"P", "A", 0, 10_000}, {"A", "B", 1, 10_000},
-			{"Q", "B", 2, 9_000}, {"B", "C", 3, 9_000}}, 3, "P", false},
-		{"then the closest amount", []transfer{{"X", "B", 0, 10_000}, {"Y", "B", 1, 9_000}, {"B", "C", 2, 9_900}}, 2, "X", false},
-		{"then the latest", []transfer{{"X", "B", 0, 10_000}, {"Y", "B", 1, 10_000}, {"B", "C", 2, 10_000}}, 2, "Y", false},
-		{"back to the origin is a cycle", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "A", 2, 9_000}}, 3, "A", true},
-		{"back to an intermediary is a cycle", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "D", 2, 9_000}, {"D", "B", 3, 8_800}}, 4, "A", true},
-		{"to an account off the path is none", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 9_500}, {"C", "Z", 2, 9_000}}, 3, "A", false},
-		{"an account 9 hops back is off the path", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 10_000}, {"C", "D", 2, 10_000},
-			{"D", "E", 3, 10_000}, {"E", "F", 4, 10_000}, {"F", "G", 5, 10_000}, {"G", "H", 6, 10_000}, {"H", "I", 7, 10_000},
-			{"I", "A", 8, 10_000}}, 9, "A", false},
-		{"8 hops back is on it", []transfer{{"A", "B", 0, 10_000}, {"B", "C", 1, 10_000}, {"C", "D", 2, 10_000},
-			{"D", "E", 3, 10_000}, {"E", "F", 4, 10_000}, {"F", "G", 5, 10_000}, {"G", "H", 6, 10_000}, {"H", "I", 7, 10_000},
-			{"I", "B", 8, 10_000}}, 9, "A", true},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			tr := newTracer()
-			var got trace
-			var cycle bool
-			for _, x := range tc.transfers {
-				got, cycle = tr.follow(x.d, x.c, x.hour*3600, x.eur)
-			}
-			if got.hops != tc.wantHops || got.origin != tc.wantOrigin || cycle != tc.wantCycle {
-				t.Errorf("hops %d, origin %s, cycle %v; want %d, %s, %v", got.hops, got.origin, cycle, tc.wantHops, tc.wantOrigin, tc.wantCycle)
-			}
-		})
-	}
-}

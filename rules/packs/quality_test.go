@@ -7,6 +7,7 @@ import (
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/engine/trace"
 	"github.com/socwatch/socwatch/internal/synth"
 	"github.com/socwatch/socwatch/rules"
 )
@@ -24,6 +25,7 @@ func screenFeed(tb testing.TB, cfg synth.Config, visit func(label, scenario stri
 	}
 	g := synth.New(cfg)
 	sc := screen.NewScreener(rs)
+	tracer := trace.New(trace.Config{}) // as the re-key stage or a file's stream traces the feed
 	en := enrich.New(nil)
 	env := sc.Env()
 	var out []engine.Alert
@@ -35,6 +37,7 @@ func screenFeed(tb testing.TB, cfg synth.Config, visit func(label, scenario stri
 		if err := en.Enrich(&env.Tx); err != nil {
 			tb.Fatalf("enrich %s: %v", env.TxID, err)
 		}
+		tracer.Observe(&env.Tx)
 		out = sc.Screen("", true, time.Time{}, out[:0])
 		visit(label, g.Scenario(), out)
 	}
