@@ -384,4 +384,3 @@ func checkFlowRules(t *testing.T, cfg Config) {
 		t.Errorf("flow rules fire on %.4f %% of legitimate transactions, want <= 0.1 %%", 100*share)
 	}
 }
-
