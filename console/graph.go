@@ -3,30 +3,36 @@ package console
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/engine/iban"
 )
 
-// graph is the counterparty graph of an alert, laid out for SVG: accounts
-// as nodes, money flows (aggregated per direction) as edges.
+// graph is the counterparty graph of an alert or a case, laid out for SVG:
+// accounts as nodes, money flows (aggregated per direction) and the hops
+// of traced paths (one edge each) as edges.
 type graph struct {
 	Width, Height int
 	Nodes         []*gnode
 	Edges         []*gedge
-	Omitted       int // accounts left out to keep the picture readable
+	Omitted       int  // accounts left out to keep the picture readable
+	Traced        bool // a traced path (trace.path) is drawn
 }
 
 type gnode struct {
-	Account string
-	Label   string
-	Country string
-	X, Y    float64
-	Role    string // debtor, creditor or counterparty
-	in, out float64
+	Account  string
+	Label    string
+	Country  string
+	X, Y     float64
+	LabelDY  float64 // where the label sits, from the centre: below, or above when neighbours are close
+	Role     string  // debtor, creditor, path (an account the traced money went through) or counterparty
+	Returned bool    // the traced money came back to this account
+	in, out  float64
 }
 
 type gedge struct {
@@ -34,7 +40,8 @@ type gedge struct {
 	SumEUR      float64
 	Count       int
 	First, Last time.Time
-	Kind        string // alert (the alert's transfer), path (flow into a pass-through), flow
+	Kind        string // alert (an alerted transfer), path (an earlier hop of a traced path, or a flow into a pass-through), flow
+	Hop         int    // the hop's number on the alert's traced path, 0 for other edges
 	Path        string // SVG path data
 	LX, LY      float64
 }
@@ -44,6 +51,9 @@ func (e *gedge) Label() string {
 	s := "€" + money(e.SumEUR)
 	if e.Count > 1 {
 		s += fmt.Sprintf(" ×%d", e.Count)
+	}
+	if e.Hop > 0 {
+		s = strconv.Itoa(e.Hop) + " · " + s
 	}
 	return s
 }
@@ -56,48 +66,246 @@ func (e *gedge) When() string {
 	return e.First.Format("Jan 2 15:04") + "–" + e.Last.Format("Jan 2 15:04")
 }
 
-// maxGraphNodes bounds the picture; the heaviest flows stay.
+// maxGraphNodes bounds the counterparties drawn; the heaviest flows stay.
 const maxGraphNodes = 16
 
-// buildGraph lays out the flows among the alert's accounts and their
-// counterparties. The alert's own transfer is marked; for a pass-through
-// alert the inflows of the 24 hours before it are marked as its path.
-func buildGraph(a *store.Alert, txs []store.Tx) *graph {
-	g := &graph{Width: 900, Height: 460}
-	nodes := map[string]*gnode{}
-	node := func(acct, country string) *gnode {
-		n, ok := nodes[acct]
-		if !ok {
-			n = &gnode{Account: acct, Country: country, Role: "counterparty"}
-			nodes[acct] = n
+// maxSpine bounds the traced accounts laid out in hop order; a case with
+// more (many paths) draws the rest as counterparties.
+const maxSpine = 12
+
+// builder collects a graph's accounts and edges before they are laid out.
+type builder struct {
+	nodes map[string]*gnode
+	flows map[[2]string]*gedge // stored transfers, one edge per direction
+	hops  map[string]*gedge    // traced hops by tx id, one edge each
+	order []*gedge             // hops in the order added
+	spine []*gnode             // traced accounts in hop order
+}
+
+func newBuilder() *builder {
+	return &builder{nodes: map[string]*gnode{}, flows: map[[2]string]*gedge{}, hops: map[string]*gedge{}}
+}
+
+// node returns the account's node. A traced path names accounts without
+// their country, so it is taken from a stored transfer or the IBAN.
+func (b *builder) node(acct, country string) *gnode {
+	n, ok := b.nodes[acct]
+	if !ok {
+		if country == "" {
+			country, _ = iban.Country(acct)
 		}
-		return n
+		n = &gnode{Account: acct, Country: country, Role: "counterparty", Label: shortAccount(acct)}
+		b.nodes[acct] = n
+	} else if n.Country == "" {
+		n.Country = country
 	}
-	type key struct{ from, to string }
-	edges := map[key]*gedge{}
-	for _, t := range txs {
-		if t.DebtorAccount == "" || t.CreditorAccount == "" || t.DebtorAccount == t.CreditorAccount {
+	return n
+}
+
+// flow adds a stored transfer to the edge of its direction and returns
+// that edge, or nil when the transfer is not drawn as a flow: a
+// self-transfer, or a hop of a traced path (drawn as its own edge).
+func (b *builder) flow(t store.Tx, kind string) *gedge {
+	if t.DebtorAccount == "" || t.CreditorAccount == "" || t.DebtorAccount == t.CreditorAccount {
+		return nil
+	}
+	from, to := b.node(t.DebtorAccount, t.DebtorCountry), b.node(t.CreditorAccount, t.CreditorCountry)
+	if b.hops[t.ID] != nil {
+		return nil
+	}
+	amt, _ := strconv.ParseFloat(t.AmountEUR, 64)
+	from.out += amt
+	to.in += amt
+	k := [2]string{t.DebtorAccount, t.CreditorAccount}
+	e, ok := b.flows[k]
+	if !ok {
+		e = &gedge{From: from, To: to, First: t.TS, Last: t.TS, Kind: kind}
+		b.flows[k] = e
+	}
+	e.SumEUR += amt
+	e.Count++
+	if t.TS.Before(e.First) {
+		e.First = t.TS
+	}
+	if t.TS.After(e.Last) {
+		e.Last = t.TS
+	}
+	return e
+}
+
+// path adds a traced path's hops, each its own edge, the alerted one as
+// "alert"; numbered labels them with their hop number. A hop already
+// added by another alert's path of the same case is drawn once, as
+// "alert" when it is an alerted transfer of either.
+func (b *builder) path(p *tracePath, numbered bool) {
+	for _, h := range p.Hops {
+		if h.From.Account == h.To.Account {
 			continue
 		}
-		amt, _ := strconv.ParseFloat(t.AmountEUR, 64)
-		from, to := node(t.DebtorAccount, t.DebtorCountry), node(t.CreditorAccount, t.CreditorCountry)
-		from.out += amt
-		to.in += amt
-		k := key{t.DebtorAccount, t.CreditorAccount}
-		e, ok := edges[k]
-		if !ok {
-			e = &gedge{From: from, To: to, First: t.TS, Kind: "flow"}
-			edges[k] = e
+		from, to := b.node(h.From.Account, ""), b.node(h.To.Account, "")
+		b.spine = appendNode(appendNode(b.spine, from), to)
+		kind := "path"
+		if h.Alerted {
+			kind = "alert"
 		}
-		e.SumEUR += amt
-		e.Count++
-		if t.TS.Before(e.First) {
-			e.First = t.TS
+		if e := b.hops[h.TxID]; e != nil {
+			if kind == "alert" {
+				e.Kind = kind
+			}
+			continue
 		}
-		if t.TS.After(e.Last) {
-			e.Last = t.TS
+		from.out += h.AmountEUR
+		to.in += h.AmountEUR
+		e := &gedge{From: from, To: to, SumEUR: h.AmountEUR, Count: 1, First: h.TS, Last: h.TS, Kind: kind}
+		if numbered {
+			e.Hop = h.N
 		}
+		b.hops[h.TxID] = e
+		b.order = append(b.order, e)
+	}
+	if p.Returned != "" {
+		b.node(p.Returned, "").Returned = true
+	}
+}
+
+func appendNode(ns []*gnode, n *gnode) []*gnode {
+	for _, m := range ns {
+		if m == n {
+			return ns
+		}
+	}
+	return append(ns, n)
+}
+
+// bound keeps the maxGraphNodes heaviest of the others, drops the rest
+// from the graph and returns the kept ones.
+func (b *builder) bound(g *graph, others []*gnode) []*gnode {
+	sort.Slice(others, func(i, j int) bool {
+		vi, vj := others[i].in+others[i].out, others[j].in+others[j].out
+		if vi != vj {
+			return vi > vj
+		}
+		return others[i].Account < others[j].Account
+	})
+	if len(others) <= maxGraphNodes {
+		return others
+	}
+	for _, n := range others[maxGraphNodes:] {
+		delete(b.nodes, n.Account)
+	}
+	g.Omitted = len(others) - maxGraphNodes
+	return others[:maxGraphNodes]
+}
+
+// except returns the nodes not in fixed.
+func (b *builder) except(fixed ...*gnode) []*gnode {
+	var out []*gnode
+	for _, n := range b.nodes {
+		if !slices.Contains(fixed, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// layoutTraced lays the traced accounts out in hop order across the
+// middle (placeSpine) and the others above (senders) and below
+// (receivers), where their edges do not run along the path's.
+func (b *builder) layoutTraced(g *graph, spine []*gnode, ring bool) {
+	g.Traced = true
+	for _, n := range spine {
+		if n.Role == "counterparty" {
+			n.Role = "path"
+		}
+	}
+	cx, cy := float64(g.Width)/2, float64(g.Height)/2
+	placeSpine(spine, cx, cy, float64(g.Width), ring)
+	var above, below []*gnode
+	for _, n := range b.bound(g, b.except(spine...)) {
+		if n.out >= n.in {
+			above = append(above, n)
+		} else {
+			below = append(below, n)
+		}
+	}
+	place(above, cx, cy, math.Pi*1.15, math.Pi*1.85)
+	place(below, cx, cy, math.Pi*0.15, math.Pi*0.85)
+}
+
+// placeSpine puts a traced path's accounts in hop order: left to right
+// for a chain, so each hop joins neighbours; around a ring for a cycle,
+// so the hop back closes it. Labels alternate above and below when
+// neighbours are too close for them.
+func placeSpine(spine []*gnode, cx, cy, width float64, ring bool) {
+	n := len(spine)
+	if ring && n > 2 {
+		for i, s := range spine {
+			ang := math.Pi + 2*math.Pi*float64(i)/float64(n)
+			s.X, s.Y = cx+210*math.Cos(ang), cy+125*math.Sin(ang)
+		}
+		return
+	}
+	if n == 1 {
+		spine[0].X, spine[0].Y = cx, cy
+		return
+	}
+	step := math.Min(200, (width-140)/float64(n-1))
+	x0 := cx - step*float64(n-1)/2
+	for i, s := range spine {
+		s.X, s.Y = x0+step*float64(i), cy
+		if step < 110 && i%2 == 1 {
+			s.LabelDY = -26
+		}
+	}
+}
+
+// finish collects the laid-out nodes and the edges between them, marked
+// ones last (drawn on top, path hops in hop order), and routes the edges.
+func (b *builder) finish(g *graph) *graph {
+	for _, n := range b.nodes {
+		if n.LabelDY == 0 {
+			n.LabelDY = 34
+		}
+		g.Nodes = append(g.Nodes, n)
+	}
+	sort.Slice(g.Nodes, func(i, j int) bool { return g.Nodes[i].Account < g.Nodes[j].Account })
+	for _, e := range b.flows {
+		g.Edges = append(g.Edges, e)
+	}
+	g.Edges = append(g.Edges, b.order...)
+	g.Edges = slices.DeleteFunc(g.Edges, func(e *gedge) bool {
+		return b.nodes[e.From.Account] == nil || b.nodes[e.To.Account] == nil
+	})
+	rank := map[string]int{"flow": 0, "path": 1, "alert": 2}
+	sort.SliceStable(g.Edges, func(i, j int) bool {
+		ei, ej := g.Edges[i], g.Edges[j]
+		if rank[ei.Kind] != rank[ej.Kind] {
+			return rank[ei.Kind] < rank[ej.Kind]
+		}
+		if ei.Hop != ej.Hop {
+			return ei.Hop < ej.Hop
+		}
+		return ei.From.Account+ei.To.Account < ej.From.Account+ej.To.Account
+	})
+	route(g)
+	return g
+}
+
+// buildGraph lays out the flows among the alert's accounts and their
+// counterparties. The alert's own transfer is marked. A traced path
+// (trace.path) is drawn hop by hop with every account on it, stored
+// transfers or not; for a pass-through alert the inflows of the 24 hours
+// before it are marked as its path.
+func buildGraph(a *store.Alert, txs []store.Tx, p *tracePath) *graph {
+	g := &graph{Width: 900, Height: 460}
+	b := newBuilder()
+	if p != nil {
+		b.path(p, true)
+	}
+	for _, t := range txs {
+		e := b.flow(t, "flow")
 		switch {
+		case e == nil:
 		case t.ID == a.TxID:
 			e.Kind = "alert"
 		case a.Typology == "pass_through" && t.CreditorAccount == a.DebtorAccount &&
@@ -107,28 +315,14 @@ func buildGraph(a *store.Alert, txs []store.Tx) *graph {
 	}
 	// The alert's own accounts are always drawn, even without stored
 	// transactions.
-	deb, cred := node(a.DebtorAccount, a.DebtorCountry), node(a.CreditorAccount, a.CreditorCountry)
+	deb, cred := b.node(a.DebtorAccount, a.DebtorCountry), b.node(a.CreditorAccount, a.CreditorCountry)
 	deb.Role, cred.Role = "debtor", "creditor"
-	var others []*gnode
-	for _, n := range nodes {
-		if n != deb && n != cred {
-			others = append(others, n)
-		}
+	if p != nil {
+		spine := appendNode(appendNode(b.spine, deb), cred)
+		b.layoutTraced(g, spine, p.Returned != "")
+		return b.finish(g)
 	}
-	sort.Slice(others, func(i, j int) bool {
-		vi, vj := others[i].in+others[i].out, others[j].in+others[j].out
-		if vi != vj {
-			return vi > vj
-		}
-		return others[i].Account < others[j].Account
-	})
-	if len(others) > maxGraphNodes {
-		for _, n := range others[maxGraphNodes:] {
-			delete(nodes, n.Account)
-		}
-		g.Omitted = len(others) - maxGraphNodes
-		others = others[:maxGraphNodes]
-	}
+	others := b.bound(g, b.except(deb, cred))
 	cx, cy := float64(g.Width)/2, float64(g.Height)/2
 	deb.X, deb.Y = cx-150, cy
 	cred.X, cred.Y = cx+150, cy
@@ -143,28 +337,7 @@ func buildGraph(a *store.Alert, txs []store.Tx) *graph {
 	}
 	place(left, cx, cy, math.Pi*0.62, math.Pi*1.38)
 	place(right, cx, cy, -math.Pi*0.38, math.Pi*0.38)
-	for _, n := range nodes {
-		n.Label = shortAccount(n.Account)
-		g.Nodes = append(g.Nodes, n)
-	}
-	sort.Slice(g.Nodes, func(i, j int) bool { return g.Nodes[i].Account < g.Nodes[j].Account })
-	for k, e := range edges {
-		if nodes[k.from] == nil || nodes[k.to] == nil {
-			continue
-		}
-		_, twoWay := edges[key{k.to, k.from}]
-		e.Path, e.LX, e.LY = curve(e.From, e.To, twoWay)
-		g.Edges = append(g.Edges, e)
-	}
-	// Marked edges last, so they are drawn on top.
-	rank := map[string]int{"flow": 0, "path": 1, "alert": 2}
-	sort.Slice(g.Edges, func(i, j int) bool {
-		if rank[g.Edges[i].Kind] != rank[g.Edges[j].Kind] {
-			return rank[g.Edges[i].Kind] < rank[g.Edges[j].Kind]
-		}
-		return g.Edges[i].From.Account+g.Edges[i].To.Account < g.Edges[j].From.Account+g.Edges[j].To.Account
-	})
-	return g
+	return b.finish(g)
 }
 
 // place spreads ns over an arc of the ellipse around (cx, cy). With an odd
@@ -186,68 +359,54 @@ func place(ns []*gnode, cx, cy, from, to float64) {
 	}
 }
 
-// buildCaseGraph draws a case's transactions around its hub (the account
-// in most of them): senders to the hub on the left, receivers on the right,
-// every transfer marked as reported.
-func buildCaseGraph(txs []store.Tx) *graph {
+// buildCaseGraph draws a case's transactions, every transfer marked as
+// reported, with the traced paths of its flow alerts. Without paths the
+// hub (the account in most transfers) is in the middle, senders to it on
+// the left, receivers on the right; with paths their accounts are laid
+// out in hop order (a ring when the one path is a cycle).
+func buildCaseGraph(txs []store.Tx, paths []*tracePath) *graph {
 	g := &graph{Width: 900, Height: 460}
-	if len(txs) == 0 {
+	b := newBuilder()
+	for _, p := range paths {
+		b.path(p, false)
+	}
+	for _, t := range txs {
+		b.flow(t, "alert")
+	}
+	if len(b.nodes) == 0 {
 		return g
 	}
-	degree := map[string]int{}
-	for _, t := range txs {
-		degree[t.DebtorAccount]++
-		degree[t.CreditorAccount]++
+	if len(b.spine) > 0 {
+		spine := b.spine[:min(len(b.spine), maxSpine)]
+		b.layoutTraced(g, spine, len(paths) == 1 && paths[0].Returned != "")
+		return b.finish(g)
 	}
-	hub := txs[0].DebtorAccount
+	b.layoutHub(g)
+	return b.finish(g)
+}
+
+// layoutHub puts the case's hub (the account in most transfers) in the
+// middle, the accounts that send to it on the left and the others on the
+// right.
+func (b *builder) layoutHub(g *graph) {
+	degree := map[string]int{}
+	for _, e := range b.flows {
+		degree[e.From.Account] += e.Count
+		degree[e.To.Account] += e.Count
+	}
+	hub := ""
 	for a, d := range degree {
-		if d > degree[hub] || (d == degree[hub] && a < hub) {
+		if hub == "" || d > degree[hub] || (d == degree[hub] && a < hub) {
 			hub = a
 		}
 	}
-	nodes := map[string]*gnode{}
-	edges := map[[2]string]*gedge{}
-	node := func(acct, country string) *gnode {
-		n, ok := nodes[acct]
-		if !ok {
-			n = &gnode{Account: acct, Country: country, Role: "counterparty", Label: shortAccount(acct)}
-			nodes[acct] = n
-		}
-		return n
-	}
-	for _, t := range txs {
-		if t.DebtorAccount == t.CreditorAccount {
-			continue
-		}
-		amt, _ := strconv.ParseFloat(t.AmountEUR, 64)
-		from, to := node(t.DebtorAccount, t.DebtorCountry), node(t.CreditorAccount, t.CreditorCountry)
-		from.out += amt
-		to.in += amt
-		k := [2]string{t.DebtorAccount, t.CreditorAccount}
-		e, ok := edges[k]
-		if !ok {
-			e = &gedge{From: from, To: to, First: t.TS, Last: t.TS, Kind: "alert"}
-			edges[k] = e
-		}
-		e.SumEUR += amt
-		e.Count++
-		if t.TS.Before(e.First) {
-			e.First = t.TS
-		}
-		if t.TS.After(e.Last) {
-			e.Last = t.TS
-		}
-	}
-	h := nodes[hub]
+	h := b.nodes[hub]
 	h.Role = "creditor"
 	cx, cy := float64(g.Width)/2, float64(g.Height)/2
 	h.X, h.Y = cx, cy
 	var left, right []*gnode
-	for _, n := range nodes {
-		if n == h {
-			continue
-		}
-		if _, sends := edges[[2]string{n.Account, hub}]; sends {
+	for _, n := range b.except(h) {
+		if _, sends := b.flows[[2]string{n.Account, hub}]; sends {
 			left = append(left, n)
 		} else {
 			right = append(right, n)
@@ -260,25 +419,62 @@ func buildCaseGraph(txs []store.Tx) *graph {
 	byAccount(right)
 	place(left, cx, cy, math.Pi*0.6, math.Pi*1.4)
 	place(right, cx, cy, -math.Pi*0.4, math.Pi*0.4)
-	for _, n := range nodes {
-		g.Nodes = append(g.Nodes, n)
+}
+
+// route gives every edge its curve: straight when it is alone between its
+// two accounts; bent apart when several join them (both directions, or a
+// path hop beside the stored flows, or a path that passes the same way
+// twice); and bent wide around a node sitting on the straight line, which
+// would hide where the edge goes.
+func route(g *graph) {
+	type pair struct{ from, to *gnode }
+	drawn := map[pair]bool{}
+	for _, e := range g.Edges {
+		drawn[pair{e.From, e.To}] = true
 	}
-	byAccount(g.Nodes)
-	for k, e := range edges {
-		_, twoWay := edges[[2]string{k[1], k[0]}]
-		e.Path, e.LX, e.LY = curve(e.From, e.To, twoWay)
-		g.Edges = append(g.Edges, e)
+	before := map[pair]int{}
+	for _, e := range g.Edges {
+		k := pair{e.From, e.To}
+		off := 36 * float64(before[k])
+		before[k]++
+		if drawn[pair{e.To, e.From}] {
+			off += 28
+		}
+		if blocked(g.Nodes, e.From, e.To) {
+			off = math.Max(off, math.Min(0.5*math.Hypot(e.To.X-e.From.X, e.To.Y-e.From.Y), 180))
+		}
+		e.Path, e.LX, e.LY = curve(e.From, e.To, off)
 	}
-	sort.Slice(g.Edges, func(i, j int) bool {
-		return g.Edges[i].From.Account+g.Edges[i].To.Account < g.Edges[j].From.Account+g.Edges[j].To.Account
-	})
-	return g
+}
+
+// blocked reports whether a node other than a and b lies on the straight
+// line between them.
+func blocked(ns []*gnode, a, b *gnode) bool {
+	dx, dy := b.X-a.X, b.Y-a.Y
+	l2 := dx*dx + dy*dy
+	if l2 == 0 {
+		return false
+	}
+	for _, n := range ns {
+		if n == a || n == b {
+			continue
+		}
+		t := ((n.X-a.X)*dx + (n.Y-a.Y)*dy) / l2
+		if t <= 0 || t >= 1 {
+			continue
+		}
+		if math.Hypot(a.X+t*dx-n.X, a.Y+t*dy-n.Y) < 24 {
+			return true
+		}
+	}
+	return false
 }
 
 // curve returns a quadratic Bézier from a to b that stops short of the
-// node circles, bent when flows go both ways so both stay visible, and
-// the point for its label.
-func curve(a, b *gnode, bend bool) (string, float64, float64) {
+// node circles, bent sideways by off (0: straight; the side depends on
+// the direction, so flows both ways stay apart), and the point for its
+// label.
+func curve(a, b *gnode, off float64) (string, float64, float64) {
 	const r = 20.0
 	dx, dy := b.X-a.X, b.Y-a.Y
 	d := math.Hypot(dx, dy)
@@ -286,15 +482,19 @@ func curve(a, b *gnode, bend bool) (string, float64, float64) {
 		return "", a.X, a.Y
 	}
 	ux, uy := dx/d, dy/d
-	x1, y1 := a.X+ux*r, a.Y+uy*r
-	x2, y2 := b.X-ux*(r+4), b.Y-uy*(r+4)
-	off := 0.0
-	if bend {
-		off = 28
-	}
 	mx, my := (a.X+b.X)/2-uy*off, (a.Y+b.Y)/2+ux*off
+	// The ends leave and reach the circles towards the control point.
+	sx, sy := unit(mx-a.X, my-a.Y)
+	ex, ey := unit(b.X-mx, b.Y-my)
+	x1, y1 := a.X+sx*r, a.Y+sy*r
+	x2, y2 := b.X-ex*(r+4), b.Y-ey*(r+4)
 	lx, ly := (x1+2*mx+x2)/4, (y1+2*my+y2)/4
 	return fmt.Sprintf("M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f", x1, y1, mx, my, x2, y2), lx, ly
+}
+
+func unit(x, y float64) (float64, float64) {
+	d := math.Hypot(x, y)
+	return x / d, y / d
 }
 
 func shortAccount(a string) string {
