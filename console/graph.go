@@ -210,7 +210,8 @@ func (b *builder) except(fixed ...*gnode) []*gnode {
 
 // layoutTraced lays the traced accounts out in hop order across the
 // middle (placeSpine) and the others above (senders) and below
-// (receivers), where their edges do not run along the path's.
+// (receivers), where their edges do not run along the path's. A path
+// without other accounts gets a lower picture, not one mostly empty.
 func (b *builder) layoutTraced(g *graph, spine []*gnode, ring bool) {
 	g.Traced = true
 	for _, n := range spine {
@@ -218,8 +219,6 @@ func (b *builder) layoutTraced(g *graph, spine []*gnode, ring bool) {
 			n.Role = "path"
 		}
 	}
-	cx, cy := float64(g.Width)/2, float64(g.Height)/2
-	placeSpine(spine, cx, cy, float64(g.Width), ring)
 	var above, below []*gnode
 	for _, n := range b.bound(g, b.except(spine...)) {
 		if n.out >= n.in {
@@ -228,20 +227,39 @@ func (b *builder) layoutTraced(g *graph, spine []*gnode, ring bool) {
 			below = append(below, n)
 		}
 	}
+	switch {
+	case len(above)+len(below) > 0:
+	case ring:
+		g.Height = 340
+	default:
+		g.Height = 200
+	}
+	cx, cy := float64(g.Width)/2, float64(g.Height)/2
+	placeSpine(spine, cx, cy, float64(g.Width), ring)
 	place(above, cx, cy, math.Pi*1.15, math.Pi*1.85)
 	place(below, cx, cy, math.Pi*0.15, math.Pi*0.85)
 }
 
 // placeSpine puts a traced path's accounts in hop order: left to right
-// for a chain, so each hop joins neighbours; around a ring for a cycle,
-// so the hop back closes it. Labels alternate above and below when
-// neighbours are too close for them.
+// for a chain, so each hop joins neighbours; clockwise around a ring for
+// a cycle, so the hop back closes it, with the labels outside. A row's
+// labels alternate above and below when neighbours are too close for
+// them.
 func placeSpine(spine []*gnode, cx, cy, width float64, ring bool) {
 	n := len(spine)
 	if ring && n > 2 {
+		minX, maxX := math.Inf(1), math.Inf(-1)
 		for i, s := range spine {
 			ang := math.Pi + 2*math.Pi*float64(i)/float64(n)
 			s.X, s.Y = cx+210*math.Cos(ang), cy+125*math.Sin(ang)
+			if math.Sin(ang) < -0.3 {
+				s.LabelDY = -26
+			}
+			minX, maxX = math.Min(minX, s.X), math.Max(maxX, s.X)
+		}
+		// An odd ring is lopsided (one node left, two right): centre it.
+		for _, s := range spine {
+			s.X += cx - (minX+maxX)/2
 		}
 		return
 	}
@@ -472,8 +490,10 @@ func blocked(ns []*gnode, a, b *gnode) bool {
 
 // curve returns a quadratic Bézier from a to b that stops short of the
 // node circles, bent sideways by off (0: straight; the side depends on
-// the direction, so flows both ways stay apart), and the point for its
-// label.
+// the direction, so flows both ways stay apart), and where its label
+// goes: beside the curve, not across it — on the side it bends to, or
+// left of its direction when straight (above a left-to-right edge,
+// outside a clockwise ring).
 func curve(a, b *gnode, off float64) (string, float64, float64) {
 	const r = 20.0
 	dx, dy := b.X-a.X, b.Y-a.Y
@@ -488,7 +508,15 @@ func curve(a, b *gnode, off float64) (string, float64, float64) {
 	ex, ey := unit(b.X-mx, b.Y-my)
 	x1, y1 := a.X+sx*r, a.Y+sy*r
 	x2, y2 := b.X-ex*(r+4), b.Y-ey*(r+4)
-	lx, ly := (x1+2*mx+x2)/4, (y1+2*my+y2)/4
+	px, py := (x1+2*mx+x2)/4, (y1+2*my+y2)/4 // the curve's middle
+	nx, ny := uy, -ux
+	if off > 0 {
+		nx, ny = -uy, ux
+	}
+	// The two lines of text are about 70 by 26 pixels: move their centre
+	// out of the curve by half of that, across the curve's direction.
+	shift := 4 + 36*math.Abs(nx) + 14*math.Abs(ny)
+	lx, ly := px+nx*shift, py+ny*shift-3 // ly is the first line's baseline
 	return fmt.Sprintf("M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f", x1, y1, mx, my, x2, y2), lx, ly
 }
 
