@@ -17,6 +17,7 @@ import (
 
 	"github.com/socwatch/socwatch/connectors/clickhouse"
 	"github.com/socwatch/socwatch/console/goaml"
+	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/iban"
 )
@@ -138,44 +139,49 @@ func login(t *testing.T, ctx context.Context, base, user string) {
 
 // flowAlerts writes two flow-tracing alerts through the real sink, as
 // `socwatch run` writes those of AML-FLOW-001/002: a 4-hop layering chain
-// PL → NO → LT → CY → DE and a 3-hop round trip back to its origin. Their
-// accounts have no stored transactions, so the page can draw the path
-// only from the explanation. It returns the chain's hops.
-func flowAlerts(t *testing.T, dsn string) []engine.Hop {
+// PL → NO → LT → last's debtor → last's creditor, whose alerted transfer
+// is the stored one of last (so its accounts' other transfers are drawn
+// too), and a 3-hop round trip EE → LV → CY → EE. The other accounts have
+// no stored transactions: the page draws them from the explanation alone.
+// It returns the chain's hops.
+func flowAlerts(t *testing.T, dsn string, last store.Alert) []engine.Hop {
 	t.Helper()
 	ctx := context.Background()
 	sink, err := clickhouse.New(ctx, clickhouse.Options{DSN: dsn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct := map[string]string{
-		"PL": iban.Generate("PL", "109010140000071219812874"), "NO": iban.Generate("NO", "86011117947"),
-		"LT": iban.Generate("LT", "1000011101001000"), "CY": iban.Generate("CY", "002001280000001200527600"),
-		"DE": iban.Generate("DE", "370400440532013000"), "EE": iban.Generate("EE", "2200221020145685"),
-		"LV": iban.Generate("LV", "BANK0000435195001"),
+	lastEUR, err := strconv.ParseFloat(last.AmountEUR, 64)
+	if err != nil {
+		t.Fatal(err)
 	}
-	at := time.Date(2026, 1, 20, 9, 15, 0, 0, time.UTC)
-	path := func(prefix string, countries ...string) []engine.Hop {
-		var hops []engine.Hop
-		amt := 48200.0
-		for i := 0; i+1 < len(countries); i++ {
-			hops = append(hops, engine.Hop{TxID: prefix + strconv.Itoa(i+1), Debtor: acct[countries[i]], Creditor: acct[countries[i+1]],
-				AmountEUR: amt, TS: at.Add(time.Duration(i*17) * time.Hour)})
-			amt = math.Round(amt * 0.96)
+	// path returns hops through accounts ending at the transfer given,
+	// one every 17 hours, each 96 % of the one before.
+	path := func(prefix string, accounts []string, end engine.Hop) []engine.Hop {
+		hops := []engine.Hop{end}
+		for i := len(accounts) - 1; i >= 0; i-- {
+			next := hops[0]
+			hops = append([]engine.Hop{{TxID: prefix + strconv.Itoa(i+1), Debtor: accounts[i], Creditor: next.Debtor,
+				AmountEUR: math.Round(next.AmountEUR / 0.96), TS: next.TS.Add(-17 * time.Hour)}}, hops...)
 		}
 		return hops
 	}
 	alert := func(rule, typology string, score int, hops []engine.Hop, cycle bool) engine.Alert {
-		last := hops[len(hops)-1]
-		amt, _ := engine.ParseDecimal(strconv.FormatFloat(last.AmountEUR, 'f', 2, 64))
-		return engine.Alert{AlertID: engine.AlertID(rule, 1, last.TxID), RuleID: rule, RuleVersion: 1, Typology: typology,
-			Severity: "high", Score: score, Mode: "active", TxID: last.TxID, TS: last.TS,
-			DebtorAccount: last.Debtor, CreditorAccount: last.Creditor, DebtorCountry: last.Debtor[:2], CreditorCountry: last.Creditor[:2],
-			AmountEUR: amt, Explanation: map[string]any{"amount_eur": last.AmountEUR, "trace.hops": len(hops), "trace.cycle": cycle,
-				engine.TracePathKey: hops}}
+		end := hops[len(hops)-1]
+		amt, _ := engine.ParseDecimal(strconv.FormatFloat(end.AmountEUR, 'f', 2, 64))
+		return engine.Alert{AlertID: engine.AlertID(rule, 1, end.TxID), RuleID: rule, RuleVersion: 1, Typology: typology,
+			Severity: "high", Score: score, Mode: "active", TxID: end.TxID, TS: end.TS,
+			DebtorAccount: end.Debtor, CreditorAccount: end.Creditor, DebtorCountry: end.Debtor[:2], CreditorCountry: end.Creditor[:2],
+			AmountEUR: amt, Explanation: map[string]any{"amount_eur": end.AmountEUR, "trace.hops": len(hops), "trace.cycle": cycle,
+				"trace.origin": hops[0].Debtor, engine.TracePathKey: hops}}
 	}
-	chain := path("chain-tx-", "PL", "NO", "LT", "CY", "DE")
-	round := path("round-tx-", "EE", "LV", "CY", "EE")
+	chain := path("chain-tx-", []string{iban.Generate("PL", "109010140000071219812874"), iban.Generate("NO", "86011117947"),
+		iban.Generate("LT", "1000011101001000")},
+		engine.Hop{TxID: last.TxID, Debtor: last.DebtorAccount, Creditor: last.CreditorAccount, AmountEUR: lastEUR, TS: last.TS})
+	ee := iban.Generate("EE", "2200221020145685")
+	round := path("round-tx-", []string{ee, iban.Generate("LV", "BANK0000435195001")},
+		engine.Hop{TxID: "round-tx-3", Debtor: iban.Generate("CY", "002001280000001200527600"), Creditor: ee,
+			AmountEUR: 44421, TS: time.Date(2026, 1, 21, 19, 15, 0, 0, time.UTC)})
 	errc := make(chan error, 1)
 	sink.Write(ctx, []engine.Alert{alert("AML-FLOW-001", "layering_chain", 70, chain, false),
 		alert("AML-FLOW-002", "round_trip", 80, round, true)}, func(err error) { errc <- err })
@@ -193,7 +199,7 @@ func flowAlerts(t *testing.T, dsn string) []engine.Hop {
 // graph, assign and close it, build a case, export goAML and validate it.
 func TestIntegrationBrowser(t *testing.T) {
 	e := newEnv(t, "browser", seedTx)
-	chain := flowAlerts(t, e.dsn)
+	chain := flowAlerts(t, e.dsn, e.firstAlerts(1, "typology=fan_in")[0])
 	ctx := browser(t)
 	base := e.srv.URL
 	text := func(step, id string) string { return get(t, ctx, step, chromedp.Text(chromedp.ID(id))) }
@@ -299,8 +305,15 @@ func TestIntegrationBrowser(t *testing.T) {
 	if got := strings.Join(pathEdges, ","); got != "1 path,2 path,3 path,4 alert" {
 		t.Fatalf("graph path edges %q, want hops 1-3 as path and 4 as alert", got)
 	}
-	if nodes := count("path nodes", "#graph g.node"); nodes != 5 {
-		t.Fatalf("graph has %d nodes, want the chain's 5 accounts", nodes)
+	drawn := get(t, ctx, "graph accounts", chromedp.Evaluate[string](
+		`[...document.querySelectorAll("#graph g.node title")].map(n => n.textContent).join("\n")`))
+	for _, h := range chain {
+		if !strings.Contains(drawn, h.Debtor+" (") || !strings.Contains(drawn, h.Creditor+" (") {
+			t.Fatalf("graph lacks an account of hop %s (%s → %s):\n%s", h.TxID, h.Debtor, h.Creditor, drawn)
+		}
+	}
+	if flows := count("other flows", "#graph g.flow.flow"); flows == 0 {
+		t.Fatal("graph lost the stored flows of the alert's accounts")
 	}
 	screenshot(t, ctx, "console-alert-chain.png")
 	// A round trip marks the account the money came back to, in the
@@ -367,7 +380,7 @@ func TestIntegrationBrowser(t *testing.T) {
 	run(t, ctx, "flow case",
 		chromedp.Navigate(base+"/alerts?typology=layering_chain"),
 		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(1) input[type=checkbox]`)),
-		chromedp.SendKeys(chromedp.ID("case-title"), "Layering chain PL-NO-LT-CY-DE"),
+		chromedp.SendKeys(chromedp.ID("case-title"), "Layering chain from PL through NO and LT"),
 		chromedp.Click(chromedp.ID("open-case")),
 		chromedp.WaitVisible(chromedp.ID("timeline")),
 	)

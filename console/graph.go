@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine/iban"
@@ -44,6 +45,7 @@ type gedge struct {
 	Hop         int    // the hop's number on the alert's traced path, 0 for other edges
 	Path        string // SVG path data
 	LX, LY      float64
+	bend        float64 // how far the curve is bent sideways (curve)
 }
 
 // Label is the edge's text.
@@ -209,9 +211,10 @@ func (b *builder) except(fixed ...*gnode) []*gnode {
 }
 
 // layoutTraced lays the traced accounts out in hop order across the
-// middle (placeSpine) and the others above (senders) and below
-// (receivers), where their edges do not run along the path's. A path
-// without other accounts gets a lower picture, not one mostly empty.
+// middle (placeSpine), and the others in a row above (senders) and one
+// below (receivers), each near the path account it deals with, so their
+// edges are short and do not run across the path's. A path without other
+// accounts gets a lower picture, not one mostly empty.
 func (b *builder) layoutTraced(g *graph, spine []*gnode, ring bool) {
 	g.Traced = true
 	for _, n := range spine {
@@ -227,17 +230,83 @@ func (b *builder) layoutTraced(g *graph, spine []*gnode, ring bool) {
 			below = append(below, n)
 		}
 	}
-	switch {
-	case len(above)+len(below) > 0:
-	case ring:
-		g.Height = 340
-	default:
-		g.Height = 200
+	// From the top: the senders' row, the path (a row, or a ring of
+	// ±120 pixels with labels outside), the receivers' row; each band
+	// only when it has accounts, so the picture is no taller than needed.
+	half := 100.0 // the path's band, half its height
+	if ring {
+		half = 180
 	}
-	cx, cy := float64(g.Width)/2, float64(g.Height)/2
-	placeSpine(spine, cx, cy, float64(g.Width), ring)
-	place(above, cx, cy, math.Pi*1.15, math.Pi*1.85)
-	place(below, cx, cy, math.Pi*0.15, math.Pi*0.85)
+	cy := half
+	if len(above) > 0 {
+		cy = 50 + 70 + half
+	}
+	bottom := cy + half
+	if len(below) > 0 {
+		bottom += 70 + 50
+	}
+	g.Height = int(bottom)
+	w := float64(g.Width)
+	placeSpine(spine, w/2, cy, w, ring)
+	b.placeRow(above, 50, w, spine)
+	b.placeRow(below, bottom-50, w, spine)
+}
+
+// placeRow spreads ns along the line y, each as near as it can be to the
+// mean x of the path accounts it exchanged money with, neighbours at
+// least 100 pixels apart (less when there are too many, then with their
+// labels alternating above and below).
+func (b *builder) placeRow(ns []*gnode, y, width float64, spine []*gnode) {
+	if len(ns) == 0 {
+		return
+	}
+	onSpine := map[*gnode]bool{}
+	for _, s := range spine {
+		onSpine[s] = true
+	}
+	sum, count := map[*gnode]float64{}, map[*gnode]int{}
+	for _, e := range b.flows {
+		for _, end := range [][2]*gnode{{e.From, e.To}, {e.To, e.From}} {
+			if onSpine[end[1]] {
+				sum[end[0]] += end[1].X
+				count[end[0]]++
+			}
+		}
+	}
+	ideal := func(n *gnode) float64 {
+		if count[n] == 0 {
+			return width / 2
+		}
+		return sum[n] / float64(count[n])
+	}
+	sort.Slice(ns, func(i, j int) bool {
+		if xi, xj := ideal(ns[i]), ideal(ns[j]); xi != xj {
+			return xi < xj
+		}
+		return ns[i].Account < ns[j].Account
+	})
+	const margin = 60.0
+	gap := 100.0
+	if len(ns) > 1 {
+		gap = math.Min(gap, (width-2*margin)/float64(len(ns)-1))
+	}
+	for i, n := range ns {
+		n.X, n.Y = math.Max(ideal(n), margin), y
+		if i > 0 {
+			n.X = math.Max(n.X, ns[i-1].X+gap)
+		}
+		if gap < 100 && i%2 == 1 {
+			n.LabelDY = -26
+		}
+	}
+	// Pushed past the right edge: pull back from there.
+	for i := len(ns) - 1; i >= 0; i-- {
+		limit := width - margin
+		if i < len(ns)-1 {
+			limit = ns[i+1].X - gap
+		}
+		ns[i].X = math.Min(ns[i].X, limit)
+	}
 }
 
 // placeSpine puts a traced path's accounts in hop order: left to right
@@ -251,7 +320,7 @@ func placeSpine(spine []*gnode, cx, cy, width float64, ring bool) {
 		minX, maxX := math.Inf(1), math.Inf(-1)
 		for i, s := range spine {
 			ang := math.Pi + 2*math.Pi*float64(i)/float64(n)
-			s.X, s.Y = cx+210*math.Cos(ang), cy+125*math.Sin(ang)
+			s.X, s.Y = cx+210*math.Cos(ang), cy+120*math.Sin(ang)
 			if math.Sin(ang) < -0.3 {
 				s.LabelDY = -26
 			}
@@ -443,13 +512,14 @@ func (b *builder) layoutHub(g *graph) {
 // two accounts; bent apart when several join them (both directions, or a
 // path hop beside the stored flows, or a path that passes the same way
 // twice); and bent wide around a node sitting on the straight line, which
-// would hide where the edge goes.
+// would hide where the edge goes. Then it places the edges' labels.
 func route(g *graph) {
 	type pair struct{ from, to *gnode }
 	drawn := map[pair]bool{}
 	for _, e := range g.Edges {
 		drawn[pair{e.From, e.To}] = true
 	}
+	taken := nodeBoxes(g.Nodes)
 	before := map[pair]int{}
 	for _, e := range g.Edges {
 		k := pair{e.From, e.To}
@@ -458,66 +528,173 @@ func route(g *graph) {
 		if drawn[pair{e.To, e.From}] {
 			off += 28
 		}
-		if blocked(g.Nodes, e.From, e.To) {
-			off = math.Max(off, math.Min(0.5*math.Hypot(e.To.X-e.From.X, e.To.Y-e.From.Y), 180))
+		e.bend = detour(g.Nodes, e.From, e.To, off)
+		var q bezier
+		var nx, ny float64
+		e.Path, q, nx, ny = curve(e.From, e.To, e.bend)
+		if e.Path != "" {
+			taken = e.placeLabel(g, q, nx, ny, taken)
 		}
-		e.Path, e.LX, e.LY = curve(e.From, e.To, off)
 	}
 }
 
-// blocked reports whether a node other than a and b lies on the straight
-// line between them.
-func blocked(ns []*gnode, a, b *gnode) bool {
-	dx, dy := b.X-a.X, b.Y-a.Y
-	l2 := dx*dx + dy*dy
-	if l2 == 0 {
-		return false
-	}
+// box is a rectangle of the picture a node or a label takes.
+type box struct{ x0, y0, x1, y1 float64 }
+
+func (b box) overlaps(c box) bool {
+	return b.x0 < c.x1 && c.x0 < b.x1 && b.y0 < c.y1 && c.y0 < b.y1
+}
+
+// Approximate text sizes of the graph's labels (CSS svg.graph): the
+// widths per character of the edge labels and of the monospace account
+// labels, and an edge label's height (two lines).
+const (
+	edgeCharWidth   = 6.0
+	nodeCharWidth   = 6.7
+	edgeLabelHeight = 26.0
+)
+
+// nodeBoxes returns the rectangles the nodes' circles and labels take.
+func nodeBoxes(ns []*gnode) []box {
+	out := make([]box, 0, 2*len(ns))
 	for _, n := range ns {
-		if n == a || n == b {
-			continue
+		out = append(out, box{n.X - 20, n.Y - 20, n.X + 20, n.Y + 20})
+		w := nodeCharWidth * float64(utf8.RuneCountInString(n.Label))
+		y0, y1 := n.Y+n.LabelDY-10, n.Y+n.LabelDY+3
+		if n.Returned {
+			y0, y1 = min(y0, n.Y+n.LabelDY-23), max(y1, n.Y+n.LabelDY+16)
 		}
-		t := ((n.X-a.X)*dx + (n.Y-a.Y)*dy) / l2
-		if t <= 0 || t >= 1 {
-			continue
-		}
-		if math.Hypot(a.X+t*dx-n.X, a.Y+t*dy-n.Y) < 24 {
-			return true
+		out = append(out, box{n.X - w/2, y0, n.X + w/2, y1})
+	}
+	return out
+}
+
+// labelSize is the approximate size of the edge's two lines of text.
+func (e *gedge) labelSize() (w, h float64) {
+	return edgeCharWidth * float64(max(utf8.RuneCountInString(e.Label()), utf8.RuneCountInString(e.When()))), edgeLabelHeight
+}
+
+// labelBox is the rectangle the edge's label takes where it is placed.
+func (e *gedge) labelBox() box {
+	w, h := e.labelSize()
+	cy := e.LY + 3
+	return box{e.LX - w/2, cy - h/2, e.LX + w/2, cy + h/2}
+}
+
+// placeLabel puts the edge's two lines of text beside its curve q, by its
+// middle on the side (nx, ny) first, clear of the nodes and the labels
+// placed before: if they would cover one, on the other side, then
+// further along the curve, then further out. When nothing is clear the
+// first place is kept. It returns taken with the label's rectangle
+// added.
+func (e *gedge) placeLabel(g *graph, q bezier, nx, ny float64, taken []box) []box {
+	w, h := e.labelSize()
+	// From the curve to the label's centre: half the label, measured
+	// across the curve, and a gap.
+	base := 4 + w/2*math.Abs(nx) + h/2*math.Abs(ny)
+	clear := func(cx, cy float64) bool {
+		b := box{cx - w/2, cy - h/2, cx + w/2, cy + h/2}
+		return b.x0 >= 0 && b.y0 >= 0 && b.x1 <= float64(g.Width) && b.y1 <= float64(g.Height) &&
+			!slices.ContainsFunc(taken, b.overlaps)
+	}
+	mx, my := q.at(0.5)
+	// Nothing clear: the first place, kept inside the picture.
+	cx := math.Min(math.Max(mx+nx*base, w/2), float64(g.Width)-w/2)
+	cy := math.Min(math.Max(my+ny*base, h/2), float64(g.Height)-h/2)
+	found := false
+	for _, dist := range []float64{base, base + h, base + 2*h} {
+		for _, t := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
+			px, py := q.at(t)
+			for _, side := range []float64{1, -1} {
+				if x, y := px+side*nx*dist, py+side*ny*dist; !found && clear(x, y) {
+					cx, cy, found = x, y, true
+				}
+			}
 		}
 	}
-	return false
+	// LY is the first line's baseline; the second is 13 pixels lower.
+	e.LX, e.LY = cx, cy-3
+	return append(taken, e.labelBox())
+}
+
+// bezier is a quadratic curve from (x1, y1) to (x2, y2), pulled towards
+// (cx, cy).
+type bezier struct{ x1, y1, cx, cy, x2, y2 float64 }
+
+// bent is the curve between the centres of a and b, bent sideways by
+// off: positive bends right of the direction.
+func bent(a, b *gnode, off float64) bezier {
+	ux, uy := unit(b.X-a.X, b.Y-a.Y)
+	return bezier{a.X, a.Y, (a.X+b.X)/2 - uy*off, (a.Y+b.Y)/2 + ux*off, b.X, b.Y}
+}
+
+// at is the curve's point at t in [0, 1].
+func (q bezier) at(t float64) (x, y float64) {
+	s := 1 - t
+	return s*s*q.x1 + 2*s*t*q.cx + t*t*q.x2, s*s*q.y1 + 2*s*t*q.cy + t*t*q.y2
+}
+
+// detour returns the bend for an edge from a to b: off when its curve
+// passes no other node, else the smallest bend either way that does (or
+// passes fewest), so an edge never seems to go through an account.
+func detour(ns []*gnode, a, b *gnode, off float64) float64 {
+	best, fewest := off, hits(ns, a, b, off)
+	limit := math.Max(60, 0.6*math.Hypot(b.X-a.X, b.Y-a.Y))
+	for step := 30.0; fewest > 0 && step <= math.Min(180, limit); step += 30 {
+		for _, o := range []float64{off + step, off - step} {
+			if h := hits(ns, a, b, o); h < fewest {
+				best, fewest = o, h
+			}
+		}
+	}
+	return best
+}
+
+// hits counts the nodes other than a and b that the curve from a to b
+// bent by off passes within 24 pixels of (a node's radius and a margin).
+func hits(ns []*gnode, a, b *gnode, off float64) int {
+	if a.X == b.X && a.Y == b.Y {
+		return 0
+	}
+	q := bent(a, b, off)
+	n := 0
+	for _, m := range ns {
+		if m == a || m == b {
+			continue
+		}
+		for i := 1; i < 32; i++ {
+			if x, y := q.at(float64(i) / 32); math.Hypot(x-m.X, y-m.Y) < 24 {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }
 
 // curve returns a quadratic Bézier from a to b that stops short of the
-// node circles, bent sideways by off (0: straight; the side depends on
-// the direction, so flows both ways stay apart), and where its label
-// goes: beside the curve, not across it — on the side it bends to, or
-// left of its direction when straight (above a left-to-right edge,
+// node circles, bent sideways by off (0: straight; positive bends right
+// of the direction, so flows both ways stay apart), as SVG path data and
+// as a curve, and the side its label should go: the side it bends to,
+// or left of its direction when straight (above a left-to-right edge,
 // outside a clockwise ring).
-func curve(a, b *gnode, off float64) (string, float64, float64) {
+func curve(a, b *gnode, off float64) (d string, q bezier, nx, ny float64) {
 	const r = 20.0
-	dx, dy := b.X-a.X, b.Y-a.Y
-	d := math.Hypot(dx, dy)
-	if d < 2*r {
-		return "", a.X, a.Y
+	if math.Hypot(b.X-a.X, b.Y-a.Y) < 2*r {
+		return "", q, 0, 0
 	}
-	ux, uy := dx/d, dy/d
-	mx, my := (a.X+b.X)/2-uy*off, (a.Y+b.Y)/2+ux*off
+	q = bent(a, b, off)
 	// The ends leave and reach the circles towards the control point.
-	sx, sy := unit(mx-a.X, my-a.Y)
-	ex, ey := unit(b.X-mx, b.Y-my)
-	x1, y1 := a.X+sx*r, a.Y+sy*r
-	x2, y2 := b.X-ex*(r+4), b.Y-ey*(r+4)
-	px, py := (x1+2*mx+x2)/4, (y1+2*my+y2)/4 // the curve's middle
-	nx, ny := uy, -ux
-	if off > 0 {
-		nx, ny = -uy, ux
+	sx, sy := unit(q.cx-a.X, q.cy-a.Y)
+	ex, ey := unit(b.X-q.cx, b.Y-q.cy)
+	q.x1, q.y1 = a.X+sx*r, a.Y+sy*r
+	q.x2, q.y2 = b.X-ex*(r+4), b.Y-ey*(r+4)
+	ux, uy := unit(b.X-a.X, b.Y-a.Y)
+	nx, ny = uy, -ux
+	if off != 0 {
+		nx, ny = -uy*math.Copysign(1, off), ux*math.Copysign(1, off)
 	}
-	// The two lines of text are about 70 by 26 pixels: move their centre
-	// out of the curve by half of that, across the curve's direction.
-	shift := 4 + 36*math.Abs(nx) + 14*math.Abs(ny)
-	lx, ly := px+nx*shift, py+ny*shift-3 // ly is the first line's baseline
-	return fmt.Sprintf("M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f", x1, y1, mx, my, x2, y2), lx, ly
+	return fmt.Sprintf("M%.1f,%.1f Q%.1f,%.1f %.1f,%.1f", q.x1, q.y1, q.cx, q.cy, q.x2, q.y2), q, nx, ny
 }
 
 func unit(x, y float64) (float64, float64) {
