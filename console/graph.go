@@ -165,8 +165,8 @@ func (b *builder) path(p *tracePath, numbered bool) {
 		b.hops[h.TxID] = e
 		b.order = append(b.order, e)
 	}
-	if p.Returned != "" {
-		b.node(p.Returned, "").Returned = true
+	if n := b.nodes[p.Returned]; n != nil {
+		n.Returned = true
 	}
 }
 
@@ -460,13 +460,13 @@ func buildCaseGraph(txs []store.Tx, paths []*tracePath) *graph {
 	for _, t := range txs {
 		b.flow(t, "alert")
 	}
-	if len(b.nodes) == 0 {
-		return g
-	}
 	if len(b.spine) > 0 {
 		spine := b.spine[:min(len(b.spine), maxSpine)]
 		b.layoutTraced(g, spine, len(paths) == 1 && paths[0].Returned != "")
 		return b.finish(g)
+	}
+	if len(b.flows) == 0 {
+		return g
 	}
 	b.layoutHub(g)
 	return b.finish(g)

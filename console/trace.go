@@ -37,14 +37,18 @@ type pathAccount struct {
 	Returned bool // the money came back to it (tracePath.Returned)
 }
 
-// Span is the time from the first listed hop to the alerted one.
-func (p *tracePath) Span() string {
+// Summary says how many transfers the table lists and over how long,
+// from the first listed one to the alerted one.
+func (p *tracePath) Summary() string {
+	if len(p.Hops) == 1 {
+		return "1 transfer"
+	}
 	d := p.Hops[len(p.Hops)-1].TS.Sub(p.Hops[0].TS)
 	h := int(d.Round(time.Hour) / time.Hour)
 	if h < 48 {
-		return fmt.Sprintf("%d h", h)
+		return fmt.Sprintf("%d transfers over %d h", len(p.Hops), h)
 	}
-	return fmt.Sprintf("%d days %d h", h/24, h%24)
+	return fmt.Sprintf("%d transfers over %d days %d h", len(p.Hops), h/24, h%24)
 }
 
 // Money is a hop's EUR amount as the page prints it.

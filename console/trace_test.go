@@ -345,3 +345,50 @@ func TestGraphTracedCounterparties(t *testing.T) {
 	}
 	checkSpread(t, g)
 }
+
+func TestTracePathSummary(t *testing.T) {
+	tests := []struct {
+		hours []int // hop times after the first
+		want  string
+	}{
+		{nil, "1 transfer"},
+		{[]int{20, 40}, "3 transfers over 40 h"},
+		{[]int{20, 40, 60}, "4 transfers over 2 days 12 h"},
+	}
+	for _, tc := range tests {
+		p := &tracePath{Hops: []pathHop{{TS: traceStart}}}
+		for _, h := range tc.hours {
+			p.Hops = append(p.Hops, pathHop{TS: traceStart.Add(time.Duration(h) * time.Hour)})
+		}
+		if got := p.Summary(); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.hours, got, tc.want)
+		}
+	}
+}
+
+// FuzzTracePath: whatever an explanation holds, reading its path and
+// drawing the alert's and a case's graph do not panic, and a path read
+// has hops that each name their transfer.
+func FuzzTracePath(f *testing.F) {
+	f.Add(`{"trace.hops":3,"trace.path":[{"tx_id":"1","debtor":"A","creditor":"B","amount_eur":9000,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"2","debtor":"B","creditor":"A","amount_eur":8800,"ts":"2026-03-02T09:00:00Z"}]}`)
+	f.Add(`{"trace.path":[{"tx_id":"1","debtor":"A","creditor":"A","amount_eur":1,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"2","debtor":"A","creditor":"A","amount_eur":1,"ts":"2026-03-02T09:00:00Z"}]}`)
+	f.Add(`{"trace.hops":-5,"trace.path":[{"tx_id":"1","debtor":"A","creditor":"B","amount_eur":1e308,"ts":"0001-01-01T00:00:01Z"}]}`)
+	f.Add(`{"trace.path":[{"tx_id":"x","debtor":"A","creditor":"B","amount_eur":1,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"x","debtor":"B","creditor":"C","amount_eur":1,"ts":"2026-03-02T08:00:00Z"}]}`)
+	f.Add(`{"trace.path":null}`)
+	f.Fuzz(func(t *testing.T, raw string) {
+		p := parseTracePath(json.RawMessage(raw))
+		explainRows(json.RawMessage(raw))
+		a := &store.Alert{ID: "a", TxID: "t", DebtorAccount: "D", CreditorAccount: "C"}
+		buildGraph(a, nil, p)
+		if p == nil {
+			buildCaseGraph(nil, nil)
+			return
+		}
+		for _, h := range p.Hops {
+			if h.TxID == "" || h.From.Account == "" || h.To.Account == "" {
+				t.Fatalf("hop %+v", h)
+			}
+		}
+		buildCaseGraph(nil, []*tracePath{p})
+	})
+}
