@@ -79,6 +79,7 @@ type detail struct {
 	Around      []store.Tx    `json:"around"`
 	Related     []store.Alert `json:"related"`
 	Events      []store.Event `json:"events"`
+	Path        *tracePath    `json:"-"` // the explanation's trace.path, nil without one
 	Graph       *graph        `json:"-"`
 }
 
@@ -116,7 +117,8 @@ func (s *Server) alertDetail(ctx context.Context, id string) (*detail, error) {
 			return nil, err
 		}
 	}
-	d.Graph = buildGraph(a, d.Around)
+	d.Path = parseTracePath(a.Explanation)
+	d.Graph = buildGraph(a, d.Around, d.Path)
 	return d, nil
 }
 

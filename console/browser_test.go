@@ -2,6 +2,9 @@ package console
 
 import (
 	"context"
+	"io"
+	"log/slog"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,7 +15,11 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/socwatch/socwatch/connectors/clickhouse"
 	"github.com/socwatch/socwatch/console/goaml"
+	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/iban"
 )
 
 // screenshotDir, when set, receives the console screenshots the README
@@ -130,11 +137,69 @@ func login(t *testing.T, ctx context.Context, base, user string) {
 	)
 }
 
+// flowAlerts writes two flow-tracing alerts through the real sink, as
+// `socwatch run` writes those of AML-FLOW-001/002: a 4-hop layering chain
+// PL → NO → LT → last's debtor → last's creditor, whose alerted transfer
+// is the stored one of last (so its accounts' other transfers are drawn
+// too), and a 3-hop round trip EE → LV → CY → EE. The other accounts have
+// no stored transactions: the page draws them from the explanation alone.
+// It returns the chain's hops.
+func flowAlerts(t *testing.T, dsn string, last store.Alert) []engine.Hop {
+	t.Helper()
+	ctx := context.Background()
+	sink, err := clickhouse.New(ctx, clickhouse.Options{DSN: dsn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lastEUR, err := strconv.ParseFloat(last.AmountEUR, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// path returns hops through accounts ending at the transfer given,
+	// one every 17 hours, each 96 % of the one before.
+	path := func(prefix string, accounts []string, end engine.Hop) []engine.Hop {
+		hops := []engine.Hop{end}
+		for i := len(accounts) - 1; i >= 0; i-- {
+			next := hops[0]
+			hops = append([]engine.Hop{{TxID: prefix + strconv.Itoa(i+1), Debtor: accounts[i], Creditor: next.Debtor,
+				AmountEUR: math.Round(next.AmountEUR / 0.96), TS: next.TS.Add(-17 * time.Hour)}}, hops...)
+		}
+		return hops
+	}
+	alert := func(rule, typology string, score int, hops []engine.Hop, cycle bool) engine.Alert {
+		end := hops[len(hops)-1]
+		amt, _ := engine.ParseDecimal(strconv.FormatFloat(end.AmountEUR, 'f', 2, 64))
+		return engine.Alert{AlertID: engine.AlertID(rule, 1, end.TxID), RuleID: rule, RuleVersion: 1, Typology: typology,
+			Severity: "high", Score: score, Mode: "active", TxID: end.TxID, TS: end.TS,
+			DebtorAccount: end.Debtor, CreditorAccount: end.Creditor, DebtorCountry: end.Debtor[:2], CreditorCountry: end.Creditor[:2],
+			AmountEUR: amt, Explanation: map[string]any{"amount_eur": end.AmountEUR, "trace.hops": len(hops), "trace.cycle": cycle,
+				"trace.origin": hops[0].Debtor, engine.TracePathKey: hops}}
+	}
+	chain := path("chain-tx-", []string{iban.Generate("PL", "109010140000071219812874"), iban.Generate("NO", "86011117947"),
+		iban.Generate("LT", "1000011101001000")},
+		engine.Hop{TxID: last.TxID, Debtor: last.DebtorAccount, Creditor: last.CreditorAccount, AmountEUR: lastEUR, TS: last.TS})
+	ee := iban.Generate("EE", "2200221020145685")
+	round := path("round-tx-", []string{ee, iban.Generate("LV", "BANK0000435195001")},
+		engine.Hop{TxID: "round-tx-3", Debtor: iban.Generate("CY", "002001280000001200527600"), Creditor: ee,
+			AmountEUR: 44421, TS: time.Date(2026, 1, 21, 19, 15, 0, 0, time.UTC)})
+	errc := make(chan error, 1)
+	sink.Write(ctx, []engine.Alert{alert("AML-FLOW-001", "layering_chain", 70, chain, false),
+		alert("AML-FLOW-002", "round_trip", 80, round, true)}, func(err error) { errc <- err })
+	if err := <-errc; err != nil {
+		t.Fatal(err)
+	}
+	if err := sink.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return chain
+}
+
 // TestIntegrationBrowser drives the console in real headless Chromium:
 // log in, filter the queue, open an alert and see its explanation and
 // graph, assign and close it, build a case, export goAML and validate it.
 func TestIntegrationBrowser(t *testing.T) {
 	e := newEnv(t, "browser", seedTx)
+	chain := flowAlerts(t, e.dsn, e.firstAlerts(1, "typology=fan_in")[0])
 	ctx := browser(t)
 	base := e.srv.URL
 	text := func(step, id string) string { return get(t, ctx, step, chromedp.Text(chromedp.ID(id))) }
@@ -211,6 +276,58 @@ func TestIntegrationBrowser(t *testing.T) {
 		t.Fatalf("after closing: disposition %q, history %q", disp, history)
 	}
 
+	// A layering-chain alert shows its traced path as a table of hops and
+	// draws every account of it, hop by hop, though none of their
+	// transfers is stored.
+	run(t, ctx, "open flow alert",
+		chromedp.Navigate(base+"/alerts?typology=layering_chain"),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert] a`)),
+		chromedp.WaitVisible(chromedp.ID("trace-path")),
+	)
+	hopRows := get(t, ctx, "path rows", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#trace-path tbody tr")].map(r => r.dataset.hop + " " + (r.className || "-") + " " + r.children[4].textContent.trim())`))
+	var wantRows []string
+	for i, h := range chain {
+		mark, id := "-", h.TxID
+		if i == len(chain)-1 {
+			mark, id = "alerted", id+" alerted"
+		}
+		wantRows = append(wantRows, strconv.Itoa(i+1)+" "+mark+" "+id)
+	}
+	if strings.Join(hopRows, "|") != strings.Join(wantRows, "|") {
+		t.Fatalf("path table rows %q, want %q", hopRows, wantRows)
+	}
+	if expl := text("flow explanation", "explanation"); strings.Contains(expl, "trace.path") || !strings.Contains(expl, "trace.hops") {
+		t.Fatalf("explanation should list trace.hops and not dump trace.path: %q", expl)
+	}
+	pathEdges := get(t, ctx, "path edges", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#graph g.flow.path, #graph g.flow.alert")].map(g => g.dataset.hop + " " + g.classList[1])`))
+	if got := strings.Join(pathEdges, ","); got != "1 path,2 path,3 path,4 alert" {
+		t.Fatalf("graph path edges %q, want hops 1-3 as path and 4 as alert", got)
+	}
+	drawn := get(t, ctx, "graph accounts", chromedp.Evaluate[string](
+		`[...document.querySelectorAll("#graph g.node title")].map(n => n.textContent).join("\n")`))
+	for _, h := range chain {
+		if !strings.Contains(drawn, h.Debtor+" (") || !strings.Contains(drawn, h.Creditor+" (") {
+			t.Fatalf("graph lacks an account of hop %s (%s → %s):\n%s", h.TxID, h.Debtor, h.Creditor, drawn)
+		}
+	}
+	if flows := count("other flows", "#graph g.flow.flow"); flows == 0 {
+		t.Fatal("graph lost the stored flows of the alert's accounts")
+	}
+	screenshot(t, ctx, "console-alert-chain.png")
+	// A round trip marks the account the money came back to, in the
+	// table and in the graph.
+	run(t, ctx, "open round-trip alert",
+		chromedp.Navigate(base+"/alerts?typology=round_trip"),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert] a`)),
+		chromedp.WaitVisible(chromedp.ID("trace-path")),
+	)
+	if marks, rings := count("returned marks", "#trace-path mark.returned"), count("returned node", "#graph circle.returned"); marks != 2 || rings != 1 {
+		t.Fatalf("round trip: %d accounts marked in the table (want 2: where it started and came back), %d nodes (want 1)", marks, rings)
+	}
+	screenshot(t, ctx, "console-alert-cycle.png")
+
 	// Build a case from two fan-in alerts as the supervisor, who may
 	// export it.
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("signin")))
@@ -258,6 +375,20 @@ func TestIntegrationBrowser(t *testing.T) {
 		}
 	}
 	screenshot(t, ctx, "console-case.png")
+
+	// A case holding the flow alert draws its path too.
+	run(t, ctx, "flow case",
+		chromedp.Navigate(base+"/alerts?typology=layering_chain"),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(1) input[type=checkbox]`)),
+		chromedp.SendKeys(chromedp.ID("case-title"), "Layering chain from PL through NO and LT"),
+		chromedp.Click(chromedp.ID("open-case")),
+		chromedp.WaitVisible(chromedp.ID("timeline")),
+	)
+	if paths, alerts, nodes := count("case path edges", "#graph g.flow.path"), count("case alert edges", "#graph g.flow.alert"),
+		count("case nodes", "#graph g.node"); paths != 3 || alerts != 1 || nodes != 5 {
+		t.Fatalf("flow case graph: %d path edges, %d alert edges, %d nodes; want 3, 1, 5", paths, alerts, nodes)
+	}
+	screenshot(t, ctx, "console-case-chain.png")
 
 	// The rules page shows the false positive closed above.
 	run(t, ctx, "rules page", chromedp.Navigate(base+"/rules"), chromedp.WaitVisible(chromedp.ID("rules")))

@@ -2,6 +2,7 @@ package console
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/console/users"
+	"github.com/socwatch/socwatch/engine"
 )
 
 //go:embed assets/templates/*.html assets/static/*
@@ -75,6 +77,14 @@ var funcs = template.FuncMap{
 	"mul":     func(a, b int) int { return a * b },
 	"sub":     func(a, b int) int { return a - b },
 	"percent": func(f float64) float64 { return 100 * f },
+	// returnedDY puts a node's "money returned" note on the far side of
+	// its label from the circle.
+	"returnedDY": func(labelDY float64) float64 {
+		if labelDY < 0 {
+			return labelDY - 13
+		}
+		return labelDY + 13
+	},
 }
 
 func parseTemplates() (*template.Template, error) {
@@ -88,14 +98,25 @@ func parseTemplates() (*template.Template, error) {
 // kv is one explanation value.
 type kv struct{ Key, Value string }
 
-// explainRows flattens an alert's explanation into sorted rows.
+// explainRows flattens an alert's explanation into sorted rows. A traced
+// path the page shows as a table (tracePath) is left out; one it cannot
+// read stays, as the JSON it is.
 func explainRows(raw json.RawMessage) []kv {
-	var m map[string]any
+	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil
 	}
 	out := make([]kv, 0, len(m))
-	for k, v := range m {
+	for k, rv := range m {
+		if k == engine.TracePathKey {
+			if _, ok := decodeHops(rv); ok {
+				continue
+			}
+		}
+		var v any
+		if json.Unmarshal(rv, &v) != nil {
+			continue
+		}
 		var s string
 		switch x := v.(type) {
 		case float64:
@@ -359,10 +380,35 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) {
 		f, _ := strconv.ParseFloat(t.AmountEUR, 64)
 		v.TotalEUR += f
 	}
-	if len(cv.Transactions) > 0 {
-		v.Graph = buildCaseGraph(cv.Transactions)
+	paths, err := s.casePaths(ctx, cv.Alerts)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(cv.Transactions) > 0 || len(paths) > 0 {
+		v.Graph = buildCaseGraph(cv.Transactions, paths)
 	}
 	s.render(w, r, http.StatusOK, "case", v)
+}
+
+// casePaths returns the traced paths of the case's flow alerts, oldest
+// alert first, so the case graph draws where their money went.
+func (s *Server) casePaths(ctx context.Context, alerts []store.Alert) ([]*tracePath, error) {
+	ids := make([]string, len(alerts))
+	for i, a := range alerts {
+		ids[i] = a.ID
+	}
+	expl, err := s.deps.Store.ExplanationsWith(ctx, ids, engine.TracePathKey)
+	if err != nil {
+		return nil, err
+	}
+	var paths []*tracePath
+	for i := len(alerts) - 1; i >= 0; i-- { // alerts come newest first
+		if p := parseTracePath(expl[alerts[i].ID]); p != nil {
+			paths = append(paths, p)
+		}
+	}
+	return paths, nil
 }
 
 func (s *Server) caseForm(w http.ResponseWriter, r *http.Request) {

@@ -135,7 +135,7 @@ func TestGraphMarksAlertAndPath(t *testing.T) {
 		{ID: "out", TS: at, AmountEUR: "9500", DebtorAccount: "MULE", CreditorAccount: "DEST"},
 		{ID: "later", TS: at.Add(time.Hour), AmountEUR: "9000", DebtorAccount: "DEST", CreditorAccount: "FAR"},
 	}
-	g := buildGraph(a, txs)
+	g := buildGraph(a, txs, nil)
 	kinds := map[string]string{}
 	for _, e := range g.Edges {
 		kinds[e.From.Account+">"+e.To.Account] = e.Kind
@@ -163,7 +163,7 @@ func TestGraphBoundsNodes(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		txs = append(txs, store.Tx{ID: fmt.Sprint("t", i), AmountEUR: fmt.Sprint(100 + i), DebtorAccount: "HUB", CreditorAccount: fmt.Sprint("X", i)})
 	}
-	g := buildGraph(a, txs)
+	g := buildGraph(a, txs, nil)
 	if len(g.Nodes) != maxGraphNodes+2 || g.Omitted != 40-1-maxGraphNodes {
 		t.Fatalf("%d nodes, %d omitted", len(g.Nodes), g.Omitted)
 	}

@@ -531,6 +531,37 @@ func (s *Store) Get(ctx context.Context, id string) (*Alert, error) {
 	return &one[0], nil
 }
 
+// ExplanationsWith returns the explanations, by alert id, of those of the
+// given alerts whose explanation has the entry key. The key is matched as
+// text in ClickHouse, so only the alerts that have it are read.
+func (s *Store) ExplanationsWith(ctx context.Context, ids []string, key string) (map[string]json.RawMessage, error) {
+	out := map[string]json.RawMessage{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	needle, _ := json.Marshal(key)
+	q := "SELECT alert_id, explanation FROM alerts PREWHERE alert_id IN " + inList(len(ids)) +
+		" WHERE position(explanation, ?) > 0 ORDER BY alert_id, inserted_at DESC LIMIT 1 BY alert_id"
+	rows, err := s.conn.Query(ctx, q, append(strArgs(ids), string(needle))...)
+	if err != nil {
+		return nil, fmt.Errorf("query explanations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, expl string
+		if err := rows.Scan(&id, &expl); err != nil {
+			return nil, fmt.Errorf("read explanations: %w", err)
+		}
+		if json.Valid([]byte(expl)) {
+			out[id] = json.RawMessage(expl)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read explanations: %w", err)
+	}
+	return out, nil
+}
+
 // Related returns up to limit other alerts on any of the accounts within
 // window of at, newest first, with their state. The window lets the
 // monthly partitions outside it be skipped: the alerts table is ordered by

@@ -1,0 +1,110 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/socwatch/socwatch/engine"
+)
+
+// tracePath is the path a flow alert's money took (the explanation's
+// trace.path, engine.TracePath), as the alert page lists and draws it.
+type tracePath struct {
+	Hops []pathHop
+	// Returned is the account the money came back to when the alerted
+	// transfer closes a cycle ("" otherwise): the analyst's question for a
+	// round trip is where it started and came home.
+	Returned string
+	// Unlisted counts the path's first hops that the tracer no longer
+	// lists (it keeps the newest engine/trace MaxPath), from trace.hops.
+	Unlisted int
+}
+
+// pathHop is one transfer of a traced path.
+type pathHop struct {
+	N         int // hop number along the whole path, from 1
+	TxID      string
+	From, To  pathAccount
+	AmountEUR float64
+	TS        time.Time
+	Alerted   bool // the alert's own transfer (the path's last hop)
+}
+
+// pathAccount is an account of a traced path.
+type pathAccount struct {
+	Account  string
+	Returned bool // the money came back to it (tracePath.Returned)
+}
+
+// Summary says how many transfers the table lists and over how long,
+// from the first listed one to the alerted one.
+func (p *tracePath) Summary() string {
+	if len(p.Hops) == 1 {
+		return "1 transfer"
+	}
+	d := p.Hops[len(p.Hops)-1].TS.Sub(p.Hops[0].TS)
+	h := int(d.Round(time.Hour) / time.Hour)
+	if h < 48 {
+		return fmt.Sprintf("%d transfers over %d h", len(p.Hops), h)
+	}
+	return fmt.Sprintf("%d transfers over %d days %d h", len(p.Hops), h/24, h%24)
+}
+
+// Money is a hop's EUR amount as the page prints it.
+func (h pathHop) Money() string { return money(h.AmountEUR) }
+
+// parseTracePath reads trace.path out of an alert's explanation, or
+// returns nil when there is none or it is not a usable path: the page
+// then shows the explanation as it is. It never panics on what the
+// explanation holds.
+func parseTracePath(raw json.RawMessage) *tracePath {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	hops, ok := decodeHops(m[engine.TracePathKey])
+	if !ok {
+		return nil
+	}
+	p := &tracePath{Hops: make([]pathHop, len(hops))}
+	var total int
+	if json.Unmarshal(m["trace.hops"], &total) == nil && total > len(hops) {
+		p.Unlisted = total - len(hops)
+	}
+	// The alerted transfer closes a cycle when it pays an account the
+	// money already went through. trace.cycle also counts the origin of a
+	// path longer than the listed hops, which the page cannot point at.
+	last := hops[len(hops)-1]
+	for _, h := range hops[:len(hops)-1] {
+		if h.Debtor == last.Creditor || h.Creditor == last.Creditor {
+			p.Returned = last.Creditor
+			break
+		}
+	}
+	account := func(a string) pathAccount { return pathAccount{a, a == p.Returned} }
+	for i, h := range hops {
+		p.Hops[i] = pathHop{N: p.Unlisted + i + 1, TxID: h.TxID, From: account(h.Debtor), To: account(h.Creditor),
+			AmountEUR: h.AmountEUR, TS: h.TS.UTC(), Alerted: i == len(hops)-1}
+	}
+	return p
+}
+
+// decodeHops decodes a trace.path value; ok is false unless it is a
+// non-empty list of hops that each name their transfer, both accounts and
+// a time.
+func decodeHops(raw json.RawMessage) ([]engine.Hop, bool) {
+	if len(raw) == 0 {
+		return nil, false
+	}
+	var hops []engine.Hop
+	if json.Unmarshal(raw, &hops) != nil || len(hops) == 0 {
+		return nil, false
+	}
+	for _, h := range hops {
+		if h.TxID == "" || h.Debtor == "" || h.Creditor == "" || h.TS.IsZero() || h.AmountEUR < 0 {
+			return nil, false
+		}
+	}
+	return hops, true
+}
