@@ -389,6 +389,23 @@ func diffKeys(t *testing.T, got, want []clickhouse.AlertKey) {
 	}
 }
 
+// requireFlowAlerts fails the test unless the batch alerts hold some of
+// the flow rules, which read traces the re-key stage writes across
+// partitions (and rebuilds after a restart); it returns how many.
+func requireFlowAlerts(t *testing.T, want []clickhouse.AlertKey) int {
+	t.Helper()
+	flow := 0
+	for _, k := range want {
+		if strings.HasPrefix(k.RuleID, "AML-FLOW-") {
+			flow++
+		}
+	}
+	if flow == 0 {
+		t.Fatalf("batch run raised no flow-tracing alert among %d: the comparison would not test tracing", len(want))
+	}
+	return flow
+}
+
 func first(s []string, n int) []string {
 	if len(s) > n {
 		return s[:n]
@@ -419,17 +436,7 @@ func TestStreamEqualsBatch(t *testing.T) {
 	if len(want) < 100 {
 		t.Fatalf("batch run raised only %d alerts: the comparison proves little", len(want))
 	}
-	// The flow rules read traces the re-key stage writes across
-	// partitions: some must be in the comparison.
-	flow := 0
-	for _, k := range want {
-		if strings.HasPrefix(k.RuleID, "AML-FLOW-") {
-			flow++
-		}
-	}
-	if flow == 0 {
-		t.Fatalf("batch run raised no flow-tracing alert: the comparison would not test tracing across partitions")
-	}
+	flow := requireFlowAlerts(t, want)
 	diffKeys(t, got, want)
 	// Metrics reconcile: every copy consumed was screened or dead-lettered.
 	consumed := sum(m, `socwatch_records_consumed_total{topic="`+f.topic+`.by-account"}`)
@@ -466,7 +473,55 @@ func TestRestartMidStream(t *testing.T) {
 	if err := c2.stop(syscall.SIGTERM); err != nil {
 		t.Fatalf("second run did not stop cleanly: %v", err)
 	}
-	diffKeys(t, streamAlerts(t, f.dsn), batchAlerts(t, f.records))
+	want := batchAlerts(t, f.records)
+	requireFlowAlerts(t, want)
+	diffKeys(t, streamAlerts(t, f.dsn), want)
+}
+
+// TestRekeyRestartKeepsTraces: the re-key stage stops between two hops
+// of a traced chain (the feed is produced in two parts, the second after
+// the first is re-keyed and screened) and the restarted stage still
+// traces the chain: it re-reads its history before the new records, so
+// the alert on the later hop is raised as in the batch run.
+func TestRekeyRestartKeepsTraces(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 12000, 4)
+	want := batchAlerts(t, f.records)
+	requireFlowAlerts(t, want)
+	// Split the feed just before the middle flow alert: that alert's
+	// earlier hops are in the first part.
+	index := map[string]int{}
+	var tx engine.Tx
+	var dec jsonl.Decoder
+	for i, r := range f.records {
+		if err := dec.Decode(r, &tx); err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		index[tx.TxID] = i
+	}
+	var flowAt []int
+	for _, k := range want {
+		if strings.HasPrefix(k.RuleID, "AML-FLOW-") {
+			flowAt = append(flowAt, index[k.TxID])
+		}
+	}
+	slices.Sort(flowAt)
+	split := flowAt[len(flowAt)/2]
+
+	f.produce(t, 0, split)
+	c := startRun(t, nil, runArgs(f)...)
+	f.waitDone(t, c, 3*time.Minute)
+	if err := c.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("first run did not stop cleanly: %v", err)
+	}
+	f.produce(t, split, len(f.records))
+	c2 := startRun(t, nil, runArgs(f)...)
+	f.waitDone(t, c2, 3*time.Minute)
+	if err := c2.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("second run did not stop cleanly: %v", err)
+	}
+	diffKeys(t, streamAlerts(t, f.dsn), want)
+	t.Logf("stopped at record %d of %d, before flow alert %d of %d", split, len(f.records), len(flowAt)/2+1, len(flowAt))
 }
 
 // TestPoisonRecordsGoToDLQ: bad records mixed into the feed each land in the
