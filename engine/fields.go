@@ -63,6 +63,7 @@ var Fields = func() map[string]*Field {
 	str("trace.origin", func(e *Env) string { return e.Trace.Origin })
 	m["trace.cycle"] = &Field{Path: "trace.cycle", Kind: KindBool, Bool: func(e *Env) bool { return e.Trace.Cycle }}
 	num("trace.hours", func(e *Env) float64 { return e.Trace.Hours })
+	num("trace.ratio", func(e *Env) float64 { return e.Trace.Ratio })
 	str("account", func(e *Env) string { return e.Account })
 	for _, side := range []struct {
 		name string

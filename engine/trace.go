@@ -22,6 +22,10 @@ type Trace struct {
 	Cycle bool `expr:"cycle"`
 	// Hours is the time from the path's first transfer to this one.
 	Hours float64 `expr:"hours"`
+	// Ratio is this transfer's amount over the amount of the earlier
+	// transfer it passes on (0.8–1.1 by the tracer's band); 0 when it
+	// passes none on.
+	Ratio float64 `expr:"ratio"`
 	// Path holds the earlier transfers of the path, oldest first; at most
 	// the tracer's MaxPath of them (a longer path keeps its newest).
 	Path []Hop `expr:"-"`

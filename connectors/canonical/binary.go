@@ -56,7 +56,7 @@ func appendTx(dst []byte, tx *engine.Tx) []byte {
 // that carries tr (version 2), appending:
 //
 //	uvarint hops; when hops > 0:
-//	string origin, bool cycle, f64 hours,
+//	string origin, bool cycle, f64 hours, f64 ratio,
 //	uvarint n, then n hops: strings tx_id, debtor, creditor,
 //	    f64 amount_eur, varint ts (unix ns)
 func AppendTrace(value []byte, tr *engine.Trace) []byte {
@@ -68,6 +68,7 @@ func AppendTrace(value []byte, tr *engine.Trace) []byte {
 	value = wire.AppendString(value, tr.Origin)
 	value = wire.AppendBool(value, tr.Cycle)
 	value = wire.AppendF64(value, tr.Hours)
+	value = wire.AppendF64(value, tr.Ratio)
 	value = wire.AppendUvarint(value, uint64(len(tr.Path)))
 	for i := range tr.Path {
 		h := &tr.Path[i]
@@ -80,6 +81,8 @@ func AppendTrace(value []byte, tr *engine.Trace) []byte {
 	return value
 }
 
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
 // maxTracePath bounds a decoded trace's path (the tracer lists at most 64).
 const maxTracePath = 64
 
@@ -91,9 +94,9 @@ func readTrace(r *wire.Reader, tr *engine.Trace) {
 	}
 	tr.Origin = r.String()
 	tr.Cycle = r.Bool()
-	tr.Hours = r.F64()
-	if math.IsNaN(tr.Hours) || math.IsInf(tr.Hours, 0) {
-		r.Failf("trace hours %v", tr.Hours)
+	tr.Hours, tr.Ratio = r.F64(), r.F64()
+	if !finite(tr.Hours) || !finite(tr.Ratio) {
+		r.Failf("trace hours %v, ratio %v", tr.Hours, tr.Ratio)
 		return
 	}
 	n := r.Count(maxTracePath, 3+8+1)
@@ -104,7 +107,7 @@ func readTrace(r *wire.Reader, tr *engine.Trace) {
 	for i := range tr.Path {
 		h := &tr.Path[i]
 		h.TxID, h.Debtor, h.Creditor = r.String(), r.String(), r.String()
-		if h.AmountEUR = r.F64(); math.IsNaN(h.AmountEUR) || math.IsInf(h.AmountEUR, 0) {
+		if h.AmountEUR = r.F64(); !finite(h.AmountEUR) {
 			r.Failf("trace hop amount %v", h.AmountEUR)
 			return
 		}

@@ -249,7 +249,7 @@ func FuzzBinaryDecode(f *testing.F) {
 	})
 }
 
-var sampleTrace = engine.Trace{Hops: 3, Origin: "NO9386011117947", Cycle: true, Hours: 30.5, Path: []engine.Hop{
+var sampleTrace = engine.Trace{Hops: 3, Origin: "NO9386011117947", Cycle: true, Hours: 30.5, Ratio: 0.97, Path: []engine.Hop{
 	{TxID: "a1", Debtor: "NO9386011117947", Creditor: "PL61109010140000071219812874", AmountEUR: 12000, TS: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
 	{TxID: "a2", Debtor: "PL61109010140000071219812874", Creditor: "DE89370400440532013000", AmountEUR: 11500.5, TS: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)},
 }}

@@ -7,11 +7,13 @@
 // brackets):
 //
 //   - D's arrivals are the transfers into D before t: the Arrivals [4]
-//     newest by (ts, tx_id), of which those at most Window [96 h] before t
-//     count.
+//     newest by (ts, tx_id), of which those less than Window [96 h]
+//     before t count.
 //   - The transfer passes on an arrival of EUR e at time s when
-//     t − Window ≤ s < t (strictly earlier: transfers of one instant never
-//     link, so their order in the feed does not matter) and
+//     t − Window < s < t (an arrival exactly Window earlier is out, as an
+//     event exactly `over` earlier is out of the engine's windows;
+//     strictly earlier: transfers of one instant never link, so their
+//     order in the feed does not matter) and
 //     MinRatio·e ≤ a ≤ MaxRatio·e [0.8, 1.1]: a hop keeps a fee or a cut,
 //     and rarely adds much.
 //   - Of those, the arrival with the longest path wins; ties go to the
@@ -27,6 +29,8 @@
 //     is true when C is on the path (its first debtor or any account the
 //     money went through, MaxPath [8] transfers back); a self-transfer
 //     (D = C) is not traced.
+//     Ratio is the amount over the amount of the transfer passed on (0
+//     without one).
 //   - The transfer then becomes an arrival of C.
 //
 // The tracer sees the whole feed in event-time order: it runs where the

@@ -143,6 +143,7 @@ func (t *Tracer) Observe(tx *engine.Tx) {
 	n := t.link(parent, tx, ts)
 	tx.Trace = engine.Trace{Hops: n.hops, Origin: n.origin, Hours: float64(ts-n.start) / float64(time.Hour)}
 	if parent != nil {
+		tx.Trace.Ratio = tx.AmountEURF / parent.eur
 		tx.Trace.Cycle = t.onPath(parent, c)
 		tx.Trace.Path = t.path(parent)
 	}
@@ -164,7 +165,7 @@ func (t *Tracer) passedOn(d string, ts int64, eur float64) *node {
 		if a.ts >= ts {
 			continue
 		}
-		if considered++; considered > t.cfg.Arrivals || a.ts < ts-t.window {
+		if considered++; considered > t.cfg.Arrivals || a.ts <= ts-t.window {
 			break
 		}
 		if eur < t.cfg.MinRatio*a.eur || eur > t.cfg.MaxRatio*a.eur {

@@ -53,8 +53,8 @@ func TestObserve(t *testing.T) {
 		{"ratio below the low edge does not", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 799.99, h}}, 1, false, "B"},
 		{"ratio at the high edge links", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 1100, h}}, 2, false, "A"},
 		{"ratio above the high edge does not", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 1100.01, h}}, 1, false, "B"},
-		{"exactly the window apart links", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 1000, DefaultWindow}}, 2, false, "A"},
-		{"beyond the window does not", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 1000, DefaultWindow + time.Nanosecond}}, 1, false, "B"},
+		{"just inside the window links", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 1000, DefaultWindow - time.Nanosecond}}, 2, false, "A"},
+		{"exactly the window apart does not (as (t − over, t])", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 1000, DefaultWindow}}, 1, false, "B"},
 		{"same instant never links", []transfer{{"1", "A", "B", 1000, h}, {"2", "B", "C", 1000, h}}, 1, false, "B"},
 		{"money comes back", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 950, h}, {"3", "C", "A", 900, 2 * h}}, 3, true, "A"},
 		{"back to an intermediary", []transfer{{"1", "A", "B", 1000, 0}, {"2", "B", "C", 950, h}, {"3", "C", "D", 900, 2 * h}, {"4", "D", "B", 880, 3 * h}}, 4, true, "A"},
@@ -126,6 +126,9 @@ func TestPathAndHours(t *testing.T) {
 	}
 	if last.Hours != 30 {
 		t.Fatalf("hours = %v, want 30", last.Hours)
+	}
+	if want := 900.0 / 950; last.Ratio != want || got[0].Ratio != 0 {
+		t.Fatalf("ratio = %v (first transfer %v), want %v (0)", last.Ratio, got[0].Ratio, want)
 	}
 }
 
