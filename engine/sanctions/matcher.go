@@ -356,6 +356,7 @@ type scratch struct {
 	nearLists []*keyLists // blockWord's near keys' postings
 	memos     []*wordMemo // per query word
 	toks      []token     // the query's
+	words     []string    // the query's words (appendWords)
 	whole     []contrib   // the run-together name's block candidates
 	// Per candidate, maxWords slots each: the best similarity of each
 	// query word in the candidate and of each candidate word in the query.
@@ -371,12 +372,13 @@ type scratch struct {
 const minShare = 0.4
 
 func (m *Matcher) compute(name string, lid int32) Match {
-	ws, form := words(name)
+	s := m.scratch.Get().(*scratch)
+	defer m.scratch.Put(s)
+	ws, form := appendWords(s.words, name)
+	s.words = ws[:0]
 	if len(ws) == 0 {
 		return Match{}
 	}
-	s := m.scratch.Get().(*scratch)
-	defer m.scratch.Put(s)
 	// A query word's forms come with its memo: a word seen before costs
 	// no makeToken.
 	abjad := hasAbjad(name)
