@@ -263,8 +263,10 @@ type query struct {
 	// name of one word, or with a short word (see concatOK there).
 	concat string
 	weight float64
-	form   uint8 // formID of the legal-form code (legalform.go)
-	short  bool  // hasShortWord(toks)
+	// invWeight is 1/weight, for scoreBound.
+	invWeight float64
+	form      uint8 // formID of the legal-form code (legalform.go)
+	short     bool  // hasShortWord(toks)
 }
 
 func prepare(name string) query {
@@ -285,6 +287,7 @@ func (q *query) finish(form string) {
 	for i := range q.toks {
 		q.weight += q.toks[i].w
 	}
+	q.invWeight = 1 / q.weight
 	q.short = hasShortWord(q.toks)
 	switch {
 	case len(q.toks) == 1:
@@ -740,14 +743,21 @@ func (q *query) share(ntoks int) float64 {
 func (q *query) scoreBound(bestQ []float64, sh nameShape) float64 {
 	var b float64
 	if mx := slices.Max(bestQ); mx > simFloor {
-		sq := q.side(bestQ)
+		// The query side as side computes it, with multiplications for its
+		// divisions (a few ulps apart; a bound is compared with a margin,
+		// boundMargin): a query bounds ~40 candidates, scores ~10.
+		var sq float64
+		for i, b := range bestQ {
+			sq += adjustSimBound(b) * q.toks[i].w
+		}
+		sq *= q.invWeight
 		// sh knows the name's words only up to maxWords: beyond, the
 		// lowest share of the query side is the safe one.
 		wq := q.share(sh.words())
 		if sh.words() == maxWords {
 			wq = min(wq, q.share(math.MaxInt))
 		}
-		b = wq*sq + (1-wq)*adjustSim(mx)
+		b = wq*sq + (1-wq)*adjustSimBound(mx)
 	}
 	if q.concatMayScore(sh) {
 		b = max(b, 0.93)

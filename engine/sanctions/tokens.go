@@ -254,3 +254,16 @@ func adjustSim(s float64) float64 {
 	}
 	return (s - simFloor) / (0.9 - simFloor) * 0.9
 }
+
+// adjustSimBound is adjustSim with one multiplication for the division
+// and the multiplication (0.9/0.2 is 4.5 exactly): a few ulps apart, for
+// bounds only, which are compared with a margin (boundMargin).
+func adjustSimBound(s float64) float64 {
+	switch {
+	case s >= 0.9:
+		return s
+	case s <= simFloor:
+		return 0
+	}
+	return (s - simFloor) * (0.9 / (0.9 - simFloor))
+}
