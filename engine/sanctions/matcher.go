@@ -642,9 +642,9 @@ func selectTop(cands []cand, k int, ties []uint64) []cand {
 // maxDistinctHits is the most distinct shares kthHit tallies.
 const maxDistinctHits = 32
 
-// kthHit returns the k-th largest share of cands (counting equal shares
-// once each), ok false when they have more than maxDistinctHits distinct
-// shares.
+// kthHit returns the share at place k (from 1) of cands ordered by share,
+// largest first; ok is false when they have more than maxDistinctHits
+// distinct shares.
 func kthHit(cands []cand, k int) (v float64, ok bool) {
 	var vals [maxDistinctHits]float64
 	var counts [maxDistinctHits]int
@@ -831,8 +831,8 @@ func (q *query) scoreBound(bestQ []float64, sh nameShape) float64 {
 		// divisions (a few ulps apart; a bound is compared with a margin,
 		// boundMargin): a query bounds ~40 candidates, scores ~10.
 		var sq float64
-		for i, b := range bestQ {
-			sq += adjustSimBound(b) * q.toks[i].w
+		for i, sim := range bestQ {
+			sq += adjustSimBound(sim) * q.toks[i].w
 		}
 		sq *= q.invWeight
 		// sh knows the name's words only up to maxWords: beyond, the
