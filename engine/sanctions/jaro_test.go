@@ -84,3 +84,16 @@ func FuzzJaroWinklerAbove(f *testing.F) {
 		checkAbove(t, a, b, floor)
 	})
 }
+
+// adjustSimBound, which bounds use, is adjustSim within a far smaller
+// distance than boundMargin over every similarity (a bound may be that
+// much below a score and still keep the candidate).
+func TestAdjustSimBound(t *testing.T) {
+	const steps = 1 << 20
+	for i := 0; i <= steps; i++ {
+		s := float64(i) / steps
+		if d := math.Abs(adjustSimBound(s) - adjustSim(s)); d > boundMargin/1e4 {
+			t.Fatalf("adjustSimBound(%v) = %v, adjustSim %v: %v apart", s, adjustSimBound(s), adjustSim(s), d)
+		}
+	}
+}

@@ -94,9 +94,19 @@ func splitLegalForm(ws []string) (rest []string, form string) {
 			break
 		}
 		end := len(ws) - skip
-		// Longest spelling first: "s a de c v" before "c v".
+		// Longest spelling first: "s a de c v" before "c v". The spelling
+		// is joined in a stack buffer: a map index by string(bytes) does
+		// not allocate.
 		for n := min(maxFormWords, end-1); n >= 1; n-- {
-			if code, ok := legalForms[strings.Join(ws[end-n:end], " ")]; ok {
+			var buf [64]byte
+			key := buf[:0]
+			for i, w := range ws[end-n : end] {
+				if i > 0 {
+					key = append(key, ' ')
+				}
+				key = append(key, w...)
+			}
+			if code, ok := legalForms[string(key)]; ok {
 				return ws[:end-n], code
 			}
 		}

@@ -3,6 +3,7 @@ package sanctions
 import (
 	"cmp"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -209,7 +210,8 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 		m.memos = newGenCache[*wordMemo](cmp.Or(opts.WordMemo, 2048))
 	}
 	m.scratch.New = func() any {
-		return &scratch{hit: make([]float64, len(m.names)), mark: make([]uint32, len(m.names)), strong: make([]uint64, (len(m.names)+63)/64)}
+		words := (len(m.names) + 63) / 64
+		return &scratch{hit: make([]float64, len(m.names)), mark: make([]uint32, len(m.names)), strong: make([]uint64, words), reached: make([]uint64, words)}
 	}
 	return m
 }
@@ -262,8 +264,10 @@ type query struct {
 	// name of one word, or with a short word (see concatOK there).
 	concat string
 	weight float64
-	form   uint8 // formID of the legal-form code (legalform.go)
-	short  bool  // hasShortWord(toks)
+	// invWeight is 1/weight, for scoreBound.
+	invWeight float64
+	form      uint8 // formID of the legal-form code (legalform.go)
+	short     bool  // hasShortWord(toks)
 }
 
 func prepare(name string) query {
@@ -284,6 +288,7 @@ func (q *query) finish(form string) {
 	for i := range q.toks {
 		q.weight += q.toks[i].w
 	}
+	q.invWeight = 1 / q.weight
 	q.short = hasShortWord(q.toks)
 	switch {
 	case len(q.toks) == 1:
@@ -341,11 +346,16 @@ func (q *query) keys() (exact, near []string) {
 }
 
 type scratch struct {
-	hit     []float64 // per listed name: query weight its keys share
+	// hit is, per listed name in touched, the query weight its keys
+	// share; other names' entries are stale (the first reach sets, not
+	// adds: reached says which).
+	hit     []float64
 	touched []int32
 	// strong has a bit per listed name a strong key reached (weakFrom);
-	// weak[i] is where query word i's weak contribs begin.
+	// weak[i] is where query word i's weak contribs begin. reached has a
+	// bit per name in touched. Both are all zero between queries.
 	strong  []uint64
+	reached []uint64
 	weak    []int32
 	byCount []int // query words, most contribs first
 	cands   []cand
@@ -356,6 +366,7 @@ type scratch struct {
 	nearLists []*keyLists // blockWord's near keys' postings
 	memos     []*wordMemo // per query word
 	toks      []token     // the query's
+	words     []string    // the query's words (appendWords)
 	whole     []contrib   // the run-together name's block candidates
 	// Per candidate, maxWords slots each: the best similarity of each
 	// query word in the candidate and of each candidate word in the query.
@@ -371,12 +382,13 @@ type scratch struct {
 const minShare = 0.4
 
 func (m *Matcher) compute(name string, lid int32) Match {
-	ws, form := words(name)
+	s := m.scratch.Get().(*scratch)
+	defer m.scratch.Put(s)
+	ws, form := appendWords(s.words, name)
+	s.words = ws[:0]
 	if len(ws) == 0 {
 		return Match{}
 	}
-	s := m.scratch.Get().(*scratch)
-	defer m.scratch.Put(s)
 	// A query word's forms come with its memo: a word seen before costs
 	// no makeToken.
 	abjad := hasAbjad(name)
@@ -423,20 +435,20 @@ func (m *Matcher) compute(name string, lid int32) Match {
 		s.addMarked(s.memos[i].contribs, q.toks[i].w)
 	}
 	s.addMarked(s.whole, q.weight)
-	// Keep the names that share enough, clearing hit and marks on the way.
+	// Keep the names that share enough. The bit sets are cleared whole
+	// (2.8 kB each for the shipped lists): cheaper than a bit per name.
 	s.cands = s.cands[:0]
 	for _, ni := range s.touched {
-		h := s.hit[ni]
-		s.hit[ni] = 0
-		s.strong[ni>>6] &^= 1 << (ni & 63)
-		if h >= minShare*q.weight {
+		if h := s.hit[ni]; h >= minShare*q.weight {
 			s.cands = append(s.cands, cand{ni: ni, hit: h})
 		}
 	}
 	s.touched = s.touched[:0]
+	clear(s.strong)
+	clear(s.reached)
 	// Listed names have three words on average.
 	if maxCand := max(8, m.maxCand/(3*len(q.toks))); len(s.cands) > maxCand {
-		s.cands = selectTop(s.cands, maxCand)
+		s.cands = selectTop(s.cands, maxCand, s.reached)
 	}
 
 	// Word similarities, query word by query word, so that each word's
@@ -553,17 +565,25 @@ func (s *scratch) markStrong(cs []contrib, lid int32, listOf []int32) {
 }
 
 // addMarked adds a query word's share of weight w to the names of cs that
-// are marked strong.
+// are marked strong. A name's first share is stored, not added to a zero
+// read back: 0 + x is x, so every sum is the same float64, and the first
+// reach (most reaches) does not wait for a load from hit, 8 bytes per
+// listed name and mostly out of the CPU caches; the reached bits are.
 func (s *scratch) addMarked(cs []contrib, w float64) {
 	for _, c := range cs {
 		ni := c.ni()
-		if s.strong[ni>>6]&(1<<(ni&63)) == 0 {
+		word, bit := ni>>6, uint64(1)<<(ni&63)
+		if s.strong[word]&bit == 0 {
 			continue
 		}
-		if s.hit[ni] == 0 {
+		share := blockFactors[c.f()] * w
+		if s.reached[word]&bit == 0 {
+			s.reached[word] |= bit
 			s.touched = append(s.touched, ni)
+			s.hit[ni] = share
+			continue
 		}
-		s.hit[ni] += blockFactors[c.f()] * w
+		s.hit[ni] += share
 	}
 }
 
@@ -582,9 +602,92 @@ type cand struct {
 }
 
 // selectTop returns the k candidates that share the most query weight,
-// the lower name index first among equals, in no particular order:
-// quickselect, as the scoring that follows does not depend on the order.
-func selectTop(cands []cand, k int) []cand {
+// the lower name index first among equals, in no particular order, as
+// the scoring that follows does not depend on the order (0 < k <
+// len(cands)). ties is a bit set with a bit per listed name, all zero,
+// and left so.
+//
+// The shares are sums of a few word weights times blockFactors, so a
+// query's candidates have few distinct shares (4.2 on average on the
+// synthetic feed when more than k share enough, at most 18) and the k-th
+// place falls inside a run of equal shares: the names sharing more are
+// kept, and of those sharing exactly as much, the ones with the lowest
+// numbers, in a pass over their bits. More distinct shares than
+// maxDistinctHits: quickselect.
+func selectTop(cands []cand, k int, ties []uint64) []cand {
+	v, ok := kthHit(cands, k)
+	if !ok {
+		return quickselectTop(cands, k)
+	}
+	p := 0
+	for _, c := range cands {
+		switch {
+		case c.hit > v:
+			cands[p] = c
+			p++
+		case c.hit == v:
+			ties[c.ni>>6] |= 1 << (c.ni & 63)
+		}
+	}
+	for w := 0; p < k; w++ {
+		for b := ties[w]; b != 0 && p < k; b &= b - 1 {
+			cands[p] = cand{ni: int32(w<<6 + bits.TrailingZeros64(b)), hit: v}
+			p++
+		}
+	}
+	clear(ties)
+	return cands[:k]
+}
+
+// maxDistinctHits is the most distinct shares kthHit tallies.
+const maxDistinctHits = 32
+
+// kthHit returns the share at place k (from 1) of cands ordered by share,
+// largest first; ok is false when they have more than maxDistinctHits
+// distinct shares.
+func kthHit(cands []cand, k int) (v float64, ok bool) {
+	var vals [maxDistinctHits]float64
+	var counts [maxDistinctHits]int
+	n, last := 0, 0
+next:
+	for _, c := range cands {
+		// Names reached by one key come in a run with one share.
+		if n > 0 && vals[last] == c.hit {
+			counts[last]++
+			continue
+		}
+		for j := range n {
+			if vals[j] == c.hit {
+				counts[j]++
+				last = j
+				continue next
+			}
+		}
+		if n == len(vals) {
+			return 0, false
+		}
+		vals[n], counts[n], last = c.hit, 1, n
+		n++
+	}
+	// Largest first (insertion sort: few values).
+	for i := 1; i < n; i++ {
+		for j := i; j > 0 && vals[j] > vals[j-1]; j-- {
+			vals[j], vals[j-1] = vals[j-1], vals[j]
+			counts[j], counts[j-1] = counts[j-1], counts[j]
+		}
+	}
+	seen := 0
+	for j := range n {
+		if seen += counts[j]; seen >= k {
+			return vals[j], true
+		}
+	}
+	return vals[n-1], true // not reached for k <= len(cands)
+}
+
+// quickselectTop is selectTop by quickselect, for any number of distinct
+// shares.
+func quickselectTop(cands []cand, k int) []cand {
 	before := func(a, b cand) bool { return a.hit > b.hit || a.hit == b.hit && a.ni < b.ni }
 	lo, hi := 0, len(cands) // the k-th place lies in cands[lo:hi]
 	for hi-lo > 1 {
@@ -724,14 +827,21 @@ func (q *query) share(ntoks int) float64 {
 func (q *query) scoreBound(bestQ []float64, sh nameShape) float64 {
 	var b float64
 	if mx := slices.Max(bestQ); mx > simFloor {
-		sq := q.side(bestQ)
+		// The query side as side computes it, with multiplications for its
+		// divisions (a few ulps apart; a bound is compared with a margin,
+		// boundMargin): a query bounds ~40 candidates, scores ~10.
+		var sq float64
+		for i, sim := range bestQ {
+			sq += adjustSimBound(sim) * q.toks[i].w
+		}
+		sq *= q.invWeight
 		// sh knows the name's words only up to maxWords: beyond, the
 		// lowest share of the query side is the safe one.
 		wq := q.share(sh.words())
 		if sh.words() == maxWords {
 			wq = min(wq, q.share(math.MaxInt))
 		}
-		b = wq*sq + (1-wq)*adjustSim(mx)
+		b = wq*sq + (1-wq)*adjustSimBound(mx)
 	}
 	if q.concatMayScore(sh) {
 		b = max(b, 0.93)

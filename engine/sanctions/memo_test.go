@@ -76,10 +76,11 @@ func TestWordMemoChangesNothing(t *testing.T) {
 }
 
 // TestSelectTop: selectTop keeps the same set as sorting by shared weight
-// (ties by index) and cutting, for sizes around the cut and many ties.
+// (ties by index) and cutting, for sizes around the cut and many ties,
+// with few distinct shares and with more than kthHit tallies.
 func TestSelectTop(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, tc := range []struct{ n, k, distinct int }{{1, 1, 1}, {2, 1, 2}, {10, 3, 2}, {100, 8, 5}, {300, 50, 1000}, {257, 256, 3}, {1000, 100, 1}} {
+	for _, tc := range []struct{ n, k, distinct int }{{1, 1, 1}, {2, 1, 2}, {10, 3, 2}, {100, 8, 5}, {300, 50, 1000}, {257, 256, 3}, {1000, 100, 1}, {376, 98, 4}, {500, 100, maxDistinctHits}, {500, 100, maxDistinctHits + 1}} {
 		cands := make([]cand, tc.n)
 		for i := range cands {
 			cands[i] = cand{ni: int32(i), hit: float64(rng.IntN(tc.distinct))}
@@ -93,7 +94,11 @@ func TestSelectTop(t *testing.T) {
 			return cmp.Compare(a.ni, b.ni)
 		})
 		want = want[:tc.k]
-		got := slices.Clone(selectTop(cands, tc.k))
+		ties := make([]uint64, (tc.n+63)/64)
+		got := slices.Clone(selectTop(cands, tc.k, ties))
+		if slices.ContainsFunc(ties, func(w uint64) bool { return w != 0 }) {
+			t.Errorf("n %d k %d distinct %d: ties bit set left non-zero", tc.n, tc.k, tc.distinct)
+		}
 		byIndex := func(a, b cand) int { return cmp.Compare(a.ni, b.ni) }
 		slices.SortFunc(want, byIndex)
 		slices.SortFunc(got, byIndex)

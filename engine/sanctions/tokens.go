@@ -49,14 +49,29 @@ var nameVariants = map[string]string{
 // words turns a raw name into its comparable words: transliteration,
 // names.Normalize, hyphen and apostrophe handling, titles dropped and the
 // legal form split off (see splitLegalForm; its code is returned apart).
-func words(name string) (ws []string, form string) {
+func words(name string) (ws []string, form string) { return appendWords(nil, name) }
+
+// appendWords is words appending to ws[:0], so that a query reuses its
+// scratch slice: the split is one pass over the bytes (strings.FieldsFunc
+// made two and allocated its result), splitting on ' ' and '-' as it did
+// (both ASCII, so never inside a multi-byte rune).
+func appendWords(ws []string, name string) ([]string, string) {
 	norm := names.Normalize(Transliterate(name))
-	if norm == "" {
-		return nil, ""
+	ws = ws[:0]
+	for start, i := 0, 0; i <= len(norm); i++ {
+		if i < len(norm) && norm[i] != ' ' && norm[i] != '-' {
+			continue
+		}
+		if i > start {
+			ws = append(ws, norm[start:i])
+		}
+		start = i + 1
 	}
-	f := strings.FieldsFunc(norm, func(r rune) bool { return r == ' ' || r == '-' })
-	out := f[:0]
-	for _, w := range f {
+	if len(ws) == 0 {
+		return ws, ""
+	}
+	out := ws[:0] // filtered in place
+	for _, w := range ws {
 		if strings.IndexByte(w, '\'') >= 0 {
 			w = strings.ReplaceAll(w, "'", "")
 		}
@@ -69,9 +84,9 @@ func words(name string) (ws []string, form string) {
 		out = append(out, w)
 	}
 	if len(out) == 0 {
-		out = f // a name made only of titles stays as it is
+		out = ws // a name made only of titles stays as it is
 	}
-	out, form = splitLegalForm(out)
+	out, form := splitLegalForm(out)
 	// "Acme Holding Co. Ltd": a second form before the first says nothing more.
 	out, _ = splitLegalForm(out)
 	return out, form
@@ -238,4 +253,17 @@ func adjustSim(s float64) float64 {
 		return 0
 	}
 	return (s - simFloor) / (0.9 - simFloor) * 0.9
+}
+
+// adjustSimBound is adjustSim with one multiplication for the division
+// and the multiplication (0.9/0.2 is 4.5 exactly): a few ulps apart, for
+// bounds only, which are compared with a margin (boundMargin).
+func adjustSimBound(s float64) float64 {
+	switch {
+	case s >= 0.9:
+		return s
+	case s <= simFloor:
+		return 0
+	}
+	return (s - simFloor) * (0.9 / (0.9 - simFloor))
 }

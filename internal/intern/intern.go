@@ -1,6 +1,9 @@
 package intern
 
-import "hash/maphash"
+import (
+	"hash/maphash"
+	"unsafe"
+)
 
 const (
 	// maxLen is the longest value the table keeps; longer ones are
@@ -15,6 +18,17 @@ const (
 	// value finds its set full, up to maxEntries, so a Strings that only
 	// ever sees a few header values stays small.
 	minEntries = 64
+	// chunkSize is the size of the chunks Flush copies records' new values
+	// into: one allocation per chunk (about eight records of a feed)
+	// instead of one per record. A kept value keeps its chunk alive; the
+	// engine keeps a record's values for as long as its windows keep the
+	// record (inflows keep a transaction id and counterparty account), so
+	// in a stream most chunks are kept whole anyway.
+	chunkSize = 1024
+	// maxCarved is the largest record block carved from a chunk; a larger
+	// one is allocated alone, so that it neither wastes most of a chunk nor
+	// keeps one alive.
+	maxCarved = chunkSize / 4
 )
 
 // seed keys the table's hash. It is random per process, so a feed cannot
@@ -37,6 +51,10 @@ type Strings struct {
 	block   []byte
 	pending []pendingValue
 	slots   []int // slots with a pending value, in Set order
+	// chunk holds the flushed blocks carved so far from the current chunk:
+	// its bytes up to len are shared by strings and never written again;
+	// Flush appends within its capacity or starts a new chunk.
+	chunk []byte
 }
 
 // set holds two values, the more recently used first, each with the high
@@ -112,15 +130,16 @@ func (s *Strings) Drop(from, to int) {
 }
 
 // Flush sets the fields of the values pending since the last Flush, all
-// from one allocated string: one allocation per record instead of one
-// per new value. A field kept beyond the record keeps that string alive
-// (a record's new values, a few hundred bytes at most in a feed), as the
-// engine clones what it keeps for long (window keys).
+// substrings of one string carved from a shared chunk: about one
+// allocation per chunkSize bytes of new values instead of one per new
+// value. A field kept beyond the record keeps that chunk alive (at most
+// chunkSize bytes, the new values of a few records), as the engine clones
+// what it keeps for long (window keys).
 func (s *Strings) Flush() {
 	if len(s.slots) == 0 {
 		return
 	}
-	all := string(s.block)
+	all := s.carve(s.block)
 	for _, slot := range s.slots {
 		p := &s.pending[slot]
 		if p.ok {
@@ -130,6 +149,25 @@ func (s *Strings) Flush() {
 		*p = pendingValue{} // also a replaced one: keep no pointer into the caller's fields
 	}
 	s.block, s.slots = s.block[:0], s.slots[:0]
+}
+
+// carve returns b as a string: a copy in the current chunk, or in a new
+// one when the rest is too short (the rest is left unused), or alone when b
+// is longer than maxCarved. The chunk's bytes before its length are never
+// written again, which is what makes the unsafe.String immutable.
+func (s *Strings) carve(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if len(b) > maxCarved {
+		return string(b)
+	}
+	if cap(s.chunk)-len(s.chunk) < len(b) {
+		s.chunk = make([]byte, 0, chunkSize)
+	}
+	start := len(s.chunk)
+	s.chunk = append(s.chunk, b...)
+	return unsafe.String(&s.chunk[start], len(b))
 }
 
 // Intern returns b as a string from the bounded table, so codes that

@@ -3,6 +3,7 @@ package intern
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -115,18 +116,22 @@ func TestSetFlush(t *testing.T) {
 	if txID != "t1" || account != "PL61109010140000071219812874" || name != "Jan Kowalski" {
 		t.Fatalf("after Flush: %q %q %q", txID, account, name)
 	}
-	// A new tx id and a repeated account: one allocation, for the id.
-	ids := make([]string, 202)
+	// New tx ids and a repeated account: the ids are carved from shared
+	// chunks, one allocation per chunk, not one per record.
+	const perRun = 100
+	ids := make([]string, 101*perRun)
 	for i := range ids {
-		ids[i] = fmt.Sprint("t", i+2)
+		ids[i] = fmt.Sprintf("tx-%08d", i)
 	}
 	i := 0
 	if n := testing.AllocsPerRun(100, func() {
-		record(ids[i], "PL61109010140000071219812874", "Jan Kowalski")
-		s.Flush()
-		i++
-	}); n != 1 {
-		t.Errorf("record with one new value: %v allocations, want 1", n)
+		for range perRun {
+			record(ids[i], "PL61109010140000071219812874", "Jan Kowalski")
+			s.Flush()
+			i++
+		}
+	}); n > perRun*11/chunkSize+1 {
+		t.Errorf("%d records with one new 11-byte value: %v allocations, want at most one per %d-byte chunk", perRun, n, chunkSize)
 	}
 	if n := testing.AllocsPerRun(100, func() { s.Flush() }); n != 0 {
 		t.Errorf("Flush with nothing pending: %v allocations, want 0", n)
@@ -150,6 +155,43 @@ func TestSetFlush(t *testing.T) {
 			t.Errorf("%s: account %q after Flush, want %q", tt.name, account, tt.want)
 		}
 	}
+}
+
+// Values flushed earlier keep their bytes while later records fill the
+// same chunk and new ones; a block longer than maxCarved is a string of
+// its own, not carved.
+func TestFlushedValuesStay(t *testing.T) {
+	var s Strings
+	kept := make([]string, 0, 3000)
+	want := make([]string, 0, 3000)
+	for i := range 1000 {
+		var id, acct, long string
+		v := []string{fmt.Sprint("id", i), fmt.Sprintf("NO%013d", i*7919), strings.Repeat(string(rune('a'+i%26)), i%(2*maxCarved))}
+		s.Set(0, &id, []byte(v[0]), false)
+		s.Set(1, &acct, []byte(v[1]), false)
+		s.Set(2, &long, []byte(v[2]), false)
+		s.Flush()
+		kept = append(kept, id, acct, long)
+		want = append(want, v...)
+		if carved, n := inChunk(&s, id), len(id)+len(acct)+len(long); carved != (n <= maxCarved) {
+			t.Fatalf("record %d: %d-byte block carved from the chunk: %v, want %v", i, n, carved, n <= maxCarved)
+		}
+	}
+	for i := range kept {
+		if kept[i] != want[i] {
+			t.Fatalf("value %d is %q after later records, want %q", i, kept[i], want[i])
+		}
+	}
+}
+
+// inChunk reports whether v's bytes are in s's current chunk.
+func inChunk(s *Strings, v string) bool {
+	if cap(s.chunk) == 0 || v == "" {
+		return false
+	}
+	lo := uintptr(unsafe.Pointer(unsafe.SliceData(s.chunk)))
+	p := uintptr(unsafe.Pointer(unsafe.StringData(v)))
+	return p >= lo && p < lo+uintptr(cap(s.chunk))
 }
 
 // sameData reports whether a and b share their bytes (one allocation).
@@ -188,6 +230,9 @@ func FuzzStrings(f *testing.F) {
 		var s Strings
 		var fields, want [slots]string
 		var pending [slots]*string // model: the value Flush will set
+		// Every value a field held after a Flush, with the value it must
+		// keep: later records must not overwrite a chunk's bytes.
+		var held, heldWant []string
 		for len(ops) >= 2 {
 			op, slot := ops[0], int(ops[1]%slots)
 			ops = ops[2:]
@@ -223,9 +268,15 @@ func FuzzStrings(f *testing.F) {
 						t.Fatalf("after Flush: slot %d holds %q, want %q", i, fields[i], want[i])
 					}
 				}
+				held, heldWant = append(held, fields[:]...), append(heldWant, want[:]...)
 			}
 			// A Set resolved at once is already in place; one pending is
 			// not visible yet: the model checks fields only after Flush.
+		}
+		for i := range held {
+			if held[i] != heldWant[i] {
+				t.Fatalf("value %d changed after later operations: %q, want %q", i, held[i], heldWant[i])
+			}
 		}
 	})
 }
