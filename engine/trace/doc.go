@@ -45,5 +45,8 @@
 // once its newest arrival is older than the newest transfer seen minus
 // Window and a day (Evict), and a path keeps at most 2·MaxPath nodes
 // alive (a longer one is rebased on its newest MaxPath, its hop count
-// kept).
+// kept). Nodes come from slabs of 256 and their identifiers from 16 KiB
+// chunks, and evicted accounts are reused: no allocation per transfer in
+// a steady state, at the price of a slab or chunk living while one of
+// its nodes does (+15–25 MB of peak RSS on a 300,000-record feed).
 package trace

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"time"
+	"unsafe"
 
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/eventtime"
@@ -113,7 +114,24 @@ type Tracer struct {
 	accounts map[string]*account
 	newest   int64 // greatest ts observed
 	since    int   // observations since the last eviction
+
+	// Allocation, amortised: nodes come from slabs and their identifiers
+	// from byte chunks, one allocation per nodeSlab nodes and per
+	// idChunk bytes; evicted accounts are reused with their arrivals'
+	// capacity. A slab or chunk lives while one of its nodes does; the
+	// nodes of one slab are of about one time and expire together, a
+	// Window and a day after the newest (Evict), or later only in a
+	// rebased chain, which keeps at most 2·MaxPath nodes.
+	slab    []node
+	ids     []byte
+	free    []*account
+	pathBuf []engine.Hop
 }
+
+const (
+	nodeSlab = 256
+	idChunk  = 16 << 10
+)
 
 // New returns an empty tracer; cfg must be valid (Config.Validate).
 func New(cfg Config) *Tracer {
@@ -125,7 +143,9 @@ func New(cfg Config) *Tracer {
 const evictEvery = 1 << 16
 
 // Observe traces tx (enriched: amount_eur set) and sets tx.Trace; then
-// tx becomes an arrival of its creditor.
+// tx becomes an arrival of its creditor. tx.Trace.Path is the tracer's own
+// buffer, valid until the next Observe: copy it to keep it (an alert's
+// explanation does, engine.TracePath).
 func (t *Tracer) Observe(tx *engine.Tx) {
 	d, c := tx.Debtor.Account, tx.Creditor.Account
 	ts := eventtime.UnixNano(tx.TS)
@@ -145,7 +165,8 @@ func (t *Tracer) Observe(tx *engine.Tx) {
 	if parent != nil {
 		tx.Trace.Ratio = tx.AmountEURF / parent.eur
 		tx.Trace.Cycle = t.onPath(parent, c)
-		tx.Trace.Path = t.path(parent)
+		t.pathBuf = t.fillPath(t.pathBuf, parent)
+		tx.Trace.Path = t.pathBuf
 	}
 	t.arrive(c, n)
 }
@@ -192,8 +213,9 @@ func (t *Tracer) link(parent *node, tx *engine.Tx, ts int64) *node {
 	if sameParty(&tx.Debtor, &tx.Creditor) {
 		step = 0
 	}
-	n := &node{
-		ids:      id + d + c,
+	n := t.newNode()
+	*n = node{
+		ids:      t.carve(id, d, c),
 		debtorAt: uint16(len(id)), creditorAt: uint16(len(id) + len(d)),
 		depth: 1, hops: step, ts: ts, eur: tx.AmountEURF, start: ts,
 	}
@@ -212,6 +234,34 @@ func (t *Tracer) link(parent *node, tx *engine.Tx, ts int64) *node {
 	n.parent, n.depth, n.hops = parent, parent.depth+1, parent.hops+step
 	n.start, n.origin = parent.start, parent.origin
 	return n
+}
+
+// newNode returns a zero node from the current slab.
+func (t *Tracer) newNode() *node {
+	if len(t.slab) == cap(t.slab) {
+		t.slab = make([]node, 0, nodeSlab)
+	}
+	t.slab = t.slab[:len(t.slab)+1]
+	return &t.slab[len(t.slab)-1]
+}
+
+// carve returns id, d and c back to back as one string in the current
+// chunk (a new one when it is full; identifiers longer than a quarter of
+// a chunk get their own). The chunk's bytes are never written again.
+func (t *Tracer) carve(id, d, c string) string {
+	n := len(id) + len(d) + len(c)
+	if n > idChunk/4 {
+		return id + d + c
+	}
+	if cap(t.ids)-len(t.ids) < n {
+		t.ids = make([]byte, 0, idChunk)
+	}
+	start := len(t.ids)
+	t.ids = append(append(append(t.ids, id...), d...), c...)
+	if n == 0 {
+		return ""
+	}
+	return unsafe.String(&t.ids[start], n)
 }
 
 // sameParty reports whether two accounts belong to one party: the same
@@ -252,11 +302,11 @@ func (t *Tracer) onPath(p *node, account string) bool {
 	return false
 }
 
-// path lists the newest MaxPath transfers of the path ending at p, oldest
-// first.
-func (t *Tracer) path(p *node) []engine.Hop {
+// fillPath returns the newest MaxPath transfers of the path ending at p,
+// oldest first, in buf's memory (grown when too small).
+func (t *Tracer) fillPath(buf []engine.Hop, p *node) []engine.Hop {
 	depth := min(int(p.depth), t.cfg.MaxPath)
-	out := make([]engine.Hop, depth)
+	out := slices.Grow(buf[:0], depth)[:depth]
 	for i, n := depth-1, p; i >= 0; i, n = i-1, n.parent {
 		out[i] = engine.Hop{TxID: n.txID(), Debtor: n.debtor(), Creditor: n.creditor(),
 			AmountEUR: n.eur, TS: time.Unix(0, n.ts).UTC()}
@@ -272,7 +322,11 @@ func (t *Tracer) path(p *node) []engine.Hop {
 func (t *Tracer) arrive(c string, n *node) {
 	acc := t.accounts[c]
 	if acc == nil {
-		acc = &account{arrivals: make([]arrival, 0, t.cfg.Arrivals+1)} // room for the one that arrives before a trim
+		if k := len(t.free); k > 0 {
+			acc, t.free = t.free[k-1], t.free[:k-1]
+		} else {
+			acc = &account{arrivals: make([]arrival, 0, t.cfg.Arrivals+1)} // room for the one that arrives before a trim
+		}
 		t.accounts[n.creditor()] = acc
 	}
 	a := arrival{ts: n.ts, eur: n.eur, hops: n.hops, n: n}
@@ -307,6 +361,9 @@ func (t *Tracer) Evict() {
 	for k, acc := range t.accounts {
 		if acc.arrivals[0].ts < cut {
 			delete(t.accounts, k)
+			clear(acc.arrivals) // drop the nodes
+			acc.arrivals = acc.arrivals[:0]
+			t.free = append(t.free, acc)
 		}
 	}
 }

@@ -34,6 +34,7 @@ func run(cfg Config, feed []transfer) []engine.Trace {
 		tx := f.tx()
 		tr.Observe(tx)
 		out[i] = tx.Trace
+		out[i].Path = slices.Clone(tx.Trace.Path) // the tracer reuses its buffer
 	}
 	return out
 }
@@ -212,6 +213,23 @@ func TestEvict(t *testing.T) {
 	}
 	if _, ok := tr.accounts["D"]; !ok {
 		t.Fatal("D, the recent one, was evicted")
+	}
+	// B's state is gone and its record is reused for E: neither carries
+	// the other's arrivals.
+	later := DefaultWindow + 26*time.Hour
+	for _, f := range []struct {
+		tr   transfer
+		hops int
+	}{
+		{transfer{"3", "X", "E", 1000, later}, 1},
+		{transfer{"4", "B", "Z", 1000, later + time.Hour}, 1},
+		{transfer{"5", "E", "F", 1000, later + 2*time.Hour}, 2},
+	} {
+		tx := f.tr.tx()
+		tr.Observe(tx)
+		if tx.Trace.Hops != f.hops {
+			t.Errorf("transfer %s after eviction: hops %d, want %d", f.tr.id, tx.Trace.Hops, f.hops)
+		}
 	}
 }
 
