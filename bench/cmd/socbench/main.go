@@ -211,7 +211,7 @@ func run(args []string, stdout, stderr io.Writer, log *slog.Logger) error {
 			defer b.cleanup()
 			b.phaseCtx(ctx, "baseline", b.baseline)
 			b.phaseCtx(ctx, "pipeline", func(ctx context.Context) error { return b.pipeline(ctx, "pipeline", "auto", &b.res.Pipeline) })
-			b.phaseCtx(ctx, "norekey", func(ctx context.Context) error { return b.pipeline(ctx, "norekey", "never", &b.res.PipelineNoRekey) })
+			b.phaseCtx(ctx, "norekey", b.noRekey)
 			b.phaseCtx(ctx, "latency", b.latency)
 			b.phaseCtx(ctx, "handover", b.handover)
 		}
@@ -505,6 +505,22 @@ func (b *bench) waitCaughtUp(ctx context.Context, c *service.Child, st [][2]stri
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// noRekey runs the pipeline screening the input directly, to show what
+// the re-key stage costs — unless the pack's rules read trace fields,
+// which only the re-key stage sets (socwatch refuses to start so): the
+// phase is then left out, with the reason in the log.
+func (b *bench) noRekey(ctx context.Context) error {
+	rs, err := b.loadPack()
+	if err != nil {
+		return err
+	}
+	if rs.Traced {
+		b.log.Info("phase left out: the pack traces flows, which needs the re-key stage", "phase", "norekey", "pack", b.o.pack)
+		return nil
+	}
+	return b.pipeline(ctx, "norekey", "never", &b.res.PipelineNoRekey)
 }
 
 func (b *bench) pipeline(ctx context.Context, phase, rekey string, out *report.Pipeline) error {
