@@ -279,9 +279,12 @@ func TestIntegrationBrowser(t *testing.T) {
 	// A layering-chain alert shows its traced path as a table of hops and
 	// draws every account of it, hop by hop, though none of their
 	// transfers is stored.
+	// The fixture's own feed has layering chains too: open the seeded
+	// alert by its id.
+	chainID := engine.AlertID("AML-FLOW-001", 1, chain[len(chain)-1].TxID)
 	run(t, ctx, "open flow alert",
 		chromedp.Navigate(base+"/alerts?typology=layering_chain"),
-		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert] a`)),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert="`+chainID+`"] a`)),
 		chromedp.WaitVisible(chromedp.ID("trace-path")),
 	)
 	hopRows := get(t, ctx, "path rows", chromedp.Evaluate[[]string](
@@ -320,7 +323,7 @@ func TestIntegrationBrowser(t *testing.T) {
 	// table and in the graph.
 	run(t, ctx, "open round-trip alert",
 		chromedp.Navigate(base+"/alerts?typology=round_trip"),
-		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert] a`)),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert="`+engine.AlertID("AML-FLOW-002", 1, "round-tx-3")+`"] a`)),
 		chromedp.WaitVisible(chromedp.ID("trace-path")),
 	)
 	if marks, rings := count("returned marks", "#trace-path mark.returned"), count("returned node", "#graph circle.returned"); marks != 2 || rings != 1 {
@@ -379,7 +382,7 @@ func TestIntegrationBrowser(t *testing.T) {
 	// A case holding the flow alert draws its path too.
 	run(t, ctx, "flow case",
 		chromedp.Navigate(base+"/alerts?typology=layering_chain"),
-		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(1) input[type=checkbox]`)),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert="`+chainID+`"] input[type=checkbox]`)),
 		chromedp.SendKeys(chromedp.ID("case-title"), "Layering chain from PL through NO and LT"),
 		chromedp.Click(chromedp.ID("open-case")),
 		chromedp.WaitVisible(chromedp.ID("timeline")),
