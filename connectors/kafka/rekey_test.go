@@ -161,6 +161,31 @@ func mustAtoi(t *testing.T, s string) int {
 	return n
 }
 
+// runRekeyerUntilCommitted runs a re-key stage of cfg until its group has
+// committed offset want[p] of each partition p of topic, then stops it.
+func runRekeyerUntilCommitted(t *testing.T, b backend, cfg RekeyConfig, topic string, want map[int32]int64) {
+	t.Helper()
+	r, err := NewRekeyer(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errc := make(chan error, 1)
+	go func() { errc <- r.Run(ctx) }()
+	eventually(t, 20*time.Second, "rekey commit", func() bool {
+		for p, off := range want {
+			if committed(t, b, cfg.Group+"-rekey", topic, p) != off {
+				return false
+			}
+		}
+		return true
+	})
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+}
+
 // TestRekeyerReleasesHistoryOnAssignment: a restarted stage hands Release
 // the records of ReleaseHistory before each partition's committed
 // position, in event-time order across partitions, before any new record.
@@ -184,20 +209,7 @@ func TestRekeyerReleasesHistoryOnAssignment(t *testing.T) {
 					// time (base + seq s) names them.
 					released = append(released, fmt.Sprint((p.EventTime-base.UnixNano())/int64(time.Second)))
 				}}
-			r, err := NewRekeyer(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ctx, cancel := context.WithCancel(context.Background())
-			errc := make(chan error, 1)
-			go func() { errc <- r.Run(ctx) }()
-			eventually(t, 20*time.Second, "rekey commit", func() bool {
-				return committed(t, b, group+"-rekey", topic, 0) == int64((upTo+1)/2) && committed(t, b, group+"-rekey", topic, 1) == int64(upTo/2)
-			})
-			cancel()
-			if err := <-errc; err != nil {
-				t.Fatalf("Run: %v", err)
-			}
+			runRekeyerUntilCommitted(t, b, cfg, topic, map[int32]int64{0: int64((upTo + 1) / 2), 1: int64(upTo / 2)})
 			return released
 		}
 		feed(0, 10)
@@ -240,18 +252,7 @@ func TestRekeyerHistoryIsCutByEventTime(t *testing.T) {
 			Release: func(p *Prepared) {
 				released = append(released, fmt.Sprint((p.EventTime-written.UnixNano())/int64(time.Hour)))
 			}}
-		r, err := NewRekeyer(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		errc := make(chan error, 1)
-		go func() { errc <- r.Run(ctx) }()
-		eventually(t, 20*time.Second, "rekey commit", func() bool { return committed(t, b, group+"-rekey", topic, 0) == int64(upTo) })
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run: %v", err)
-		}
+		runRekeyerUntilCommitted(t, b, cfg, topic, map[int32]int64{0: int64(upTo)})
 		return strings.Join(released, " ")
 	}
 	feed(0, 14)

@@ -1,13 +1,10 @@
 package sanctions
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/csv"
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,31 +99,10 @@ func goldenQueries(t *testing.T, ents []Entity) []string {
 			add(a)
 		}
 	}
-	f, err := os.Open(filepath.Join("testdata", "putin_names.txt"))
-	if err != nil {
-		t.Fatal(err)
+	for _, q := range testdataLines(t, "putin_names.txt") {
+		add(q)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		add(sc.Text())
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	pf, err := os.Open(filepath.Join("testdata", "cross_script_pairs.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pf.Close()
-	cr := csv.NewReader(pf)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = -1
-	recs, err := cr.ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range recs {
+	for _, r := range crossScriptPairs(t) {
 		for _, q := range r[:min(len(r), 2)] {
 			add(q)
 		}

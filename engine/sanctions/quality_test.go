@@ -23,18 +23,8 @@ const putinEntityID = "900001"
 // above DefaultThreshold, screened against all shipped lists at once.
 func TestPutinNames(t *testing.T) {
 	m := testMatcher(t)
-	f, err := os.Open(filepath.Join("testdata", "putin_names.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
 	var n, ok int
-	for sc.Scan() {
-		name := strings.TrimSpace(sc.Text())
-		if name == "" {
-			continue
-		}
+	for _, name := range testdataLines(t, "putin_names.txt") {
 		n++
 		r := m.Best(name, "")
 		if r.EntityID == putinEntityID && r.Score >= DefaultThreshold {
@@ -53,20 +43,8 @@ func TestPutinNames(t *testing.T) {
 // TestCrossScriptPairs: at least 80 % of the pairs reach their minimum
 // score under Compare.
 func TestCrossScriptPairs(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "cross_script_pairs.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = -1
-	recs, err := cr.ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
 	var n, ok int
-	for _, r := range recs {
+	for _, r := range crossScriptPairs(t) {
 		if len(r) < 3 {
 			continue
 		}
@@ -86,6 +64,47 @@ func TestCrossScriptPairs(t *testing.T) {
 	if n != 22 || rate < 0.8 {
 		t.Fatalf("%d/%d pairs (%.1f %%), want ≥ 80 %% of 22", ok, n, 100*rate)
 	}
+}
+
+// testdataLines returns the non-empty lines of testdata/name, trimmed.
+func testdataLines(t *testing.T, name string) []string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
+
+// crossScriptPairs returns the rows of testdata/cross_script_pairs.csv
+// ('#' comments; a row is a name, its counterpart and the minimum score,
+// some rows without the score).
+func crossScriptPairs(t *testing.T) [][]string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "cross_script_pairs.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = -1
+	recs, err := cr.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
 }
 
 // maxFalseHitRate guards the measured false-hit rate on synthetic

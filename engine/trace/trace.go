@@ -1,7 +1,6 @@
 package trace
 
 import (
-	"fmt"
 	"math"
 	"slices"
 	"time"
@@ -47,22 +46,6 @@ func (c Config) withDefaults() Config {
 		c.MaxPath = DefaultMaxPath
 	}
 	return c
-}
-
-// Validate reports a config the tracer cannot run with.
-func (c Config) Validate() error {
-	c = c.withDefaults()
-	switch {
-	case c.Window < 0:
-		return fmt.Errorf("trace window %s is negative", c.Window)
-	case c.MinRatio < 0 || c.MaxRatio < c.MinRatio:
-		return fmt.Errorf("trace ratios [%g, %g]: want 0 <= min <= max", c.MinRatio, c.MaxRatio)
-	case c.Arrivals < 1 || c.Arrivals > 64:
-		return fmt.Errorf("trace arrivals %d: want 1..64", c.Arrivals)
-	case c.MaxPath < 1 || c.MaxPath > 64:
-		return fmt.Errorf("trace max path %d: want 1..64", c.MaxPath)
-	}
-	return nil
 }
 
 // node is one traced transfer; nodes are immutable once made, and paths
@@ -133,7 +116,7 @@ const (
 	idChunk  = 16 << 10
 )
 
-// New returns an empty tracer; cfg must be valid (Config.Validate).
+// New returns an empty tracer; a zero field of cfg takes its default.
 func New(cfg Config) *Tracer {
 	cfg = cfg.withDefaults()
 	return &Tracer{cfg: cfg, window: int64(cfg.Window), accounts: map[string]*account{}}

@@ -233,17 +233,6 @@ func TestEvict(t *testing.T) {
 	}
 }
 
-func TestValidate(t *testing.T) {
-	for _, c := range []Config{{Window: -1}, {MinRatio: 2, MaxRatio: 1}, {Arrivals: 65}, {MaxPath: -1}} {
-		if c.Validate() == nil {
-			t.Errorf("%+v: no error", c)
-		}
-	}
-	if err := (Config{}).Validate(); err != nil {
-		t.Errorf("defaults: %v", err)
-	}
-}
-
 // TestBytesPerAccount measures the state of accounts that each receive a
 // few transfers, the figure the package doc gives.
 func TestBytesPerAccount(t *testing.T) {
