@@ -81,7 +81,7 @@ func WriteTable(w io.Writer, r *Result) error {
 	for _, e := range []struct {
 		name string
 		t    Throughput
-	}{{"engine alone, GOMAXPROCS=1", r.EngineOneCore}, {"engine alone, all cores", r.EngineAllCores}} {
+	}{{"engine alone, GOMAXPROCS=1, sanctions cold", r.EngineOneCoreCold}, {"engine alone, GOMAXPROCS=1, sanctions warm", r.EngineOneCore}, {"engine alone, all cores", r.EngineAllCores}} {
 		row(e.name, rate(e.t.RecordsPerSec), fmt.Sprintf("%.0f ns/record wall, %s of CPU time, %.1f allocs/record, GOMAXPROCS %d, %d records",
 			e.t.NsPerRecord, strings.Replace(rate(e.t.RecordsPerCPUSec), "/s", "/CPU-s", 1), e.t.AllocsPerRec, e.t.GOMAXPROCS, e.t.Records))
 	}

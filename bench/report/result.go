@@ -17,9 +17,13 @@ type Result struct {
 	Baseline        Throughput `json:"baseline_consume"`
 	Pipeline        Pipeline   `json:"pipeline_rekey"`
 	PipelineNoRekey Pipeline   `json:"pipeline_no_rekey"`
-	EngineOneCore   Throughput `json:"engine_gomaxprocs_1"`
-	EngineAllCores  Throughput `json:"engine_all_cores"`
-	RuleScaling     []RuleCost `json:"rule_scaling"`
+	// EngineOneCore is the engine on one core with the sanctions caches
+	// warm, as issue 12 states its target; EngineOneCoreCold is the same
+	// records screened first, with every name new to the caches.
+	EngineOneCore     Throughput `json:"engine_gomaxprocs_1"`
+	EngineOneCoreCold Throughput `json:"engine_gomaxprocs_1_cold"`
+	EngineAllCores    Throughput `json:"engine_all_cores"`
+	RuleScaling       []RuleCost `json:"rule_scaling"`
 	// RuleCostRatio is the per-record time of the largest rule count over
 	// that of the smallest (1,000 vs 10 by default).
 	RuleCostRatio float64  `json:"rule_cost_ratio"`
@@ -177,8 +181,8 @@ func (r *Result) EvaluateTargets() {
 	if perCore == 0 {
 		perCore = r.EngineOneCore.RecordsPerSec
 	}
-	add("engine records/s per core (GOMAXPROCS=1)", perCore, 300000, true, perCore > 0)
-	add("engine allocations per record (GOMAXPROCS=1)", r.EngineOneCore.AllocsPerRec, 4, false, r.EngineOneCore.Records > 0)
+	add("engine records/s per core (GOMAXPROCS=1, warm)", perCore, 300000, true, perCore > 0)
+	add("engine allocations per record (GOMAXPROCS=1, warm)", r.EngineOneCore.AllocsPerRec, 4, false, r.EngineOneCore.Records > 0)
 	add("largest / smallest rule count per-record time", r.RuleCostRatio, 3, false, r.RuleCostRatio > 0)
 	add("state bytes per key per aggregate", r.State.BytesPerKeyPerAggregate, 128, false, r.State.TotalKeys > 0)
 	add("p99 record → durable alert (s) at half max rate", r.Latency.P99, 0.25, false, r.Latency.Alerts > 0)
