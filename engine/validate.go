@@ -27,7 +27,7 @@ func RejectReason(err error) string {
 	if errors.As(err, &re) {
 		return re.Reason
 	}
-	return "other"
+	return ReasonOther
 }
 
 // Reject reasons (bounded set, used as metric labels).
@@ -38,7 +38,13 @@ const (
 	ReasonFXMissing = "fx_missing" // no rate for currency/date
 	ReasonTooLarge  = "too_large"  // record exceeds the size limit
 	ReasonTSFuture  = "ts_future"  // ts too far ahead of the stream's watermark or the clock
+	ReasonOther     = "other"      // an error that is not a RejectError
 )
+
+// RejectReasons are all reasons RejectReason returns, so that metrics can
+// create a series for each before the first rejection: a dashboard's rate()
+// of a series that appears with its first sample misses that sample.
+var RejectReasons = []string{ReasonDecode, ReasonMissing, ReasonInvalid, ReasonFXMissing, ReasonTooLarge, ReasonTSFuture, ReasonOther}
 
 // Validate checks the wire fields a decoder filled. Decoders call it so that
 // every format enforces the same contract.

@@ -3,9 +3,24 @@ package kafka
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/socwatch/socwatch/engine"
+)
+
+// Results of state checkpoints and restores, the result label of
+// socwatch_state_checkpoints_total and socwatch_state_restore_total.
+const (
+	checkpointWritten   = "written"   // manifest acknowledged
+	checkpointFailed    = "failed"    // the previous checkpoint stays in use
+	checkpointAbandoned = "abandoned" // revoked or shutting down first
+
+	restoreCheckpoint = "checkpoint" // a checkpoint and the records after it
+	restoreReplay     = "replay"     // no usable checkpoint: history replayed
+	restoreCorrupt    = "corrupt"    // a checkpoint failed its checks: history replayed
 )
 
 // metrics are the socwatch_* collectors of this package. A source, a
@@ -96,6 +111,17 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		Help: "Offset covered by the partition's newest complete state checkpoint written by this process (a restore replays from it).",
 	}, []string{"topic", "partition"})); err != nil {
 		return nil, err
+	}
+	// Every label value a series can take exists from the start, at 0, so
+	// that alerting on its rate sees the first increment.
+	for _, r := range append(slices.Clone(engine.RejectReasons), ReasonProduceRejected) {
+		m.dlq.WithLabelValues(r)
+	}
+	for _, r := range []string{restoreCheckpoint, restoreReplay, restoreCorrupt} {
+		m.restores.WithLabelValues(r)
+	}
+	for _, r := range []string{checkpointWritten, checkpointFailed, checkpointAbandoned} {
+		m.checkpoints.WithLabelValues(r)
 	}
 	return m, nil
 }

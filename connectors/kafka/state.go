@@ -289,7 +289,7 @@ func (st *stateStore) maybeCheckpoint(w *worker, end int64) {
 	st.mu.Unlock()
 	chunks, err := snap.SnapshotState(stateChunkBytes)
 	if err != nil {
-		st.finish(ps, "failed", err, w.partition)
+		st.finish(ps, checkpointFailed, err, w.partition)
 		return
 	}
 	go st.write(w, ps, end, chunks)
@@ -320,13 +320,13 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 		bytes += len(c)
 	}
 	if err := cl.ProduceSync(ctx, recs...).FirstErr(); err != nil {
-		st.finish(ps, "failed", fmt.Errorf("write %d chunks: %w", len(chunks), err), p)
+		st.finish(ps, checkpointFailed, fmt.Errorf("write %d chunks: %w", len(chunks), err), p)
 		return
 	}
 	for i, r := range recs {
 		m.at[i] = r.Offset
 		if i > 0 && m.at[i] <= m.at[i-1] {
-			st.finish(ps, "failed", fmt.Errorf("chunks stored out of order (offsets %d, %d)", m.at[i-1], m.at[i]), p)
+			st.finish(ps, checkpointFailed, fmt.Errorf("chunks stored out of order (offsets %d, %d)", m.at[i-1], m.at[i]), p)
 			return
 		}
 	}
@@ -334,13 +334,13 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 	for w.cp.committedOffset() < end {
 		select {
 		case <-ctx.Done():
-			st.finish(ps, "abandoned", nil, p)
+			st.finish(ps, checkpointAbandoned, nil, p)
 			return
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
 	if err := cl.ProduceSync(ctx, &kgo.Record{Partition: p, Key: manifestKey(p), Value: m.encode()}).FirstErr(); err != nil {
-		st.finish(ps, "failed", fmt.Errorf("write manifest: %w", err), p)
+		st.finish(ps, checkpointFailed, fmt.Errorf("write manifest: %w", err), p)
 		return
 	}
 	var tombs []*kgo.Record
@@ -355,13 +355,13 @@ func (st *stateStore) write(w *worker, ps *partState, end int64, chunks [][]byte
 	st.mu.Unlock()
 	st.m.checkpointAt.WithLabelValues(w.topic, partitionLabel(p)).Set(float64(end))
 	st.log.Debug("checkpoint written", "partition", p, "offset", end, "seq", seq, "chunks", len(chunks), "bytes", bytes)
-	st.finish(ps, "written", nil, p)
+	st.finish(ps, checkpointWritten, nil, p)
 }
 
 func (st *stateStore) finish(ps *partState, result string, err error, p int32) {
 	if err != nil && (errors.Is(err, context.Canceled) || errors.Is(err, kgo.ErrClientClosed)) {
 		// Revoked or shutting down while writing: not a failure.
-		result, err = "abandoned", nil
+		result, err = checkpointAbandoned, nil
 	}
 	if err != nil {
 		st.log.Warn("state checkpoint failed; the previous one stays in use", "partition", p, "err", err)
@@ -394,12 +394,12 @@ func (s *Source) RestoreState(ctx context.Context, topic string, partition int32
 	}
 	start := time.Now()
 	log := s.log.With("topic", topic, "partition", partition)
-	from, result := int64(-1), "replay"
+	from, result := int64(-1), restoreReplay
 	if s.state != nil {
 		cp, err := s.state.load(ctx, partition)
 		switch {
 		case err != nil:
-			result = "corrupt"
+			result = restoreCorrupt
 			log.Warn("state checkpoint unusable; rebuilding the state by replaying history", "err", err)
 		case committed <= 0:
 		case cp == nil:
@@ -410,12 +410,12 @@ func (s *Source) RestoreState(ctx context.Context, topic string, partition int32
 		default:
 			if err := r.RestoreState(cp.chunks); err != nil {
 				if !errors.Is(err, engine.ErrStateRules) {
-					result = "corrupt"
+					result = restoreCorrupt
 				}
 				log.Warn("state checkpoint not restored; rebuilding the state by replaying history", "err", err)
 				break
 			}
-			from, result = cp.manifest.offset, "checkpoint"
+			from, result = cp.manifest.offset, restoreCheckpoint
 		}
 	}
 	if committed <= 0 {

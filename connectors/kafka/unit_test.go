@@ -2,11 +2,14 @@ package kafka
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/internal/intern"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -391,5 +394,42 @@ func TestRekeyCopiesHeaders(t *testing.T) {
 	}
 	if n := testing.AllocsPerRun(100, func() { r.copies(in, prep) }); n > 3 {
 		t.Errorf("copies: %v allocations, want ≤ 3 (records, headers, source values)", n)
+	}
+}
+
+// TestMetricsExistBeforeTheirFirstEvent: every label value of the
+// dead-letter, restore and checkpoint counters is exported at 0 from the
+// start, so that an alert on rate() sees the first dead letter.
+func TestMetricsExistBeforeTheirFirstEvent(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	if _, err := newMetrics(reg); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{
+		"socwatch_dlq_records_total":       append(slices.Clone(engine.RejectReasons), ReasonProduceRejected),
+		"socwatch_state_restore_total":     {"checkpoint", "replay", "corrupt"},
+		"socwatch_state_checkpoints_total": {"written", "failed", "abandoned"},
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]map[string]bool{}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if got[f.GetName()] == nil {
+					got[f.GetName()] = map[string]bool{}
+				}
+				got[f.GetName()][l.GetValue()] = true
+			}
+		}
+	}
+	for name, values := range want {
+		for _, v := range values {
+			if !got[name][v] {
+				t.Errorf("%s has no series for %q before its first event", name, v)
+			}
+		}
 	}
 }

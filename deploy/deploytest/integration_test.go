@@ -633,12 +633,6 @@ func checkRules(ctx context.Context, t *testing.T, root, base string) {
 		t.Fatalf("decode %s: %v", path, err)
 	}
 	known := knownMetricNames(ctx, t, base)
-	// Series created by their first event: a dead-lettered record, a state
-	// restore (a partition that moves after offsets were committed), a
-	// state checkpoint (after kafka.checkpoint_interval, longer than the
-	// traffic here).
-	mayBeAbsent := map[string]bool{"socwatch_dlq_records_total": true, "socwatch_state_restore_total": true,
-		"socwatch_state_checkpoints_total": true}
 	want := map[string]bool{}
 	n := 0
 	for _, g := range file.Groups {
@@ -649,7 +643,7 @@ func checkRules(ctx context.Context, t *testing.T, root, base string) {
 				t.Errorf("rule %s: %v", r.Alert, err)
 			}
 			for _, name := range metricName.FindAllString(r.Expr, -1) {
-				if !known[name] && !mayBeAbsent[name] {
+				if !known[name] {
 					t.Errorf("rule %s reads %s, which SOC-Watch does not export", r.Alert, name)
 				}
 			}

@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/socwatch/socwatch/engine"
 )
 
 // Metrics are the screening stage's Prometheus series. Labels are bounded:
@@ -60,6 +62,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	for _, r := range []string{"success", "failure"} {
 		m.Reloads.WithLabelValues(r)
+	}
+	for _, r := range engine.RejectReasons {
+		m.Rejected.WithLabelValues(r)
 	}
 	if reg != nil {
 		reg.MustRegister(m.Screened, m.Rejected, m.Alerts, m.RuleErrors, m.Late, m.Evicted, m.Duplicates, m.Jumps,
