@@ -24,8 +24,11 @@
 //     a party (the same customer_id, or the same normalised name) passes
 //     the money on but adds no hop (hops + 0; 0 without an arrival), so a
 //     company moving a customer's payment to its own account abroad and
-//     back is not a three-hop round trip. Two different parties with one
-//     name count as one here. Cycle
+//     back is not a three-hop round trip. Two accounts of one bank (same
+//     BIC) whose customer_ids both are given and differ are two parties
+//     whatever their names: a bank's customer id names the party within
+//     it. Elsewhere two different parties with one name count as one (a
+//     hop less, never a hop more). Cycle
 //     is true when C is on the path (its first debtor or any account the
 //     money went through, MaxPath [8] transfers back); a self-transfer
 //     (D = C) is not traced.

@@ -249,9 +249,19 @@ func (t *Tracer) carve(id, d, c string) string {
 
 // sameParty reports whether two accounts belong to one party: the same
 // customer id, or the same normalised name. Money moved between them
-// changes accounts but not hands.
+// changes accounts but not hands. Two customers of one bank with different
+// ids are two parties even when their names are the same (namesakes);
+// ids of different banks say nothing about each other.
 func sameParty(d, c *engine.Party) bool {
-	return d.CustomerID != "" && d.CustomerID == c.CustomerID || d.NameNorm != "" && d.NameNorm == c.NameNorm
+	if d.CustomerID != "" && c.CustomerID != "" {
+		if d.CustomerID == c.CustomerID {
+			return true
+		}
+		if d.BIC != "" && d.BIC == c.BIC {
+			return false
+		}
+	}
+	return d.NameNorm != "" && d.NameNorm == c.NameNorm
 }
 
 // rebase copies the newest MaxPath nodes of p's chain and drops the older

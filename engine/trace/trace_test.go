@@ -282,3 +282,26 @@ func BenchmarkObserve(b *testing.B) {
 		tr.Observe(tx)
 	}
 }
+
+func TestSameParty(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		d, c engine.Party
+		want bool
+	}{
+		{"same customer id", engine.Party{CustomerID: "c1", NameNorm: "a"}, engine.Party{CustomerID: "c1", NameNorm: "b"}, true},
+		{"same name, no ids", engine.Party{NameNorm: "jan kowalski"}, engine.Party{NameNorm: "jan kowalski"}, true},
+		{"namesakes at one bank", engine.Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "jan kowalski"},
+			engine.Party{BIC: "BANKPLPW", CustomerID: "c2", NameNorm: "jan kowalski"}, false},
+		{"same name at two banks, ids of each", engine.Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "budex sa"},
+			engine.Party{BIC: "DNBANOKK", CustomerID: "77", NameNorm: "budex sa"}, true},
+		{"same name, one id missing", engine.Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "budex sa"},
+			engine.Party{BIC: "BANKPLPW", NameNorm: "budex sa"}, true},
+		{"different names and ids", engine.Party{CustomerID: "c1", NameNorm: "a"}, engine.Party{CustomerID: "c2", NameNorm: "b"}, false},
+		{"nothing known", engine.Party{}, engine.Party{}, false},
+	} {
+		if got := sameParty(&c.d, &c.c); got != c.want {
+			t.Errorf("%s: sameParty = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
