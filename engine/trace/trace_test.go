@@ -113,6 +113,15 @@ func TestOwnAccountMovesAddNoHop(t *testing.T) {
 	if tx.Trace.Hops != 2 {
 		t.Errorf("own-account move by customer id: hops %d, want 2", tx.Trace.Hops)
 	}
+	// The path marks the own-account moves, the alerted one included, so
+	// that its reader can number the hops as Hops counts them.
+	var own []bool
+	for _, h := range engine.TracePath(tx) {
+		own = append(own, h.OwnAccount)
+	}
+	if want := []bool{false, true, true, false, true}; !slices.Equal(own, want) {
+		t.Errorf("own-account marks %v, want %v", own, want)
+	}
 }
 
 func TestPathAndHours(t *testing.T) {
