@@ -3,9 +3,11 @@ package console
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/window"
 )
 
 // tracePath is the path a flow alert's money took (the explanation's
@@ -132,4 +134,33 @@ func decodeHops(raw json.RawMessage) ([]engine.Hop, bool) {
 		}
 	}
 	return hops, true
+}
+
+// transferListSuffix ends the explanation keys of an aggregate's path
+// (engine/screen: an inflow_match read explains itself with the matched
+// inflow and the alerted transfer, window.Hop).
+const transferListSuffix = "_path"
+
+// decodeTransferList decodes an aggregate's path entry into the rows the
+// page lists; ok is false unless it is a non-empty list of transfers that
+// each name their transaction, both accounts and a time. Amount is the
+// aggregate's input (amount_eur in the shipped pack), not necessarily EUR.
+func decodeTransferList(key string, raw json.RawMessage) ([]pathHop, bool) {
+	if !strings.HasSuffix(key, transferListSuffix) || key == engine.TracePathKey || len(raw) == 0 {
+		return nil, false
+	}
+	var hops []window.Hop
+	if json.Unmarshal(raw, &hops) != nil || len(hops) == 0 {
+		return nil, false
+	}
+	out := make([]pathHop, len(hops))
+	for i, h := range hops {
+		ts, err := time.Parse(time.RFC3339, h.TS)
+		if err != nil || h.TxID == "" || h.From == "" || h.To == "" {
+			return nil, false
+		}
+		out[i] = pathHop{TxID: h.TxID, From: pathAccount{Account: h.From}, To: pathAccount{Account: h.To},
+			AmountEUR: h.Amount, TS: ts.UTC()}
+	}
+	return out, true
 }

@@ -448,3 +448,84 @@ func FuzzTracePath(f *testing.F) {
 		buildCaseGraph(nil, []*tracePath{p})
 	})
 }
+
+// layeringPath is an inflow_match read's path entry as engine/screen
+// writes it (window.Hop): the matched inflow, then the alerted transfer.
+const layeringPath = `[{"from":"PL61109010140000071219812874","to":"NO9386011117947","tx_id":"in-1","amount":8000,"ts":"2026-03-02T08:00:00Z"},` +
+	`{"from":"NO9386011117947","to":"DE89370400440532013000","tx_id":"out-1","amount":7800,"ts":"2026-03-02T13:00:00Z"}]`
+
+func TestDecodeTransferList(t *testing.T) {
+	tests := []struct {
+		name, key, raw string
+		want           []string // "from>to tx amount", nil: not a list
+	}{
+		{"layering path", "forwarded_inflow_96h_path", layeringPath,
+			[]string{"PL61109010140000071219812874>NO9386011117947 in-1 8000", "NO9386011117947>DE89370400440532013000 out-1 7800"}},
+		{"one transfer", "x_path", `[{"from":"A","to":"B","tx_id":"t","amount":1,"ts":"2026-03-02T08:00:00Z"}]`, []string{"A>B t 1"}},
+		{"not a _path key", "forwarded_inflow_96h", layeringPath, nil},
+		{"trace.path is the hop table's", engine.TracePathKey, layeringPath, nil},
+		{"empty", "x_path", `[]`, nil},
+		{"null", "x_path", `null`, nil},
+		{"a number", "x_path", `3`, nil},
+		{"ts not RFC 3339", "x_path", `[{"from":"A","to":"B","tx_id":"t","amount":1,"ts":"yesterday"}]`, nil},
+		{"to missing", "x_path", `[{"from":"A","tx_id":"t","amount":1,"ts":"2026-03-02T08:00:00Z"}]`, nil},
+		{"tx id missing", "x_path", `[{"from":"A","to":"B","amount":1,"ts":"2026-03-02T08:00:00Z"}]`, nil},
+		{"amount a string", "x_path", `[{"from":"A","to":"B","tx_id":"t","amount":"1","ts":"2026-03-02T08:00:00Z"}]`, nil},
+	}
+	for _, tc := range tests {
+		got, ok := decodeTransferList(tc.key, json.RawMessage(tc.raw))
+		var rows []string
+		for _, h := range got {
+			rows = append(rows, fmt.Sprintf("%s>%s %s %v", h.From.Account, h.To.Account, h.TxID, h.AmountEUR))
+		}
+		if ok != (tc.want != nil) || fmt.Sprint(rows) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: %v %v, want %v", tc.name, rows, ok, tc.want)
+		}
+	}
+}
+
+// TestAlertPageShowsPaths renders the alert page: an aggregate's path is
+// a list of its transfers, not JSON, with the alerted one marked; the
+// hop table numbers a long path with own-account moves as trace.hops
+// counts, and says how many hops it does not list.
+func TestAlertPageShowsPaths(t *testing.T) {
+	pages, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hops := own(ten(), 2, 5)
+	last := hops[len(hops)-1]
+	expl := explanation(t, map[string]any{"trace.hops": 11, engine.TracePathKey: hops,
+		"forwarded_inflow_96h_path": json.RawMessage(layeringPath)})
+	a := flowAlert(hops, "layering_chain")
+	a.TxID, a.RuleID, a.Status, a.Explanation = "out-1", "AML-LAYER-001", "new", expl
+	d := &detail{Alert: a, Path: parseTracePath(expl)}
+	d.Graph = buildGraph(a, nil, d.Path)
+	var buf strings.Builder
+	if err := pages.ExecuteTemplate(&buf, "alert.html", view{Data: &alertView{detail: d}}); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if strings.Contains(page, `"tx_id"`) || strings.Contains(page, `&#34;tx_id&#34;`) {
+		t.Error("a path is shown as JSON")
+	}
+	list := page[strings.Index(page, `<ol class="transfers" data-key="forwarded_inflow_96h_path">`)+1:]
+	list = list[:strings.Index(list, "</ol>")]
+	if strings.Count(list, "<li") != 2 || strings.Count(list, `class="alerted"`) != 1 ||
+		!strings.Contains(list, "in-1") || !strings.Contains(list, "7,800") {
+		t.Errorf("transfer list:\n%s", list)
+	}
+	var rows []string
+	for _, m := range strings.Split(page, `data-hop="`)[1:] {
+		rows = append(rows, m[:strings.IndexByte(m, '"')])
+	}
+	if got, want := strings.Join(rows, " "), "5 6 own 7 8 own 9 10 11"; !strings.HasPrefix(got, want) {
+		t.Errorf("hop column %q, want %q first (then the graph's numbered edges)", got, want)
+	}
+	if !strings.Contains(page, "The first 4 hops of this path are not listed") {
+		t.Error("unlisted hops not counted")
+	}
+	if !strings.Contains(page, last.TxID) {
+		t.Error("alerted transfer not listed")
+	}
+}
