@@ -424,13 +424,15 @@ func TestTracePathSummary(t *testing.T) {
 
 // FuzzTracePath: whatever an explanation holds, reading its path and
 // drawing the alert's and a case's graph do not panic, and a path read
-// has hops that each name their transfer.
+// has hops that each name their transfer, numbered in order.
 func FuzzTracePath(f *testing.F) {
 	f.Add(`{"trace.hops":3,"trace.path":[{"tx_id":"1","debtor":"A","creditor":"B","amount_eur":9000,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"2","debtor":"B","creditor":"A","amount_eur":8800,"ts":"2026-03-02T09:00:00Z"}]}`)
 	f.Add(`{"trace.path":[{"tx_id":"1","debtor":"A","creditor":"A","amount_eur":1,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"2","debtor":"A","creditor":"A","amount_eur":1,"ts":"2026-03-02T09:00:00Z"}]}`)
 	f.Add(`{"trace.hops":-5,"trace.path":[{"tx_id":"1","debtor":"A","creditor":"B","amount_eur":1e308,"ts":"0001-01-01T00:00:01Z"}]}`)
 	f.Add(`{"trace.path":[{"tx_id":"x","debtor":"A","creditor":"B","amount_eur":1,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"x","debtor":"B","creditor":"C","amount_eur":1,"ts":"2026-03-02T08:00:00Z"}]}`)
 	f.Add(`{"trace.path":null}`)
+	f.Add(`{"trace.hops":9,"trace.path":[{"tx_id":"1","debtor":"A","creditor":"A2","amount_eur":1,"ts":"2026-03-02T08:00:00Z","own_account":true},{"tx_id":"2","debtor":"A2","creditor":"B","amount_eur":1,"ts":"2026-03-02T09:00:00Z"}]}`)
+	f.Add(`{"forwarded_inflow_96h_path":` + layeringPath + `}`)
 	f.Fuzz(func(t *testing.T, raw string) {
 		p := parseTracePath(json.RawMessage(raw))
 		explainRows(json.RawMessage(raw))
@@ -440,10 +442,17 @@ func FuzzTracePath(f *testing.F) {
 			buildCaseGraph(nil, nil)
 			return
 		}
+		last := p.Unlisted
 		for _, h := range p.Hops {
 			if h.TxID == "" || h.From.Account == "" || h.To.Account == "" {
 				t.Fatalf("hop %+v", h)
 			}
+			// Hops that changed hands are numbered one after the other,
+			// after the unlisted ones; own-account moves are not.
+			if h.OwnAccount != (h.N == 0) || !h.OwnAccount && h.N != last+1 {
+				t.Fatalf("hop %+v after number %d", h, last)
+			}
+			last = max(last, h.N)
 		}
 		buildCaseGraph(nil, []*tracePath{p})
 	})
