@@ -4,16 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/socwatch/socwatch/console/goaml"
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/console/users"
 )
@@ -425,48 +422,4 @@ func (s *Server) goamlExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="goaml-%s.xml"`, id))
 	_, _ = w.Write(buf.Bytes())
-}
-
-// ExportGoAML writes case id's goAML STR to w and records the export, by
-// user, in the case's trail (after the report is complete, before it is
-// handed out). The console's endpoint and `socwatch goaml` share it.
-func ExportGoAML(ctx context.Context, st *store.Store, m *goaml.Mapping, id, user string, w io.Writer) error {
-	v, err := loadCase(ctx, st, id)
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := m.Write(&buf, goamlCase(v, time.Now())); err != nil {
-		return errorf(http.StatusConflict, "%v", err)
-	}
-	if err := st.Append(ctx, []store.Event{{CaseID: v.Case.ID, User: user, Action: "goaml_export",
-		Note: fmt.Sprintf("%d transactions", len(v.Transactions))}}); err != nil {
-		return err
-	}
-	if _, err := w.Write(buf.Bytes()); err != nil {
-		return fmt.Errorf("write goaml report: %w", err)
-	}
-	return nil
-}
-
-// goamlCase turns a case view into the goAML writer's input: every
-// transaction of the case's alerts, with the typologies of the alerts.
-func goamlCase(v *caseView, now time.Time) goaml.Case {
-	c := goaml.Case{ID: v.Case.ID, Title: v.Case.Title, Reason: v.Case.Reason, Action: v.Case.Action, Submitted: now}
-	typs := map[string]bool{}
-	for _, a := range v.Alerts {
-		typs[a.Typology] = true
-	}
-	for t := range typs {
-		c.Typologies = append(c.Typologies, t)
-	}
-	sort.Strings(c.Typologies)
-	for _, t := range v.Transactions {
-		c.Txs = append(c.Txs, goaml.Tx{
-			ID: t.ID, TS: t.TS, Channel: t.Channel, Currency: t.Currency, Amount: t.Amount, AmountEUR: t.AmountEUR,
-			From: goaml.Party{Account: t.DebtorAccount, Name: t.DebtorName, Country: t.DebtorCountry},
-			To:   goaml.Party{Account: t.CreditorAccount, Name: t.CreditorName, Country: t.CreditorCountry},
-		})
-	}
-	return c
 }

@@ -1,6 +1,7 @@
 package console
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/socwatch/socwatch/console/goaml"
 	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/internal/testenv"
 )
 
@@ -584,5 +586,39 @@ func TestIntegrationTriagedQueueMatchesAlertsPath(t *testing.T) {
 				t.Fatalf("sort=%s: %s missing from the events path", sort, id)
 			}
 		}
+	}
+}
+
+// TestIntegrationGoAMLTracedPath: the report of a case holding a
+// layering-chain alert the engine raised on the seeded feed holds every
+// transfer of the alert's traced path, each once, and validates.
+func TestIntegrationGoAMLTracedPath(t *testing.T) {
+	e := apiEnv(t)
+	a := e.firstAlerts(1, "typology=layering_chain")[0]
+	sue := e.login("sue")
+	var d struct{ Explanation map[string]json.RawMessage }
+	sue.mustDo(200, "GET", "/api/alerts/"+a.ID, nil, &d)
+	var hops []engine.Hop
+	if err := json.Unmarshal(d.Explanation[engine.TracePathKey], &hops); err != nil || len(hops) < 3 {
+		t.Fatalf("layering-chain alert %s has no path of 3 or more transfers: %v %s", a.ID, err, d.Explanation[engine.TracePathKey])
+	}
+	var created struct{ ID string }
+	sue.mustDo(201, "POST", "/api/cases", map[string]any{"title": "Layering chain", "alert_ids": []string{a.ID}}, &created)
+	var body string
+	sue.mustDo(200, "GET", "/api/cases/"+created.ID+"/goaml.xml", nil, &body)
+	path := filepath.Join(t.TempDir(), "str.xml")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hops {
+		if n := strings.Count(body, "<transactionnumber>"+h.TxID+"</transactionnumber>"); n != 1 {
+			t.Errorf("hop %s (%s → %s) is in the report %d times, want once", h.TxID, h.Debtor, h.Creditor, n)
+		}
+	}
+	if n := strings.Count(body, "<transaction>"); n != len(hops) {
+		t.Errorf("%d transactions in the report, want the path's %d", n, len(hops))
 	}
 }

@@ -125,6 +125,26 @@ func waitLocation(t *testing.T, ctx context.Context, want string) {
 	t.Fatalf("never navigated to a URL with %q", want)
 }
 
+// exportGoAML fetches the case page's goAML export through its link, in
+// the page (with its session), and validates it against the FIU's schema.
+func exportGoAML(t *testing.T, ctx context.Context, step string) string {
+	t.Helper()
+	run(t, ctx, step+": link", chromedp.WaitVisible(chromedp.ID("goaml")))
+	xml := get(t, ctx, step, chromedp.Evaluate[string](
+		`fetch(document.querySelector("#goaml").href).then(r => r.ok ? r.text() : "HTTP " + r.status)`, chromedp.EvalAwaitPromise))
+	if !strings.HasPrefix(xml, "<?xml") {
+		t.Fatalf("%s: %.300s", step, xml)
+	}
+	path := filepath.Join(t.TempDir(), "case.xml")
+	if err := os.WriteFile(path, []byte(xml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
+		t.Fatal(err)
+	}
+	return xml
+}
+
 func login(t *testing.T, ctx context.Context, base, user string) {
 	t.Helper()
 	run(t, ctx, "log in as "+user,
@@ -139,7 +159,8 @@ func login(t *testing.T, ctx context.Context, base, user string) {
 
 // flowAlerts writes two flow-tracing alerts through the real sink, as
 // `socwatch run` writes those of AML-FLOW-001/002: a 4-hop layering chain
-// PL → NO → LT → last's debtor → last's creditor, whose alerted transfer
+// PL → NO → (the NO party's own account NO2, an own-account move that
+// adds no hop) → LT → last's debtor → last's creditor, whose alerted transfer
 // is the stored one of last (so its accounts' other transfers are drawn
 // too), and a 3-hop round trip EE → LV → CY → EE. The other accounts have
 // no stored transactions: the page draws them from the explanation alone.
@@ -172,12 +193,13 @@ func flowAlerts(t *testing.T, dsn string, last store.Alert) []engine.Hop {
 		return engine.Alert{AlertID: engine.AlertID(rule, 1, end.TxID), RuleID: rule, RuleVersion: 1, Typology: typology,
 			Severity: "high", Score: score, Mode: "active", TxID: end.TxID, TS: end.TS,
 			DebtorAccount: end.Debtor, CreditorAccount: end.Creditor, DebtorCountry: end.Debtor[:2], CreditorCountry: end.Creditor[:2],
-			AmountEUR: amt, Explanation: map[string]any{"amount_eur": end.AmountEUR, "trace.hops": len(hops), "trace.cycle": cycle,
+			AmountEUR: amt, Explanation: map[string]any{"amount_eur": end.AmountEUR, "trace.hops": changedHands(hops), "trace.cycle": cycle,
 				"trace.origin": hops[0].Debtor, engine.TracePathKey: hops}}
 	}
 	chain := path("chain-tx-", []string{iban.Generate("PL", "109010140000071219812874"), iban.Generate("NO", "86011117947"),
-		iban.Generate("LT", "1000011101001000")},
+		iban.Generate("NO", "86011117955"), iban.Generate("LT", "1000011101001000")},
 		engine.Hop{TxID: last.TxID, Debtor: last.DebtorAccount, Creditor: last.CreditorAccount, AmountEUR: lastEUR, TS: last.TS})
+	chain[1].OwnAccount = true
 	ee := iban.Generate("EE", "2200221020145685")
 	round := path("round-tx-", []string{ee, iban.Generate("LV", "BANK0000435195001")},
 		engine.Hop{TxID: "round-tx-3", Debtor: iban.Generate("CY", "002001280000001200527600"), Creditor: ee,
@@ -192,6 +214,18 @@ func flowAlerts(t *testing.T, dsn string, last store.Alert) []engine.Hop {
 		t.Fatal(err)
 	}
 	return chain
+}
+
+// changedHands is a path's trace.hops: its transfers but the own-account
+// moves.
+func changedHands(hops []engine.Hop) int {
+	n := 0
+	for _, h := range hops {
+		if !h.OwnAccount {
+			n++
+		}
+	}
+	return n
 }
 
 // TestIntegrationBrowser drives the console in real headless Chromium:
@@ -278,7 +312,8 @@ func TestIntegrationBrowser(t *testing.T) {
 
 	// A layering-chain alert shows its traced path as a table of hops and
 	// draws every account of it, hop by hop, though none of their
-	// transfers is stored.
+	// transfers is stored. The own-account move is listed and drawn
+	// without a hop number, so the last is trace.hops.
 	// The fixture's own feed has layering chains too: open the seeded
 	// alert by its id.
 	chainID := engine.AlertID("AML-FLOW-001", 1, chain[len(chain)-1].TxID)
@@ -289,13 +324,20 @@ func TestIntegrationBrowser(t *testing.T) {
 	)
 	hopRows := get(t, ctx, "path rows", chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll("#trace-path tbody tr")].map(r => r.dataset.hop + " " + (r.className || "-") + " " + r.children[4].textContent.trim())`))
-	var wantRows []string
+	var wantRows, wantEdges []string
+	n := 0
 	for i, h := range chain {
-		mark, id := "-", h.TxID
+		mark, id, kind := "-", h.TxID, "path"
 		if i == len(chain)-1 {
-			mark, id = "alerted", id+" alerted"
+			mark, id, kind = "alerted", id+" alerted", "alert"
 		}
-		wantRows = append(wantRows, strconv.Itoa(i+1)+" "+mark+" "+id)
+		hop := "own"
+		if !h.OwnAccount {
+			n++
+			hop = strconv.Itoa(n)
+		}
+		wantRows = append(wantRows, hop+" "+mark+" "+id)
+		wantEdges = append(wantEdges, hop+" "+kind)
 	}
 	if strings.Join(hopRows, "|") != strings.Join(wantRows, "|") {
 		t.Fatalf("path table rows %q, want %q", hopRows, wantRows)
@@ -305,8 +347,8 @@ func TestIntegrationBrowser(t *testing.T) {
 	}
 	pathEdges := get(t, ctx, "path edges", chromedp.Evaluate[[]string](
 		`[...document.querySelectorAll("#graph g.flow.path, #graph g.flow.alert")].map(g => g.dataset.hop + " " + g.classList[1])`))
-	if got := strings.Join(pathEdges, ","); got != "1 path,2 path,3 path,4 alert" {
-		t.Fatalf("graph path edges %q, want hops 1-3 as path and 4 as alert", got)
+	if got, want := strings.Join(pathEdges, ","), strings.Join(wantEdges, ","); got != want {
+		t.Fatalf("graph path edges %q, want %q", got, want)
 	}
 	drawn := get(t, ctx, "graph accounts", chromedp.Evaluate[string](
 		`[...document.querySelectorAll("#graph g.node title")].map(n => n.textContent).join("\n")`))
@@ -330,6 +372,20 @@ func TestIntegrationBrowser(t *testing.T) {
 		t.Fatalf("round trip: %d accounts marked in the table (want 2: where it started and came back), %d nodes (want 1)", marks, rings)
 	}
 	screenshot(t, ctx, "console-alert-cycle.png")
+
+	// A pass-through alert of AML-LAYER-001 lists the inflow it passes on
+	// and its own transfer (forwarded_inflow_96h_path), not their JSON.
+	run(t, ctx, "open inflow-path alert",
+		chromedp.Navigate(base+"/alerts?rule=AML-LAYER-001"),
+		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`#explanation ol.transfers`)),
+	)
+	listed, alerted := count("listed transfers", `#explanation ol.transfers[data-key="forwarded_inflow_96h_path"] li`),
+		count("alerted transfer", `#explanation ol.transfers li.alerted`)
+	if expl := text("inflow explanation", "explanation"); listed != 2 || alerted != 1 || strings.Contains(expl, `"tx_id"`) {
+		t.Fatalf("forwarded_inflow_96h_path: %d transfers listed, %d alerted (want 2, 1); explanation %q", listed, alerted, expl)
+	}
+	screenshot(t, ctx, "console-alert-inflow-path.png")
 
 	// Build a case from two fan-in alerts as the supervisor, who may
 	// export it.
@@ -357,18 +413,8 @@ func TestIntegrationBrowser(t *testing.T) {
 	}
 	// Export through the page's link (fetched in the page, with its
 	// session) and validate against the FIU's schema.
-	run(t, ctx, "export link", chromedp.WaitVisible(chromedp.ID("goaml")))
-	xml := get(t, ctx, "export goAML", chromedp.Evaluate[string](
-		`fetch(document.querySelector("#goaml").href).then(r => r.ok ? r.text() : "HTTP " + r.status)`, chromedp.EvalAwaitPromise))
-	if !strings.HasPrefix(xml, "<?xml") || !strings.Contains(xml, "funds left the same week") {
-		t.Fatalf("goAML export: %.300s", xml)
-	}
-	path := filepath.Join(t.TempDir(), "case.xml")
-	if err := os.WriteFile(path, []byte(xml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
-		t.Fatal(err)
+	if xml := exportGoAML(t, ctx, "export goAML"); !strings.Contains(xml, "funds left the same week") {
+		t.Fatalf("goAML export lacks the case's reason: %.300s", xml)
 	}
 	run(t, ctx, "reload case", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("timeline")))
 	timeline := text("timeline", "timeline")
@@ -388,10 +434,18 @@ func TestIntegrationBrowser(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("timeline")),
 	)
 	if paths, alerts, nodes := count("case path edges", "#graph g.flow.path"), count("case alert edges", "#graph g.flow.alert"),
-		count("case nodes", "#graph g.node"); paths != 3 || alerts != 1 || nodes != 5 {
-		t.Fatalf("flow case graph: %d path edges, %d alert edges, %d nodes; want 3, 1, 5", paths, alerts, nodes)
+		count("case nodes", "#graph g.node"); paths != 4 || alerts != 1 || nodes != 6 {
+		t.Fatalf("flow case graph: %d path edges, %d alert edges, %d nodes; want 4, 1, 6", paths, alerts, nodes)
 	}
 	screenshot(t, ctx, "console-case-chain.png")
+	// Its goAML report holds every transfer of the path, though only the
+	// alerted one is stored, and validates.
+	xml := exportGoAML(t, ctx, "export flow case")
+	for _, h := range chain {
+		if n := strings.Count(xml, "<transactionnumber>"+h.TxID+"</transactionnumber>"); n != 1 {
+			t.Errorf("flow case report holds hop %s %d times, want once", h.TxID, n)
+		}
+	}
 
 	// The rules page shows the false positive closed above.
 	run(t, ctx, "rules page", chromedp.Navigate(base+"/rules"), chromedp.WaitVisible(chromedp.ID("rules")))

@@ -4,6 +4,11 @@
 // goAML reports. Pages are server-rendered and work without JavaScript;
 // the JSON API under /api serves integrations and the pages alike.
 //
+// A flow alert's traced path (trace.path) is listed and drawn with its
+// hops numbered as trace.hops counts them, own-account moves shown as such
+// (trace.go); its goAML report holds every transfer of the path
+// (export.go).
+//
 // Every analyst action is appended to ClickHouse's alert_events (see
 // console/store) before it is acknowledged. Users log in against a bcrypt
 // users file, or, in reverse-proxy mode, are named by a trusted header; a

@@ -43,6 +43,8 @@ type gedge struct {
 	First, Last time.Time
 	Kind        string // alert (an alerted transfer), path (an earlier hop of a traced path, or a flow into a pass-through), flow
 	Hop         int    // the hop's number on the alert's traced path, 0 for other edges
+	OwnAccount  bool   // a traced own-account move (no hop number: it adds no hop)
+	step        int    // place on the alert's traced path, from 1 (0: not numbered), the drawing order
 	Path        string // SVG path data
 	LX, LY      float64
 	bend        float64 // how far the curve is bent sideways (curve)
@@ -54,8 +56,11 @@ func (e *gedge) Label() string {
 	if e.Count > 1 {
 		s += fmt.Sprintf(" ×%d", e.Count)
 	}
-	if e.Hop > 0 {
+	switch {
+	case e.Hop > 0:
 		s = strconv.Itoa(e.Hop) + " · " + s
+	case e.OwnAccount:
+		s = "own · " + s
 	}
 	return s
 }
@@ -140,7 +145,7 @@ func (b *builder) flow(t store.Tx, kind string) *gedge {
 // added by another alert's path of the same case is drawn once, as
 // "alert" when it is an alerted transfer of either.
 func (b *builder) path(p *tracePath, numbered bool) {
-	for _, h := range p.Hops {
+	for i, h := range p.Hops {
 		if h.From.Account == h.To.Account {
 			continue
 		}
@@ -158,9 +163,9 @@ func (b *builder) path(p *tracePath, numbered bool) {
 		}
 		from.out += h.AmountEUR
 		to.in += h.AmountEUR
-		e := &gedge{From: from, To: to, SumEUR: h.AmountEUR, Count: 1, First: h.TS, Last: h.TS, Kind: kind}
+		e := &gedge{From: from, To: to, SumEUR: h.AmountEUR, Count: 1, First: h.TS, Last: h.TS, Kind: kind, OwnAccount: h.OwnAccount}
 		if numbered {
-			e.Hop = h.N
+			e.Hop, e.step = h.N, i+1
 		}
 		b.hops[h.TxID] = e
 		b.order = append(b.order, e)
@@ -369,8 +374,8 @@ func (b *builder) finish(g *graph) *graph {
 		if rank[ei.Kind] != rank[ej.Kind] {
 			return rank[ei.Kind] < rank[ej.Kind]
 		}
-		if ei.Hop != ej.Hop {
-			return ei.Hop < ej.Hop
+		if ei.step != ej.step {
+			return ei.step < ej.step
 		}
 		return ei.From.Account+ei.To.Account < ej.From.Account+ej.To.Account
 	})

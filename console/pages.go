@@ -95,11 +95,16 @@ func parseTemplates() (*template.Template, error) {
 	return t, nil
 }
 
-// kv is one explanation value.
-type kv struct{ Key, Value string }
+// kv is one explanation value: Value as text, or Transfers, an
+// aggregate's path (decodeTransferList), which the page lists.
+type kv struct {
+	Key, Value string
+	Transfers  []pathHop
+}
 
 // explainRows flattens an alert's explanation into sorted rows. A traced
-// path the page shows as a table (tracePath) is left out; one it cannot
+// path the page shows as a table (tracePath) is left out, and an
+// aggregate's path becomes a list of its transfers; one the page cannot
 // read stays, as the JSON it is.
 func explainRows(raw json.RawMessage) []kv {
 	var m map[string]json.RawMessage
@@ -112,6 +117,10 @@ func explainRows(raw json.RawMessage) []kv {
 			if _, ok := decodeHops(rv); ok {
 				continue
 			}
+		}
+		if transfers, ok := decodeTransferList(k, rv); ok {
+			out = append(out, kv{Key: k, Transfers: transfers})
+			continue
 		}
 		var v any
 		if json.Unmarshal(rv, &v) != nil {
@@ -130,7 +139,7 @@ func explainRows(raw json.RawMessage) []kv {
 			b, _ := json.Marshal(x)
 			s = string(b)
 		}
-		out = append(out, kv{k, s})
+		out = append(out, kv{Key: k, Value: s})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out

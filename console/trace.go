@@ -3,9 +3,11 @@ package console
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/window"
 )
 
 // tracePath is the path a flow alert's money took (the explanation's
@@ -17,18 +19,23 @@ type tracePath struct {
 	// round trip is where it started and came home.
 	Returned string
 	// Unlisted counts the path's first hops that the tracer no longer
-	// lists (it keeps the newest engine/trace MaxPath), from trace.hops.
+	// lists (it keeps the newest engine/trace MaxPath transfers): trace.hops
+	// less the listed transfers that changed hands.
 	Unlisted int
 }
 
 // pathHop is one transfer of a traced path.
 type pathHop struct {
-	N         int // hop number along the whole path, from 1
-	TxID      string
-	From, To  pathAccount
-	AmountEUR float64
-	TS        time.Time
-	Alerted   bool // the alert's own transfer (the path's last hop)
+	// N is the hop's number along the whole path, from 1, as trace.hops
+	// counts: the alerted transfer's N is trace.hops. An own-account move
+	// has none (0): it passes the money on but adds no hop.
+	N          int
+	OwnAccount bool
+	TxID       string
+	From, To   pathAccount
+	AmountEUR  float64
+	TS         time.Time
+	Alerted    bool // the alert's own transfer (the path's last hop)
 }
 
 // pathAccount is an account of a traced path.
@@ -68,10 +75,7 @@ func parseTracePath(raw json.RawMessage) *tracePath {
 		return nil
 	}
 	p := &tracePath{Hops: make([]pathHop, len(hops))}
-	var total int
-	if json.Unmarshal(m["trace.hops"], &total) == nil && total > len(hops) {
-		p.Unlisted = total - len(hops)
-	}
+	p.Unlisted = unlistedHops(m["trace.hops"], hops)
 	// The alerted transfer closes a cycle when it pays an account the
 	// money already went through. trace.cycle also counts the origin of a
 	// path longer than the listed hops, which the page cannot point at.
@@ -83,11 +87,34 @@ func parseTracePath(raw json.RawMessage) *tracePath {
 		}
 	}
 	account := func(a string) pathAccount { return pathAccount{a, a == p.Returned} }
+	n := p.Unlisted
 	for i, h := range hops {
-		p.Hops[i] = pathHop{N: p.Unlisted + i + 1, TxID: h.TxID, From: account(h.Debtor), To: account(h.Creditor),
+		p.Hops[i] = pathHop{OwnAccount: h.OwnAccount, TxID: h.TxID, From: account(h.Debtor), To: account(h.Creditor),
 			AmountEUR: h.AmountEUR, TS: h.TS.UTC(), Alerted: i == len(hops)-1}
+		if !h.OwnAccount {
+			n++
+			p.Hops[i].N = n
+		}
 	}
 	return p
+}
+
+// unlistedHops is how many hops of the path come before its listed
+// transfers: trace.hops (raw) counts every transfer of the whole path that
+// changed hands, the listed own-account moves none. Without a usable
+// count — an alert written before every traced alert carried trace.hops,
+// or a count below the listed hops — the listed hops are taken to be all.
+func unlistedHops(raw json.RawMessage, hops []engine.Hop) int {
+	var total int
+	if len(raw) == 0 || json.Unmarshal(raw, &total) != nil {
+		return 0
+	}
+	for _, h := range hops {
+		if !h.OwnAccount {
+			total--
+		}
+	}
+	return max(total, 0)
 }
 
 // decodeHops decodes a trace.path value; ok is false unless it is a
@@ -107,4 +134,33 @@ func decodeHops(raw json.RawMessage) ([]engine.Hop, bool) {
 		}
 	}
 	return hops, true
+}
+
+// transferListSuffix ends the explanation keys of an aggregate's path
+// (engine/screen: an inflow_match read explains itself with the matched
+// inflow and the alerted transfer, window.Hop).
+const transferListSuffix = "_path"
+
+// decodeTransferList decodes an aggregate's path entry into the rows the
+// page lists; ok is false unless it is a non-empty list of transfers that
+// each name their transaction, both accounts and a time. Amount is the
+// aggregate's input (amount_eur in the shipped pack), not necessarily EUR.
+func decodeTransferList(key string, raw json.RawMessage) ([]pathHop, bool) {
+	if !strings.HasSuffix(key, transferListSuffix) || key == engine.TracePathKey || len(raw) == 0 {
+		return nil, false
+	}
+	var hops []window.Hop
+	if json.Unmarshal(raw, &hops) != nil || len(hops) == 0 {
+		return nil, false
+	}
+	out := make([]pathHop, len(hops))
+	for i, h := range hops {
+		ts, err := time.Parse(time.RFC3339, h.TS)
+		if err != nil || h.TxID == "" || h.From == "" || h.To == "" {
+			return nil, false
+		}
+		out[i] = pathHop{TxID: h.TxID, From: pathAccount{Account: h.From}, To: pathAccount{Account: h.To},
+			AmountEUR: h.Amount, TS: ts.UTC()}
+	}
+	return out, true
 }

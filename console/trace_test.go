@@ -37,27 +37,64 @@ func explanation(t *testing.T, entries map[string]any) json.RawMessage {
 	return b
 }
 
+// own marks the hops at the given indices as own-account moves.
+func own(hops []engine.Hop, at ...int) []engine.Hop {
+	for _, i := range at {
+		hops[i].OwnAccount = true
+	}
+	return hops
+}
+
+// ten is a path of the tracer's longest listing: 8 earlier transfers and
+// the alerted one.
+func ten() []engine.Hop { return chain("A", "B", "C", "D", "E", "F", "G", "H", "I", "J") }
+
 func TestParseTracePath(t *testing.T) {
 	type want struct {
-		hops     int
-		first    int // hop number of the first listed hop
+		numbers  []int // hop number of each listed transfer, 0 for an own-account move
+		unlisted int
 		returned string
+	}
+	path := func(hops any, more map[string]any) string {
+		e := map[string]any{engine.TracePathKey: hops}
+		for k, v := range more {
+			e[k] = v
+		}
+		return string(explanation(t, e))
 	}
 	tests := []struct {
 		name string
 		raw  string
 		want *want // nil: no path table
 	}{
-		{"chain", string(explanation(t, map[string]any{"trace.hops": 4, engine.TracePathKey: chain("A", "B", "C", "D", "E")})),
-			&want{4, 1, ""}},
-		{"cycle", string(explanation(t, map[string]any{"trace.cycle": true, engine.TracePathKey: chain("A", "B", "C", "A")})),
-			&want{3, 1, "A"}},
-		{"back at an intermediary", string(explanation(t, map[string]any{engine.TracePathKey: chain("A", "B", "C", "D", "B")})),
-			&want{4, 1, "B"}},
-		{"longer than listed", string(explanation(t, map[string]any{"trace.hops": 11, engine.TracePathKey: chain("A", "B", "C", "D", "E", "F", "G", "H", "I", "J")})),
-			&want{9, 3, ""}},
-		{"hops not a number", string(explanation(t, map[string]any{"trace.hops": "many", engine.TracePathKey: chain("A", "B", "C")})),
-			&want{2, 1, ""}},
+		{"chain", path(chain("A", "B", "C", "D", "E"), map[string]any{"trace.hops": 4}),
+			&want{[]int{1, 2, 3, 4}, 0, ""}},
+		{"cycle", path(chain("A", "B", "C", "A"), map[string]any{"trace.cycle": true, "trace.hops": 3}),
+			&want{[]int{1, 2, 3}, 0, "A"}},
+		{"back at an intermediary", path(chain("A", "B", "C", "D", "B"), nil),
+			&want{[]int{1, 2, 3, 4}, 0, "B"}},
+		{"longer than listed", path(ten(), map[string]any{"trace.hops": 11}),
+			&want{[]int{3, 4, 5, 6, 7, 8, 9, 10, 11}, 2, ""}},
+		// A treasury moving the money to its own account abroad and back:
+		// 4 transfers, 2 hops.
+		{"own-account moves", path(own(chain("A", "B", "B2", "B", "C"), 1, 2), map[string]any{"trace.hops": 2}),
+			&want{[]int{1, 0, 0, 2}, 0, ""}},
+		// 11 hops and 2 listed own-account moves: 7 listed hops, the
+		// first 4 not listed (counting listed transfers would say 2).
+		{"longer than listed with own-account moves", path(own(ten(), 2, 5), map[string]any{"trace.hops": 11}),
+			&want{[]int{5, 6, 0, 7, 8, 0, 9, 10, 11}, 4, ""}},
+		{"longer than listed, first listed an own-account move", path(own(ten(), 0), map[string]any{"trace.hops": 9}),
+			&want{[]int{0, 2, 3, 4, 5, 6, 7, 8, 9}, 1, ""}},
+		{"alerted transfer an own-account move", path(own(chain("A", "B", "B2"), 1), map[string]any{"trace.hops": 1}),
+			&want{[]int{1, 0}, 0, ""}},
+		{"trace.hops absent", path(own(chain("A", "B", "C", "D"), 1), nil),
+			&want{[]int{1, 0, 2}, 0, ""}},
+		{"hops not a number", path(chain("A", "B", "C"), map[string]any{"trace.hops": "many"}),
+			&want{[]int{1, 2}, 0, ""}},
+		// An alert written before own-account moves were marked: its count
+		// is below the listed transfers; they are numbered from 1.
+		{"hops below the listed transfers", path(chain("A", "B", "C", "D"), map[string]any{"trace.hops": 2}),
+			&want{[]int{1, 2, 3}, 0, ""}},
 		{"no path", `{"trace.hops":4,"amount_eur":9000}`, nil},
 		{"empty explanation", ``, nil},
 		{"not json", `{"trace.path":[`, nil},
@@ -74,6 +111,7 @@ func TestParseTracePath(t *testing.T) {
 		{"tx id missing", `{"trace.path":[{"debtor":"A","creditor":"B","amount_eur":9000,"ts":"2026-03-02T08:00:00Z"}]}`, nil},
 		{"account a number", `{"trace.path":[{"tx_id":"t","debtor":7,"creditor":"B","amount_eur":9000,"ts":"2026-03-02T08:00:00Z"}]}`, nil},
 		{"negative amount", `{"trace.path":[{"tx_id":"t","debtor":"A","creditor":"B","amount_eur":-1,"ts":"2026-03-02T08:00:00Z"}]}`, nil},
+		{"own_account not a bool", `{"trace.path":[{"tx_id":"t","debtor":"A","creditor":"B","amount_eur":1,"ts":"2026-03-02T08:00:00Z","own_account":"yes"}]}`, nil},
 		{"one-hop layering path", `{"forwarded_inflow_96h_path":[{"from":"A","to":"B","tx_id":"t","amount":9000,"ts":"2026-03-02T08:00:00Z"}]}`, nil},
 	}
 	for _, tc := range tests {
@@ -88,17 +126,19 @@ func TestParseTracePath(t *testing.T) {
 			if p == nil {
 				t.Fatal("no path")
 			}
-			if len(p.Hops) != tc.want.hops || p.Hops[0].N != tc.want.first || p.Returned != tc.want.returned {
-				t.Fatalf("%d hops from #%d, returned %q; want %d from #%d, returned %q",
-					len(p.Hops), p.Hops[0].N, p.Returned, tc.want.hops, tc.want.first, tc.want.returned)
-			}
+			var numbers []int
 			for i, h := range p.Hops {
-				if h.N != tc.want.first+i || h.Alerted != (i == len(p.Hops)-1) {
-					t.Errorf("hop %d: number %d, alerted %v", i, h.N, h.Alerted)
+				numbers = append(numbers, h.N)
+				if h.OwnAccount != (h.N == 0) || h.Alerted != (i == len(p.Hops)-1) {
+					t.Errorf("hop %d: number %d, own account %v, alerted %v", i, h.N, h.OwnAccount, h.Alerted)
 				}
 				if h.From.Returned != (h.From.Account == tc.want.returned) || h.To.Returned != (h.To.Account == tc.want.returned) {
 					t.Errorf("hop %d: returned marks %v %v", i, h.From.Returned, h.To.Returned)
 				}
+			}
+			if fmt.Sprint(numbers) != fmt.Sprint(tc.want.numbers) || p.Unlisted != tc.want.unlisted || p.Returned != tc.want.returned {
+				t.Fatalf("numbers %v, %d unlisted, returned %q; want %v, %d, %q",
+					numbers, p.Unlisted, p.Returned, tc.want.numbers, tc.want.unlisted, tc.want.returned)
 			}
 		})
 	}
@@ -248,6 +288,22 @@ func TestGraphTracedCycle(t *testing.T) {
 	checkSpread(t, g)
 }
 
+// TestGraphOwnAccountMove: an own-account move is drawn in its place on
+// the path, labelled as such instead of with a hop number.
+func TestGraphOwnAccountMove(t *testing.T) {
+	hops := own(chain("A", "B", "B2", "C"), 1)
+	g := buildGraph(flowAlert(hops, "layering_chain"), nil,
+		parseTracePath(explanation(t, map[string]any{"trace.hops": 2, engine.TracePathKey: hops})))
+	got := strings.Join(edgeKinds(t, g), ", ")
+	if want := "A>B path 1, B>B2 path 0, B2>C alert 2"; got != want {
+		t.Fatalf("edges\n got %s\nwant %s", got, want)
+	}
+	if l := g.Edges[1].Label(); l != "own · €38,000" {
+		t.Errorf("own-account move labelled %q", l)
+	}
+	checkSpread(t, g)
+}
+
 // TestGraphLongPath: the longest listed path (the tracer's 8 earlier
 // hops and the alerted one) stays readable.
 func TestGraphLongPath(t *testing.T) {
@@ -368,13 +424,15 @@ func TestTracePathSummary(t *testing.T) {
 
 // FuzzTracePath: whatever an explanation holds, reading its path and
 // drawing the alert's and a case's graph do not panic, and a path read
-// has hops that each name their transfer.
+// has hops that each name their transfer, numbered in order.
 func FuzzTracePath(f *testing.F) {
 	f.Add(`{"trace.hops":3,"trace.path":[{"tx_id":"1","debtor":"A","creditor":"B","amount_eur":9000,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"2","debtor":"B","creditor":"A","amount_eur":8800,"ts":"2026-03-02T09:00:00Z"}]}`)
 	f.Add(`{"trace.path":[{"tx_id":"1","debtor":"A","creditor":"A","amount_eur":1,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"2","debtor":"A","creditor":"A","amount_eur":1,"ts":"2026-03-02T09:00:00Z"}]}`)
 	f.Add(`{"trace.hops":-5,"trace.path":[{"tx_id":"1","debtor":"A","creditor":"B","amount_eur":1e308,"ts":"0001-01-01T00:00:01Z"}]}`)
 	f.Add(`{"trace.path":[{"tx_id":"x","debtor":"A","creditor":"B","amount_eur":1,"ts":"2026-03-02T08:00:00Z"},{"tx_id":"x","debtor":"B","creditor":"C","amount_eur":1,"ts":"2026-03-02T08:00:00Z"}]}`)
 	f.Add(`{"trace.path":null}`)
+	f.Add(`{"trace.hops":9,"trace.path":[{"tx_id":"1","debtor":"A","creditor":"A2","amount_eur":1,"ts":"2026-03-02T08:00:00Z","own_account":true},{"tx_id":"2","debtor":"A2","creditor":"B","amount_eur":1,"ts":"2026-03-02T09:00:00Z"}]}`)
+	f.Add(`{"forwarded_inflow_96h_path":` + layeringPath + `}`)
 	f.Fuzz(func(t *testing.T, raw string) {
 		p := parseTracePath(json.RawMessage(raw))
 		explainRows(json.RawMessage(raw))
@@ -384,11 +442,99 @@ func FuzzTracePath(f *testing.F) {
 			buildCaseGraph(nil, nil)
 			return
 		}
+		last := p.Unlisted
 		for _, h := range p.Hops {
 			if h.TxID == "" || h.From.Account == "" || h.To.Account == "" {
 				t.Fatalf("hop %+v", h)
 			}
+			// Hops that changed hands are numbered one after the other,
+			// after the unlisted ones; own-account moves are not.
+			if h.OwnAccount != (h.N == 0) || !h.OwnAccount && h.N != last+1 {
+				t.Fatalf("hop %+v after number %d", h, last)
+			}
+			last = max(last, h.N)
 		}
 		buildCaseGraph(nil, []*tracePath{p})
 	})
+}
+
+// layeringPath is an inflow_match read's path entry as engine/screen
+// writes it (window.Hop): the matched inflow, then the alerted transfer.
+const layeringPath = `[{"from":"PL61109010140000071219812874","to":"NO9386011117947","tx_id":"in-1","amount":8000,"ts":"2026-03-02T08:00:00Z"},` +
+	`{"from":"NO9386011117947","to":"DE89370400440532013000","tx_id":"out-1","amount":7800,"ts":"2026-03-02T13:00:00Z"}]`
+
+func TestDecodeTransferList(t *testing.T) {
+	tests := []struct {
+		name, key, raw string
+		want           []string // "from>to tx amount", nil: not a list
+	}{
+		{"layering path", "forwarded_inflow_96h_path", layeringPath,
+			[]string{"PL61109010140000071219812874>NO9386011117947 in-1 8000", "NO9386011117947>DE89370400440532013000 out-1 7800"}},
+		{"one transfer", "x_path", `[{"from":"A","to":"B","tx_id":"t","amount":1,"ts":"2026-03-02T08:00:00Z"}]`, []string{"A>B t 1"}},
+		{"not a _path key", "forwarded_inflow_96h", layeringPath, nil},
+		{"trace.path is the hop table's", engine.TracePathKey, layeringPath, nil},
+		{"empty", "x_path", `[]`, nil},
+		{"null", "x_path", `null`, nil},
+		{"a number", "x_path", `3`, nil},
+		{"ts not RFC 3339", "x_path", `[{"from":"A","to":"B","tx_id":"t","amount":1,"ts":"yesterday"}]`, nil},
+		{"to missing", "x_path", `[{"from":"A","tx_id":"t","amount":1,"ts":"2026-03-02T08:00:00Z"}]`, nil},
+		{"tx id missing", "x_path", `[{"from":"A","to":"B","amount":1,"ts":"2026-03-02T08:00:00Z"}]`, nil},
+		{"amount a string", "x_path", `[{"from":"A","to":"B","tx_id":"t","amount":"1","ts":"2026-03-02T08:00:00Z"}]`, nil},
+	}
+	for _, tc := range tests {
+		got, ok := decodeTransferList(tc.key, json.RawMessage(tc.raw))
+		var rows []string
+		for _, h := range got {
+			rows = append(rows, fmt.Sprintf("%s>%s %s %v", h.From.Account, h.To.Account, h.TxID, h.AmountEUR))
+		}
+		if ok != (tc.want != nil) || fmt.Sprint(rows) != fmt.Sprint(tc.want) {
+			t.Errorf("%s: %v %v, want %v", tc.name, rows, ok, tc.want)
+		}
+	}
+}
+
+// TestAlertPageShowsPaths renders the alert page: an aggregate's path is
+// a list of its transfers, not JSON, with the alerted one marked; the
+// hop table numbers a long path with own-account moves as trace.hops
+// counts, and says how many hops it does not list.
+func TestAlertPageShowsPaths(t *testing.T) {
+	pages, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hops := own(ten(), 2, 5)
+	last := hops[len(hops)-1]
+	expl := explanation(t, map[string]any{"trace.hops": 11, engine.TracePathKey: hops,
+		"forwarded_inflow_96h_path": json.RawMessage(layeringPath)})
+	a := flowAlert(hops, "layering_chain")
+	a.TxID, a.RuleID, a.Status, a.Explanation = "out-1", "AML-LAYER-001", "new", expl
+	d := &detail{Alert: a, Path: parseTracePath(expl)}
+	d.Graph = buildGraph(a, nil, d.Path)
+	var buf strings.Builder
+	if err := pages.ExecuteTemplate(&buf, "alert.html", view{Data: &alertView{detail: d}}); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if strings.Contains(page, `"tx_id"`) || strings.Contains(page, `&#34;tx_id&#34;`) {
+		t.Error("a path is shown as JSON")
+	}
+	list := page[strings.Index(page, `<ol class="transfers" data-key="forwarded_inflow_96h_path">`)+1:]
+	list = list[:strings.Index(list, "</ol>")]
+	if strings.Count(list, "<li") != 2 || strings.Count(list, `class="alerted"`) != 1 ||
+		!strings.Contains(list, "in-1") || !strings.Contains(list, "7,800") {
+		t.Errorf("transfer list:\n%s", list)
+	}
+	var rows []string
+	for _, m := range strings.Split(page, `data-hop="`)[1:] {
+		rows = append(rows, m[:strings.IndexByte(m, '"')])
+	}
+	if got, want := strings.Join(rows, " "), "5 6 own 7 8 own 9 10 11"; !strings.HasPrefix(got, want) {
+		t.Errorf("hop column %q, want %q first (then the graph's numbered edges)", got, want)
+	}
+	if !strings.Contains(page, "The first 4 hops of this path are not listed") {
+		t.Error("unlisted hops not counted")
+	}
+	if !strings.Contains(page, last.TxID) {
+		t.Error("alerted transfer not listed")
+	}
 }

@@ -177,3 +177,26 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestSameParty(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		d, c Party
+		want bool
+	}{
+		{"same customer id", Party{CustomerID: "c1", NameNorm: "a"}, Party{CustomerID: "c1", NameNorm: "b"}, true},
+		{"same name, no ids", Party{NameNorm: "jan kowalski"}, Party{NameNorm: "jan kowalski"}, true},
+		{"namesakes at one bank", Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "jan kowalski"},
+			Party{BIC: "BANKPLPW", CustomerID: "c2", NameNorm: "jan kowalski"}, false},
+		{"same name at two banks, ids of each", Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "budex sa"},
+			Party{BIC: "DNBANOKK", CustomerID: "77", NameNorm: "budex sa"}, true},
+		{"same name, one id missing", Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "budex sa"},
+			Party{BIC: "BANKPLPW", NameNorm: "budex sa"}, true},
+		{"different names and ids", Party{CustomerID: "c1", NameNorm: "a"}, Party{CustomerID: "c2", NameNorm: "b"}, false},
+		{"nothing known", Party{}, Party{}, false},
+	} {
+		if got := SameParty(&c.d, &c.c); got != c.want {
+			t.Errorf("%s: SameParty = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -31,13 +31,36 @@ type Trace struct {
 	Path []Hop `expr:"-"`
 }
 
-// Hop is one earlier transfer of a traced path.
+// Hop is one transfer of a traced path.
 type Hop struct {
 	TxID      string    `json:"tx_id"`
 	Debtor    string    `json:"debtor"`
 	Creditor  string    `json:"creditor"`
 	AmountEUR float64   `json:"amount_eur"`
 	TS        time.Time `json:"ts"`
+	// OwnAccount marks a move between two accounts of one party
+	// (SameParty): it passes the money on but is not counted in
+	// Trace.Hops, so a reader numbering the path's hops skips it. Left
+	// out of the JSON when false, as in alerts written before it existed.
+	OwnAccount bool `json:"own_account,omitempty"`
+}
+
+// SameParty reports whether two parties of a transfer are one: the same
+// customer id, or the same normalised name. Money moved between their
+// accounts changes accounts but not hands, so the flow tracer counts no
+// hop for it. Two customers of one bank (same BIC) with different ids are
+// two parties even when their names are the same (namesakes); ids of
+// different banks say nothing about each other.
+func SameParty(d, c *Party) bool {
+	if d.CustomerID != "" && c.CustomerID != "" {
+		if d.CustomerID == c.CustomerID {
+			return true
+		}
+		if d.BIC != "" && d.BIC == c.BIC {
+			return false
+		}
+	}
+	return d.NameNorm != "" && d.NameNorm == c.NameNorm
 }
 
 // TracePathKey is the explanation entry of an alert whose rule reads a
@@ -49,5 +72,5 @@ func TracePath(tx *Tx) []Hop {
 	out := make([]Hop, 0, len(tx.Trace.Path)+1)
 	out = append(out, tx.Trace.Path...)
 	return append(out, Hop{TxID: tx.TxID, Debtor: tx.Debtor.Account, Creditor: tx.Creditor.Account,
-		AmountEUR: tx.AmountEURF, TS: tx.TS})
+		AmountEUR: tx.AmountEURF, TS: tx.TS, OwnAccount: SameParty(&tx.Debtor, &tx.Creditor)})
 }

@@ -291,6 +291,9 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 		if isTraceField(f) {
 			r.ReadsTrace = true
 			r.Extra = append(r.Extra, tracePathExplain)
+			if !contains(fields, traceHopsField) {
+				r.Extra = append(r.Extra, traceHopsExplain)
+			}
 			break
 		}
 	}
@@ -371,4 +374,14 @@ func isTraceField(path string) bool { return strings.HasPrefix(path, "trace.") }
 // tracePathExplain lists a traced transfer's path in the alert.
 func tracePathExplain(e *engine.Env) (string, any) {
 	return engine.TracePathKey, engine.TracePath(&e.Tx)
+}
+
+// traceHopsField is the trace field that counts the path's hops.
+const traceHopsField = "trace.hops"
+
+// traceHopsExplain puts trace.hops beside the path of a rule that does not
+// read it: the path lists only the newest transfers, and a reader numbers
+// them, and counts the hops it does not list, from the total.
+func traceHopsExplain(e *engine.Env) (string, any) {
+	return traceHopsField, e.Tx.Trace.Hops
 }

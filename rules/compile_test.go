@@ -225,3 +225,44 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+// TestTraceExplanation: a rule that reads any trace field explains its
+// alert with the path and with trace.hops, read or not (a reader numbers
+// the listed hops from it); a rule that reads none adds neither.
+func TestTraceExplanation(t *testing.T) {
+	tests := []struct {
+		when string
+		want []string // extra explanation keys, in order
+	}{
+		{"trace.cycle && amount_eur > 100", []string{engine.TracePathKey, "trace.hops"}},
+		{"trace.hops >= 3", []string{engine.TracePathKey}}, // trace.hops is a read
+		{"amount_eur > 100", nil},
+	}
+	for _, tc := range tests {
+		rs, err := Load(writePack(t, "rules:\n  - {id: R, version: 1, name: r, severity: high, score: 1, typology: round_trip, when: \""+tc.when+"\"}\n"), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.when, err)
+		}
+		tx := engine.Tx{TxID: "t", AmountEURF: 500, Debtor: engine.Party{Account: "B"}, Creditor: engine.Party{Account: "C"},
+			Trace: engine.Trace{Hops: 11, Cycle: true, Path: []engine.Hop{{TxID: "p", Debtor: "A", Creditor: "B"}}}}
+		env := engine.Env{Tx: tx}
+		var keys []string
+		for _, x := range rs.Rules[0].Extra {
+			k, v := x(&env)
+			keys = append(keys, k)
+			switch k {
+			case "trace.hops":
+				if v != 11 {
+					t.Errorf("%s: trace.hops %v, want 11", tc.when, v)
+				}
+			case engine.TracePathKey:
+				if p, _ := v.([]engine.Hop); len(p) != 2 {
+					t.Errorf("%s: path %v, want 2 transfers", tc.when, v)
+				}
+			}
+		}
+		if strings.Join(keys, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%s: extra explanation %v, want %v", tc.when, keys, tc.want)
+		}
+	}
+}

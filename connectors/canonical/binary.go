@@ -14,10 +14,13 @@ import (
 const EncodingTx = "tx/1"
 
 // First byte of an EncodingTx value: txVersion for a transaction alone,
-// txVersionTraced when a trace section follows (AppendTrace).
+// txVersionTraced when a trace section follows (AppendTrace). Version 2,
+// a trace whose hops do not mark own-account moves, is what versions
+// before engine.Hop.OwnAccount wrote; it is still read (none marked).
 const (
-	txVersion       = 1
-	txVersionTraced = 2
+	txVersion            = 1
+	txVersionTracedNoOwn = 2
+	txVersionTraced      = 3
 )
 
 // appendTx appends the binary encoding of an enriched tx to dst:
@@ -53,12 +56,13 @@ func appendTx(dst []byte, tx *engine.Tx) []byte {
 }
 
 // AppendTrace turns value, an EncodingTx value of version 1, into one
-// that carries tr (version 2), appending:
+// that carries tr (version 3), appending:
 //
 //	uvarint hops; when hops > 0:
 //	string origin, bool cycle, f64 hours, f64 ratio,
 //	uvarint n, then n hops: strings tx_id, debtor, creditor,
-//	    f64 amount_eur, varint ts (unix ns)
+//	    f64 amount_eur, varint ts (unix ns), bool own_account
+//	    (version 2: without own_account)
 func AppendTrace(value []byte, tr *engine.Trace) []byte {
 	value[0] = txVersionTraced
 	value = wire.AppendUvarint(value, uint64(tr.Hops))
@@ -77,6 +81,7 @@ func AppendTrace(value []byte, tr *engine.Trace) []byte {
 		value = wire.AppendString(value, h.Creditor)
 		value = wire.AppendF64(value, h.AmountEUR)
 		value = wire.AppendVarint(value, h.TS.UnixNano())
+		value = wire.AppendBool(value, h.OwnAccount)
 	}
 	return value
 }
@@ -86,8 +91,9 @@ func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 // maxTracePath bounds a decoded trace's path (the tracer lists at most 64).
 const maxTracePath = 64
 
-// readTrace reads what AppendTrace appended.
-func readTrace(r *wire.Reader, tr *engine.Trace) {
+// readTrace reads what AppendTrace appended, in a value of version v
+// (txVersionTraced or txVersionTracedNoOwn).
+func readTrace(r *wire.Reader, tr *engine.Trace, v uint8) {
 	tr.Hops = int(min(r.Uvarint(), 1<<31))
 	if tr.Hops == 0 || r.Err() != nil {
 		return
@@ -112,6 +118,9 @@ func readTrace(r *wire.Reader, tr *engine.Trace) {
 			return
 		}
 		h.TS = time.Unix(0, r.Varint()).UTC()
+		if v == txVersionTraced {
+			h.OwnAccount = r.Bool()
+		}
 	}
 }
 
@@ -158,8 +167,8 @@ func (d *binaryDecoder) Decode(data []byte, tx *engine.Tx) error {
 	tx.Reset()
 	r := wire.NewReader(data)
 	v := r.U8()
-	if r.Err() == nil && v != txVersion && v != txVersionTraced {
-		return engine.Reject(engine.ReasonDecode, "binary transaction of version %d, want %d or %d", v, txVersion, txVersionTraced)
+	if r.Err() == nil && v != txVersion && v != txVersionTracedNoOwn && v != txVersionTraced {
+		return engine.Reject(engine.ReasonDecode, "binary transaction of version %d, want %d to %d", v, txVersion, txVersionTraced)
 	}
 	d.str(r, &tx.TxID, slotTxID, false)
 	sec, nsec := r.Varint(), r.Uvarint()
@@ -173,8 +182,8 @@ func (d *binaryDecoder) Decode(data []byte, tx *engine.Tx) error {
 	d.str(r, &tx.Direction, slotDirection, true)
 	tx.AmountEUR = readDecimal(r)
 	tx.CrossBorder = r.Bool()
-	if v == txVersionTraced {
-		readTrace(r, &tx.Trace)
+	if v == txVersionTraced || v == txVersionTracedNoOwn {
+		readTrace(r, &tx.Trace, v)
 	}
 	// The new strings are set now, in one allocation; also after an
 	// error, so that none stays pending for a later record.

@@ -226,6 +226,9 @@ func FuzzBinaryDecode(f *testing.F) {
 	}
 	if tc.Decode([]byte(good)) == nil {
 		f.Add(AppendTrace(tc.AppendBinary(nil), &sampleTrace))
+		oneHop := sampleTrace
+		oneHop.Path = oneHop.Path[1:]
+		f.Add(asVersion2(AppendTrace(tc.AppendBinary(nil), &oneHop)))
 	}
 	f.Add([]byte{txVersion})
 	f.Add([]byte{})
@@ -251,8 +254,41 @@ func FuzzBinaryDecode(f *testing.F) {
 
 var sampleTrace = engine.Trace{Hops: 3, Origin: "NO9386011117947", Cycle: true, Hours: 30.5, Ratio: 0.97, Path: []engine.Hop{
 	{TxID: "a1", Debtor: "NO9386011117947", Creditor: "PL61109010140000071219812874", AmountEUR: 12000, TS: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)},
-	{TxID: "a2", Debtor: "PL61109010140000071219812874", Creditor: "DE89370400440532013000", AmountEUR: 11500.5, TS: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)},
+	{TxID: "a2", Debtor: "PL61109010140000071219812874", Creditor: "DE89370400440532013000", AmountEUR: 11500.5, TS: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), OwnAccount: true},
 }}
+
+// asVersion2 turns a version-3 value whose trace lists one hop into the
+// version-2 value of the same trace: without the hop's own_account byte,
+// the value's last.
+func asVersion2(v3 []byte) []byte {
+	return append([]byte{txVersionTracedNoOwn}, v3[1:len(v3)-1]...)
+}
+
+// TestTraceVersion2: a traced value a version before own-account marks
+// wrote (version 2, no own_account byte after each hop) still decodes,
+// with no hop marked.
+func TestTraceVersion2(t *testing.T) {
+	tc, _ := NewTranscoder(nil, 0, perspectives)
+	if err := tc.Decode([]byte(good)); err != nil {
+		t.Fatal(err)
+	}
+	tr := engine.Trace{Hops: 2, Origin: "A", Hours: 3, Ratio: 0.9, Path: []engine.Hop{
+		{TxID: "a1", Debtor: "A", Creditor: "B", AmountEUR: 100, TS: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), OwnAccount: true}}}
+	v3 := AppendTrace(tc.AppendBinary(nil), &tr)
+	if v3[0] != txVersionTraced || v3[len(v3)-1] != 1 {
+		t.Fatalf("version %d, last byte %d: want %d ending in the hop's own_account", v3[0], v3[len(v3)-1], txVersionTraced)
+	}
+	v2 := asVersion2(v3)
+	var d binaryDecoder
+	var tx engine.Tx
+	if err := d.Decode(v2, &tx); err != nil {
+		t.Fatal(err)
+	}
+	tr.Path[0].OwnAccount = false
+	if !reflect.DeepEqual(tx.Trace, tr) {
+		t.Fatalf("trace = %+v, want %+v", tx.Trace, tr)
+	}
+}
 
 // TestTraceRoundTrip: a trace appended to a tx/1 value decodes back with
 // the transaction; a value without one decodes with the zero trace.

@@ -25,13 +25,16 @@ type Case struct {
 	Submitted  time.Time
 }
 
-// Tx is one reported transaction.
+// Tx is one reported transaction. A transaction known only in EUR (a
+// traced path's transfer that was not stored) has no Currency and no
+// Amount: its amount_local is converted from AmountEUR, with no foreign
+// currency block.
 type Tx struct {
 	ID          string
 	TS          time.Time
 	Channel     string
-	Currency    string
-	Amount      string // decimal, in Currency
+	Currency    string // "": unknown
+	Amount      string // decimal, in Currency; unused without one
 	AmountEUR   string // decimal
 	Description string
 	From, To    Party
@@ -148,9 +151,12 @@ func countryOr(c, def string) string {
 // rationals), rounded to 2 decimals; foreign is set when the transaction
 // was in another currency.
 func (m *Mapping) localAmount(t Tx) (string, *foreign, error) {
-	amt, ok := new(big.Rat).SetString(t.Amount)
-	if !ok {
-		return "", nil, fmt.Errorf("transaction %s: amount %q is not a decimal", t.ID, t.Amount)
+	var amt *big.Rat
+	if t.Currency != "" {
+		var ok bool
+		if amt, ok = new(big.Rat).SetString(t.Amount); !ok {
+			return "", nil, fmt.Errorf("transaction %s: amount %q is not a decimal", t.ID, t.Amount)
+		}
 	}
 	if t.Currency == m.CurrencyCodeLocal {
 		return amt.FloatString(2), nil, nil
@@ -162,6 +168,9 @@ func (m *Mapping) localAmount(t Tx) (string, *foreign, error) {
 	local := eur
 	if m.CurrencyCodeLocal != "EUR" {
 		local = new(big.Rat).Mul(eur, new(big.Rat).SetFloat64(m.LocalPerEUR))
+	}
+	if amt == nil {
+		return local.FloatString(2), nil, nil
 	}
 	var f *foreign
 	if currency.MatchString(t.Currency) && amt.Sign() != 0 {

@@ -74,6 +74,40 @@ func TestReportValidatesAgainstSchema(t *testing.T) {
 	}
 }
 
+// TestLocalAmount: amount_local and the foreign currency block, by what
+// is known of a transaction's currency.
+func TestLocalAmount(t *testing.T) {
+	m := loadTestMapping(t) // AED, 4 per EUR
+	tests := []struct {
+		name              string
+		tx                Tx
+		local, foreignCCY string // foreignCCY "": no block
+	}{
+		{"local currency", Tx{Currency: "AED", Amount: "9900.00", AmountEUR: "2475"}, "9900.00", ""},
+		{"foreign", Tx{Currency: "EUR", Amount: "1500.50", AmountEUR: "1500.50"}, "6002.00", "EUR"},
+		{"known only in EUR", Tx{AmountEUR: "34295.05"}, "137180.20", ""},
+		{"known only in EUR, an amount given", Tx{Amount: "1", AmountEUR: "10"}, "40.00", ""},
+	}
+	for _, tc := range tests {
+		local, f, err := m.localAmount(tc.tx)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		ccy := ""
+		if f != nil {
+			ccy = f.Currency
+		}
+		if local != tc.local || ccy != tc.foreignCCY {
+			t.Errorf("%s: %s, foreign %q; want %s, %q", tc.name, local, ccy, tc.local, tc.foreignCCY)
+		}
+	}
+	for _, bad := range []Tx{{Currency: "AED", Amount: "x"}, {AmountEUR: ""}, {Currency: "PLN", Amount: "1", AmountEUR: "y"}} {
+		if _, _, err := m.localAmount(bad); err == nil {
+			t.Errorf("%+v: no error", bad)
+		}
+	}
+}
+
 // TestSchemaCatchesBadCodes proves validation bites: a funds code outside
 // the FIU's list must fail.
 func TestSchemaCatchesBadCodes(t *testing.T) {

@@ -33,7 +33,9 @@
 //     money went through, MaxPath [8] transfers back); a self-transfer
 //     (D = C) is not traced.
 //     Ratio is the amount over the amount of the transfer passed on (0
-//     without one).
+//     without one). The path (engine.Trace.Path, MaxPath transfers back)
+//     lists own-account moves too, marked engine.Hop.OwnAccount, so that
+//     its reader can number the hops as Hops counts them.
 //   - The transfer then becomes an arrival of C.
 //
 // The tracer sees the whole feed in event-time order: it runs where the

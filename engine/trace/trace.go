@@ -58,7 +58,8 @@ type node struct {
 	debtorAt   uint16
 	creditorAt uint16
 	depth      uint16 // nodes on the chain from this one up, this one included
-	hops       int    // transfers of the whole path that changed hands (see sameParty)
+	own        bool   // an own-account move (engine.SameParty), which adds no hop; fits the uint16s' padding
+	hops       int    // transfers of the whole path that changed hands
 	ts         int64  // unix ns
 	eur        float64
 	start      int64  // ts of the path's first transfer
@@ -192,15 +193,16 @@ func (t *Tracer) passedOn(d string, ts int64, eur float64) *node {
 // link makes tx's node on parent's path.
 func (t *Tracer) link(parent *node, tx *engine.Tx, ts int64) *node {
 	id, d, c := tx.TxID, tx.Debtor.Account, tx.Creditor.Account
+	own := engine.SameParty(&tx.Debtor, &tx.Creditor)
 	step := 1
-	if sameParty(&tx.Debtor, &tx.Creditor) {
+	if own {
 		step = 0
 	}
 	n := t.newNode()
 	*n = node{
 		ids:      t.carve(id, d, c),
 		debtorAt: uint16(len(id)), creditorAt: uint16(len(id) + len(d)),
-		depth: 1, hops: step, ts: ts, eur: tx.AmountEURF, start: ts,
+		depth: 1, hops: step, own: own, ts: ts, eur: tx.AmountEURF, start: ts,
 	}
 	if len(id)+len(d) > math.MaxUint16 {
 		// Identifiers this long never pass validation; keep the node
@@ -247,23 +249,6 @@ func (t *Tracer) carve(id, d, c string) string {
 	return unsafe.String(&t.ids[start], n)
 }
 
-// sameParty reports whether two accounts belong to one party: the same
-// customer id, or the same normalised name. Money moved between them
-// changes accounts but not hands. Two customers of one bank with different
-// ids are two parties even when their names are the same (namesakes);
-// ids of different banks say nothing about each other.
-func sameParty(d, c *engine.Party) bool {
-	if d.CustomerID != "" && c.CustomerID != "" {
-		if d.CustomerID == c.CustomerID {
-			return true
-		}
-		if d.BIC != "" && d.BIC == c.BIC {
-			return false
-		}
-	}
-	return d.NameNorm != "" && d.NameNorm == c.NameNorm
-}
-
 // rebase copies the newest MaxPath nodes of p's chain and drops the older
 // ones, so a long-running chain does not keep all its history alive.
 func (t *Tracer) rebase(p *node) *node {
@@ -302,7 +287,7 @@ func (t *Tracer) fillPath(buf []engine.Hop, p *node) []engine.Hop {
 	out := slices.Grow(buf[:0], depth)[:depth]
 	for i, n := depth-1, p; i >= 0; i, n = i-1, n.parent {
 		out[i] = engine.Hop{TxID: n.txID(), Debtor: n.debtor(), Creditor: n.creditor(),
-			AmountEUR: n.eur, TS: time.Unix(0, n.ts).UTC()}
+			AmountEUR: n.eur, TS: time.Unix(0, n.ts).UTC(), OwnAccount: n.own}
 	}
 	return out
 }

@@ -113,6 +113,15 @@ func TestOwnAccountMovesAddNoHop(t *testing.T) {
 	if tx.Trace.Hops != 2 {
 		t.Errorf("own-account move by customer id: hops %d, want 2", tx.Trace.Hops)
 	}
+	// The path marks the own-account moves, the alerted one included, so
+	// that its reader can number the hops as Hops counts them.
+	var own []bool
+	for _, h := range engine.TracePath(tx) {
+		own = append(own, h.OwnAccount)
+	}
+	if want := []bool{false, true, true, false, true}; !slices.Equal(own, want) {
+		t.Errorf("own-account marks %v, want %v", own, want)
+	}
 }
 
 func TestPathAndHours(t *testing.T) {
@@ -280,28 +289,5 @@ func BenchmarkObserve(b *testing.B) {
 			tx.TS = tx.TS.Add(time.Duration(len(feed)) * 10 * time.Second) // keep time moving forward
 		}
 		tr.Observe(tx)
-	}
-}
-
-func TestSameParty(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		d, c engine.Party
-		want bool
-	}{
-		{"same customer id", engine.Party{CustomerID: "c1", NameNorm: "a"}, engine.Party{CustomerID: "c1", NameNorm: "b"}, true},
-		{"same name, no ids", engine.Party{NameNorm: "jan kowalski"}, engine.Party{NameNorm: "jan kowalski"}, true},
-		{"namesakes at one bank", engine.Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "jan kowalski"},
-			engine.Party{BIC: "BANKPLPW", CustomerID: "c2", NameNorm: "jan kowalski"}, false},
-		{"same name at two banks, ids of each", engine.Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "budex sa"},
-			engine.Party{BIC: "DNBANOKK", CustomerID: "77", NameNorm: "budex sa"}, true},
-		{"same name, one id missing", engine.Party{BIC: "BANKPLPW", CustomerID: "c1", NameNorm: "budex sa"},
-			engine.Party{BIC: "BANKPLPW", NameNorm: "budex sa"}, true},
-		{"different names and ids", engine.Party{CustomerID: "c1", NameNorm: "a"}, engine.Party{CustomerID: "c2", NameNorm: "b"}, false},
-		{"nothing known", engine.Party{}, engine.Party{}, false},
-	} {
-		if got := sameParty(&c.d, &c.c); got != c.want {
-			t.Errorf("%s: sameParty = %v, want %v", c.name, got, c.want)
-		}
 	}
 }
