@@ -22,6 +22,11 @@ type List struct {
 	AsOf   string // from a "# as-of: YYYY-MM-DD" header line, when present
 	Names  bool   // entries are normalised party names
 	values map[string]struct{}
+	// words holds every word of a names list's entries (Names): a name
+	// with a word outside it matches no entry in any order, which
+	// MatchName tells with a look-up of a short word or two (most names)
+	// instead of sorting the name's words and looking both forms up.
+	words map[string]struct{}
 	// Matcher screens names against the entities of a sanctions list.
 	Matcher *sanctions.Matcher
 	digest  [sha256.Size]byte // of the file's content, for RuleSet.Hash
@@ -48,12 +53,25 @@ func (l *List) MatchName(name string) bool {
 	if n == "" {
 		return false
 	}
+	for rest, more := n, l.Names; more; {
+		var w string
+		w, rest, more = strings.Cut(rest, " ")
+		if _, ok := l.words[w]; !ok {
+			return false
+		}
+	}
 	if _, ok := l.values[n]; ok {
 		return true
 	}
 	var buf [256]byte
 	_, ok := l.values[string(names.AppendSortedTokens(buf[:0], n))]
 	return ok
+}
+
+// newList returns an empty list of values (names: of party names) to add
+// to.
+func newList(name string, names bool) *List {
+	return &List{Name: name, Names: names, values: map[string]struct{}{}, words: map[string]struct{}{}}
 }
 
 func (l *List) add(v string) {
@@ -68,6 +86,9 @@ func (l *List) add(v string) {
 		}
 		l.values[n] = struct{}{}
 		l.values[names.SortedTokens(n)] = struct{}{}
+		for _, w := range strings.Split(n, " ") {
+			l.words[w] = struct{}{}
+		}
 		return
 	}
 	l.values[v] = struct{}{}
@@ -77,7 +98,7 @@ func (l *List) add(v string) {
 // that declares it and must stay inside that file's directory (see
 // readPackFile).
 func loadList(d *ListDecl, lim Limits) (*List, error) {
-	l := &List{Name: d.Name, Names: d.Kind == "names", values: map[string]struct{}{}}
+	l := newList(d.Name, d.Kind == "names")
 	switch d.Kind {
 	case "", "values", "names":
 	case "sanctions":

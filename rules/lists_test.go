@@ -11,13 +11,14 @@ import (
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/names"
+	"github.com/socwatch/socwatch/internal/synth"
 )
 
 // TestMatchNameSortedTokens checks the allocation-free sorted-token lookup
 // against names.SortedTokens on names in any word order and case, short
 // and long (past the stack buffers, which then grow on the heap).
 func TestMatchNameSortedTokens(t *testing.T) {
-	l := &List{Names: true, values: map[string]struct{}{}}
+	l := newList("t", true)
 	for _, v := range []string{"Jan Kowalski", "Bjørn Ødegård", "AL-QAIDA Network", "O'Brien Sean Patrick", "Zz"} {
 		l.add(v)
 	}
@@ -86,7 +87,7 @@ func TestMatchNameSortedTokens(t *testing.T) {
 // and the VM passing the same argument (the normalised name) to the one
 // memo slot.
 func TestNameMatchCallSiteOnce(t *testing.T) {
-	l := &List{Name: "l", Names: true, values: map[string]struct{}{}}
+	l := newList("l", true)
 	l.add("Jan Kowalski")
 	lists := map[string]*List{"l": l}
 	sites := newCallSites(lists)
@@ -128,5 +129,29 @@ func TestNameMatchCallSiteOnce(t *testing.T) {
 		if calls != i+1 {
 			t.Fatalf("%q: MatchName ran %d times in %d records", name, calls, i+1)
 		}
+	}
+}
+
+// BenchmarkMatchName screens the normalised party names of a synthetic
+// feed against the default pack's watchlist, as name_match does for both
+// parties of every record.
+func BenchmarkMatchName(b *testing.B) {
+	d := &ListDecl{Name: "w", Kind: "names", File: "lists/sanctions_watchlist.txt", Pos: Pos{File: "packs/aml-core/sanctions.yaml"}}
+	l, err := loadList(d, Limits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := synth.New(synth.Config{Seed: 3, Count: 5000})
+	var tx engine.Tx
+	var norms []string
+	for {
+		if _, ok := g.Next(&tx); !ok {
+			break
+		}
+		norms = append(norms, names.Normalize(tx.Debtor.Name), names.Normalize(tx.Creditor.Name))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		l.MatchName(norms[i%len(norms)])
 	}
 }

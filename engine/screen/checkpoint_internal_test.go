@@ -18,11 +18,11 @@ func TestCheckpointCoversEveryScreenerField(t *testing.T) {
 	// rs, defs, specs, follows, whereOf, plans: the rules (restored under
 	// the current ones); stores: by declaration, owners only, each key
 	// by its name (keys, the stores' key table, is rebuilt as they are
-	// decoded); key, env, vm, whereRes, pending, observed, pendingList: per-record
-	// scratch; touched: where Store.Touch reads go, not state; sinceEvict,
+	// decoded); key, env, vm, txHash, ev, whereRes, pending, observed,
+	// pendingList: per-record scratch; touched: where Store.Touch reads go, not state; sinceEvict,
 	// clock, recent: in the head; stats, rulesRun: per-process counters.
 	want := []string{"rs", "keys", "key", "stores", "defs", "specs", "follows", "whereOf", "whereRes", "plans", "env", "vm",
-		"pending", "observed", "pendingList", "sinceEvict", "touched", "clock", "stats", "rulesRun", "recent"}
+		"txHash", "ev", "pending", "observed", "pendingList", "sinceEvict", "touched", "clock", "stats", "rulesRun", "recent"}
 	typ := reflect.TypeOf(Screener{})
 	var got []string
 	for i := range typ.NumField() {

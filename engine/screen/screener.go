@@ -43,6 +43,13 @@ type Screener struct {
 	plans    map[string]*plan
 	env      engine.Env
 	vm       vm.VM
+	// txHash is HashString of the record's tx id, for the duplicate filter
+	// of each of its copies.
+	txHash uint64
+	// ev is the part of every aggregate's event that is the same for the
+	// whole copy (time, counterparty and its hash, tx id), made once per
+	// copy; event adds an aggregate's input.
+	ev window.Event
 
 	// pending marks aggregates whose value the copy being screened has not
 	// read yet: their `where` was false, or their store was updated without
@@ -91,6 +98,8 @@ type plan struct {
 	touch []*window.Store
 	// index selects the rules whose guards can hold (nil: visit all).
 	index *engine.RuleIndex
+	// dupHash is what the duplicate filter mixes with the tx id's hash.
+	dupHash uint64
 }
 
 // NewScreener returns a Screener with empty state for rs.
@@ -168,7 +177,7 @@ func (s *Screener) Swap(rs *engine.RuleSet) {
 	}
 	s.plans = map[string]*plan{}
 	for _, p := range rs.Perspectives {
-		pl := &plan{key: engine.Fields[p]}
+		pl := &plan{key: engine.Fields[p], dupHash: window.HashString(p) * 31}
 		readByRules := map[int]bool{}
 		for ri := range rs.Rules {
 			r := &rs.Rules[ri]
@@ -229,6 +238,7 @@ func (s *Screener) Env() *engine.Env { return &s.env }
 // how a restarted worker rebuilds its windows from history.
 func (s *Screener) Screen(perspective string, emit bool, recordTime time.Time, out []engine.Alert) []engine.Alert {
 	s.env.Flatten()
+	s.txHash = window.HashString(s.env.TxID)
 	if perspective == "" {
 		for _, p := range s.rs.Perspectives {
 			out = s.screenOne(s.plans[p], p, emit, recordTime, out)
@@ -246,7 +256,7 @@ func (s *Screener) Screen(perspective string, emit bool, recordTime time.Time, o
 
 func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time, out []engine.Alert) []engine.Alert {
 	env := &s.env
-	if s.recent.seen(window.HashString(env.TxID) ^ window.HashString(p)*31) {
+	if s.recent.seen(s.txHash ^ pl.dupHash) {
 		s.stats.Duplicates++
 		return out
 	}
@@ -254,6 +264,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	env.Account = pl.key.Str(env)
 	s.key = s.keys.Lookup(env.Account)
 	ts := eventtime.UnixNano(env.TS)
+	s.ev = s.copyEvent(ts)
 	s.stats.Copies++
 	s.clock.Advance(ts)
 	rs := s.rs
@@ -278,7 +289,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			s.markPending(ai, true)
 			continue
 		}
-		v, late, ok := st.ObserveLazy(&s.key, s.event(a, ts))
+		v, late, ok := st.ObserveLazy(&s.key, s.event(a))
 		if late {
 			s.stats.Late++
 		}
@@ -296,11 +307,11 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(rs.Aggregates[ai].Fn)
 			continue
 		}
-		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&rs.Aggregates[ai], ts))
+		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&rs.Aggregates[ai]))
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
-		s.resolveObserved(ts)
+		s.resolveObserved()
 		wm, _ := s.clock.Watermark()
 		for i, st := range s.stores {
 			if s.follows[i] < 0 {
@@ -321,7 +332,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	}
 	for _, ri := range selected {
 		r := &rs.Rules[ri]
-		if !s.resolveFor(r, ts) {
+		if !s.resolveFor(r) {
 			continue
 		}
 		if r.Native != nil {
@@ -377,7 +388,7 @@ func (s *Screener) whereHolds(ai int) bool {
 // those hold too, it reads r's other pending aggregates. Any guard false
 // means r cannot fire, so aggregates no later guard needs stay pending
 // (another rule may read them).
-func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
+func (s *Screener) resolveFor(r *engine.Rule) bool {
 	if len(s.pendingList) == 0 {
 		return true
 	}
@@ -392,22 +403,22 @@ func (s *Screener) resolveFor(r *engine.Rule, ts int64) bool {
 		if !s.readsPending(g) {
 			continue
 		}
-		s.resolve(g.Agg, ts)
+		s.resolve(g.Agg)
 		if g.Vs != nil {
-			s.resolve(g.Vs.Agg, ts)
+			s.resolve(g.Vs.Agg)
 		}
 		if !g.Holds(env) {
 			return false
 		}
 	}
 	for _, rd := range r.Reads {
-		s.resolve(rd.Agg, ts)
+		s.resolve(rd.Agg)
 	}
 	return true
 }
 
 // resolve reads aggregate ai's value if it is pending (ai < 0: a field).
-func (s *Screener) resolve(ai int, ts int64) {
+func (s *Screener) resolve(ai int) {
 	if ai < 0 || !s.pending[ai] {
 		return
 	}
@@ -415,7 +426,7 @@ func (s *Screener) resolve(ai int, ts int64) {
 	env := &s.env
 	env.Agg[ai] = emptyValue(s.rs.Aggregates[ai].Fn)
 	if env.Account != "" {
-		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&s.rs.Aggregates[ai], ts))
+		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&s.rs.Aggregates[ai]))
 	}
 }
 
@@ -436,10 +447,10 @@ func (s *Screener) markPending(ai int, observed bool) {
 // an eviction is about to run, and could drop the state they are read from
 // (a copy far behind the watermark). Aggregates pending for a false where
 // stay pending, read after the eviction as before.
-func (s *Screener) resolveObserved(ts int64) {
+func (s *Screener) resolveObserved() {
 	for _, ai := range s.pendingList {
 		if s.observed[ai] {
-			s.resolve(ai, ts)
+			s.resolve(ai)
 		}
 	}
 }
@@ -452,20 +463,33 @@ func (s *Screener) clearPending() {
 	s.pendingList = s.pendingList[:0]
 }
 
-// event is what the copy being screened adds to (or asks of) aggregate a:
-// the input field's value, and the counterparty of the perspective account
-// with the tx id, which flow tracing (inflow_match) keeps for the path.
-func (s *Screener) event(a *engine.Aggregate, ts int64) window.Event {
+// copyEvent is what every aggregate's event of the copy being screened
+// shares: ts, and the counterparty of the perspective account (hashed once
+// here) with the tx id, which flow tracing (inflow_match) keeps for the
+// path.
+func (s *Screener) copyEvent(ts int64) window.Event {
 	env := &s.env
 	ev := window.Event{TS: ts, Party: env.Creditor.Account, TxID: env.TxID}
 	if env.Perspective == engine.PerspectiveCreditor {
 		ev.Party = env.Debtor.Account
 	}
+	ev.PartyHash = window.HashString(ev.Party)
+	return ev
+}
+
+// event is what the copy being screened adds to (or asks of) aggregate a:
+// the copy's event (copyEvent) with a's input field's value. A string
+// input that is the counterparty (new_distinct(creditor.account) by
+// debtor) reuses its hash.
+func (s *Screener) event(a *engine.Aggregate) window.Event {
+	ev := s.ev
 	if a.Field != nil {
 		if a.Field.Kind == engine.KindNumber {
-			ev.Num = a.Field.Num(env)
+			ev.Num = a.Field.Num(&s.env)
+		} else if v := a.Field.Str(&s.env); v == ev.Party {
+			ev.Hash = ev.PartyHash
 		} else {
-			ev.Hash = window.HashString(a.Field.Str(env))
+			ev.Hash = window.HashString(v)
 		}
 	}
 	return ev
@@ -519,7 +543,9 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 			} else {
 				expl[rd.Name] = v
 			}
-			if path := s.stores[rd.Agg].Path(s.specs[rd.Agg], env.Account, s.event(&s.rs.Aggregates[rd.Agg], env.TS.UnixNano())); path != nil {
+			ev := s.event(&s.rs.Aggregates[rd.Agg])
+			ev.TS = env.TS.UnixNano()
+			if path := s.stores[rd.Agg].Path(s.specs[rd.Agg], env.Account, ev); path != nil {
 				expl[rd.Name+"_path"] = path
 			}
 			continue

@@ -15,6 +15,19 @@ type Event struct {
 	Hash  uint64
 	Party string
 	TxID  string
+	// PartyHash is HashString(Party) when the caller has it (a screener
+	// hashes a copy's counterparty once for all its aggregates); 0 means
+	// not given, and the Store hashes Party itself.
+	PartyHash uint64
+}
+
+// partyHash is HashString(ev.Party). A Party whose hash is 0 is hashed
+// again, to 0: the shortcut never changes the value.
+func (ev *Event) partyHash() uint64 {
+	if ev.PartyHash != 0 {
+		return ev.PartyHash
+	}
+	return HashString(ev.Party)
 }
 
 // Hop is one transfer of a traced path, for alert explanations.

@@ -108,9 +108,19 @@ func (k *histKey) add(b *behaviourStore, e tsNum) {
 	w := b.bucketWidth()
 	id := floorDiv(e.t, w)
 	ref := floorDiv(k.recent[len(k.recent)-1].t, w) // the newest event's bucket, at or after id
-	i, found := slices.BinarySearchFunc(k.buckets, id, func(x histBucket, id int64) int {
-		return cmp.Compare(fullID(ref, x.id), id)
-	})
+	// Events fold oldest first, so id is nearly always the newest bucket's
+	// or a new one after it: test that before searching.
+	i, found := len(k.buckets), false
+	if i > 0 {
+		switch last := fullID(ref, k.buckets[i-1].id); {
+		case last == id:
+			i, found = i-1, true
+		case last > id:
+			i, found = slices.BinarySearchFunc(k.buckets, id, func(x histBucket, id int64) int {
+				return cmp.Compare(fullID(ref, x.id), id)
+			})
+		}
+	}
 	if !found {
 		// A new bucket comes once per W: grow by one, no slack. Room left
 		// by a bucket fold dropped (dropFront keeps the array) is reused, so

@@ -64,7 +64,7 @@ func (k *inflowKey) insert(b *behaviourStore, ev Event) {
 		}
 		k.in = append(k.in[:small], k.in[small+1:]...)
 	}
-	k.in = append(b.pools.in.grow(k.in, min(max(2*cap(k.in), 1), inflowTop)), inflow{t: ev.TS, amount: ev.Num, hash: HashString(ev.Party), origin: ev.Party, txID: ev.TxID})
+	k.in = append(b.pools.in.grow(k.in, min(max(2*cap(k.in), 1), inflowTop)), inflow{t: ev.TS, amount: ev.Num, hash: ev.partyHash(), origin: ev.Party, txID: ev.TxID})
 }
 
 // value is the amount of the best match for q: an inflow in
@@ -80,7 +80,7 @@ func (k *inflowKey) value(b *behaviourStore, q Event, _ bool) float64 {
 
 func (k *inflowKey) match(b *behaviourStore, q Event) int {
 	start := satSub(q.TS, int64(b.spec.Over))
-	h := HashString(q.Party)
+	h := q.partyHash()
 	best := -1
 	var bestDiff float64
 	for i, x := range k.in {
