@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sync"
 	"time"
 
 	"github.com/socwatch/socwatch/connectors/canonical"
@@ -15,14 +16,18 @@ import (
 // records it cannot forward go to dlq.
 func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet, dlq *kafka.DeadLetter, futureBound time.Duration) (*kafka.Rekeyer, error) {
 	kcfg.ClientID = "socwatch"
-	prepare, err := prepareRecord(rates, cfg.MaxRecordBytes, rs.Perspectives, rs.Traced)
+	var txs *sync.Pool
+	if rs.Traced {
+		txs = newTxPool()
+	}
+	prepare, err := prepareRecord(rates, cfg.MaxRecordBytes, rs.Perspectives, txs)
 	if err != nil {
 		return nil, err
 	}
 	var release func(*kafka.Prepared)
 	var history time.Duration
 	if rs.Traced {
-		release = traceRelease(trace.New(trace.Config{}))
+		release = traceRelease(trace.New(trace.Config{}), txs)
 		// A restarted stage traces again what it traced in the window
 		// before its committed position (kafka.RekeyConfig.ReleaseHistory).
 		history = trace.DefaultWindow + rs.Lateness
@@ -52,9 +57,9 @@ const rekeySuffix = ".by-account"
 // decodes as JSON: the binary form is smaller for any real transaction,
 // but the limit must hold for every one.
 //
-// With traced set, the decoded transaction travels with the record to the
-// flow tracer (traceRelease).
-func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, traced bool) (func(*kgo.Record) kafka.Prepared, error) {
+// With txs set (traced rules), a copy of the decoded transaction, taken
+// from txs, travels with the record to the flow tracer (traceRelease).
+func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, txs *sync.Pool) (func(*kgo.Record) kafka.Prepared, error) {
 	tc, err := canonical.NewTranscoder(rates, maxBytes, perspectives)
 	if err != nil {
 		return nil, err
@@ -70,8 +75,9 @@ func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, traced 
 		pr.Keys = keys
 		if bin := tc.AppendBinary(make([]byte, 0, canonical.BinaryCap(len(rec.Value)))); len(bin) <= maxBytes {
 			pr.Value, pr.Encoding = bin, encodingTx
-			if traced {
-				pr.Tx = tc.Tx()
+			if txs != nil {
+				pr.Tx = txs.Get().(*engine.Tx)
+				tc.CopyTx(pr.Tx)
 			}
 		}
 		return pr
@@ -81,13 +87,23 @@ func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, traced 
 // traceRelease traces each released transfer, in the merge's event-time
 // order, and appends its trace to the copies' tx/1 value: a screening
 // partition holds only its own accounts, so where the money came from is
-// known only here, where the whole feed passes in order.
-func traceRelease(tr *trace.Tracer) func(*kafka.Prepared) {
+// known only here, where the whole feed passes in order. The traced
+// transaction goes back to txs: the tracer keeps none of it.
+func traceRelease(tr *trace.Tracer, txs *sync.Pool) func(*kafka.Prepared) {
 	return func(pr *kafka.Prepared) {
 		tr.Observe(pr.Tx)
 		pr.Value = canonical.AppendTrace(pr.Value, &pr.Tx.Trace)
+		txs.Put(pr.Tx)
 		pr.Tx = nil
 	}
+}
+
+// newTxPool holds the transactions the re-key stage keeps between prepare
+// and the tracer: one per buffered record, allocated afresh they were 7 %
+// of what the pipeline allocated (bench/README.md, "Re-key stage, fifth
+// push").
+func newTxPool() *sync.Pool {
+	return &sync.Pool{New: func() any { return new(engine.Tx) }}
 }
 
 // encodingTx is the socwatch-encoding header value of every tx/1 copy,

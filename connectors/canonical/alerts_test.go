@@ -157,7 +157,8 @@ func TestTracedCopiesRaiseTheAlertsOfTheFile(t *testing.T) {
 			copies = append(copies, engine.Record{Value: value, Time: tx.TS})
 			continue
 		}
-		traced := tc.Tx()
+		traced := new(engine.Tx)
+		tc.CopyTx(traced)
 		tracer.Observe(traced)
 		bin := canonical.AppendTrace(tc.AppendBinary(nil), &traced.Trace)
 		for _, p := range rs.Perspectives {
