@@ -1,7 +1,6 @@
 package main
 
 import (
-	"sync"
 	"time"
 
 	"github.com/socwatch/socwatch/connectors/canonical"
@@ -16,18 +15,14 @@ import (
 // records it cannot forward go to dlq.
 func newRekeyer(kcfg kafka.Config, cfg Config, rates *fx.Table, rs *engine.RuleSet, dlq *kafka.DeadLetter, futureBound time.Duration) (*kafka.Rekeyer, error) {
 	kcfg.ClientID = "socwatch"
-	var txs *sync.Pool
-	if rs.Traced {
-		txs = newTxPool()
-	}
-	prepare, err := prepareRecord(rates, cfg.MaxRecordBytes, rs.Perspectives, txs)
+	prepare, err := prepareRecord(rates, cfg.MaxRecordBytes, rs.Perspectives, rs.Traced)
 	if err != nil {
 		return nil, err
 	}
 	var release func(*kafka.Prepared)
 	var history time.Duration
 	if rs.Traced {
-		release = traceRelease(trace.New(trace.Config{}), txs)
+		release = traceRelease(trace.New(trace.Config{}))
 		// A restarted stage traces again what it traced in the window
 		// before its committed position (kafka.RekeyConfig.ReleaseHistory).
 		history = trace.DefaultWindow + rs.Lateness
@@ -57,9 +52,9 @@ const rekeySuffix = ".by-account"
 // decodes as JSON: the binary form is smaller for any real transaction,
 // but the limit must hold for every one.
 //
-// With txs set (traced rules), a copy of the decoded transaction, taken
-// from txs, travels with the record to the flow tracer (traceRelease).
-func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, txs *sync.Pool) (func(*kgo.Record) kafka.Prepared, error) {
+// With traced set, the decoded transaction travels with the record to the
+// flow tracer (traceRelease).
+func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, traced bool) (func(*kgo.Record) kafka.Prepared, error) {
 	tc, err := canonical.NewTranscoder(rates, maxBytes, perspectives)
 	if err != nil {
 		return nil, err
@@ -75,9 +70,8 @@ func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, txs *sy
 		pr.Keys = keys
 		if bin := tc.AppendBinary(make([]byte, 0, canonical.BinaryCap(len(rec.Value)))); len(bin) <= maxBytes {
 			pr.Value, pr.Encoding = bin, encodingTx
-			if txs != nil {
-				pr.Tx = txs.Get().(*engine.Tx)
-				tc.CopyTx(pr.Tx)
+			if traced {
+				pr.Tx = tc.Tx()
 			}
 		}
 		return pr
@@ -87,23 +81,13 @@ func prepareRecord(rates *fx.Table, maxBytes int, perspectives []string, txs *sy
 // traceRelease traces each released transfer, in the merge's event-time
 // order, and appends its trace to the copies' tx/1 value: a screening
 // partition holds only its own accounts, so where the money came from is
-// known only here, where the whole feed passes in order. The traced
-// transaction goes back to txs: the tracer keeps none of it.
-func traceRelease(tr *trace.Tracer, txs *sync.Pool) func(*kafka.Prepared) {
+// known only here, where the whole feed passes in order.
+func traceRelease(tr *trace.Tracer) func(*kafka.Prepared) {
 	return func(pr *kafka.Prepared) {
 		tr.Observe(pr.Tx)
 		pr.Value = canonical.AppendTrace(pr.Value, &pr.Tx.Trace)
-		txs.Put(pr.Tx)
 		pr.Tx = nil
 	}
-}
-
-// newTxPool holds the transactions the re-key stage keeps between prepare
-// and the tracer: one per buffered record, allocated afresh they were 7 %
-// of what the pipeline allocated (bench/README.md, "Re-key stage, fifth
-// push").
-func newTxPool() *sync.Pool {
-	return &sync.Pool{New: func() any { return new(engine.Tx) }}
 }
 
 // encodingTx is the socwatch-encoding header value of every tx/1 copy,

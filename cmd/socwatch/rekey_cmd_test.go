@@ -16,7 +16,7 @@ import (
 // The re-key stage's value buffer is sized so that the synthetic feed's
 // tx/1 values never have to grow (each growth allocates and copies again).
 func TestPrepareRecordBinaryFitsItsBuffer(t *testing.T) {
-	prepare, err := prepareRecord(fx.Default(), 1<<20, []string{"debtor.account", "creditor.account"}, nil)
+	prepare, err := prepareRecord(fx.Default(), 1<<20, []string{"debtor.account", "creditor.account"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,12 +46,11 @@ func TestPrepareRecordBinaryFitsItsBuffer(t *testing.T) {
 // copies of a chain A→B→C→D carry each transfer's trace, which screening
 // decodes from the tx/1 value.
 func TestTraceReleaseCarriesTheTrace(t *testing.T) {
-	txs := newTxPool()
-	prepare, err := prepareRecord(fx.Default(), 1<<20, []string{"debtor.account", "creditor.account"}, txs)
+	prepare, err := prepareRecord(fx.Default(), 1<<20, []string{"debtor.account", "creditor.account"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	release := traceRelease(trace.New(trace.Config{}), txs)
+	release := traceRelease(trace.New(trace.Config{}))
 	dec := canonical.NewDecoder(0)
 	accounts := []string{"PL61109010140000071219812874", "NO9386011117947", "DE89370400440532013000", "SE4550000000058398257466"}
 	for i := range 3 {

@@ -157,8 +157,7 @@ func TestTracedCopiesRaiseTheAlertsOfTheFile(t *testing.T) {
 			copies = append(copies, engine.Record{Value: value, Time: tx.TS})
 			continue
 		}
-		traced := new(engine.Tx)
-		tc.CopyTx(traced)
+		traced := tc.Tx()
 		tracer.Observe(traced)
 		bin := canonical.AppendTrace(tc.AppendBinary(nil), &traced.Trace)
 		for _, p := range rs.Perspectives {

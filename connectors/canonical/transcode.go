@@ -91,10 +91,12 @@ func (t *Transcoder) AppendKeys(dst [][]byte) ([][]byte, bool) {
 // of capacity BinaryCap(len(value)) rarely has to grow.
 func (t *Transcoder) AppendBinary(dst []byte) []byte { return appendTx(dst, &t.env.Tx) }
 
-// CopyTx copies the last record's transaction to dst: the re-key stage's
-// flow tracer needs it after later records are decoded, and reuses dst
-// for a later record once it is traced.
-func (t *Transcoder) CopyTx(dst *engine.Tx) { *dst = t.env.Tx }
+// Tx returns a copy of the last record's transaction (the re-key stage's
+// flow tracer needs it after later records are decoded).
+func (t *Transcoder) Tx() *engine.Tx {
+	tx := t.env.Tx
+	return &tx
+}
 
 // BinaryCap is the capacity to allocate for a record's tx/1 value, from
 // the size of its canonical JSON. tx/1 is 44–63 % of the JSON on the

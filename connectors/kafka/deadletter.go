@@ -143,26 +143,18 @@ func rejectedLetter(rj *engine.Rejected) letter {
 
 // appendSourceHeaders appends the three source headers, which say which
 // record a copy or a dead letter comes from, to hs; their values share one
-// allocation.
+// allocation (the re-key stage writes them on every copy).
 func appendSourceHeaders(hs []kgo.RecordHeader, topic string, partition int32, offset int64) []kgo.RecordHeader {
-	hs, _ = appendSourceHeadersTo(hs, make([]byte, 0, len(topic)+2*20), topic, partition, offset)
-	return hs
-}
-
-// appendSourceHeadersTo is appendSourceHeaders with the values appended to
-// buf, returned for reuse once the headers are no longer needed: the
-// re-key stage writes them on every copy.
-func appendSourceHeadersTo(hs []kgo.RecordHeader, buf []byte, topic string, partition int32, offset int64) ([]kgo.RecordHeader, []byte) {
-	t := len(buf)
-	buf = append(buf, topic...)
-	p := len(buf)
-	buf = strconv.AppendInt(buf, int64(partition), 10)
-	o := len(buf)
-	buf = strconv.AppendInt(buf, offset, 10)
+	b := make([]byte, 0, len(topic)+2*20)
+	b = append(b, topic...)
+	p := len(b)
+	b = strconv.AppendInt(b, int64(partition), 10)
+	o := len(b)
+	b = strconv.AppendInt(b, offset, 10)
 	return append(hs,
-		kgo.RecordHeader{Key: HeaderSourceTopic, Value: buf[t:p:p]},
-		kgo.RecordHeader{Key: HeaderSourcePartition, Value: buf[p:o:o]},
-		kgo.RecordHeader{Key: HeaderSourceOffset, Value: buf[o:len(buf):len(buf)]}), buf
+		kgo.RecordHeader{Key: HeaderSourceTopic, Value: b[:p:p]},
+		kgo.RecordHeader{Key: HeaderSourcePartition, Value: b[p:o:o]},
+		kgo.RecordHeader{Key: HeaderSourceOffset, Value: b[o:len(b):len(b)]})
 }
 
 // Close waits for outstanding produces (bounded by ctx) and closes the

@@ -127,11 +127,8 @@ type Rekeyer struct {
 	// perspValue holds the socwatch-perspective header value of each
 	// perspective, so a copy does not allocate them again.
 	perspValue [][]byte
-	// sets are the copySets of records whose copies are all written,
-	// for the next records to reuse.
-	sets   sync.Pool
-	opts   []kgo.Opt
-	ownDLQ bool // DeadLetter was created here and is closed by Run
+	opts       []kgo.Opt
+	ownDLQ     bool // DeadLetter was created here and is closed by Run
 }
 
 // NewRekeyer validates cfg and creates the client (consumer and producer).
@@ -302,14 +299,14 @@ func (r *Rekeyer) emitAll(ctx context.Context) {
 		if rec == nil {
 			return
 		}
-		r.emit(ctx, rec, prep, future)
+		r.emit(ctx, rec, &prep, future)
 	}
 }
 
 // emit produces the copies of one input record and acknowledges its span
 // when all of them are acknowledged. A record the merge judged future goes
 // to the dead-letter topic instead (ts_future).
-func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep Prepared, future bool) {
+func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep *Prepared, future bool) {
 	tp := topicPartition{in.Topic, in.Partition}
 	r.mu.Lock()
 	cp := r.cps[tp]
@@ -317,27 +314,55 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep Prepared, futur
 	if cp == nil {
 		return
 	}
-	cs := r.newCopySet(ctx, in, prep, cp, cp.add(in.Offset+1))
+	sp := cp.add(in.Offset + 1)
+	ack := func(err error) {
+		cp.ack(sp, err)
+		if err != nil && ctx.Err() == nil {
+			r.failOnce.Do(func() {
+				r.log.Error("re-keyed copy not written; stopping so a restart replays", "topic", in.Topic, "partition", in.Partition, "offset", in.Offset, "err", err)
+				r.fail(fmt.Errorf("produce re-keyed copy of %s: %w", formatPosition(in.Topic, in.Partition, in.Offset), err))
+			})
+		}
+	}
 	if len(in.Value) > r.cfg.MaxRecordBytes {
 		r.deadLetter(ctx, in, engine.ReasonTooLarge,
-			fmt.Sprintf("record of %d bytes exceeds the limit of %d", len(in.Value), r.cfg.MaxRecordBytes), cs.ack)
+			fmt.Sprintf("record of %d bytes exceeds the limit of %d", len(in.Value), r.cfg.MaxRecordBytes), ack)
 		return
 	}
 	if future {
 		r.deadLetter(ctx, in, engine.ReasonTSFuture,
-			fmt.Sprintf("dated more than %s ahead of the feed's event time", r.cfg.FutureBound), cs.ack)
+			fmt.Sprintf("dated more than %s ahead of the feed's event time", r.cfg.FutureBound), ack)
 		return
 	}
-	if r.cfg.Release != nil && len(cs.prep.Keys) == len(r.cfg.Perspectives) && cs.prep.Value != nil {
-		r.cfg.Release(&cs.prep)
+	if r.cfg.Release != nil && len(prep.Keys) == len(r.cfg.Perspectives) && prep.Value != nil {
+		r.cfg.Release(prep)
 	}
-	cs.build()
-	// The last promise may recycle cs while this loop still runs, so the
-	// loop reads only what it took before the first produce.
-	recs, written := cs.recs, cs.written
-	cs.pending = len(recs)
-	for i := range recs {
-		r.cl.Produce(ctx, &recs[i], written)
+	copies := r.copies(in, prep)
+	var (
+		mu       sync.Mutex
+		pending  = len(copies)
+		firstErr error
+	)
+	for i := range copies {
+		r.cl.Produce(ctx, &copies[i], func(_ *kgo.Record, err error) {
+			mu.Lock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			pending--
+			last, ferr := pending == 0, firstErr
+			mu.Unlock()
+			if !last {
+				return
+			}
+			if isRecordError(ferr) {
+				// Producing it again would fail again: a poison pill,
+				// not a reason to stop the stage.
+				r.deadLetter(ctx, in, produceRejectReason(ferr), ferr.Error(), ack)
+				return
+			}
+			ack(ferr)
+		})
 	}
 }
 
@@ -374,6 +399,52 @@ func (r *Rekeyer) closeDLQ() {
 		r.log.Warn("close re-key dead-letter writer", "err", err)
 	}
 }
+
+// copies builds one output record per perspective, or a single copy of
+// the input record with its original key and no perspective when prep has
+// no keys.
+//
+// The copies' records share one allocation, and so do their headers
+// (perspective, source position, encoding): after screening, the re-key
+// stage is what the pipeline allocates most, and every byte allocated
+// brings the next collection closer (bench/README.md, "Where the rest
+// goes").
+func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []kgo.Record {
+	keys, persp, value, enc := prep.Keys, r.perspValue, in.Value, prep.Encoding
+	if prep.Value != nil {
+		value = prep.Value
+	}
+	if len(keys) != len(r.cfg.Perspectives) {
+		// Bad input: forward it once, as it came, so screening rejects it.
+		var inKey [1][]byte
+		inKey[0] = in.Key
+		keys, persp, value, enc = inKey[:], noPerspective[:], in.Value, nil
+	}
+	const perCopy = 5 // perspective, three source headers, encoding
+	n := len(keys)
+	hs := make([]kgo.RecordHeader, 1, n*perCopy)
+	hs[0] = kgo.RecordHeader{Key: HeaderPerspective, Value: persp[0]}
+	hs = appendSourceHeaders(hs, in.Topic, in.Partition, in.Offset)
+	if len(enc) != 0 {
+		hs = append(hs, kgo.RecordHeader{Key: HeaderEncoding, Value: enc})
+	}
+	per := len(hs)
+	out := r.outputTopic[in.Topic]
+	copies := make([]kgo.Record, n)
+	for i := range copies {
+		if i > 0 {
+			hs = append(hs, hs[:per]...)
+			hs[i*per].Value = persp[i]
+		}
+		copies[i] = kgo.Record{Topic: out, Key: keys[i], Value: value, Timestamp: in.Timestamp,
+			Headers: hs[i*per : (i+1)*per : (i+1)*per]}
+	}
+	return copies
+}
+
+// noPerspective is the perspective of a bad input's single copy: an
+// empty socwatch-perspective header.
+var noPerspective = [1][]byte{nil}
 
 // probe lists committed, start and end offsets of the partitions that stall
 // the merge, so an idle partition at its end stops blocking the others.
