@@ -103,7 +103,7 @@ func WriteTable(w io.Writer, r *Result) error {
 		fmt.Sprintf("%.0f B in memory; checkpoint %s in %d chunks, encoded in %.2f s on the partition's worker", h.MemoryBytesPerAccount, mb(h.CheckpointBytes), h.CheckpointChunks, h.SnapshotSeconds))
 	l := r.Latency
 	row("latency p50 / p99 / p99.9", fmt.Sprintf("%s / %s / %s", ms(l.P50), ms(l.P99), ms(l.P999)),
-		fmt.Sprintf("at %s (target %s), %.0f alerts, from %s", rate(l.AchievedRate), rate(l.TargetRate), l.Alerts, orDash(l.Source)))
+		fmt.Sprintf("at %s (target %s), %.0f alerts, from %s; ClickHouse insert per batch p50 %s, p99 %s", rate(l.AchievedRate), rate(l.TargetRate), l.Alerts, orDash(l.Source), ms(l.SinkP50), ms(l.SinkP99)))
 	fmt.Fprintln(tw, "\t")
 	fmt.Fprintln(tw, "target\tvalue\tlimit\tmet")
 	for _, t := range r.Targets {

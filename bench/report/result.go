@@ -145,6 +145,11 @@ type Latency struct {
 	// ([low, high] seconds): the interpolated value is only that precise.
 	Buckets map[string][2]float64 `json:"buckets,omitempty"`
 	Source  string                `json:"source"`
+	// SinkP50 and SinkP99 are quantiles of the ClickHouse insert time per
+	// batch in the same interval (socwatch_sink_batch_duration_seconds):
+	// how much of the latency's tail the sink's inserts explain.
+	SinkP50 float64 `json:"sink_batch_p50_seconds,omitempty"`
+	SinkP99 float64 `json:"sink_batch_p99_seconds,omitempty"`
 }
 
 // Target is one goal of the performance issues (4, then 12, whose

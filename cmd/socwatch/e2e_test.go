@@ -199,6 +199,7 @@ func newFixture(t *testing.T, count, partitions int) *fixture {
 	}
 	u.Path = "/e2e_" + id
 	f.dsn = u.String()
+	testenv.DropDatabaseAfter(t, f.dsn)
 	cl, err := kgo.NewClient(kgo.SeedBrokers(f.brokers), kgo.DefaultProduceTopic(f.topic),
 		kgo.ProducerLinger(5*time.Millisecond), kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)))
 	if err != nil {

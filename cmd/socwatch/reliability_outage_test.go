@@ -236,6 +236,7 @@ func TestReadyzReportsDeadBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.Path = fmt.Sprintf("/readyz_%d", time.Now().UnixNano()%1e9)
+	testenv.DropDatabaseAfter(t, u.String())
 	c := startRun(t, nil, "--brokers", strings.Join(cluster.ListenAddrs(), ","), "--topic", "readyz-feed",
 		"--group", "readyz", "--clickhouse", u.String())
 	waitReadyz(t, c, 200, "", time.Minute)

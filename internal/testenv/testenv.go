@@ -147,28 +147,64 @@ func checkClickHouse(ctx context.Context, dsn string) error {
 
 // ensureDatabase connects without a database and creates the DSN's one.
 func ensureDatabase(ctx context.Context, dsn string) error {
-	opts, err := clickhouse.ParseDSN(dsn)
-	if err != nil {
-		return fmt.Errorf("parse dsn: %w", err)
-	}
-	db := opts.Auth.Database
-	if db == "" || db == "default" {
-		return nil
-	}
-	if !validIdentifier(db) {
-		return fmt.Errorf("database name %q: only letters, digits and _ are allowed", db)
-	}
-	opts.Auth.Database = ""
-	opts.DialTimeout = ServiceTimeout
-	conn, err := clickhouse.Open(opts)
-	if err != nil {
-		return fmt.Errorf("open: %w", err)
+	conn, db, err := serverConn(dsn)
+	if err != nil || conn == nil {
+		return err
 	}
 	defer conn.Close()
 	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+db); err != nil {
 		return fmt.Errorf("create database %s: %w", db, err)
 	}
 	return nil
+}
+
+// serverConn opens a connection to dsn's server without a database (a
+// native connection to a missing one is refused) and returns it with the
+// database dsn names; conn is nil when that is the server's default.
+func serverConn(dsn string) (conn clickhouse.Conn, db string, err error) {
+	opts, err := clickhouse.ParseDSN(dsn)
+	if err != nil {
+		return nil, "", fmt.Errorf("parse dsn: %w", err)
+	}
+	db = opts.Auth.Database
+	if db == "" || db == "default" {
+		return nil, db, nil
+	}
+	if !validIdentifier(db) {
+		return nil, "", fmt.Errorf("database name %q: only letters, digits and _ are allowed", db)
+	}
+	opts.Auth.Database = ""
+	opts.DialTimeout = ServiceTimeout
+	if conn, err = clickhouse.Open(opts); err != nil {
+		return nil, "", fmt.Errorf("open: %w", err)
+	}
+	return conn, db, nil
+}
+
+// DropDatabaseAfter drops the database dsn names when t has passed, so
+// that repeated runs against one server do not pile up databases (hundreds
+// slow ClickHouse's inserts on a developer's machine); a failed test keeps
+// its database to look at.
+func DropDatabaseAfter(t testing.TB, dsn string) {
+	t.Helper()
+	t.Cleanup(func() {
+		if t.Failed() {
+			return
+		}
+		conn, db, err := serverConn(dsn)
+		if err != nil || conn == nil {
+			if err != nil {
+				t.Logf("drop test database: %v", err)
+			}
+			return
+		}
+		defer conn.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), ServiceTimeout)
+		defer cancel()
+		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db); err != nil {
+			t.Logf("drop database %s: %v", db, err)
+		}
+	})
 }
 
 func validIdentifier(s string) bool {

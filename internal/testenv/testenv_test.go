@@ -237,3 +237,44 @@ func TestTail(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrationDropDatabaseAfter: a passing test's database is gone
+// after it.
+func TestIntegrationDropDatabaseAfter(t *testing.T) {
+	Integration(t)
+	base := ClickHouseDSN(t)
+	dsn := strings.Replace(base, "/"+dsnDatabase(t, base), "/testenv_drop_"+strconv.FormatInt(time.Now().UnixNano()%1e9, 10), 1)
+	t.Run("passes", func(t *testing.T) {
+		ClickHouseDSN(t) // the base database exists
+		ctx, cancel := context.WithTimeout(context.Background(), ServiceTimeout)
+		defer cancel()
+		if err := ensureDatabase(ctx, dsn); err != nil {
+			t.Fatal(err)
+		}
+		DropDatabaseAfter(t, dsn)
+	})
+	conn, db, err := serverConn(dsn)
+	if err != nil || conn == nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(context.Background(), "SELECT count() FROM system.databases WHERE name = ?", db).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatalf("database %s still exists after the test passed", db)
+	}
+}
+
+func dsnDatabase(t *testing.T, dsn string) string {
+	t.Helper()
+	conn, db, err := serverConn(dsn)
+	if conn != nil {
+		conn.Close()
+	}
+	if err != nil || db == "" || db == "default" {
+		t.Fatalf("SOCWATCH_CLICKHOUSE %q names no database of its own (%v)", dsn, err)
+	}
+	return db
+}

@@ -607,6 +607,10 @@ func (b *bench) latency(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	s0, _, err := stats.ParseHistogram(text, "socwatch_sink_batch_duration_seconds")
+	if err != nil {
+		return err
+	}
 	n := int(rate * float64(b.o.latencySecs))
 	achieved, err := b.kc.ProduceAtRate(ctx, topic, b.data, warm, n, rate)
 	if err != nil {
@@ -641,6 +645,12 @@ func (b *bench) latency(ctx context.Context) error {
 		if ok {
 			*q.dst = v
 			l.Buckets[q.name] = [2]float64{lo, hi}
+		}
+	}
+	if s1, ok, err := stats.ParseHistogram(text, "socwatch_sink_batch_duration_seconds"); err == nil && ok {
+		if sh, err := s1.Sub(s0); err == nil {
+			l.SinkP50, _, _, _ = sh.Quantile(0.5)
+			l.SinkP99, _, _, _ = sh.Quantile(0.99)
 		}
 	}
 	b.res.Latency = l
