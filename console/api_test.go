@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/socwatch/socwatch/console/goaml"
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/internal/testenv"
@@ -431,13 +428,7 @@ func TestIntegrationCasesAndGoAML(t *testing.T) {
 		t.Fatalf("analyst export = %d %.100s, want 403", code, body)
 	}
 	sue.mustDo(200, "GET", "/api/cases/"+created.ID+"/goaml.xml", nil, &body)
-	path := filepath.Join(t.TempDir(), "str.xml")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
-		t.Fatal(err)
-	}
+	validGoAML(t, []byte(body))
 	for _, a := range alerts[:len(ids)] {
 		if !strings.Contains(body, "<transactionnumber>"+a.TxID+"</transactionnumber>") {
 			t.Errorf("report lacks transaction %s", a.TxID)
@@ -606,13 +597,7 @@ func TestIntegrationGoAMLTracedPath(t *testing.T) {
 	sue.mustDo(201, "POST", "/api/cases", map[string]any{"title": "Layering chain", "alert_ids": []string{a.ID}}, &created)
 	var body string
 	sue.mustDo(200, "GET", "/api/cases/"+created.ID+"/goaml.xml", nil, &body)
-	path := filepath.Join(t.TempDir(), "str.xml")
-	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
-		t.Fatal(err)
-	}
+	validGoAML(t, []byte(body))
 	for _, h := range hops {
 		if n := strings.Count(body, "<transactionnumber>"+h.TxID+"</transactionnumber>"); n != 1 {
 			t.Errorf("hop %s (%s → %s) is in the report %d times, want once", h.TxID, h.Debtor, h.Creditor, n)

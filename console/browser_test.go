@@ -16,7 +16,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/socwatch/socwatch/connectors/clickhouse"
-	"github.com/socwatch/socwatch/console/goaml"
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/iban"
@@ -135,13 +134,7 @@ func exportGoAML(t *testing.T, ctx context.Context, step string) string {
 	if !strings.HasPrefix(xml, "<?xml") {
 		t.Fatalf("%s: %.300s", step, xml)
 	}
-	path := filepath.Join(t.TempDir(), "case.xml")
-	if err := os.WriteFile(path, []byte(xml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
-		t.Fatal(err)
-	}
+	validGoAML(t, []byte(xml))
 	return xml
 }
 

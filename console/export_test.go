@@ -60,13 +60,7 @@ func TestGoAMLReportsTracedPath(t *testing.T) {
 	if err := m.Write(&buf, c); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), "str.xml")
-	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
-		t.Fatalf("%v\n%s", err, buf.String())
-	}
+	validGoAML(t, buf.Bytes())
 	report := buf.String()
 	txs := strings.Split(report, "<transaction>")[1:]
 	if len(txs) != len(hops) {
@@ -118,5 +112,18 @@ func TestPathHopsToReportAlertedUnstored(t *testing.T) {
 	// Without trace.path (an untraced alert) nothing is added.
 	if got := pathHopsToReport([]store.Alert{*a}, map[string]json.RawMessage{a.ID: json.RawMessage(`{"amount_eur":1}`)}, nil); len(got) != 0 {
 		t.Fatalf("untraced alert adds %+v", got)
+	}
+}
+
+// validGoAML fails t unless report validates against the goAML 5.0.2
+// schema the console writes to (xmllint, through goaml.Validate).
+func validGoAML(t *testing.T, report []byte) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.xml")
+	if err := os.WriteFile(path, report, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := goaml.Validate("goaml/testdata/goAMLSchema-5.0.2-AE.xsd", path); err != nil {
+		t.Fatalf("%v\n%.2000s", err, report)
 	}
 }
