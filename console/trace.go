@@ -136,17 +136,14 @@ func decodeHops(raw json.RawMessage) ([]engine.Hop, bool) {
 	return hops, true
 }
 
-// transferListSuffix ends the explanation keys of an aggregate's path
-// (engine/screen: an inflow_match read explains itself with the matched
-// inflow and the alerted transfer, window.Hop).
-const transferListSuffix = "_path"
-
-// decodeTransferList decodes an aggregate's path entry into the rows the
+// decodeTransferList decodes an aggregate's path entry (a key ending in
+// engine.AggregatePathSuffix: an inflow_match read explains itself with
+// the matched inflow and the alerted transfer, window.Hop) into the rows the
 // page lists; ok is false unless it is a non-empty list of transfers that
 // each name their transaction, both accounts and a time. Amount is the
 // aggregate's input (amount_eur in the shipped pack), not necessarily EUR.
 func decodeTransferList(key string, raw json.RawMessage) ([]pathHop, bool) {
-	if !strings.HasSuffix(key, transferListSuffix) || key == engine.TracePathKey || len(raw) == 0 {
+	if !strings.HasSuffix(key, engine.AggregatePathSuffix) || key == engine.TracePathKey || len(raw) == 0 {
 		return nil, false
 	}
 	var hops []window.Hop

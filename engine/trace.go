@@ -67,6 +67,11 @@ func SameParty(d, c *Party) bool {
 // trace field: the path's transfers, oldest first, then the alerted one.
 const TracePathKey = "trace.path"
 
+// AggregatePathSuffix ends the explanation entry in which an aggregate
+// that keeps transfers (inflow_match) lists the ones its value came from:
+// the aggregate's name and this suffix.
+const AggregatePathSuffix = "_path"
+
 // TracePath is the explanation value of TracePathKey.
 func TracePath(tx *Tx) []Hop {
 	out := make([]Hop, 0, len(tx.Trace.Path)+1)

@@ -92,22 +92,10 @@ func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
 
 		cfg := RekeyConfig{Config: testConfig(b, topic, group), Perspectives: []string{"debtor.account", "creditor.account"},
 			Prepare: splitPrepare, OutputPartitions: 1}
-		r, err := NewRekeyer(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithCancel(context.Background())
-		errc := make(chan error, 1)
-		go func() { errc <- r.Run(ctx) }()
+		// The stage commits an input offset once its copies are acknowledged,
+		// so they are all in the output topic when it stops.
+		r := runRekeyerUntilCommitted(t, b, cfg, topic, map[int32]int64{0: 10, 1: 10, 2: 10})
 		out := consumeAll(t, b, r.OutputTopic(topic), 2*n-1)
-		eventually(t, 10*time.Second, "rekey commit", func() bool {
-			return committed(t, b, group+"-rekey", topic, 0) == 10 && committed(t, b, group+"-rekey", topic, 1) == 10 &&
-				committed(t, b, group+"-rekey", topic, 2) == 10
-		})
-		cancel()
-		if err := <-errc; err != nil {
-			t.Fatalf("Run: %v", err)
-		}
 
 		var got []string
 		for _, rec := range out {
@@ -162,8 +150,9 @@ func mustAtoi(t *testing.T, s string) int {
 }
 
 // runRekeyerUntilCommitted runs a re-key stage of cfg until its group has
-// committed offset want[p] of each partition p of topic, then stops it.
-func runRekeyerUntilCommitted(t *testing.T, b backend, cfg RekeyConfig, topic string, want map[int32]int64) {
+// committed offset want[p] of each partition p of topic, then stops it and
+// returns it.
+func runRekeyerUntilCommitted(t *testing.T, b backend, cfg RekeyConfig, topic string, want map[int32]int64) *Rekeyer {
 	t.Helper()
 	r, err := NewRekeyer(cfg)
 	if err != nil {
@@ -184,6 +173,7 @@ func runRekeyerUntilCommitted(t *testing.T, b backend, cfg RekeyConfig, topic st
 	if err := <-errc; err != nil {
 		t.Fatalf("Run: %v", err)
 	}
+	return r
 }
 
 // TestRekeyerReleasesHistoryOnAssignment: a restarted stage hands Release

@@ -546,7 +546,7 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 			ev := s.event(&s.rs.Aggregates[rd.Agg])
 			ev.TS = env.TS.UnixNano()
 			if path := s.stores[rd.Agg].Path(s.specs[rd.Agg], env.Account, ev); path != nil {
-				expl[rd.Name+"_path"] = path
+				expl[rd.Name+engine.AggregatePathSuffix] = path
 			}
 			continue
 		}
