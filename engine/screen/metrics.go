@@ -34,7 +34,7 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m := &Metrics{
 		Screened: prometheus.NewCounter(prometheus.CounterOpts{Name: "socwatch_records_screened_total",
-			Help: "Records decoded, enriched and screened (each record once, whatever its perspectives)."}),
+			Help: "Records decoded, enriched and screened: with the re-key stage each perspective copy of a transaction (two for the default pack), without it each record once."}),
 		Rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "socwatch_records_rejected_total",
 			Help: "Records that could not be screened, by reason; they go to the dead-letter topic or rejects file."}, []string{"reason"}),
 		Alerts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "socwatch_alerts_total",
