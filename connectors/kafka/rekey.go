@@ -545,10 +545,10 @@ func (r *Rekeyer) drainAndCommit(parts map[string][]int32) {
 	r.commit(context.Background(), parts)
 }
 
-func (r *Rekeyer) onAssigned(ctx context.Context, _ *kgo.Client, assigned map[string][]int32) {
+func (r *Rekeyer) onAssigned(ctx context.Context, cl *kgo.Client, assigned map[string][]int32) {
 	// Rebalances run only while the loop allows them (AllowRebalance), so
 	// this does not race with emit.
-	r.warm(ctx, assigned)
+	r.warm(ctx, kadm.NewClient(cl), assigned)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for topic, ps := range assigned {

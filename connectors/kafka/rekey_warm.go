@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/socwatch/socwatch/engine"
@@ -28,13 +29,15 @@ type warmRecord struct {
 // makes are dropped; those copies were written already. It runs inside
 // the assignment callback, before the partitions are fetched. A partition
 // whose history cannot be read is logged and left out: traces that
-// started before the restart may then be shorter.
-func (r *Rekeyer) warm(ctx context.Context, assigned map[string][]int32) {
-	if r.cfg.Release == nil || r.cfg.ReleaseHistory <= 0 || r.adm == nil {
+// started before the restart may then be shorter. adm is made from the
+// callback's client: the first assignment can come before Run has set
+// r.adm, since the client joins the group as soon as it is created.
+func (r *Rekeyer) warm(ctx context.Context, adm *kadm.Client, assigned map[string][]int32) {
+	if r.cfg.Release == nil || r.cfg.ReleaseHistory <= 0 {
 		return
 	}
 	start := time.Now()
-	commits, err := r.adm.FetchOffsets(ctx, r.cfg.Group)
+	commits, err := adm.FetchOffsets(ctx, r.cfg.Group)
 	if err != nil {
 		r.log.Warn("flow history not replayed: committed offsets unknown", "err", err)
 		return
