@@ -103,7 +103,7 @@ func WriteTable(w io.Writer, r *Result) error {
 		fmt.Sprintf("%.0f B in memory; checkpoint %s in %d chunks, encoded in %.2f s on the partition's worker", h.MemoryBytesPerAccount, mb(h.CheckpointBytes), h.CheckpointChunks, h.SnapshotSeconds))
 	l := r.Latency
 	row("latency p50 / p99 / p99.9", fmt.Sprintf("%s / %s / %s", ms(l.P50), ms(l.P99), ms(l.P999)),
-		fmt.Sprintf("at %s (target %s), %.0f alerts, from %s; ClickHouse insert per batch p50 %s, p99 %s", rate(l.AchievedRate), rate(l.TargetRate), l.Alerts, orDash(l.Source), ms(l.SinkP50), ms(l.SinkP99)))
+		fmt.Sprintf("at %s (target %s), %.0f alerts, from %s; ClickHouse insert per batch p50 %s, p99 %s%s", rate(l.AchievedRate), rate(l.TargetRate), l.Alerts, orDash(l.Source), ms(l.SinkP50), ms(l.SinkP99), stageDelays(l.Stages)))
 	fmt.Fprintln(tw, "\t")
 	fmt.Fprintln(tw, "target\tvalue\tlimit\tmet")
 	for _, t := range r.Targets {
@@ -151,4 +151,16 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// stageDelays lists the pipeline stages' p50 / p99 delays, in the order
+// a record passes them.
+func stageDelays(st map[string]Quantiles) string {
+	var b strings.Builder
+	for _, name := range []string{"forwarded", "screening"} {
+		if q, ok := st[name]; ok {
+			fmt.Fprintf(&b, "; record → %s p50 %s, p99 %s", name, ms(q.P50), ms(q.P99))
+		}
+	}
+	return b.String()
 }

@@ -150,6 +150,17 @@ type Latency struct {
 	// how much of the latency's tail the sink's inserts explain.
 	SinkP50 float64 `json:"sink_batch_p50_seconds,omitempty"`
 	SinkP99 float64 `json:"sink_batch_p99_seconds,omitempty"`
+	// Stages gives p50 and p99 of the time from record time to each stage
+	// of the pipeline in the same interval (socwatch_record_delay_seconds:
+	// forwarded by the re-key stage, handed to the engine), so the
+	// latency's tail can be placed.
+	Stages map[string]Quantiles `json:"stages,omitempty"`
+}
+
+// Quantiles are a histogram's p50 and p99, in seconds.
+type Quantiles struct {
+	P50 float64 `json:"p50_seconds"`
+	P99 float64 `json:"p99_seconds"`
 }
 
 // Target is one goal of the performance issues (4, then 12, whose

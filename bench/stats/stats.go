@@ -93,6 +93,13 @@ func (h Histogram) Quantile(q float64) (v, lo, hi float64, ok bool) {
 // histogram with several label sets collapses into one), name_sum and
 // name_count. ok is false when the text has no bucket of that name.
 func ParseHistogram(text, name string) (h Histogram, ok bool, err error) {
+	return ParseHistogramWith(text, name, "", "")
+}
+
+// ParseHistogramWith is ParseHistogram over the series whose label key
+// has value only (all series when key is empty): one stage of a
+// histogram labelled by stage.
+func ParseHistogramWith(text, name, key, value string) (h Histogram, ok bool, err error) {
 	byBound := map[float64]float64{}
 	for line := range strings.SplitSeq(text, "\n") {
 		line = strings.TrimSpace(line)
@@ -113,6 +120,11 @@ func ParseHistogram(text, name string) (h Histogram, ok bool, err error) {
 			continue
 		}
 		metric, labels, _ := strings.Cut(series, "{")
+		if key != "" {
+			if v, found := labelValue(labels, key); !found || v != value {
+				continue
+			}
+		}
 		switch metric {
 		case name + "_bucket":
 			le, found := labelValue(labels, "le")

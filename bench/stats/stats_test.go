@@ -108,6 +108,17 @@ func TestParseHistogramAndSub(t *testing.T) {
 	if _, err := h.Sub(Histogram{Buckets: []Bucket{{1, 1}}}); err == nil {
 		t.Fatal("Sub of mismatched histograms: want error")
 	}
+	// One label set only: table="transactions".
+	for _, c := range []struct {
+		key, value string
+		count      float64
+		ok         bool
+	}{{"table", "transactions", 4, true}, {"table", "alerts", 16, true}, {"table", "none", 0, false}, {"stage", "alerts", 0, false}} {
+		h, ok, err := ParseHistogramWith(string(text), "socwatch_alert_latency_seconds", c.key, c.value)
+		if err != nil || ok != c.ok || h.Count != c.count {
+			t.Errorf("ParseHistogramWith(%s=%s) = count %v ok %v err %v, want count %v ok %v", c.key, c.value, h.Count, ok, err, c.count, c.ok)
+		}
+	}
 	if _, _, err := ParseHistogram(`x_bucket{a="b"} 1`, "x"); err == nil {
 		t.Fatal("bucket without le: want error")
 	}

@@ -41,7 +41,18 @@ type metrics struct {
 	checkpoints     *prometheus.CounterVec
 	checkpointBytes prometheus.Counter
 	checkpointAt    *prometheus.GaugeVec
+	// How long after its Kafka record time a record reaches each stage;
+	// with socwatch_alert_latency_seconds (the sink's) it says where the
+	// record → durable alert time goes.
+	forwarded prometheus.Observer // re-key stage: every copy acknowledged by the internal topic
+	screening prometheus.Observer // screening source: handed to the engine
 }
+
+// Stages of socwatch_record_delay_seconds.
+const (
+	stageForwarded = "forwarded"
+	stageScreening = "screening"
+)
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{}
@@ -112,6 +123,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}, []string{"topic", "partition"})); err != nil {
 		return nil, err
 	}
+	delay, err := register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "socwatch_record_delay_seconds",
+		Help: "From a record's Kafka time (the input record's; copies keep it) to a stage: forwarded (the re-key stage's copies acknowledged by the internal topic), screening (handed to the engine). The sink's socwatch_alert_latency_seconds is the last stage.",
+		// The alert latency's buckets, so the stages compare bucket by bucket.
+		Buckets: prometheus.ExponentialBucketsRange(0.001, 30, 16),
+	}, []string{"stage"}))
+	if err != nil {
+		return nil, err
+	}
+	m.forwarded, m.screening = delay.WithLabelValues(stageForwarded), delay.WithLabelValues(stageScreening)
 	// Every label value a series can take exists from the start, at 0, so
 	// that alerting on its rate sees the first increment.
 	for _, r := range append(slices.Clone(engine.RejectReasons), ReasonProduceRejected) {

@@ -361,6 +361,9 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep *Prepared, futu
 				r.deadLetter(ctx, in, produceRejectReason(ferr), ferr.Error(), ack)
 				return
 			}
+			if ferr == nil {
+				r.m.forwarded.Observe(time.Since(in.Timestamp).Seconds())
+			}
 			ack(ferr)
 		})
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -94,8 +95,14 @@ func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
 			Prepare: splitPrepare, OutputPartitions: 1}
 		// The stage commits an input offset once its copies are acknowledged,
 		// so they are all in the output topic when it stops.
+		reg := prometheus.NewRegistry()
+		cfg.Registerer = reg
 		r := runRekeyerUntilCommitted(t, b, cfg, topic, map[int32]int64{0: 10, 1: 10, 2: 10})
 		out := consumeAll(t, b, r.OutputTopic(topic), 2*n-1)
+		// Every input record, the unreadable one too, was forwarded once.
+		if got := delayCount(t, reg, stageForwarded); got != n {
+			t.Errorf("record delays observed at stage %s: %d, want %d", stageForwarded, got, n)
+		}
 
 		var got []string
 		for _, rec := range out {

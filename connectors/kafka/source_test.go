@@ -76,6 +76,9 @@ func TestSourceDeliversEachPartitionInOrderAndCommitsAll(t *testing.T) {
 		if got := testutil.ToFloat64(s.m.consumed.WithLabelValues(topic)); got != 3*perPartition {
 			t.Errorf("records consumed metric = %v, want %d", got, 3*perPartition)
 		}
+		if got := delayCount(t, reg, stageScreening); got != 3*perPartition {
+			t.Errorf("record delays observed at stage %s: %d, want %d", stageScreening, got, 3*perPartition)
+		}
 		if got := testutil.ToFloat64(s.m.commits); got < 1 {
 			t.Errorf("commits metric = %v, want >= 1", got)
 		}

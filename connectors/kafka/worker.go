@@ -128,6 +128,10 @@ func (w *worker) run() {
 		// batch dropped on revoke is read again by the next owner, so
 		// consumed = screened + dead-lettered holds across rebalances.
 		w.s.m.consumed.WithLabelValues(w.topic).Add(float64(len(b.recs)))
+		now := time.Now()
+		for i := range b.recs {
+			w.s.m.screening.Observe(now.Sub(b.recs[i].Time).Seconds())
+		}
 		done := w.doneFunc(b)
 		if err := w.proc.Process(w.ctx, b.recs, done); err != nil {
 			// Process gave up on the batch; done may never come.

@@ -599,15 +599,7 @@ func (b *bench) latency(ctx context.Context) error {
 	if _, err := b.waitCaughtUp(ctx, c, st); err != nil {
 		return err
 	}
-	text, err := c.Scrape(ctx)
-	if err != nil {
-		return err
-	}
-	h0, _, err := stats.ParseHistogram(text, "socwatch_alert_latency_seconds")
-	if err != nil {
-		return err
-	}
-	s0, _, err := stats.ParseHistogram(text, "socwatch_sink_batch_duration_seconds")
+	before, err := c.Scrape(ctx)
 	if err != nil {
 		return err
 	}
@@ -619,16 +611,13 @@ func (b *bench) latency(ctx context.Context) error {
 	if _, err := b.waitCaughtUp(ctx, c, st); err != nil {
 		return err
 	}
-	if text, err = c.Scrape(ctx); err != nil {
-		return err
-	}
-	h1, ok, err := stats.ParseHistogram(text, "socwatch_alert_latency_seconds")
-	if err != nil || !ok {
-		return fmt.Errorf("latency histogram not found on /metrics: %v", err)
-	}
-	h, err := h1.Sub(h0)
+	after, err := c.Scrape(ctx)
 	if err != nil {
 		return err
+	}
+	h, ok, err := histogramDelta(before, after, "socwatch_alert_latency_seconds", "", "")
+	if err != nil || !ok {
+		return fmt.Errorf("latency histogram not found on /metrics: %v", err)
 	}
 	l := report.Latency{TargetRate: rate, AchievedRate: achieved, Records: int64(n), Alerts: h.Count,
 		Source:  "socwatch_alert_latency_seconds histogram (Kafka record time → alert durable), interpolated within buckets",
@@ -647,14 +636,38 @@ func (b *bench) latency(ctx context.Context) error {
 			l.Buckets[q.name] = [2]float64{lo, hi}
 		}
 	}
-	if s1, ok, err := stats.ParseHistogram(text, "socwatch_sink_batch_duration_seconds"); err == nil && ok {
-		if sh, err := s1.Sub(s0); err == nil {
-			l.SinkP50, _, _, _ = sh.Quantile(0.5)
-			l.SinkP99, _, _, _ = sh.Quantile(0.99)
+	if sh, ok, err := histogramDelta(before, after, "socwatch_sink_batch_duration_seconds", "", ""); err == nil && ok {
+		l.SinkP50, _, _, _ = sh.Quantile(0.5)
+		l.SinkP99, _, _, _ = sh.Quantile(0.99)
+	}
+	for _, stage := range []string{"forwarded", "screening"} {
+		if sh, ok, err := histogramDelta(before, after, "socwatch_record_delay_seconds", "stage", stage); err == nil && ok && sh.Count > 0 {
+			if l.Stages == nil {
+				l.Stages = map[string]report.Quantiles{}
+			}
+			var q report.Quantiles
+			q.P50, _, _, _ = sh.Quantile(0.5)
+			q.P99, _, _, _ = sh.Quantile(0.99)
+			l.Stages[stage] = q
 		}
 	}
 	b.res.Latency = l
 	return nil
+}
+
+// histogramDelta is a histogram's observations between two scrapes of
+// /metrics (of the series whose label key is value, when key is given).
+func histogramDelta(before, after, name, key, value string) (stats.Histogram, bool, error) {
+	h0, _, err := stats.ParseHistogramWith(before, name, key, value)
+	if err != nil {
+		return stats.Histogram{}, false, err
+	}
+	h1, ok, err := stats.ParseHistogramWith(after, name, key, value)
+	if err != nil || !ok {
+		return stats.Histogram{}, ok, err
+	}
+	h, err := h1.Sub(h0)
+	return h, err == nil, err
 }
 
 // cleanup removes what the run created, unless --keep.
