@@ -901,5 +901,11 @@ func tokenSim(a, b *token) float64 {
 			s = k
 		}
 	}
+	// Words with a surname ending are compared by their stems
+	// (surname.go): the shared ending of Kravchenko and Kurchenko, or the
+	// ending Melnychuk adds to Melnyk, is not a likeness of names.
+	if s > simFloor && a.sfx|b.sfx != 0 {
+		s = min(s, surnameSim(a, b))
+	}
 	return s
 }

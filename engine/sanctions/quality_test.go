@@ -108,9 +108,10 @@ func crossScriptPairs(t *testing.T) [][]string {
 }
 
 // maxFalseHitRate guards the measured false-hit rate on synthetic
-// legitimate traffic against regressions: the aim, 0.1 % of
-// party-name occurrences (the matcher measures 0.09 %, see README).
-const maxFalseHitRate = 0.001
+// legitimate traffic against regressions: half the aim of 0.1 %
+// of party-name occurrences (the matcher measures 0 since surname endings
+// are compared by their stems, 0.089 % before; see README).
+const maxFalseHitRate = 0.0005
 
 // TestFalseHitRate screens the debtor and creditor names of the legitimate
 // transactions of synth.New(Seed 1, Count 100000) against the shipped

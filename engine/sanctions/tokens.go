@@ -16,6 +16,10 @@ type token struct {
 	// vowels out (Arabic, Hebrew, Thai): "محمد" comes out as "mhmd", so such
 	// a query word is also compared on consonant skeletons.
 	abjad bool
+	// sfx is the class of the word's surname ending (surname.go), 0 for
+	// none; phon[:stem] is the word without it.
+	sfx  suffixClass
+	stem uint8
 	// w is the word's weight in a name's score: its length, discounted for
 	// words many listed names share ("trading", "mohammed"), see idfWeight.
 	w float64
@@ -184,7 +188,12 @@ func makeToken(w string, abjad bool) token {
 	}
 	n := copy(buf[len(phon):], skel) // memmove: the ranges may overlap
 	both := string(buf[:len(phon)+n])
-	return token{text: w, phon: both[:len(phon)], skel: both[len(phon):], abjad: abjad, w: float64(len(w))}
+	t := token{text: w, phon: both[:len(phon)], skel: both[len(phon):], abjad: abjad, w: float64(len(w))}
+	if len(t.phon) <= 255 {
+		sfx, stem := surnameEnding(t.phon)
+		t.sfx, t.stem = sfx, uint8(stem)
+	}
+	return t
 }
 
 // exactKey is the index key of a token: its skeleton, or its phonetic form

@@ -46,10 +46,11 @@ func screenFeed(tb testing.TB, cfg synth.Config, visit func(label, scenario stri
 // TestCoreOnSyntheticFeed holds the pack to the generator's promise: every
 // injected scenario gets an alert of its typology, and legitimate traffic
 // rarely alerts — below 2 % in all, below 0.1 % for the rules that are
-// not plain reporting thresholds or fuzzy name screening, and below 0.3 %
-// for fuzzy sanctions screening (AML-SANC-002), whose false hits are
-// similar-sounding ordinary names an analyst dismisses (measured 0.19 % at
-// the 0.88 threshold; engine/sanctions reports 0.15 % of names).
+// not plain reporting thresholds or fuzzy name screening, and below 0.1 %
+// for fuzzy sanctions screening (AML-SANC-002), whose remaining hits on
+// legitimate parties are ordinary names spelled like a listed one
+// (measured 0.04 % at the 0.88 threshold; 0.19 % before surname endings
+// were compared by their stems, engine/sanctions).
 func TestCoreOnSyntheticFeed(t *testing.T) {
 	count := 40_000
 	if testing.Short() {
@@ -119,8 +120,8 @@ func TestCoreOnSyntheticFeed(t *testing.T) {
 	if behaviourShare >= 0.001 {
 		t.Errorf("legit alert share of behaviour rules %.3f %%, want < 0.1 %%", 100*behaviourShare)
 	}
-	if fuzzyShare := float64(legitFuzzy) / float64(legit); fuzzyShare >= 0.003 {
-		t.Errorf("legit alert share of fuzzy sanctions screening %.3f %%, want < 0.3 %%", 100*fuzzyShare)
+	if fuzzyShare := float64(legitFuzzy) / float64(legit); fuzzyShare >= 0.001 {
+		t.Errorf("legit alert share of fuzzy sanctions screening %.3f %%, want < 0.1 %%", 100*fuzzyShare)
 	}
 }
 
