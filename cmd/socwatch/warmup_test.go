@@ -4,13 +4,17 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socwatch/socwatch/rules"
 )
 
 // TestScreenAlertsFrom: `screen --alerts-from T` writes exactly the alerts
@@ -124,16 +128,7 @@ func writeFrom(t *testing.T, feed, out string, from time.Time) {
 	}
 	var buf bytes.Buffer
 	for _, line := range bytes.SplitAfter(data, []byte("\n")) {
-		var r struct {
-			TS time.Time `json:"ts"`
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		if err := json.Unmarshal(line, &r); err != nil {
-			t.Fatalf("feed line %q: %v", line, err)
-		}
-		if !r.TS.Before(from) {
+		if len(bytes.TrimSpace(line)) > 0 && !recordTime(t, line).Before(from) {
 			buf.Write(line)
 		}
 	}
@@ -145,4 +140,81 @@ func writeFrom(t *testing.T, feed, out string, from time.Time) {
 func contains(s []string, x string) bool {
 	i := sort.SearchStrings(s, x)
 	return i < len(s) && s[i] == x
+}
+
+// TestRunAlertsFrom: `socwatch run --alerts-from T` over a real topic
+// writes to ClickHouse exactly the alerts `screen --alerts-from T` gives on
+// the same records (stream == batch with the cut), none dated before T;
+// counts the withheld ones in socwatch_alerts_withheld_total (a series per
+// rule from the start); still stores every transaction, the ones before T
+// too; and commits every offset, the records whose alerts were withheld
+// included.
+func TestRunAlertsFrom(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 20000, 4)
+	cut := recordTime(t, f.records[len(f.records)/2])
+	before := 0
+	for _, r := range f.records {
+		if recordTime(t, r).Before(cut) {
+			before++
+		}
+	}
+	full := batchAlerts(t, f.records)
+	want, err := screenBatch(f.records, cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(want) < 50 || len(full)-len(want) < 50 {
+		t.Fatalf("batch: %d alerts, %d from the cut: too few on one side to test the cut", len(full), len(want))
+	}
+
+	f.produce(t, 0, len(f.records))
+	c := startRun(t, nil, append(runArgs(f), "--alerts-from", cut.Format(time.RFC3339), "--clickhouse-transactions")...)
+	// waitDone returns once both groups have committed the end of every
+	// partition: the records whose alerts were withheld too.
+	f.waitDone(t, c, 3*time.Minute)
+	m := c.scrape()
+	if err := c.stop(syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM: socwatch did not exit cleanly: %v", err)
+	}
+	diffKeys(t, streamAlerts(t, f.dsn), want)
+
+	conn := chQuery(t, f.dsn)
+	if n := countRows(t, conn, fmt.Sprintf("SELECT count() FROM alerts WHERE ts < toDateTime(%d)", cut.Unix())); n != 0 {
+		t.Errorf("%d alerts dated before the cut %s in ClickHouse", n, cut)
+	}
+	if n := countRows(t, conn, "SELECT count() FROM (SELECT DISTINCT tx_id FROM transactions)"); n != uint64(len(f.records)) {
+		t.Errorf("transactions table holds %d transactions, want all %d", n, len(f.records))
+	}
+	if n := countRows(t, conn, fmt.Sprintf("SELECT count() FROM (SELECT DISTINCT tx_id FROM transactions WHERE ts < toDateTime(%d))", cut.Unix())); n != uint64(before) {
+		t.Errorf("transactions before the cut stored: %d, want %d", n, before)
+	}
+
+	withheld := sum(m, "socwatch_alerts_withheld_total")
+	if int(withheld) != len(full)-len(want) {
+		t.Errorf("socwatch_alerts_withheld_total %.0f, want %d (batch alerts %d, %d from the cut)", withheld, len(full)-len(want), len(full), len(want))
+	}
+	// Every rule has its series, also one that withheld nothing.
+	rs, err := rules.Load("../../rules/packs/aml-core", rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs.Rules {
+		if _, ok := m[`socwatch_alerts_withheld_total{rule="`+r.ID+`"}`]; !ok {
+			t.Errorf("no socwatch_alerts_withheld_total series for rule %s", r.ID)
+		}
+	}
+	t.Logf("cut %s: %d records before it; %d alerts written, %.0f withheld", cut, before, len(want), withheld)
+}
+
+// recordTime is a canonical record's ts.
+func recordTime(t *testing.T, record []byte) time.Time {
+	t.Helper()
+	var r struct {
+		TS time.Time `json:"ts"`
+	}
+	if err := json.Unmarshal(record, &r); err != nil {
+		t.Fatalf("record %q: %v", record, err)
+	}
+	return r.TS
 }
