@@ -396,9 +396,9 @@ func checkType(f *flag.Flag, s string) error {
 	case int64:
 		_, err = strconv.ParseInt(s, 10, 64)
 		want = "an integer"
-	case *time.Time:
+	case *rfc3339:
 		_, err = time.Parse(time.RFC3339Nano, s)
-		want = "an RFC 3339 time (e.g. 2026-03-01T00:00:00Z)"
+		want = wantRFC3339
 	case *slog.Level:
 		var l slog.Level
 		err = l.UnmarshalText([]byte(s))

@@ -222,7 +222,7 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "screen:\n  alerts_from: 2026-03-01\n", nil, []string{"socwatch.yaml:2", "screen.alerts_from", "RFC 3339"}},
 		{nil, "screen:\n  alerts_from: 2026-03-01T00:00:00\n", nil, []string{"socwatch.yaml:2", "screen.alerts_from", "RFC 3339"}},
 		{map[string]string{"SOCWATCH_SCREEN_ALERTS_FROM": "March"}, "", nil, []string{"SOCWATCH_SCREEN_ALERTS_FROM", "RFC 3339"}},
-		{nil, "", []string{"--alerts-from", "2026-13-01T00:00:00Z"}, []string{"screen-alerts-from", "month out of range"}},
+		{nil, "", []string{"--alerts-from", "2026-13-01T00:00:00Z"}, []string{"screen-alerts-from", "not an RFC 3339 time"}},
 		// A boolean takes no separate value: the rest would be ignored.
 		{nil, "", []string{"--kafka-tls-enabled", "true", "--kafka-tls-ca-file", "ca.pem"}, []string{`unexpected argument "true"`}},
 	})

@@ -49,9 +49,35 @@ func (c *ScreenConfig) RegisterFlags(fs *flag.FlagSet) {
 		"reject records dated more than this ahead of the stream's event time as ts_future (0: no bound)")
 	fs.DurationVar(&c.WallClockBound, "screen-wall-clock-bound", 0,
 		"reject records dated more than this ahead of the clock as ts_future (0: no bound; 24h suits a live feed)")
-	fs.TextVar(&c.AlertsFrom, "screen-alerts-from", time.Time{},
-		"warm-up: screen every record but write alerts only of transactions dated at or after this RFC 3339 time, e.g. 2026-03-01T00:00:00Z (empty: all)")
+	fs.Var((*rfc3339)(&c.AlertsFrom), "screen-alerts-from",
+		"warm-up: screen every record but write alerts only of transactions dated at or after this RFC 3339 time, e.g. 2026-03-01T00:00:00Z (unset: every alert is written)")
 }
+
+// rfc3339 is a time flag: an RFC 3339 time with its zone, unset by
+// default (the zero time prints as nothing).
+type rfc3339 time.Time
+
+// wantRFC3339 says what a time key takes.
+const wantRFC3339 = "an RFC 3339 time with its zone (e.g. 2026-03-01T00:00:00Z)"
+
+func (t *rfc3339) Set(s string) error {
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("%q is not %s", s, wantRFC3339)
+	}
+	*t = rfc3339(v)
+	return nil
+}
+
+func (t *rfc3339) String() string {
+	if t == nil || time.Time(*t).IsZero() {
+		return ""
+	}
+	return time.Time(*t).Format(time.RFC3339Nano)
+}
+
+// Get lets checkType tell a time key from the others.
+func (t *rfc3339) Get() any { return t }
 
 // timeBounds checks the block; 0 turns a bound off.
 func (c ScreenConfig) timeBounds() (screen.TimeBounds, error) {
