@@ -396,6 +396,9 @@ func checkType(f *flag.Flag, s string) error {
 	case int64:
 		_, err = strconv.ParseInt(s, 10, 64)
 		want = "an integer"
+	case *rfc3339:
+		_, err = time.Parse(time.RFC3339Nano, s)
+		want = wantRFC3339
 	case *slog.Level:
 		var l slog.Level
 		err = l.UnmarshalText([]byte(s))

@@ -68,6 +68,10 @@ func TestConfigPrecedence(t *testing.T) {
 		{"duration file", layers{file: "kafka:\n  commit_interval: 250ms\n"}, func(c Config) any { return c.Kafka.CommitInterval }, 250 * time.Millisecond},
 		{"duration env > file", layers{file: "kafka:\n  commit_interval: 250ms\n", env: map[string]string{"SOCWATCH_KAFKA_COMMIT_INTERVAL": "3s"}}, func(c Config) any { return c.Kafka.CommitInterval }, 3 * time.Second},
 		{"duration flag > env", layers{env: map[string]string{"SOCWATCH_KAFKA_COMMIT_INTERVAL": "3s"}, args: []string{"--kafka-commit-interval", "1m"}}, func(c Config) any { return c.Kafka.CommitInterval }, time.Minute},
+		{"time default (no cut)", layers{}, func(c Config) any { return c.Screen.AlertsFrom }, time.Time{}},
+		{"time file", layers{file: "screen:\n  alerts_from: 2026-03-01T00:00:00Z\n"}, func(c Config) any { return c.Screen.AlertsFrom.UTC() }, time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)},
+		{"time env > file", layers{file: "screen:\n  alerts_from: 2026-03-01T00:00:00Z\n", env: map[string]string{"SOCWATCH_SCREEN_ALERTS_FROM": "2026-04-01T02:00:00+02:00"}}, func(c Config) any { return c.Screen.AlertsFrom.UTC() }, time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)},
+		{"time shortcut flag > env", layers{env: map[string]string{"SOCWATCH_SCREEN_ALERTS_FROM": "2026-04-01T00:00:00Z"}, args: []string{"--alerts-from", "2026-05-01T12:30:00Z"}}, func(c Config) any { return c.Screen.AlertsFrom.UTC() }, time.Date(2026, 5, 1, 12, 30, 0, 0, time.UTC)},
 		{"bool default", layers{}, func(c Config) any { return c.ClickHouse.Transactions }, false},
 		{"bool file", layers{file: "clickhouse:\n  transactions: true\n"}, func(c Config) any { return c.ClickHouse.Transactions }, true},
 		{"bool env > file", layers{file: "clickhouse:\n  transactions: true\n", env: map[string]string{"SOCWATCH_CLICKHOUSE_TRANSACTIONS": "false"}}, func(c Config) any { return c.ClickHouse.Transactions }, false},
@@ -213,6 +217,12 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{nil, "rule_limits:\n  max_rule_bytes: 1\n", nil, []string{"socwatch.yaml:2", "unknown key rule_limits.max_rule_bytes"}},
 		{map[string]string{"SOCWATCH_RULE_LIMITS_READ_TIMEOUT": "long"}, "", nil, []string{"SOCWATCH_RULE_LIMITS_READ_TIMEOUT", "duration"}},
 		{nil, "", []string{"--rule-limits-max-expr-bytes", "0"}, []string{"rule_limits.max_expr_bytes"}},
+		// The warm-up cut is an RFC 3339 time with its zone: a bare date
+		// or a time without a zone would be a guess at the bank's zone.
+		{nil, "screen:\n  alerts_from: 2026-03-01\n", nil, []string{"socwatch.yaml:2", "screen.alerts_from", "RFC 3339"}},
+		{nil, "screen:\n  alerts_from: 2026-03-01T00:00:00\n", nil, []string{"socwatch.yaml:2", "screen.alerts_from", "RFC 3339"}},
+		{map[string]string{"SOCWATCH_SCREEN_ALERTS_FROM": "March"}, "", nil, []string{"SOCWATCH_SCREEN_ALERTS_FROM", "RFC 3339"}},
+		{nil, "", []string{"--alerts-from", "2026-13-01T00:00:00Z"}, []string{"screen-alerts-from", "not an RFC 3339 time"}},
 		// A boolean takes no separate value: the rest would be ignored.
 		{nil, "", []string{"--kafka-tls-enabled", "true", "--kafka-tls-ca-file", "ca.pem"}, []string{`unexpected argument "true"`}},
 	})

@@ -290,7 +290,7 @@ func (f *fixture) waitDone(t *testing.T, c *child, timeout time.Duration) {
 func batchAlerts(t *testing.T, records [][]byte) []clickhouse.AlertKey {
 	t.Helper()
 	keys, err := batchAlertSets.get(recordsDigest(records), func() ([]clickhouse.AlertKey, error) {
-		return screenBatch(records)
+		return screenBatch(records, time.Time{})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -298,15 +298,17 @@ func batchAlerts(t *testing.T, records [][]byte) []clickhouse.AlertKey {
 	return slices.Clone(keys)
 }
 
-// screenBatch screens records with the default pack and returns the alert
-// keys, sorted.
-func screenBatch(records [][]byte) ([]clickhouse.AlertKey, error) {
+// screenBatch screens records with the default pack, withholding the
+// alerts dated before alertsFrom (zero: none), and returns the alert keys,
+// sorted.
+func screenBatch(records [][]byte, alertsFrom time.Time) ([]clickhouse.AlertKey, error) {
 	rs, err := rules.Load("../../rules/packs/aml-core", rules.Options{})
 	if err != nil {
 		return nil, err
 	}
 	sink := &memAlerts{}
-	if _, err := file.Replay(joinLines(records), file.ReplayOptions{Rules: rs, Sink: sink, Rejects: file.NewRejectWriter(nil, nil)}); err != nil {
+	if _, err := file.Replay(joinLines(records), file.ReplayOptions{Rules: rs, Sink: sink,
+		Rejects: file.NewRejectWriter(nil, nil), AlertsFrom: alertsFrom}); err != nil {
 		return nil, fmt.Errorf("batch screening: %w", err)
 	}
 	keys := make([]clickhouse.AlertKey, 0, len(sink.alerts))

@@ -21,6 +21,7 @@ import (
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/engine/warmup"
 	"github.com/socwatch/socwatch/internal/redact"
 	"github.com/socwatch/socwatch/rules"
 	"golang.org/x/sync/errgroup"
@@ -30,7 +31,7 @@ import (
 // dotted config keys.
 var runShortcuts = map[string]string{
 	"brokers": "kafka.brokers", "topic": "kafka.topic", "group": "kafka.group",
-	"clickhouse": "clickhouse.dsn",
+	"clickhouse": "clickhouse.dsn", "alerts-from": alertsFromKey,
 }
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
@@ -175,7 +176,7 @@ func startService(ctx context.Context, cfg Config, log *slog.Logger, fallback fa
 		Rules:          s.rules,
 		NewDecoder:     func() engine.Decoder { return canonical.NewDecoder(cfg.MaxRecordBytes) },
 		Enricher:       enrich.New(rates),
-		Sink:           s.sink,
+		Sink:           warmup.Wrap(s.sink, cfg.Screen.AlertsFrom, withheldCounter(s.reg, rs, cfg.Screen.AlertsFrom, log)),
 		DeadLetter:     s.dlq,
 		Transactions:   txSink,
 		Metrics:        s.metrics,
@@ -351,6 +352,24 @@ func rekeyPlan(mode string, rs *engine.RuleSet) (runRekey, screenInternal bool) 
 	}
 	need := len(rs.Perspectives) > 1 || rs.Traced
 	return need, need
+}
+
+// withheldCounter registers socwatch_alerts_withheld_total{rule}, with a
+// series for every loaded rule, and returns what counts a withheld alert;
+// nil without a warm-up cut (no series: nothing is ever withheld).
+func withheldCounter(reg prometheus.Registerer, rs *engine.RuleSet, from time.Time, log *slog.Logger) func(*engine.Alert) {
+	if from.IsZero() {
+		return nil
+	}
+	c := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "socwatch_alerts_withheld_total",
+		Help: "Alerts raised on transactions dated before screen.alerts_from (the warm-up cut), by rule: screened and counted in socwatch_alerts_total, not written."},
+		[]string{"rule"})
+	for _, r := range rs.Rules {
+		c.WithLabelValues(r.ID)
+	}
+	reg.MustRegister(c)
+	log.Info("warm-up: alerts of transactions dated before the cut are withheld", "alerts_from", from.Format(time.RFC3339Nano))
+	return func(a *engine.Alert) { c.WithLabelValues(a.RuleID).Inc() }
 }
 
 // discardSink acknowledges without storing: the sink of a re-key-only

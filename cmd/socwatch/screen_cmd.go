@@ -27,21 +27,57 @@ const defaultPack = "rules/packs/aml-core"
 
 // ScreenConfig is the configuration block `screen`, shared by run, demo
 // and screen (same flags, same defaults) so that a file and a topic holding
-// the same records reject the same ones: the bounds beyond which a record
-// is dated too far ahead and is rejected as ts_future.
+// the same records reject and alert on the same ones: the bounds beyond
+// which a record is dated too far ahead and is rejected as ts_future, and
+// the warm-up cut before which alerts are withheld.
 type ScreenConfig struct {
 	FutureBound    time.Duration
 	WallClockBound time.Duration
+	// AlertsFrom withholds the alerts of transactions dated before it
+	// (engine/warmup); zero withholds none.
+	AlertsFrom time.Time
 }
 
+// alertsFromKey is the warm-up cut's key; run, demo and screen also take
+// it as --alerts-from.
+const alertsFromKey = "screen.alerts_from"
+
 // RegisterFlags registers the block's keys on fs (--screen-future-bound,
-// --screen-wall-clock-bound) with their defaults.
+// --screen-wall-clock-bound, --screen-alerts-from) with their defaults.
 func (c *ScreenConfig) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.FutureBound, "screen-future-bound", eventtime.DefaultAhead,
 		"reject records dated more than this ahead of the stream's event time as ts_future (0: no bound)")
 	fs.DurationVar(&c.WallClockBound, "screen-wall-clock-bound", 0,
 		"reject records dated more than this ahead of the clock as ts_future (0: no bound; 24h suits a live feed)")
+	fs.Var((*rfc3339)(&c.AlertsFrom), "screen-alerts-from",
+		"warm-up: screen every record but write alerts only of transactions dated at or after this RFC 3339 time, e.g. 2026-03-01T00:00:00Z (unset: every alert is written)")
 }
+
+// rfc3339 is a time flag: an RFC 3339 time with its zone, unset by
+// default (the zero time prints as nothing).
+type rfc3339 time.Time
+
+// wantRFC3339 says what a time key takes.
+const wantRFC3339 = "an RFC 3339 time with its zone (e.g. 2026-03-01T00:00:00Z)"
+
+func (t *rfc3339) Set(s string) error {
+	v, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("%q is not %s", s, wantRFC3339)
+	}
+	*t = rfc3339(v)
+	return nil
+}
+
+func (t *rfc3339) String() string {
+	if t == nil || time.Time(*t).IsZero() {
+		return ""
+	}
+	return time.Time(*t).Format(time.RFC3339Nano)
+}
+
+// Get lets checkType tell a time key from the others.
+func (t *rfc3339) Get() any { return t }
 
 // timeBounds checks the block; 0 turns a bound off.
 func (c ScreenConfig) timeBounds() (screen.TimeBounds, error) {
@@ -59,7 +95,9 @@ func (c ScreenConfig) timeBounds() (screen.TimeBounds, error) {
 }
 
 func cmdScreen(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("screen", "screen --rules PATH --input FILE|- [--format jsonl|ibm-csv|amlsim|pacs008] [--out FILE] [--rejects FILE]\n\n"+
+	fs := newFlags("screen", "screen --rules PATH --input FILE|- [--format jsonl|ibm-csv|amlsim|pacs008] [--out FILE] [--rejects FILE] [--alerts-from TIME]\n\n"+
+		"--alerts-from is --screen-alerts-from: screen the whole input (history builds the state), write\n"+
+		"only the alerts of transactions dated at or after TIME, count the others in the summary.\n\n"+
 		"Exit status: 0 every record screened; 3 screened to the end but some records (or a whole\n"+
 		"pacs.008 message) refused, each on stderr and in --rejects; 1 error; 2 usage.", stderr)
 	rulesPath := fs.String("rules", defaultPack, "rule pack directory or file")
@@ -74,7 +112,7 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	var limits rules.Limits
 	limits.RegisterFlags(fs)
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(expandShortcuts(args, flagNames(map[string]string{"alerts-from": alertsFromKey}))); err != nil {
 		return err
 	}
 	bounds, err := sc.timeBounds()
@@ -119,7 +157,7 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	sink := file.NewAlertWriter(alertsOut)
 	dlq := file.NewRejectWriter(stderr, rejectsOut)
 	opts := file.ReplayOptions{Format: *format, MaxBytes: *maxBytes, Rules: rs,
-		Enricher: enrich.New(rates), Sink: sink, Rejects: dlq, TimeBounds: bounds}
+		Enricher: enrich.New(rates), Sink: sink, Rejects: dlq, TimeBounds: bounds, AlertsFrom: sc.AlertsFrom}
 	refused := 0
 	if *format == "pacs008" {
 		// A pacs.008 message is one XML document holding one or more
@@ -146,7 +184,7 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	}
 	sum.Records += refused
 	if !*quiet {
-		printSummary(stderr, sum)
+		printSummary(stderr, sum, sc.AlertsFrom)
 	}
 	if sum.Rejects > 0 {
 		return exitError{exitRejected}
@@ -159,16 +197,25 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 // are on stderr and in --rejects. 1 means screen could not do its job.
 const exitRejected = 3
 
-func printSummary(w io.Writer, s *file.Summary) {
-	total := 0
-	for _, n := range s.Alerts {
-		total += n
-	}
+func printSummary(w io.Writer, s *file.Summary, alertsFrom time.Time) {
 	rate := float64(s.Records) / s.Elapsed.Seconds()
 	fmt.Fprintf(w, "screened %d records (%d rejected) in %s, %.0f records/s; %d alerts\n",
-		s.Records, s.Rejects, s.Elapsed.Round(time.Millisecond), rate, total)
+		s.Records, s.Rejects, s.Elapsed.Round(time.Millisecond), rate, total(s.Alerts))
 	printCounts(w, "by rule", s.Alerts)
 	printCounts(w, "by typology", s.Typologies)
+	if !alertsFrom.IsZero() {
+		fmt.Fprintf(w, "withheld %d alerts of transactions before %s (--alerts-from)\n",
+			total(s.Withheld), alertsFrom.Format(time.RFC3339Nano))
+		printCounts(w, "withheld by rule", s.Withheld)
+	}
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 func printCounts(w io.Writer, title string, m map[string]int) {

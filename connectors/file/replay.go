@@ -13,6 +13,7 @@ import (
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/enrich"
 	"github.com/socwatch/socwatch/engine/screen"
+	"github.com/socwatch/socwatch/engine/warmup"
 	"github.com/socwatch/socwatch/internal/lines"
 )
 
@@ -36,13 +37,18 @@ type ReplayOptions struct {
 	// Position names the record on line n in rejects (nil: "line n"),
 	// e.g. the transaction of a message the lines were made from.
 	Position func(n int) string
+	// AlertsFrom withholds the alerts of transactions dated before it
+	// (engine/warmup, --alerts-from); the records are still screened.
+	// Zero withholds none.
+	AlertsFrom time.Time
 }
 
 // Summary is what a replay did.
 type Summary struct {
 	Records, Rejects int
-	Alerts           map[string]int // by rule id
-	Typologies       map[string]int
+	Alerts           map[string]int // written, by rule id
+	Typologies       map[string]int // written, by typology
+	Withheld         map[string]int // withheld before AlertsFrom, by rule id
 	Elapsed          time.Duration
 }
 
@@ -51,7 +57,7 @@ type Summary struct {
 // Kafka give the same alerts. CSV formats take their header from the first
 // line.
 func Replay(in io.Reader, o ReplayOptions) (*Summary, error) {
-	sum := &Summary{Alerts: map[string]int{}, Typologies: map[string]int{}}
+	sum := &Summary{Alerts: map[string]int{}, Typologies: map[string]int{}, Withheld: map[string]int{}}
 	start := time.Now()
 	if o.Format == "" {
 		o.Format = "jsonl"
@@ -103,10 +109,13 @@ func Replay(in io.Reader, o ReplayOptions) (*Summary, error) {
 				}
 			}
 			p := &screen.Pipeline{
-				Rules:          screen.NewRules(o.Rules),
-				NewDecoder:     newDecoder,
-				Enricher:       o.Enricher,
-				Sink:           countingSink{Sink: o.Sink, sum: sum},
+				Rules:      screen.NewRules(o.Rules),
+				NewDecoder: newDecoder,
+				Enricher:   o.Enricher,
+				// The stream writes synchronously from this goroutine, so
+				// the summary's maps need no lock.
+				Sink: warmup.Wrap(countingSink{Sink: o.Sink, sum: sum}, o.AlertsFrom,
+					func(a *engine.Alert) { sum.Withheld[a.RuleID]++ }),
 				DeadLetter:     o.Rejects,
 				MaxRecordBytes: o.MaxBytes,
 				TimeBounds:     o.TimeBounds,

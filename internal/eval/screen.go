@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/socwatch/socwatch/connectors/file"
 	"github.com/socwatch/socwatch/connectors/jsonl"
@@ -92,9 +93,16 @@ func (c *collector) Close(context.Context) error { return nil }
 // path of `socwatch screen` — and returns the alerts. en may be nil (the
 // embedded FX table).
 func Screen(rs *engine.RuleSet, p *Prepared, en *enrich.Enricher) ([]engine.Alert, error) {
+	return ScreenFrom(rs, p, en, time.Time{})
+}
+
+// ScreenFrom is Screen as `socwatch screen --alerts-from` runs it: every
+// transaction is screened, only the alerts of those dated at or after
+// alertsFrom are returned (zero: all).
+func ScreenFrom(rs *engine.RuleSet, p *Prepared, en *enrich.Enricher, alertsFrom time.Time) ([]engine.Alert, error) {
 	sink := &collector{}
 	_, err := file.Replay(bytes.NewReader(p.Data), file.ReplayOptions{Format: p.Format, Rules: rs,
-		Enricher: en, Sink: sink, Rejects: file.NewRejectWriter(nil, nil)})
+		Enricher: en, Sink: sink, Rejects: file.NewRejectWriter(nil, nil), AlertsFrom: alertsFrom})
 	if err != nil {
 		return nil, fmt.Errorf("screen: %w", err)
 	}
