@@ -98,8 +98,9 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 		// reuse, not state.
 		{Store{}, []string{"spec", "horizon", "stride", "maxCap", "keys", "slots", "rings", "scratch", "large",
 			"countsFrom", "late", "overflow", "bufBytes", "beh"}},
-		// keySlots: the key of each slot; the free list is bookkeeping.
-		{keySlots{}, []string{"keys", "slotOf", "idOf", "free"}},
+		// keySlots: the key of each slot; the column and the free list are
+		// bookkeeping.
+		{keySlots{}, []string{"keys", "col", "idOf", "free"}},
 		{keyState{}, []string{"buf", "head", "n"}},
 		{distinctWindow{}, []string{"counts", "lo"}},
 		// behaviourStore: stateBytes is memory bookkeeping DecodeKey

@@ -262,6 +262,7 @@ func (s *Store) Clear() {
 			s.dropKey(uint32(idx))
 		}
 	}
+	s.keys.clear()
 }
 
 // Keys returns the number of keys tracked.
