@@ -142,3 +142,41 @@ func TestKeyTableShortAndLongKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyTableColumns: a Store added to a table that already holds keys
+// widens the rows without moving another Store's slots, and a cleared
+// Store's column goes to the next new Store, which starts empty.
+func TestKeyTableColumns(t *testing.T) {
+	table := NewKeyTable()
+	first := NewSharedStore(Spec{Fn: Sum, Over: time.Hour}, table)
+	names := make([]string, 300)
+	for i := range names {
+		names[i] = "acct-" + strconv.Itoa(i)
+		first.Observe(names[i], at(0), float64(i+1), 0)
+	}
+	second := NewSharedStore(Spec{Fn: Count, Over: time.Hour}, table)
+	second.Observe(names[7], at(0), 0, 0)
+	if table.width != 2 {
+		t.Fatalf("two Stores with keys use %d columns, want 2", table.width)
+	}
+	for i, name := range names {
+		if v := first.Value(name, at(0)); v != float64(i+1) {
+			t.Fatalf("%s reads %v in the first Store after widening, want %d", name, v, i+1)
+		}
+	}
+	second.Clear()
+	third := NewSharedStore(Spec{Fn: Max, Over: time.Hour}, table)
+	if v := third.Value(names[7], at(0)); v != 0 {
+		t.Errorf("new Store reads %v for %s before observing it, want 0", v, names[7])
+	}
+	third.Observe(names[3], at(0), 42, 0)
+	if table.width != 2 {
+		t.Errorf("after a Clear and a new Store the rows are %d wide, want the freed column reused (2)", table.width)
+	}
+	if v, w := third.Value(names[3], at(0)), first.Value(names[3], at(0)); v != 42 || w != 4 {
+		t.Errorf("%s reads %v (new Store) and %v (first), want 42 and 4", names[3], v, w)
+	}
+	if second.Observe(names[5], at(0), 0, 0); second.Value(names[5], at(0)) != 1 || table.width != 3 {
+		t.Errorf("a cleared Store used again: count %v, %d columns, want 1 and 3", second.Value(names[5], at(0)), table.width)
+	}
+}
