@@ -269,7 +269,6 @@ func (b *behaviourStore) clear() {
 			b.drop(uint32(slot))
 		}
 	}
-	b.keys.clear()
 }
 
 // sizeBytes counts each key's state (bytes(), which includes the state's

@@ -25,14 +25,6 @@ type KeyTable struct {
 	holds []uint32 // by id: how many Stores hold state for the key
 	free  []uint32
 	bytes int64 // key string bytes of live ids
-	// rows holds, by id, one row of width slots: column c is the slot+1
-	// of the key in the Store using column c (keySlots), 0 when that Store
-	// does not hold the key. A row is as wide as the columns handed out, no
-	// padding: up to 16 columns span at most two 64-byte cache lines, and
-	// the rows cost what one slice by id per Store did.
-	rows     []uint32
-	width    int   // columns handed out, freeCols included
-	freeCols []int // columns of cleared Stores, all their slots 0
 }
 
 // shortKeyLen is the longest key kept in a short entry: an IBAN has at
@@ -88,38 +80,7 @@ func (t *KeyTable) Len() int { return len(t.short) + len(t.long) }
 // mapEntryBytes a key.
 func (t *KeyTable) SizeBytes() int64 {
 	return t.bytes + int64(len(t.short))*shortEntryBytes + int64(len(t.long))*mapEntryBytes +
-		int64(cap(t.names))*int64(unsafe.Sizeof("")) + int64(cap(t.holds)+cap(t.free)+cap(t.rows))*4
-}
-
-// addColumn returns a column for a Store's slots: a freed one, or a new
-// one, widening every row (a rule reload that adds aggregates).
-func (t *KeyTable) addColumn() int {
-	if n := len(t.freeCols); n > 0 {
-		c := t.freeCols[n-1]
-		t.freeCols = t.freeCols[:n-1]
-		return c
-	}
-	width := t.width + 1
-	if t.width > 0 {
-		ids := len(t.rows) / t.width
-		rows := make([]uint32, ids*width)
-		for id := range ids {
-			copy(rows[id*width:], t.rows[id*t.width:(id+1)*t.width])
-		}
-		t.rows = rows
-	}
-	t.width = width
-	return width - 1
-}
-
-// row returns id's row, growing the rows to hold it.
-func (t *KeyTable) row(id uint32) []uint32 {
-	at := int(id) * t.width
-	if at+t.width > len(t.rows) {
-		t.rows = append(t.rows, make([]uint32, at+t.width-len(t.rows))...)
-		t.rows = t.rows[:cap(t.rows)/t.width*t.width]
-	}
-	return t.rows[at : at+t.width : at+t.width]
+		int64(cap(t.names))*int64(unsafe.Sizeof("")) + int64(cap(t.holds)+cap(t.free))*4
 }
 
 // hold records that a Store now keeps state for k, interning k first if no
@@ -169,43 +130,35 @@ func (t *KeyTable) release(id uint32) {
 // name returns the key string of a held id.
 func (t *KeyTable) name(id uint32) string { return t.names[id] }
 
-// keySlots gives one Store's slots (its state records, kept dense so
-// eviction walks only the keys the Store holds) to a table's key ids. The
-// slot of a key is in the key's row of the table (KeyTable.rows), in the
-// Store's column: a copy's slots in all of its Stores sit side by side, so
-// finding them costs one cache miss, not one per Store.
+// keySlots maps a table's key ids to one Store's slots (the Store's state
+// records, kept dense so eviction walks only the keys the Store holds).
 type keySlots struct {
-	keys *KeyTable
-	col  int      // the Store's column in keys' rows, -1 until its first key
-	idOf []uint32 // by slot: key id, 0 for a free slot
-	free []uint32 // free slots, reused before idOf grows
+	keys   *KeyTable
+	slotOf []uint32 // by key id: slot+1, 0 when the Store holds no state for the key
+	idOf   []uint32 // by slot: key id, 0 for a free slot
+	free   []uint32 // free slots, reused before idOf grows
 }
 
 func newKeySlots(keys *KeyTable) keySlots {
 	if keys == nil {
 		keys = NewKeyTable()
 	}
-	return keySlots{keys: keys, col: -1}
+	return keySlots{keys: keys}
 }
 
 // find returns k's slot in this Store.
 func (x *keySlots) find(k *Key) (slot uint32, ok bool) {
-	t := x.keys
-	i := int(k.id)*t.width + x.col
-	if k.id == 0 || x.col < 0 || i >= len(t.rows) || t.rows[i] == 0 {
+	if k.id == 0 || int(k.id) >= len(x.slotOf) || x.slotOf[k.id] == 0 {
 		// Not interned when looked up (no Store held it) nor since, or held
 		// by other Stores only.
 		return 0, false
 	}
-	return t.rows[i] - 1, true
+	return x.slotOf[k.id] - 1, true
 }
 
 // add gives k a slot (a free one when there is one; reused reports that)
 // and holds k in the table.
 func (x *keySlots) add(k *Key) (slot uint32, reused bool) {
-	if x.col < 0 {
-		x.col = x.keys.addColumn()
-	}
 	id := x.keys.hold(k)
 	if n := len(x.free); n > 0 {
 		slot, reused = x.free[n-1], true
@@ -215,27 +168,21 @@ func (x *keySlots) add(k *Key) (slot uint32, reused bool) {
 		slot = uint32(len(x.idOf))
 		x.idOf = append(x.idOf, id)
 	}
-	x.keys.row(id)[x.col] = slot + 1
+	if int(id) >= len(x.slotOf) {
+		x.slotOf = append(x.slotOf, make([]uint32, int(id)+1-len(x.slotOf))...)
+		x.slotOf = x.slotOf[:cap(x.slotOf)]
+	}
+	x.slotOf[id] = slot + 1
 	return slot, reused
 }
 
 // remove frees slot and releases its key.
 func (x *keySlots) remove(slot uint32) {
 	id := x.idOf[slot]
-	x.keys.row(id)[x.col] = 0
+	x.slotOf[id] = 0
 	x.idOf[slot] = 0
 	x.free = append(x.free, slot)
 	x.keys.release(id)
-}
-
-// clear gives the Store's column back to the table once the Store holds no
-// key (Store.Clear): a rule reload replaces Stores, and their columns are
-// reused instead of widening every row. A later add takes a column again.
-func (x *keySlots) clear() {
-	if x.col >= 0 && x.len() == 0 {
-		x.keys.freeCols = append(x.keys.freeCols, x.col)
-		x.col = -1
-	}
 }
 
 // len returns the number of keys held.
@@ -244,5 +191,5 @@ func (x *keySlots) len() int { return len(x.idOf) - len(x.free) }
 // name returns the key of a held slot.
 func (x *keySlots) name(slot uint32) string { return x.keys.name(x.idOf[slot]) }
 
-// sizeBytes is the slot tables' exact capacity (the rows are the table's).
-func (x *keySlots) sizeBytes() int64 { return int64(cap(x.idOf)+cap(x.free)) * 4 }
+// sizeBytes is the slot tables' exact capacity.
+func (x *keySlots) sizeBytes() int64 { return int64(cap(x.slotOf)+cap(x.idOf)+cap(x.free)) * 4 }

@@ -117,7 +117,7 @@ func (s *Store) appendRing(b []byte, idx uint32) []byte {
 			b = wire.AppendUvarint(b, uint64(t-prev))
 		}
 		prev = t
-		if s.shift == 1 {
+		if s.stride == 2 {
 			b = wire.AppendU64(b, s.inputAt(k, i))
 		}
 	}
@@ -130,28 +130,25 @@ func (s *Store) appendRing(b []byte, idx uint32) []byte {
 }
 
 func (s *Store) decodeRing(key *Key, r *wire.Reader) error {
-	perEvent := 1 + 8*int(s.shift)
+	perEvent := 1 + 8*int(s.stride-1)
 	n := r.Count(s.spec.MaxEvents, perEvent)
 	if n == 0 && r.Err() == nil {
 		r.Failf("key without events")
 	}
-	var ks keyState
-	var heap []uint64
-	if n > int(s.smallCap()) {
-		capacity := min(uint32(1)<<bits.Len32(uint32(n-1)), s.maxCap)
-		heap = make([]uint64, int(capacity<<s.shift))
-		ks.setRing(heap)
+	capacity := uint32(initialCapacity)
+	if n > initialCapacity {
+		capacity = 1 << bits.Len32(uint32(n-1))
 	}
-	buf := ks.ring()
+	capacity = min(capacity, s.maxCap)
+	buf := make([]uint64, int(capacity*s.stride))
 	var t int64
 	for i := 0; i < n && r.Err() == nil; i++ {
 		t = readEventTime(r, i, t)
-		buf[i<<s.shift] = uint64(t)
-		if s.shift == 1 {
+		buf[i*int(s.stride)] = uint64(t)
+		if s.stride == 2 {
 			buf[i*2+1] = r.U64()
 		}
 	}
-	ks.n = uint32(n)
 	var dw *distinctWindow
 	if r.Bool() {
 		if s.spec.Fn != Distinct {
@@ -164,9 +161,10 @@ func (s *Store) decodeRing(key *Key, r *wire.Reader) error {
 	}
 	idx, reused := s.keys.add(key)
 	if reused {
-		s.slots[idx] = ks // a freed slot holds no ring of its own (dropKey)
+		s.bufBytes -= int64(len(s.slots[idx].buf)) * 8
+		s.slots[idx] = keyState{buf: buf, n: uint32(n)}
 	} else {
-		s.slots = append(s.slots, ks)
+		s.slots = append(s.slots, keyState{buf: buf, n: uint32(n)})
 	}
 	if dw != nil {
 		// The counts are the hashes of the events after lo (see
@@ -177,7 +175,7 @@ func (s *Store) decodeRing(key *Key, r *wire.Reader) error {
 		}
 		s.large[idx] = dw
 	}
-	s.bufBytes += int64(len(heap)) * 8
+	s.bufBytes += int64(len(buf)) * 8
 	return nil
 }
 

@@ -96,12 +96,11 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 		// SetCounters; keys, slots, large per key; scratch and bufBytes are
 		// memory bookkeeping rebuilt by DecodeKey; rings is memory for
 		// reuse, not state.
-		{Store{}, []string{"spec", "horizon", "shift", "maxCap", "keys", "slots", "rings", "scratch", "large",
+		{Store{}, []string{"spec", "horizon", "stride", "maxCap", "keys", "slots", "rings", "scratch", "large",
 			"countsFrom", "late", "overflow", "bufBytes", "beh"}},
-		// keySlots: the key of each slot; the column and the free list are
-		// bookkeeping.
-		{keySlots{}, []string{"keys", "col", "idOf", "free"}},
-		{keyState{}, []string{"heap", "pos", "n", "small"}},
+		// keySlots: the key of each slot; the free list is bookkeeping.
+		{keySlots{}, []string{"keys", "slotOf", "idOf", "free"}},
+		{keyState{}, []string{"buf", "head", "n"}},
 		{distinctWindow{}, []string{"counts", "lo"}},
 		// behaviourStore: stateBytes is memory bookkeeping DecodeKey
 		// rebuilds; pools, view and the scratch slices are not state.

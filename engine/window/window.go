@@ -2,17 +2,13 @@ package window
 
 import (
 	"math"
-	"math/bits"
 	"slices"
 	"unsafe"
 )
 
-// smallWords is the size of the ring a key holds inline, in its keyState:
-// one event of two words or two of one. Most accounts see one or two
-// transactions per window, so their events sit next to the key's head and
-// count and are read without another cache miss; a larger ring is an
-// allocation of its own (the first ones pooled) and doubles on demand.
-const smallWords = 2
+// initialCapacity is the ring size, in events, of a new key: most accounts
+// see one or two transactions per window, and the ring doubles on demand.
+const initialCapacity = 2
 
 // smallScanLimit is the window size up to which Distinct counts by pairwise
 // comparison instead of sorting; below it the quadratic scan is faster.
@@ -21,47 +17,11 @@ const smallScanLimit = 16
 // keyState is the events of one key: a ring buffer of events sorted by
 // time, oldest at head. An event is one uint64 (its time) for Count and
 // SinceLast, or two (time, then input bits) for the other functions. The
-// ring's capacity is a power of two so positions wrap with a mask. The
-// ring is small while it fits there, then a slice of its own held as its
-// first word and its length (in pos), so that a keyState is 32 bytes: two
-// keys a cache line, none across two.
+// ring's capacity is a power of two so positions wrap with a mask.
 type keyState struct {
-	heap unsafe.Pointer // the ring's first word once it outgrew small; nil before
-	// pos is the physical index of the oldest event (low headBits bits; a
-	// ring holds at most maxEventsLimit events) and log2 of the heap
-	// ring's words (the high bits).
-	pos   uint32
-	n     uint32 // events stored
-	small [smallWords]uint64
-}
-
-const headBits = 24
-
-// ring is k's ring buffer: small or the heap ring. A slice of small is
-// valid while k does not move (the Store's slots grow only when a key is
-// added).
-func (k *keyState) ring() []uint64 {
-	if k.heap == nil {
-		return k.small[:]
-	}
-	return unsafe.Slice((*uint64)(k.heap), 1<<(k.pos>>headBits))
-}
-
-// onHeap reports whether k's ring outgrew small.
-func (k *keyState) onHeap() bool { return k.heap != nil }
-
-func (k *keyState) head() uint32 { return k.pos & (1<<headBits - 1) }
-
-func (k *keyState) setHead(h uint32) { k.pos = k.pos&^(1<<headBits-1) | h }
-
-// setRing makes r (a power of two long, or nil for small) k's ring, its
-// oldest event first.
-func (k *keyState) setRing(r []uint64) {
-	if r == nil {
-		k.heap, k.pos = nil, 0
-		return
-	}
-	k.heap, k.pos = unsafe.Pointer(&r[0]), uint32(bits.Len(uint(len(r)))-1)<<headBits
+	buf  []uint64
+	head uint32 // physical index of the oldest event
+	n    uint32 // events stored
 }
 
 // Store holds the windows of one aggregate for every key of one partition.
@@ -70,10 +30,8 @@ func (k *keyState) setRing(r []uint64) {
 type Store struct {
 	spec    Spec
 	horizon int64 // Over+Lateness in ns, saturated
-	// shift is log2 of the words per event, 0 (time only) or 1 (time and
-	// input): positions are shifted, never divided.
-	shift  uint32
-	maxCap uint32 // ring capacity limit, power of two >= MaxEvents and the small ring
+	stride  uint32
+	maxCap  uint32 // ring capacity limit, power of two >= MaxEvents
 	// keys finds a key's slot by its id in the KeyTable the Store shares
 	// with the partition's other Stores; evicted slots are reused.
 	keys    keySlots
@@ -108,18 +66,17 @@ func NewSharedStore(spec Spec, keys *KeyTable) *Store {
 	s := &Store{
 		spec:    spec,
 		horizon: satAdd(int64(spec.Over), int64(spec.Lateness)),
-		shift:   1,
+		stride:  2,
+		maxCap:  initialCapacity,
 		keys:    newKeySlots(keys),
 		large:   make(map[uint32]*distinctWindow),
 
 		countsFrom: distinctCountsFrom,
 	}
 	if spec.Fn == Count || spec.Fn == SinceLast {
-		s.shift = 0 // only times matter
+		s.stride = 1 // only times matter
 	}
-	// The first ring outside the keyState is twice the small one: pooled.
-	s.rings = newSlicePool[uint64](2 * smallWords)
-	s.maxCap = s.smallCap()
+	s.rings = newSlicePool[uint64](initialCapacity * int(s.stride))
 	for s.maxCap < uint32(spec.MaxEvents) {
 		s.maxCap *= 2
 	}
@@ -197,7 +154,7 @@ func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
 		if distinct {
 			s.distinctDropOldest(idx, k)
 		}
-		k.setHead((k.head() + 1) & s.mask(k))
+		k.head = (k.head + 1) & s.mask(k)
 		k.n--
 		p--
 	}
@@ -283,14 +240,13 @@ func (s *Store) Evict(watermark int64) int {
 func (s *Store) dropKey(idx uint32) {
 	k := &s.slots[idx]
 	delete(s.large, idx)
-	if k.onHeap() {
-		// The slot's next key starts in its small ring; a ring of the
-		// pooled size goes to the next key that outgrows its small one.
-		s.bufBytes -= int64(len(k.ring())) * 8
-		s.rings.put(k.ring())
-		k.setRing(nil)
+	if uint32(len(k.buf))/s.stride > initialCapacity {
+		// Keep only small rings (in the slot) for reuse; larger ones go
+		// back to the GC.
+		s.bufBytes -= int64(len(k.buf)) * 8
+		k.buf = nil
 	}
-	k.n = 0
+	k.head, k.n = 0, 0
 	s.keys.remove(idx)
 }
 
@@ -306,7 +262,6 @@ func (s *Store) Clear() {
 			s.dropKey(uint32(idx))
 		}
 	}
-	s.keys.clear()
 }
 
 // Keys returns the number of keys tracked.
@@ -444,39 +399,33 @@ func (s *Store) empty() float64 {
 	return 0
 }
 
-// addKey starts tracking key with one event in its small ring, reusing an
-// evicted slot when there is one.
+// addKey starts tracking key with one event, reusing an evicted slot and its
+// ring when there is one.
 func (s *Store) addKey(key *Key, ts int64, in uint64) {
 	idx, reused := s.keys.add(key)
 	if !reused {
 		s.slots = append(s.slots, keyState{})
 	}
 	k := &s.slots[idx]
-	k.setHead(0)
-	k.n = 0
+	if len(k.buf) == 0 {
+		k.buf = s.rings.get(int(initialCapacity * s.stride))[:initialCapacity*s.stride]
+		s.bufBytes += int64(len(k.buf)) * 8
+	}
+	k.head, k.n = 0, 0
 	s.insert(k, 0, ts, in)
 }
 
-// smallCap is the capacity, in events, of a key's small ring.
-func (s *Store) smallCap() uint32 { return smallWords >> s.shift }
-
-// capacity is the number of events k's ring holds.
-func (s *Store) capacity(k *keyState) uint32 { return uint32(len(k.ring())) >> s.shift }
-
 // mask wraps physical ring positions of k.
-func (s *Store) mask(k *keyState) uint32 { return s.capacity(k) - 1 }
+func (s *Store) mask(k *keyState) uint32 { return uint32(len(k.buf))/s.stride - 1 }
 
 // timeAt returns the time of k's i-th oldest event.
 func (s *Store) timeAt(k *keyState, i uint32) int64 {
-	r := k.ring()
-	return int64(r[((k.head()+i)&(uint32(len(r))>>s.shift-1))<<s.shift])
+	return int64(k.buf[((k.head+i)&s.mask(k))*s.stride])
 }
 
-// inputAt returns the stored input of k's i-th oldest event (two words per
-// event only).
+// inputAt returns the stored input of k's i-th oldest event (stride 2 only).
 func (s *Store) inputAt(k *keyState, i uint32) uint64 {
-	r := k.ring()
-	return r[((k.head()+i)&(uint32(len(r))>>s.shift-1))<<s.shift+1]
+	return k.buf[((k.head+i)&s.mask(k))*s.stride+1]
 }
 
 // upperBound returns the number of k's events with time <= ts.
@@ -503,7 +452,7 @@ func (s *Store) prune(k *keyState, newest int64) {
 	cutoff := satSub(newest, s.horizon)
 	m := s.mask(k)
 	for k.n > 0 && s.timeAt(k, 0) <= cutoff {
-		k.setHead((k.head() + 1) & m)
+		k.head = (k.head + 1) & m
 		k.n--
 	}
 	if s.spec.Fn == SinceLast {
@@ -511,11 +460,11 @@ func (s *Store) prune(k *keyState, newest int64) {
 		// of the events before that bound, only the last is needed.
 		bound := satSub(newest, int64(s.spec.Lateness))
 		for k.n > 1 && s.timeAt(k, 1) < bound {
-			k.setHead((k.head() + 1) & m)
+			k.head = (k.head + 1) & m
 			k.n--
 		}
 	}
-	if capacity := m + 1; k.onHeap() && k.n <= capacity/4 {
+	if capacity := m + 1; capacity > initialCapacity && k.n <= capacity/4 {
 		s.resize(k, capacity/2)
 	}
 }
@@ -523,53 +472,37 @@ func (s *Store) prune(k *keyState, newest int64) {
 // insert places an event at logical position p (0 = oldest) of k, growing
 // the ring when full.
 func (s *Store) insert(k *keyState, p uint32, ts int64, in uint64) {
-	if k.n == s.capacity(k) {
+	if k.n == uint32(len(k.buf))/s.stride {
 		s.resize(k, min(2*k.n, s.maxCap))
 	}
-	r := k.ring()
-	m := uint32(len(r))>>s.shift - 1
+	m := s.mask(k)
 	for i := k.n; i > p; i-- { // shift later events one position up
-		dst := ((k.head() + i) & m) << s.shift
-		src := ((k.head() + i - 1) & m) << s.shift
-		r[dst] = r[src]
-		if s.shift == 1 {
-			r[dst+1] = r[src+1]
+		dst := ((k.head + i) & m) * s.stride
+		src := ((k.head + i - 1) & m) * s.stride
+		k.buf[dst] = k.buf[src]
+		if s.stride == 2 {
+			k.buf[dst+1] = k.buf[src+1]
 		}
 	}
-	at := ((k.head() + p) & m) << s.shift
-	r[at] = uint64(ts)
-	if s.shift == 1 {
-		r[at+1] = in
+	at := ((k.head + p) & m) * s.stride
+	k.buf[at] = uint64(ts)
+	if s.stride == 2 {
+		k.buf[at+1] = in
 	}
 	k.n++
 }
 
-// resize moves k's events into a ring of capacity events (the small ring
-// when they fit there), oldest first.
+// resize moves k's events into a new ring of capacity events, oldest first.
 func (s *Store) resize(k *keyState, capacity uint32) {
-	old := k.ring()
-	m := uint32(len(old))>>s.shift - 1
-	var small [smallWords]uint64 // old may be k.small
-	to := small[:]
-	var buf []uint64
-	if capacity > s.smallCap() {
-		buf = s.rings.get(int(capacity << s.shift))[:capacity<<s.shift]
-		to = buf
-	}
-	w := uint32(1) << s.shift
+	buf := s.rings.get(int(capacity * s.stride))[:capacity*s.stride]
+	m := s.mask(k)
 	for i := uint32(0); i < k.n; i++ {
-		src := ((k.head() + i) & m) << s.shift
-		copy(to[i*w:(i+1)*w], old[src:src+w])
+		src := ((k.head + i) & m) * s.stride
+		copy(buf[i*s.stride:(i+1)*s.stride], k.buf[src:src+s.stride])
 	}
-	if k.onHeap() {
-		s.bufBytes -= int64(len(old)) * 8
-		s.rings.put(old)
-	}
-	s.bufBytes += int64(len(buf)) * 8
-	k.setRing(buf)
-	if buf == nil {
-		k.small = small
-	}
+	s.bufBytes += int64(len(buf)-len(k.buf)) * 8
+	s.rings.put(k.buf)
+	k.buf, k.head = buf, 0
 }
 
 // query computes the aggregate at time ts over k's events [0, hi) (those
@@ -674,15 +607,14 @@ func (s *Store) runs(k *keyState, lo, hi uint32) (older, newer []uint64) {
 	if lo >= hi {
 		return nil, nil
 	}
-	r := k.ring()
-	capacity := uint32(len(r)) >> s.shift
-	from := (k.head() + lo) & (capacity - 1)
+	capacity := uint32(len(k.buf)) / s.stride
+	from := (k.head + lo) & (capacity - 1)
 	n := hi - lo
 	if from+n <= capacity {
-		return r[from<<s.shift : (from+n)<<s.shift], nil
+		return k.buf[from*s.stride : (from+n)*s.stride], nil
 	}
 	wrapped := from + n - capacity
-	return r[from<<s.shift:], r[:wrapped<<s.shift]
+	return k.buf[from*s.stride:], k.buf[:wrapped*s.stride]
 }
 
 // distinct counts the distinct hashes of k's events [0, hi) after start,
