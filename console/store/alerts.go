@@ -171,7 +171,7 @@ func scanAlert(r scanner, a *Alert, extra ...any) error {
 const stateSelect = `SELECT alert_id,
 	` + statusExpr + ` AS status,
 	` + assigneeExpr + ` AS assignee,
-	argMaxIf(if(action = 'dispose', ` + "`to`" + `, ''), seq, action IN ('status', 'dispose')) AS disposition,
+	` + dispositionExpr + ` AS disposition,
 	argMaxIf(` + "`to`" + `, seq, action IN ('case_add', 'case_remove')) AS case_id
 FROM alert_events`
 
@@ -180,6 +180,9 @@ FROM alert_events`
 const (
 	statusExpr   = "argMaxIf(if(action = 'dispose', 'closed', `to`), seq, action IN ('status', 'dispose'))"
 	assigneeExpr = "argMaxIf(`to`, seq, action = 'assign')"
+	// dispositionExpr is the disposition of the latest status event:
+	// empty unless that is the disposal.
+	dispositionExpr = "argMaxIf(if(action = 'dispose', `to`, ''), seq, action IN ('status', 'dispose'))"
 )
 
 // stateSQL is stateSelect over every alert with events.
@@ -403,7 +406,7 @@ func (s *Store) fillStates(ctx context.Context, alerts []Alert) error {
 		ids[i] = alerts[i].ID
 		alerts[i].Status = "new"
 	}
-	states, err := s.states(ctx, ids)
+	states, err := s.States(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -415,7 +418,9 @@ func (s *Store) fillStates(ctx context.Context, alerts []Alert) error {
 	return nil
 }
 
-func (s *Store) states(ctx context.Context, ids []string) (map[string]State, error) {
+// States returns the triage state of the given alerts that have events
+// (an alert without is new).
+func (s *Store) States(ctx context.Context, ids []string) (map[string]State, error) {
 	rows, err := s.conn.Query(ctx, stateSQLFor(inList(len(ids)))+" GROUP BY alert_id", strArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("query alert states: %w", err)
@@ -439,8 +444,14 @@ func (s *Store) states(ctx context.Context, ids []string) (map[string]State, err
 	return out, nil
 }
 
+// AutoClosed is the Counts key of the closed alerts the console closed
+// because their sanctions match was cleared (disposition ClearedMatch).
+const AutoClosed = "auto_closed"
+
 // Counts returns the number of alerts per status among those f selects
-// (its status filter aside), so the queue's tabs show what each holds.
+// (its status filter aside), so the queue's tabs show what each holds,
+// and under AutoClosed how many of the closed ones were closed by a
+// cleared match.
 // The total and the per-status counts run side by side.
 func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error) {
 	if err := f.Validate(); err != nil {
@@ -475,7 +486,8 @@ func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error)
 
 // statusCounts counts the triaged (not new) alerts matching where by status.
 func (s *Store) statusCounts(ctx context.Context, where string, args []any) (map[string]uint64, uint64, error) {
-	q := "SELECT status, count() FROM (SELECT alert_id, " + statusExpr + " AS status FROM alert_events WHERE action IN ('status', 'dispose') GROUP BY alert_id) WHERE status != ''"
+	q := "SELECT status, count(), countIf(disposition = '" + ClearedMatch + "') FROM (SELECT alert_id, " + statusExpr + " AS status, " +
+		dispositionExpr + " AS disposition FROM alert_events WHERE action IN ('status', 'dispose') GROUP BY alert_id) WHERE status != ''"
 	if where != "1" {
 		q += " AND alert_id IN (SELECT alert_id FROM alerts WHERE " + where + ")"
 	}
@@ -488,14 +500,16 @@ func (s *Store) statusCounts(ctx context.Context, where string, args []any) (map
 	for _, st := range Statuses {
 		out[st] = 0
 	}
+	out[AutoClosed] = 0
 	var triaged uint64
 	for rows.Next() {
 		var st string
-		var n uint64
-		if err := rows.Scan(&st, &n); err != nil {
+		var n, auto uint64
+		if err := rows.Scan(&st, &n, &auto); err != nil {
 			return nil, 0, fmt.Errorf("scan status count: %w", err)
 		}
 		out[st] += n
+		out[AutoClosed] += auto
 		triaged += n
 	}
 	if err := rows.Err(); err != nil {
