@@ -160,11 +160,6 @@ func login(t *testing.T, ctx context.Context, base, user string) {
 // It returns the chain's hops.
 func flowAlerts(t *testing.T, dsn string, last store.Alert) []engine.Hop {
 	t.Helper()
-	ctx := context.Background()
-	sink, err := clickhouse.New(ctx, clickhouse.Options{DSN: dsn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	lastEUR, err := strconv.ParseFloat(last.AmountEUR, 64)
 	if err != nil {
 		t.Fatal(err)
@@ -197,16 +192,27 @@ func flowAlerts(t *testing.T, dsn string, last store.Alert) []engine.Hop {
 	round := path("round-tx-", []string{ee, iban.Generate("LV", "BANK0000435195001")},
 		engine.Hop{TxID: "round-tx-3", Debtor: iban.Generate("CY", "002001280000001200527600"), Creditor: ee,
 			AmountEUR: 44421, TS: time.Date(2026, 1, 21, 19, 15, 0, 0, time.UTC)})
+	writeAlerts(t, dsn, alert("AML-FLOW-001", "layering_chain", 70, chain, false), alert("AML-FLOW-002", "round_trip", 80, round, true))
+	return chain
+}
+
+// writeAlerts writes alerts through the real ClickHouse sink, as `socwatch
+// run` does.
+func writeAlerts(t *testing.T, dsn string, alerts ...engine.Alert) {
+	t.Helper()
+	ctx := context.Background()
+	sink, err := clickhouse.New(ctx, clickhouse.Options{DSN: dsn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	errc := make(chan error, 1)
-	sink.Write(ctx, []engine.Alert{alert("AML-FLOW-001", "layering_chain", 70, chain, false),
-		alert("AML-FLOW-002", "round_trip", 80, round, true)}, func(err error) { errc <- err })
+	sink.Write(ctx, alerts, func(err error) { errc <- err })
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
 	if err := sink.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return chain
 }
 
 // changedHands is a path's trace.hops: its transfers but the own-account

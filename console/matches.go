@@ -61,17 +61,22 @@ func newMatchThresholds(rs *engine.RuleSet) matchThresholds {
 		if r.When == nil {
 			continue
 		}
-		tree, err := parser.Parse(r.When.Source().String())
-		if err != nil {
-			continue // compiled once, so it parses; nothing to learn otherwise
-		}
-		v := &thresholdVisitor{found: map[[2]string]float64{}}
-		ast.Walk(&tree.Node, v)
-		for fl, thr := range v.found {
+		for fl, thr := range scoreThresholds(r.When.Source().String()) {
 			out[thresholdKey{r.ID, r.Version, fl[0], fl[1]}] = thr
 		}
 	}
 	return out
+}
+
+// scoreThresholds returns the thresholds of the sanctions_score calls of a
+// rule condition by (field, list); none for a condition that does not
+// parse (a compiled rule's does).
+func scoreThresholds(when string) map[[2]string]float64 {
+	v := &thresholdVisitor{found: map[[2]string]float64{}}
+	if tree, err := parser.Parse(when); err == nil {
+		ast.Walk(&tree.Node, v)
+	}
+	return v.found
 }
 
 // thresholdVisitor collects `sanctions_score(FIELD, "LIST") >= N` (or >,

@@ -444,8 +444,9 @@ func (s *Store) States(ctx context.Context, ids []string) (map[string]State, err
 	return out, nil
 }
 
-// AutoClosed is the Counts key of the closed alerts the console closed
-// because their sanctions match was cleared (disposition ClearedMatch).
+// AutoClosed is the Counts key of the closed alerts the console closed on
+// its own (AutoUser) because their sanctions match was cleared; the alert
+// an analyst clears a match from is closed by the analyst.
 const AutoClosed = "auto_closed"
 
 // Counts returns the number of alerts per status among those f selects
@@ -486,8 +487,9 @@ func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error)
 
 // statusCounts counts the triaged (not new) alerts matching where by status.
 func (s *Store) statusCounts(ctx context.Context, where string, args []any) (map[string]uint64, uint64, error) {
-	q := "SELECT status, count(), countIf(disposition = '" + ClearedMatch + "') FROM (SELECT alert_id, " + statusExpr + " AS status, " +
-		dispositionExpr + " AS disposition FROM alert_events WHERE action IN ('status', 'dispose') GROUP BY alert_id) WHERE status != ''"
+	q := "SELECT status, count(), countIf(disposition = '" + ClearedMatch + "' AND closer = '" + AutoUser + "') FROM (SELECT alert_id, " +
+		statusExpr + " AS status, " + dispositionExpr + " AS disposition, argMax(user, seq) AS closer" +
+		" FROM alert_events WHERE action IN ('status', 'dispose') GROUP BY alert_id) WHERE status != ''"
 	if where != "1" {
 		q += " AND alert_id IN (SELECT alert_id FROM alerts WHERE " + where + ")"
 	}

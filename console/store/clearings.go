@@ -62,11 +62,19 @@ func (s *Store) appendClearing(ctx context.Context, action string, c *Clearing, 
 	if c.ReviewBy.IsZero() {
 		review = epoch
 	}
-	err := s.conn.Exec(ctx, `INSERT INTO cleared_matches (clearing_id, action, account, list, entity_id, entity_name,
-		alert_id, at, seq, user, reason, review_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, action, c.Account, c.List, c.EntityID, c.EntityName, c.AlertID, now.Truncate(time.Second),
-		s.nextSeq(now), user, reason, review)
+	// A one-row batch: the native protocol sends INSERT data as a block,
+	// not as bound VALUES.
+	batch, err := s.conn.PrepareBatch(ctx, `INSERT INTO cleared_matches (clearing_id, action, account, list, entity_id,
+		entity_name, alert_id, at, seq, user, reason, review_by)`)
 	if err != nil {
+		return fmt.Errorf("prepare cleared match %s: %w", action, err)
+	}
+	if err := batch.Append(c.ID, action, c.Account, c.List, c.EntityID, c.EntityName, c.AlertID, now.Truncate(time.Second),
+		s.nextSeq(now), user, reason, review); err != nil {
+		_ = batch.Abort()
+		return fmt.Errorf("append cleared match %s: %w", action, err)
+	}
+	if err := batch.Send(); err != nil {
 		return fmt.Errorf("insert cleared match %s: %w", action, err)
 	}
 	return nil
