@@ -177,8 +177,9 @@ func (s *Server) revokeClearing(ctx context.Context, p *principal, id, reason st
 	return s.deps.Store.RevokeClearing(ctx, c, p.user.Name, reason)
 }
 
-// sweeper closes the new alerts that active clearings cover. It runs
-// every interval and right after a clearing; runs never overlap.
+// sweeper closes the new alerts that active clearings cover. Once
+// started (Start does), it runs every interval, and right after a
+// clearing; runs never overlap.
 type sweeper struct {
 	s        *Server
 	mu       sync.Mutex

@@ -210,6 +210,7 @@ func startEnv(t testing.TB, dsn string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cons.sweep.start()
 	srv := httptest.NewServer(cons.Handler())
 	t.Cleanup(func() { srv.Close(); cons.Close(); st.Close() })
 	return &env{t: t, dsn: dsn, srv: srv, cons: cons, store: st}

@@ -87,7 +87,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.thresholds = newMatchThresholds(deps.Rules)
 	s.sweep = newSweeper(s, cfg.ClearedMatchSweep)
 	s.routes()
-	s.sweep.start()
 	return s, nil
 }
 
