@@ -2,6 +2,8 @@ package console
 
 import (
 	"context"
+	"encoding/json"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -153,4 +155,63 @@ func TestIntegrationClearedMatches(t *testing.T) {
 	if status, _, _ := alertState(t, sue, later.AlertID); status != "closed" {
 		t.Fatalf("alert closed under the clearing is %s after the revocation, want closed", status)
 	}
+}
+
+// clearedPair is the (customer account, listed entity) of the seeded feed
+// with the most AML-SANC-002 alerts that a clearing of it alone closes.
+type clearedPair struct {
+	key    matchKey
+	party  string      // the customer's side on source
+	source store.Alert // the pair's oldest alert, cleared from
+	later  []store.Alert
+}
+
+func sanctionsPair(t *testing.T, e *env) clearedPair {
+	t.Helper()
+	alerts := e.firstAlerts(500, "rule=AML-SANC-002")
+	groups := map[matchKey][]store.Alert{}
+	parties := map[string]string{}
+	for _, listed := range alerts {
+		a, err := e.store.Get(context.Background(), listed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits := e.cons.thresholds.sanctionsHits(a)
+		if len(hits) == 0 {
+			continue
+		}
+		k := hits[0].key()
+		if _, alone := coveredBy(hits, map[matchKey]*store.Clearing{k: {}}); alone && a.Status == "new" {
+			groups[k] = append(groups[k], *a)
+			parties[a.ID] = hits[0].Party
+		}
+	}
+	var best clearedPair
+	for k, g := range groups {
+		if len(g) > len(best.later)+1 || (len(g) == len(best.later)+1 && k.Account < best.key.Account) {
+			sort.Slice(g, func(i, j int) bool { return g[i].TS.Before(g[j].TS) })
+			best = clearedPair{key: k, party: parties[g[0].ID], source: g[0], later: g[1:]}
+		}
+	}
+	if len(best.later) < 2 {
+		t.Fatalf("the seeded feed has no customer with 3 or more AML-SANC-002 alerts against one entity (%d alerts)", len(alerts))
+	}
+	return best
+}
+
+// arriving is a new alert of the pair: the source's match on a transfer
+// an hour after the pair's newest alert.
+func (p clearedPair) arriving(t *testing.T) engine.Alert {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(p.source.Explanation, &m); err != nil {
+		t.Fatal(err)
+	}
+	last := p.later[len(p.later)-1]
+	a := p.source
+	amt, _ := engine.ParseDecimal(a.AmountEUR)
+	return engine.Alert{AlertID: engine.AlertID(a.RuleID, int(a.RuleVersion), "sanc-arriving"), RuleID: a.RuleID, RuleVersion: int(a.RuleVersion),
+		Typology: a.Typology, Severity: a.Severity, Score: int(a.Score), Mode: a.Mode, TxID: "sanc-arriving", TS: last.TS.Add(time.Hour),
+		DebtorAccount: a.DebtorAccount, CreditorAccount: a.CreditorAccount, DebtorCountry: a.DebtorCountry, CreditorCountry: a.CreditorCountry,
+		AmountEUR: amt, Explanation: m}
 }
