@@ -281,7 +281,12 @@ type alertView struct {
 	Cases        []store.Case
 	// Matches are the alert's sanctions matches and their clearings.
 	Matches []alertMatch
+	rules   *engine.RuleSet
 }
+
+// PathUnit is the unit of the amounts of the explanation's aggregate path
+// entry key.
+func (v *alertView) PathUnit(key string) string { return pathAmountUnit(v.rules, key) }
 
 func (v *alertView) title() string { return "Alert " + v.Alert.ID[:min(8, len(v.Alert.ID))] }
 
@@ -310,7 +315,7 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.render(w, r, http.StatusOK, "alert", &alertView{detail: d, Users: s.users.names(), Dispositions: Dispositions,
-		Supervisor: principalOf(r).user.AtLeast(users.Supervisor), Cases: open, Matches: matches})
+		Supervisor: principalOf(r).user.AtLeast(users.Supervisor), Cases: open, Matches: matches, rules: s.deps.Rules})
 }
 
 // alertForm is the alert page's actions (one form per action).

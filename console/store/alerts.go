@@ -548,17 +548,26 @@ func (s *Store) Get(ctx context.Context, id string) (*Alert, error) {
 }
 
 // ExplanationsWith returns the explanations, by alert id, of those of the
-// given alerts whose explanation has the entry key. The key is matched as
-// text in ClickHouse, so only the alerts that have it are read.
-func (s *Store) ExplanationsWith(ctx context.Context, ids []string, key string) (map[string]json.RawMessage, error) {
+// given alerts whose explanation has an entry whose key ends with one of
+// suffixes (a whole key is a suffix of itself). The keys are matched as
+// text in ClickHouse, so only the alerts that have one are read; the
+// caller decodes the entries it wants.
+func (s *Store) ExplanationsWith(ctx context.Context, ids []string, suffixes ...string) (map[string]json.RawMessage, error) {
 	out := map[string]json.RawMessage{}
-	if len(ids) == 0 {
+	if len(ids) == 0 || len(suffixes) == 0 {
 		return out, nil
 	}
-	needle, _ := json.Marshal(key)
+	args := strArgs(ids)
+	var conds []string
+	for _, suffix := range suffixes {
+		quoted, _ := json.Marshal(suffix)
+		// A key of the JSON object ends with the suffix and its closing quote.
+		conds = append(conds, "position(explanation, ?) > 0")
+		args = append(args, string(quoted[1:])+":")
+	}
 	q := "SELECT alert_id, explanation FROM alerts PREWHERE alert_id IN " + inList(len(ids)) +
-		" WHERE position(explanation, ?) > 0 ORDER BY alert_id, inserted_at DESC LIMIT 1 BY alert_id"
-	rows, err := s.conn.Query(ctx, q, append(strArgs(ids), string(needle))...)
+		" WHERE (" + strings.Join(conds, " OR ") + ") ORDER BY alert_id, inserted_at DESC LIMIT 1 BY alert_id"
+	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query explanations: %w", err)
 	}
