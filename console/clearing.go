@@ -14,10 +14,13 @@ import (
 )
 
 // clearRequest clears an alert's sanctions match for the customer: the
-// party (debtor or creditor) whose match it is, the analyst's reason, and
-// an optional review date (YYYY-MM-DD) from which it no longer applies.
+// party (debtor or creditor) whose match it is — and the listed entity,
+// when the party matched on more than one list — the analyst's reason,
+// and an optional review date (YYYY-MM-DD) from which it no longer
+// applies.
 type clearRequest struct {
 	Party    string `json:"party"`
+	EntityID string `json:"entity_id,omitempty"`
 	Reason   string `json:"reason"`
 	ReviewBy string `json:"review_by"`
 }
@@ -47,7 +50,7 @@ func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req cl
 			return nil, errorf(http.StatusBadRequest, "clear: the review date must be in the future")
 		}
 	}
-	c, err := s.clearOnAlert(ctx, p, id, req.Party, reason, review)
+	c, err := s.clearOnAlert(ctx, p, id, req, reason, review)
 	if err != nil {
 		return nil, err
 	}
@@ -58,9 +61,10 @@ func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req cl
 	return c, nil
 }
 
-// clearOnAlert records the clearing under the alert's lock and closes the
-// alert itself once none of its matches is left uncleared.
-func (s *Server) clearOnAlert(ctx context.Context, p *principal, id, party, reason string, review time.Time) (*store.Clearing, error) {
+// clearOnAlert records the clearing under the alert's lock, then, in the
+// alert's trail, the clearing and — once none of its matches is left
+// uncleared — the alert's closing.
+func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req clearRequest, reason string, review time.Time) (*store.Clearing, error) {
 	if !store.ValidAlertID(id) {
 		return nil, store.ErrNotFound
 	}
@@ -76,12 +80,15 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id, party, reas
 	}
 	var hit *sanctionsHit
 	for i := range hits {
-		if hits[i].Party == party {
+		if hits[i].Party == req.Party && (req.EntityID == "" || hits[i].EntityID == req.EntityID) {
+			if hit != nil {
+				return nil, errorf(http.StatusBadRequest, "clear: the %s matched more than one listed entity; name one (entity_id)", req.Party)
+			}
 			hit = &hits[i]
 		}
 	}
 	if hit == nil {
-		return nil, errorf(http.StatusBadRequest, "clear: the alert has no sanctions match on party %q", party)
+		return nil, errorf(http.StatusBadRequest, "clear: the alert has no fired sanctions match on party %q", req.Party)
 	}
 	if prev, ok := active[hit.key()]; ok {
 		return nil, errorf(http.StatusConflict, "clear: already cleared (%s by %s)", prev.ID, prev.User)
@@ -92,14 +99,17 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id, party, reas
 		return nil, err
 	}
 	active[clearingKey(c)] = c
-	if a.Status == "closed" {
-		return c, nil
+	note := fmt.Sprintf("Cleared match %s: %s is not %s (%s %s)", c.ID, c.Account, c.EntityName, c.List, c.EntityID)
+	if !review.IsZero() {
+		note += ", review by " + review.Format("2006-01-02")
 	}
-	if cited, ok := coveredBy(hits, active); ok {
-		ev := closeEvent(a, p.user.Name, cited)
-		if err := s.deps.Store.Append(ctx, []store.Event{ev}); err != nil {
-			return nil, fmt.Errorf("close the cleared alert (the clearing %s is recorded): %w", c.ID, err)
-		}
+	evs := []store.Event{{AlertID: a.ID, CaseID: a.CaseID, User: p.user.Name, Action: "match_clear", To: c.ID,
+		Note: note + ": " + reason, AlertTS: a.TS, Score: a.Score}}
+	if cited, ok := coveredBy(hits, active); ok && a.Status != "closed" {
+		evs = append(evs, closeEvent(a, p.user.Name, cited))
+	}
+	if err := s.deps.Store.Append(ctx, evs); err != nil {
+		return nil, fmt.Errorf("record the clearing in the alert's trail (the clearing %s is recorded): %w", c.ID, err)
 	}
 	return c, nil
 }
@@ -174,7 +184,20 @@ func (s *Server) revokeClearing(ctx context.Context, p *principal, id, reason st
 	if c.Revoked {
 		return errorf(http.StatusConflict, "revoke: already revoked by %s", c.RevokedBy)
 	}
-	return s.deps.Store.RevokeClearing(ctx, c, p.user.Name, reason)
+	if err := s.deps.Store.RevokeClearing(ctx, c, p.user.Name, reason); err != nil {
+		return err
+	}
+	// The alert it was cleared from tells the story to whoever opens it.
+	ev := store.Event{AlertID: c.AlertID, User: p.user.Name, Action: "match_revoke", From: c.ID,
+		Note: fmt.Sprintf("Revoked cleared match %s (%s ~ %s, %s %s): %s", c.ID, c.Account, c.EntityName, c.List, c.EntityID, reason)}
+	// An alert no longer stored still gets the event, without its time.
+	if a, err := s.deps.Store.Get(ctx, c.AlertID); err == nil {
+		ev.CaseID, ev.AlertTS, ev.Score = a.CaseID, a.TS, a.Score
+	}
+	if err := s.deps.Store.Append(ctx, []store.Event{ev}); err != nil {
+		return fmt.Errorf("record the revocation in the alert's trail (the revocation of %s is recorded): %w", c.ID, err)
+	}
+	return nil
 }
 
 // sweeper closes the new alerts that active clearings cover. Once
@@ -385,7 +408,7 @@ func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
 
 // clearForm is the alert page's "Clear this match for this customer…".
 func (s *Server) clearForm(ctx context.Context, r *http.Request, id string) (string, error) {
-	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"),
+	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), EntityID: r.PostFormValue("entity_id"),
 		Reason: r.PostFormValue("reason"), ReviewBy: r.PostFormValue("review_by")})
 	return "match cleared for this customer", err
 }

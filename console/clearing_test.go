@@ -144,6 +144,22 @@ func TestIntegrationClearedMatches(t *testing.T) {
 		!strings.Contains(list.Clearings[0].RevokeReason, "Adverse media") || list.Clearings[0].Reason != reason {
 		t.Fatalf("clearings after revoking: %+v", list.Clearings)
 	}
+	// The alert cleared from tells the whole story: cleared, closed,
+	// revoked.
+	_, _, evs := alertState(t, sue, first.AlertID)
+	var trail []string
+	for _, ev := range evs {
+		trail = append(trail, ev.User+" "+ev.Action)
+		if ev.Action == "match_clear" && (ev.To != c.ID || !strings.Contains(ev.Note, reason) || !strings.Contains(ev.Note, "review by "+review)) {
+			t.Errorf("clearing event %+v", ev)
+		}
+		if ev.Action == "match_revoke" && (ev.From != c.ID || !strings.Contains(ev.Note, "Adverse media")) {
+			t.Errorf("revocation event %+v", ev)
+		}
+	}
+	if got := strings.Join(trail, ", "); got != "ana match_clear, ana dispose, sue match_revoke" {
+		t.Errorf("trail of the alert cleared from: %s", got)
+	}
 	revoked := sancAlert("sanc-8", day(31), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
 	writeAlerts(t, e.dsn, revoked)
 	if _, err := e.cons.sweep.run(ctx); err != nil {
