@@ -99,7 +99,7 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 		return nil, err
 	}
 	active[clearingKey(c)] = c
-	note := fmt.Sprintf("Cleared match %s: %s is not %s (%s %s)", c.ID, c.Account, c.EntityName, c.List, c.EntityID)
+	note := "Cleared match " + c.ID + ": " + matchSummary(c)
 	if !review.IsZero() {
 		note += ", review by " + review.Format("2006-01-02")
 	}
@@ -112,6 +112,11 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 		return nil, fmt.Errorf("record the clearing in the alert's trail (the clearing %s is recorded): %w", c.ID, err)
 	}
 	return c, nil
+}
+
+// matchSummary says what a clearing decided, for the audit trail.
+func matchSummary(c *store.Clearing) string {
+	return fmt.Sprintf("%s is not %s (%s %s)", c.Account, c.EntityName, c.List, c.EntityID)
 }
 
 // activeClearings returns the clearings in force now, by key.
@@ -156,8 +161,8 @@ func coveredBy(hits []sanctionsHit, active map[matchKey]*store.Clearing) ([]*sto
 func closeEvent(a *store.Alert, user string, cited []*store.Clearing) store.Event {
 	var notes []string
 	for _, c := range cited {
-		notes = append(notes, fmt.Sprintf("Cleared match %s: %s is not %s (%s %s), cleared by %s on %s: %s",
-			c.ID, c.Account, c.EntityName, c.List, c.EntityID, c.User, c.At.Format("2006-01-02"), c.Reason))
+		notes = append(notes, fmt.Sprintf("Cleared match %s: %s, cleared by %s on %s: %s",
+			c.ID, matchSummary(c), c.User, c.At.Format("2006-01-02"), c.Reason))
 	}
 	return store.Event{AlertID: a.ID, CaseID: a.CaseID, User: user, Action: "dispose", From: a.Status, To: store.ClearedMatch,
 		Note: strings.Join(notes, "\n"), AlertTS: a.TS, Score: a.Score}
@@ -189,7 +194,7 @@ func (s *Server) revokeClearing(ctx context.Context, p *principal, id, reason st
 	}
 	// The alert it was cleared from tells the story to whoever opens it.
 	ev := store.Event{AlertID: c.AlertID, User: p.user.Name, Action: "match_revoke", From: c.ID,
-		Note: fmt.Sprintf("Revoked cleared match %s (%s ~ %s, %s %s): %s", c.ID, c.Account, c.EntityName, c.List, c.EntityID, reason)}
+		Note: "Revoked cleared match " + c.ID + " (" + matchSummary(c) + "): " + reason}
 	// An alert no longer stored still gets the event, without its time.
 	if a, err := s.deps.Store.Get(ctx, c.AlertID); err == nil {
 		ev.CaseID, ev.AlertTS, ev.Score = a.CaseID, a.TS, a.Score
