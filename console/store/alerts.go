@@ -466,12 +466,16 @@ func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error)
 	var total, auto uint64
 	var totalErr, autoErr error
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(1)
 	go func() {
+		// One after the other: both are short beside the status counts,
+		// and a third query at once competes with them for the server.
 		defer wg.Done()
 		totalErr = s.conn.QueryRow(ctx, "SELECT count() FROM alerts WHERE "+where, args...).Scan(&total)
+		if totalErr == nil {
+			auto, autoErr = s.autoClosedCount(ctx, where, args)
+		}
 	}()
-	go func() { defer wg.Done(); auto, autoErr = s.autoClosedCount(ctx, where, args) }()
 	out, triaged, err := s.statusCounts(ctx, where, args)
 	wg.Wait()
 	for _, e := range []error{err, totalErr, autoErr} {
