@@ -593,11 +593,7 @@ func TestIntegrationGoAMLTracedPath(t *testing.T) {
 	if err := json.Unmarshal(d.Explanation[engine.TracePathKey], &hops); err != nil || len(hops) < 3 {
 		t.Fatalf("layering-chain alert %s has no path of 3 or more transfers: %v %s", a.ID, err, d.Explanation[engine.TracePathKey])
 	}
-	var created struct{ ID string }
-	sue.mustDo(201, "POST", "/api/cases", map[string]any{"title": "Layering chain", "alert_ids": []string{a.ID}}, &created)
-	var body string
-	sue.mustDo(200, "GET", "/api/cases/"+created.ID+"/goaml.xml", nil, &body)
-	validGoAML(t, []byte(body))
+	body := reportOfCase(t, sue, "Layering chain", a.ID)
 	for _, h := range hops {
 		if n := strings.Count(body, "<transactionnumber>"+h.TxID+"</transactionnumber>"); n != 1 {
 			t.Errorf("hop %s (%s → %s) is in the report %d times, want once", h.TxID, h.Debtor, h.Creditor, n)
@@ -605,5 +601,46 @@ func TestIntegrationGoAMLTracedPath(t *testing.T) {
 	}
 	if n := strings.Count(body, "<transaction>"); n != len(hops) {
 		t.Errorf("%d transactions in the report, want the path's %d", n, len(hops))
+	}
+}
+
+// reportOfCase opens a case of the alerts as c and returns its goAML
+// report, validated against the schema.
+func reportOfCase(t *testing.T, c *client, title string, alertIDs ...string) string {
+	t.Helper()
+	var created struct{ ID string }
+	c.mustDo(201, "POST", "/api/cases", map[string]any{"title": title, "alert_ids": alertIDs}, &created)
+	var body string
+	c.mustDo(200, "GET", "/api/cases/"+created.ID+"/goaml.xml", nil, &body)
+	validGoAML(t, []byte(body))
+	return body
+}
+
+// TestIntegrationGoAMLAggregatePath: the report of an AML-LAYER-001 alert
+// holds the inflow its forwarded_inflow_96h_path lists, not only the
+// alerted transfer, each once, as stored.
+func TestIntegrationGoAMLAggregatePath(t *testing.T) {
+	e := apiEnv(t)
+	a := e.firstAlerts(1, "rule=AML-LAYER-001")[0]
+	sue := e.login("sue")
+	var d struct{ Explanation map[string]json.RawMessage }
+	sue.mustDo(200, "GET", "/api/alerts/"+a.ID, nil, &d)
+	var path []struct {
+		TxID string `json:"tx_id"`
+	}
+	if err := json.Unmarshal(d.Explanation["forwarded_inflow_96h_path"], &path); err != nil || len(path) != 2 {
+		t.Fatalf("AML-LAYER-001 alert %s has no 2-transfer forwarded_inflow_96h_path: %v %s", a.ID, err, d.Explanation["forwarded_inflow_96h_path"])
+	}
+	body := reportOfCase(t, sue, "Pass-through", a.ID)
+	for _, h := range path {
+		if n := strings.Count(body, "<transactionnumber>"+h.TxID+"</transactionnumber>"); n != 1 {
+			t.Errorf("transfer %s of the path is in the report %d times, want once", h.TxID, n)
+		}
+	}
+	if n := strings.Count(body, "<transaction>"); n != len(path) {
+		t.Errorf("%d transactions in the report, want the path's %d", n, len(path))
+	}
+	if strings.Contains(body, "not stored") {
+		t.Errorf("the seeded transfers are stored, yet the report says one is not:\n%.3000s", body)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -160,11 +161,6 @@ func login(t *testing.T, ctx context.Context, base, user string) {
 // It returns the chain's hops.
 func flowAlerts(t *testing.T, dsn string, last store.Alert) []engine.Hop {
 	t.Helper()
-	ctx := context.Background()
-	sink, err := clickhouse.New(ctx, clickhouse.Options{DSN: dsn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	lastEUR, err := strconv.ParseFloat(last.AmountEUR, 64)
 	if err != nil {
 		t.Fatal(err)
@@ -197,16 +193,27 @@ func flowAlerts(t *testing.T, dsn string, last store.Alert) []engine.Hop {
 	round := path("round-tx-", []string{ee, iban.Generate("LV", "BANK0000435195001")},
 		engine.Hop{TxID: "round-tx-3", Debtor: iban.Generate("CY", "002001280000001200527600"), Creditor: ee,
 			AmountEUR: 44421, TS: time.Date(2026, 1, 21, 19, 15, 0, 0, time.UTC)})
+	writeAlerts(t, dsn, alert("AML-FLOW-001", "layering_chain", 70, chain, false), alert("AML-FLOW-002", "round_trip", 80, round, true))
+	return chain
+}
+
+// writeAlerts writes alerts through the real ClickHouse sink, as `socwatch
+// run` does.
+func writeAlerts(t *testing.T, dsn string, alerts ...engine.Alert) {
+	t.Helper()
+	ctx := context.Background()
+	sink, err := clickhouse.New(ctx, clickhouse.Options{DSN: dsn, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
 	errc := make(chan error, 1)
-	sink.Write(ctx, []engine.Alert{alert("AML-FLOW-001", "layering_chain", 70, chain, false),
-		alert("AML-FLOW-002", "round_trip", 80, round, true)}, func(err error) { errc <- err })
+	sink.Write(ctx, alerts, func(err error) { errc <- err })
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
 	if err := sink.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return chain
 }
 
 // changedHands is a path's trace.hops: its transfers but the own-account
@@ -395,10 +402,68 @@ func TestIntegrationBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, "console-alert-inflow-path.png")
 
+	// The customer of the feed whose name most often resembles a listed
+	// entity: clear the match from the pair's oldest alert, and its later
+	// alerts are closed by the console, citing the clearing, as is one
+	// that arrives after.
+	pair := sanctionsPair(t, e)
+	run(t, ctx, "open sanctions alert",
+		chromedp.Navigate(base+"/alerts/"+pair.source.ID),
+		chromedp.WaitVisible(chromedp.CSS(`#sanctions-matches .match[data-party="`+pair.party+`"] summary`)),
+	)
+	run(t, ctx, "clear match",
+		chromedp.Click(chromedp.CSS(`#sanctions-matches .match[data-party="`+pair.party+`"] summary`)),
+		chromedp.SendKeys(chromedp.CSS(`.match[data-party="`+pair.party+`"] textarea[name="reason"]`),
+			"Customer born 1990 in Lviv, Ukrainian passport seen; the listed person was born 1965."),
+		chromedp.Click(chromedp.CSS(`.match[data-party="`+pair.party+`"] .clear-form button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sanctions-matches .match[data-party="`+pair.party+`"] .cleared`)),
+	)
+	if disp, history := text("cleared disposition", "disposition"), text("cleared history", "history"); disp != "cleared match" || !strings.Contains(history, "Cleared match") {
+		t.Fatalf("after clearing: disposition %q, history %q", disp, history)
+	}
+	screenshot(t, ctx, "console-alert-sanctions.png")
+	run(t, ctx, "pair's queue", chromedp.Navigate(base+"/alerts?rule=AML-SANC-002&status=closed&account="+url.QueryEscape(pair.key.Account)),
+		chromedp.WaitVisible(chromedp.ID("status-tabs")))
+	if auto, closed := text("auto-closed count", "auto-closed"), count("closed rows", "#queue tbody tr[data-alert]"); auto != strconv.Itoa(len(pair.later))+" auto" || closed != len(pair.later)+1 {
+		t.Fatalf("pair's closed queue: %d rows, count %q; want %d rows, %d auto", closed, auto, len(pair.later)+1, len(pair.later))
+	}
+	screenshot(t, ctx, "console-queue-cleared.png")
+	laterID := pair.later[0].ID
+	run(t, ctx, "open a later alert", chromedp.Navigate(base+"/alerts/"+laterID), chromedp.WaitVisible(chromedp.ID("history")))
+	if history := text("later history", "history"); !strings.Contains(history, store.AutoUser) || !strings.Contains(history, "passport seen") {
+		t.Fatalf("a later alert of the cleared pair: history %q", history)
+	}
+	arriving := pair.arriving(t)
+	writeAlerts(t, e.dsn, arriving)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		run(t, ctx, "open arriving alert", chromedp.Navigate(base+"/alerts/"+arriving.AlertID), chromedp.WaitVisible(chromedp.ID("history")))
+		if strings.Contains(text("arriving history", "history"), store.AutoUser) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("an alert of the cleared pair arriving later was not closed: %s", text("arriving history", "history"))
+		}
+	}
+
 	// Build a case from two fan-in alerts as the supervisor, who may
 	// export it.
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("signin")))
 	login(t, ctx, base, "sue")
+	// The supervisor sees the clearing on the cleared matches page and
+	// revokes it, with a reason.
+	run(t, ctx, "cleared matches page", chromedp.Navigate(base+"/clearings"), chromedp.WaitVisible(chromedp.ID("clearings")))
+	if row := text("clearing row", "clearings"); !strings.Contains(row, pair.key.List+" "+pair.key.EntityID) || !strings.Contains(row, "active") || !strings.Contains(row, "passport seen") {
+		t.Fatalf("cleared matches page: %q", row)
+	}
+	screenshot(t, ctx, "console-cleared-matches.png")
+	run(t, ctx, "revoke",
+		chromedp.SendKeys(chromedp.CSS(`.revoke-form input[name="reason"]`), "Adverse media links the customer to the listed person"),
+		chromedp.Click(chromedp.CSS(`.revoke-form button`)),
+		chromedp.WaitVisible(chromedp.ID("flash")),
+	)
+	if row := text("revoked row", "clearings"); !strings.Contains(row, "revoked") || !strings.Contains(row, "Adverse media") {
+		t.Fatalf("after revoking: %q", row)
+	}
 	run(t, ctx, "build case",
 		chromedp.Navigate(base+"/alerts?typology=fan_in"),
 		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)),

@@ -29,6 +29,9 @@ type Config struct {
 	SessionTTL      time.Duration
 	// AllowPublic permits a non-loopback listen address without TLS.
 	AllowPublic bool
+	// ClearedMatchSweep is how often new alerts of cleared sanctions
+	// matches are closed (0: every 30 s).
+	ClearedMatchSweep time.Duration
 }
 
 // RegisterFlags registers the console.* keys on fs (flags --console-*)
@@ -43,6 +46,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.GoAML, "console-goaml", "", "console: goAML mapping file (reporting entity, person, code lists); required to export")
 	fs.DurationVar(&c.SessionTTL, "console-session-ttl", 8*time.Hour, "console: how long a login lasts")
 	fs.BoolVar(&c.AllowPublic, "console-allow-public", false, "console: allow a non-loopback listen address without TLS")
+	fs.DurationVar(&c.ClearedMatchSweep, "console-cleared-match-sweep", defaultSweep, "console: how often new alerts of cleared sanctions matches are closed")
 }
 
 // TLS reports whether the console serves HTTPS.

@@ -6,8 +6,13 @@
 //
 // A flow alert's traced path (trace.path) is listed and drawn with its
 // hops numbered as trace.hops counts them, own-account moves shown as such
-// (trace.go); its goAML report holds every transfer of the path
-// (export.go).
+// (trace.go); its goAML report holds every transfer of the path, and of
+// an aggregate's path (forwarded_inflow_96h_path) too (export.go).
+//
+// A sanctions match an analyst cleared for a customer (account, listed
+// entity) closes that pair's new alerts automatically, each closure an
+// audit event citing the clearing (clearing.go; which of an alert's
+// matches fired: matches.go).
 //
 // Every analyst action is appended to ClickHouse's alert_events (see
 // console/store) before it is acknowledged. Users log in against a bcrypt

@@ -21,10 +21,12 @@ import (
 // user, in the case's trail (after the report is complete, before it is
 // handed out). The console's endpoint and `socwatch goaml` share it.
 //
-// The report holds the transactions of the case's alerts and, for its
-// flow alerts, every transfer of their traced paths (trace.path): a
-// layering chain or a round trip is reported as the chain, not as its
-// last hop alone.
+// The report holds the transactions of the case's alerts and every
+// transfer of the paths their explanations list — a flow alert's traced
+// path (trace.path) and an aggregate's path (forwarded_inflow_96h_path of
+// AML-LAYER-001, engine.AggregatePathSuffix): a layering chain, a round
+// trip or a pass-through is reported as the money's way, not as its last
+// transfer alone.
 func ExportGoAML(ctx context.Context, st *store.Store, m *goaml.Mapping, id, user string, w io.Writer) error {
 	v, err := loadCase(ctx, st, id)
 	if err != nil {
@@ -40,7 +42,7 @@ func ExportGoAML(ctx context.Context, st *store.Store, m *goaml.Mapping, id, use
 		return errorf(http.StatusConflict, "%v", err)
 	}
 	if err := st.Append(ctx, []store.Event{{CaseID: v.Case.ID, User: user, Action: "goaml_export",
-		Note: fmt.Sprintf("%d transactions, %d of them from traced paths", len(c.Txs), len(paths))}}); err != nil {
+		Note: fmt.Sprintf("%d transactions, %d of them from the alerts' paths", len(c.Txs), len(paths))}}); err != nil {
 		return err
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
@@ -50,9 +52,9 @@ func ExportGoAML(ctx context.Context, st *store.Store, m *goaml.Mapping, id, use
 }
 
 // goamlCase turns a case view into the goAML writer's input: every
-// transaction of the case's alerts and the transfers of their traced
-// paths (paths, from casePathTxs), oldest first, with the typologies of
-// the alerts.
+// transaction of the case's alerts and the transfers of their paths
+// (paths, from casePathTxs), oldest first, with the typologies of the
+// alerts.
 func goamlCase(v *caseView, paths []goaml.Tx, now time.Time) goaml.Case {
 	c := goaml.Case{ID: v.Case.ID, Title: v.Case.Title, Reason: v.Case.Reason, Action: v.Case.Action, Submitted: now}
 	typs := map[string]bool{}
@@ -87,13 +89,13 @@ func goamlTx(t store.Tx, description string) goaml.Tx {
 }
 
 // casePathTxs returns the report transactions of the transfers on the
-// traced paths of v's alerts that are not among v's transactions.
+// paths of v's alerts that are not among v's transactions.
 func casePathTxs(ctx context.Context, st *store.Store, v *caseView) ([]goaml.Tx, error) {
 	ids := make([]string, len(v.Alerts))
 	for i, a := range v.Alerts {
 		ids[i] = a.ID
 	}
-	expl, err := st.ExplanationsWith(ctx, ids, engine.TracePathKey)
+	expl, err := st.ExplanationsWith(ctx, ids, engine.TracePathKey, engine.AggregatePathSuffix)
 	if err != nil {
 		return nil, err
 	}
@@ -112,40 +114,85 @@ func casePathTxs(ctx context.Context, st *store.Store, v *caseView) ([]goaml.Tx,
 	return pathTxs(hops, stored), nil
 }
 
-// reportHop is a transfer of a traced path that the report adds, and the
-// alert whose path lists it.
+// reportHop is a transfer of an alert's path that the report adds, the
+// alert whose path lists it and the explanation entry that does.
 type reportHop struct {
 	pathHop
 	AlertID string
+	Key     string // engine.TracePathKey or an aggregate's path entry
 }
 
-// pathHopsToReport returns the transfers on the traced paths of alerts
-// (their explanations by alert id) that are not among have, each once.
+// alertPaths returns the paths an alert's explanation lists, by entry key
+// in key order: the traced path and every aggregate's path. A path's
+// transfer that is the alert's own is marked Alerted.
+func alertPaths(a *store.Alert, raw json.RawMessage) map[string][]pathHop {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(raw, &m) != nil {
+		return nil
+	}
+	out := map[string][]pathHop{}
+	if p := parseTracePath(raw); p != nil {
+		out[engine.TracePathKey] = p.Hops
+	}
+	for k, rv := range m {
+		if hops, ok := decodeTransferList(k, rv); ok {
+			for i := range hops {
+				hops[i].Alerted = hops[i].TxID == a.TxID
+			}
+			out[k] = hops
+		}
+	}
+	return out
+}
+
+// pathHopsToReport returns the transfers on the paths of alerts (their
+// explanations by alert id) that are not among have, each once.
 func pathHopsToReport(alerts []store.Alert, expl map[string]json.RawMessage, have []store.Tx) []reportHop {
 	seen := map[string]bool{}
 	for _, t := range have {
 		seen[t.ID] = true
 	}
 	var out []reportHop
-	for _, a := range alerts {
-		p := parseTracePath(expl[a.ID])
-		if p == nil {
-			continue
+	for i := range alerts {
+		a := &alerts[i]
+		paths := alertPaths(a, expl[a.ID])
+		keys := make([]string, 0, len(paths))
+		for k := range paths {
+			keys = append(keys, k)
 		}
-		for _, h := range p.Hops {
-			if !seen[h.TxID] {
-				seen[h.TxID] = true
-				out = append(out, reportHop{h, a.ID})
+		sort.Strings(keys)
+		for _, k := range keys {
+			for _, h := range paths[k] {
+				if !seen[h.TxID] {
+					seen[h.TxID] = true
+					out = append(out, reportHop{h, a.ID, k})
+				}
 			}
 		}
 	}
 	return out
 }
 
+// role is what a path's transfer is to the report: the description of
+// its transaction.
+func (h reportHop) role() string {
+	switch {
+	case h.Key == engine.TracePathKey && h.Alerted:
+		return "Alerted transfer of alert " + h.AlertID + ", the last of its traced path"
+	case h.Key == engine.TracePathKey:
+		return "On the traced path of the money of alert " + h.AlertID
+	case h.Alerted:
+		return "Alerted transfer of alert " + h.AlertID + ", the last of its " + h.Key
+	}
+	return "On the " + h.Key + " of alert " + h.AlertID + ": a transfer its aggregate matched"
+}
+
 // pathTxs returns the report transactions of hops: the stored
 // transaction when there is one (the transactions table holds what the
 // bank sent: currency, names, countries, channel), else what the path
-// holds — tx id, accounts, time and the EUR amount the engine converted.
+// holds — tx id, accounts, time and the EUR amount the engine converted
+// (an aggregate's path holds the aggregate's input: amount_eur in the
+// shipped packs, pathAmountUnit).
 // Then the currency, channel and names are unknown: amount_local is
 // converted from EUR without a foreign-currency block, the mapping's
 // default funds and transmission codes apply, the account number stands
@@ -158,17 +205,14 @@ func pathTxs(hops []reportHop, stored []store.Tx) []goaml.Tx {
 	}
 	out := make([]goaml.Tx, 0, len(hops))
 	for _, h := range hops {
-		role := "On the traced path of the money of alert " + h.AlertID
-		if h.Alerted {
-			role = "Alerted transfer of alert " + h.AlertID + ", the last of its traced path"
-		}
+		role := h.role()
 		if t, ok := byID[h.TxID]; ok {
 			out = append(out, goamlTx(t, role))
 			continue
 		}
 		eur := strconv.FormatFloat(h.AmountEUR, 'f', -1, 64)
 		out = append(out, goaml.Tx{ID: h.TxID, TS: h.TS, AmountEUR: eur,
-			Description: role + " (not stored: accounts, time and EUR amount from the alert's trace; currency, channel and names unknown)",
+			Description: role + " (not stored: accounts, time and EUR amount from the alert's explanation; currency, channel and names unknown)",
 			From:        goaml.Party{Account: h.From.Account, Country: ibanCountry(h.From.Account)},
 			To:          goaml.Party{Account: h.To.Account, Country: ibanCountry(h.To.Account)}})
 	}

@@ -115,6 +115,69 @@ func TestPathHopsToReportAlertedUnstored(t *testing.T) {
 	}
 }
 
+// TestGoAMLReportsAggregatePath: the transfers of an AML-LAYER-001
+// alert's forwarded_inflow_96h_path are reported as its traced path's
+// are — the stored one as stored, the other from the path — and a
+// transfer two alerts' paths list is reported once.
+func TestGoAMLReportsAggregatePath(t *testing.T) {
+	layer := &store.Alert{ID: "layer", RuleID: "AML-LAYER-001", TxID: "out-1", Typology: "pass_through"}
+	// A chain alert whose traced path starts with the same inflow.
+	hops := []engine.Hop{
+		{TxID: "in-1", Debtor: "PL61109010140000071219812874", Creditor: "NO9386011117947", AmountEUR: 8000, TS: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)},
+		{TxID: "out-2", Debtor: "NO9386011117947", Creditor: "LT121000011101001000", AmountEUR: 7900, TS: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)},
+	}
+	chainAlert := flowAlert(hops, "layering_chain")
+	chainAlert.ID = "chain"
+	expl := map[string]json.RawMessage{
+		"layer": explanation(t, map[string]any{"forwarded_inflow_96h": 8000, "forwarded_inflow_96h_path": json.RawMessage(layeringPath)}),
+		"chain": explanation(t, map[string]any{"trace.hops": 2, engine.TracePathKey: hops}),
+	}
+	out1 := store.Tx{ID: "out-1", TS: time.Date(2026, 3, 2, 13, 0, 0, 0, time.UTC), Amount: "33150", Currency: "NOK", AmountEUR: "7800",
+		DebtorAccount: "NO9386011117947", DebtorName: "Ola Nordmann", DebtorCountry: "NO",
+		CreditorAccount: "DE89370400440532013000", CreditorName: "Max Mustermann", CreditorCountry: "DE", Channel: "swift"}
+	v := &caseView{Case: &store.Case{ID: "c2", Title: "Pass-through"}, Alerts: []store.Alert{*layer, *chainAlert}}
+	toReport := pathHopsToReport(v.Alerts, expl, v.Transactions)
+	var ids []string
+	for _, h := range toReport {
+		ids = append(ids, h.AlertID+":"+h.TxID)
+	}
+	if got := strings.Join(ids, ","); got != "layer:in-1,layer:out-1,chain:out-2" {
+		t.Fatalf("path transfers to add %s, want layer:in-1,layer:out-1,chain:out-2 (in-1 once, from the first alert listing it)", got)
+	}
+	c := goamlCase(v, pathTxs(toReport, []store.Tx{out1}), hops[1].TS.Add(72*time.Hour))
+	m, err := goaml.LoadMapping("goaml/testdata/mapping-ae.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	validGoAML(t, buf.Bytes())
+	txs := strings.Split(buf.String(), "<transaction>")[1:]
+	wants := []struct {
+		id   string
+		want []string
+	}{
+		{"in-1", []string{"On the forwarded_inflow_96h_path of alert layer", "not stored", "<amount_local>32000.00</amount_local>", "<from_country>PL</from_country>"}},
+		{"out-1", []string{"Alerted transfer of alert layer, the last of its forwarded_inflow_96h_path", "<foreign_currency_code>NOK</foreign_currency_code>", "<account_name>ola nordmann</account_name>"}},
+		{"out-2", []string{"Alerted transfer of alert chain, the last of its traced path", "not stored"}},
+	}
+	if len(txs) != len(wants) {
+		t.Fatalf("%d transactions in the report, want %d:\n%s", len(txs), len(wants), buf.String())
+	}
+	for i, w := range wants { // oldest first
+		if !strings.Contains(txs[i], "<transactionnumber>"+w.id+"</transactionnumber>") {
+			t.Errorf("transaction %d is not %s:\n%s", i, w.id, txs[i])
+		}
+		for _, s := range w.want {
+			if !strings.Contains(txs[i], s) {
+				t.Errorf("%s lacks %s:\n%s", w.id, s, txs[i])
+			}
+		}
+	}
+}
+
 // validGoAML fails t unless report validates against the goAML 5.0.2
 // schema the console writes to (xmllint, through goaml.Validate).
 func validGoAML(t *testing.T, report []byte) {

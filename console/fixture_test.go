@@ -203,12 +203,14 @@ func startEnv(t testing.TB, dsn string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{ClickHouse: dsn, Listen: "127.0.0.1:0", Users: testUsers(t), Rules: packDir, SessionTTL: time.Hour}
+	cfg := Config{ClickHouse: dsn, Listen: "127.0.0.1:0", Users: testUsers(t), Rules: packDir, SessionTTL: time.Hour,
+		ClearedMatchSweep: time.Second}
 	cons, err := New(cfg, Deps{Store: st, Rules: loadPack(t), RulesPath: packDir, GoAML: m,
 		Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)
 	}
+	cons.sweep.start()
 	srv := httptest.NewServer(cons.Handler())
 	t.Cleanup(func() { srv.Close(); cons.Close(); st.Close() })
 	return &env{t: t, dsn: dsn, srv: srv, cons: cons, store: st}

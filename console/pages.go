@@ -279,7 +279,14 @@ type alertView struct {
 	Dispositions []string
 	Supervisor   bool
 	Cases        []store.Case
+	// Matches are the alert's sanctions matches and their clearings.
+	Matches []alertMatch
+	rules   *engine.RuleSet
 }
+
+// PathUnit is the unit of the amounts of the explanation's aggregate path
+// entry key.
+func (v *alertView) PathUnit(key string) string { return pathAmountUnit(v.rules, key) }
 
 func (v *alertView) title() string { return "Alert " + v.Alert.ID[:min(8, len(v.Alert.ID))] }
 
@@ -302,8 +309,13 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 			open = append(open, c)
 		}
 	}
+	matches, err := s.alertMatches(ctx, d.Alert)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, http.StatusOK, "alert", &alertView{detail: d, Users: s.users.names(), Dispositions: Dispositions,
-		Supervisor: principalOf(r).user.AtLeast(users.Supervisor), Cases: open})
+		Supervisor: principalOf(r).user.AtLeast(users.Supervisor), Cases: open, Matches: matches, rules: s.deps.Rules})
 }
 
 // alertForm is the alert page's actions (one form per action).
@@ -312,11 +324,14 @@ func (s *Server) alertForm(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := s.ctx(r)
 	defer cancel()
 	var err error
-	msg := "saved"
-	if r.PostFormValue("action") == "case_add" {
+	var msg string
+	switch r.PostFormValue("action") {
+	case "case_add":
 		err = s.caseAct(ctx, principalOf(r), r.PostFormValue("case"), caseRequest{Action: "add", AlertIDs: []string{id}})
 		msg = "added to case"
-	} else {
+	case "clear_match":
+		msg, err = s.clearForm(ctx, r, id)
+	default:
 		req := actionRequest{Action: r.PostFormValue("action"), To: r.PostFormValue("to"),
 			Reason: r.PostFormValue("reason"), Note: r.PostFormValue("note")}
 		_, err = s.act(ctx, principalOf(r), id, req)

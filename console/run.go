@@ -66,6 +66,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Running, error) 
 		st.Close()
 		return nil, err
 	}
+	cons.sweep.start()
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		st.Close()

@@ -44,6 +44,10 @@ type Server struct {
 	backtests  *backtests
 	mux        *http.ServeMux
 	queryLimit time.Duration
+	// thresholds are the running pack's sanctions_score thresholds, which
+	// tell an alert's matches that fired from the ones merely explained.
+	thresholds matchThresholds
+	sweep      *sweeper
 }
 
 // New builds the console handler.
@@ -80,6 +84,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("console: random key: %w", err)
 	}
 	s.backtests = newBacktests(s)
+	s.thresholds = newMatchThresholds(deps.Rules)
+	s.sweep = newSweeper(s, cfg.ClearedMatchSweep)
 	s.routes()
 	return s, nil
 }
@@ -87,8 +93,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 // ServeHTTP makes the Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
 
-// Close stops running backtests.
-func (s *Server) Close() { s.backtests.stopAll() }
+// Close stops running backtests and the cleared-match sweep.
+func (s *Server) Close() {
+	s.backtests.stopAll()
+	s.sweep.close()
+}
 
 func (s *Server) routes() {
 	m := http.NewServeMux()
@@ -112,6 +121,9 @@ func (s *Server) routes() {
 	auth("GET /api/cases/{id}", s.apiCase)
 	auth("POST /api/cases/{id}/events", s.apiCaseEvent)
 	auth("GET /api/cases/{id}/goaml.xml", s.goamlExport)
+	auth("POST /api/alerts/{id}/clearings", s.apiClear)
+	auth("GET /api/clearings", s.apiClearings)
+	auth("POST /api/clearings/{id}/revoke", s.apiRevoke)
 	auth("GET /api/rules", s.apiRules)
 	auth("POST /api/backtest", s.apiBacktest)
 	auth("GET /api/backtest/{id}", s.apiBacktestStatus)
@@ -124,6 +136,8 @@ func (s *Server) routes() {
 	auth("POST /cases", s.createCaseForm)
 	auth("GET /cases/{id}", s.casePage)
 	auth("POST /cases/{id}/action", s.caseForm)
+	auth("GET /clearings", s.clearingsPage)
+	auth("POST /clearings/{id}/revoke", s.revokeForm)
 	auth("GET /rules", s.rulesPage)
 	auth("GET /backtest", s.backtestPage)
 	auth("POST /backtest", s.backtestForm)

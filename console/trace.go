@@ -141,7 +141,7 @@ func decodeHops(raw json.RawMessage) ([]engine.Hop, bool) {
 // the matched inflow and the alerted transfer, window.Hop) into the rows the
 // page lists; ok is false unless it is a non-empty list of transfers that
 // each name their transaction, both accounts and a time. Amount is the
-// aggregate's input (amount_eur in the shipped pack), not necessarily EUR.
+// aggregate's input (amount_eur in the shipped pack, pathAmountUnit).
 func decodeTransferList(key string, raw json.RawMessage) ([]pathHop, bool) {
 	if !strings.HasSuffix(key, engine.AggregatePathSuffix) || key == engine.TracePathKey || len(raw) == 0 {
 		return nil, false
@@ -160,4 +160,23 @@ func decodeTransferList(key string, raw json.RawMessage) ([]pathHop, bool) {
 			AmountEUR: h.Amount, TS: ts.UTC()}
 	}
 	return out, true
+}
+
+// pathAmountUnit is the unit of the amounts of an aggregate's path entry
+// key: they are the aggregate's input, so EUR for amount_eur — what the
+// shipped packs' inflow_match reads, and what is assumed without a pack
+// (rs nil) or an aggregate of that name — and the input's field name for
+// another (amount is in each transfer's own currency, which the path does
+// not hold).
+func pathAmountUnit(rs *engine.RuleSet, key string) string {
+	if rs == nil {
+		return "EUR"
+	}
+	name := strings.TrimSuffix(key, engine.AggregatePathSuffix)
+	for _, agg := range rs.Aggregates {
+		if agg.Name == name && agg.Field != nil && agg.Field.Path != "amount_eur" {
+			return agg.Field.Path
+		}
+	}
+	return "EUR"
 }

@@ -521,7 +521,7 @@ func TestAlertPageShowsPaths(t *testing.T) {
 	list := page[strings.Index(page, `<ol class="transfers" data-key="forwarded_inflow_96h_path">`)+1:]
 	list = list[:strings.Index(list, "</ol>")]
 	if strings.Count(list, "<li") != 2 || strings.Count(list, `class="alerted"`) != 1 ||
-		!strings.Contains(list, "in-1") || !strings.Contains(list, "7,800") {
+		!strings.Contains(list, "in-1") || !strings.Contains(list, "7,800 EUR") || !strings.Contains(list, "8,000 EUR") {
 		t.Errorf("transfer list:\n%s", list)
 	}
 	var rows []string
@@ -536,5 +536,31 @@ func TestAlertPageShowsPaths(t *testing.T) {
 	}
 	if !strings.Contains(page, last.TxID) {
 		t.Error("alerted transfer not listed")
+	}
+}
+
+// TestPathAmountUnit: an aggregate's path lists the aggregate's input, EUR
+// for amount_eur (the shipped pack, and the assumption without one), the
+// field's name for another.
+func TestPathAmountUnit(t *testing.T) {
+	other := &engine.RuleSet{Aggregates: []engine.Aggregate{{Name: "forwarded_inflow_96h", Field: engine.Fields["amount"]}}}
+	if engine.Fields["amount"] == nil {
+		t.Fatal("no amount field")
+	}
+	tests := []struct {
+		name string
+		rs   *engine.RuleSet
+		key  string
+		want string
+	}{
+		{"shipped pack", loadPack(t), "forwarded_inflow_96h_path", "EUR"},
+		{"no pack", nil, "forwarded_inflow_96h_path", "EUR"},
+		{"aggregate over the original amount", other, "forwarded_inflow_96h_path", "amount"},
+		{"another aggregate's path", other, "forwarded_foreign_24h_path", "EUR"},
+	}
+	for _, tc := range tests {
+		if got := pathAmountUnit(tc.rs, tc.key); got != tc.want {
+			t.Errorf("%s: unit %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

@@ -171,7 +171,7 @@ func scanAlert(r scanner, a *Alert, extra ...any) error {
 const stateSelect = `SELECT alert_id,
 	` + statusExpr + ` AS status,
 	` + assigneeExpr + ` AS assignee,
-	argMaxIf(if(action = 'dispose', ` + "`to`" + `, ''), seq, action IN ('status', 'dispose')) AS disposition,
+	` + dispositionExpr + ` AS disposition,
 	argMaxIf(` + "`to`" + `, seq, action IN ('case_add', 'case_remove')) AS case_id
 FROM alert_events`
 
@@ -180,6 +180,9 @@ FROM alert_events`
 const (
 	statusExpr   = "argMaxIf(if(action = 'dispose', 'closed', `to`), seq, action IN ('status', 'dispose'))"
 	assigneeExpr = "argMaxIf(`to`, seq, action = 'assign')"
+	// dispositionExpr is the disposition of the latest status event:
+	// empty unless that is the disposal.
+	dispositionExpr = "argMaxIf(if(action = 'dispose', `to`, ''), seq, action IN ('status', 'dispose'))"
 )
 
 // stateSQL is stateSelect over every alert with events.
@@ -403,7 +406,7 @@ func (s *Store) fillStates(ctx context.Context, alerts []Alert) error {
 		ids[i] = alerts[i].ID
 		alerts[i].Status = "new"
 	}
-	states, err := s.states(ctx, ids)
+	states, err := s.States(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -415,7 +418,9 @@ func (s *Store) fillStates(ctx context.Context, alerts []Alert) error {
 	return nil
 }
 
-func (s *Store) states(ctx context.Context, ids []string) (map[string]State, error) {
+// States returns the triage state of the given alerts that have events
+// (an alert without is new).
+func (s *Store) States(ctx context.Context, ids []string) (map[string]State, error) {
 	rows, err := s.conn.Query(ctx, stateSQLFor(inList(len(ids)))+" GROUP BY alert_id", strArgs(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("query alert states: %w", err)
@@ -439,8 +444,15 @@ func (s *Store) states(ctx context.Context, ids []string) (map[string]State, err
 	return out, nil
 }
 
+// AutoClosed is the Counts key of the closed alerts the console closed on
+// its own (AutoUser) because their sanctions match was cleared; the alert
+// an analyst clears a match from is closed by the analyst.
+const AutoClosed = "auto_closed"
+
 // Counts returns the number of alerts per status among those f selects
-// (its status filter aside), so the queue's tabs show what each holds.
+// (its status filter aside), so the queue's tabs show what each holds,
+// and under AutoClosed how many of the closed ones were closed by a
+// cleared match.
 // The total and the per-status counts run side by side.
 func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error) {
 	if err := f.Validate(); err != nil {
@@ -451,26 +463,51 @@ func (s *Store) Counts(ctx context.Context, f Filter) (map[string]uint64, error)
 	// wrote is counted until ClickHouse merges it away (usually minutes),
 	// which a tab count can afford and the list itself never shows. The
 	// distinct count costs ten times more over a million alerts.
-	var total uint64
-	var totalErr error
+	var total, auto uint64
+	var totalErr, autoErr error
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
+		// One after the other: both are short beside the status counts,
+		// and a third query at once competes with them for the server.
 		defer wg.Done()
 		totalErr = s.conn.QueryRow(ctx, "SELECT count() FROM alerts WHERE "+where, args...).Scan(&total)
+		if totalErr == nil {
+			auto, autoErr = s.autoClosedCount(ctx, where, args)
+		}
 	}()
 	out, triaged, err := s.statusCounts(ctx, where, args)
 	wg.Wait()
-	if err != nil {
-		return nil, err
-	}
-	if totalErr != nil {
-		return nil, fmt.Errorf("count alerts: %w", totalErr)
+	for _, e := range []error{err, totalErr, autoErr} {
+		if e != nil {
+			return nil, fmt.Errorf("count alerts: %w", e)
+		}
 	}
 	if triaged <= total {
 		out["new"] = total - triaged
 	}
+	out[AutoClosed] = auto
 	return out, nil
+}
+
+// autoClosedCount counts the alerts matching where that the console closed
+// on its own and nobody reopened since: their latest status event is
+// AutoUser's, which only ever closes an alert of a cleared match. Only the
+// alerts AutoUser ever touched are aggregated, so it costs next to nothing
+// beside the status counts (the same aggregate over every triaged alert
+// adds a tenth to them).
+func (s *Store) autoClosedCount(ctx context.Context, where string, args []any) (uint64, error) {
+	q := "SELECT count() FROM (SELECT alert_id, argMax(user = '" + AutoUser + "', seq) AS auto FROM alert_events" +
+		" WHERE action IN ('status', 'dispose') AND alert_id IN (SELECT alert_id FROM alert_events WHERE user = '" + AutoUser + "')" +
+		" GROUP BY alert_id) WHERE auto"
+	if where != "1" {
+		q += " AND alert_id IN (SELECT alert_id FROM alerts WHERE " + where + ")"
+	}
+	var n uint64
+	if err := s.conn.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count automatically closed alerts: %w", err)
+	}
+	return n, nil
 }
 
 // statusCounts counts the triaged (not new) alerts matching where by status.
@@ -532,17 +569,26 @@ func (s *Store) Get(ctx context.Context, id string) (*Alert, error) {
 }
 
 // ExplanationsWith returns the explanations, by alert id, of those of the
-// given alerts whose explanation has the entry key. The key is matched as
-// text in ClickHouse, so only the alerts that have it are read.
-func (s *Store) ExplanationsWith(ctx context.Context, ids []string, key string) (map[string]json.RawMessage, error) {
+// given alerts whose explanation has an entry whose key ends with one of
+// suffixes (a whole key is a suffix of itself). The keys are matched as
+// text in ClickHouse, so only the alerts that have one are read; the
+// caller decodes the entries it wants.
+func (s *Store) ExplanationsWith(ctx context.Context, ids []string, suffixes ...string) (map[string]json.RawMessage, error) {
 	out := map[string]json.RawMessage{}
-	if len(ids) == 0 {
+	if len(ids) == 0 || len(suffixes) == 0 {
 		return out, nil
 	}
-	needle, _ := json.Marshal(key)
+	args := strArgs(ids)
+	var conds []string
+	for _, suffix := range suffixes {
+		quoted, _ := json.Marshal(suffix)
+		// A key of the JSON object ends with the suffix and its closing quote.
+		conds = append(conds, "position(explanation, ?) > 0")
+		args = append(args, string(quoted[1:])+":")
+	}
 	q := "SELECT alert_id, explanation FROM alerts PREWHERE alert_id IN " + inList(len(ids)) +
-		" WHERE position(explanation, ?) > 0 ORDER BY alert_id, inserted_at DESC LIMIT 1 BY alert_id"
-	rows, err := s.conn.Query(ctx, q, append(strArgs(ids), string(needle))...)
+		" WHERE (" + strings.Join(conds, " OR ") + ") ORDER BY alert_id, inserted_at DESC LIMIT 1 BY alert_id"
+	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query explanations: %w", err)
 	}

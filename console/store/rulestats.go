@@ -26,7 +26,10 @@ func (r RuleStats) FPShare() float64 {
 }
 
 // RuleStats returns per-rule statistics over the days days ending at end
-// (exclusive), keyed by rule id. Dispositions cover every closed alert.
+// (exclusive), keyed by rule id. Dispositions cover every closed alert but
+// those closed by a cleared sanctions match: an analyst's standing
+// decision about one customer, repeated automatically, would otherwise
+// drown the rule's false-positive share in copies of one judgement.
 func (s *Store) RuleStats(ctx context.Context, end time.Time, days int) (map[string]*RuleStats, error) {
 	out := map[string]*RuleStats{}
 	get := func(id string) *RuleStats {
@@ -57,7 +60,7 @@ func (s *Store) RuleStats(ctx context.Context, end time.Time, days int) (map[str
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read alerts per day: %w", err)
 	}
-	drows, err := s.conn.Query(ctx, `SELECT a.rule_id, countIf(st.disposition = 'false_positive'), countIf(st.disposition = 'true_positive'), count()
+	drows, err := s.conn.Query(ctx, `SELECT a.rule_id, countIf(st.disposition = 'false_positive'), countIf(st.disposition = 'true_positive'), countIf(st.disposition != '`+ClearedMatch+`')
 		FROM (SELECT * FROM (`+stateSQL+` GROUP BY alert_id) WHERE status = 'closed') AS st
 		ANY INNER JOIN (SELECT alert_id, rule_id FROM alerts WHERE alert_id IN
 			(SELECT alert_id FROM alert_events WHERE action = 'dispose')) AS a USING alert_id

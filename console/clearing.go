@@ -1,0 +1,419 @@
+package console
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/console/users"
+)
+
+// clearRequest clears an alert's sanctions match for the customer: the
+// party (debtor or creditor) whose match it is — and the listed entity,
+// when the party matched on more than one list — the analyst's reason,
+// and an optional review date (YYYY-MM-DD) from which it no longer
+// applies.
+type clearRequest struct {
+	Party    string `json:"party"`
+	EntityID string `json:"entity_id,omitempty"`
+	Reason   string `json:"reason"`
+	ReviewBy string `json:"review_by"`
+}
+
+// clearMatch records that the customer of req.Party on alert id is not
+// the entity the alert matched, closes the alert when every match of it
+// is now cleared, and then closes the other new alerts the clearing
+// covers (sweep). Only a role that may close alerts may clear.
+func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req clearRequest) (*store.Clearing, error) {
+	if err := requireRole(p, users.Analyst, "clear a sanctions match"); err != nil {
+		return nil, err
+	}
+	reason, err := cleanText(req.Reason)
+	if err != nil {
+		return nil, err
+	}
+	if reason == "" {
+		return nil, errorf(http.StatusBadRequest, "clear: a reason is required (how the customer differs from the listed entity)")
+	}
+	var review time.Time
+	if req.ReviewBy != "" {
+		review, err = time.Parse("2006-01-02", req.ReviewBy)
+		if err != nil {
+			return nil, errorf(http.StatusBadRequest, "clear: review date %q: want YYYY-MM-DD", req.ReviewBy)
+		}
+		if !review.After(time.Now()) {
+			return nil, errorf(http.StatusBadRequest, "clear: the review date must be in the future")
+		}
+	}
+	c, err := s.clearOnAlert(ctx, p, id, req, reason, review)
+	if err != nil {
+		return nil, err
+	}
+	// The alert's lock is released: the sweep locks the alerts it closes.
+	if _, err := s.sweep.run(ctx); err != nil {
+		s.deps.Log.Error("close alerts of a cleared match", "clearing", c.ID, "error", err)
+	}
+	return c, nil
+}
+
+// clearOnAlert records the clearing under the alert's lock, then, in the
+// alert's trail, the clearing and — once none of its matches is left
+// uncleared — the alert's closing.
+func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req clearRequest, reason string, review time.Time) (*store.Clearing, error) {
+	if !store.ValidAlertID(id) {
+		return nil, store.ErrNotFound
+	}
+	defer lockAlert(id)()
+	a, err := s.deps.Store.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	hits := s.thresholds.sanctionsHits(a)
+	active, err := s.activeClearings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var hit *sanctionsHit
+	for i := range hits {
+		if hits[i].Party == req.Party && (req.EntityID == "" || hits[i].EntityID == req.EntityID) {
+			if hit != nil {
+				return nil, errorf(http.StatusBadRequest, "clear: the %s matched more than one listed entity; name one (entity_id)", req.Party)
+			}
+			hit = &hits[i]
+		}
+	}
+	if hit == nil {
+		return nil, errorf(http.StatusBadRequest, "clear: the alert has no fired sanctions match on party %q", req.Party)
+	}
+	if prev, ok := active[hit.key()]; ok {
+		return nil, errorf(http.StatusConflict, "clear: already cleared (%s by %s)", prev.ID, prev.User)
+	}
+	c := &store.Clearing{Account: hit.Account, List: hit.List, EntityID: hit.EntityID, EntityName: hit.Name,
+		AlertID: a.ID, User: p.user.Name, Reason: reason, ReviewBy: review}
+	if err := s.deps.Store.AddClearing(ctx, c); err != nil {
+		return nil, err
+	}
+	active[clearingKey(c)] = c
+	note := "Cleared match " + c.ID + ": " + matchSummary(c)
+	if !review.IsZero() {
+		note += ", review by " + review.Format("2006-01-02")
+	}
+	evs := []store.Event{{AlertID: a.ID, CaseID: a.CaseID, User: p.user.Name, Action: "match_clear", To: c.ID,
+		Note: note + ": " + reason, AlertTS: a.TS, Score: a.Score}}
+	if cited, ok := coveredBy(hits, active); ok && a.Status != "closed" {
+		evs = append(evs, closeEvent(a, p.user.Name, cited))
+	}
+	if err := s.deps.Store.Append(ctx, evs); err != nil {
+		return nil, fmt.Errorf("record the clearing in the alert's trail (the clearing %s is recorded): %w", c.ID, err)
+	}
+	return c, nil
+}
+
+// matchSummary says what a clearing decided, for the audit trail.
+func matchSummary(c *store.Clearing) string {
+	return fmt.Sprintf("%s is not %s (%s %s)", c.Account, c.EntityName, c.List, c.EntityID)
+}
+
+// activeClearings returns the clearings in force now, by key.
+func (s *Server) activeClearings(ctx context.Context) (map[matchKey]*store.Clearing, error) {
+	all, err := s.deps.Store.Clearings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := map[matchKey]*store.Clearing{}
+	for i := range all {
+		if c := &all[i]; c.Active(now) {
+			out[clearingKey(c)] = c
+		}
+	}
+	return out, nil
+}
+
+// coveredBy returns the clearings that cover every hit, or false when a
+// hit is not cleared (or there is none).
+func coveredBy(hits []sanctionsHit, active map[matchKey]*store.Clearing) ([]*store.Clearing, bool) {
+	if len(hits) == 0 {
+		return nil, false
+	}
+	var cited []*store.Clearing
+	seen := map[string]bool{}
+	for _, h := range hits {
+		c, ok := active[h.key()]
+		if !ok {
+			return nil, false
+		}
+		if !seen[c.ID] {
+			seen[c.ID] = true
+			cited = append(cited, c)
+		}
+	}
+	return cited, true
+}
+
+// closeEvent is the disposal of alert a, by user, because cited clear its
+// every match: the trail says which clearing, who made it, when and why.
+func closeEvent(a *store.Alert, user string, cited []*store.Clearing) store.Event {
+	var notes []string
+	for _, c := range cited {
+		notes = append(notes, fmt.Sprintf("Cleared match %s: %s, cleared by %s on %s: %s",
+			c.ID, matchSummary(c), c.User, c.At.Format("2006-01-02"), c.Reason))
+	}
+	return store.Event{AlertID: a.ID, CaseID: a.CaseID, User: user, Action: "dispose", From: a.Status, To: store.ClearedMatch,
+		Note: strings.Join(notes, "\n"), AlertTS: a.TS, Score: a.Score}
+}
+
+// revokeClearing ends a clearing: later alerts of the pair stay open
+// again. Alerts it closed stay closed (they were, under the decision then
+// in force); a supervisor reopens one with a reason.
+func (s *Server) revokeClearing(ctx context.Context, p *principal, id, reason string) error {
+	if err := requireRole(p, users.Supervisor, "revoke a cleared match"); err != nil {
+		return err
+	}
+	reason, err := cleanText(reason)
+	if err != nil {
+		return err
+	}
+	if reason == "" {
+		return errorf(http.StatusBadRequest, "revoke: a reason is required")
+	}
+	c, err := s.deps.Store.ClearingByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c.Revoked {
+		return errorf(http.StatusConflict, "revoke: already revoked by %s", c.RevokedBy)
+	}
+	if err := s.deps.Store.RevokeClearing(ctx, c, p.user.Name, reason); err != nil {
+		return err
+	}
+	// The alert it was cleared from tells the story to whoever opens it.
+	ev := store.Event{AlertID: c.AlertID, User: p.user.Name, Action: "match_revoke", From: c.ID,
+		Note: "Revoked cleared match " + c.ID + " (" + matchSummary(c) + "): " + reason}
+	// An alert no longer stored still gets the event, without its time.
+	if a, err := s.deps.Store.Get(ctx, c.AlertID); err == nil {
+		ev.CaseID, ev.AlertTS, ev.Score = a.CaseID, a.TS, a.Score
+	}
+	if err := s.deps.Store.Append(ctx, []store.Event{ev}); err != nil {
+		return fmt.Errorf("record the revocation in the alert's trail (the revocation of %s is recorded): %w", c.ID, err)
+	}
+	return nil
+}
+
+// sweeper closes the new alerts that active clearings cover. Once
+// started (Start does), it runs every interval, and right after a
+// clearing; runs never overlap.
+type sweeper struct {
+	s        *Server
+	mu       sync.Mutex
+	stop     chan struct{}
+	stopped  sync.WaitGroup
+	interval time.Duration
+}
+
+// defaultSweep is how often the console looks for new alerts of cleared
+// matches when Config.ClearedMatchSweep is zero.
+const defaultSweep = 30 * time.Second
+
+func newSweeper(s *Server, interval time.Duration) *sweeper {
+	if interval <= 0 {
+		interval = defaultSweep
+	}
+	return &sweeper{s: s, stop: make(chan struct{}), interval: interval}
+}
+
+func (w *sweeper) start() {
+	w.stopped.Add(1)
+	go func() {
+		defer w.stopped.Done()
+		t := time.NewTicker(w.interval)
+		defer t.Stop()
+		for {
+			ctx, cancel := context.WithTimeout(context.Background(), w.s.queryLimit)
+			if n, err := w.run(ctx); err != nil {
+				w.s.deps.Log.Error("close alerts of cleared matches", "error", err)
+			} else if n > 0 {
+				w.s.deps.Log.Info("closed alerts of cleared matches", "alerts", n)
+			}
+			cancel()
+			select {
+			case <-w.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+func (w *sweeper) close() {
+	close(w.stop)
+	w.stopped.Wait()
+}
+
+// run closes every new alert whose matches the active clearings all
+// cover, one disposal event each by store.AutoUser citing the clearings,
+// and returns how many it closed. Each closed alert is locked and its
+// state read again first, so an analyst's action in between wins.
+func (w *sweeper) run(ctx context.Context) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	s := w.s
+	active, err := s.activeClearings(ctx)
+	if err != nil || len(active) == 0 {
+		return 0, err
+	}
+	var accounts []string
+	seen := map[string]bool{}
+	for k := range active {
+		if !seen[k.Account] {
+			seen[k.Account] = true
+			accounts = append(accounts, k.Account)
+		}
+	}
+	sort.Strings(accounts)
+	alerts, err := s.deps.Store.UntriagedWith(ctx, accounts, sanctionsMatchPrefix)
+	if err != nil {
+		return 0, err
+	}
+	var evs []store.Event
+	var ids []string
+	for i := range alerts {
+		a := &alerts[i]
+		if cited, ok := coveredBy(s.thresholds.sanctionsHits(a), active); ok {
+			evs = append(evs, closeEvent(a, store.AutoUser, cited))
+			ids = append(ids, a.ID)
+		}
+	}
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	for _, id := range ids { // sorted by (ts, id); only sweeps lock several, one at a time
+		defer lockAlert(id)()
+	}
+	states, err := s.deps.Store.States(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	keep := evs[:0]
+	for _, ev := range evs {
+		if st, ok := states[ev.AlertID]; !ok || st.Status == "" || st.Status == "new" {
+			ev.CaseID = states[ev.AlertID].CaseID
+			keep = append(keep, ev)
+		}
+	}
+	if err := s.deps.Store.Append(ctx, keep); err != nil {
+		return 0, err
+	}
+	return len(keep), nil
+}
+
+// alertMatch is a sanctions match on the alert page: the hit and the
+// clearing in force for it, if any.
+type alertMatch struct {
+	sanctionsHit
+	Clearing *store.Clearing
+}
+
+// alertMatches returns the alert's sanctions matches with their clearings.
+func (s *Server) alertMatches(ctx context.Context, a *store.Alert) ([]alertMatch, error) {
+	hits := s.thresholds.sanctionsHits(a)
+	if len(hits) == 0 {
+		return nil, nil
+	}
+	active, err := s.activeClearings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]alertMatch, len(hits))
+	for i, h := range hits {
+		out[i] = alertMatch{sanctionsHit: h, Clearing: active[h.key()]}
+	}
+	return out, nil
+}
+
+// clearingsView is the cleared matches page's data.
+type clearingsView struct {
+	Clearings  []store.Clearing
+	Now        time.Time
+	Supervisor bool
+}
+
+func (v *clearingsView) title() string { return "Cleared matches" }
+
+func (s *Server) clearingsPage(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	cs, err := s.deps.Store.Clearings(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "clearings", &clearingsView{Clearings: cs, Now: time.Now(),
+		Supervisor: principalOf(r).user.AtLeast(users.Supervisor)})
+}
+
+func (s *Server) revokeForm(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	if err := s.revokeClearing(ctx, principalOf(r), r.PathValue("id"), r.PostFormValue("reason")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/clearings?flash=clearing+revoked", http.StatusSeeOther)
+}
+
+func (s *Server) apiClearings(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	cs, err := s.deps.Store.Clearings(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"clearings": cs})
+}
+
+func (s *Server) apiClear(w http.ResponseWriter, r *http.Request) {
+	var req clearRequest
+	if err := decodeJSON(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	c, err := s.clearMatch(ctx, principalOf(r), r.PathValue("id"), req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"clearing": c})
+}
+
+func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	if err := s.revokeClearing(ctx, principalOf(r), r.PathValue("id"), req.Reason); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{})
+}
+
+// clearForm is the alert page's "Clear this match for this customer…".
+func (s *Server) clearForm(ctx context.Context, r *http.Request, id string) (string, error) {
+	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), EntityID: r.PostFormValue("entity_id"),
+		Reason: r.PostFormValue("reason"), ReviewBy: r.PostFormValue("review_by")})
+	return "match cleared for this customer", err
+}

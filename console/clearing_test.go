@@ -1,0 +1,233 @@
+package console
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/internal/testenv"
+)
+
+// Accounts of the cleared-match tests: the customer whose name resembles
+// a listed entity, another customer with the same resemblance, and
+// counterparties.
+const (
+	kovalenko = "UA033204784147606995435438307"
+	namesake  = "UA213223130000026007233566001"
+	payee     = "UA563204784194866250570818343"
+	payee2    = "PL61109010140000071219812874"
+)
+
+// sancAlert is an AML-SANC-002 alert as the screener writes it.
+func sancAlert(txID string, ts time.Time, debtor, creditor string, dScore float64, dEntity string, cScore float64, cEntity string) engine.Alert {
+	amt, _ := engine.ParseDecimal("700.00")
+	return engine.Alert{AlertID: engine.AlertID("AML-SANC-002", 1, txID), RuleID: "AML-SANC-002", RuleVersion: 1, Typology: "sanctions",
+		Severity: "critical", Score: 90, Mode: "active", TxID: txID, TS: ts, DebtorAccount: debtor, CreditorAccount: creditor,
+		DebtorCountry: debtor[:2], CreditorCountry: creditor[:2], AmountEUR: amt,
+		Explanation: sancExplanationMap(dScore, dEntity, cScore, cEntity)}
+}
+
+// alertState reads an alert's status, disposition and trail through the
+// API.
+func alertState(t *testing.T, c *client, id string) (status, disposition string, events []store.Event) {
+	t.Helper()
+	var d struct {
+		Alert  store.Alert
+		Events []store.Event
+	}
+	c.mustDo(200, "GET", "/api/alerts/"+id, nil, &d)
+	return d.Alert.Status, d.Alert.Disposition, d.Events
+}
+
+// TestIntegrationClearedMatches: clearing (customer account, listed
+// entity) closes that pair's new alerts, citing the clearing in their
+// trail, and no other alert: not the account's alert against another
+// entity, not another customer's alert against the entity, not an alert
+// another party's match fired too, not one an analyst already reviews.
+// The queue counts the closures; a revoked clearing closes nothing more.
+func TestIntegrationClearedMatches(t *testing.T) {
+	testenv.Integration(t)
+	e := startEnv(t, freshDB(t, "clearings"))
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	day := func(n int) time.Time { return t0.Add(time.Duration(n) * 24 * time.Hour) }
+	first := sancAlert("sanc-1", day(0), kovalenko, payee, 0.98, "17761", 0.63, "18323")
+	later := sancAlert("sanc-2", day(1), kovalenko, payee2, 0.98, "17761", 0.41, "23578")
+	otherEntity := sancAlert("sanc-3", day(2), payee2, kovalenko, 0.30, "18323", 0.95, "23578")
+	otherCustomer := sancAlert("sanc-4", day(3), namesake, payee, 0.97, "17761", 0.63, "18323")
+	bothFired := sancAlert("sanc-5", day(4), kovalenko, payee, 0.98, "17761", 0.93, "18323")
+	inReview := sancAlert("sanc-6", day(5), kovalenko, payee2, 0.98, "17761", 0.41, "23578")
+	writeAlerts(t, e.dsn, first, later, otherEntity, otherCustomer, bothFired, inReview)
+	ana, bob, sue := e.login("ana"), e.login("bob"), e.login("sue")
+	bob.mustDo(201, "POST", "/api/alerts/"+inReview.AlertID+"/events", map[string]string{"action": "status", "to": "in_review"}, nil)
+
+	// Refused: no reason, a party whose match did not fire, a bad date.
+	ana.mustDo(400, "POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": " "}, nil)
+	ana.mustDo(400, "POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "creditor", "reason": "r"}, nil)
+	ana.mustDo(400, "POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": "r", "review_by": "2020-01-01"}, nil)
+
+	reason := "Customer born 1990 in Lviv; the listed Andrey Kovalenko was born 1961 (passport seen)"
+	review := time.Now().AddDate(1, 0, 0).Format("2006-01-02")
+	var cleared struct{ Clearing store.Clearing }
+	ana.mustDo(201, "POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": reason, "review_by": review}, &cleared)
+	c := cleared.Clearing
+	if c.Account != kovalenko || c.List != "ofac-sdn" || c.EntityID != "17761" || c.EntityName != "KOVALENKO, Andrey" || c.User != "ana" ||
+		c.AlertID != first.AlertID || c.ReviewBy.Format("2006-01-02") != review {
+		t.Fatalf("clearing %+v", c)
+	}
+	ana.mustDo(409, "POST", "/api/alerts/"+bothFired.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": "again"}, nil)
+
+	// The alert cleared from is closed by the analyst; the later one of
+	// the pair by the console, citing the clearing.
+	for _, tc := range []struct {
+		a            engine.Alert
+		status, disp string
+		by           string // the closing event's user, "" when not closed
+	}{
+		{first, "closed", store.ClearedMatch, "ana"},
+		{later, "closed", store.ClearedMatch, store.AutoUser},
+		{otherEntity, "new", "", ""},
+		{otherCustomer, "new", "", ""},
+		{bothFired, "new", "", ""},
+		{inReview, "in_review", "", ""},
+	} {
+		status, disp, evs := alertState(t, sue, tc.a.AlertID)
+		if status != tc.status || disp != tc.disp {
+			t.Errorf("%s: %s/%s, want %s/%s", tc.a.TxID, status, disp, tc.status, tc.disp)
+		}
+		if tc.by == "" {
+			continue
+		}
+		last := evs[len(evs)-1]
+		if last.Action != "dispose" || last.User != tc.by || !strings.Contains(last.Note, "Cleared match "+c.ID) || !strings.Contains(last.Note, reason) {
+			t.Errorf("%s: closing event %+v; want a disposal by %s citing clearing %s", tc.a.TxID, last, tc.by, c.ID)
+		}
+	}
+
+	// An alert of the pair raised after the clearing is closed by the
+	// sweep; the counts say how many were closed automatically.
+	after := sancAlert("sanc-7", day(30), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
+	writeAlerts(t, e.dsn, after)
+	ctx := context.Background()
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if status, disp, _ := alertState(t, sue, after.AlertID); status != "closed" || disp != store.ClearedMatch {
+		t.Fatalf("alert raised after the clearing: %s/%s, want closed/%s", status, disp, store.ClearedMatch)
+	}
+	counts, err := e.store.Counts(ctx, store.Filter{Rule: "AML-SANC-002"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts["closed"] != 3 || counts[store.AutoClosed] != 2 || counts["new"] != 3 || counts["in_review"] != 1 {
+		t.Fatalf("counts %v: want 3 closed (2 automatically), 3 new, 1 in review", counts)
+	}
+	var page string
+	sue.mustDo(200, "GET", "/alerts?rule=AML-SANC-002", nil, &page)
+	if !strings.Contains(page, `id="auto-closed"`) || !strings.Contains(page, ">2 auto<") {
+		t.Fatalf("queue page does not show the 2 automatic closures: %.2000s", page)
+	}
+
+	// Only a supervisor revokes, with a reason; then the pair's new
+	// alerts stay open, and the closed ones stay closed.
+	ana.mustDo(403, "POST", "/api/clearings/"+c.ID+"/revoke", map[string]string{"reason": "new facts"}, nil)
+	sue.mustDo(400, "POST", "/api/clearings/"+c.ID+"/revoke", map[string]string{"reason": ""}, nil)
+	sue.mustDo(201, "POST", "/api/clearings/"+c.ID+"/revoke", map[string]string{"reason": "Adverse media links the customer to the listed person"}, nil)
+	sue.mustDo(409, "POST", "/api/clearings/"+c.ID+"/revoke", map[string]string{"reason": "twice"}, nil)
+	var list struct{ Clearings []store.Clearing }
+	sue.mustDo(200, "GET", "/api/clearings", nil, &list)
+	if len(list.Clearings) != 1 || !list.Clearings[0].Revoked || list.Clearings[0].RevokedBy != "sue" ||
+		!strings.Contains(list.Clearings[0].RevokeReason, "Adverse media") || list.Clearings[0].Reason != reason {
+		t.Fatalf("clearings after revoking: %+v", list.Clearings)
+	}
+	// The alert cleared from tells the whole story: cleared, closed,
+	// revoked.
+	_, _, evs := alertState(t, sue, first.AlertID)
+	var trail []string
+	for _, ev := range evs {
+		trail = append(trail, ev.User+" "+ev.Action)
+		if ev.Action == "match_clear" && (ev.To != c.ID || !strings.Contains(ev.Note, reason) || !strings.Contains(ev.Note, "review by "+review)) {
+			t.Errorf("clearing event %+v", ev)
+		}
+		if ev.Action == "match_revoke" && (ev.From != c.ID || !strings.Contains(ev.Note, "Adverse media")) {
+			t.Errorf("revocation event %+v", ev)
+		}
+	}
+	if got := strings.Join(trail, ", "); got != "ana match_clear, ana dispose, sue match_revoke" {
+		t.Errorf("trail of the alert cleared from: %s", got)
+	}
+	revoked := sancAlert("sanc-8", day(31), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
+	writeAlerts(t, e.dsn, revoked)
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if status, _, _ := alertState(t, sue, revoked.AlertID); status != "new" {
+		t.Fatalf("alert of a revoked clearing is %s, want new", status)
+	}
+	if status, _, _ := alertState(t, sue, later.AlertID); status != "closed" {
+		t.Fatalf("alert closed under the clearing is %s after the revocation, want closed", status)
+	}
+}
+
+// clearedPair is the (customer account, listed entity) of the seeded feed
+// with the most AML-SANC-002 alerts that a clearing of it alone closes.
+type clearedPair struct {
+	key    matchKey
+	party  string      // the customer's side on source
+	source store.Alert // the pair's oldest alert, cleared from
+	later  []store.Alert
+}
+
+func sanctionsPair(t *testing.T, e *env) clearedPair {
+	t.Helper()
+	alerts := e.firstAlerts(500, "rule=AML-SANC-002")
+	groups := map[matchKey][]store.Alert{}
+	parties := map[string]string{}
+	for _, listed := range alerts {
+		a, err := e.store.Get(context.Background(), listed.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hits := e.cons.thresholds.sanctionsHits(a)
+		if len(hits) == 0 {
+			continue
+		}
+		k := hits[0].key()
+		if _, alone := coveredBy(hits, map[matchKey]*store.Clearing{k: {}}); alone && a.Status == "new" {
+			groups[k] = append(groups[k], *a)
+			parties[a.ID] = hits[0].Party
+		}
+	}
+	var best clearedPair
+	for k, g := range groups {
+		if len(g) > len(best.later)+1 || (len(g) == len(best.later)+1 && k.Account < best.key.Account) {
+			sort.Slice(g, func(i, j int) bool { return g[i].TS.Before(g[j].TS) })
+			best = clearedPair{key: k, party: parties[g[0].ID], source: g[0], later: g[1:]}
+		}
+	}
+	if len(best.later) < 2 {
+		t.Fatalf("the seeded feed has no customer with 3 or more AML-SANC-002 alerts against one entity (%d alerts)", len(alerts))
+	}
+	return best
+}
+
+// arriving is a new alert of the pair: the source's match on a transfer
+// an hour after the pair's newest alert.
+func (p clearedPair) arriving(t *testing.T) engine.Alert {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(p.source.Explanation, &m); err != nil {
+		t.Fatal(err)
+	}
+	last := p.later[len(p.later)-1]
+	a := p.source
+	amt, _ := engine.ParseDecimal(a.AmountEUR)
+	return engine.Alert{AlertID: engine.AlertID(a.RuleID, int(a.RuleVersion), "sanc-arriving"), RuleID: a.RuleID, RuleVersion: int(a.RuleVersion),
+		Typology: a.Typology, Severity: a.Severity, Score: int(a.Score), Mode: a.Mode, TxID: "sanc-arriving", TS: last.TS.Add(time.Hour),
+		DebtorAccount: a.DebtorAccount, CreditorAccount: a.CreditorAccount, DebtorCountry: a.DebtorCountry, CreditorCountry: a.CreditorCountry,
+		AmountEUR: amt, Explanation: m}
+}

@@ -1,0 +1,207 @@
+package console
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/expr-lang/expr/ast"
+	"github.com/expr-lang/expr/parser"
+
+	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/engine"
+)
+
+// sanctionsMatchPrefix starts the explanation entry in which a rule that
+// calls sanctions_score(FIELD, LIST) names the best match of the screened
+// name: "sanctions_match(FIELD, LIST)" (rules/patches.go).
+const sanctionsMatchPrefix = "sanctions_match("
+
+// sanctionsHit is a party of an alert whose name matched a listed entity
+// closely enough for the rule to fire on it.
+type sanctionsHit struct {
+	Party    string  `json:"party"` // debtor or creditor
+	Account  string  `json:"account"`
+	List     string  `json:"list"`
+	EntityID string  `json:"entity_id"`
+	Name     string  `json:"name"`
+	Alias    string  `json:"alias"`
+	Score    float64 `json:"score"`
+}
+
+// key is what a clearing is keyed by: the customer's account and the
+// listed entity.
+func (h sanctionsHit) key() matchKey { return matchKey{h.Account, h.List, h.EntityID} }
+
+type matchKey struct{ Account, List, EntityID string }
+
+func clearingKey(c *store.Clearing) matchKey { return matchKey{c.Account, c.List, c.EntityID} }
+
+// thresholdKey names a sanctions_score call of a rule version.
+type thresholdKey struct {
+	Rule        string
+	Version     int
+	Field, List string
+}
+
+// matchThresholds are the scores from which the running pack's rules fire
+// on a sanctions_score call: the literal it is compared with, the lowest
+// when compared more than once.
+type matchThresholds map[thresholdKey]float64
+
+// newMatchThresholds reads the thresholds of the sanctions_score
+// comparisons in the rules' conditions. A call compared otherwise (in
+// arithmetic, with a variable) has none: every match of it counts.
+func newMatchThresholds(rs *engine.RuleSet) matchThresholds {
+	out := matchThresholds{}
+	if rs == nil {
+		return out
+	}
+	for _, r := range rs.Rules {
+		if r.When == nil {
+			continue
+		}
+		for fl, thr := range scoreThresholds(r.When.Source().String()) {
+			out[thresholdKey{r.ID, r.Version, fl[0], fl[1]}] = thr
+		}
+	}
+	return out
+}
+
+// scoreThresholds returns the thresholds of the sanctions_score calls of a
+// rule condition by (field, list); none for a condition that does not
+// parse (a compiled rule's does).
+func scoreThresholds(when string) map[[2]string]float64 {
+	v := &thresholdVisitor{found: map[[2]string]float64{}}
+	if tree, err := parser.Parse(when); err == nil {
+		ast.Walk(&tree.Node, v)
+	}
+	return v.found
+}
+
+// thresholdVisitor collects `sanctions_score(FIELD, "LIST") >= N` (or >,
+// or N <= the call) by (field, list).
+type thresholdVisitor struct{ found map[[2]string]float64 }
+
+func (v *thresholdVisitor) Visit(node *ast.Node) {
+	b, ok := (*node).(*ast.BinaryNode)
+	if !ok {
+		return
+	}
+	call, num, op := b.Left, b.Right, b.Operator
+	if _, isCall := call.(*ast.CallNode); !isCall {
+		call, num = b.Right, b.Left
+		op = map[string]string{"<=": ">=", "<": ">"}[op]
+	}
+	if op != ">=" && op != ">" {
+		return
+	}
+	fl, ok := scoreCall(call)
+	if !ok {
+		return
+	}
+	var thr float64
+	switch n := num.(type) {
+	case *ast.FloatNode:
+		thr = n.Value
+	case *ast.IntegerNode:
+		thr = float64(n.Value)
+	default:
+		return
+	}
+	if prev, seen := v.found[fl]; !seen || thr < prev {
+		v.found[fl] = thr
+	}
+}
+
+// scoreCall returns the field and list of a sanctions_score(FIELD,
+// "LIST") call.
+func scoreCall(n ast.Node) ([2]string, bool) {
+	c, ok := n.(*ast.CallNode)
+	if !ok || len(c.Arguments) != 2 {
+		return [2]string{}, false
+	}
+	if id, ok := c.Callee.(*ast.IdentifierNode); !ok || id.Value != "sanctions_score" {
+		return [2]string{}, false
+	}
+	list, ok := c.Arguments[1].(*ast.StringNode)
+	if !ok {
+		return [2]string{}, false
+	}
+	m, ok := c.Arguments[0].(*ast.MemberNode)
+	if !ok {
+		return [2]string{}, false
+	}
+	obj, ok1 := m.Node.(*ast.IdentifierNode)
+	prop, ok2 := m.Property.(*ast.StringNode)
+	if !ok1 || !ok2 {
+		return [2]string{}, false
+	}
+	return [2]string{obj.Value + "." + prop.Value, list.Value}, true
+}
+
+// sanctionsHits returns the parties of a whose names matched a listed
+// entity: each sanctions_match entry of the explanation that names an
+// entity and, when the rule version that raised a is the running pack's,
+// scores at least the rule's threshold. The explanation lists the best
+// match of every screened name, also of the party the rule did not fire
+// on; without a known threshold each counts, so an alert is never closed
+// on a clearing of one party while another party's match may have fired
+// it.
+func (t matchThresholds) sanctionsHits(a *store.Alert) []sanctionsHit {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(a.Explanation, &m) != nil {
+		return nil
+	}
+	var out []sanctionsHit
+	for k, raw := range m {
+		field, list, ok := parseMatchKey(k)
+		if !ok {
+			continue
+		}
+		var match struct {
+			Score    float64 `json:"score"`
+			EntityID string  `json:"entity_id"`
+			List     string  `json:"list"`
+			Name     string  `json:"name"`
+			Alias    string  `json:"alias"`
+		}
+		if json.Unmarshal(raw, &match) != nil || match.EntityID == "" {
+			continue
+		}
+		if thr, known := t[thresholdKey{a.RuleID, int(a.RuleVersion), field, list}]; known && match.Score < thr {
+			continue
+		}
+		h := sanctionsHit{List: match.List, EntityID: match.EntityID, Name: match.Name, Alias: match.Alias, Score: match.Score}
+		switch field {
+		case "debtor.name":
+			h.Party, h.Account = "debtor", a.DebtorAccount
+		case "creditor.name":
+			h.Party, h.Account = "creditor", a.CreditorAccount
+		default:
+			continue
+		}
+		if h.Account == "" || h.List == "" {
+			continue
+		}
+		out = append(out, h)
+	}
+	// Debtor first: map order is random, the page and the trail are not.
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Party != out[j].Party {
+			return out[i].Party == "debtor"
+		}
+		return out[i].List+out[i].EntityID < out[j].List+out[j].EntityID
+	})
+	return out
+}
+
+// parseMatchKey splits "sanctions_match(FIELD, LIST)".
+func parseMatchKey(k string) (field, list string, ok bool) {
+	inner, found := strings.CutPrefix(k, sanctionsMatchPrefix)
+	if !found || !strings.HasSuffix(inner, ")") {
+		return "", "", false
+	}
+	field, list, ok = strings.Cut(strings.TrimSuffix(inner, ")"), ", ")
+	return field, list, ok && field != "" && list != ""
+}

@@ -1,0 +1,184 @@
+package console
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socwatch/socwatch/console/store"
+)
+
+// listedNames are the OFAC SDN names of the entities the tests match.
+var listedNames = map[string]string{"17761": "KOVALENKO, Andrey", "18323": "KURCHENKO, Sergey Vitalievich", "23578": "MELNYCHUK, Serhiy"}
+
+// sancExplanationMap is an AML-SANC-002 explanation as the screener
+// writes it: the best match of both parties' names, whichever fired.
+func sancExplanationMap(debtorScore float64, debtorEntity string, creditorScore float64, creditorEntity string) map[string]any {
+	match := func(score float64, entity string) map[string]any {
+		return map[string]any{"score": score, "entity_id": entity, "list": "ofac-sdn", "name": listedNames[entity], "alias": listedNames[entity]}
+	}
+	return map[string]any{
+		"debtor.name":   "Andriy Kovalenko",
+		"creditor.name": "Andriy Kravchenko",
+		"sanctions_match(debtor.name, sanctions_ofac_un)":   match(debtorScore, debtorEntity),
+		"sanctions_match(creditor.name, sanctions_ofac_un)": match(creditorScore, creditorEntity),
+	}
+}
+
+func sancExplanation(debtorScore float64, debtorEntity string, creditorScore float64, creditorEntity string) json.RawMessage {
+	b, _ := json.Marshal(sancExplanationMap(debtorScore, debtorEntity, creditorScore, creditorEntity))
+	return b
+}
+
+func TestMatchThresholdsFromPack(t *testing.T) {
+	th := newMatchThresholds(loadPack(t))
+	for _, field := range []string{"debtor.name", "creditor.name"} {
+		if got, ok := th[thresholdKey{"AML-SANC-002", 1, field, "sanctions_ofac_un"}]; !ok || got != 0.88 {
+			t.Errorf("AML-SANC-002 %s threshold = %v, %v; want 0.88 (the rule's literal)", field, got, ok)
+		}
+	}
+	if len(th) != 2 {
+		t.Errorf("thresholds %v: want only AML-SANC-002's two calls", th)
+	}
+}
+
+func TestThresholdVisitorForms(t *testing.T) {
+	tests := []struct {
+		when string
+		want map[[2]string]float64
+	}{
+		{`sanctions_score(debtor.name, "l") >= 0.9`, map[[2]string]float64{{"debtor.name", "l"}: 0.9}},
+		{`0.8 < sanctions_score(creditor.name, "l")`, map[[2]string]float64{{"creditor.name", "l"}: 0.8}},
+		{`sanctions_score(debtor.name, "l") > 1 || sanctions_score(debtor.name, "l") >= 0.7 && amount_eur > 100`,
+			map[[2]string]float64{{"debtor.name", "l"}: 0.7}},
+		{`sanctions_score(debtor.name, "l") * 2 >= 1.8`, map[[2]string]float64{}},
+		{`sanctions_score(debtor.name, "l") <= 0.5`, map[[2]string]float64{}},
+		{`not valid (`, map[[2]string]float64{}},
+	}
+	for _, tc := range tests {
+		th := scoreThresholds(tc.when)
+		if !reflect.DeepEqual(th, tc.want) {
+			t.Errorf("%s: thresholds %v, want %v", tc.when, th, tc.want)
+		}
+	}
+}
+
+func TestSanctionsHits(t *testing.T) {
+	th := matchThresholds{
+		{"AML-SANC-002", 1, "debtor.name", "sanctions_ofac_un"}:   0.88,
+		{"AML-SANC-002", 1, "creditor.name", "sanctions_ofac_un"}: 0.88,
+	}
+	alert := func(version uint32, expl json.RawMessage) *store.Alert {
+		return &store.Alert{RuleID: "AML-SANC-002", RuleVersion: version, DebtorAccount: "UA03D", CreditorAccount: "UA56C", Explanation: expl}
+	}
+	tests := []struct {
+		name string
+		a    *store.Alert
+		want []string // party:account:entity
+	}{
+		{"debtor fired, creditor only explained", alert(1, sancExplanation(0.98, "17761", 0.63, "18323")), []string{"debtor:UA03D:17761"}},
+		{"both fired", alert(1, sancExplanation(0.98, "17761", 0.95, "18323")), []string{"debtor:UA03D:17761", "creditor:UA56C:18323"}},
+		{"at the threshold fires", alert(1, sancExplanation(0.88, "17761", 0.1, "18323")), []string{"debtor:UA03D:17761"}},
+		{"unknown rule version: every match counts", alert(2, sancExplanation(0.98, "17761", 0.63, "18323")), []string{"debtor:UA03D:17761", "creditor:UA56C:18323"}},
+		{"no entity", alert(1, sancExplanation(0.98, "", 0.63, "")), nil},
+		{"not an object", alert(1, json.RawMessage(`[1,2]`)), nil},
+		{"no sanctions entries", alert(1, json.RawMessage(`{"debtor.name":"x"}`)), nil},
+		{"other field", alert(1, json.RawMessage(`{"sanctions_match(debtor.address, l)":{"score":1,"entity_id":"1","list":"x"}}`)), nil},
+	}
+	for _, tc := range tests {
+		var got []string
+		for _, h := range th.sanctionsHits(tc.a) {
+			got = append(got, h.Party+":"+h.Account+":"+h.EntityID)
+		}
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: hits %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestCoveredBy(t *testing.T) {
+	kov := &store.Clearing{ID: "c1", Account: "UA03D", List: "ofac-sdn", EntityID: "17761"}
+	kur := &store.Clearing{ID: "c2", Account: "UA56C", List: "ofac-sdn", EntityID: "18323"}
+	hit := func(acct, entity string) sanctionsHit {
+		return sanctionsHit{Account: acct, List: "ofac-sdn", EntityID: entity}
+	}
+	active := map[matchKey]*store.Clearing{clearingKey(kov): kov, clearingKey(kur): kur}
+	tests := []struct {
+		name string
+		hits []sanctionsHit
+		want []string // cited clearing ids; nil: not covered
+	}{
+		{"cleared pair", []sanctionsHit{hit("UA03D", "17761")}, []string{"c1"}},
+		{"same account, other entity", []sanctionsHit{hit("UA03D", "99999")}, nil},
+		{"other account, same entity", []sanctionsHit{hit("UA99X", "17761")}, nil},
+		{"one of two parties cleared", []sanctionsHit{hit("UA03D", "17761"), hit("UA99X", "18323")}, nil},
+		{"both parties cleared", []sanctionsHit{hit("UA03D", "17761"), hit("UA56C", "18323")}, []string{"c1", "c2"}},
+		{"both parties one clearing", []sanctionsHit{hit("UA03D", "17761"), hit("UA03D", "17761")}, []string{"c1"}},
+		{"no hits", nil, nil},
+	}
+	for _, tc := range tests {
+		cited, ok := coveredBy(tc.hits, active)
+		var got []string
+		for _, c := range cited {
+			got = append(got, c.ID)
+		}
+		if ok != (tc.want != nil) || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: covered %v by %v, want %v", tc.name, ok, got, tc.want)
+		}
+	}
+}
+
+func TestClearingActive(t *testing.T) {
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		c    store.Clearing
+		want bool
+	}{
+		{"no review date", store.Clearing{}, true},
+		{"review ahead", store.Clearing{ReviewBy: now.Add(time.Hour)}, true},
+		{"review passed", store.Clearing{ReviewBy: now}, false},
+		{"revoked", store.Clearing{Revoked: true}, false},
+	}
+	for _, tc := range tests {
+		if got := tc.c.Active(now); got != tc.want {
+			t.Errorf("%s: active %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestCloseEventCitesClearing(t *testing.T) {
+	a := &store.Alert{ID: "a1", Score: 90, TS: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), State: store.State{Status: "new", CaseID: "k1"}}
+	c := &store.Clearing{ID: "c1", Account: "UA03D", List: "ofac-sdn", EntityID: "17761", EntityName: "KOVALENKO, Andrey",
+		User: "ana", At: time.Date(2026, 2, 1, 9, 0, 0, 0, time.UTC), Reason: "born 1990, listed person 1961"}
+	ev := closeEvent(a, store.AutoUser, []*store.Clearing{c})
+	if ev.Action != "dispose" || ev.From != "new" || ev.To != store.ClearedMatch || ev.User != store.AutoUser || ev.CaseID != "k1" || ev.Score != 90 || !ev.AlertTS.Equal(a.TS) {
+		t.Fatalf("close event %+v", ev)
+	}
+	for _, want := range []string{"c1", "UA03D", "KOVALENKO, Andrey", "ofac-sdn 17761", "ana", "2026-02-01", "born 1990"} {
+		if !strings.Contains(ev.Note, want) {
+			t.Errorf("close note %q lacks %q", ev.Note, want)
+		}
+	}
+}
+
+// FuzzSanctionsHits feeds arbitrary explanations: the decoder never
+// panics, and every hit names a party's account and an entity.
+func FuzzSanctionsHits(f *testing.F) {
+	f.Add([]byte(sancExplanation(0.98, "17761", 0.63, "18323")))
+	f.Add([]byte(`{"sanctions_match(debtor.name, l)":{"score":"x"}}`))
+	f.Add([]byte(`{"sanctions_match(creditor.name":{}}`))
+	f.Add([]byte(`null`))
+	th := matchThresholds{{"R", 1, "debtor.name", "sanctions_ofac_un"}: 0.88}
+	f.Fuzz(func(t *testing.T, expl []byte) {
+		a := &store.Alert{RuleID: "R", RuleVersion: 1, DebtorAccount: "D", CreditorAccount: "C", Explanation: expl}
+		for _, h := range th.sanctionsHits(a) {
+			if h.EntityID == "" || h.List == "" || (h.Party == "debtor") != (h.Account == "D") || (h.Party == "creditor") != (h.Account == "C") {
+				t.Fatalf("hit %+v from %s", h, fmt.Sprintf("%.200s", expl))
+			}
+		}
+	})
+}
