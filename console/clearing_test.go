@@ -24,9 +24,10 @@ const (
 )
 
 // sancAlert is an AML-SANC-002 alert as the screener writes it.
-func sancAlert(txID string, ts time.Time, debtor, creditor string, dScore float64, dEntity string, cScore float64, cEntity string) engine.Alert {
+func sancAlert(t testing.TB, txID string, ts time.Time, debtor, creditor string, dScore float64, dEntity string, cScore float64, cEntity string) engine.Alert {
 	amt, _ := engine.ParseDecimal("700.00")
-	return engine.Alert{AlertID: engine.AlertID("AML-SANC-002", 1, txID), RuleID: "AML-SANC-002", RuleVersion: 1, Typology: "sanctions",
+	version := packVersion(t, "AML-SANC-002")
+	return engine.Alert{AlertID: engine.AlertID("AML-SANC-002", version, txID), RuleID: "AML-SANC-002", RuleVersion: version, Typology: "sanctions",
 		Severity: "critical", Score: 90, Mode: "active", TxID: txID, TS: ts, DebtorAccount: debtor, CreditorAccount: creditor,
 		DebtorCountry: debtor[:2], CreditorCountry: creditor[:2], AmountEUR: amt,
 		Explanation: sancExplanationMap(dScore, dEntity, cScore, cEntity)}
@@ -55,12 +56,12 @@ func TestIntegrationClearedMatches(t *testing.T) {
 	e := startEnv(t, freshDB(t, "clearings"))
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	day := func(n int) time.Time { return t0.Add(time.Duration(n) * 24 * time.Hour) }
-	first := sancAlert("sanc-1", day(0), kovalenko, payee, 0.98, "17761", 0.63, "18323")
-	later := sancAlert("sanc-2", day(1), kovalenko, payee2, 0.98, "17761", 0.41, "23578")
-	otherEntity := sancAlert("sanc-3", day(2), payee2, kovalenko, 0.30, "18323", 0.95, "23578")
-	otherCustomer := sancAlert("sanc-4", day(3), namesake, payee, 0.97, "17761", 0.63, "18323")
-	bothFired := sancAlert("sanc-5", day(4), kovalenko, payee, 0.98, "17761", 0.93, "18323")
-	inReview := sancAlert("sanc-6", day(5), kovalenko, payee2, 0.98, "17761", 0.41, "23578")
+	first := sancAlert(t, "sanc-1", day(0), kovalenko, payee, 0.98, "17761", 0.63, "18323")
+	later := sancAlert(t, "sanc-2", day(1), kovalenko, payee2, 0.98, "17761", 0.41, "23578")
+	otherEntity := sancAlert(t, "sanc-3", day(2), payee2, kovalenko, 0.30, "18323", 0.95, "23578")
+	otherCustomer := sancAlert(t, "sanc-4", day(3), namesake, payee, 0.97, "17761", 0.63, "18323")
+	bothFired := sancAlert(t, "sanc-5", day(4), kovalenko, payee, 0.98, "17761", 0.93, "18323")
+	inReview := sancAlert(t, "sanc-6", day(5), kovalenko, payee2, 0.98, "17761", 0.41, "23578")
 	writeAlerts(t, e.dsn, first, later, otherEntity, otherCustomer, bothFired, inReview)
 	ana, bob, sue := e.login("ana"), e.login("bob"), e.login("sue")
 	bob.mustDo(201, "POST", "/api/alerts/"+inReview.AlertID+"/events", map[string]string{"action": "status", "to": "in_review"}, nil)
@@ -110,7 +111,7 @@ func TestIntegrationClearedMatches(t *testing.T) {
 
 	// An alert of the pair raised after the clearing is closed by the
 	// sweep; the counts say how many were closed automatically.
-	after := sancAlert("sanc-7", day(30), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
+	after := sancAlert(t, "sanc-7", day(30), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
 	writeAlerts(t, e.dsn, after)
 	ctx := context.Background()
 	if _, err := e.cons.sweep.run(ctx); err != nil {
@@ -160,7 +161,7 @@ func TestIntegrationClearedMatches(t *testing.T) {
 	if got := strings.Join(trail, ", "); got != "ana match_clear, ana dispose, sue match_revoke" {
 		t.Errorf("trail of the alert cleared from: %s", got)
 	}
-	revoked := sancAlert("sanc-8", day(31), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
+	revoked := sancAlert(t, "sanc-8", day(31), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
 	writeAlerts(t, e.dsn, revoked)
 	if _, err := e.cons.sweep.run(ctx); err != nil {
 		t.Fatal(err)
@@ -173,8 +174,9 @@ func TestIntegrationClearedMatches(t *testing.T) {
 	}
 }
 
-// clearedPair is the (customer account, listed entity) of the seeded feed
-// with the most AML-SANC-002 alerts that a clearing of it alone closes.
+// clearedPair is the (customer account, listed entity) of the test's
+// database with the most AML-SANC-002 alerts that a clearing of it alone
+// closes.
 type clearedPair struct {
 	key    matchKey
 	party  string      // the customer's side on source
@@ -210,7 +212,7 @@ func sanctionsPair(t *testing.T, e *env) clearedPair {
 		}
 	}
 	if len(best.later) < 2 {
-		t.Fatalf("the seeded feed has no customer with 3 or more AML-SANC-002 alerts against one entity (%d alerts)", len(alerts))
+		t.Fatalf("no customer with 3 or more AML-SANC-002 alerts against one entity (%d alerts)", len(alerts))
 	}
 	return best
 }

@@ -115,6 +115,19 @@ func loadPack(t testing.TB) *engine.RuleSet {
 	return pack
 }
 
+// packVersion is the version of the shipped pack's rule id, so tests
+// write alerts as the running pack raises them.
+func packVersion(t testing.TB, id string) int {
+	t.Helper()
+	for _, r := range loadPack(t).Rules {
+		if r.ID == id {
+			return r.Version
+		}
+	}
+	t.Fatalf("rule %s is not in the shipped pack", id)
+	return 0
+}
+
 // seed screens n transactions of the synthetic feed with the shipped pack
 // and writes alerts and transactions through the real ClickHouse sink, as
 // `socwatch run` with clickhouse.transactions does.

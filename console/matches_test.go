@@ -35,8 +35,9 @@ func sancExplanation(debtorScore float64, debtorEntity string, creditorScore flo
 
 func TestMatchThresholdsFromPack(t *testing.T) {
 	th := newMatchThresholds(loadPack(t))
+	version := packVersion(t, "AML-SANC-002")
 	for _, field := range []string{"debtor.name", "creditor.name"} {
-		if got, ok := th[thresholdKey{"AML-SANC-002", 1, field, "sanctions_ofac_un"}]; !ok || got != 0.88 {
+		if got, ok := th[thresholdKey{"AML-SANC-002", version, field, "sanctions_ofac_un"}]; !ok || got != 0.88 {
 			t.Errorf("AML-SANC-002 %s threshold = %v, %v; want 0.88 (the rule's literal)", field, got, ok)
 		}
 	}
