@@ -137,15 +137,26 @@ func Pace(rate float64, elapsed time.Duration, n int) int {
 	return due
 }
 
+// Produced is what ProduceAtRate achieved: the rate, and each record's
+// time from being stamped to being acknowledged by the broker, in seconds
+// (what of a pipeline's record-time latency the broker's produce path
+// takes before any consumer can see the record).
+type Produced struct {
+	Rate      float64
+	AckDelays []float64
+}
+
 // ProduceAtRate writes n records to topic at a steady rate (cycling over d
 // from record first), stamping each with the time it is handed to the
-// client, and waits for the acks. It returns the rate achieved.
-func (c *Client) ProduceAtRate(ctx context.Context, topic string, d *Dataset, first, n int, rate float64) (float64, error) {
+// client, and waits for the acks.
+func (c *Client) ProduceAtRate(ctx context.Context, topic string, d *Dataset, first, n int, rate float64) (Produced, error) {
 	if rate <= 0 || n <= 0 || len(d.Values) == 0 {
-		return 0, fmt.Errorf("produce at rate %.0f/s: nothing to do", rate)
+		return Produced{}, fmt.Errorf("produce at rate %.0f/s: nothing to do", rate)
 	}
 	var wg sync.WaitGroup
 	var firstErr atomic.Pointer[error]
+	var mu sync.Mutex
+	delays := make([]float64, 0, n)
 	start := time.Now()
 	tick := time.NewTicker(5 * time.Millisecond)
 	defer tick.Stop()
@@ -153,16 +164,21 @@ func (c *Client) ProduceAtRate(ctx context.Context, topic string, d *Dataset, fi
 	for sent < n {
 		select {
 		case <-ctx.Done():
-			return 0, ctx.Err()
+			return Produced{}, ctx.Err()
 		case <-tick.C:
 		}
 		for due := Pace(rate, time.Since(start), n); sent < due; sent++ {
 			i := (first + sent) % len(d.Values)
 			wg.Add(1)
 			c.kgo.Produce(ctx, &kgo.Record{Topic: topic, Key: d.Keys[i], Value: d.Values[i], Timestamp: time.Now()},
-				func(_ *kgo.Record, err error) {
+				func(r *kgo.Record, err error) {
 					if err != nil {
 						firstErr.CompareAndSwap(nil, &err)
+					} else {
+						d := time.Since(r.Timestamp).Seconds()
+						mu.Lock()
+						delays = append(delays, d)
+						mu.Unlock()
 					}
 					wg.Done()
 				})
@@ -171,9 +187,9 @@ func (c *Client) ProduceAtRate(ctx context.Context, topic string, d *Dataset, fi
 	elapsed := time.Since(start)
 	wg.Wait()
 	if p := firstErr.Load(); p != nil {
-		return 0, fmt.Errorf("produce to %s: %w", topic, *p)
+		return Produced{}, fmt.Errorf("produce to %s: %w", topic, *p)
 	}
-	return float64(n) / elapsed.Seconds(), nil
+	return Produced{Rate: float64(n) / elapsed.Seconds(), AckDelays: delays}, nil
 }
 
 // Baseline reads topic from the start with a fresh consumer group and

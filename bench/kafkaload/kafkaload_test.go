@@ -3,6 +3,7 @@ package kafkaload
 import (
 	"bytes"
 	"context"
+	"slices"
 	"testing"
 	"time"
 )
@@ -86,7 +87,11 @@ func TestKfakeRoundTrip(t *testing.T) {
 	if got.Records != int64(len(d.Values)) || got.Bytes != d.Bytes || got.RecordsPerSec <= 0 {
 		t.Fatalf("baseline %+v, want %d records of %d bytes", got, len(d.Values), d.Bytes)
 	}
-	achieved, err := kc.ProduceAtRate(ctx, "t", d, 0, 200, 1000)
+	produced, err := kc.ProduceAtRate(ctx, "t", d, 0, 200, 1000)
+	achieved := produced.Rate
+	if len(produced.AckDelays) != 200 || slices.Min(produced.AckDelays) < 0 {
+		t.Fatalf("ack delays: %d, min %v; want one per record, none negative", len(produced.AckDelays), slices.Min(produced.AckDelays))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -157,7 +157,7 @@ func orDash(s string) string {
 // a record passes them.
 func stageDelays(st map[string]Quantiles) string {
 	var b strings.Builder
-	for _, name := range []string{"forwarded", "screening"} {
+	for _, name := range []string{"acknowledged", "forwarded", "screening"} {
 		if q, ok := st[name]; ok {
 			fmt.Fprintf(&b, "; record → %s p50 %s, p99 %s", name, ms(q.P50), ms(q.P99))
 		}

@@ -151,9 +151,11 @@ type Latency struct {
 	SinkP50 float64 `json:"sink_batch_p50_seconds,omitempty"`
 	SinkP99 float64 `json:"sink_batch_p99_seconds,omitempty"`
 	// Stages gives p50 and p99 of the time from record time to each stage
-	// of the pipeline in the same interval (socwatch_record_delay_seconds:
-	// forwarded by the re-key stage, handed to the engine), so the
-	// latency's tail can be placed.
+	// of the pipeline in the same interval, so the latency's tail can be
+	// placed: acknowledged (the benchmark's producer got the broker's ack,
+	// before any consumer can read the record), then from
+	// socwatch_record_delay_seconds forwarded (by the re-key stage) and
+	// screening (handed to the engine).
 	Stages map[string]Quantiles `json:"stages,omitempty"`
 }
 

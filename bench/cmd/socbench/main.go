@@ -604,10 +604,11 @@ func (b *bench) latency(ctx context.Context) error {
 		return err
 	}
 	n := int(rate * float64(b.o.latencySecs))
-	achieved, err := b.kc.ProduceAtRate(ctx, topic, b.data, warm, n, rate)
+	produced, err := b.kc.ProduceAtRate(ctx, topic, b.data, warm, n, rate)
 	if err != nil {
 		return err
 	}
+	achieved := produced.Rate
 	if _, err := b.waitCaughtUp(ctx, c, st); err != nil {
 		return err
 	}
@@ -640,11 +641,12 @@ func (b *bench) latency(ctx context.Context) error {
 		l.SinkP50, _, _, _ = sh.Quantile(0.5)
 		l.SinkP99, _, _, _ = sh.Quantile(0.99)
 	}
+	var acked report.Quantiles
+	acked.P50, _ = stats.Percentile(produced.AckDelays, 0.5)
+	acked.P99, _ = stats.Percentile(produced.AckDelays, 0.99)
+	l.Stages = map[string]report.Quantiles{"acknowledged": acked}
 	for _, stage := range []string{"forwarded", "screening"} {
 		if sh, ok, err := histogramDelta(before, after, "socwatch_record_delay_seconds", "stage", stage); err == nil && ok && sh.Count > 0 {
-			if l.Stages == nil {
-				l.Stages = map[string]report.Quantiles{}
-			}
 			var q report.Quantiles
 			q.P50, _, _, _ = sh.Quantile(0.5)
 			q.P99, _, _, _ = sh.Quantile(0.99)
