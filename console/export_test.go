@@ -50,18 +50,7 @@ func TestGoAMLReportsTracedPath(t *testing.T) {
 	}
 	// Of the path's earlier transfers only the first is stored.
 	paths := pathTxs(toReport, []store.Tx{stored(hops[0], "PLN", "172000")})
-	c := goamlCase(v, paths, alerted.TS.Add(72*time.Hour))
-
-	m, err := goaml.LoadMapping("goaml/testdata/mapping-ae.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := m.Write(&buf, c); err != nil {
-		t.Fatal(err)
-	}
-	validGoAML(t, buf.Bytes())
-	report := buf.String()
+	report := writeValidGoAML(t, goamlCase(v, paths, alerted.TS.Add(72*time.Hour)))
 	txs := strings.Split(report, "<transaction>")[1:]
 	if len(txs) != len(hops) {
 		t.Fatalf("%d transactions in the report, want the path's %d", len(txs), len(hops))
@@ -144,17 +133,8 @@ func TestGoAMLReportsAggregatePath(t *testing.T) {
 	if got := strings.Join(ids, ","); got != "layer:in-1,layer:out-1,chain:out-2" {
 		t.Fatalf("path transfers to add %s, want layer:in-1,layer:out-1,chain:out-2 (in-1 once, from the first alert listing it)", got)
 	}
-	c := goamlCase(v, pathTxs(toReport, []store.Tx{out1}), hops[1].TS.Add(72*time.Hour))
-	m, err := goaml.LoadMapping("goaml/testdata/mapping-ae.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := m.Write(&buf, c); err != nil {
-		t.Fatal(err)
-	}
-	validGoAML(t, buf.Bytes())
-	txs := strings.Split(buf.String(), "<transaction>")[1:]
+	report := writeValidGoAML(t, goamlCase(v, pathTxs(toReport, []store.Tx{out1}), hops[1].TS.Add(72*time.Hour)))
+	txs := strings.Split(report, "<transaction>")[1:]
 	wants := []struct {
 		id   string
 		want []string
@@ -164,7 +144,7 @@ func TestGoAMLReportsAggregatePath(t *testing.T) {
 		{"out-2", []string{"Alerted transfer of alert chain, the last of its traced path", "not stored"}},
 	}
 	if len(txs) != len(wants) {
-		t.Fatalf("%d transactions in the report, want %d:\n%s", len(txs), len(wants), buf.String())
+		t.Fatalf("%d transactions in the report, want %d:\n%s", len(txs), len(wants), report)
 	}
 	for i, w := range wants { // oldest first
 		if !strings.Contains(txs[i], "<transactionnumber>"+w.id+"</transactionnumber>") {
@@ -180,6 +160,22 @@ func TestGoAMLReportsAggregatePath(t *testing.T) {
 
 // validGoAML fails t unless report validates against the goAML 5.0.2
 // schema the console writes to (xmllint, through goaml.Validate).
+// writeValidGoAML writes c with the test mapping, checks the report
+// against the schema and returns it.
+func writeValidGoAML(t *testing.T, c goaml.Case) string {
+	t.Helper()
+	m, err := goaml.LoadMapping("goaml/testdata/mapping-ae.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := m.Write(&buf, c); err != nil {
+		t.Fatal(err)
+	}
+	validGoAML(t, buf.Bytes())
+	return buf.String()
+}
+
 func validGoAML(t *testing.T, report []byte) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "report.xml")
