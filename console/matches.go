@@ -3,6 +3,7 @@ package console
 import (
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/expr-lang/expr/ast"
@@ -155,18 +156,8 @@ func (t matchThresholds) sanctionsHits(a *store.Alert) []sanctionsHit {
 	}
 	var out []sanctionsHit
 	for k, raw := range m {
-		field, list, ok := parseMatchKey(k)
+		field, list, match, ok := decodeListedMatch(k, raw)
 		if !ok {
-			continue
-		}
-		var match struct {
-			Score    float64 `json:"score"`
-			EntityID string  `json:"entity_id"`
-			List     string  `json:"list"`
-			Name     string  `json:"name"`
-			Alias    string  `json:"alias"`
-		}
-		if json.Unmarshal(raw, &match) != nil || match.EntityID == "" {
 			continue
 		}
 		if thr, known := t[thresholdKey{a.RuleID, int(a.RuleVersion), field, list}]; known && match.Score < thr {
@@ -194,6 +185,38 @@ func (t matchThresholds) sanctionsHits(a *store.Alert) []sanctionsHit {
 		return out[i].List+out[i].EntityID < out[j].List+out[j].EntityID
 	})
 	return out
+}
+
+// listedMatch is a sanctions_match explanation entry: the listed entity a
+// screened name resembles most, and how much.
+type listedMatch struct {
+	Score    float64 `json:"score"`
+	EntityID string  `json:"entity_id"`
+	List     string  `json:"list"`
+	Name     string  `json:"name"`
+	Alias    string  `json:"alias"`
+}
+
+// decodeListedMatch reads a "sanctions_match(FIELD, LIST)" entry that
+// names an entity.
+func decodeListedMatch(k string, raw json.RawMessage) (field, list string, m listedMatch, ok bool) {
+	if field, list, ok = parseMatchKey(k); !ok {
+		return "", "", m, false
+	}
+	if json.Unmarshal(raw, &m) != nil || m.EntityID == "" {
+		return "", "", m, false
+	}
+	return field, list, m, true
+}
+
+// String is the match as the page lists it: the listed name, the alias
+// the name matched when it is another, list and entity id, score.
+func (m listedMatch) String() string {
+	s := m.Name
+	if m.Alias != "" && m.Alias != m.Name {
+		s += " (alias " + m.Alias + ")"
+	}
+	return s + " · " + m.List + " " + m.EntityID + " · score " + strconv.FormatFloat(m.Score, 'f', 3, 64)
 }
 
 // parseMatchKey splits "sanctions_match(FIELD, LIST)".

@@ -183,3 +183,25 @@ func FuzzSanctionsHits(f *testing.F) {
 		}
 	})
 }
+
+// TestExplainRowsSanctionsMatch: a sanctions match reads as one line
+// (listed name, the alias matched when it is another, list and entity,
+// score), and an entry the page cannot read as a match stays JSON.
+func TestExplainRowsSanctionsMatch(t *testing.T) {
+	const key = "sanctions_match(debtor.name, sanctions_ofac_un)"
+	tests := []struct {
+		name, entry, want string
+	}{
+		{"alias is the name", `{"alias":"KOVALENKO, Andrey","entity_id":"17761","list":"ofac-sdn","name":"KOVALENKO, Andrey","score":0.984}`,
+			"KOVALENKO, Andrey · ofac-sdn 17761 · score 0.984"},
+		{"another alias", `{"alias":"KURCHENKO, Serhiy","entity_id":"18323","list":"ofac-sdn","name":"KURCHENKO, Sergey Vitalievich","score":0.6}`,
+			"KURCHENKO, Sergey Vitalievich (alias KURCHENKO, Serhiy) · ofac-sdn 18323 · score 0.600"},
+		{"no entity", `{"score":0.2}`, `{"score":0.2}`},
+	}
+	for _, tc := range tests {
+		rows := explainRows(json.RawMessage(`{"` + key + `":` + tc.entry + `}`))
+		if len(rows) != 1 || rows[0].Key != key || rows[0].Value != tc.want {
+			t.Errorf("%s: rows %+v, want one %s row %q", tc.name, rows, key, tc.want)
+		}
+	}
+}

@@ -103,9 +103,9 @@ type kv struct {
 }
 
 // explainRows flattens an alert's explanation into sorted rows. A traced
-// path the page shows as a table (tracePath) is left out, and an
-// aggregate's path becomes a list of its transfers; one the page cannot
-// read stays, as the JSON it is.
+// path the page shows as a table (tracePath) is left out, an aggregate's
+// path becomes a list of its transfers, and a sanctions match one line
+// (listedMatch.String); one the page cannot read stays, as the JSON it is.
 func explainRows(raw json.RawMessage) []kv {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &m); err != nil {
@@ -120,6 +120,10 @@ func explainRows(raw json.RawMessage) []kv {
 		}
 		if transfers, ok := decodeTransferList(k, rv); ok {
 			out = append(out, kv{Key: k, Transfers: transfers})
+			continue
+		}
+		if _, _, match, ok := decodeListedMatch(k, rv); ok {
+			out = append(out, kv{Key: k, Value: match.String()})
 			continue
 		}
 		var v any
