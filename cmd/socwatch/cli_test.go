@@ -29,7 +29,9 @@ func TestCLI(t *testing.T) {
 		// apart: not a feed, so no future bound.
 		{"screen IBM csv", []string{"screen", "--rules", "../../rules/packs/aml-core", "--format", "ibm-csv", "--quiet=false", "--screen-future-bound", "0",
 			"--input", "../../connectors/ibmcsv/testdata/" + firstFile(t, "../../connectors/ibmcsv/testdata", ".csv")}, 0, "screened"},
-		{"screen --alerts-from wants a zone", []string{"screen", "--alerts-from", "2026-03-01T00:00:00", "--input", feed}, 1, `"2026-03-01T00:00:00" is not an RFC 3339 time with its zone`},
+		{"screen --alerts-from wants a zone", []string{"screen", "--alerts-from", "2026-03-01T00:00:00", "--input", feed}, 2, `"2026-03-01T00:00:00" is not an RFC 3339 time with its zone`},
+		{"unknown flag", []string{"gen", "--frobnicate"}, 2, "flag provided but not defined: -frobnicate"},
+		{"help", []string{"gen", "--help"}, 0, "Usage: socwatch gen"},
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 	}
 	for _, tc := range tests {

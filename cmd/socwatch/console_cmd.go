@@ -53,7 +53,7 @@ func cmdConsoleAddUser(args []string, stdin io.Reader, stdout, stderr io.Writer)
 	path := fs.String("users", "console-users.json", "users file")
 	name := fs.String("name", "", "user name")
 	role := fs.String("role", users.Analyst, "analyst, supervisor or admin")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *name == "" {

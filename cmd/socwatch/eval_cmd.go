@@ -31,7 +31,7 @@ func cmdEval(args []string, stdout, stderr io.Writer) error {
 	sweep := fs.String("sweep", "", "rule id: vary each numeric literal of the rule and of the aggregates it reads, print the precision/recall table")
 	grid := fs.String("grid", "0.5,0.75,0.9,1.1,1.25,1.5,2", "sweep multipliers of each literal")
 	plot := fs.String("plot", "", "sweep plot (SVG); default sweep-RULE_ID.svg")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if len(inputs) == 0 {

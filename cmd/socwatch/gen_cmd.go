@@ -18,7 +18,7 @@ func cmdGen(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("out", "", "output file (JSON lines); default stdout")
 	labels := fs.String("labels", "", "labels file (tx_id,typology,scenario of each laundering transaction); default OUT.labels.csv, and no labels file when the feed goes to stdout")
 	profile := fs.String("profile", "realistic", "realistic: legitimate look-alikes of every typology and scenarios varied by seed; classic: the feed the default pack was written with")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *profile != "realistic" && *profile != "classic" {

@@ -25,7 +25,7 @@ func cmdGoAML(args []string, stdout, stderr io.Writer) error {
 	mapping := fs.String("mapping", "", "goAML mapping file (reporting entity, code lists)")
 	user := fs.String("user", os.Getenv("USER"), "who exports, for the audit trail")
 	schema := fs.String("schema", "", "validate the report against this XSD with xmllint before writing it")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *caseID == "" || *out == "" || *mapping == "" {

@@ -40,16 +40,23 @@ func main() {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	err := dispatch(os.Args[1:], os.Stdout, os.Stderr)
 	var ee exitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		os.Exit(ee.code)
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
-	default:
+	if err != nil && !errors.As(err, &ee) && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "socwatch:", err)
-		os.Exit(1)
 	}
+	os.Exit(exitCode(err))
+}
+
+// exitCode is the process exit code of dispatch's error: 0 for none or
+// --help, an exitError's own code (2: usage), else 1.
+func exitCode(err error) int {
+	var ee exitError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ee):
+		return ee.code
+	}
+	return 1
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) error {
@@ -81,6 +88,16 @@ func dispatch(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
 	return exitError{2}
+}
+
+// parseFlags parses args into fs. A flag it cannot parse is a usage error,
+// exit 2 as for an unknown command; fs has printed the error and its usage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		return exitError{2}
+	}
+	return err
 }
 
 // newFlags returns a FlagSet that prints its usage to stderr.

@@ -112,7 +112,7 @@ func cmdScreen(args []string, stdout, stderr io.Writer) error {
 	var limits rules.Limits
 	limits.RegisterFlags(fs)
 	quiet := fs.Bool("quiet", false, "no summary on stderr")
-	if err := fs.Parse(expandShortcuts(args, flagNames(map[string]string{"alerts-from": alertsFromKey}))); err != nil {
+	if err := parseFlags(fs, expandShortcuts(args, flagNames(map[string]string{"alerts-from": alertsFromKey}))); err != nil {
 		return err
 	}
 	bounds, err := sc.timeBounds()
