@@ -287,6 +287,9 @@ func compileRule(d *RuleDecl, rs *engine.RuleSet, aggIndex map[string]int, base 
 	for _, sc := range reads.screens {
 		r.Extra = append(r.Extra, sanctionsExplain(sc[0], lists[sc[1]]))
 	}
+	for _, nm := range reads.nameMatches {
+		r.Extra = append(r.Extra, nameMatchExplain(nm[0], lists[nm[1]]))
+	}
 	for _, f := range fields {
 		if isTraceField(f) {
 			r.ReadsTrace = true

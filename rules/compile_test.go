@@ -2,6 +2,7 @@ package rules
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -263,6 +264,39 @@ func TestTraceExplanation(t *testing.T) {
 		}
 		if strings.Join(keys, ",") != strings.Join(tc.want, ",") {
 			t.Errorf("%s: extra explanation %v, want %v", tc.when, keys, tc.want)
+		}
+	}
+}
+
+// TestNameMatchExplanation: a rule that calls name_match explains each call
+// with the list's spelling of the name it matched, or false, so the alert
+// says which party is listed and as what.
+func TestNameMatchExplanation(t *testing.T) {
+	pack := "lists:\n  wl: {kind: names, values: [\"CABELLO RONDON, Jose David\", \"Jan Kowalski\"]}\n" +
+		"rules:\n  - {id: R, version: 1, name: r, severity: high, score: 1, typology: sanctions, " +
+		"when: 'name_match(debtor.name, \"wl\") || name_match(creditor.name, \"wl\")'}\n"
+	rs, err := Load(writePack(t, pack), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		debtor, creditor string
+		want             map[string]any
+	}{
+		{"Jose David CABELLO RONDON", "Ola Nordmann", map[string]any{
+			"name_match(debtor.name, wl)": "CABELLO RONDON, Jose David", "name_match(creditor.name, wl)": false}},
+		{"Kari Nordmann", "KOWALSKI  Jan", map[string]any{
+			"name_match(debtor.name, wl)": false, "name_match(creditor.name, wl)": "Jan Kowalski"}},
+	}
+	for _, tc := range tests {
+		env := engine.Env{Tx: engine.Tx{TxID: "t", Debtor: engine.Party{Account: "B", Name: tc.debtor}, Creditor: engine.Party{Account: "C", Name: tc.creditor}}}
+		got := map[string]any{}
+		for _, x := range rs.Rules[0].Extra {
+			k, v := x(&env)
+			got[k] = v
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("%s → %s: explanation %v, want %v", tc.debtor, tc.creditor, got, tc.want)
 		}
 	}
 }

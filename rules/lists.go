@@ -27,6 +27,9 @@ type List struct {
 	// MatchName tells with a look-up of a short word or two (most names)
 	// instead of sorting the name's words and looking both forms up.
 	words map[string]struct{}
+	// listed maps a names list's normalised entries, in written and in
+	// sorted word order, to the entry as written (ListedName).
+	listed map[string]string
 	// Matcher screens names against the entities of a sanctions list.
 	Matcher *sanctions.Matcher
 	digest  [sha256.Size]byte // of the file's content, for RuleSet.Hash
@@ -49,29 +52,36 @@ func (l *List) Len() int { return len(l.values) }
 // normalises to itself without allocating; the sorted tokens are built in a
 // stack buffer and looked up by string(bytes), which does not copy.
 func (l *List) MatchName(name string) bool {
+	_, ok := l.ListedName(name)
+	return ok
+}
+
+// ListedName is MatchName's entry: the list's spelling of the name a party
+// name matched, as the file or pack wrote it, for the alert's explanation.
+func (l *List) ListedName(name string) (string, bool) {
 	n := names.Normalize(name)
-	if n == "" {
-		return false
+	if n == "" || !l.Names {
+		return "", false
 	}
-	for rest, more := n, l.Names; more; {
+	for rest, more := n, true; more; {
 		var w string
 		w, rest, more = strings.Cut(rest, " ")
 		if _, ok := l.words[w]; !ok {
-			return false
+			return "", false
 		}
 	}
-	if _, ok := l.values[n]; ok {
-		return true
+	if listed, ok := l.listed[n]; ok {
+		return listed, true
 	}
 	var buf [256]byte
-	_, ok := l.values[string(names.AppendSortedTokens(buf[:0], n))]
-	return ok
+	listed, ok := l.listed[string(names.AppendSortedTokens(buf[:0], n))]
+	return listed, ok
 }
 
 // newList returns an empty list of values (names: of party names) to add
 // to.
 func newList(name string, names bool) *List {
-	return &List{Name: name, Names: names, values: map[string]struct{}{}, words: map[string]struct{}{}}
+	return &List{Name: name, Names: names, values: map[string]struct{}{}, words: map[string]struct{}{}, listed: map[string]string{}}
 }
 
 func (l *List) add(v string) {
@@ -84,8 +94,15 @@ func (l *List) add(v string) {
 		if n == "" {
 			return
 		}
+		sorted := names.SortedTokens(n)
 		l.values[n] = struct{}{}
-		l.values[names.SortedTokens(n)] = struct{}{}
+		l.values[sorted] = struct{}{}
+		// The first spelling of a name is the one explanations give.
+		for _, k := range [2]string{n, sorted} {
+			if _, seen := l.listed[k]; !seen {
+				l.listed[k] = v
+			}
+		}
 		for _, w := range strings.Split(n, " ") {
 			l.words[w] = struct{}{}
 		}

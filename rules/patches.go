@@ -14,8 +14,9 @@ type readCollector struct {
 	fields   map[string]bool
 	aggs     map[int]bool
 	// screens are the (name field, sanctions list) pairs of sanctions_score
-	// calls: their best match goes into the explanation.
-	screens [][2]string
+	// calls: their best match goes into the explanation; nameMatches those
+	// of name_match calls, whose listed entry does.
+	screens, nameMatches [][2]string
 	err     error
 }
 
@@ -46,12 +47,19 @@ func (c *readCollector) Visit(node *ast.Node) {
 		}
 	case *ast.CallNode:
 		callee, ok := n.Callee.(*ast.IdentifierNode)
-		if !ok || callee.Value != "sanctions_score" || len(n.Arguments) != 2 {
+		if !ok || len(n.Arguments) != 2 {
 			return
 		}
 		list, ok1 := n.Arguments[1].(*ast.StringNode)
-		if field := path(n.Arguments[0]); ok1 && engine.Fields[field] != nil {
+		field := path(n.Arguments[0])
+		if !ok1 || engine.Fields[field] == nil {
+			return
+		}
+		switch callee.Value {
+		case "sanctions_score":
 			c.screens = append(c.screens, [2]string{field, list.Value})
+		case "name_match":
+			c.nameMatches = append(c.nameMatches, [2]string{field, list.Value})
 		}
 	}
 }
@@ -64,6 +72,20 @@ func sanctionsExplain(field string, l *List) func(*engine.Env) (string, any) {
 	return func(e *engine.Env) (string, any) {
 		m := l.Matcher.Best(f.Str(e), "")
 		return key, map[string]any{"score": m.Score, "entity_id": m.EntityID, "list": m.List, "alias": m.Alias, "name": m.Name}
+	}
+}
+
+// nameMatchExplain puts what a name_match call matched into the alert's
+// explanation: the list's spelling of the party's name, or false, so the
+// analyst sees which party is listed and as what.
+func nameMatchExplain(field string, l *List) func(*engine.Env) (string, any) {
+	f := engine.Fields[field]
+	key := "name_match(" + field + ", " + l.Name + ")"
+	return func(e *engine.Env) (string, any) {
+		if listed, ok := l.ListedName(f.Str(e)); ok {
+			return key, listed
+		}
+		return key, false
 	}
 }
 
