@@ -17,7 +17,7 @@ type readCollector struct {
 	// calls: their best match goes into the explanation; nameMatches those
 	// of name_match calls, whose listed entry does.
 	screens, nameMatches [][2]string
-	err     error
+	err                  error
 }
 
 func (c *readCollector) Visit(node *ast.Node) {
