@@ -64,27 +64,41 @@ func (l letter) record(topic string, maxBytes int) *kgo.Record {
 // maxMessageBytes reads a topic's max.message.bytes (its own setting or
 // the broker default it inherits).
 func maxMessageBytes(ctx context.Context, adm *kadm.Client, topic string) (int, error) {
+	cfg, err := topicConfigs(ctx, adm, topic)
+	if err != nil {
+		return 0, err
+	}
+	v, ok := cfg["max.message.bytes"]
+	if !ok {
+		return 0, fmt.Errorf("topic %s: no max.message.bytes in its configs", topic)
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("topic %s: max.message.bytes %q is not a positive integer", topic, v)
+	}
+	return n, nil
+}
+
+// topicConfigs returns a topic's configuration, defaults included, by key.
+func topicConfigs(ctx context.Context, adm *kadm.Client, topic string) (map[string]string, error) {
 	rcs, err := adm.DescribeTopicConfigs(ctx, topic)
 	if err != nil {
-		return 0, fmt.Errorf("describe topic %s configs: %w", topic, err)
+		return nil, fmt.Errorf("describe topic %s configs: %w", topic, err)
 	}
 	rc, err := rcs.On(topic, nil)
 	if err == nil {
 		err = rc.Err
 	}
 	if err != nil {
-		return 0, fmt.Errorf("describe topic %s configs: %w", topic, err)
+		return nil, fmt.Errorf("describe topic %s configs: %w", topic, err)
 	}
+	out := make(map[string]string, len(rc.Configs))
 	for _, c := range rc.Configs {
-		if c.Key == "max.message.bytes" && c.Value != nil {
-			n, err := strconv.Atoi(*c.Value)
-			if err != nil || n <= 0 {
-				return 0, fmt.Errorf("topic %s: max.message.bytes %q is not a positive integer", topic, *c.Value)
-			}
-			return n, nil
+		if c.Value != nil {
+			out[c.Key] = *c.Value
 		}
 	}
-	return 0, fmt.Errorf("topic %s: no max.message.bytes in its configs", topic)
+	return out, nil
 }
 
 // isRecordError reports whether a produce error is about the record itself

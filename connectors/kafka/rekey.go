@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/socwatch/socwatch/engine"
@@ -124,6 +125,11 @@ type Rekeyer struct {
 	failOnce    sync.Once
 	fail        context.CancelCauseFunc
 	outputTopic map[string]string
+	// minAge is, per internal topic with time-based retention by record
+	// time, half its retention: a copy is stamped no older than that
+	// (copyTime), so retention cannot delete it before it is screened.
+	minAge     map[string]time.Duration
+	stampedOld atomic.Bool // logged once: copies of old records are restamped
 	// perspValue holds the socwatch-perspective header value of each
 	// perspective, so a copy does not allocate them again.
 	perspValue [][]byte
@@ -433,16 +439,55 @@ func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []kgo.Record {
 	}
 	per := len(hs)
 	out := r.outputTopic[in.Topic]
+	ts := r.copyTime(out, in.Timestamp)
 	copies := make([]kgo.Record, n)
 	for i := range copies {
 		if i > 0 {
 			hs = append(hs, hs[:per]...)
 			hs[i*per].Value = persp[i]
 		}
-		copies[i] = kgo.Record{Topic: out, Key: keys[i], Value: value, Timestamp: in.Timestamp,
+		copies[i] = kgo.Record{Topic: out, Key: keys[i], Value: value, Timestamp: ts,
 			Headers: hs[i*per : (i+1)*per : (i+1)*per]}
 	}
 	return copies
+}
+
+// copyTime is the timestamp of a copy for internal topic out of a record
+// stamped ts: ts, or half the topic's retention ago when ts is older.
+// Copies keep their input's time (the record → alert latency is timed
+// from it, and state rebuilds look history up by it), but time-based
+// retention deletes a rolled segment by its newest record time: a
+// backfill of months-old records would have its copies deleted before
+// screening, which runs about half as fast, had read them. A later or
+// live record keeps its time; a restamped copy gains, and a history
+// lookup by time reaches at least as far back as before.
+func (r *Rekeyer) copyTime(out string, ts time.Time) time.Time {
+	minAge := r.minAge[out]
+	if minAge <= 0 {
+		return ts
+	}
+	if floor := time.Now().Add(-minAge); ts.Before(floor) {
+		if !r.stampedOld.Swap(true) {
+			r.log.Info("copies of records older than half the internal topic's retention are stamped with that age, so retention cannot delete them before they are screened",
+				"topic", out, "max_age", minAge, "record_time", ts)
+		}
+		return floor
+	}
+	return ts
+}
+
+// retentionMinAge is half a topic's time-based retention when retention
+// goes by record creation time (the default), else 0: no floor needed
+// (retention.ms -1, or the broker stamps append time).
+func retentionMinAge(cfg map[string]string) time.Duration {
+	if t, ok := cfg["message.timestamp.type"]; ok && t != "CreateTime" {
+		return 0
+	}
+	ms, err := strconv.ParseInt(cfg["retention.ms"], 10, 64)
+	if err != nil || ms <= 0 {
+		return 0
+	}
+	return time.Duration(ms) * time.Millisecond / 2
 }
 
 // noPerspective is the perspective of a bad input's single copy: an
@@ -618,12 +663,18 @@ func (r *Rekeyer) ensureOutputTopics(ctx context.Context) (int, error) {
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
 	limit := math.MaxInt32
+	r.minAge = make(map[string]time.Duration, len(r.outputTopic))
 	for in, out := range r.outputTopic {
 		n, err := r.ensureOutputTopic(ctx, adm, in, out)
 		if err != nil {
 			return 0, err
 		}
 		limit = min(limit, n)
+		cfg, err := topicConfigs(ctx, adm, out)
+		if err != nil {
+			return 0, fmt.Errorf("internal topic: %w", err)
+		}
+		r.minAge[out] = retentionMinAge(cfg)
 	}
 	return limit, nil
 }

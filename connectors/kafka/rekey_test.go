@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -72,7 +73,9 @@ func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
 	forEachBackend(t, func(t *testing.T, b backend) {
 		topic, group := unique("rekey"), unique("g")
 		createTopic(t, b, topic, 3)
-		base := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+		// Recent times: a copy of a record older than half the internal
+		// topic's retention is restamped (TestRekeyerStampsOldCopiesInsideRetention).
+		base := time.Now().Add(-time.Hour).Truncate(time.Second)
 		const n = 30
 		// Record seq j goes to partition j%3 at base+j s; partitions are
 		// produced one after the other (2, 1, 0), so arrival order is not
@@ -257,5 +260,68 @@ func TestRekeyerHistoryIsCutByEventTime(t *testing.T) {
 	feed(14, 16)
 	if got, want := run(16), "9 10 11 12 13 14 15"; got != want {
 		t.Fatalf("restarted stage released %s, want %s (history from 8:30 h, the newest committed at 13 h)", got, want)
+	}
+}
+
+// TestRekeyerStampsOldCopiesInsideRetention: the internal topic deletes by
+// record time, so a copy of a record older than half its retention is
+// stamped with that age (a backfill's copies would otherwise be deleted
+// before they are screened); a recent record's copies keep its time.
+func TestRekeyerStampsOldCopiesInsideRetention(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		topic, group := unique("rekeyold"), unique("g")
+		createTopic(t, b, topic, 1)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		out := topic + ".by-account"
+		resp, err := adminFor(t, b).CreateTopic(ctx, 1, 1, map[string]*string{"retention.ms": kadm.StringPtr("3600000")}, out)
+		if err == nil {
+			err = resp.Err
+		}
+		if err != nil {
+			t.Fatalf("create internal topic %s: %v", out, err)
+		}
+		now := time.Now().Truncate(time.Millisecond)
+		old, recent := now.Add(-48*time.Hour), now.Add(-10*time.Minute)
+		produce(t, b,
+			&kgo.Record{Topic: topic, Value: []byte("D0|C0|0"), Timestamp: old},
+			&kgo.Record{Topic: topic, Value: []byte("D1|C1|1"), Timestamp: recent})
+		cfg := RekeyConfig{Config: testConfig(b, topic, group), Perspectives: []string{"debtor.account", "creditor.account"},
+			Prepare: splitPrepare, OutputPartitions: 1}
+		before := time.Now()
+		r := runRekeyerUntilCommitted(t, b, cfg, topic, map[int32]int64{0: 2})
+		after := time.Now()
+		if r.OutputTopic(topic) != out {
+			t.Fatalf("internal topic %s, want %s", r.OutputTopic(topic), out)
+		}
+		for _, rec := range consumeAll(t, b, out, 4) {
+			switch {
+			case bytes.HasSuffix(rec.Value, []byte("|0")):
+				// Half the retention (30 min) before it was written.
+				if rec.Timestamp.Before(before.Add(-31*time.Minute)) || rec.Timestamp.After(after.Add(-29*time.Minute)) {
+					t.Errorf("copy of the 48 h old record stamped %v, want half an hour before it was written (%v … %v)", rec.Timestamp, before, after)
+				}
+			case !rec.Timestamp.Equal(recent):
+				t.Errorf("copy of the recent record stamped %v, want its own time %v", rec.Timestamp, recent)
+			}
+		}
+	})
+}
+
+func TestRetentionMinAge(t *testing.T) {
+	tests := []struct {
+		cfg  map[string]string
+		want time.Duration
+	}{
+		{map[string]string{"retention.ms": "604800000", "message.timestamp.type": "CreateTime"}, 84 * time.Hour},
+		{map[string]string{"retention.ms": "3600000"}, 30 * time.Minute}, // CreateTime is Kafka's default
+		{map[string]string{"retention.ms": "-1"}, 0},
+		{map[string]string{"retention.ms": "604800000", "message.timestamp.type": "LogAppendTime"}, 0},
+		{map[string]string{}, 0},
+	}
+	for _, tc := range tests {
+		if got := retentionMinAge(tc.cfg); got != tc.want {
+			t.Errorf("retentionMinAge(%v) = %v, want %v", tc.cfg, got, tc.want)
+		}
 	}
 }
