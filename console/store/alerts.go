@@ -165,6 +165,19 @@ func scanAlert(r scanner, a *Alert, extra ...any) error {
 	return nil
 }
 
+// scanExplainedAlert scans alertCols followed by the explanation, kept
+// when it is valid JSON.
+func scanExplainedAlert(r scanner, a *Alert) error {
+	var expl string
+	if err := scanAlert(r, a, &expl); err != nil {
+		return err
+	}
+	if json.Valid([]byte(expl)) {
+		a.Explanation = json.RawMessage(expl)
+	}
+	return nil
+}
+
 // stateSQL derives each alert's state from its events. A disposition only
 // counts while the latest status event is the disposal (a reopened alert
 // has none).
@@ -550,16 +563,12 @@ func (s *Store) Get(ctx context.Context, id string) (*Alert, error) {
 		return nil, ErrNotFound
 	}
 	var a Alert
-	var expl string
 	row := s.conn.QueryRow(ctx, "SELECT "+alertCols+", explanation FROM alerts PREWHERE alert_id = ? ORDER BY inserted_at DESC LIMIT 1", id)
-	if err := scanAlert(row, &a, &expl); err != nil {
+	if err := scanExplainedAlert(row, &a); err != nil {
 		if strings.Contains(err.Error(), "no rows") {
 			return nil, ErrNotFound
 		}
 		return nil, err
-	}
-	if json.Valid([]byte(expl)) {
-		a.Explanation = json.RawMessage(expl)
 	}
 	one := []Alert{a}
 	if err := s.fillStates(ctx, one); err != nil {
@@ -617,7 +626,7 @@ func (s *Store) Related(ctx context.Context, accounts []string, exclude string, 
 	q := "SELECT " + alertCols + " FROM alerts PREWHERE debtor_account IN " + in + " OR creditor_account IN " + in + " WHERE ts >= ? AND ts <= ? AND alert_id != ? ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id LIMIT " + strconv.Itoa(limit)
 	args := append(strArgs(accounts), strArgs(accounts)...)
 	args = append(args, at.Add(-window).UTC(), at.Add(window).UTC(), exclude)
-	return s.queryAlerts(ctx, "related alerts", q, args)
+	return s.queryAlerts(ctx, "related alerts", q, args, false)
 }
 
 // AlertsByID returns the given alerts with their state, newest first.
@@ -639,12 +648,13 @@ func (s *Store) alertsByID(ctx context.Context, ids []string, from, to time.Time
 		q += " WHERE ts >= ? AND ts <= ?"
 		args = append(args, from.UTC(), to.UTC())
 	}
-	return s.queryAlerts(ctx, "alerts by id", q+" ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id", args)
+	return s.queryAlerts(ctx, "alerts by id", q+" ORDER BY ts DESC, alert_id DESC LIMIT 1 BY alert_id", args, false)
 }
 
-// queryAlerts runs a query selecting alertCols and returns its alerts with
-// their state; what names the query in errors.
-func (s *Store) queryAlerts(ctx context.Context, what, q string, args []any) ([]Alert, error) {
+// queryAlerts runs a query selecting alertCols (then the explanation, when
+// explained) and returns its alerts with their state; what names the query
+// in errors.
+func (s *Store) queryAlerts(ctx context.Context, what, q string, args []any, explained bool) ([]Alert, error) {
 	rows, err := s.conn.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", what, err)
@@ -653,7 +663,12 @@ func (s *Store) queryAlerts(ctx context.Context, what, q string, args []any) ([]
 	out := []Alert{}
 	for rows.Next() {
 		var a Alert
-		if err := scanAlert(rows, &a); err != nil {
+		if explained {
+			err = scanExplainedAlert(rows, &a)
+		} else {
+			err = scanAlert(rows, &a)
+		}
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, a)

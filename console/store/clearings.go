@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -156,27 +155,7 @@ func (s *Store) UntriagedWith(ctx context.Context, accounts []string, needle str
 		" WHERE position(explanation, ?) > 0 AND alert_id NOT IN (SELECT alert_id FROM alert_events WHERE action IN ('status', 'dispose'))" +
 		" ORDER BY ts, alert_id LIMIT 1 BY alert_id"
 	args := append(strArgs(accounts), strArgs(accounts)...)
-	rows, err := s.conn.Query(ctx, q, append(args, needle)...)
-	if err != nil {
-		return nil, fmt.Errorf("query untriaged alerts: %w", err)
-	}
-	defer rows.Close()
-	out := []Alert{}
-	for rows.Next() {
-		var a Alert
-		var expl string
-		if err := scanAlert(rows, &a, &expl); err != nil {
-			return nil, err
-		}
-		if json.Valid([]byte(expl)) {
-			a.Explanation = json.RawMessage(expl)
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read untriaged alerts: %w", err)
-	}
-	return out, s.fillStates(ctx, out)
+	return s.queryAlerts(ctx, "untriaged alerts", q, append(args, needle), true)
 }
 
 // AutoUser is the user of the events the console appends on its own
