@@ -105,7 +105,7 @@ func (d *DeadLetter) send(ctx context.Context, l letter, done func(error)) {
 		d.limit = min(n, producerBatchMaxBytes)
 	})
 	reason := l.reason
-	d.cl.Produce(ctx, l.record(d.topic, d.limit), func(_ *kgo.Record, err error) {
+	d.cl.Produce(ctx, l.record(d.topic, d.limit, time.Now()), func(_ *kgo.Record, err error) {
 		if err != nil {
 			err = fmt.Errorf("produce to dead-letter topic %s: %w", d.topic, err)
 			d.log.Error("dead-letter write failed", "err", err)

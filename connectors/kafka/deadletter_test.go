@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -78,8 +79,16 @@ func TestDeadLetterKeepsRecordAndExplainsReason(t *testing.T) {
 				}
 			}
 		}
-		if !got[0].Timestamp.Equal(ts) {
-			t.Errorf("dlq[0] timestamp %v, want the original %v", got[0].Timestamp, ts)
+		// Stamped when written, the input's time in a header: retention
+		// counts from the dead-lettering, not from a backfill's old time.
+		if since := time.Since(got[0].Timestamp); since < 0 || since > 5*time.Minute {
+			t.Errorf("dlq[0] timestamp %v, want the time it was written (now)", got[0].Timestamp)
+		}
+		if v, _ := header(got[0], HeaderOriginalTimestamp); v != strconv.FormatInt(ts.UnixMilli(), 10) {
+			t.Errorf("dlq[0] %s = %q, want the input's %d", HeaderOriginalTimestamp, v, ts.UnixMilli())
+		}
+		if _, ok := header(got[1], HeaderOriginalTimestamp); ok {
+			t.Errorf("dlq[1] has %s though its input had no time", HeaderOriginalTimestamp)
 		}
 		if n := testutil.ToFloat64(d.m.dlq.WithLabelValues(engine.ReasonDecode)); n != 1 {
 			t.Errorf("socwatch_dlq_records_total{reason=decode} = %v, want 1", n)

@@ -16,6 +16,11 @@ import (
 // truncated to fit the dead-letter topic.
 const HeaderOriginalSize = "socwatch-original-size"
 
+// HeaderOriginalTimestamp carries a dead letter's own Kafka timestamp (Unix
+// milliseconds): the dead letter itself is stamped with the time it was
+// written, so that the DLQ topic's retention counts from then.
+const HeaderOriginalTimestamp = "socwatch-original-timestamp"
+
 // defaultMaxMessageBytes is Kafka's default max.message.bytes, assumed for
 // a topic whose limit cannot be read (e.g. not created yet).
 const defaultMaxMessageBytes = 1048588
@@ -38,15 +43,26 @@ type letter struct {
 	headers []kgo.RecordHeader
 }
 
-// record builds the dead-letter record, truncating the value so that the
-// whole record fits in maxBytes (the topic's max.message.bytes); the
-// original size is then recorded in HeaderOriginalSize.
-func (l letter) record(topic string, maxBytes int) *kgo.Record {
-	headers := make([]kgo.RecordHeader, 0, len(l.headers)+3)
+// record builds the dead-letter record, written at now, truncating the
+// value so that the whole record fits in maxBytes (the topic's
+// max.message.bytes); the original size is then recorded in
+// HeaderOriginalSize.
+//
+// The record is stamped now, not with the input's time, which goes to
+// HeaderOriginalTimestamp: time-based retention deletes a segment by its
+// newest record time, so the dead letters of a backfill of months-old
+// records would be deletable as soon as their segment rolled, before anyone
+// read them; and a DLQ topic with message.timestamp.before.max.ms set would
+// refuse them, stopping the stage that writes them.
+func (l letter) record(topic string, maxBytes int, now time.Time) *kgo.Record {
+	headers := make([]kgo.RecordHeader, 0, len(l.headers)+4)
 	headers = append(headers,
 		kgo.RecordHeader{Key: HeaderError, Value: []byte(l.reason + ": " + l.msg)},
 		kgo.RecordHeader{Key: HeaderReason, Value: []byte(l.reason)},
 	)
+	if !l.ts.IsZero() {
+		headers = append(headers, kgo.RecordHeader{Key: HeaderOriginalTimestamp, Value: strconv.AppendInt(nil, l.ts.UnixMilli(), 10)})
+	}
 	headers = append(headers, l.headers...)
 	// Room for the original-size header is always kept.
 	budget := maxBytes - letterOverhead - len(l.key) - (len(HeaderOriginalSize) + 20 + 8)
@@ -58,7 +74,7 @@ func (l letter) record(topic string, maxBytes int) *kgo.Record {
 		value = value[:max(budget, 0)]
 		headers = append(headers, kgo.RecordHeader{Key: HeaderOriginalSize, Value: strconv.AppendInt(nil, int64(len(l.value)), 10)})
 	}
-	return &kgo.Record{Topic: topic, Key: l.key, Value: value, Headers: headers, Timestamp: l.ts}
+	return &kgo.Record{Topic: topic, Key: l.key, Value: value, Headers: headers, Timestamp: now}
 }
 
 // maxMessageBytes reads a topic's max.message.bytes (its own setting or

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/socwatch/socwatch/internal/intern"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -37,7 +38,7 @@ func TestLetterTruncatesToTheTopicLimit(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			value := bytes.Repeat([]byte("x"), tc.value)
 			l := letter{key: []byte("k"), value: value, reason: "too_large", msg: "too big", headers: src}
-			r := l.record("dlq", tc.limit)
+			r := l.record("dlq", tc.limit, time.Now())
 			if r.Topic != "dlq" || string(r.Key) != "k" {
 				t.Errorf("topic %q key %q", r.Topic, r.Key)
 			}
