@@ -457,6 +457,42 @@ func TestIntegrationBrowser(t *testing.T) {
 		}
 	}
 
+	// The feed's exact watchlist hit (AML-SANC-001, as the shipped rule
+	// explained it): the card names the party and the watchlist's
+	// spelling; clearing it closes the customer's next such alert too.
+	exact := e.firstAlerts(1, "rule=AML-SANC-001")[0]
+	src, err := e.store.Get(context.Background(), exact.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exactHits := e.cons.thresholds.sanctionsHits(src)
+	if len(exactHits) != 1 || !exactHits[0].Exact {
+		t.Fatalf("the feed's AML-SANC-001 alert %s has matches %+v, want one exact", src.ID, exactHits)
+	}
+	hit := exactHits[0]
+	again := repeatAlert(t, *src, "watchlist-again", src.TS.Add(48*time.Hour))
+	writeAlerts(t, e.dsn, again)
+	match := `#sanctions-matches .match[data-party="` + hit.Party + `"]`
+	run(t, ctx, "open watchlist alert", chromedp.Navigate(base+"/alerts/"+src.ID), chromedp.WaitVisible(chromedp.CSS(match+" summary")))
+	if card := text("watchlist card", "sanctions-matches"); !strings.Contains(card, hit.Name) || !strings.Contains(card, hit.List+" · exact name") {
+		t.Fatalf("watchlist match card %q, want %q on %s, exact", card, hit.Name, hit.List)
+	}
+	run(t, ctx, "clear watchlist match",
+		chromedp.Click(chromedp.CSS(match+" summary")),
+		chromedp.SendKeys(chromedp.CSS(match+` textarea[name="reason"]`),
+			"Namesake: the customer is a company registered in Poland (KRS extract on file), no link to the listed UAE entity."),
+		chromedp.Click(chromedp.CSS(match+" .clear-form button")),
+		chromedp.WaitVisible(chromedp.CSS(match+" .cleared")),
+	)
+	if disp := text("watchlist disposition", "disposition"); disp != "cleared match" {
+		t.Fatalf("after clearing the watchlist match: disposition %q", disp)
+	}
+	screenshot(t, ctx, "console-alert-watchlist.png")
+	run(t, ctx, "open the customer's next watchlist alert", chromedp.Navigate(base+"/alerts/"+again.AlertID), chromedp.WaitVisible(chromedp.ID("history")))
+	if history := text("next watchlist history", "history"); !strings.Contains(history, store.AutoUser) || !strings.Contains(history, hit.Name) {
+		t.Fatalf("the customer's next watchlist alert was not closed citing the clearing: %q", history)
+	}
+
 	// Build a case from two fan-in alerts as the supervisor, who may
 	// export it.
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("signin")))
@@ -464,7 +500,7 @@ func TestIntegrationBrowser(t *testing.T) {
 	// The supervisor sees the clearing on the cleared matches page and
 	// revokes it, with a reason.
 	run(t, ctx, "cleared matches page", chromedp.Navigate(base+"/clearings"), chromedp.WaitVisible(chromedp.ID("clearings")))
-	if row := text("clearing row", "clearings"); !strings.Contains(row, pair.key.List+" "+pair.key.EntityID) || !strings.Contains(row, "active") || !strings.Contains(row, "passport seen") {
+	if row := text("clearing row", "clearings"); !strings.Contains(row, pair.key.List+" "+pair.key.Entity) || !strings.Contains(row, "active") || !strings.Contains(row, "passport seen") {
 		t.Fatalf("cleared matches page: %q", row)
 	}
 	screenshot(t, ctx, "console-cleared-matches.png")

@@ -14,12 +14,13 @@ import (
 )
 
 // clearRequest clears an alert's sanctions match for the customer: the
-// party (debtor or creditor) whose match it is — and the listed entity,
-// when the party matched on more than one list — the analyst's reason,
+// party (debtor or creditor) whose match it is — and the list and listed
+// entity, when the party matched more than one — the analyst's reason,
 // and an optional review date (YYYY-MM-DD) from which it no longer
 // applies.
 type clearRequest struct {
 	Party    string `json:"party"`
+	List     string `json:"list,omitempty"`
 	EntityID string `json:"entity_id,omitempty"`
 	Reason   string `json:"reason"`
 	ReviewBy string `json:"review_by"`
@@ -80,9 +81,9 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 	}
 	var hit *sanctionsHit
 	for i := range hits {
-		if hits[i].Party == req.Party && (req.EntityID == "" || hits[i].EntityID == req.EntityID) {
+		if hits[i].Party == req.Party && (req.List == "" || hits[i].List == req.List) && (req.EntityID == "" || hits[i].EntityID == req.EntityID) {
 			if hit != nil {
-				return nil, errorf(http.StatusBadRequest, "clear: the %s matched more than one listed entity; name one (entity_id)", req.Party)
+				return nil, errorf(http.StatusBadRequest, "clear: the %s matched more than one listed entity; name one (list, entity_id)", req.Party)
 			}
 			hit = &hits[i]
 		}
@@ -114,9 +115,11 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 	return c, nil
 }
 
-// matchSummary says what a clearing decided, for the audit trail.
+// matchSummary says what a clearing decided, for the audit trail: the
+// entity with its list and id, or, for a names list's entry, which has no
+// id, with its list alone.
 func matchSummary(c *store.Clearing) string {
-	return fmt.Sprintf("%s is not %s (%s %s)", c.Account, c.EntityName, c.List, c.EntityID)
+	return fmt.Sprintf("%s is not %s (%s)", c.Account, c.EntityName, strings.TrimSpace(c.List+" "+c.EntityID))
 }
 
 // activeClearings returns the clearings in force now, by key.
@@ -276,7 +279,7 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 		}
 	}
 	sort.Strings(accounts)
-	alerts, err := s.deps.Store.UntriagedWith(ctx, accounts, sanctionsMatchPrefix)
+	alerts, err := s.deps.Store.UntriagedWith(ctx, accounts, matchPrefixes)
 	if err != nil {
 		return 0, err
 	}
@@ -413,7 +416,7 @@ func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
 
 // clearForm is the alert page's "Clear this match for this customer…".
 func (s *Server) clearForm(ctx context.Context, r *http.Request, id string) (string, error) {
-	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), EntityID: r.PostFormValue("entity_id"),
+	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), List: r.PostFormValue("list"), EntityID: r.PostFormValue("entity_id"),
 		Reason: r.PostFormValue("reason"), ReviewBy: r.PostFormValue("review_by")})
 	return "match cleared for this customer", err
 }

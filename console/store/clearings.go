@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -143,19 +144,21 @@ func noEpoch(t time.Time) time.Time {
 
 // UntriagedWith returns the new alerts (no status or
 // disposition event yet) of the given accounts, either side, whose
-// explanation contains needle, oldest first, with their explanation and
-// state. The account condition is read first (PREWHERE), so only those
-// accounts' alerts are decompressed.
-func (s *Store) UntriagedWith(ctx context.Context, accounts []string, needle string) ([]Alert, error) {
-	if len(accounts) == 0 {
+// explanation contains one of needles, oldest first, with their
+// explanation and state. The account condition is read first (PREWHERE),
+// so only those accounts' alerts are decompressed.
+func (s *Store) UntriagedWith(ctx context.Context, accounts, needles []string) ([]Alert, error) {
+	if len(accounts) == 0 || len(needles) == 0 {
 		return []Alert{}, nil
 	}
 	in := inList(len(accounts))
+	// multiSearchAny is younger than ClickHouse 18.16.
+	found := strings.TrimSuffix(strings.Repeat("position(explanation, ?) > 0 OR ", len(needles)), " OR ")
 	q := "SELECT " + alertCols + ", explanation FROM alerts PREWHERE debtor_account IN " + in + " OR creditor_account IN " + in +
-		" WHERE position(explanation, ?) > 0 AND alert_id NOT IN (SELECT alert_id FROM alert_events WHERE action IN ('status', 'dispose'))" +
+		" WHERE (" + found + ") AND alert_id NOT IN (SELECT alert_id FROM alert_events WHERE action IN ('status', 'dispose'))" +
 		" ORDER BY ts, alert_id LIMIT 1 BY alert_id"
 	args := append(strArgs(accounts), strArgs(accounts)...)
-	return s.queryAlerts(ctx, "untriaged alerts", q, append(args, needle), true)
+	return s.queryAlerts(ctx, "untriaged alerts", q, append(args, strArgs(needles)...), true)
 }
 
 // AutoUser is the user of the events the console appends on its own
