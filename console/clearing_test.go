@@ -227,6 +227,113 @@ func testClearedMatches(t *testing.T, mr matchRule) {
 	}
 }
 
+// TestIntegrationClearingTrailReconciled: ClickHouse stores a clearing
+// and then refuses its trail event (the second insert; alert_events lacks
+// a column for the while). The request fails; no sweep closes an alert
+// citing the clearing while its event is missing; once ClickHouse takes
+// events again, the sweep appends it, then closes the pair's alerts.
+// Appended again (a request that raced the sweep), the event is still
+// one in the trail. The same for a revocation.
+func TestIntegrationClearingTrailReconciled(t *testing.T) {
+	testenv.Integration(t)
+	e := startEnv(t, freshDB(t, "clearing_trail"))
+	ctx := context.Background()
+	mr := matchRules[1]
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	first := mr.alert(t, "trail-1", t0, kovalenko, payee, "17761", "")
+	later := mr.alert(t, "trail-2", t0.Add(24*time.Hour), kovalenko, payee2, "17761", "")
+	writeAlerts(t, e.dsn, first, later)
+	ana, sue := e.login("ana"), e.login("sue")
+	refuseEvents := func() { execSQL(t, e.dsn, "ALTER TABLE alert_events DROP COLUMN note") }
+	takeEvents := func() { execSQL(t, e.dsn, "ALTER TABLE alert_events ADD COLUMN note String AFTER `to`") }
+	recorded := func(id string) bool {
+		t.Helper()
+		ids, err := e.store.RecordedClearingEvents(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids[id]
+	}
+
+	refuseEvents()
+	reason := "Namesake: customer born 1990 in Lviv, passport seen"
+	if code := ana.do("POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": reason}, nil); code == 201 {
+		t.Fatal("clearing acknowledged though its trail event was refused")
+	}
+	cs, err := e.store.Clearings(ctx)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("clearings %+v, %v: want the one stored before the trail event failed", cs, err)
+	}
+	c := cs[0]
+	if _, err := e.cons.sweep.run(ctx); err == nil || recorded(store.ClearingEventID(c.ID)) {
+		t.Fatalf("sweep with events refused: error %v, event recorded %v; want an error and no event", err, recorded(store.ClearingEventID(c.ID)))
+	}
+	for _, a := range []engine.Alert{first, later} {
+		if st, err := e.store.States(ctx, []string{a.AlertID}); err != nil || st[a.AlertID].Status != "" {
+			t.Fatalf("%s closed (%+v, %v) while the clearing's trail event is missing", a.TxID, st[a.AlertID], err)
+		}
+	}
+
+	takeEvents()
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, evs := alertState(t, sue, first.AlertID)
+	var clearedAt uint64
+	for _, ev := range evs {
+		if ev.Action == "match_clear" {
+			if clearedAt != 0 || ev.ID != store.ClearingEventID(c.ID) || ev.User != "ana" || !strings.Contains(ev.Note, reason) {
+				t.Fatalf("trail of the alert cleared from: %+v; want one match_clear by ana with the reason", evs)
+			}
+			clearedAt = ev.Seq
+		}
+	}
+	if clearedAt == 0 {
+		t.Fatalf("the sweep did not record the clearing in the trail: %+v", evs)
+	}
+	for _, a := range []engine.Alert{first, later} {
+		status, disp, evs := alertState(t, sue, a.AlertID)
+		last := evs[len(evs)-1]
+		if status != "closed" || disp != store.ClearedMatch || last.User != store.AutoUser || last.Seq <= clearedAt {
+			t.Errorf("%s: %s/%s, last event %+v; want closed by the sweep after the clearing's event (seq %d)", a.TxID, status, disp, last, clearedAt)
+		}
+	}
+	// The request's own append landing late, and more sweeps: still one.
+	again := onAlert(clearingEvent(&c), &store.Alert{})
+	if err := e.store.Append(ctx, []store.Event{again}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, evs := alertState(t, sue, first.AlertID); countAction(evs, "match_clear") != 1 {
+		t.Fatalf("trail after a second append: %+v; want one match_clear", evs)
+	}
+
+	refuseEvents()
+	if code := sue.do("POST", "/api/clearings/"+c.ID+"/revoke", map[string]string{"reason": "adverse media"}, nil); code == 201 {
+		t.Fatal("revocation acknowledged though its trail event was refused")
+	}
+	takeEvents()
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, evs := alertState(t, sue, first.AlertID); countAction(evs, "match_revoke") != 1 || evs[len(evs)-1].User != "sue" ||
+		!strings.Contains(evs[len(evs)-1].Note, "adverse media") {
+		t.Fatalf("trail after the revocation: %+v; want one match_revoke by sue with the reason", evs)
+	}
+}
+
+func countAction(evs []store.Event, action string) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.Action == action {
+			n++
+		}
+	}
+	return n
+}
+
 // clearedPair is the (customer account, listed entity) of the test's
 // database with the most AML-SANC-002 alerts that a clearing of it alone
 // closes.

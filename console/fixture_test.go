@@ -84,21 +84,28 @@ func freshDB(t testing.TB, suffix string) string {
 		db = "socwatch_console"
 	}
 	db += "_" + suffix
+	server := *u
+	server.Path = ""
+	execSQL(t, server.String(), "DROP DATABASE IF EXISTS `"+db+"`")
 	u.Path = "/" + db
-	o, err := ch.ParseDSN(base)
+	return u.String()
+}
+
+// execSQL runs one statement on the database dsn names.
+func execSQL(t testing.TB, dsn, q string) {
+	t.Helper()
+	o, err := ch.ParseDSN(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Auth.Database = ""
 	conn, err := ch.Open(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`"); err != nil {
-		t.Fatalf("drop %s: %v", db, err)
+	if err := conn.Exec(context.Background(), q); err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
-	return u.String()
 }
 
 var (

@@ -273,3 +273,31 @@ func TestExplainRowsSanctionsMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestClearingEventsDerivedIDs: a clearing's and a revocation's trail
+// events are built from the clearing alone, with ids derived from its id,
+// so the request and the sweep's reconciliation append the same event.
+func TestClearingEventsDerivedIDs(t *testing.T) {
+	c := &store.Clearing{ID: store.NewID(), Account: "UA03D", List: "ofac-sdn", EntityID: "17761", EntityName: "KOVALENKO, Andrey",
+		AlertID: "a1", User: "ana", Reason: "born 1990", ReviewBy: time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC),
+		Revoked: true, RevokedBy: "sue", RevokeReason: "adverse media"}
+	clear, revoke := clearingEvent(c), revocationEvent(c)
+	if clear != clearingEvent(c) || revoke != revocationEvent(c) {
+		t.Fatal("a clearing's trail events differ between two builds")
+	}
+	if clear.ID == revoke.ID || !store.ValidAlertID(clear.ID) || !store.ValidAlertID(revoke.ID) {
+		t.Fatalf("event ids %q, %q: want two distinct ids of the trail's form", clear.ID, revoke.ID)
+	}
+	other := *c
+	other.ID = store.NewID()
+	if clearingEvent(&other).ID == clear.ID || revocationEvent(&other).ID == revoke.ID {
+		t.Fatal("two clearings' events share an id")
+	}
+	if clear.Action != "match_clear" || clear.User != "ana" || clear.AlertID != "a1" || clear.To != c.ID ||
+		!strings.Contains(clear.Note, "review by 2027-06-01") || !strings.Contains(clear.Note, "born 1990") {
+		t.Errorf("clearing event %+v", clear)
+	}
+	if revoke.Action != "match_revoke" || revoke.User != "sue" || revoke.From != c.ID || !strings.Contains(revoke.Note, "adverse media") {
+		t.Errorf("revocation event %+v", revoke)
+	}
+}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -78,6 +80,42 @@ func (s *Store) appendClearing(ctx context.Context, action string, c *Clearing, 
 		return fmt.Errorf("insert cleared match %s: %w", action, err)
 	}
 	return nil
+}
+
+// ClearingEventID and RevocationEventID are the ids of the trail events
+// (alert_events) that record clearing id and its revocation. ClickHouse
+// 18.16 cannot insert into two tables atomically, so a clearing's row and
+// its trail event are two inserts; derived ids make the event safe to
+// append again when the console cannot tell whether it was
+// (RecordedClearingEvents).
+func ClearingEventID(id string) string { return id }
+
+// RevocationEventID: see ClearingEventID.
+func RevocationEventID(id string) string {
+	sum := sha256.Sum256([]byte("revoke " + id))
+	return hex.EncodeToString(sum[:16])
+}
+
+// RecordedClearingEvents returns the ids of the trail events of clearings
+// and revocations appended so far.
+func (s *Store) RecordedClearingEvents(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.conn.Query(ctx, "SELECT DISTINCT event_id FROM alert_events PREWHERE action IN ('match_clear', 'match_revoke')")
+	if err != nil {
+		return nil, fmt.Errorf("query clearing events: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan clearing event: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read clearing events: %w", err)
+	}
+	return out, nil
 }
 
 // clearingSQL derives each clearing's state from its rows.
