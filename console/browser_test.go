@@ -415,7 +415,7 @@ func TestIntegrationBrowser(t *testing.T) {
 	var recurring []engine.Alert
 	for i, to := range []string{payee, payee2, payee} {
 		recurring = append(recurring, sancAlert(t, fmt.Sprintf("sanc-recurring-%d", i), recurringFrom.Add(time.Duration(i)*72*time.Hour),
-			kovalenko, to, 0.984, "17761", 0.41, "23578"))
+			kovalenko, to, 0.984, "17761", 0.41, "18323"))
 	}
 	writeAlerts(t, e.dsn, recurring...)
 	pair := sanctionsPair(t, e)
@@ -493,8 +493,7 @@ func TestIntegrationBrowser(t *testing.T) {
 		t.Fatalf("the customer's next watchlist alert was not closed citing the clearing: %q", history)
 	}
 
-	// Build a case from two fan-in alerts as the supervisor, who may
-	// export it.
+	// Build a case as the supervisor, who may export it.
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("signin")))
 	login(t, ctx, base, "sue")
 	// The supervisor sees the clearing on the cleared matches page and
@@ -512,29 +511,40 @@ func TestIntegrationBrowser(t *testing.T) {
 	if row := text("revoked row", "clearings"); !strings.Contains(row, "revoked") || !strings.Contains(row, "Adverse media") {
 		t.Fatalf("after revoking: %q", row)
 	}
+	// A case of one debtor's split corridor payments (AML-CORR-001): the
+	// feed's debtor with the most such alerts, all of them ticked.
+	corridor := map[string][]store.Alert{}
+	splitter := ""
+	for _, a := range e.firstAlerts(500, "rule=AML-CORR-001") {
+		d := a.DebtorAccount
+		corridor[d] = append(corridor[d], a)
+		if n := len(corridor[d]); splitter == "" || n > len(corridor[splitter]) || n == len(corridor[splitter]) && d < splitter {
+			splitter = d
+		}
+	}
 	run(t, ctx, "build case",
-		chromedp.Navigate(base+"/alerts?typology=fan_in"),
+		chromedp.Navigate(base+"/alerts?rule=AML-CORR-001&account="+url.QueryEscape(splitter)),
 		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)),
-		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(1) input[type=checkbox]`)),
-		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(2) input[type=checkbox]`)),
-		chromedp.SendKeys(chromedp.ID("case-title"), "Fan-in to collector account"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#queue tbody tr[data-alert] input[type=checkbox]").forEach(c => c.click())`),
+		chromedp.SendKeys(chromedp.ID("case-title"), "Split payments NO → PL by one debtor"),
 		chromedp.Click(chromedp.ID("open-case")),
 		chromedp.WaitVisible(chromedp.ID("timeline")),
-		chromedp.SendKeys(chromedp.ID("reason-text"), "Many unrelated senders paid one account within days; funds left the same week."),
+		chromedp.SendKeys(chromedp.ID("reason-text"), "One account sent EUR 7,000–8,200 at a time to two Polish accounts, "+
+			"every two to three days for two weeks: far more than it ever sent before, kept below EUR 10,000 per transfer."),
 		chromedp.Click(chromedp.ID("save-reason")),
 	)
 	// The page already shows a flash ("case opened"); wait for the
 	// reloaded page with the saved reason.
-	waitText(t, ctx, "case-reason", "funds left the same week")
-	if title := text("case title", "case-title"); title != "Fan-in to collector account" {
+	waitText(t, ctx, "case-reason", "kept below EUR 10,000")
+	if title := text("case title", "case-title"); title != "Split payments NO → PL by one debtor" {
 		t.Fatalf("case title = %q", title)
 	}
-	if n := count("case alerts", "#case-alerts tbody tr"); n != 2 {
-		t.Fatalf("case holds %d alerts, want 2", n)
+	if n, want := count("case alerts", "#case-alerts tbody tr"), len(corridor[splitter]); n != want || n < 2 {
+		t.Fatalf("case holds %d alerts, want the debtor's %d (2 or more)", n, want)
 	}
 	// Export through the page's link (fetched in the page, with its
 	// session) and validate against the FIU's schema.
-	if xml := exportGoAML(t, ctx, "export goAML"); !strings.Contains(xml, "funds left the same week") {
+	if xml := exportGoAML(t, ctx, "export goAML"); !strings.Contains(xml, "kept below EUR 10,000") {
 		t.Fatalf("goAML export lacks the case's reason: %.300s", xml)
 	}
 	run(t, ctx, "reload case", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("timeline")))

@@ -50,15 +50,18 @@ func TestMain(m *testing.M) {
 	}
 	packDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(filepath.Dir(dir))
 	os.Exit(code)
 }
 
+// buildTestPack returns the pack directory, named aml-core (as pages show
+// it) inside a temporary one; TestMain removes its parent.
 func buildTestPack() (string, error) {
-	dir, err := os.MkdirTemp("", "socwatch-console-pack-")
+	parent, err := os.MkdirTemp("", "socwatch-console-pack-")
 	if err != nil {
 		return "", err
 	}
+	dir := filepath.Join(parent, "aml-core")
 	if err := os.CopyFS(dir, os.DirFS("../rules/packs/aml-core")); err != nil {
 		return "", fmt.Errorf("copy aml-core: %w", err)
 	}
