@@ -120,8 +120,8 @@ func TestIntegrationBacktest(t *testing.T) {
 		{"from": rng["to"], "to": rng["from"]},
 	} {
 		var out string
-		if code := c.do("POST", "/api/backtest", bad, &out); code != http.StatusBadRequest {
-			t.Errorf("backtest %v = %d %s, want 400", bad, code, out)
+		if code := c.do("POST", "/api/backtest", bad, &out); code != http.StatusBadRequest || strings.Contains(out, filepath.Dir(packDir)) {
+			t.Errorf("backtest %v = %d %s, want 400 without the host's paths", bad, code, out)
 		}
 	}
 }
