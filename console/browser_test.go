@@ -493,6 +493,48 @@ func TestIntegrationBrowser(t *testing.T) {
 		t.Fatalf("the customer's next watchlist alert was not closed citing the clearing: %q", history)
 	}
 
+	// Bulk triage from the queue: three new threshold reports ticked,
+	// assigned, reviewed and closed with one reason, each alert with its
+	// own events.
+	run(t, ctx, "bulk: queue", chromedp.Navigate(base+"/alerts?rule=AML-THR-001&status=new"),
+		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)))
+	picked := get(t, ctx, "bulk: pick", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#queue tbody tr[data-alert]")].slice(0, 3).map(r => r.dataset.alert)`))
+	if len(picked) != 3 {
+		t.Fatalf("the new AML-THR-001 queue has %d alerts, want 3 or more", len(picked))
+	}
+	tick := func(step string) {
+		for _, id := range picked {
+			run(t, ctx, step, chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert="`+id+`"] input[type=checkbox]`)))
+		}
+	}
+	tick("bulk: tick to assign")
+	run(t, ctx, "bulk: assign", chromedp.SetValue(chromedp.ID("bulk-assignee"), "ana"), chromedp.Click(chromedp.ID("bulk-assign")))
+	waitText(t, ctx, "flash", "assignment recorded for 3 alerts")
+	tick("bulk: tick to review")
+	run(t, ctx, "bulk: review", chromedp.Click(chromedp.ID("bulk-review")))
+	waitText(t, ctx, "flash", "status recorded for 3 alerts")
+	run(t, ctx, "bulk: my reviews", chromedp.Navigate(base+"/alerts?rule=AML-THR-001&status=in_review&assignee=ana"),
+		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)))
+	if n := count("bulk: in review", "#queue tbody tr[data-alert]"); n != 3 {
+		t.Fatalf("ana's AML-THR-001 alerts in review: %d, want the 3 reviewed in bulk", n)
+	}
+	tick("bulk: tick to close")
+	run(t, ctx, "bulk: close",
+		chromedp.SetValue(chromedp.ID("bulk-disposition"), "not_suspicious"),
+		chromedp.SendKeys(chromedp.ID("bulk-reason"), "Quarterly dividend payments to the fund's registered shareholders; register extract on file."),
+	)
+	screenshot(t, ctx, "console-queue-bulk.png")
+	run(t, ctx, "bulk: close", chromedp.Click(chromedp.ID("bulk-close")))
+	waitText(t, ctx, "flash", "disposition recorded for 3 alerts")
+	for _, id := range picked {
+		run(t, ctx, "bulk: closed alert", chromedp.Navigate(base+"/alerts/"+id), chromedp.WaitVisible(chromedp.ID("history")))
+		if disp, history := text("bulk disposition", "disposition"), text("bulk history", "history"); disp != "not suspicious" ||
+			!strings.Contains(history, "register extract on file") || !strings.Contains(history, "one of 3 alerts in bulk dispose") {
+			t.Fatalf("alert %s closed in bulk: disposition %q, history %q", id, disp, history)
+		}
+	}
+
 	// Build a case as the supervisor, who may export it.
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("signin")))
 	login(t, ctx, base, "sue")

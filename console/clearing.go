@@ -369,9 +369,7 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	for _, id := range ids { // sorted by (ts, id); only sweeps lock several, one at a time
-		defer lockAlert(id)()
-	}
+	defer lockAlerts(ids)()
 	states, err := s.deps.Store.States(ctx, ids)
 	if err != nil {
 		return 0, err

@@ -15,6 +15,9 @@
 // closure an audit event citing the clearing (clearing.go; which of an
 // alert's matches fired: matches.go).
 //
+// Alerts ticked in the queue are triaged in bulk, each its own checked
+// event, all or nothing (bulk.go).
+//
 // Every analyst action is appended to ClickHouse's alert_events (see
 // console/store) before it is acknowledged. Users log in against a bcrypt
 // users file, or, in reverse-proxy mode, are named by a trusted header; a

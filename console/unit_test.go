@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -251,4 +252,32 @@ func FuzzParseFilter(f *testing.F) {
 			t.Fatalf("limit %d passed", fl.Limit)
 		}
 	})
+}
+
+// TestLockAlertsOrderAndRepeats: lockAlerts takes an id given twice once
+// (a second Lock of one mutex would wait forever) and releases them all;
+// two callers naming the same alerts in opposite orders do not deadlock.
+func TestLockAlertsOrderAndRepeats(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lockAlerts([]string{"lock-b", "lock-a", "lock-b"})()
+		var wg sync.WaitGroup
+		for _, ids := range [][]string{{"lock-a", "lock-b", "lock-c"}, {"lock-c", "lock-b", "lock-a"}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 1000 {
+					lockAlerts(ids)()
+				}
+			}()
+		}
+		wg.Wait()
+		lockAlert("lock-a")() // released
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("lockAlerts deadlocked")
+	}
 }
