@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -149,6 +150,24 @@ func lockAlert(id string) func() {
 	m := mu.(*sync.Mutex)
 	m.Lock()
 	return m.Unlock
+}
+
+// lockAlerts locks several alerts, in id order: every caller that holds
+// more than one (bulk actions, the cleared-match sweep) takes them in the
+// same order, so none waits for another that waits for it.
+func lockAlerts(ids []string) func() {
+	sorted := slices.Clone(ids)
+	slices.Sort(sorted)
+	sorted = slices.Compact(sorted)
+	unlocks := make([]func(), 0, len(sorted))
+	for _, id := range sorted {
+		unlocks = append(unlocks, lockAlert(id))
+	}
+	return func() {
+		for i := len(unlocks) - 1; i >= 0; i-- {
+			unlocks[i]()
+		}
+	}
 }
 
 // act applies an analyst's action to an alert and returns the appended

@@ -159,14 +159,20 @@ func (b *backtests) stopAll() {
 	}
 }
 
+// packName is how pages name the pack in directory dir: its base name.
+func packName(dir string) string { return filepath.Base(filepath.Clean(dir)) }
+
 // packDir resolves the request's rules to a pack directory; cleanup
 // removes a temporary one.
 func (b *backtests) packDir(req backtestRequest) (dir, desc string, cleanup func(), err error) {
 	cleanup = func() {}
 	running := b.s.deps.RulesPath
 	src := strings.TrimSpace(req.Rules)
+	// Packs are described by their directory's name (relative to the
+	// running pack's parent): analysts need to tell packs apart, not
+	// the host's paths.
 	if src == "" && running != "" {
-		return running, running, cleanup, nil
+		return running, packName(running), cleanup, nil
 	}
 	if !strings.Contains(src, "\n") && !strings.Contains(src, ":") {
 		// A directory: only under the running pack's parent, so the API
@@ -179,10 +185,11 @@ func (b *backtests) packDir(req backtestRequest) (dir, desc string, cleanup func
 		if filepath.IsAbs(src) {
 			abs = filepath.Clean(src)
 		}
-		if rel, err := filepath.Rel(root, abs); err != nil || strings.HasPrefix(rel, "..") {
-			return "", "", cleanup, errorf(http.StatusBadRequest, "pack directory must be under %s", root)
+		rel, err := filepath.Rel(root, abs)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return "", "", cleanup, errorf(http.StatusBadRequest, "pack directory must be under the running pack's parent directory")
 		}
-		return abs, abs, cleanup, nil
+		return abs, rel, cleanup, nil
 	}
 	// Inline YAML: the running pack with one rule file replaced.
 	if running == "" {
@@ -205,7 +212,7 @@ func (b *backtests) packDir(req backtestRequest) (dir, desc string, cleanup func
 		cleanup()
 		return "", "", func() {}, fmt.Errorf("backtest pack: %w", err)
 	}
-	return tmp, running + " with " + name + " edited", cleanup, nil
+	return tmp, packName(running) + " with " + name + " edited", cleanup, nil
 }
 
 // start validates the request, compiles the pack and starts the job.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,9 @@ func TestIntegrationBacktest(t *testing.T) {
 	if st.State != "done" {
 		t.Fatalf("edited backtest: %s %s", st.State, st.Error)
 	}
+	if want := filepath.Base(packDir) + " with threshold.yaml edited"; st.Pack != want {
+		t.Errorf("edited backtest's pack %q, want %q (no host path)", st.Pack, want)
+	}
 	for _, r := range st.Rules {
 		switch {
 		case r.RuleID == "AML-THR-001" && (r.Added == 0 || r.Removed != 0):
@@ -116,8 +120,8 @@ func TestIntegrationBacktest(t *testing.T) {
 		{"from": rng["to"], "to": rng["from"]},
 	} {
 		var out string
-		if code := c.do("POST", "/api/backtest", bad, &out); code != http.StatusBadRequest {
-			t.Errorf("backtest %v = %d %s, want 400", bad, code, out)
+		if code := c.do("POST", "/api/backtest", bad, &out); code != http.StatusBadRequest || strings.Contains(out, filepath.Dir(packDir)) {
+			t.Errorf("backtest %v = %d %s, want 400 without the host's paths", bad, code, out)
 		}
 	}
 }
@@ -149,6 +153,11 @@ func TestIntegrationRulesFeedback(t *testing.T) {
 		if v.Rules[i].ID == "AML-THR-002" {
 			row = &v.Rules[i]
 		}
+	}
+	// The pack is named as the analyst knows it, with the hash the
+	// service logs, not by the host's path.
+	if v.Pack != filepath.Base(packDir) || v.Hash != loadPack(t).Hash || v.Hash == "" {
+		t.Errorf("rules page names pack %q #%s, want %q #%s", v.Pack, v.Hash, filepath.Base(packDir), loadPack(t).Hash)
 	}
 	if row == nil || !row.InPack || row.Version != 1 || row.Mode == "" {
 		b, _ := json.Marshal(v.Rules)

@@ -415,7 +415,7 @@ func TestIntegrationBrowser(t *testing.T) {
 	var recurring []engine.Alert
 	for i, to := range []string{payee, payee2, payee} {
 		recurring = append(recurring, sancAlert(t, fmt.Sprintf("sanc-recurring-%d", i), recurringFrom.Add(time.Duration(i)*72*time.Hour),
-			kovalenko, to, 0.984, "17761", 0.41, "23578"))
+			kovalenko, to, 0.984, "17761", 0.41, "18323"))
 	}
 	writeAlerts(t, e.dsn, recurring...)
 	pair := sanctionsPair(t, e)
@@ -457,14 +457,91 @@ func TestIntegrationBrowser(t *testing.T) {
 		}
 	}
 
-	// Build a case from two fan-in alerts as the supervisor, who may
-	// export it.
+	// The feed's exact watchlist hit (AML-SANC-001, as the shipped rule
+	// explained it): the card names the party and the watchlist's
+	// spelling; clearing it closes the customer's next such alert too.
+	exact := e.firstAlerts(1, "rule=AML-SANC-001")[0]
+	src, err := e.store.Get(context.Background(), exact.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exactHits := e.cons.thresholds.sanctionsHits(src)
+	if len(exactHits) != 1 || !exactHits[0].Exact {
+		t.Fatalf("the feed's AML-SANC-001 alert %s has matches %+v, want one exact", src.ID, exactHits)
+	}
+	hit := exactHits[0]
+	again := repeatAlert(t, *src, "watchlist-again", src.TS.Add(48*time.Hour))
+	writeAlerts(t, e.dsn, again)
+	match := `#sanctions-matches .match[data-party="` + hit.Party + `"]`
+	run(t, ctx, "open watchlist alert", chromedp.Navigate(base+"/alerts/"+src.ID), chromedp.WaitVisible(chromedp.CSS(match+" summary")))
+	if card := text("watchlist card", "sanctions-matches"); !strings.Contains(card, hit.Name) || !strings.Contains(card, hit.List+" · exact name") {
+		t.Fatalf("watchlist match card %q, want %q on %s, exact", card, hit.Name, hit.List)
+	}
+	run(t, ctx, "clear watchlist match",
+		chromedp.Click(chromedp.CSS(match+" summary")),
+		chromedp.SendKeys(chromedp.CSS(match+` textarea[name="reason"]`),
+			"Namesake: the customer is a company registered in Poland (KRS extract on file), no link to the listed UAE entity."),
+		chromedp.Click(chromedp.CSS(match+" .clear-form button")),
+		chromedp.WaitVisible(chromedp.CSS(match+" .cleared")),
+	)
+	if disp := text("watchlist disposition", "disposition"); disp != "cleared match" {
+		t.Fatalf("after clearing the watchlist match: disposition %q", disp)
+	}
+	screenshot(t, ctx, "console-alert-watchlist.png")
+	run(t, ctx, "open the customer's next watchlist alert", chromedp.Navigate(base+"/alerts/"+again.AlertID), chromedp.WaitVisible(chromedp.ID("history")))
+	if history := text("next watchlist history", "history"); !strings.Contains(history, store.AutoUser) || !strings.Contains(history, hit.Name) {
+		t.Fatalf("the customer's next watchlist alert was not closed citing the clearing: %q", history)
+	}
+
+	// Bulk triage from the queue: three new threshold reports ticked,
+	// assigned, reviewed and closed with one reason, each alert with its
+	// own events.
+	run(t, ctx, "bulk: queue", chromedp.Navigate(base+"/alerts?rule=AML-THR-001&status=new"),
+		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)))
+	picked := get(t, ctx, "bulk: pick", chromedp.Evaluate[[]string](
+		`[...document.querySelectorAll("#queue tbody tr[data-alert]")].slice(0, 3).map(r => r.dataset.alert)`))
+	if len(picked) != 3 {
+		t.Fatalf("the new AML-THR-001 queue has %d alerts, want 3 or more", len(picked))
+	}
+	tick := func(step string) {
+		for _, id := range picked {
+			run(t, ctx, step, chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert="`+id+`"] input[type=checkbox]`)))
+		}
+	}
+	tick("bulk: tick to assign")
+	run(t, ctx, "bulk: assign", chromedp.SetValue(chromedp.ID("bulk-assignee"), "ana"), chromedp.Click(chromedp.ID("bulk-assign")))
+	waitText(t, ctx, "flash", "assignment recorded for 3 alerts")
+	tick("bulk: tick to review")
+	run(t, ctx, "bulk: review", chromedp.Click(chromedp.ID("bulk-review")))
+	waitText(t, ctx, "flash", "status recorded for 3 alerts")
+	run(t, ctx, "bulk: my reviews", chromedp.Navigate(base+"/alerts?rule=AML-THR-001&status=in_review&assignee=ana"),
+		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)))
+	if n := count("bulk: in review", "#queue tbody tr[data-alert]"); n != 3 {
+		t.Fatalf("ana's AML-THR-001 alerts in review: %d, want the 3 reviewed in bulk", n)
+	}
+	tick("bulk: tick to close")
+	run(t, ctx, "bulk: close",
+		chromedp.SetValue(chromedp.ID("bulk-disposition"), "not_suspicious"),
+		chromedp.SendKeys(chromedp.ID("bulk-reason"), "Quarterly dividend payments to the fund's registered shareholders; register extract on file."),
+	)
+	screenshot(t, ctx, "console-queue-bulk.png")
+	run(t, ctx, "bulk: close", chromedp.Click(chromedp.ID("bulk-close")))
+	waitText(t, ctx, "flash", "disposition recorded for 3 alerts")
+	for _, id := range picked {
+		run(t, ctx, "bulk: closed alert", chromedp.Navigate(base+"/alerts/"+id), chromedp.WaitVisible(chromedp.ID("history")))
+		if disp, history := text("bulk disposition", "disposition"), text("bulk history", "history"); disp != "not suspicious" ||
+			!strings.Contains(history, "register extract on file") || !strings.Contains(history, "one of 3 alerts in bulk dispose") {
+			t.Fatalf("alert %s closed in bulk: disposition %q, history %q", id, disp, history)
+		}
+	}
+
+	// Build a case as the supervisor, who may export it.
 	run(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`header form button`)), chromedp.WaitVisible(chromedp.ID("signin")))
 	login(t, ctx, base, "sue")
 	// The supervisor sees the clearing on the cleared matches page and
 	// revokes it, with a reason.
 	run(t, ctx, "cleared matches page", chromedp.Navigate(base+"/clearings"), chromedp.WaitVisible(chromedp.ID("clearings")))
-	if row := text("clearing row", "clearings"); !strings.Contains(row, pair.key.List+" "+pair.key.EntityID) || !strings.Contains(row, "active") || !strings.Contains(row, "passport seen") {
+	if row := text("clearing row", "clearings"); !strings.Contains(row, pair.key.List+" "+pair.key.Entity) || !strings.Contains(row, "active") || !strings.Contains(row, "passport seen") {
 		t.Fatalf("cleared matches page: %q", row)
 	}
 	screenshot(t, ctx, "console-cleared-matches.png")
@@ -476,29 +553,40 @@ func TestIntegrationBrowser(t *testing.T) {
 	if row := text("revoked row", "clearings"); !strings.Contains(row, "revoked") || !strings.Contains(row, "Adverse media") {
 		t.Fatalf("after revoking: %q", row)
 	}
+	// A case of one debtor's split corridor payments (AML-CORR-001): the
+	// feed's debtor with the most such alerts, all of them ticked.
+	corridor := map[string][]store.Alert{}
+	splitter := ""
+	for _, a := range e.firstAlerts(500, "rule=AML-CORR-001") {
+		d := a.DebtorAccount
+		corridor[d] = append(corridor[d], a)
+		if n := len(corridor[d]); splitter == "" || n > len(corridor[splitter]) || n == len(corridor[splitter]) && d < splitter {
+			splitter = d
+		}
+	}
 	run(t, ctx, "build case",
-		chromedp.Navigate(base+"/alerts?typology=fan_in"),
+		chromedp.Navigate(base+"/alerts?rule=AML-CORR-001&account="+url.QueryEscape(splitter)),
 		chromedp.WaitVisible(chromedp.CSS(`#queue tbody tr[data-alert]`)),
-		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(1) input[type=checkbox]`)),
-		chromedp.Click(chromedp.CSS(`#queue tbody tr[data-alert]:nth-child(2) input[type=checkbox]`)),
-		chromedp.SendKeys(chromedp.ID("case-title"), "Fan-in to collector account"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("#queue tbody tr[data-alert] input[type=checkbox]").forEach(c => c.click())`),
+		chromedp.SendKeys(chromedp.ID("case-title"), "Split payments NO → PL by one debtor"),
 		chromedp.Click(chromedp.ID("open-case")),
 		chromedp.WaitVisible(chromedp.ID("timeline")),
-		chromedp.SendKeys(chromedp.ID("reason-text"), "Many unrelated senders paid one account within days; funds left the same week."),
+		chromedp.SendKeys(chromedp.ID("reason-text"), "One account sent EUR 7,000–8,200 at a time to two Polish accounts, "+
+			"every two to three days for two weeks: far more than it ever sent before, kept below EUR 10,000 per transfer."),
 		chromedp.Click(chromedp.ID("save-reason")),
 	)
 	// The page already shows a flash ("case opened"); wait for the
 	// reloaded page with the saved reason.
-	waitText(t, ctx, "case-reason", "funds left the same week")
-	if title := text("case title", "case-title"); title != "Fan-in to collector account" {
+	waitText(t, ctx, "case-reason", "kept below EUR 10,000")
+	if title := text("case title", "case-title"); title != "Split payments NO → PL by one debtor" {
 		t.Fatalf("case title = %q", title)
 	}
-	if n := count("case alerts", "#case-alerts tbody tr"); n != 2 {
-		t.Fatalf("case holds %d alerts, want 2", n)
+	if n, want := count("case alerts", "#case-alerts tbody tr"), len(corridor[splitter]); n != want || n < 2 {
+		t.Fatalf("case holds %d alerts, want the debtor's %d (2 or more)", n, want)
 	}
 	// Export through the page's link (fetched in the page, with its
 	// session) and validate against the FIU's schema.
-	if xml := exportGoAML(t, ctx, "export goAML"); !strings.Contains(xml, "funds left the same week") {
+	if xml := exportGoAML(t, ctx, "export goAML"); !strings.Contains(xml, "kept below EUR 10,000") {
 		t.Fatalf("goAML export lacks the case's reason: %.300s", xml)
 	}
 	run(t, ctx, "reload case", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("timeline")))

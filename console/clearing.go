@@ -14,12 +14,13 @@ import (
 )
 
 // clearRequest clears an alert's sanctions match for the customer: the
-// party (debtor or creditor) whose match it is — and the listed entity,
-// when the party matched on more than one list — the analyst's reason,
+// party (debtor or creditor) whose match it is — and the list and listed
+// entity, when the party matched more than one — the analyst's reason,
 // and an optional review date (YYYY-MM-DD) from which it no longer
 // applies.
 type clearRequest struct {
 	Party    string `json:"party"`
+	List     string `json:"list,omitempty"`
 	EntityID string `json:"entity_id,omitempty"`
 	Reason   string `json:"reason"`
 	ReviewBy string `json:"review_by"`
@@ -80,9 +81,9 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 	}
 	var hit *sanctionsHit
 	for i := range hits {
-		if hits[i].Party == req.Party && (req.EntityID == "" || hits[i].EntityID == req.EntityID) {
+		if hits[i].Party == req.Party && (req.List == "" || hits[i].List == req.List) && (req.EntityID == "" || hits[i].EntityID == req.EntityID) {
 			if hit != nil {
-				return nil, errorf(http.StatusBadRequest, "clear: the %s matched more than one listed entity; name one (entity_id)", req.Party)
+				return nil, errorf(http.StatusBadRequest, "clear: the %s matched more than one listed entity; name one (list, entity_id)", req.Party)
 			}
 			hit = &hits[i]
 		}
@@ -95,28 +96,94 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 	}
 	c := &store.Clearing{Account: hit.Account, List: hit.List, EntityID: hit.EntityID, EntityName: hit.Name,
 		AlertID: a.ID, User: p.user.Name, Reason: reason, ReviewBy: review}
+	// Two inserts (two tables; 18.16 has no transactions): the clearing,
+	// then its trail event. Should the second fail or the console stop in
+	// between, the sweep appends the event (reconcileTrail) before it
+	// closes any alert citing the clearing; the event's id is derived
+	// from the clearing's, so appending it twice records it once.
 	if err := s.deps.Store.AddClearing(ctx, c); err != nil {
 		return nil, err
 	}
 	active[clearingKey(c)] = c
-	note := "Cleared match " + c.ID + ": " + matchSummary(c)
-	if !review.IsZero() {
-		note += ", review by " + review.Format("2006-01-02")
-	}
-	evs := []store.Event{{AlertID: a.ID, CaseID: a.CaseID, User: p.user.Name, Action: "match_clear", To: c.ID,
-		Note: note + ": " + reason, AlertTS: a.TS, Score: a.Score}}
+	evs := []store.Event{onAlert(clearingEvent(c), a)}
 	if cited, ok := coveredBy(hits, active); ok && a.Status != "closed" {
 		evs = append(evs, closeEvent(a, p.user.Name, cited))
 	}
 	if err := s.deps.Store.Append(ctx, evs); err != nil {
-		return nil, fmt.Errorf("record the clearing in the alert's trail (the clearing %s is recorded): %w", c.ID, err)
+		return nil, fmt.Errorf("record the clearing in the alert's trail (the clearing %s is recorded; the sweep records it in the trail): %w", c.ID, err)
 	}
 	return c, nil
 }
 
-// matchSummary says what a clearing decided, for the audit trail.
+// clearingEvent is the trail event of clearing c on the alert it was
+// cleared from; built from c alone, so the sweep's reconciliation writes
+// what the request would have.
+func clearingEvent(c *store.Clearing) store.Event {
+	note := "Cleared match " + c.ID + ": " + matchSummary(c)
+	if !c.ReviewBy.IsZero() {
+		note += ", review by " + c.ReviewBy.Format("2006-01-02")
+	}
+	return store.Event{ID: store.ClearingEventID(c.ID), AlertID: c.AlertID, User: c.User, Action: "match_clear", To: c.ID,
+		Note: note + ": " + c.Reason}
+}
+
+// revocationEvent is the trail event of revoked clearing c, on the alert
+// it was cleared from.
+func revocationEvent(c *store.Clearing) store.Event {
+	return store.Event{ID: store.RevocationEventID(c.ID), AlertID: c.AlertID, User: c.RevokedBy, Action: "match_revoke", From: c.ID,
+		Note: "Revoked cleared match " + c.ID + " (" + matchSummary(c) + "): " + c.RevokeReason}
+}
+
+// onAlert is ev with the case, time and score of alert a, which the
+// trail's queues sort by.
+func onAlert(ev store.Event, a *store.Alert) store.Event {
+	ev.CaseID, ev.AlertTS, ev.Score = a.CaseID, a.TS, a.Score
+	return ev
+}
+
+// onStoredAlert is ev on its alert as stored; an alert no longer stored
+// still gets the event, without its time.
+func (s *Server) onStoredAlert(ctx context.Context, ev store.Event) store.Event {
+	if a, err := s.deps.Store.Get(ctx, ev.AlertID); err == nil {
+		return onAlert(ev, a)
+	}
+	return ev
+}
+
+// reconcileTrail appends the trail events missing for clearings and
+// revocations of all (every one stored): the console stopped, or
+// ClickHouse refused the event, between a clearing's two inserts. It
+// returns how many it appended.
+func (s *Server) reconcileTrail(ctx context.Context, all []store.Clearing) (int, error) {
+	recorded, err := s.deps.Store.RecordedClearingEvents(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var evs []store.Event
+	for i := range all {
+		c := &all[i]
+		if !recorded[store.ClearingEventID(c.ID)] {
+			evs = append(evs, s.onStoredAlert(ctx, clearingEvent(c)))
+		}
+		if c.Revoked && !recorded[store.RevocationEventID(c.ID)] {
+			evs = append(evs, s.onStoredAlert(ctx, revocationEvent(c)))
+		}
+	}
+	if err := s.deps.Store.Append(ctx, evs); err != nil {
+		return 0, fmt.Errorf("append the missing trail events of %d clearings: %w", len(evs), err)
+	}
+	for _, ev := range evs {
+		s.deps.Log.Warn("recorded a clearing's trail event late: the console stopped or ClickHouse failed between its two inserts",
+			"action", ev.Action, "alert", ev.AlertID, "event", ev.ID)
+	}
+	return len(evs), nil
+}
+
+// matchSummary says what a clearing decided, for the audit trail: the
+// entity with its list and id, or, for a names list's entry, which has no
+// id, with its list alone.
 func matchSummary(c *store.Clearing) string {
-	return fmt.Sprintf("%s is not %s (%s %s)", c.Account, c.EntityName, c.List, c.EntityID)
+	return fmt.Sprintf("%s is not %s (%s)", c.Account, c.EntityName, strings.TrimSpace(c.List+" "+c.EntityID))
 }
 
 // activeClearings returns the clearings in force now, by key.
@@ -125,14 +192,18 @@ func (s *Server) activeClearings(ctx context.Context) (map[matchKey]*store.Clear
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	return activeAt(all, time.Now()), nil
+}
+
+// activeAt returns those of all in force at now, by key.
+func activeAt(all []store.Clearing, now time.Time) map[matchKey]*store.Clearing {
 	out := map[matchKey]*store.Clearing{}
 	for i := range all {
 		if c := &all[i]; c.Active(now) {
 			out[clearingKey(c)] = c
 		}
 	}
-	return out, nil
+	return out
 }
 
 // coveredBy returns the clearings that cover every hit, or false when a
@@ -192,15 +263,11 @@ func (s *Server) revokeClearing(ctx context.Context, p *principal, id, reason st
 	if err := s.deps.Store.RevokeClearing(ctx, c, p.user.Name, reason); err != nil {
 		return err
 	}
-	// The alert it was cleared from tells the story to whoever opens it.
-	ev := store.Event{AlertID: c.AlertID, User: p.user.Name, Action: "match_revoke", From: c.ID,
-		Note: "Revoked cleared match " + c.ID + " (" + matchSummary(c) + "): " + reason}
-	// An alert no longer stored still gets the event, without its time.
-	if a, err := s.deps.Store.Get(ctx, c.AlertID); err == nil {
-		ev.CaseID, ev.AlertTS, ev.Score = a.CaseID, a.TS, a.Score
-	}
-	if err := s.deps.Store.Append(ctx, []store.Event{ev}); err != nil {
-		return fmt.Errorf("record the revocation in the alert's trail (the revocation of %s is recorded): %w", c.ID, err)
+	// The alert it was cleared from tells the story to whoever opens it;
+	// as for a clearing, the sweep appends the event should this fail.
+	c.Revoked, c.RevokedBy, c.RevokeReason = true, p.user.Name, reason
+	if err := s.deps.Store.Append(ctx, []store.Event{s.onStoredAlert(ctx, revocationEvent(c))}); err != nil {
+		return fmt.Errorf("record the revocation in the alert's trail (the revocation of %s is recorded; the sweep records it in the trail): %w", c.ID, err)
 	}
 	return nil
 }
@@ -255,17 +322,27 @@ func (w *sweeper) close() {
 	w.stopped.Wait()
 }
 
-// run closes every new alert whose matches the active clearings all
-// cover, one disposal event each by store.AutoUser citing the clearings,
-// and returns how many it closed. Each closed alert is locked and its
-// state read again first, so an analyst's action in between wins.
+// run first appends the trail events missing for clearings and
+// revocations (reconcileTrail), so that no alert is closed citing a
+// clearing its trail does not record, then closes every new alert whose
+// matches the active clearings all cover, one disposal event each by
+// store.AutoUser citing the clearings, and returns how many it closed.
+// Each closed alert is locked and its state read again first, so an
+// analyst's action in between wins.
 func (w *sweeper) run(ctx context.Context) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := w.s
-	active, err := s.activeClearings(ctx)
-	if err != nil || len(active) == 0 {
+	all, err := s.deps.Store.Clearings(ctx)
+	if err != nil || len(all) == 0 {
 		return 0, err
+	}
+	if _, err := s.reconcileTrail(ctx, all); err != nil {
+		return 0, err
+	}
+	active := activeAt(all, time.Now())
+	if len(active) == 0 {
+		return 0, nil
 	}
 	var accounts []string
 	seen := map[string]bool{}
@@ -276,7 +353,7 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 		}
 	}
 	sort.Strings(accounts)
-	alerts, err := s.deps.Store.UntriagedWith(ctx, accounts, sanctionsMatchPrefix)
+	alerts, err := s.deps.Store.UntriagedWith(ctx, accounts, matchPrefixes)
 	if err != nil {
 		return 0, err
 	}
@@ -292,9 +369,7 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 	if len(evs) == 0 {
 		return 0, nil
 	}
-	for _, id := range ids { // sorted by (ts, id); only sweeps lock several, one at a time
-		defer lockAlert(id)()
-	}
+	defer lockAlerts(ids)()
 	states, err := s.deps.Store.States(ctx, ids)
 	if err != nil {
 		return 0, err
@@ -413,7 +488,7 @@ func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
 
 // clearForm is the alert page's "Clear this match for this customer…".
 func (s *Server) clearForm(ctx context.Context, r *http.Request, id string) (string, error) {
-	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), EntityID: r.PostFormValue("entity_id"),
+	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), List: r.PostFormValue("list"), EntityID: r.PostFormValue("entity_id"),
 		Reason: r.PostFormValue("reason"), ReviewBy: r.PostFormValue("review_by")})
 	return "match cleared for this customer", err
 }

@@ -33,6 +33,52 @@ func sancAlert(t testing.TB, txID string, ts time.Time, debtor, creditor string,
 		Explanation: sancExplanationMap(dScore, dEntity, cScore, cEntity)}
 }
 
+// watchlisted are the watchlist spellings (AML-SANC-001) the tests
+// match, by the OFAC entity the AML-SANC-002 tests match instead.
+var watchlisted = map[string]string{"17761": "CABELLO RONDON, Jose David", "18323": "GERTLER, Dan", "23578": "AL-QADRI, Ahmad"}
+
+// exactAlert is an AML-SANC-001 alert as the screener writes it: each
+// party's name_match the watchlist's spelling or false ("").
+func exactAlert(t testing.TB, txID string, ts time.Time, debtor, creditor, dListed, cListed string) engine.Alert {
+	a := sancAlert(t, txID, ts, debtor, creditor, 0, "", 0, "")
+	a.RuleID, a.RuleVersion, a.Score = "AML-SANC-001", packVersion(t, "AML-SANC-001"), 95
+	a.AlertID = engine.AlertID(a.RuleID, a.RuleVersion, txID)
+	a.Explanation = exactExplanationMap(dListed, cListed)
+	return a
+}
+
+// matchRule is a sanctions rule of the cleared-match tests: how it
+// raises an alert whose debtor's and creditor's matches fired on the
+// entities named (one of listedNames' ids; "": did not fire), and what a
+// clearing of entity 17761 holds.
+type matchRule struct {
+	rule               string
+	alert              func(t testing.TB, txID string, ts time.Time, debtor, creditor, dFired, cFired string) engine.Alert
+	list, entity, name string
+}
+
+var matchRules = []matchRule{
+	{rule: "AML-SANC-002", list: "ofac-sdn", entity: "17761", name: "KOVALENKO, Andrey",
+		alert: func(t testing.TB, txID string, ts time.Time, debtor, creditor, dFired, cFired string) engine.Alert {
+			// A party whose match did not fire is explained by its
+			// best match, below the threshold (the creditor's name,
+			// Andriy Kravchenko, resembles KURCHENKO a little).
+			score := func(entity string) (float64, string) {
+				if entity == "" {
+					return 0.41, "18323"
+				}
+				return 0.98, entity
+			}
+			ds, de := score(dFired)
+			cs, ce := score(cFired)
+			return sancAlert(t, txID, ts, debtor, creditor, ds, de, cs, ce)
+		}},
+	{rule: "AML-SANC-001", list: "sanctions_watchlist", entity: "", name: watchlisted["17761"],
+		alert: func(t testing.TB, txID string, ts time.Time, debtor, creditor, dFired, cFired string) engine.Alert {
+			return exactAlert(t, txID, ts, debtor, creditor, watchlisted[dFired], watchlisted[cFired])
+		}},
+}
+
 // alertState reads an alert's status, disposition and trail through the
 // API.
 func alertState(t *testing.T, c *client, id string) (status, disposition string, events []store.Event) {
@@ -51,17 +97,25 @@ func alertState(t *testing.T, c *client, id string) (status, disposition string,
 // entity, not another customer's alert against the entity, not an alert
 // another party's match fired too, not one an analyst already reviews.
 // The queue counts the closures; a revoked clearing closes nothing more.
+// Both sanctions rules: fuzzy (AML-SANC-002, entity by id) and exact
+// (AML-SANC-001, a watchlist entry by its spelling).
 func TestIntegrationClearedMatches(t *testing.T) {
 	testenv.Integration(t)
-	e := startEnv(t, freshDB(t, "clearings"))
+	for _, mr := range matchRules {
+		t.Run(mr.rule, func(t *testing.T) { testClearedMatches(t, mr) })
+	}
+}
+
+func testClearedMatches(t *testing.T, mr matchRule) {
+	e := startEnv(t, freshDB(t, "clearings_"+strings.ToLower(strings.ReplaceAll(mr.rule, "-", "_"))))
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	day := func(n int) time.Time { return t0.Add(time.Duration(n) * 24 * time.Hour) }
-	first := sancAlert(t, "sanc-1", day(0), kovalenko, payee, 0.98, "17761", 0.63, "18323")
-	later := sancAlert(t, "sanc-2", day(1), kovalenko, payee2, 0.98, "17761", 0.41, "23578")
-	otherEntity := sancAlert(t, "sanc-3", day(2), payee2, kovalenko, 0.30, "18323", 0.95, "23578")
-	otherCustomer := sancAlert(t, "sanc-4", day(3), namesake, payee, 0.97, "17761", 0.63, "18323")
-	bothFired := sancAlert(t, "sanc-5", day(4), kovalenko, payee, 0.98, "17761", 0.93, "18323")
-	inReview := sancAlert(t, "sanc-6", day(5), kovalenko, payee2, 0.98, "17761", 0.41, "23578")
+	first := mr.alert(t, "sanc-1", day(0), kovalenko, payee, "17761", "")
+	later := mr.alert(t, "sanc-2", day(1), kovalenko, payee2, "17761", "")
+	otherEntity := mr.alert(t, "sanc-3", day(2), payee2, kovalenko, "", "23578")
+	otherCustomer := mr.alert(t, "sanc-4", day(3), namesake, payee, "17761", "")
+	bothFired := mr.alert(t, "sanc-5", day(4), kovalenko, payee, "17761", "18323")
+	inReview := mr.alert(t, "sanc-6", day(5), kovalenko, payee2, "17761", "")
 	writeAlerts(t, e.dsn, first, later, otherEntity, otherCustomer, bothFired, inReview)
 	ana, bob, sue := e.login("ana"), e.login("bob"), e.login("sue")
 	bob.mustDo(201, "POST", "/api/alerts/"+inReview.AlertID+"/events", map[string]string{"action": "status", "to": "in_review"}, nil)
@@ -71,12 +125,12 @@ func TestIntegrationClearedMatches(t *testing.T) {
 	ana.mustDo(400, "POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "creditor", "reason": "r"}, nil)
 	ana.mustDo(400, "POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": "r", "review_by": "2020-01-01"}, nil)
 
-	reason := "Customer born 1990 in Lviv; the listed Andrey Kovalenko was born 1961 (passport seen)"
+	reason := "Customer born 1990 in Lviv; the listed person was born 1961 (passport seen)"
 	review := time.Now().AddDate(1, 0, 0).Format("2006-01-02")
 	var cleared struct{ Clearing store.Clearing }
 	ana.mustDo(201, "POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": reason, "review_by": review}, &cleared)
 	c := cleared.Clearing
-	if c.Account != kovalenko || c.List != "ofac-sdn" || c.EntityID != "17761" || c.EntityName != "KOVALENKO, Andrey" || c.User != "ana" ||
+	if c.Account != kovalenko || c.List != mr.list || c.EntityID != mr.entity || c.EntityName != mr.name || c.User != "ana" ||
 		c.AlertID != first.AlertID || c.ReviewBy.Format("2006-01-02") != review {
 		t.Fatalf("clearing %+v", c)
 	}
@@ -111,7 +165,7 @@ func TestIntegrationClearedMatches(t *testing.T) {
 
 	// An alert of the pair raised after the clearing is closed by the
 	// sweep; the counts say how many were closed automatically.
-	after := sancAlert(t, "sanc-7", day(30), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
+	after := mr.alert(t, "sanc-7", day(30), kovalenko, payee2, "17761", "")
 	writeAlerts(t, e.dsn, after)
 	ctx := context.Background()
 	if _, err := e.cons.sweep.run(ctx); err != nil {
@@ -120,7 +174,7 @@ func TestIntegrationClearedMatches(t *testing.T) {
 	if status, disp, _ := alertState(t, sue, after.AlertID); status != "closed" || disp != store.ClearedMatch {
 		t.Fatalf("alert raised after the clearing: %s/%s, want closed/%s", status, disp, store.ClearedMatch)
 	}
-	counts, err := e.store.Counts(ctx, store.Filter{Rule: "AML-SANC-002"})
+	counts, err := e.store.Counts(ctx, store.Filter{Rule: mr.rule})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +182,7 @@ func TestIntegrationClearedMatches(t *testing.T) {
 		t.Fatalf("counts %v: want 3 closed (2 automatically), 3 new, 1 in review", counts)
 	}
 	var page string
-	sue.mustDo(200, "GET", "/alerts?rule=AML-SANC-002", nil, &page)
+	sue.mustDo(200, "GET", "/alerts?rule="+mr.rule, nil, &page)
 	if !strings.Contains(page, `id="auto-closed"`) || !strings.Contains(page, ">2 auto<") {
 		t.Fatalf("queue page does not show the 2 automatic closures: %.2000s", page)
 	}
@@ -161,7 +215,7 @@ func TestIntegrationClearedMatches(t *testing.T) {
 	if got := strings.Join(trail, ", "); got != "ana match_clear, ana dispose, sue match_revoke" {
 		t.Errorf("trail of the alert cleared from: %s", got)
 	}
-	revoked := sancAlert(t, "sanc-8", day(31), kovalenko, payee2, 0.99, "17761", 0.41, "23578")
+	revoked := mr.alert(t, "sanc-8", day(31), kovalenko, payee2, "17761", "")
 	writeAlerts(t, e.dsn, revoked)
 	if _, err := e.cons.sweep.run(ctx); err != nil {
 		t.Fatal(err)
@@ -172,6 +226,113 @@ func TestIntegrationClearedMatches(t *testing.T) {
 	if status, _, _ := alertState(t, sue, later.AlertID); status != "closed" {
 		t.Fatalf("alert closed under the clearing is %s after the revocation, want closed", status)
 	}
+}
+
+// TestIntegrationClearingTrailReconciled: ClickHouse stores a clearing
+// and then refuses its trail event (the second insert; alert_events lacks
+// a column for the while). The request fails; no sweep closes an alert
+// citing the clearing while its event is missing; once ClickHouse takes
+// events again, the sweep appends it, then closes the pair's alerts.
+// Appended again (a request that raced the sweep), the event is still
+// one in the trail. The same for a revocation.
+func TestIntegrationClearingTrailReconciled(t *testing.T) {
+	testenv.Integration(t)
+	e := startEnv(t, freshDB(t, "clearing_trail"))
+	ctx := context.Background()
+	mr := matchRules[1]
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	first := mr.alert(t, "trail-1", t0, kovalenko, payee, "17761", "")
+	later := mr.alert(t, "trail-2", t0.Add(24*time.Hour), kovalenko, payee2, "17761", "")
+	writeAlerts(t, e.dsn, first, later)
+	ana, sue := e.login("ana"), e.login("sue")
+	refuseEvents := func() { execSQL(t, e.dsn, "ALTER TABLE alert_events DROP COLUMN note") }
+	takeEvents := func() { execSQL(t, e.dsn, "ALTER TABLE alert_events ADD COLUMN note String AFTER `to`") }
+	recorded := func(id string) bool {
+		t.Helper()
+		ids, err := e.store.RecordedClearingEvents(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids[id]
+	}
+
+	refuseEvents()
+	reason := "Namesake: customer born 1990 in Lviv, passport seen"
+	if code := ana.do("POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": reason}, nil); code == 201 {
+		t.Fatal("clearing acknowledged though its trail event was refused")
+	}
+	cs, err := e.store.Clearings(ctx)
+	if err != nil || len(cs) != 1 {
+		t.Fatalf("clearings %+v, %v: want the one stored before the trail event failed", cs, err)
+	}
+	c := cs[0]
+	if _, err := e.cons.sweep.run(ctx); err == nil || recorded(store.ClearingEventID(c.ID)) {
+		t.Fatalf("sweep with events refused: error %v, event recorded %v; want an error and no event", err, recorded(store.ClearingEventID(c.ID)))
+	}
+	for _, a := range []engine.Alert{first, later} {
+		if st, err := e.store.States(ctx, []string{a.AlertID}); err != nil || st[a.AlertID].Status != "" {
+			t.Fatalf("%s closed (%+v, %v) while the clearing's trail event is missing", a.TxID, st[a.AlertID], err)
+		}
+	}
+
+	takeEvents()
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, _, evs := alertState(t, sue, first.AlertID)
+	var clearedAt uint64
+	for _, ev := range evs {
+		if ev.Action == "match_clear" {
+			if clearedAt != 0 || ev.ID != store.ClearingEventID(c.ID) || ev.User != "ana" || !strings.Contains(ev.Note, reason) {
+				t.Fatalf("trail of the alert cleared from: %+v; want one match_clear by ana with the reason", evs)
+			}
+			clearedAt = ev.Seq
+		}
+	}
+	if clearedAt == 0 {
+		t.Fatalf("the sweep did not record the clearing in the trail: %+v", evs)
+	}
+	for _, a := range []engine.Alert{first, later} {
+		status, disp, evs := alertState(t, sue, a.AlertID)
+		last := evs[len(evs)-1]
+		if status != "closed" || disp != store.ClearedMatch || last.User != store.AutoUser || last.Seq <= clearedAt {
+			t.Errorf("%s: %s/%s, last event %+v; want closed by the sweep after the clearing's event (seq %d)", a.TxID, status, disp, last, clearedAt)
+		}
+	}
+	// The request's own append landing late, and more sweeps: still one.
+	again := onAlert(clearingEvent(&c), &store.Alert{})
+	if err := e.store.Append(ctx, []store.Event{again}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, evs := alertState(t, sue, first.AlertID); countAction(evs, "match_clear") != 1 {
+		t.Fatalf("trail after a second append: %+v; want one match_clear", evs)
+	}
+
+	refuseEvents()
+	if code := sue.do("POST", "/api/clearings/"+c.ID+"/revoke", map[string]string{"reason": "adverse media"}, nil); code == 201 {
+		t.Fatal("revocation acknowledged though its trail event was refused")
+	}
+	takeEvents()
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, evs := alertState(t, sue, first.AlertID); countAction(evs, "match_revoke") != 1 || evs[len(evs)-1].User != "sue" ||
+		!strings.Contains(evs[len(evs)-1].Note, "adverse media") {
+		t.Fatalf("trail after the revocation: %+v; want one match_revoke by sue with the reason", evs)
+	}
+}
+
+func countAction(evs []store.Event, action string) int {
+	n := 0
+	for _, ev := range evs {
+		if ev.Action == action {
+			n++
+		}
+	}
+	return n
 }
 
 // clearedPair is the (customer account, listed entity) of the test's
@@ -221,15 +382,21 @@ func sanctionsPair(t *testing.T, e *env) clearedPair {
 // an hour after the pair's newest alert.
 func (p clearedPair) arriving(t *testing.T) engine.Alert {
 	t.Helper()
+	return repeatAlert(t, p.source, "sanc-arriving", p.later[len(p.later)-1].TS.Add(time.Hour))
+}
+
+// repeatAlert is the alert src's rule raises on another transfer, txID at
+// ts, of the same accounts and names: the same explanation.
+func repeatAlert(t *testing.T, src store.Alert, txID string, ts time.Time) engine.Alert {
+	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal(p.source.Explanation, &m); err != nil {
+	if err := json.Unmarshal(src.Explanation, &m); err != nil {
 		t.Fatal(err)
 	}
-	last := p.later[len(p.later)-1]
-	a := p.source
+	a := src
 	amt, _ := engine.ParseDecimal(a.AmountEUR)
-	return engine.Alert{AlertID: engine.AlertID(a.RuleID, int(a.RuleVersion), "sanc-arriving"), RuleID: a.RuleID, RuleVersion: int(a.RuleVersion),
-		Typology: a.Typology, Severity: a.Severity, Score: int(a.Score), Mode: a.Mode, TxID: "sanc-arriving", TS: last.TS.Add(time.Hour),
+	return engine.Alert{AlertID: engine.AlertID(a.RuleID, int(a.RuleVersion), txID), RuleID: a.RuleID, RuleVersion: int(a.RuleVersion),
+		Typology: a.Typology, Severity: a.Severity, Score: int(a.Score), Mode: a.Mode, TxID: txID, TS: ts,
 		DebtorAccount: a.DebtorAccount, CreditorAccount: a.CreditorAccount, DebtorCountry: a.DebtorCountry, CreditorCountry: a.CreditorCountry,
 		AmountEUR: amt, Explanation: m}
 }

@@ -10,9 +10,13 @@
 // an aggregate's path (forwarded_inflow_96h_path) too (export.go).
 //
 // A sanctions match an analyst cleared for a customer (account, listed
-// entity) closes that pair's new alerts automatically, each closure an
-// audit event citing the clearing (clearing.go; which of an alert's
-// matches fired: matches.go).
+// entity: a sanctions list's entity id, or a names list's spelling for an
+// exact name_match) closes that pair's new alerts automatically, each
+// closure an audit event citing the clearing (clearing.go; which of an
+// alert's matches fired: matches.go).
+//
+// Alerts ticked in the queue are triaged in bulk, each its own checked
+// event, all or nothing (bulk.go).
 //
 // Every analyst action is appended to ClickHouse's alert_events (see
 // console/store) before it is acknowledged. Users log in against a bcrypt

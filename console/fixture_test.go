@@ -50,15 +50,18 @@ func TestMain(m *testing.M) {
 	}
 	packDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(filepath.Dir(dir))
 	os.Exit(code)
 }
 
+// buildTestPack returns the pack directory, named aml-core (as pages show
+// it) inside a temporary one; TestMain removes its parent.
 func buildTestPack() (string, error) {
-	dir, err := os.MkdirTemp("", "socwatch-console-pack-")
+	parent, err := os.MkdirTemp("", "socwatch-console-pack-")
 	if err != nil {
 		return "", err
 	}
+	dir := filepath.Join(parent, "aml-core")
 	if err := os.CopyFS(dir, os.DirFS("../rules/packs/aml-core")); err != nil {
 		return "", fmt.Errorf("copy aml-core: %w", err)
 	}
@@ -84,21 +87,28 @@ func freshDB(t testing.TB, suffix string) string {
 		db = "socwatch_console"
 	}
 	db += "_" + suffix
+	server := *u
+	server.Path = ""
+	execSQL(t, server.String(), "DROP DATABASE IF EXISTS `"+db+"`")
 	u.Path = "/" + db
-	o, err := ch.ParseDSN(base)
+	return u.String()
+}
+
+// execSQL runs one statement on the database dsn names.
+func execSQL(t testing.TB, dsn, q string) {
+	t.Helper()
+	o, err := ch.ParseDSN(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o.Auth.Database = ""
 	conn, err := ch.Open(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if err := conn.Exec(context.Background(), "DROP DATABASE IF EXISTS `"+db+"`"); err != nil {
-		t.Fatalf("drop %s: %v", db, err)
+	if err := conn.Exec(context.Background(), q); err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
-	return u.String()
 }
 
 var (

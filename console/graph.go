@@ -394,6 +394,17 @@ func buildGraph(a *store.Alert, txs []store.Tx, p *tracePath) *graph {
 	if p != nil {
 		b.path(p, true)
 	}
+	stored := false
+	for _, t := range txs {
+		stored = stored || t.ID == a.TxID
+	}
+	if !stored {
+		// Not stored (stored before clickhouse.transactions was on, or
+		// dropped): the alert's own transfer is drawn from the alert, so
+		// its two accounts are not left unconnected.
+		txs = append(txs, store.Tx{ID: a.TxID, TS: a.TS, AmountEUR: a.AmountEUR, DebtorAccount: a.DebtorAccount,
+			DebtorCountry: a.DebtorCountry, CreditorAccount: a.CreditorAccount, CreditorCountry: a.CreditorCountry})
+	}
 	for _, t := range txs {
 		e := b.flow(t, "flow")
 		switch {

@@ -13,30 +13,57 @@ import (
 	"github.com/socwatch/socwatch/engine"
 )
 
-// sanctionsMatchPrefix starts the explanation entry in which a rule that
-// calls sanctions_score(FIELD, LIST) names the best match of the screened
-// name: "sanctions_match(FIELD, LIST)" (rules/patches.go).
-const sanctionsMatchPrefix = "sanctions_match("
+// The explanation entries in which a rule names what a party's name
+// matched (rules/patches.go): "sanctions_match(FIELD, LIST)", the best
+// match of a sanctions_score call (an entity with id and score), and
+// "name_match(FIELD, LIST)", the list's spelling of the name an exact
+// name_match call matched, or false.
+const (
+	sanctionsMatchPrefix = "sanctions_match("
+	nameMatchPrefix      = "name_match("
+)
+
+// matchPrefixes are both, for finding alerts that hold either.
+var matchPrefixes = []string{sanctionsMatchPrefix, nameMatchPrefix}
 
 // sanctionsHit is a party of an alert whose name matched a listed entity
-// closely enough for the rule to fire on it.
+// closely enough for the rule to fire on it: a sanctions list's entity
+// (EntityID) with its score, or, Exact, a names list's entry, which has
+// no id and is named by its spelling (Name).
 type sanctionsHit struct {
 	Party    string  `json:"party"` // debtor or creditor
 	Account  string  `json:"account"`
 	List     string  `json:"list"`
-	EntityID string  `json:"entity_id"`
+	EntityID string  `json:"entity_id,omitempty"`
 	Name     string  `json:"name"`
-	Alias    string  `json:"alias"`
+	Alias    string  `json:"alias,omitempty"`
 	Score    float64 `json:"score"`
+	Exact    bool    `json:"exact,omitempty"`
 }
 
 // key is what a clearing is keyed by: the customer's account and the
 // listed entity.
-func (h sanctionsHit) key() matchKey { return matchKey{h.Account, h.List, h.EntityID} }
+func (h sanctionsHit) key() matchKey {
+	return matchKey{h.Account, h.List, listedEntity(h.EntityID, h.Name)}
+}
 
-type matchKey struct{ Account, List, EntityID string }
+// matchKey is a customer's account and a listed entity: its id on a
+// sanctions list, its spelling on a names list.
+type matchKey struct{ Account, List, Entity string }
 
-func clearingKey(c *store.Clearing) matchKey { return matchKey{c.Account, c.List, c.EntityID} }
+func clearingKey(c *store.Clearing) matchKey {
+	return matchKey{c.Account, c.List, listedEntity(c.EntityID, c.EntityName)}
+}
+
+// listedEntity names an entity within its list: by id when it has one
+// (a sanctions list's aliases differ, its id does not), else by the
+// list's spelling (a names list holds nothing else).
+func listedEntity(id, name string) string {
+	if id != "" {
+		return id
+	}
+	return name
+}
 
 // thresholdKey names a sanctions_score call of a rule version.
 type thresholdKey struct {
@@ -144,11 +171,12 @@ func scoreCall(n ast.Node) ([2]string, bool) {
 // sanctionsHits returns the parties of a whose names matched a listed
 // entity: each sanctions_match entry of the explanation that names an
 // entity and, when the rule version that raised a is the running pack's,
-// scores at least the rule's threshold. The explanation lists the best
-// match of every screened name, also of the party the rule did not fire
-// on; without a known threshold each counts, so an alert is never closed
-// on a clearing of one party while another party's match may have fired
-// it.
+// scores at least the rule's threshold, and each name_match entry that
+// holds a listed spelling (an exact match has no threshold to miss). The
+// explanation lists the best match of every screened name, also of the
+// party the rule did not fire on; without a known threshold each counts,
+// so an alert is never closed on a clearing of one party while another
+// party's match may have fired it.
 func (t matchThresholds) sanctionsHits(a *store.Alert) []sanctionsHit {
 	var m map[string]json.RawMessage
 	if json.Unmarshal(a.Explanation, &m) != nil {
@@ -156,14 +184,18 @@ func (t matchThresholds) sanctionsHits(a *store.Alert) []sanctionsHit {
 	}
 	var out []sanctionsHit
 	for k, raw := range m {
-		field, list, match, ok := decodeListedMatch(k, raw)
-		if !ok {
+		var h sanctionsHit
+		var field string
+		if f, list, match, ok := decodeListedMatch(k, raw); ok {
+			if thr, known := t[thresholdKey{a.RuleID, int(a.RuleVersion), f, list}]; known && match.Score < thr {
+				continue
+			}
+			field, h = f, sanctionsHit{List: match.List, EntityID: match.EntityID, Name: match.Name, Alias: match.Alias, Score: match.Score}
+		} else if f, list, listed, ok := decodeNameMatch(k, raw); ok {
+			field, h = f, sanctionsHit{List: list, Name: listed, Score: 1, Exact: true}
+		} else {
 			continue
 		}
-		if thr, known := t[thresholdKey{a.RuleID, int(a.RuleVersion), field, list}]; known && match.Score < thr {
-			continue
-		}
-		h := sanctionsHit{List: match.List, EntityID: match.EntityID, Name: match.Name, Alias: match.Alias, Score: match.Score}
 		switch field {
 		case "debtor.name":
 			h.Party, h.Account = "debtor", a.DebtorAccount
@@ -182,7 +214,7 @@ func (t matchThresholds) sanctionsHits(a *store.Alert) []sanctionsHit {
 		if out[i].Party != out[j].Party {
 			return out[i].Party == "debtor"
 		}
-		return out[i].List+out[i].EntityID < out[j].List+out[j].EntityID
+		return out[i].List+out[i].key().Entity < out[j].List+out[j].key().Entity
 	})
 	return out
 }
@@ -200,7 +232,7 @@ type listedMatch struct {
 // decodeListedMatch reads a "sanctions_match(FIELD, LIST)" entry that
 // names an entity.
 func decodeListedMatch(k string, raw json.RawMessage) (field, list string, m listedMatch, ok bool) {
-	if field, list, ok = parseMatchKey(k); !ok {
+	if field, list, ok = parseMatchKey(k, sanctionsMatchPrefix); !ok {
 		return "", "", m, false
 	}
 	if json.Unmarshal(raw, &m) != nil || m.EntityID == "" {
@@ -219,9 +251,23 @@ func (m listedMatch) String() string {
 	return s + " · " + m.List + " " + m.EntityID + " · score " + strconv.FormatFloat(m.Score, 'f', 3, 64)
 }
 
-// parseMatchKey splits "sanctions_match(FIELD, LIST)".
-func parseMatchKey(k string) (field, list string, ok bool) {
-	inner, found := strings.CutPrefix(k, sanctionsMatchPrefix)
+// decodeNameMatch reads a "name_match(FIELD, LIST)" entry that holds the
+// list's spelling of the name matched (false, when it did not match, is
+// not one).
+func decodeNameMatch(k string, raw json.RawMessage) (field, list, listed string, ok bool) {
+	if field, list, ok = parseMatchKey(k, nameMatchPrefix); !ok {
+		return "", "", "", false
+	}
+	if json.Unmarshal(raw, &listed) != nil || strings.TrimSpace(listed) == "" {
+		return "", "", "", false
+	}
+	return field, list, listed, true
+}
+
+// parseMatchKey splits "PREFIX FIELD, LIST)" (prefix: one of
+// matchPrefixes).
+func parseMatchKey(k, prefix string) (field, list string, ok bool) {
+	inner, found := strings.CutPrefix(k, prefix)
 	if !found || !strings.HasSuffix(inner, ")") {
 		return "", "", false
 	}

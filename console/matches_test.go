@@ -28,6 +28,29 @@ func sancExplanationMap(debtorScore float64, debtorEntity string, creditorScore 
 	}
 }
 
+// exactExplanationMap is an AML-SANC-001 explanation as the screener
+// writes it: each name_match call the list's spelling of the name it
+// matched, or false ("" here).
+func exactExplanationMap(debtorListed, creditorListed string) map[string]any {
+	listed := func(s string) any {
+		if s == "" {
+			return false
+		}
+		return s
+	}
+	return map[string]any{
+		"debtor.name":   "Jose David Cabello Rondon",
+		"creditor.name": "Dan Gertler",
+		"name_match(debtor.name, sanctions_watchlist)":   listed(debtorListed),
+		"name_match(creditor.name, sanctions_watchlist)": listed(creditorListed),
+	}
+}
+
+func exactExplanation(debtorListed, creditorListed string) json.RawMessage {
+	b, _ := json.Marshal(exactExplanationMap(debtorListed, creditorListed))
+	return b
+}
+
 func sancExplanation(debtorScore float64, debtorEntity string, creditorScore float64, creditorEntity string) json.RawMessage {
 	b, _ := json.Marshal(sancExplanationMap(debtorScore, debtorEntity, creditorScore, creditorEntity))
 	return b
@@ -78,7 +101,7 @@ func TestSanctionsHits(t *testing.T) {
 	tests := []struct {
 		name string
 		a    *store.Alert
-		want []string // party:account:entity
+		want []string // party:account:entity (a names list's: its spelling)
 	}{
 		{"debtor fired, creditor only explained", alert(1, sancExplanation(0.98, "17761", 0.63, "18323")), []string{"debtor:UA03D:17761"}},
 		{"both fired", alert(1, sancExplanation(0.98, "17761", 0.95, "18323")), []string{"debtor:UA03D:17761", "creditor:UA56C:18323"}},
@@ -88,11 +111,25 @@ func TestSanctionsHits(t *testing.T) {
 		{"not an object", alert(1, json.RawMessage(`[1,2]`)), nil},
 		{"no sanctions entries", alert(1, json.RawMessage(`{"debtor.name":"x"}`)), nil},
 		{"other field", alert(1, json.RawMessage(`{"sanctions_match(debtor.address, l)":{"score":1,"entity_id":"1","list":"x"}}`)), nil},
+		{"exact: debtor listed", alert(1, exactExplanation("CABELLO RONDON, Jose David", "")),
+			[]string{"debtor:UA03D:sanctions_watchlist:CABELLO RONDON, Jose David"}},
+		{"exact: both listed", alert(1, exactExplanation("CABELLO RONDON, Jose David", "GERTLER, Dan")),
+			[]string{"debtor:UA03D:sanctions_watchlist:CABELLO RONDON, Jose David", "creditor:UA56C:sanctions_watchlist:GERTLER, Dan"}},
+		{"exact: neither listed", alert(1, exactExplanation("", "")), nil},
+		{"exact: blank spelling", alert(1, json.RawMessage(`{"name_match(debtor.name, l)":" "}`)), nil},
+		{"exact: not a spelling", alert(1, json.RawMessage(`{"name_match(debtor.name, l)":true}`)), nil},
+		{"exact and fuzzy", alert(1, json.RawMessage(`{"name_match(creditor.name, w)":"GERTLER, Dan",
+			"sanctions_match(debtor.name, sanctions_ofac_un)":{"score":0.9,"entity_id":"17761","list":"ofac-sdn","name":"KOVALENKO, Andrey"}}`)),
+			[]string{"debtor:UA03D:17761", "creditor:UA56C:w:GERTLER, Dan"}},
 	}
 	for _, tc := range tests {
 		var got []string
 		for _, h := range th.sanctionsHits(tc.a) {
-			got = append(got, h.Party+":"+h.Account+":"+h.EntityID)
+			id := h.Party + ":" + h.Account + ":" + h.EntityID
+			if h.Exact {
+				id = h.Party + ":" + h.Account + ":" + h.List + ":" + h.Name
+			}
+			got = append(got, id)
 		}
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: hits %v, want %v", tc.name, got, tc.want)
@@ -106,7 +143,12 @@ func TestCoveredBy(t *testing.T) {
 	hit := func(acct, entity string) sanctionsHit {
 		return sanctionsHit{Account: acct, List: "ofac-sdn", EntityID: entity}
 	}
-	active := map[matchKey]*store.Clearing{clearingKey(kov): kov, clearingKey(kur): kur}
+	// A names list's entries have no id: the spelling names the entity.
+	cabello := &store.Clearing{ID: "c3", Account: "UA03D", List: "watch", EntityName: "CABELLO RONDON, Jose David"}
+	exact := func(acct, listed string) sanctionsHit {
+		return sanctionsHit{Account: acct, List: "watch", Name: listed, Exact: true}
+	}
+	active := map[matchKey]*store.Clearing{clearingKey(kov): kov, clearingKey(kur): kur, clearingKey(cabello): cabello}
 	tests := []struct {
 		name string
 		hits []sanctionsHit
@@ -119,6 +161,11 @@ func TestCoveredBy(t *testing.T) {
 		{"both parties cleared", []sanctionsHit{hit("UA03D", "17761"), hit("UA56C", "18323")}, []string{"c1", "c2"}},
 		{"both parties one clearing", []sanctionsHit{hit("UA03D", "17761"), hit("UA03D", "17761")}, []string{"c1"}},
 		{"no hits", nil, nil},
+		{"exact: cleared spelling", []sanctionsHit{exact("UA03D", "CABELLO RONDON, Jose David")}, []string{"c3"}},
+		{"exact: another spelling", []sanctionsHit{exact("UA03D", "GERTLER, Dan")}, nil},
+		{"exact: other account", []sanctionsHit{exact("UA99X", "CABELLO RONDON, Jose David")}, nil},
+		{"exact: spelling on another list", []sanctionsHit{{Account: "UA03D", List: "other", Name: "CABELLO RONDON, Jose David", Exact: true}}, nil},
+		{"exact and fuzzy both cleared", []sanctionsHit{exact("UA03D", "CABELLO RONDON, Jose David"), hit("UA56C", "18323")}, []string{"c3", "c2"}},
 	}
 	for _, tc := range tests {
 		cited, ok := coveredBy(tc.hits, active)
@@ -166,6 +213,24 @@ func TestCloseEventCitesClearing(t *testing.T) {
 	}
 }
 
+// TestMatchSummary: a clearing of a names list's entry, which has no id,
+// reads as the spelling and the list.
+func TestMatchSummary(t *testing.T) {
+	tests := []struct {
+		c    store.Clearing
+		want string
+	}{
+		{store.Clearing{Account: "UA03D", List: "ofac-sdn", EntityID: "17761", EntityName: "KOVALENKO, Andrey"}, "UA03D is not KOVALENKO, Andrey (ofac-sdn 17761)"},
+		{store.Clearing{Account: "VE11X", List: "sanctions_watchlist", EntityName: "CABELLO RONDON, Jose David"},
+			"VE11X is not CABELLO RONDON, Jose David (sanctions_watchlist)"},
+	}
+	for _, tc := range tests {
+		if got := matchSummary(&tc.c); got != tc.want {
+			t.Errorf("summary %q, want %q", got, tc.want)
+		}
+	}
+}
+
 // FuzzSanctionsHits feeds arbitrary explanations: the decoder never
 // panics, and every hit names a party's account and an entity.
 func FuzzSanctionsHits(f *testing.F) {
@@ -173,11 +238,14 @@ func FuzzSanctionsHits(f *testing.F) {
 	f.Add([]byte(`{"sanctions_match(debtor.name, l)":{"score":"x"}}`))
 	f.Add([]byte(`{"sanctions_match(creditor.name":{}}`))
 	f.Add([]byte(`null`))
+	f.Add([]byte(exactExplanation("CABELLO RONDON, Jose David", "")))
+	f.Add([]byte(`{"name_match(creditor.name, w)":"","name_match(debtor.name, w)":1}`))
 	th := matchThresholds{{"R", 1, "debtor.name", "sanctions_ofac_un"}: 0.88}
 	f.Fuzz(func(t *testing.T, expl []byte) {
 		a := &store.Alert{RuleID: "R", RuleVersion: 1, DebtorAccount: "D", CreditorAccount: "C", Explanation: expl}
 		for _, h := range th.sanctionsHits(a) {
-			if h.EntityID == "" || h.List == "" || (h.Party == "debtor") != (h.Account == "D") || (h.Party == "creditor") != (h.Account == "C") {
+			named := h.EntityID != "" || h.Exact && strings.TrimSpace(h.Name) != ""
+			if !named || h.List == "" || (h.Party == "debtor") != (h.Account == "D") || (h.Party == "creditor") != (h.Account == "C") {
 				t.Fatalf("hit %+v from %s", h, fmt.Sprintf("%.200s", expl))
 			}
 		}
@@ -203,5 +271,33 @@ func TestExplainRowsSanctionsMatch(t *testing.T) {
 		if len(rows) != 1 || rows[0].Key != key || rows[0].Value != tc.want {
 			t.Errorf("%s: rows %+v, want one %s row %q", tc.name, rows, key, tc.want)
 		}
+	}
+}
+
+// TestClearingEventsDerivedIDs: a clearing's and a revocation's trail
+// events are built from the clearing alone, with ids derived from its id,
+// so the request and the sweep's reconciliation append the same event.
+func TestClearingEventsDerivedIDs(t *testing.T) {
+	c := &store.Clearing{ID: store.NewID(), Account: "UA03D", List: "ofac-sdn", EntityID: "17761", EntityName: "KOVALENKO, Andrey",
+		AlertID: "a1", User: "ana", Reason: "born 1990", ReviewBy: time.Date(2027, 6, 1, 0, 0, 0, 0, time.UTC),
+		Revoked: true, RevokedBy: "sue", RevokeReason: "adverse media"}
+	clear, revoke := clearingEvent(c), revocationEvent(c)
+	if clear != clearingEvent(c) || revoke != revocationEvent(c) {
+		t.Fatal("a clearing's trail events differ between two builds")
+	}
+	if clear.ID == revoke.ID || !store.ValidAlertID(clear.ID) || !store.ValidAlertID(revoke.ID) {
+		t.Fatalf("event ids %q, %q: want two distinct ids of the trail's form", clear.ID, revoke.ID)
+	}
+	other := *c
+	other.ID = store.NewID()
+	if clearingEvent(&other).ID == clear.ID || revocationEvent(&other).ID == revoke.ID {
+		t.Fatal("two clearings' events share an id")
+	}
+	if clear.Action != "match_clear" || clear.User != "ana" || clear.AlertID != "a1" || clear.To != c.ID ||
+		!strings.Contains(clear.Note, "review by 2027-06-01") || !strings.Contains(clear.Note, "born 1990") {
+		t.Errorf("clearing event %+v", clear)
+	}
+	if revoke.Action != "match_revoke" || revoke.User != "sue" || revoke.From != c.ID || !strings.Contains(revoke.Note, "adverse media") {
+		t.Errorf("revocation event %+v", revoke)
 	}
 }

@@ -225,12 +225,23 @@ type queueView struct {
 	Rules      []string
 	Typologies []string
 	Users      []string
-	Error      string
+	// Dispositions and Back serve the bulk bar: what it may close
+	// with, and the queue's query to return to.
+	Dispositions []string
+	Back         string
+	Error        string
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v := &queueView{Query: q, Statuses: store.Statuses, Severities: store.Severities, Users: s.users.names()}
+	v := &queueView{Query: q, Statuses: store.Statuses, Severities: store.Severities, Users: s.users.names(), Dispositions: Dispositions}
+	back := url.Values{}
+	for k, vs := range q {
+		if k != "flash" {
+			back[k] = vs
+		}
+	}
+	v.Back = back.Encode()
 	v.Rules, v.Typologies = s.ruleNames()
 	f, err := parseFilter(q)
 	v.Filter = f

@@ -40,7 +40,8 @@ type rulesView struct {
 	Rules []ruleRow `json:"rules"`
 	From  string    `json:"from"`
 	To    string    `json:"to"`
-	Pack  string    `json:"pack"`
+	Pack  string    `json:"pack"` // the running pack's directory name
+	Hash  string    `json:"hash"` // of the running pack's content, as the service logs it
 	Files []string  `json:"-"`
 }
 
@@ -65,9 +66,13 @@ func (s *Server) ruleReport(r *http.Request) (*rulesView, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &rulesView{From: end.AddDate(0, 0, -statsDays).Format(time.DateOnly), To: end.AddDate(0, 0, -1).Format(time.DateOnly), Pack: s.deps.RulesPath}
+	v := &rulesView{From: end.AddDate(0, 0, -statsDays).Format(time.DateOnly), To: end.AddDate(0, 0, -1).Format(time.DateOnly)}
+	if s.deps.RulesPath != "" {
+		v.Pack = packName(s.deps.RulesPath)
+	}
 	seen := map[string]bool{}
 	if s.deps.Rules != nil {
+		v.Hash = s.deps.Rules.Hash
 		for _, rl := range s.deps.Rules.Rules {
 			seen[rl.ID] = true
 			file, _, _ := strings.Cut(rl.Source, ":")

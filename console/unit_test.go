@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,6 +158,32 @@ func TestGraphMarksAlertAndPath(t *testing.T) {
 	}
 }
 
+// TestGraphDrawsUnstoredAlertedTransfer: an alert whose transfer is not
+// stored still has it drawn between its accounts, from the alert, once.
+func TestGraphDrawsUnstoredAlertedTransfer(t *testing.T) {
+	at := time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC)
+	a := &store.Alert{ID: "a", TxID: "gone", TS: at, AmountEUR: "700.00", DebtorAccount: "UA03D", CreditorAccount: "UA56C"}
+	other := store.Tx{ID: "t", TS: at.Add(-time.Hour), AmountEUR: "20", DebtorAccount: "UA03D", CreditorAccount: "PL61X"}
+	for _, tc := range []struct {
+		name string
+		txs  []store.Tx
+	}{
+		{"nothing stored", nil},
+		{"only other transfers stored", []store.Tx{other}},
+		{"stored", []store.Tx{other, {ID: "gone", TS: at, AmountEUR: "700.00", DebtorAccount: "UA03D", CreditorAccount: "UA56C"}}},
+	} {
+		var alerted []string
+		for _, e := range buildGraph(a, tc.txs, nil).Edges {
+			if e.Kind == "alert" {
+				alerted = append(alerted, fmt.Sprintf("%s>%s %.0f×%d", e.From.Account, e.To.Account, e.SumEUR, e.Count))
+			}
+		}
+		if len(alerted) != 1 || alerted[0] != "UA03D>UA56C 700×1" {
+			t.Errorf("%s: alerted edges %v, want UA03D>UA56C 700×1", tc.name, alerted)
+		}
+	}
+}
+
 func TestGraphBoundsNodes(t *testing.T) {
 	a := &store.Alert{ID: "a", TxID: "t0", DebtorAccount: "HUB", CreditorAccount: "X0"}
 	var txs []store.Tx
@@ -225,4 +252,32 @@ func FuzzParseFilter(f *testing.F) {
 			t.Fatalf("limit %d passed", fl.Limit)
 		}
 	})
+}
+
+// TestLockAlertsOrderAndRepeats: lockAlerts takes an id given twice once
+// (a second Lock of one mutex would wait forever) and releases them all;
+// two callers naming the same alerts in opposite orders do not deadlock.
+func TestLockAlertsOrderAndRepeats(t *testing.T) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lockAlerts([]string{"lock-b", "lock-a", "lock-b"})()
+		var wg sync.WaitGroup
+		for _, ids := range [][]string{{"lock-a", "lock-b", "lock-c"}, {"lock-c", "lock-b", "lock-a"}} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 1000 {
+					lockAlerts(ids)()
+				}
+			}()
+		}
+		wg.Wait()
+		lockAlert("lock-a")() // released
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("lockAlerts deadlocked")
+	}
 }

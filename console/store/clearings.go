@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -79,6 +82,42 @@ func (s *Store) appendClearing(ctx context.Context, action string, c *Clearing, 
 	return nil
 }
 
+// ClearingEventID and RevocationEventID are the ids of the trail events
+// (alert_events) that record clearing id and its revocation. ClickHouse
+// 18.16 cannot insert into two tables atomically, so a clearing's row and
+// its trail event are two inserts; derived ids make the event safe to
+// append again when the console cannot tell whether it was
+// (RecordedClearingEvents).
+func ClearingEventID(id string) string { return id }
+
+// RevocationEventID: see ClearingEventID.
+func RevocationEventID(id string) string {
+	sum := sha256.Sum256([]byte("revoke " + id))
+	return hex.EncodeToString(sum[:16])
+}
+
+// RecordedClearingEvents returns the ids of the trail events of clearings
+// and revocations appended so far.
+func (s *Store) RecordedClearingEvents(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.conn.Query(ctx, "SELECT DISTINCT event_id FROM alert_events PREWHERE action IN ('match_clear', 'match_revoke')")
+	if err != nil {
+		return nil, fmt.Errorf("query clearing events: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("scan clearing event: %w", err)
+		}
+		out[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read clearing events: %w", err)
+	}
+	return out, nil
+}
+
 // clearingSQL derives each clearing's state from its rows.
 const clearingSQL = `SELECT clearing_id,
 	argMaxIf(account, seq, action = 'clear'), argMaxIf(list, seq, action = 'clear'),
@@ -143,19 +182,21 @@ func noEpoch(t time.Time) time.Time {
 
 // UntriagedWith returns the new alerts (no status or
 // disposition event yet) of the given accounts, either side, whose
-// explanation contains needle, oldest first, with their explanation and
-// state. The account condition is read first (PREWHERE), so only those
-// accounts' alerts are decompressed.
-func (s *Store) UntriagedWith(ctx context.Context, accounts []string, needle string) ([]Alert, error) {
-	if len(accounts) == 0 {
+// explanation contains one of needles, oldest first, with their
+// explanation and state. The account condition is read first (PREWHERE),
+// so only those accounts' alerts are decompressed.
+func (s *Store) UntriagedWith(ctx context.Context, accounts, needles []string) ([]Alert, error) {
+	if len(accounts) == 0 || len(needles) == 0 {
 		return []Alert{}, nil
 	}
 	in := inList(len(accounts))
+	// multiSearchAny is younger than ClickHouse 18.16.
+	found := strings.TrimSuffix(strings.Repeat("position(explanation, ?) > 0 OR ", len(needles)), " OR ")
 	q := "SELECT " + alertCols + ", explanation FROM alerts PREWHERE debtor_account IN " + in + " OR creditor_account IN " + in +
-		" WHERE position(explanation, ?) > 0 AND alert_id NOT IN (SELECT alert_id FROM alert_events WHERE action IN ('status', 'dispose'))" +
+		" WHERE (" + found + ") AND alert_id NOT IN (SELECT alert_id FROM alert_events WHERE action IN ('status', 'dispose'))" +
 		" ORDER BY ts, alert_id LIMIT 1 BY alert_id"
 	args := append(strArgs(accounts), strArgs(accounts)...)
-	return s.queryAlerts(ctx, "untriaged alerts", q, append(args, needle), true)
+	return s.queryAlerts(ctx, "untriaged alerts", q, append(args, strArgs(needles)...), true)
 }
 
 // AutoUser is the user of the events the console appends on its own

@@ -42,7 +42,10 @@ func NewID() string {
 // Append writes events as one insert block, so they land together or not
 // at all, and returns only once ClickHouse has accepted them: an action
 // acknowledged to the analyst survives the console's death. It fills each
-// event's ID, At and Seq.
+// event's At and Seq, and its ID unless set: an event that may be
+// appended twice (a clearing's, by its request and by the sweep's
+// reconciliation) carries an id derived from what it records, and the
+// trail reads each id once.
 func (s *Store) Append(ctx context.Context, evs []Event) error {
 	if len(evs) == 0 {
 		return nil
@@ -60,7 +63,9 @@ func (s *Store) Append(ctx context.Context, evs []Event) error {
 	now := s.now().UTC()
 	for i := range evs {
 		e := &evs[i]
-		e.ID = NewID()
+		if e.ID == "" {
+			e.ID = NewID()
+		}
 		e.At = now.Truncate(time.Second)
 		e.Seq = s.nextSeq(now)
 		ats := e.AlertTS.UTC()
@@ -102,15 +107,17 @@ func (s *Store) queryEvents(ctx context.Context, q string, args ...any) ([]Event
 	return out, nil
 }
 
-// AlertEvents returns an alert's history, oldest first.
+// AlertEvents returns an alert's history, oldest first, each event once
+// (the first appended, of an id appended twice).
 func (s *Store) AlertEvents(ctx context.Context, alertID string) ([]Event, error) {
-	return s.queryEvents(ctx, "SELECT "+eventCols+" FROM alert_events PREWHERE alert_id = ? ORDER BY seq", alertID)
+	return s.queryEvents(ctx, "SELECT "+eventCols+" FROM alert_events PREWHERE alert_id = ? ORDER BY seq LIMIT 1 BY event_id", alertID)
 }
 
-// CaseEvents returns a case's timeline, oldest first: the case's own events
-// and every event on its alerts while they belonged to it.
+// CaseEvents returns a case's timeline, oldest first, each event once:
+// the case's own events and every event on its alerts while they
+// belonged to it.
 func (s *Store) CaseEvents(ctx context.Context, caseID string) ([]Event, error) {
-	return s.queryEvents(ctx, "SELECT "+eventCols+" FROM alert_events WHERE case_id = ? ORDER BY seq", caseID)
+	return s.queryEvents(ctx, "SELECT "+eventCols+" FROM alert_events WHERE case_id = ? ORDER BY seq LIMIT 1 BY event_id", caseID)
 }
 
 // Case is a case's current state.
