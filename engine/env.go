@@ -13,6 +13,11 @@ type Env struct {
 	// Account is the perspective key's value: the account whose partition
 	// (and whose state) this evaluation runs in.
 	Account string `expr:"account"`
+	// Counterparty is the account on the other side of the transfer from
+	// Account: the creditor of a debtor copy, the debtor of the others. An
+	// aggregate `by: account, flow: both` reads it as "who this account
+	// dealt with", in either direction.
+	Counterparty string `expr:"counterparty"`
 	// Agg holds the current value of every aggregate of the rule set, in
 	// RuleSet.Aggregates order.
 	Agg []float64 `expr:"agg__"`

@@ -65,6 +65,7 @@ var Fields = func() map[string]*Field {
 	num("trace.hours", func(e *Env) float64 { return e.Trace.Hours })
 	num("trace.ratio", func(e *Env) float64 { return e.Trace.Ratio })
 	str("account", func(e *Env) string { return e.Account })
+	str("counterparty", func(e *Env) string { return e.Counterparty })
 	for _, side := range []struct {
 		name string
 		p    func(*Env) *Party
