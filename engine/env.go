@@ -13,6 +13,15 @@ type Env struct {
 	// Account is the perspective key's value: the account whose partition
 	// (and whose state) this evaluation runs in.
 	Account string `expr:"account"`
+	// Counterparty is the account on the other side of the transfer from
+	// Account: the creditor of a debtor copy, the debtor of the others. An
+	// aggregate `by: account, flow: both` reads it as "who this account
+	// dealt with", in either direction.
+	Counterparty string `expr:"counterparty"`
+	// OwnAccount is SameParty(debtor, creditor): a move between two
+	// accounts of one party (same customer id, or same name), which the
+	// flow tracer counts as no hop and rules leave out of pass-through.
+	OwnAccount bool `expr:"own_account"`
 	// Agg holds the current value of every aggregate of the rule set, in
 	// RuleSet.Aggregates order.
 	Agg []float64 `expr:"agg__"`
@@ -67,9 +76,11 @@ func (e *Env) Memo(slot int, arg string, f func(string) float64) float64 {
 	return v
 }
 
-// Flatten copies the enriched party fields into their flat twins.
+// Flatten copies the enriched party fields into their flat twins and
+// derives OwnAccount from them.
 func (e *Env) Flatten() {
 	e.gen++
+	e.OwnAccount = SameParty(&e.Debtor, &e.Creditor)
 	d, c := &e.Debtor, &e.Creditor
 	e.DebtorAccount, e.DebtorName, e.DebtorNameNorm, e.DebtorCountry = d.Account, d.Name, d.NameNorm, d.Country
 	e.DebtorBIC, e.DebtorCustomerID, e.DebtorType = d.BIC, d.CustomerID, d.Type

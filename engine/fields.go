@@ -58,6 +58,7 @@ var Fields = func() map[string]*Field {
 	str("purpose", func(e *Env) string { return e.Purpose })
 	str("direction", func(e *Env) string { return e.Direction })
 	m["cross_border"] = &Field{Path: "cross_border", Kind: KindBool, Bool: func(e *Env) bool { return e.CrossBorder }}
+	m["own_account"] = &Field{Path: "own_account", Kind: KindBool, Bool: func(e *Env) bool { return e.OwnAccount }}
 	str("perspective", func(e *Env) string { return e.Perspective })
 	num("trace.hops", func(e *Env) float64 { return float64(e.Trace.Hops) })
 	str("trace.origin", func(e *Env) string { return e.Trace.Origin })
@@ -65,6 +66,7 @@ var Fields = func() map[string]*Field {
 	num("trace.hours", func(e *Env) float64 { return e.Trace.Hours })
 	num("trace.ratio", func(e *Env) float64 { return e.Trace.Ratio })
 	str("account", func(e *Env) string { return e.Account })
+	str("counterparty", func(e *Env) string { return e.Counterparty })
 	for _, side := range []struct {
 		name string
 		p    func(*Env) *Party

@@ -350,3 +350,46 @@ func TestReloadReleasesKeysOfReplacedAggregates(t *testing.T) {
 		t.Fatalf("%d accounts interned after D1 pays again, want 3", got)
 	}
 }
+
+// counterparty is the other account of the copy: the creditor under the
+// debtor perspective, the debtor under the creditor one, so novelty by
+// account, flow both, knows a party the account paid or was paid by.
+func TestCounterpartyIsTheOtherSide(t *testing.T) {
+	rs := loadPack(t, `
+aggregates:
+  new_party:
+    by: account
+    flow: both
+    over: 1s
+    fn: "new_distinct(counterparty, lookback: 365d)"
+rules:
+  - {id: NEWPAYEE, version: 1, name: n, severity: low, score: 10, typology: fan_out, perspective: debtor, when: "new_party >= 1 && amount_eur >= 1000"}
+  - {id: FROMA, version: 1, name: a, severity: low, score: 10, typology: fan_in, perspective: creditor, when: "counterparty == 'A'"}
+`)
+	tests := []struct {
+		name string
+		recs []engine.Record
+		want []string
+	}{
+		{"a payee never dealt with is new",
+			[]engine.Record{tx("a", 0, "1000", "M", "B")},
+			[]string{"a:NEWPAYEE"}},
+		{"a party that paid the account before is known when the account pays it",
+			[]engine.Record{tx("a", 0, "50", "B", "M"), tx("b", 30*24*time.Hour, "1000", "M", "B")},
+			nil},
+		{"a payee paid ten months before is known",
+			[]engine.Record{tx("a", 0, "50", "M", "B"), tx("b", 300*24*time.Hour, "1000", "M", "B")},
+			nil},
+		{"the creditor copy's counterparty is the debtor",
+			[]engine.Record{tx("a", 0, "10", "A", "M"), tx("b", time.Hour, "10", "C", "M")},
+			[]string{"a:FROMA"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sink, _ := runWith(t, rs, screen.TimeBounds{Ahead: -1}, tc.recs)
+			if got := strings.Join(keys(sink.alerts), ","); got != strings.Join(tc.want, ",") {
+				t.Fatalf("alerts = %s, want %s", got, strings.Join(tc.want, ","))
+			}
+		})
+	}
+}

@@ -265,6 +265,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 	s.key = s.keys.Lookup(env.Account)
 	ts := eventtime.UnixNano(env.TS)
 	s.ev = s.copyEvent(ts)
+	env.Counterparty = s.ev.Party
 	s.stats.Copies++
 	s.clock.Advance(ts)
 	rs := s.rs
