@@ -26,11 +26,18 @@ type clearRequest struct {
 	ReviewBy string `json:"review_by"`
 }
 
+// clearResult is a recorded clearing and, when the alert cleared from
+// stays open, why.
+type clearResult struct {
+	Clearing  *store.Clearing `json:"clearing"`
+	AlertOpen string          `json:"alert_open,omitempty"`
+}
+
 // clearMatch records that the customer of req.Party on alert id is not
-// the entity the alert matched, closes the alert when every match of it
-// is now cleared, and then closes the other new alerts the clearing
-// covers (sweep). Only a role that may close alerts may clear.
-func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req clearRequest) (*store.Clearing, error) {
+// the entity the alert matched, closes the alert when the clearings now
+// close it (closingClearings), and then closes the other new alerts the
+// clearing covers (sweep). Only a role that may close alerts may clear.
+func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req clearRequest) (*clearResult, error) {
 	if err := requireRole(p, users.Analyst, "clear a sanctions match"); err != nil {
 		return nil, err
 	}
@@ -51,21 +58,21 @@ func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req cl
 			return nil, errorf(http.StatusBadRequest, "clear: the review date must be in the future")
 		}
 	}
-	c, err := s.clearOnAlert(ctx, p, id, req, reason, review)
+	res, err := s.clearOnAlert(ctx, p, id, req, reason, review)
 	if err != nil {
 		return nil, err
 	}
 	// The alert's lock is released: the sweep locks the alerts it closes.
 	if _, err := s.sweep.run(ctx); err != nil {
-		s.deps.Log.Error("close alerts of a cleared match", "clearing", c.ID, "error", err)
+		s.deps.Log.Error("close alerts of a cleared match", "clearing", res.Clearing.ID, "error", err)
 	}
-	return c, nil
+	return res, nil
 }
 
 // clearOnAlert records the clearing under the alert's lock, then, in the
-// alert's trail, the clearing and — once none of its matches is left
-// uncleared — the alert's closing.
-func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req clearRequest, reason string, review time.Time) (*store.Clearing, error) {
+// alert's trail, the clearing and — once the clearings close it — the
+// alert's closing.
+func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req clearRequest, reason string, review time.Time) (*clearResult, error) {
 	if !store.ValidAlertID(id) {
 		return nil, store.ErrNotFound
 	}
@@ -105,14 +112,35 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 		return nil, err
 	}
 	active[clearingKey(c)] = c
+	res := &clearResult{Clearing: c}
 	evs := []store.Event{onAlert(clearingEvent(c), a)}
-	if cited, ok := coveredBy(hits, active); ok && a.Status != "closed" {
-		evs = append(evs, closeEvent(a, p.user.Name, cited))
+	if a.Status != "closed" {
+		cited, why := s.closingClearings(a, active)
+		if cited != nil {
+			evs = append(evs, closeEvent(a, p.user.Name, cited))
+		}
+		res.AlertOpen = why
 	}
 	if err := s.deps.Store.Append(ctx, evs); err != nil {
 		return nil, fmt.Errorf("record the clearing in the alert's trail (the clearing %s is recorded; the sweep records it in the trail): %w", c.ID, err)
 	}
-	return c, nil
+	return res, nil
+}
+
+// closingClearings returns the active clearings that close alert a: they
+// clear every match that fired it, and its rule could not have fired
+// with them taken as not matching (ruleConditions.unclosable). Otherwise
+// nil and, for an alert whose every fired match is cleared, why it stays
+// open.
+func (s *Server) closingClearings(a *store.Alert, active map[matchKey]*store.Clearing) ([]*store.Clearing, string) {
+	cited, ok := coveredBy(s.thresholds.sanctionsHits(a), active)
+	if !ok {
+		return nil, ""
+	}
+	if why := s.conditions.unclosable(a, active); why != "" {
+		return nil, why
+	}
+	return cited, ""
 }
 
 // clearingEvent is the trail event of clearing c on the alert it was
@@ -281,6 +309,10 @@ type sweeper struct {
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 	interval time.Duration
+	// keptOpen are the alerts whose fired matches are all cleared but
+	// whose rule could have fired without them, as of the last run:
+	// logged once, not every run.
+	keptOpen map[string]bool
 }
 
 // defaultSweep is how often the console looks for new alerts of cleared
@@ -324,9 +356,12 @@ func (w *sweeper) close() {
 
 // run first appends the trail events missing for clearings and
 // revocations (reconcileTrail), so that no alert is closed citing a
-// clearing its trail does not record, then closes every new alert whose
-// matches the active clearings all cover, one disposal event each by
-// store.AutoUser citing the clearings, and returns how many it closed.
+// clearing its trail does not record, then closes every new alert the
+// active clearings close (closingClearings: every fired match cleared,
+// and the rule could not have fired without them), one disposal event
+// each by store.AutoUser citing the clearings, and returns how many it
+// closed. An alert whose matches are all cleared but whose rule could
+// have fired otherwise is logged, once, with the reason.
 // Each closed alert is locked and its state read again first, so an
 // analyst's action in between wins.
 func (w *sweeper) run(ctx context.Context) (int, error) {
@@ -359,13 +394,22 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 	}
 	var evs []store.Event
 	var ids []string
+	open := map[string]bool{}
 	for i := range alerts {
 		a := &alerts[i]
-		if cited, ok := coveredBy(s.thresholds.sanctionsHits(a), active); ok {
+		cited, why := s.closingClearings(a, active)
+		if cited != nil {
 			evs = append(evs, closeEvent(a, store.AutoUser, cited))
 			ids = append(ids, a.ID)
+		} else if why != "" {
+			open[a.ID] = true
+			if !w.keptOpen[a.ID] {
+				s.deps.Log.Info("alert of cleared matches left open", "alert", a.ID, "rule", a.RuleID, "version", a.RuleVersion, "reason", why)
+			}
 		}
 	}
+	// Said once per alert while it stays so: the sweep runs every few seconds.
+	w.keptOpen = open
 	if len(evs) == 0 {
 		return 0, nil
 	}
@@ -409,6 +453,20 @@ func (s *Server) alertMatches(ctx context.Context, a *store.Alert) ([]alertMatch
 		out[i] = alertMatch{sanctionsHit: h, Clearing: active[h.key()]}
 	}
 	return out, nil
+}
+
+// allCleared is the clearings in force for the matches, and one for
+// each match not yet cleared: what the rule would read were they all.
+func allCleared(matches []alertMatch) map[matchKey]*store.Clearing {
+	out := map[matchKey]*store.Clearing{}
+	for _, m := range matches {
+		c := m.Clearing
+		if c == nil {
+			c = &store.Clearing{}
+		}
+		out[m.key()] = c
+	}
+	return out
 }
 
 // clearingsView is the cleared matches page's data.
@@ -461,12 +519,12 @@ func (s *Server) apiClear(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	c, err := s.clearMatch(ctx, principalOf(r), r.PathValue("id"), req)
+	res, err := s.clearMatch(ctx, principalOf(r), r.PathValue("id"), req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"clearing": c})
+	writeJSON(w, http.StatusCreated, res)
 }
 
 func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
@@ -488,7 +546,13 @@ func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
 
 // clearForm is the alert page's "Clear this match for this customer…".
 func (s *Server) clearForm(ctx context.Context, r *http.Request, id string) (string, error) {
-	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), List: r.PostFormValue("list"), EntityID: r.PostFormValue("entity_id"),
+	res, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), List: r.PostFormValue("list"), EntityID: r.PostFormValue("entity_id"),
 		Reason: r.PostFormValue("reason"), ReviewBy: r.PostFormValue("review_by")})
-	return "match cleared for this customer", err
+	if err != nil {
+		return "", err
+	}
+	if res.AlertOpen != "" {
+		return "match cleared for this customer; the alert stays open: " + res.AlertOpen, nil
+	}
+	return "match cleared for this customer", nil
 }

@@ -47,6 +47,9 @@ type Server struct {
 	// thresholds are the running pack's sanctions_score thresholds, which
 	// tell an alert's matches that fired from the ones merely explained.
 	thresholds matchThresholds
+	// conditions are the running pack's rule conditions, which tell
+	// whether a rule could have fired without its cleared matches.
+	conditions ruleConditions
 	sweep      *sweeper
 }
 
@@ -84,7 +87,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("console: random key: %w", err)
 	}
 	s.backtests = newBacktests(s)
-	s.thresholds = newMatchThresholds(deps.Rules)
+	s.conditions = newRuleConditions(deps.Rules)
+	s.thresholds = s.conditions.thresholds()
 	s.sweep = newSweeper(s, cfg.ClearedMatchSweep)
 	s.routes()
 	return s, nil
