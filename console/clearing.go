@@ -180,27 +180,51 @@ func (s *Server) onStoredAlert(ctx context.Context, ev store.Event) store.Event 
 
 // reconcileTrail appends the trail events missing for clearings and
 // revocations of all (every one stored): the console stopped, or
-// ClickHouse refused the event, between a clearing's two inserts. It
+// ClickHouse refused the event, between a clearing's two inserts. It asks
+// the trail only about events it has not yet seen recorded (w.recorded),
+// so a run costs nothing once every clearing's events are known, and
 // returns how many it appended.
-func (s *Server) reconcileTrail(ctx context.Context, all []store.Clearing) (int, error) {
-	recorded, err := s.deps.Store.RecordedClearingEvents(ctx)
+func (w *sweeper) reconcileTrail(ctx context.Context, all []store.Clearing) (int, error) {
+	s := w.s
+	var pending []store.Event
+	for i := range all {
+		c := &all[i]
+		if !w.recorded[store.ClearingEventID(c.ID)] {
+			pending = append(pending, clearingEvent(c))
+		}
+		if c.Revoked && !w.recorded[store.RevocationEventID(c.ID)] {
+			pending = append(pending, revocationEvent(c))
+		}
+	}
+	if len(pending) == 0 {
+		return 0, nil
+	}
+	alertIDs, eventIDs := make([]string, 0, len(pending)), make([]string, 0, len(pending))
+	seen := map[string]bool{}
+	for _, ev := range pending {
+		eventIDs = append(eventIDs, ev.ID)
+		if !seen[ev.AlertID] {
+			seen[ev.AlertID] = true
+			alertIDs = append(alertIDs, ev.AlertID)
+		}
+	}
+	found, err := s.deps.Store.RecordedEvents(ctx, alertIDs, eventIDs)
 	if err != nil {
 		return 0, err
 	}
 	var evs []store.Event
-	for i := range all {
-		c := &all[i]
-		if !recorded[store.ClearingEventID(c.ID)] {
-			evs = append(evs, s.onStoredAlert(ctx, clearingEvent(c)))
-		}
-		if c.Revoked && !recorded[store.RevocationEventID(c.ID)] {
-			evs = append(evs, s.onStoredAlert(ctx, revocationEvent(c)))
+	for _, ev := range pending {
+		if found[ev.ID] {
+			w.recorded[ev.ID] = true
+		} else {
+			evs = append(evs, s.onStoredAlert(ctx, ev))
 		}
 	}
 	if err := s.deps.Store.Append(ctx, evs); err != nil {
 		return 0, fmt.Errorf("append the missing trail events of %d clearings: %w", len(evs), err)
 	}
 	for _, ev := range evs {
+		w.recorded[ev.ID] = true
 		s.deps.Log.Warn("recorded a clearing's trail event late: the console stopped or ClickHouse failed between its two inserts",
 			"action", ev.Action, "alert", ev.AlertID, "event", ev.ID)
 	}
@@ -309,6 +333,10 @@ type sweeper struct {
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 	interval time.Duration
+	// recorded are the ids of clearings' trail events known to be
+	// stored (reconcileTrail): the trail is append-only, so once seen
+	// they are not asked about again.
+	recorded map[string]bool
 	// keptOpen are the alerts whose fired matches are all cleared but
 	// whose rule could have fired without them, as of the last run:
 	// logged once, not every run.
@@ -323,7 +351,7 @@ func newSweeper(s *Server, interval time.Duration) *sweeper {
 	if interval <= 0 {
 		interval = defaultSweep
 	}
-	return &sweeper{s: s, stop: make(chan struct{}), interval: interval}
+	return &sweeper{s: s, stop: make(chan struct{}), interval: interval, recorded: map[string]bool{}}
 }
 
 func (w *sweeper) start() {
@@ -372,7 +400,7 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 	if err != nil || len(all) == 0 {
 		return 0, err
 	}
-	if _, err := s.reconcileTrail(ctx, all); err != nil {
+	if _, err := w.reconcileTrail(ctx, all); err != nil {
 		return 0, err
 	}
 	active := activeAt(all, time.Now())

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
@@ -253,7 +255,7 @@ func TestIntegrationClearingTrailReconciled(t *testing.T) {
 	takeEvents := func() { execSQL(t, e.dsn, "ALTER TABLE alert_events ADD COLUMN note String AFTER `to`") }
 	recorded := func(id string) bool {
 		t.Helper()
-		ids, err := e.store.RecordedClearingEvents(ctx)
+		ids, err := e.store.RecordedEvents(ctx, []string{first.AlertID}, []string{id})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -509,5 +511,46 @@ func TestIntegrationClearingChecksRuleCondition(t *testing.T) {
 		if tc.status == "closed" && (disp != store.ClearedMatch || evs[len(evs)-1].User != store.AutoUser) {
 			t.Errorf("%s: closed as %s by %+v, want %s by the sweep", tc.a.TxID, disp, evs[len(evs)-1], store.ClearedMatch)
 		}
+	}
+}
+
+// TestIntegrationRecordedEventsReadsTheirAlerts: the sweep's look-up of
+// clearings' trail events reads the events of those clearings' alerts,
+// not the trail: under a row limit that the whole trail's action column
+// exceeds, it still answers, and rightly.
+func TestIntegrationRecordedEventsReadsTheirAlerts(t *testing.T) {
+	testenv.Integration(t)
+	e := startEnv(t, freshDB(t, "recorded_events"))
+	execSQL(t, e.dsn, `INSERT INTO alert_events (event_id, alert_id, at, seq, action)
+		SELECT toString(number), concat('filler', toString(number % 5000)), toDateTime('2026-03-01 00:00:00', 'UTC'), number, 'match_clear'
+		FROM numbers(300000)`)
+	ctx := context.Background()
+	kept := store.Event{ID: store.NewID(), AlertID: store.NewID(), User: "ana", Action: "match_clear"}
+	if err := e.store.Append(ctx, []store.Event{kept}); err != nil {
+		t.Fatal(err)
+	}
+	missing := store.NewID()
+	limited := ch.Context(ctx, ch.WithSettings(ch.Settings{"max_rows_to_read": 50000}))
+	got, err := e.store.RecordedEvents(limited, []string{kept.AlertID, store.NewID()}, []string{kept.ID, missing})
+	if err != nil {
+		t.Fatalf("look-up under a 50,000-row limit: %v", err)
+	}
+	if !got[kept.ID] || got[missing] || len(got) != 1 {
+		t.Fatalf("recorded %v: want only %s", got, kept.ID)
+	}
+	// The limit bites: reading the trail's actions, as the sweep did, is
+	// refused.
+	o, err := ch.ParseDSN(e.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ch.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(limited, "SELECT count() FROM alert_events PREWHERE action IN ('match_clear', 'match_revoke')").Scan(&n); err == nil {
+		t.Fatalf("a scan of the whole trail's actions (%d rows) stayed under the row limit: the test proves nothing", n)
 	}
 }
