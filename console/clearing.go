@@ -367,6 +367,10 @@ func (w *sweeper) start() {
 			} else if n > 0 {
 				w.s.deps.Log.Info("closed alerts of cleared matches", "alerts", n)
 			}
+			// After the closures, which leave the queue.
+			if err := w.s.ageing.measure(ctx, w.s.deps.Store, time.Now()); err != nil {
+				w.s.deps.Log.Error("measure the untriaged queue's age", "error", err)
+			}
 			cancel()
 			select {
 			case <-w.stop:

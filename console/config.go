@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config is the console's configuration (config keys console.*).
@@ -29,6 +31,9 @@ type Config struct {
 	SessionTTL      time.Duration
 	// AllowPublic permits a non-loopback listen address without TLS.
 	AllowPublic bool
+	// Metrics is where the console registers its gauges (nil: nowhere).
+	// Not a console.* key: the program that serves /metrics sets it.
+	Metrics prometheus.Registerer
 	// ClearedMatchSweep is how often new alerts of cleared sanctions
 	// matches are closed (0: every 30 s).
 	ClearedMatchSweep time.Duration

@@ -37,6 +37,7 @@ func staticHandler() http.Handler {
 }
 
 var funcs = template.FuncMap{
+	"waited": waited,
 	"time": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
@@ -230,11 +231,15 @@ type queueView struct {
 	Dispositions []string
 	Back         string
 	Error        string
+	// Age is the untriaged queue's age as the sweep last measured it
+	// (nil before the first).
+	Age *queueAgeView
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v := &queueView{Query: q, Statuses: store.Statuses, Severities: store.Severities, Users: s.users.names(), Dispositions: Dispositions}
+	v := &queueView{Query: q, Statuses: store.Statuses, Severities: store.Severities, Users: s.users.names(), Dispositions: Dispositions,
+		Age: s.ageing.view()}
 	back := url.Values{}
 	for k, vs := range q {
 		if k != "flash" {

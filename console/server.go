@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/socwatch/socwatch/console/goaml"
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
@@ -30,6 +32,9 @@ type Deps struct {
 	GoAML     *goaml.Mapping // nil: goAML export is refused
 	FX        *fx.Table      // rates for backtests (fx.Default() when nil)
 	Log       *slog.Logger
+	// Metrics is where the console's gauges (the untriaged queue's age)
+	// are registered; nil: nowhere.
+	Metrics prometheus.Registerer
 }
 
 // Server is the console's HTTP handler.
@@ -51,6 +56,7 @@ type Server struct {
 	// whether a rule could have fired without its cleared matches.
 	conditions ruleConditions
 	sweep      *sweeper
+	ageing     *queueAgeing
 }
 
 // New builds the console handler.
@@ -90,6 +96,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.conditions = newRuleConditions(deps.Rules)
 	s.thresholds = s.conditions.thresholds()
 	s.sweep = newSweeper(s, cfg.ClearedMatchSweep)
+	if s.ageing, err = newQueueAgeing(deps.Metrics); err != nil {
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }
