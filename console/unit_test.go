@@ -117,6 +117,10 @@ func TestConfigValidate(t *testing.T) {
 		{"no users", func(c *Config) { c.Users = "" }, false},
 		{"bad listen", func(c *Config) { c.Listen = "nope" }, false},
 		{"short ttl", func(c *Config) { c.SessionTTL = time.Second }, false},
+		{"metrics on loopback", func(c *Config) { c.MetricsAddr = "127.0.0.1:9465" }, true},
+		{"metrics on every interface", func(c *Config) { c.MetricsAddr = ":9465" }, false},
+		{"metrics public", func(c *Config) { c.MetricsAddr = "10.0.0.1:9465" }, false},
+		{"metrics not an address", func(c *Config) { c.MetricsAddr = "9465" }, false},
 	}
 	for _, tc := range tests {
 		c := base()
