@@ -51,9 +51,7 @@ func (s *Store) UntriagedAge(ctx context.Context, now time.Time) (*QueueAge, err
 	if err := s.conn.QueryRow(ctx, q, args...).Scan(dest...); err != nil {
 		return nil, fmt.Errorf("measure the untriaged queue: %w", err)
 	}
-	if out.Untriaged == 0 {
-		out.Oldest = time.Time{}
-	}
+	// min() of no rows is the epoch.
 	out.Oldest = noEpoch(out.Oldest)
 	return out, nil
 }
