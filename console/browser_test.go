@@ -290,7 +290,13 @@ func TestIntegrationBrowser(t *testing.T) {
 	if loc := get(t, ctx, "location", chromedp.Location()); !strings.Contains(loc, "typology=pass_through") {
 		t.Fatalf("filter not in the URL (not bookmarkable): %s", loc)
 	}
-	run(t, ctx, "whole queue", chromedp.Navigate(base+"/alerts?sort=score"), chromedp.WaitVisible(chromedp.ID("queue")))
+	// The sweep (every second here) has measured the queue's age: the
+	// seeded feed's alerts were all written just now.
+	run(t, ctx, "whole queue", chromedp.Navigate(base+"/alerts?sort=score"), chromedp.WaitVisible(chromedp.ID("queue")),
+		chromedp.WaitVisible(chromedp.ID("queue-age")))
+	if age := text("queue age", "queue-age"); !strings.Contains(age, "untriaged, the oldest waiting") || !strings.Contains(age, "0 older than 1 d") {
+		t.Fatalf("queue age line %q", age)
+	}
 	screenshot(t, ctx, "console-queue.png")
 
 	// Open a pass-through alert: explanation values and the graph.

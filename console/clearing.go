@@ -26,11 +26,18 @@ type clearRequest struct {
 	ReviewBy string `json:"review_by"`
 }
 
+// clearResult is a recorded clearing and, when the alert cleared from
+// stays open, why.
+type clearResult struct {
+	Clearing  *store.Clearing `json:"clearing"`
+	AlertOpen string          `json:"alert_open,omitempty"`
+}
+
 // clearMatch records that the customer of req.Party on alert id is not
-// the entity the alert matched, closes the alert when every match of it
-// is now cleared, and then closes the other new alerts the clearing
-// covers (sweep). Only a role that may close alerts may clear.
-func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req clearRequest) (*store.Clearing, error) {
+// the entity the alert matched, closes the alert when the clearings now
+// close it (closingClearings), and then closes the other new alerts the
+// clearing covers (sweep). Only a role that may close alerts may clear.
+func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req clearRequest) (*clearResult, error) {
 	if err := requireRole(p, users.Analyst, "clear a sanctions match"); err != nil {
 		return nil, err
 	}
@@ -51,21 +58,21 @@ func (s *Server) clearMatch(ctx context.Context, p *principal, id string, req cl
 			return nil, errorf(http.StatusBadRequest, "clear: the review date must be in the future")
 		}
 	}
-	c, err := s.clearOnAlert(ctx, p, id, req, reason, review)
+	res, err := s.clearOnAlert(ctx, p, id, req, reason, review)
 	if err != nil {
 		return nil, err
 	}
 	// The alert's lock is released: the sweep locks the alerts it closes.
 	if _, err := s.sweep.run(ctx); err != nil {
-		s.deps.Log.Error("close alerts of a cleared match", "clearing", c.ID, "error", err)
+		s.deps.Log.Error("close alerts of a cleared match", "clearing", res.Clearing.ID, "error", err)
 	}
-	return c, nil
+	return res, nil
 }
 
 // clearOnAlert records the clearing under the alert's lock, then, in the
-// alert's trail, the clearing and — once none of its matches is left
-// uncleared — the alert's closing.
-func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req clearRequest, reason string, review time.Time) (*store.Clearing, error) {
+// alert's trail, the clearing and — once the clearings close it — the
+// alert's closing.
+func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req clearRequest, reason string, review time.Time) (*clearResult, error) {
 	if !store.ValidAlertID(id) {
 		return nil, store.ErrNotFound
 	}
@@ -105,14 +112,35 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 		return nil, err
 	}
 	active[clearingKey(c)] = c
+	res := &clearResult{Clearing: c}
 	evs := []store.Event{onAlert(clearingEvent(c), a)}
-	if cited, ok := coveredBy(hits, active); ok && a.Status != "closed" {
-		evs = append(evs, closeEvent(a, p.user.Name, cited))
+	if a.Status != "closed" {
+		cited, why := s.closingClearings(a, active)
+		if cited != nil {
+			evs = append(evs, closeEvent(a, p.user.Name, cited))
+		}
+		res.AlertOpen = why
 	}
 	if err := s.deps.Store.Append(ctx, evs); err != nil {
 		return nil, fmt.Errorf("record the clearing in the alert's trail (the clearing %s is recorded; the sweep records it in the trail): %w", c.ID, err)
 	}
-	return c, nil
+	return res, nil
+}
+
+// closingClearings returns the active clearings that close alert a: they
+// clear every match that fired it, and its rule could not have fired
+// with them taken as not matching (ruleConditions.unclosable). Otherwise
+// nil and, for an alert whose every fired match is cleared, why it stays
+// open.
+func (s *Server) closingClearings(a *store.Alert, active map[matchKey]*store.Clearing) ([]*store.Clearing, string) {
+	cited, ok := coveredBy(s.thresholds.sanctionsHits(a), active)
+	if !ok {
+		return nil, ""
+	}
+	if why := s.conditions.unclosable(a, active); why != "" {
+		return nil, why
+	}
+	return cited, ""
 }
 
 // clearingEvent is the trail event of clearing c on the alert it was
@@ -152,27 +180,51 @@ func (s *Server) onStoredAlert(ctx context.Context, ev store.Event) store.Event 
 
 // reconcileTrail appends the trail events missing for clearings and
 // revocations of all (every one stored): the console stopped, or
-// ClickHouse refused the event, between a clearing's two inserts. It
+// ClickHouse refused the event, between a clearing's two inserts. It asks
+// the trail only about events it has not yet seen recorded (w.recorded),
+// so a run costs nothing once every clearing's events are known, and
 // returns how many it appended.
-func (s *Server) reconcileTrail(ctx context.Context, all []store.Clearing) (int, error) {
-	recorded, err := s.deps.Store.RecordedClearingEvents(ctx)
+func (w *sweeper) reconcileTrail(ctx context.Context, all []store.Clearing) (int, error) {
+	s := w.s
+	var pending []store.Event
+	for i := range all {
+		c := &all[i]
+		if !w.recorded[store.ClearingEventID(c.ID)] {
+			pending = append(pending, clearingEvent(c))
+		}
+		if c.Revoked && !w.recorded[store.RevocationEventID(c.ID)] {
+			pending = append(pending, revocationEvent(c))
+		}
+	}
+	if len(pending) == 0 {
+		return 0, nil
+	}
+	alertIDs, eventIDs := make([]string, 0, len(pending)), make([]string, 0, len(pending))
+	seen := map[string]bool{}
+	for _, ev := range pending {
+		eventIDs = append(eventIDs, ev.ID)
+		if !seen[ev.AlertID] {
+			seen[ev.AlertID] = true
+			alertIDs = append(alertIDs, ev.AlertID)
+		}
+	}
+	found, err := s.deps.Store.RecordedEvents(ctx, alertIDs, eventIDs)
 	if err != nil {
 		return 0, err
 	}
 	var evs []store.Event
-	for i := range all {
-		c := &all[i]
-		if !recorded[store.ClearingEventID(c.ID)] {
-			evs = append(evs, s.onStoredAlert(ctx, clearingEvent(c)))
-		}
-		if c.Revoked && !recorded[store.RevocationEventID(c.ID)] {
-			evs = append(evs, s.onStoredAlert(ctx, revocationEvent(c)))
+	for _, ev := range pending {
+		if found[ev.ID] {
+			w.recorded[ev.ID] = true
+		} else {
+			evs = append(evs, s.onStoredAlert(ctx, ev))
 		}
 	}
 	if err := s.deps.Store.Append(ctx, evs); err != nil {
 		return 0, fmt.Errorf("append the missing trail events of %d clearings: %w", len(evs), err)
 	}
 	for _, ev := range evs {
+		w.recorded[ev.ID] = true
 		s.deps.Log.Warn("recorded a clearing's trail event late: the console stopped or ClickHouse failed between its two inserts",
 			"action", ev.Action, "alert", ev.AlertID, "event", ev.ID)
 	}
@@ -281,6 +333,14 @@ type sweeper struct {
 	stop     chan struct{}
 	stopped  sync.WaitGroup
 	interval time.Duration
+	// recorded are the ids of clearings' trail events known to be
+	// stored (reconcileTrail): the trail is append-only, so once seen
+	// they are not asked about again.
+	recorded map[string]bool
+	// keptOpen are the alerts whose fired matches are all cleared but
+	// whose rule could have fired without them, as of the last run:
+	// logged once, not every run.
+	keptOpen map[string]bool
 }
 
 // defaultSweep is how often the console looks for new alerts of cleared
@@ -291,7 +351,7 @@ func newSweeper(s *Server, interval time.Duration) *sweeper {
 	if interval <= 0 {
 		interval = defaultSweep
 	}
-	return &sweeper{s: s, stop: make(chan struct{}), interval: interval}
+	return &sweeper{s: s, stop: make(chan struct{}), interval: interval, recorded: map[string]bool{}}
 }
 
 func (w *sweeper) start() {
@@ -306,6 +366,10 @@ func (w *sweeper) start() {
 				w.s.deps.Log.Error("close alerts of cleared matches", "error", err)
 			} else if n > 0 {
 				w.s.deps.Log.Info("closed alerts of cleared matches", "alerts", n)
+			}
+			// After the closures, which leave the queue.
+			if err := w.s.ageing.measure(ctx, w.s.deps.Store, time.Now()); err != nil {
+				w.s.deps.Log.Error("measure the untriaged queue's age", "error", err)
 			}
 			cancel()
 			select {
@@ -324,9 +388,12 @@ func (w *sweeper) close() {
 
 // run first appends the trail events missing for clearings and
 // revocations (reconcileTrail), so that no alert is closed citing a
-// clearing its trail does not record, then closes every new alert whose
-// matches the active clearings all cover, one disposal event each by
-// store.AutoUser citing the clearings, and returns how many it closed.
+// clearing its trail does not record, then closes every new alert the
+// active clearings close (closingClearings: every fired match cleared,
+// and the rule could not have fired without them), one disposal event
+// each by store.AutoUser citing the clearings, and returns how many it
+// closed. An alert whose matches are all cleared but whose rule could
+// have fired otherwise is logged, once, with the reason.
 // Each closed alert is locked and its state read again first, so an
 // analyst's action in between wins.
 func (w *sweeper) run(ctx context.Context) (int, error) {
@@ -337,7 +404,7 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 	if err != nil || len(all) == 0 {
 		return 0, err
 	}
-	if _, err := s.reconcileTrail(ctx, all); err != nil {
+	if _, err := w.reconcileTrail(ctx, all); err != nil {
 		return 0, err
 	}
 	active := activeAt(all, time.Now())
@@ -359,13 +426,22 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 	}
 	var evs []store.Event
 	var ids []string
+	open := map[string]bool{}
 	for i := range alerts {
 		a := &alerts[i]
-		if cited, ok := coveredBy(s.thresholds.sanctionsHits(a), active); ok {
+		cited, why := s.closingClearings(a, active)
+		if cited != nil {
 			evs = append(evs, closeEvent(a, store.AutoUser, cited))
 			ids = append(ids, a.ID)
+		} else if why != "" {
+			open[a.ID] = true
+			if !w.keptOpen[a.ID] {
+				s.deps.Log.Info("alert of cleared matches left open", "alert", a.ID, "rule", a.RuleID, "version", a.RuleVersion, "reason", why)
+			}
 		}
 	}
+	// Said once per alert while it stays so: the sweep runs every few seconds.
+	w.keptOpen = open
 	if len(evs) == 0 {
 		return 0, nil
 	}
@@ -409,6 +485,20 @@ func (s *Server) alertMatches(ctx context.Context, a *store.Alert) ([]alertMatch
 		out[i] = alertMatch{sanctionsHit: h, Clearing: active[h.key()]}
 	}
 	return out, nil
+}
+
+// allCleared is the clearings in force for the matches, and one for
+// each match not yet cleared: what the rule would read were they all.
+func allCleared(matches []alertMatch) map[matchKey]*store.Clearing {
+	out := map[matchKey]*store.Clearing{}
+	for _, m := range matches {
+		c := m.Clearing
+		if c == nil {
+			c = &store.Clearing{}
+		}
+		out[m.key()] = c
+	}
+	return out
 }
 
 // clearingsView is the cleared matches page's data.
@@ -461,12 +551,12 @@ func (s *Server) apiClear(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := s.ctx(r)
 	defer cancel()
-	c, err := s.clearMatch(ctx, principalOf(r), r.PathValue("id"), req)
+	res, err := s.clearMatch(ctx, principalOf(r), r.PathValue("id"), req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"clearing": c})
+	writeJSON(w, http.StatusCreated, res)
 }
 
 func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
@@ -488,7 +578,13 @@ func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
 
 // clearForm is the alert page's "Clear this match for this customer…".
 func (s *Server) clearForm(ctx context.Context, r *http.Request, id string) (string, error) {
-	_, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), List: r.PostFormValue("list"), EntityID: r.PostFormValue("entity_id"),
+	res, err := s.clearMatch(ctx, principalOf(r), id, clearRequest{Party: r.PostFormValue("party"), List: r.PostFormValue("list"), EntityID: r.PostFormValue("entity_id"),
 		Reason: r.PostFormValue("reason"), ReviewBy: r.PostFormValue("review_by")})
-	return "match cleared for this customer", err
+	if err != nil {
+		return "", err
+	}
+	if res.AlertOpen != "" {
+		return "match cleared for this customer; the alert stays open: " + res.AlertOpen, nil
+	}
+	return "match cleared for this customer", nil
 }

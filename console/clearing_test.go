@@ -3,14 +3,20 @@ package console
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/engine/fx"
 	"github.com/socwatch/socwatch/internal/testenv"
+	"github.com/socwatch/socwatch/rules"
 )
 
 // Accounts of the cleared-match tests: the customer whose name resembles
@@ -249,7 +255,7 @@ func TestIntegrationClearingTrailReconciled(t *testing.T) {
 	takeEvents := func() { execSQL(t, e.dsn, "ALTER TABLE alert_events ADD COLUMN note String AFTER `to`") }
 	recorded := func(id string) bool {
 		t.Helper()
-		ids, err := e.store.RecordedClearingEvents(ctx)
+		ids, err := e.store.RecordedEvents(ctx, []string{first.AlertID}, []string{id})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -399,4 +405,152 @@ func repeatAlert(t *testing.T, src store.Alert, txID string, ts time.Time) engin
 		Typology: a.Typology, Severity: a.Severity, Score: int(a.Score), Mode: a.Mode, TxID: txID, TS: ts,
 		DebtorAccount: a.DebtorAccount, CreditorAccount: a.CreditorAccount, DebtorCountry: a.DebtorCountry, CreditorCountry: a.CreditorCountry,
 		AmountEUR: amt, Explanation: m}
+}
+
+// customRules are rules an FIU adds next to the shipped sanctions rules:
+// one that also fires on the amount alone, one that needs the amount as
+// well as the match.
+const customRules = `rules:
+  - id: AML-CUST-001
+    version: 1
+    name: Watchlisted debtor, or a very large transfer
+    severity: high
+    score: 80
+    typology: sanctions
+    when: name_match(debtor.name, "sanctions_watchlist") || amount_eur > 1000000
+  - id: AML-CUST-002
+    version: 1
+    name: Watchlisted debtor sending more than EUR 500
+    severity: high
+    score: 80
+    typology: sanctions
+    when: name_match(debtor.name, "sanctions_watchlist") && amount_eur > 500
+`
+
+// TestIntegrationClearingChecksRuleCondition: a clearing closes an alert
+// only when its rule could not have fired without the cleared match. A
+// custom rule's alert that fired on the amount (its other branch) stays
+// open, from the clear action and from the sweep, and says why; the
+// shipped rule's alerts of the pair, and a custom rule's that needs the
+// match, are closed; an alert of a rule version the running pack no
+// longer has stays open.
+func TestIntegrationClearingChecksRuleCondition(t *testing.T) {
+	testenv.Integration(t)
+	dir := filepath.Join(t.TempDir(), "aml-custom")
+	if err := os.CopyFS(dir, os.DirFS(packDir)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "custom.yaml"), []byte(customRules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rs, err := rules.Load(dir, rules.Options{FX: fx.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := startEnvPack(t, freshDB(t, "clearing_condition"), dir, rs)
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	listed := watchlisted["17761"]
+	// custom is the alert of a custom rule on the debtor's watchlist hit
+	// of a transfer of eur: what the rule reads, as the screener
+	// explains it.
+	custom := func(rule, txID string, ts time.Time, eur string) engine.Alert {
+		a := exactAlert(t, txID, ts, kovalenko, payee, listed, "")
+		a.RuleID, a.RuleVersion, a.Severity, a.Score = rule, 1, "high", 80
+		a.AlertID = engine.AlertID(a.RuleID, a.RuleVersion, txID)
+		a.AmountEUR, _ = engine.ParseDecimal(eur)
+		a.Explanation = map[string]any{"debtor.name": "Jose David Cabello Rondon", "amount_eur": eur,
+			"name_match(debtor.name, sanctions_watchlist)": listed}
+		return a
+	}
+	bigTransfer := custom("AML-CUST-001", "cond-1", t0, "2500000.00")
+	shipped := exactAlert(t, "cond-2", t0.Add(time.Hour), kovalenko, payee, listed, "")
+	needsMatch := custom("AML-CUST-002", "cond-3", t0.Add(2*time.Hour), "900.00")
+	oldVersion := exactAlert(t, "cond-4", t0.Add(3*time.Hour), kovalenko, payee2, listed, "")
+	oldVersion.RuleVersion = 99
+	oldVersion.AlertID = engine.AlertID(oldVersion.RuleID, oldVersion.RuleVersion, oldVersion.TxID)
+	writeAlerts(t, e.dsn, bigTransfer, shipped, needsMatch, oldVersion)
+	ana, sue := e.login("ana"), e.login("sue")
+
+	// The alert page says, before anyone clears, that clearing will not
+	// close it.
+	var page string
+	ana.mustDo(200, "GET", "/alerts/"+bigTransfer.AlertID, nil, &page)
+	if !strings.Contains(page, `id="kept-open"`) || !strings.Contains(page, "amount_eur &gt; 1000000") {
+		t.Errorf("the custom alert's page does not say that clearing leaves it open: %.3000s", page)
+	}
+	ana.mustDo(200, "GET", "/alerts/"+shipped.AlertID, nil, &page)
+	if strings.Contains(page, `id="kept-open"`) {
+		t.Errorf("the shipped rule's alert page says clearing leaves it open")
+	}
+
+	var res struct {
+		Clearing  store.Clearing
+		AlertOpen string `json:"alert_open"`
+	}
+	ana.mustDo(201, "POST", "/api/alerts/"+bigTransfer.AlertID+"/clearings",
+		map[string]string{"party": "debtor", "reason": "Customer born 1990; the listed person 1961"}, &res)
+	if res.Clearing.Account != kovalenko || !strings.Contains(res.AlertOpen, "amount_eur > 1000000") {
+		t.Errorf("clearing %+v, alert left open because %q; want the amount named", res.Clearing, res.AlertOpen)
+	}
+	if _, err := e.cons.sweep.run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		a      engine.Alert
+		status string
+	}{
+		{bigTransfer, "new"},
+		{shipped, "closed"},
+		{needsMatch, "closed"},
+		{oldVersion, "new"},
+	} {
+		status, disp, evs := alertState(t, sue, tc.a.AlertID)
+		if status != tc.status {
+			t.Errorf("%s %s: %s/%s, want %s", tc.a.RuleID, tc.a.TxID, status, disp, tc.status)
+		}
+		if tc.status == "closed" && (disp != store.ClearedMatch || evs[len(evs)-1].User != store.AutoUser) {
+			t.Errorf("%s: closed as %s by %+v, want %s by the sweep", tc.a.TxID, disp, evs[len(evs)-1], store.ClearedMatch)
+		}
+	}
+}
+
+// TestIntegrationRecordedEventsReadsTheirAlerts: the sweep's look-up of
+// clearings' trail events reads the events of those clearings' alerts,
+// not the trail: under a row limit that the whole trail's action column
+// exceeds, it still answers, and rightly.
+func TestIntegrationRecordedEventsReadsTheirAlerts(t *testing.T) {
+	testenv.Integration(t)
+	e := startEnv(t, freshDB(t, "recorded_events"))
+	execSQL(t, e.dsn, `INSERT INTO alert_events (event_id, alert_id, at, seq, action)
+		SELECT toString(number), concat('filler', toString(number % 5000)), toDateTime('2026-03-01 00:00:00', 'UTC'), number, 'match_clear'
+		FROM numbers(300000)`)
+	ctx := context.Background()
+	kept := store.Event{ID: store.NewID(), AlertID: store.NewID(), User: "ana", Action: "match_clear"}
+	if err := e.store.Append(ctx, []store.Event{kept}); err != nil {
+		t.Fatal(err)
+	}
+	missing := store.NewID()
+	limited := ch.Context(ctx, ch.WithSettings(ch.Settings{"max_rows_to_read": 50000}))
+	got, err := e.store.RecordedEvents(limited, []string{kept.AlertID, store.NewID()}, []string{kept.ID, missing})
+	if err != nil {
+		t.Fatalf("look-up under a 50,000-row limit: %v", err)
+	}
+	if !got[kept.ID] || got[missing] || len(got) != 1 {
+		t.Fatalf("recorded %v: want only %s", got, kept.ID)
+	}
+	// The limit bites: reading the trail's actions, as the sweep did, is
+	// refused.
+	o, err := ch.ParseDSN(e.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := ch.Open(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var n uint64
+	if err := conn.QueryRow(limited, "SELECT count() FROM alert_events PREWHERE action IN ('match_clear', 'match_revoke')").Scan(&n); err == nil {
+		t.Fatalf("a scan of the whole trail's actions (%d rows) stayed under the row limit: the test proves nothing", n)
+	}
 }

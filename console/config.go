@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Config is the console's configuration (config keys console.*).
@@ -29,6 +31,12 @@ type Config struct {
 	SessionTTL      time.Duration
 	// AllowPublic permits a non-loopback listen address without TLS.
 	AllowPublic bool
+	// MetricsAddr is where `socwatch console` serves its own /metrics
+	// (loopback only; "": off); the demo's console reports on the demo's.
+	MetricsAddr string
+	// Metrics is where the console registers its gauges (nil: nowhere).
+	// Not a console.* key: the program that serves /metrics sets it.
+	Metrics prometheus.Registerer
 	// ClearedMatchSweep is how often new alerts of cleared sanctions
 	// matches are closed (0: every 30 s).
 	ClearedMatchSweep time.Duration
@@ -46,6 +54,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.GoAML, "console-goaml", "", "console: goAML mapping file (reporting entity, person, code lists); required to export")
 	fs.DurationVar(&c.SessionTTL, "console-session-ttl", 8*time.Hour, "console: how long a login lasts")
 	fs.BoolVar(&c.AllowPublic, "console-allow-public", false, "console: allow a non-loopback listen address without TLS")
+	fs.StringVar(&c.MetricsAddr, "console-metrics-addr", "", "console: address of socwatch console's /metrics (the untriaged queue's age); loopback only, off by default")
 	fs.DurationVar(&c.ClearedMatchSweep, "console-cleared-match-sweep", defaultSweep, "console: how often new alerts of cleared sanctions matches are closed")
 }
 
@@ -72,6 +81,11 @@ func (c *Config) Validate() error {
 	}
 	if c.ProxyUserHeader != "" && http.CanonicalHeaderKey(c.ProxyUserHeader) == "" {
 		errs = append(errs, errors.New("console.proxy_user_header: not a header name"))
+	}
+	if c.MetricsAddr != "" {
+		if host, _, err := net.SplitHostPort(c.MetricsAddr); err != nil || !isLoopback(host) {
+			errs = append(errs, fmt.Errorf("console.metrics_addr: %q: want a loopback host:port", c.MetricsAddr))
+		}
 	}
 	if c.SessionTTL < time.Minute {
 		errs = append(errs, errors.New("console.session_ttl: at least 1m"))

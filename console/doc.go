@@ -13,7 +13,9 @@
 // entity: a sanctions list's entity id, or a names list's spelling for an
 // exact name_match) closes that pair's new alerts automatically, each
 // closure an audit event citing the clearing (clearing.go; which of an
-// alert's matches fired: matches.go).
+// alert's matches fired: matches.go), but only an alert whose rule could
+// not have fired without the cleared matches, which firing.go proves from
+// the rule's condition.
 //
 // Alerts ticked in the queue are triaged in bulk, each its own checked
 // event, all or nothing (bulk.go).

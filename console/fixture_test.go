@@ -214,6 +214,12 @@ func newEnv(t testing.TB, suffix string, n int) *env {
 
 func startEnv(t testing.TB, dsn string) *env {
 	t.Helper()
+	return startEnvPack(t, dsn, packDir, loadPack(t))
+}
+
+// startEnvPack is startEnv with another running pack, loaded from dir.
+func startEnvPack(t testing.TB, dsn, dir string, rs *engine.RuleSet) *env {
+	t.Helper()
 	ctx := context.Background()
 	if _, err := clickhouse.Migrate(ctx, dsn, nil); err != nil {
 		t.Fatal(err)
@@ -226,9 +232,9 @@ func startEnv(t testing.TB, dsn string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{ClickHouse: dsn, Listen: "127.0.0.1:0", Users: testUsers(t), Rules: packDir, SessionTTL: time.Hour,
+	cfg := Config{ClickHouse: dsn, Listen: "127.0.0.1:0", Users: testUsers(t), Rules: dir, SessionTTL: time.Hour,
 		ClearedMatchSweep: time.Second}
-	cons, err := New(cfg, Deps{Store: st, Rules: loadPack(t), RulesPath: packDir, GoAML: m,
+	cons, err := New(cfg, Deps{Store: st, Rules: rs, RulesPath: dir, GoAML: m,
 		Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,17 @@ type graph struct {
 	Traced        bool // a traced path (trace.path) is drawn
 }
 
+// Draws reports whether an edge of kind (alert, path, flow) is drawn:
+// the legend names only what the picture holds.
+func (g *graph) Draws(kind string) bool {
+	for _, e := range g.Edges {
+		if e.Kind == kind && e.Path != "" {
+			return true
+		}
+	}
+	return false
+}
+
 type gnode struct {
 	Account  string
 	Label    string

@@ -6,11 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/expr-lang/expr/ast"
-	"github.com/expr-lang/expr/parser"
-
 	"github.com/socwatch/socwatch/console/store"
-	"github.com/socwatch/socwatch/engine"
 )
 
 // The explanation entries in which a rule names what a party's name
@@ -74,99 +70,10 @@ type thresholdKey struct {
 
 // matchThresholds are the scores from which the running pack's rules fire
 // on a sanctions_score call: the literal it is compared with, the lowest
-// when compared more than once.
+// when compared more than once (ruleConditions.thresholds). A call
+// compared otherwise (in arithmetic, with a variable) has none: every
+// match of it counts.
 type matchThresholds map[thresholdKey]float64
-
-// newMatchThresholds reads the thresholds of the sanctions_score
-// comparisons in the rules' conditions. A call compared otherwise (in
-// arithmetic, with a variable) has none: every match of it counts.
-func newMatchThresholds(rs *engine.RuleSet) matchThresholds {
-	out := matchThresholds{}
-	if rs == nil {
-		return out
-	}
-	for _, r := range rs.Rules {
-		if r.When == nil {
-			continue
-		}
-		for fl, thr := range scoreThresholds(r.When.Source().String()) {
-			out[thresholdKey{r.ID, r.Version, fl[0], fl[1]}] = thr
-		}
-	}
-	return out
-}
-
-// scoreThresholds returns the thresholds of the sanctions_score calls of a
-// rule condition by (field, list); none for a condition that does not
-// parse (a compiled rule's does).
-func scoreThresholds(when string) map[[2]string]float64 {
-	v := &thresholdVisitor{found: map[[2]string]float64{}}
-	if tree, err := parser.Parse(when); err == nil {
-		ast.Walk(&tree.Node, v)
-	}
-	return v.found
-}
-
-// thresholdVisitor collects `sanctions_score(FIELD, "LIST") >= N` (or >,
-// or N <= the call) by (field, list).
-type thresholdVisitor struct{ found map[[2]string]float64 }
-
-func (v *thresholdVisitor) Visit(node *ast.Node) {
-	b, ok := (*node).(*ast.BinaryNode)
-	if !ok {
-		return
-	}
-	call, num, op := b.Left, b.Right, b.Operator
-	if _, isCall := call.(*ast.CallNode); !isCall {
-		call, num = b.Right, b.Left
-		op = map[string]string{"<=": ">=", "<": ">"}[op]
-	}
-	if op != ">=" && op != ">" {
-		return
-	}
-	fl, ok := scoreCall(call)
-	if !ok {
-		return
-	}
-	var thr float64
-	switch n := num.(type) {
-	case *ast.FloatNode:
-		thr = n.Value
-	case *ast.IntegerNode:
-		thr = float64(n.Value)
-	default:
-		return
-	}
-	if prev, seen := v.found[fl]; !seen || thr < prev {
-		v.found[fl] = thr
-	}
-}
-
-// scoreCall returns the field and list of a sanctions_score(FIELD,
-// "LIST") call.
-func scoreCall(n ast.Node) ([2]string, bool) {
-	c, ok := n.(*ast.CallNode)
-	if !ok || len(c.Arguments) != 2 {
-		return [2]string{}, false
-	}
-	if id, ok := c.Callee.(*ast.IdentifierNode); !ok || id.Value != "sanctions_score" {
-		return [2]string{}, false
-	}
-	list, ok := c.Arguments[1].(*ast.StringNode)
-	if !ok {
-		return [2]string{}, false
-	}
-	m, ok := c.Arguments[0].(*ast.MemberNode)
-	if !ok {
-		return [2]string{}, false
-	}
-	obj, ok1 := m.Node.(*ast.IdentifierNode)
-	prop, ok2 := m.Property.(*ast.StringNode)
-	if !ok1 || !ok2 {
-		return [2]string{}, false
-	}
-	return [2]string{obj.Value + "." + prop.Value, list.Value}, true
-}
 
 // sanctionsHits returns the parties of a whose names matched a listed
 // entity: each sanctions_match entry of the explanation that names an

@@ -57,7 +57,7 @@ func sancExplanation(debtorScore float64, debtorEntity string, creditorScore flo
 }
 
 func TestMatchThresholdsFromPack(t *testing.T) {
-	th := newMatchThresholds(loadPack(t))
+	th := newRuleConditions(loadPack(t)).thresholds()
 	version := packVersion(t, "AML-SANC-002")
 	for _, field := range []string{"debtor.name", "creditor.name"} {
 		if got, ok := th[thresholdKey{"AML-SANC-002", version, field, "sanctions_ofac_un"}]; !ok || got != 0.88 {

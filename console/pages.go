@@ -37,6 +37,7 @@ func staticHandler() http.Handler {
 }
 
 var funcs = template.FuncMap{
+	"waited": waited,
 	"time": func(t time.Time) string {
 		if t.IsZero() {
 			return "—"
@@ -230,11 +231,15 @@ type queueView struct {
 	Dispositions []string
 	Back         string
 	Error        string
+	// Age is the untriaged queue's age as the sweep last measured it
+	// (nil before the first).
+	Age *queueAgeView
 }
 
 func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v := &queueView{Query: q, Statuses: store.Statuses, Severities: store.Severities, Users: s.users.names(), Dispositions: Dispositions}
+	v := &queueView{Query: q, Statuses: store.Statuses, Severities: store.Severities, Users: s.users.names(), Dispositions: Dispositions,
+		Age: s.ageing.view()}
 	back := url.Values{}
 	for k, vs := range q {
 		if k != "flash" {
@@ -296,7 +301,10 @@ type alertView struct {
 	Cases        []store.Case
 	// Matches are the alert's sanctions matches and their clearings.
 	Matches []alertMatch
-	rules   *engine.RuleSet
+	// KeptOpen, for an open alert with matches, says why clearing all of
+	// them would not close it (its rule could fire without them).
+	KeptOpen string
+	rules    *engine.RuleSet
 }
 
 // PathUnit is the unit of the amounts of the explanation's aggregate path
@@ -329,8 +337,12 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, http.StatusOK, "alert", &alertView{detail: d, Users: s.users.names(), Dispositions: Dispositions,
-		Supervisor: principalOf(r).user.AtLeast(users.Supervisor), Cases: open, Matches: matches, rules: s.deps.Rules})
+	v := &alertView{detail: d, Users: s.users.names(), Dispositions: Dispositions,
+		Supervisor: principalOf(r).user.AtLeast(users.Supervisor), Cases: open, Matches: matches, rules: s.deps.Rules}
+	if len(matches) > 0 && d.Alert.Status != "closed" {
+		v.KeptOpen = s.conditions.unclosable(d.Alert, allCleared(matches))
+	}
+	s.render(w, r, http.StatusOK, "alert", v)
 }
 
 // alertForm is the alert page's actions (one form per action).

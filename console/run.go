@@ -48,7 +48,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Running, error) 
 	if err != nil {
 		return nil, err
 	}
-	deps := Deps{Store: st, Log: log, FX: fx.Default(), RulesPath: cfg.Rules}
+	deps := Deps{Store: st, Log: log, FX: fx.Default(), RulesPath: cfg.Rules, Metrics: cfg.Metrics}
 	if cfg.Rules != "" {
 		if deps.Rules, err = rules.Load(cfg.Rules, rules.Options{FX: deps.FX}); err != nil {
 			st.Close()

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/socwatch/socwatch/console/goaml"
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
@@ -30,6 +32,9 @@ type Deps struct {
 	GoAML     *goaml.Mapping // nil: goAML export is refused
 	FX        *fx.Table      // rates for backtests (fx.Default() when nil)
 	Log       *slog.Logger
+	// Metrics is where the console's gauges (the untriaged queue's age)
+	// are registered; nil: nowhere.
+	Metrics prometheus.Registerer
 }
 
 // Server is the console's HTTP handler.
@@ -47,7 +52,11 @@ type Server struct {
 	// thresholds are the running pack's sanctions_score thresholds, which
 	// tell an alert's matches that fired from the ones merely explained.
 	thresholds matchThresholds
+	// conditions are the running pack's rule conditions, which tell
+	// whether a rule could have fired without its cleared matches.
+	conditions ruleConditions
 	sweep      *sweeper
+	ageing     *queueAgeing
 }
 
 // New builds the console handler.
@@ -84,8 +93,12 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("console: random key: %w", err)
 	}
 	s.backtests = newBacktests(s)
-	s.thresholds = newMatchThresholds(deps.Rules)
+	s.conditions = newRuleConditions(deps.Rules)
+	s.thresholds = s.conditions.thresholds()
 	s.sweep = newSweeper(s, cfg.ClearedMatchSweep)
+	if s.ageing, err = newQueueAgeing(deps.Metrics); err != nil {
+		return nil, err
+	}
 	s.routes()
 	return s, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/console/users"
+	"github.com/socwatch/socwatch/engine"
 )
 
 func TestPlanWorkflow(t *testing.T) {
@@ -116,6 +117,10 @@ func TestConfigValidate(t *testing.T) {
 		{"no users", func(c *Config) { c.Users = "" }, false},
 		{"bad listen", func(c *Config) { c.Listen = "nope" }, false},
 		{"short ttl", func(c *Config) { c.SessionTTL = time.Second }, false},
+		{"metrics on loopback", func(c *Config) { c.MetricsAddr = "127.0.0.1:9465" }, true},
+		{"metrics on every interface", func(c *Config) { c.MetricsAddr = ":9465" }, false},
+		{"metrics public", func(c *Config) { c.MetricsAddr = "10.0.0.1:9465" }, false},
+		{"metrics not an address", func(c *Config) { c.MetricsAddr = "9465" }, false},
 	}
 	for _, tc := range tests {
 		c := base()
@@ -279,5 +284,52 @@ func TestLockAlertsOrderAndRepeats(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("lockAlerts deadlocked")
+	}
+}
+
+// TestGraphLegendListsWhatIsDrawn: the legend names the kinds of edge the
+// graph draws, and no other (it listed "inflow on the traced path" under
+// every graph).
+func TestGraphLegendListsWhatIsDrawn(t *testing.T) {
+	pages, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	plain := &store.Alert{ID: "a", TxID: "out", TS: at, AmountEUR: "700.00", DebtorAccount: "UA03D", CreditorAccount: "UA56C"}
+	passThrough := *plain
+	passThrough.Typology = "pass_through"
+	inflow := store.Tx{ID: "in", TS: at.Add(-2 * time.Hour), AmountEUR: "5000", DebtorAccount: "SRC", CreditorAccount: "UA03D"}
+	old := store.Tx{ID: "old", TS: at.Add(-48 * time.Hour), AmountEUR: "10", DebtorAccount: "PL61X", CreditorAccount: "UA03D"}
+	hops := chain("A", "B", "C", "D")
+	tests := []struct {
+		name string
+		g    *graph
+		want []string // legend entries by data-kind
+		text string   // the path entry's wording, when drawn
+	}{
+		{"only the alerted transfer", buildGraph(plain, nil, nil), []string{"alert"}, ""},
+		{"alerted transfer and other flows", buildGraph(plain, []store.Tx{old}, nil), []string{"alert", "flow"}, ""},
+		{"pass-through: its inflow", buildGraph(&passThrough, []store.Tx{inflow}, nil), []string{"alert", "path"}, "inflow on the traced path"},
+		{"pass-through with an older flow", buildGraph(&passThrough, []store.Tx{inflow, old}, nil), []string{"alert", "path", "flow"}, "inflow on the traced path"},
+		{"traced chain", buildGraph(flowAlert(hops, "layering_chain"), nil, parseTracePath(explanation(t, map[string]any{"trace.hops": 3, engine.TracePathKey: hops}))),
+			[]string{"alert", "path"}, "earlier hop of a traced path"},
+	}
+	for _, tc := range tests {
+		var buf strings.Builder
+		if err := pages.ExecuteTemplate(&buf, "graph", tc.g); err != nil {
+			t.Fatal(err)
+		}
+		legend := buf.String()[strings.Index(buf.String(), `id="graph-legend"`):]
+		var got []string
+		for _, m := range strings.Split(legend, `data-kind="`)[1:] {
+			got = append(got, m[:strings.IndexByte(m, '"')])
+		}
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("%s: legend %v, want %v", tc.name, got, tc.want)
+		}
+		if tc.text != "" && !strings.Contains(legend, tc.text) || tc.text == "" && strings.Contains(legend, "traced path") {
+			t.Errorf("%s: legend %q, want the path entry %q", tc.name, legend, tc.text)
+		}
 	}
 }

@@ -38,7 +38,22 @@ func cmdConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	r, err := console.Start(ctx, cfg.Console, newLogger(stderr, cfg.LogLevel))
+	log := newLogger(stderr, cfg.LogLevel)
+	if cfg.Console.MetricsAddr != "" {
+		reg := newRegistry()
+		cfg.Console.Metrics = reg
+		// The console has no readiness of its own beyond serving.
+		h, err := listenHTTP(cfg.Console.MetricsAddr, reg, func() error { return nil }, log)
+		if err != nil {
+			return fmt.Errorf("console metrics: %w", err)
+		}
+		go func() {
+			if err := h.run(ctx); err != nil {
+				log.Error("console metrics server", "error", err)
+			}
+		}()
+	}
+	r, err := console.Start(ctx, cfg.Console, log)
 	if err != nil {
 		return err
 	}

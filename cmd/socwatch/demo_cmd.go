@@ -95,7 +95,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) error {
 	// console.listen (--console-listen) is where the console listens;
 	// empty: no console.
 	if !usedFile && cfg.Console.Listen != "" {
-		stopConsole, err := startDemoConsole(ctx, cfg, stdout, log)
+		stopConsole, err := startDemoConsole(ctx, cfg, svc.reg, stdout, log)
 		if err != nil {
 			fmt.Fprintf(stdout, "analyst console not started: %v\n", err)
 		} else {

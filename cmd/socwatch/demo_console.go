@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/socwatch/socwatch/console"
 	"github.com/socwatch/socwatch/console/goaml"
 	"github.com/socwatch/socwatch/console/users"
@@ -20,8 +22,9 @@ import (
 // startDemoConsole serves the analyst console over the demo's ClickHouse
 // database, with two throwaway users (an analyst and a supervisor) whose
 // passwords are generated now and printed: the demo's users file lives in
-// a temporary directory removed by the returned cleanup.
-func startDemoConsole(ctx context.Context, cfg Config, stdout io.Writer, log *slog.Logger) (stop func(), err error) {
+// a temporary directory removed by the returned cleanup. Its gauges go
+// to reg, the demo's /metrics.
+func startDemoConsole(ctx context.Context, cfg Config, reg prometheus.Registerer, stdout io.Writer, log *slog.Logger) (stop func(), err error) {
 	dir, err := os.MkdirTemp("", "socwatch-demo-console-")
 	if err != nil {
 		return nil, fmt.Errorf("demo console: %w", err)
@@ -53,7 +56,7 @@ func startDemoConsole(ctx context.Context, cfg Config, stdout io.Writer, log *sl
 		return nil, fmt.Errorf("demo console: %w", err)
 	}
 	ccfg := console.Config{ClickHouse: cfg.clickhouseDSN(), Listen: cfg.Console.Listen, Users: path, Rules: cfg.Rules,
-		GoAML: mapping, SessionTTL: 8 * time.Hour}
+		GoAML: mapping, SessionTTL: 8 * time.Hour, Metrics: reg}
 	r, err := console.Start(ctx, ccfg, log)
 	if err != nil {
 		cleanup()

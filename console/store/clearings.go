@@ -87,7 +87,7 @@ func (s *Store) appendClearing(ctx context.Context, action string, c *Clearing, 
 // 18.16 cannot insert into two tables atomically, so a clearing's row and
 // its trail event are two inserts; derived ids make the event safe to
 // append again when the console cannot tell whether it was
-// (RecordedClearingEvents).
+// (RecordedEvents).
 func ClearingEventID(id string) string { return id }
 
 // RevocationEventID: see ClearingEventID.
@@ -96,24 +96,30 @@ func RevocationEventID(id string) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// RecordedClearingEvents returns the ids of the trail events of clearings
-// and revocations appended so far.
-func (s *Store) RecordedClearingEvents(ctx context.Context) (map[string]bool, error) {
-	rows, err := s.conn.Query(ctx, "SELECT DISTINCT event_id FROM alert_events PREWHERE action IN ('match_clear', 'match_revoke')")
+// RecordedEvents returns which of eventIDs, events on the alerts
+// alertIDs, the trail holds. The trail is ordered by alert id, so this
+// reads those alerts' events alone: its cost does not grow with the
+// trail (the sweep asks it about clearings' events every run).
+func (s *Store) RecordedEvents(ctx context.Context, alertIDs, eventIDs []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(alertIDs) == 0 || len(eventIDs) == 0 {
+		return out, nil
+	}
+	q := "SELECT DISTINCT event_id FROM alert_events WHERE alert_id IN " + inList(len(alertIDs)) + " AND event_id IN " + inList(len(eventIDs))
+	rows, err := s.conn.Query(ctx, q, append(strArgs(alertIDs), strArgs(eventIDs)...)...)
 	if err != nil {
-		return nil, fmt.Errorf("query clearing events: %w", err)
+		return nil, fmt.Errorf("query recorded events: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]bool{}
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("scan clearing event: %w", err)
+			return nil, fmt.Errorf("scan recorded event: %w", err)
 		}
 		out[id] = true
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read clearing events: %w", err)
+		return nil, fmt.Errorf("read recorded events: %w", err)
 	}
 	return out, nil
 }

@@ -1,0 +1,217 @@
+package console
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/socwatch/socwatch/console/store"
+)
+
+// TestConditionFalseWithout: with the cleared match atoms false, is the
+// condition false whatever its other operands are? Match atoms are the
+// rule's name_match calls and sanctions_score comparisons; the table
+// names which of them the clearing makes false.
+func TestConditionFalseWithout(t *testing.T) {
+	const (
+		nmD  = `name_match(debtor.name, "w")`
+		nmC  = `name_match(creditor.name, "w")`
+		scD  = `sanctions_score(debtor.name, "s") >= 0.9`
+		scC  = `sanctions_score(creditor.name, "s") >= 0.9`
+		amt  = `amount_eur > 1000000`
+		ctry = `debtor.country in ["IR", "KP"]`
+	)
+	tests := []struct {
+		name    string
+		when    string
+		cleared []string // atoms taken false
+		closes  bool
+		why     string // part of the reason it does not close
+	}{
+		{"pure match", nmD, []string{nmD}, true, ""},
+		{"pure match, not cleared", nmD, nil, false, nmD},
+		{"shipped exact rule, both false", nmD + " || " + nmC, []string{nmD, nmC}, true, ""},
+		{"shipped exact rule, creditor open", nmD + " || " + nmC, []string{nmD}, false, nmC},
+		{"match or amount", nmD + " || " + amt, []string{nmD}, false, amt},
+		{"score or country", scD + " || " + ctry, []string{scD}, false, `debtor.country in ["IR", "KP"]`},
+		{"match and amount", nmD + " && " + amt, []string{nmD}, true, ""},
+		{"amount and match, words", amt + " and " + nmD, []string{nmD}, true, ""},
+		{"nested: (m1 || m2) && amount", "(" + nmD + " || " + scC + ") && " + amt, []string{nmD, scC}, true, ""},
+		{"nested: one side cleared", "(" + nmD + " || " + scC + ") && " + amt, []string{nmD}, false, scC},
+		{"nested or of ands", "(" + nmD + " && " + amt + ") || (" + scD + " && " + ctry + ")", []string{nmD, scD}, true, ""},
+		{"nested or of ands, country branch alone", "(" + nmD + " && " + amt + ") || " + ctry, []string{nmD}, false, ctry},
+		{"negated match", "!" + nmD + " && " + amt, []string{nmD}, false, amt},
+		{"not of not", "not (not " + nmD + ")", []string{nmD}, true, ""},
+		{"negated other", nmD + " && !(" + amt + ")", []string{nmD}, true, ""},
+		{"or of a negation", nmD + " || !(" + amt + ")", []string{nmD}, false, "none of " + amt},
+		{"ternary guarded by match", nmD + " ? " + amt + " : false", []string{nmD}, true, ""},
+		{"ternary with a free branch", amt + " ? " + nmD + " : " + ctry, []string{nmD}, false, ctry},
+		{"ternary, both branches matches", amt + " ? " + nmD + " : " + scD, []string{nmD, scD}, true, ""},
+		{"literal true", nmD + " || true", []string{nmD}, false, "holds without any match"},
+		{"same atom twice is one", "(" + amt + " && " + nmD + ") || (!(" + amt + ") && " + nmD + ")", []string{nmD}, true, ""},
+		{"score in arithmetic is free", `sanctions_score(debtor.name, "s") * 2 >= 1.8`, nil, false, "does not take apart"},
+		{"match inside a closure is free", `any([debtor.name], {name_match(#, "w")})`, nil, false, "does not take apart"},
+		{"does not parse", `name_match(debtor.name, "w") ||`, nil, false, "does not parse"},
+		{"too many operands", manyAtoms(maxAtoms + 1), nil, false, "operands"},
+	}
+	for _, tc := range tests {
+		c := parseCondition(tc.when)
+		var known uint64
+		for _, a := range tc.cleared {
+			i := atomIndex(t, c, a)
+			if c.atoms[i].match == nil {
+				t.Fatalf("%s: %s is not a match atom", tc.name, a)
+			}
+			known |= 1 << i
+		}
+		why := c.falseWithout(known)
+		if (why == "") != tc.closes || !strings.Contains(why, tc.why) {
+			t.Errorf("%s: %q with %v false: reason %q; want closable %v, reason containing %q", tc.name, tc.when, tc.cleared, why, tc.closes, tc.why)
+		}
+	}
+}
+
+func atomIndex(t *testing.T, c *condition, text string) int {
+	t.Helper()
+	for i, a := range c.atoms {
+		if a.text == text {
+			return i
+		}
+	}
+	t.Fatalf("no atom %q among %+v", text, c.atoms)
+	return -1
+}
+
+// manyAtoms is a condition of a name match or'ed with n-1 amount checks.
+func manyAtoms(n int) string {
+	parts := []string{`name_match(debtor.name, "w")`}
+	for i := 1; i < n; i++ {
+		parts = append(parts, "amount_eur > "+strings.Repeat("9", i))
+	}
+	return strings.Join(parts, " && ")
+}
+
+// TestClassifyMatch: which operands are match atoms, and their
+// thresholds.
+func TestClassifyMatch(t *testing.T) {
+	tests := []struct {
+		when string
+		want *matchAtom
+	}{
+		{`name_match(creditor.name, "w")`, &matchAtom{Field: "creditor.name", List: "w"}},
+		{`sanctions_score(debtor.name, "s") >= 0.88`, &matchAtom{Field: "debtor.name", List: "s", Score: true, Threshold: 0.88}},
+		{`sanctions_score(debtor.name, "s") > 1`, &matchAtom{Field: "debtor.name", List: "s", Score: true, Threshold: 1, Strict: true}},
+		{`0.8 <= sanctions_score(debtor.name, "s")`, &matchAtom{Field: "debtor.name", List: "s", Score: true, Threshold: 0.8}},
+		{`0.8 < sanctions_score(debtor.name, "s")`, &matchAtom{Field: "debtor.name", List: "s", Score: true, Threshold: 0.8, Strict: true}},
+		{`sanctions_score(debtor.name, "s") <= 0.5`, nil},
+		{`sanctions_score(debtor.name, "s") >= limit`, nil},
+		{`name_match(debtor_name, "w")`, nil},
+		{`name_match(debtor.name, list)`, nil},
+		{`in_list(debtor.name, "w")`, nil},
+	}
+	for _, tc := range tests {
+		c := parseCondition(tc.when)
+		if c.err != nil || len(c.atoms) != 1 {
+			t.Fatalf("%s: atoms %+v, %v", tc.when, c.atoms, c.err)
+		}
+		got := c.atoms[0].match
+		if (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+			t.Errorf("%s: match atom %+v, want %+v", tc.when, got, tc.want)
+		}
+	}
+}
+
+// TestUnclosable: an alert's explanation gives its match atoms, the
+// active clearings make cleared ones false, and the rule version must
+// be the running pack's.
+func TestUnclosable(t *testing.T) {
+	const (
+		shippedExact = `name_match(debtor.name, "sanctions_watchlist") || name_match(creditor.name, "sanctions_watchlist")`
+		shippedFuzzy = `sanctions_score(debtor.name, "sanctions_ofac_un") >= 0.88 || sanctions_score(creditor.name, "sanctions_ofac_un") >= 0.88`
+	)
+	rc := ruleConditions{
+		{"EXACT", 1}:  parseCondition(shippedExact),
+		{"FUZZY", 1}:  parseCondition(shippedFuzzy),
+		{"CUSTOM", 1}: parseCondition(`name_match(debtor.name, "sanctions_watchlist") || amount_eur > 1000000`),
+		{"STRICT", 1}: parseCondition(`sanctions_score(debtor.name, "sanctions_ofac_un") > 0.88 || sanctions_score(creditor.name, "sanctions_ofac_un") > 0.88`),
+	}
+	cabello := &store.Clearing{ID: "c1", Account: "D", List: "sanctions_watchlist", EntityName: "CABELLO RONDON, Jose David"}
+	kovalenko := &store.Clearing{ID: "c2", Account: "D", List: "ofac-sdn", EntityID: "17761"}
+	active := map[matchKey]*store.Clearing{clearingKey(cabello): cabello, clearingKey(kovalenko): kovalenko}
+	alert := func(rule string, version uint32, expl json.RawMessage) *store.Alert {
+		return &store.Alert{RuleID: rule, RuleVersion: version, DebtorAccount: "D", CreditorAccount: "C", Explanation: expl}
+	}
+	tests := []struct {
+		name string
+		a    *store.Alert
+		why  string // "" closable, else part of the reason
+	}{
+		{"exact, debtor cleared, creditor not listed", alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "")), ""},
+		{"exact, creditor listed too", alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "GERTLER, Dan")), `name_match(creditor.name, "sanctions_watchlist")`},
+		{"exact, another spelling", alert("EXACT", 1, exactExplanation("GERTLER, Dan", "")), `name_match(debtor.name, "sanctions_watchlist")`},
+		{"exact, creditor entry missing", alert("EXACT", 1, json.RawMessage(`{"name_match(debtor.name, sanctions_watchlist)":"CABELLO RONDON, Jose David"}`)), "creditor"},
+		{"fuzzy, debtor cleared, creditor below", alert("FUZZY", 1, sancExplanation(0.98, "17761", 0.41, "18323")), ""},
+		{"fuzzy, creditor nothing at all", alert("FUZZY", 1, json.RawMessage(`{"sanctions_match(debtor.name, sanctions_ofac_un)":{"score":0.98,"entity_id":"17761","list":"ofac-sdn"},
+			"sanctions_match(creditor.name, sanctions_ofac_un)":{"score":0,"entity_id":"","list":""}}`)), ""},
+		{"fuzzy, creditor fired", alert("FUZZY", 1, sancExplanation(0.98, "17761", 0.9, "18323")), "creditor"},
+		{"fuzzy, creditor exactly at a strict threshold", alert("STRICT", 1, sancExplanation(0.98, "17761", 0.88, "18323")), ""},
+		{"custom: fired on the amount", alert("CUSTOM", 1, exactExplanation("CABELLO RONDON, Jose David", "")), "amount_eur > 1000000"},
+		{"rule version not loaded", alert("EXACT", 2, exactExplanation("CABELLO RONDON, Jose David", "")), "EXACT v2 is not in the running pack"},
+		{"explanation unreadable", alert("EXACT", 1, json.RawMessage(`[`)), "explanation"},
+	}
+	for _, tc := range tests {
+		if why := rc.unclosable(tc.a, active); (why == "") != (tc.why == "") || !strings.Contains(why, tc.why) {
+			t.Errorf("%s: reason %q, want %q", tc.name, why, tc.why)
+		}
+	}
+	if why := (ruleConditions{}).unclosable(alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "")), active); !strings.Contains(why, "without the rule pack") {
+		t.Errorf("no pack: reason %q", why)
+	}
+}
+
+// TestShippedSanctionsRulesClosable: the shipped pack's sanctions rules
+// are what the proof closes alerts of.
+func TestShippedSanctionsRulesClosable(t *testing.T) {
+	rc := newRuleConditions(loadPack(t))
+	for _, rule := range []string{"AML-SANC-001", "AML-SANC-002"} {
+		c := rc[ruleKey{rule, packVersion(t, rule)}]
+		if c == nil || c.err != nil {
+			t.Fatalf("%s: condition %+v", rule, c)
+		}
+		var all uint64
+		for i, a := range c.atoms {
+			if a.match == nil {
+				t.Errorf("%s: operand %s is not a match", rule, a.text)
+			}
+			all |= 1 << i
+		}
+		if why := c.falseWithout(all); why != "" {
+			t.Errorf("%s: with every match false: %s", rule, why)
+		}
+	}
+}
+
+// FuzzParseCondition feeds arbitrary conditions: the analysis never
+// panics, and a condition it proves false with every match atom false
+// has match atoms and nothing it cannot read.
+func FuzzParseCondition(f *testing.F) {
+	f.Add(`name_match(debtor.name, "w") || amount_eur > 1e6`)
+	f.Add(`sanctions_score(debtor.name, "s") >= 0.9 ? true : !(x && y)`)
+	f.Add(`let a = 1; a > 0`)
+	f.Add(`((`)
+	f.Fuzz(func(t *testing.T, when string) {
+		if len(when) > 500 {
+			return
+		}
+		c := parseCondition(when)
+		var matches uint64
+		for i, a := range c.atoms {
+			if a.match != nil {
+				matches |= 1 << (i % 64)
+			}
+		}
+		if why := c.falseWithout(matches); why == "" && (c.err != nil || len(c.atoms) > maxAtoms) {
+			t.Fatalf("%q proven false though %v, %d atoms", when, c.err, len(c.atoms))
+		}
+	})
+}
