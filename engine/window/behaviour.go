@@ -99,8 +99,7 @@ type behaviourStore struct {
 	// that SizeBytes does not walk every key.
 	stateBytes int64
 	view       *behaviourStore // see as
-	scratchA   []uint64
-	scratchB   []uint64
+	seen       hashSet         // NewDistinct's counterparties of one value
 	vals       []weighted
 }
 
@@ -118,7 +117,7 @@ func (b *behaviourStore) as(spec Spec) *behaviourStore {
 
 // keepScratch takes back the scratch space a view grew.
 func (b *behaviourStore) keepScratch(v *behaviourStore) {
-	b.scratchA, b.scratchB, b.vals = v.scratchA, v.scratchB, v.vals
+	b.seen, b.vals = v.seen, v.vals
 }
 
 func newBehaviourStore(spec Spec, keys *KeyTable) *behaviourStore {
@@ -275,7 +274,7 @@ func (b *behaviourStore) clear() {
 // own fields) and the slab's spare capacity.
 func (b *behaviourStore) sizeBytes() int64 {
 	n := b.stateBytes + b.keys.sizeBytes() + b.states.spareBytes() + b.pools.spareBytes()
-	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
+	return n + b.seen.sizeBytes() + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
 }
 
 // tsHash is an event time with a hash, or (for known counterparties) the
