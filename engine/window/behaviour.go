@@ -63,28 +63,27 @@ type keyBehaviour interface {
 // keyPools are the slice pools of one behaviour Store (pool.go), shared
 // with its views (as) so that a slice is never handed out twice.
 type keyPools struct {
-	ev   *slicePool[tsHash] // NewDistinct window events
-	hist *slicePool[uint64] // Hist buckets and recent events (histKey.buf)
-	in   *slicePool[inflow] // InflowMatch inflows
-	// NewDistinct's known counterparties are not pooled, nor a Hist key's
-	// list once it holds a bucket: they grow over the key's life (buckets
-	// one at a time), and a first slice kept for the next key cost retail
-	// keys up to 10 % more memory (TestBehaviourBytesPerKey) for about 0.2
-	// allocations per copy.
+	ev     *slicePool[tsHash] // NewDistinct window events
+	recent *slicePool[tsNum]  // Hist recent events
+	in     *slicePool[inflow] // InflowMatch inflows
+	// Hist buckets and NewDistinct's known counterparties are not pooled:
+	// they grow over the key's life (buckets one at a time), and a first
+	// slice kept for the next key cost retail keys up to 10 % more memory
+	// (TestBehaviourBytesPerKey) for about 0.2 allocations per copy.
 }
 
 // newKeyPools pools the first slice of each list: capacity 1, as a nil
 // slice's first append makes it.
 func newKeyPools() *keyPools {
 	return &keyPools{
-		ev:   newSlicePool[tsHash](1),
-		hist: newSlicePool[uint64](eventWords),
-		in:   newSlicePool[inflow](1),
+		ev:     newSlicePool[tsHash](1),
+		recent: newSlicePool[tsNum](1),
+		in:     newSlicePool[inflow](1),
 	}
 }
 
 func (p *keyPools) spareBytes() int64 {
-	return p.ev.spareBytes() + p.hist.spareBytes() + p.in.spareBytes()
+	return p.ev.spareBytes() + p.recent.spareBytes() + p.in.spareBytes()
 }
 
 // behaviourStore holds one behaviour aggregate for every key of a

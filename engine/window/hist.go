@@ -35,128 +35,51 @@ type tsNum struct {
 }
 
 // histKey is the state of one Hist key: events newer than Recent (plus
-// lateness) exactly, older ones folded into time buckets, both in one
-// slice, buckets first. One allocation instead of one per list: a copy's
-// first read of the key (touch) waits for one or two cache lines of it,
-// not for two allocations, and the key's record in the slab is 32 bytes,
-// not 48.
+// lateness) exactly, older ones folded into time buckets.
 type histKey struct {
-	buf []uint64 // nb buckets (by id, ascending), then the recent events (by time)
-	nb  uint32
+	recent  []tsNum
+	buckets []histBucket // by id, ascending
 }
 
-// Words of buf per bucket and per recent event. buf is []uint64 so that
-// both views are aligned; neither type holds a pointer.
-const (
-	bucketWords = int(unsafe.Sizeof(histBucket{}) / 8)
-	eventWords  = int(unsafe.Sizeof(tsNum{}) / 8)
-)
-
-// buckets is a view of the key's buckets, valid until the key changes.
-func (k *histKey) buckets() []histBucket {
-	if k.nb == 0 {
-		return nil
-	}
-	return unsafe.Slice((*histBucket)(unsafe.Pointer(&k.buf[0])), k.nb)
-}
-
-// recent is a view of the key's recent events, valid until the key
-// changes.
-func (k *histKey) recent() []tsNum {
-	r := k.buf[k.recentAt():]
-	if len(r) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*tsNum)(unsafe.Pointer(&r[0])), len(r)/eventWords)
-}
-
-// recentAt is the word of buf where the recent events start.
-func (k *histKey) recentAt() int { return int(k.nb) * bucketWords }
-
-// assign sets the key to buckets bs and recent events rec (snapshots).
-func (k *histKey) assign(bs []histBucket, rec []tsNum) {
-	k.buf, k.nb = make([]uint64, len(bs)*bucketWords+len(rec)*eventWords), uint32(len(bs))
-	copy(k.buckets(), bs)
-	copy(k.recent(), rec)
-}
-
-// open makes room for words words at word at, moving the words from there
-// up; a full buf is replaced by one with spare more words of room.
-func (k *histKey) open(p *slicePool[uint64], at, words, spare int) {
-	n := len(k.buf)
-	if n+words > cap(k.buf) {
-		grown := append(p.get(n+words+spare), k.buf...)
-		p.put(k.buf)
-		k.buf = grown
-	}
-	k.buf = k.buf[:n+words]
-	copy(k.buf[at+words:], k.buf[at:n])
-}
-
-// cut removes words words at word at, and shrinks a mostly empty buf so
-// that a burst's memory goes back.
-func (k *histKey) cut(p *slicePool[uint64], at, words int) {
-	if words == 0 {
-		return
-	}
-	m := at + copy(k.buf[at:], k.buf[at+words:])
-	k.buf = k.buf[:m]
-	if c := cap(k.buf); c > 2*bucketWords && m <= c/4 {
-		shrunk := append(p.get(c/2), k.buf...)
-		p.put(k.buf)
-		k.buf = shrunk
-	}
-}
-
-// touch reads the first and the last word of the key: its oldest bucket
-// (or event) and its newest event, the two ends of its one allocation.
 func (k *histKey) touch() int64 {
-	if len(k.buf) == 0 {
-		return 0
+	n := k.newest()
+	if len(k.buckets) > 0 {
+		n += int64(k.buckets[0].n)
 	}
-	return int64(k.buf[0] + k.buf[len(k.buf)-1])
+	return n
 }
 
 func (k *histKey) newest() int64 {
-	if len(k.buf) > k.recentAt() {
-		return int64(k.buf[len(k.buf)-eventWords])
+	if len(k.recent) > 0 {
+		return k.recent[len(k.recent)-1].t
 	}
 	return math.MinInt64 // not reached: observe always leaves a recent event
 }
 
 func (k *histKey) bytes() int64 {
-	return int64(cap(k.buf))*8 + int64(unsafe.Sizeof(histKey{}))
-}
-
-func (k *histKey) release(p *keyPools) {
-	p.hist.put(k.buf)
+	return int64(cap(k.recent))*16 + int64(cap(k.buckets))*int64(unsafe.Sizeof(histBucket{})) + 48
 }
 
 // bucketWidth is W = Over/histBuckets, at least 1ns.
+func (k *histKey) release(p *keyPools) {
+	p.recent.put(k.recent)
+}
+
 func (b *behaviourStore) bucketWidth() int64 { return max(int64(b.spec.Over)/histBuckets, 1) }
 
 func numTime(e tsNum) int64 { return e.t }
 
 func (k *histKey) insert(b *behaviourStore, ev Event) {
-	if len(k.buf) == 0 || ev.TS >= k.newest() {
+	if len(k.recent) == 0 || ev.TS >= k.recent[len(k.recent)-1].t {
 		k.fold(b, ev.TS)
 	}
-	rec := k.recent()
-	i := len(rec) // after the events at the same time
-	for i > 0 && rec[i-1].t > ev.TS {
-		i--
-	}
-	// A full buf grows by as many recent events as it holds, as a list of
-	// its own doubles.
-	k.open(b.pools.hist, k.recentAt()+i*eventWords, eventWords, len(rec)*eventWords)
-	rec = k.recent()
-	rec[i] = tsNum{ev.TS, ev.Num}
-	if len(rec) > b.spec.MaxEvents {
+	k.recent = insertSorted(b.pools.recent, k.recent, tsNum{ev.TS, ev.Num}, numTime)
+	if len(k.recent) > b.spec.MaxEvents {
 		// Folding early only moves the oldest recent event into the history
 		// sooner; nothing is lost.
 		b.overflow++
-		k.add(b, rec[0], floorDiv(rec[len(rec)-1].t, b.bucketWidth()))
-		k.cut(b.pools.hist, k.recentAt(), eventWords)
+		k.add(b, k.recent[0])
+		k.recent = dropFront(b.pools.recent, k.recent, 1)
 	}
 }
 
@@ -164,61 +87,57 @@ func (k *histKey) insert(b *behaviourStore, ev Event) {
 // drops buckets no non-late history reaches.
 func (k *histKey) fold(b *behaviourStore, newest int64) {
 	cutoff := satSub(newest, satAdd(int64(b.spec.Recent), int64(b.spec.Lateness)))
-	w := b.bucketWidth()
-	rec := k.recent()
 	n := 0
-	for n < len(rec) && rec[n].t <= cutoff {
+	for n < len(k.recent) && k.recent[n].t <= cutoff {
+		k.add(b, k.recent[n])
 		n++
 	}
-	if n > 0 {
-		ref := floorDiv(rec[len(rec)-1].t, w) // the newest event's bucket, at or after every folded one
-		for i := range n {
-			k.add(b, k.recent()[i], ref) // add may move the recent events
-		}
-		k.cut(b.pools.hist, k.recentAt(), n*eventWords)
-	}
+	k.recent = dropFront(b.pools.recent, k.recent, n)
+	w := b.bucketWidth()
 	oldest := satSub(newest, satAdd(int64(b.spec.Over), int64(b.spec.Lateness)))
 	ref := floorDiv(newest, w)
-	bs := k.buckets()
 	drop := 0
-	for drop < len(bs) && satAdd(fullID(ref, bs[drop].id)*w, w) <= oldest {
+	for drop < len(k.buckets) && satAdd(fullID(ref, k.buckets[drop].id)*w, w) <= oldest {
 		drop++
 	}
-	if drop > 0 {
-		k.cut(b.pools.hist, 0, drop*bucketWords)
-		k.nb -= uint32(drop)
-	}
+	k.buckets = dropFront(nil, k.buckets, drop)
 }
 
-// add folds one event into its bucket; ref is the bucket of the key's
-// newest event, at or after e's.
-func (k *histKey) add(b *behaviourStore, e tsNum, ref int64) {
+// add folds one event into its bucket.
+func (k *histKey) add(b *behaviourStore, e tsNum) {
 	w := b.bucketWidth()
 	id := floorDiv(e.t, w)
+	ref := floorDiv(k.recent[len(k.recent)-1].t, w) // the newest event's bucket, at or after id
 	// Events fold oldest first, so id is nearly always the newest bucket's
 	// or a new one after it: test that before searching.
-	bs := k.buckets()
-	i, found := len(bs), false
+	i, found := len(k.buckets), false
 	if i > 0 {
-		switch last := fullID(ref, bs[i-1].id); {
+		switch last := fullID(ref, k.buckets[i-1].id); {
 		case last == id:
 			i, found = i-1, true
 		case last > id:
-			i, found = slices.BinarySearchFunc(bs, id, func(x histBucket, id int64) int {
+			i, found = slices.BinarySearchFunc(k.buckets, id, func(x histBucket, id int64) int {
 				return cmp.Compare(fullID(ref, x.id), id)
 			})
 		}
 	}
 	if !found {
 		// A new bucket comes once per W: grow by one, no slack. Room left
-		// by events or buckets cut is reused, so a key in its steady state
-		// (one bucket out, one in) allocates nothing.
-		k.open(b.pools.hist, i*bucketWords, bucketWords, 0)
-		k.nb++
-		bs = k.buckets()
-		bs[i] = histBucket{id: uint32(id), top: [histTop]float32{nan32, nan32, nan32}}
+		// by a bucket fold dropped (dropFront keeps the array) is reused, so
+		// a key in its steady state (one bucket out, one in) allocates
+		// nothing.
+		if len(k.buckets) < cap(k.buckets) {
+			k.buckets = k.buckets[:len(k.buckets)+1]
+			copy(k.buckets[i+1:], k.buckets[i:])
+		} else {
+			grown := make([]histBucket, len(k.buckets)+1)
+			copy(grown, k.buckets[:i])
+			copy(grown[i+1:], k.buckets[i:])
+			k.buckets = grown
+		}
+		k.buckets[i] = histBucket{id: uint32(id), top: [histTop]float32{nan32, nan32, nan32}}
 	}
-	bk := &bs[i]
+	bk := &k.buckets[i]
 	bk.n++
 	bk.sum += float32(e.v)
 	v := float32(e.v)
@@ -248,14 +167,13 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 	start := satSub(q.TS, int64(b.spec.Over))
 	end := satSub(q.TS, int64(b.spec.Recent))
 	w := b.bucketWidth()
-	bs, rec := k.buckets(), k.recent()
-	ref := floorDiv(rec[len(rec)-1].t, w)
+	ref := floorDiv(k.recent[len(k.recent)-1].t, w)
 	var n uint32
 	var sum float64
 	vals := b.vals[:0]
 	needVals := b.spec.Fn == HistP95 || b.spec.Fn == HistMax
-	for i := range bs {
-		bk := &bs[i]
+	for i := range k.buckets {
+		bk := &k.buckets[i]
 		from := fullID(ref, bk.id) * w
 		if satAdd(from, w) <= start || from > end {
 			continue
@@ -275,7 +193,7 @@ func (k *histKey) value(b *behaviourStore, q Event, _ bool) float64 {
 			vals[len(vals)-1].n += bk.n - kept
 		}
 	}
-	for _, e := range rec {
+	for _, e := range k.recent {
 		if e.t > start && e.t <= end {
 			n++
 			sum += e.v

@@ -194,9 +194,9 @@ func appendBehaviour(b []byte, k keyBehaviour) ([]byte, error) {
 			b = wire.AppendU32(wire.AppendU32(b, c.h), c.t)
 		}
 	case *histKey:
-		b = appendTimes(b, k.recent(), numTime, func(b []byte, e tsNum) []byte { return wire.AppendF64(b, e.v) })
-		b = wire.AppendUvarint(b, uint64(k.nb))
-		for _, bk := range k.buckets() {
+		b = appendTimes(b, k.recent, numTime, func(b []byte, e tsNum) []byte { return wire.AppendF64(b, e.v) })
+		b = wire.AppendUvarint(b, uint64(len(k.buckets)))
+		for _, bk := range k.buckets {
 			b = wire.AppendU32(wire.AppendU32(b, bk.id), bk.n)
 			b = wire.AppendU32(b, math.Float32bits(bk.sum))
 			for _, v := range bk.top {
@@ -274,25 +274,23 @@ func decodeBehaviour(r *wire.Reader, spec *Spec, k keyBehaviour) {
 			k.known = append(k.known, c)
 		}
 	case *histKey:
-		rec := readTimes(r, spec.MaxEvents, 8, func(r *wire.Reader, t int64) tsNum { return tsNum{t, r.F64()} })
+		k.recent = readTimes(r, spec.MaxEvents, 8, func(r *wire.Reader, t int64) tsNum { return tsNum{t, r.F64()} })
 		n := r.Count(maxBuckets, 24)
 		if r.Err() != nil {
 			return
 		}
 		w := max(int64(spec.Over)/histBuckets, 1)
-		ref := floorDiv(rec[len(rec)-1].t, w)
-		var bs []histBucket
+		ref := floorDiv(k.recent[len(k.recent)-1].t, w)
 		for i := 0; i < n && r.Err() == nil; i++ {
 			bk := histBucket{id: r.U32(), n: r.U32(), sum: math.Float32frombits(r.U32())}
 			for j := range bk.top {
 				bk.top[j] = math.Float32frombits(r.U32())
 			}
-			if i > 0 && fullID(ref, bk.id) <= fullID(ref, bs[i-1].id) {
+			if i > 0 && fullID(ref, bk.id) <= fullID(ref, k.buckets[i-1].id) {
 				r.Failf("hist: buckets not ascending")
 			}
-			bs = append(bs, bk)
+			k.buckets = append(k.buckets, bk)
 		}
-		k.assign(bs, rec)
 	case *inflowKey:
 		n := r.Count(inflowTop, 11)
 		for i := 0; i < n && r.Err() == nil; i++ {

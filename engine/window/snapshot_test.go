@@ -109,7 +109,7 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 		{noveltyKey{}, []string{"ev", "known"}},
 		{knownParty{}, []string{"h", "t"}},
 		{tsHash{}, []string{"t", "h"}},
-		{histKey{}, []string{"buf", "nb"}},
+		{histKey{}, []string{"recent", "buckets"}},
 		{histBucket{}, []string{"id", "n", "sum", "top"}},
 		{tsNum{}, []string{"t", "v"}},
 		{inflowKey{}, []string{"in"}},
