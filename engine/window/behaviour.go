@@ -209,7 +209,7 @@ func (b *behaviourStore) get(key *Key) keyBehaviour {
 // lazy set it leaves the value uncomputed (computed false) when value(key,
 // ev) read later gives the same: for an event that is not late, of any
 // function but InflowMatch, which values ev against the inflows before it.
-func (b *behaviourStore) observe(key *Key, ev Event, lazy bool) (v float64, late, computed bool) {
+func (b *behaviourStore) observe(key *Key, ev *Event, lazy bool) (v float64, late, computed bool) {
 	k := b.get(key)
 	var before int64
 	if k == nil {
@@ -217,28 +217,28 @@ func (b *behaviourStore) observe(key *Key, ev Event, lazy bool) (v float64, late
 	} else {
 		if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
 			b.late++
-			return k.value(b, ev, true), true, true
+			return k.value(b, *ev, true), true, true
 		}
 		before = k.bytes()
 	}
 	valueFirst := b.spec.Fn == InflowMatch
 	if valueFirst {
-		v, computed = k.value(b, ev, false), true
+		v, computed = k.value(b, *ev, false), true
 	}
-	k.insert(b, ev)
+	k.insert(b, *ev)
 	b.stateBytes += k.bytes() - before
 	if !valueFirst && !lazy {
-		v, computed = k.value(b, ev, false), true
+		v, computed = k.value(b, *ev, false), true
 	}
 	return v, false, computed
 }
 
-func (b *behaviourStore) value(key *Key, q Event) float64 {
+func (b *behaviourStore) value(key *Key, q *Event) float64 {
 	k := b.get(key)
 	if k == nil {
 		return 0 // every behaviour function reads 0 for an unknown key
 	}
-	return k.value(b, q, false)
+	return k.value(b, *q, false)
 }
 
 func (b *behaviourStore) evict(watermark int64) int {
