@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"sync"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -89,6 +90,7 @@ func Parse(data []byte) (*File, error) {
 
 // Load reads a users file; a missing file is an empty one.
 func Load(path string) (*File, error) {
+	dummyHash()
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return &File{}, nil
@@ -175,15 +177,22 @@ func (f *File) Lookup(n string) (User, bool) {
 }
 
 // dummyHash is compared against when the user does not exist, so a login
-// for an unknown name takes as long as one with a wrong password.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("no such user, constant time"), bcrypt.DefaultCost)
+// for an unknown name takes as long as one with a wrong password. It is
+// made on first use, not at program start, where every socwatch command
+// (screen, run, gen …) paid its bcrypt cost, ~60 ms of CPU, for the
+// console's sake; Load makes it, so a console has it before its first
+// login.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("no such user, constant time"), bcrypt.DefaultCost)
+	return h
+})
 
 // Authenticate returns the user whose name and password match.
 func (f *File) Authenticate(n, password string) (User, bool) {
 	u, ok := f.Lookup(n)
 	hash := []byte(u.Hash)
 	if !ok {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	if bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil || !ok {
 		return User{}, false

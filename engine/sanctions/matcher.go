@@ -191,7 +191,7 @@ func NewMatcher(ents []Entity, opts Options) *Matcher {
 		m.listOf[ni] = n.list
 		for j := range n.toks {
 			id := blocks.ids[n.toks[j].text]
-			w := float64(len(n.toks[j].text)) * idfWeight(len(blocks.lists[id][roleWord]))
+			w := float64(len(n.toks[j].text)) * idfWeight(int(m.blocks.lists[id][roleWord].n))
 			m.refs = append(m.refs, wordRef{vid: id, w: w})
 			h.weight += w
 		}

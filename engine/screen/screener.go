@@ -46,9 +46,10 @@ type Screener struct {
 	// txHash is HashString of the record's tx id, for the duplicate filter
 	// of each of its copies.
 	txHash uint64
-	// ev is the part of every aggregate's event that is the same for the
-	// whole copy (time, counterparty and its hash, tx id), made once per
-	// copy; event adds an aggregate's input.
+	// ev is every aggregate's event of the copy being screened: what is
+	// the same for the whole copy (time, counterparty and its hash, tx id)
+	// is set once per copy (copyEvent), the aggregate's input by event
+	// before each Store reads it.
 	ev window.Event
 
 	// pending marks aggregates whose value the copy being screened has not
@@ -308,7 +309,7 @@ func (s *Screener) screenOne(pl *plan, p string, emit bool, recordTime time.Time
 			env.Agg[ai] = emptyValue(rs.Aggregates[ai].Fn)
 			continue
 		}
-		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&rs.Aggregates[ai]))
+		env.Agg[ai] = s.stores[ai].ValueKey(&s.specs[ai], &s.key, s.event(&rs.Aggregates[ai]))
 	}
 	if s.sinceEvict++; s.sinceEvict >= evictEvery {
 		s.sinceEvict = 0
@@ -427,7 +428,7 @@ func (s *Screener) resolve(ai int) {
 	env := &s.env
 	env.Agg[ai] = emptyValue(s.rs.Aggregates[ai].Fn)
 	if env.Account != "" {
-		env.Agg[ai] = s.stores[ai].ValueKey(s.specs[ai], &s.key, s.event(&s.rs.Aggregates[ai]))
+		env.Agg[ai] = s.stores[ai].ValueKey(&s.specs[ai], &s.key, s.event(&s.rs.Aggregates[ai]))
 	}
 }
 
@@ -479,11 +480,13 @@ func (s *Screener) copyEvent(ts int64) window.Event {
 }
 
 // event is what the copy being screened adds to (or asks of) aggregate a:
-// the copy's event (copyEvent) with a's input field's value. A string
-// input that is the counterparty (new_distinct(creditor.account) by
+// the copy's event (copyEvent) with a's input field's value, in place (the
+// Stores read it and keep nothing of it), valid until the next call. A
+// string input that is the counterparty (new_distinct(creditor.account) by
 // debtor) reuses its hash.
-func (s *Screener) event(a *engine.Aggregate) window.Event {
-	ev := s.ev
+func (s *Screener) event(a *engine.Aggregate) *window.Event {
+	ev := &s.ev
+	ev.Num, ev.Hash = 0, 0
 	if a.Field != nil {
 		if a.Field.Kind == engine.KindNumber {
 			ev.Num = a.Field.Num(&s.env)
@@ -544,7 +547,7 @@ func (s *Screener) alert(r *engine.Rule, recordTime time.Time) engine.Alert {
 			} else {
 				expl[rd.Name] = v
 			}
-			ev := s.event(&s.rs.Aggregates[rd.Agg])
+			ev := *s.event(&s.rs.Aggregates[rd.Agg])
 			ev.TS = env.TS.UnixNano()
 			if path := s.stores[rd.Agg].Path(s.specs[rd.Agg], env.Account, ev); path != nil {
 				expl[rd.Name+engine.AggregatePathSuffix] = path

@@ -99,8 +99,7 @@ type behaviourStore struct {
 	// that SizeBytes does not walk every key.
 	stateBytes int64
 	view       *behaviourStore // see as
-	scratchA   []uint64
-	scratchB   []uint64
+	seen       hashSet         // NewDistinct's counterparties of one value
 	vals       []weighted
 }
 
@@ -118,7 +117,7 @@ func (b *behaviourStore) as(spec Spec) *behaviourStore {
 
 // keepScratch takes back the scratch space a view grew.
 func (b *behaviourStore) keepScratch(v *behaviourStore) {
-	b.scratchA, b.scratchB, b.vals = v.scratchA, v.scratchB, v.vals
+	b.seen, b.vals = v.seen, v.vals
 }
 
 func newBehaviourStore(spec Spec, keys *KeyTable) *behaviourStore {
@@ -210,7 +209,7 @@ func (b *behaviourStore) get(key *Key) keyBehaviour {
 // lazy set it leaves the value uncomputed (computed false) when value(key,
 // ev) read later gives the same: for an event that is not late, of any
 // function but InflowMatch, which values ev against the inflows before it.
-func (b *behaviourStore) observe(key *Key, ev Event, lazy bool) (v float64, late, computed bool) {
+func (b *behaviourStore) observe(key *Key, ev *Event, lazy bool) (v float64, late, computed bool) {
 	k := b.get(key)
 	var before int64
 	if k == nil {
@@ -218,28 +217,28 @@ func (b *behaviourStore) observe(key *Key, ev Event, lazy bool) (v float64, late
 	} else {
 		if ev.TS < satSub(k.newest(), int64(b.spec.Lateness)) {
 			b.late++
-			return k.value(b, ev, true), true, true
+			return k.value(b, *ev, true), true, true
 		}
 		before = k.bytes()
 	}
 	valueFirst := b.spec.Fn == InflowMatch
 	if valueFirst {
-		v, computed = k.value(b, ev, false), true
+		v, computed = k.value(b, *ev, false), true
 	}
-	k.insert(b, ev)
+	k.insert(b, *ev)
 	b.stateBytes += k.bytes() - before
 	if !valueFirst && !lazy {
-		v, computed = k.value(b, ev, false), true
+		v, computed = k.value(b, *ev, false), true
 	}
 	return v, false, computed
 }
 
-func (b *behaviourStore) value(key *Key, q Event) float64 {
+func (b *behaviourStore) value(key *Key, q *Event) float64 {
 	k := b.get(key)
 	if k == nil {
 		return 0 // every behaviour function reads 0 for an unknown key
 	}
-	return k.value(b, q, false)
+	return k.value(b, *q, false)
 }
 
 func (b *behaviourStore) evict(watermark int64) int {
@@ -275,7 +274,7 @@ func (b *behaviourStore) clear() {
 // own fields) and the slab's spare capacity.
 func (b *behaviourStore) sizeBytes() int64 {
 	n := b.stateBytes + b.keys.sizeBytes() + b.states.spareBytes() + b.pools.spareBytes()
-	return n + int64(cap(b.scratchA)+cap(b.scratchB))*8 + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
+	return n + b.seen.sizeBytes() + int64(cap(b.vals))*int64(unsafe.Sizeof(weighted{}))
 }
 
 // tsHash is an event time with a hash, or (for known counterparties) the

@@ -34,7 +34,7 @@ func bytesPerKey(specs []Spec, keys, parties int, gap time.Duration) []float64 {
 			party := "PL" + strconv.Itoa(1000000+(int(t/gap)+k)%parties)
 			key := table.Lookup("NO93860111179" + strconv.Itoa(k))
 			for _, st := range stores {
-				st.ObserveKey(&key, Event{TS: at(t + time.Duration(k)), Num: 100 + float64(k%50),
+				st.ObserveKey(&key, &Event{TS: at(t + time.Duration(k)), Num: 100 + float64(k%50),
 					Hash: HashString(party), Party: party, TxID: "tx-" + strconv.Itoa(int(t/gap)) + "-" + strconv.Itoa(k)})
 			}
 		}

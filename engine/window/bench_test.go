@@ -133,11 +133,12 @@ func BenchmarkEvictScan(b *testing.B) {
 
 // BenchmarkObserveHotKey measures one key whose window holds about 1000
 // events (a merchant or collection account): Count binary-searches, Distinct
-// uses its incremental counts, Sum/Avg/Min/Max scan the window.
+// uses its incremental counts, Sum/Avg/Min/Max scan the window, NewDistinct
+// counts the window's 300 counterparties against those before it.
 func BenchmarkObserveHotKey(b *testing.B) {
-	for _, fn := range []Fn{Count, Sum, Max, Distinct, SinceLast} {
+	for _, fn := range []Fn{Count, Sum, Max, Distinct, SinceLast, NewDistinct} {
 		b.Run(fn.String(), func(b *testing.B) {
-			st := NewStore(Spec{Fn: fn, Over: 1000 * time.Second})
+			st := NewStore(Spec{Fn: fn, Over: 1000 * time.Second, Lookback: 1000 * time.Second})
 			ts := base
 			for i := range 2000 {
 				ts += int64(time.Second)

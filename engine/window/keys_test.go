@@ -14,12 +14,13 @@ func TestKeyTableSharedStores(t *testing.T) {
 	table := NewKeyTable()
 	sum := NewSharedStore(Spec{Fn: Sum, Over: time.Hour}, table)
 	age := NewSharedStore(Spec{Fn: Age, Over: 24 * time.Hour}, table)
+	sumSpec, ageSpec := sum.Spec(), age.Spec()
 
 	a := table.Lookup("acct-a")
-	sum.ObserveKey(&a, Event{TS: at(0), Num: 5})
-	age.ObserveKey(&a, Event{TS: at(0)})
+	sum.ObserveKey(&a, &Event{TS: at(0), Num: 5})
+	age.ObserveKey(&a, &Event{TS: at(0)})
 	b := table.Lookup("acct-b")
-	sum.ObserveKey(&b, Event{TS: at(0), Num: 7})
+	sum.ObserveKey(&b, &Event{TS: at(0), Num: 7})
 	if table.Len() != 2 {
 		t.Fatalf("table holds %d keys, want 2", table.Len())
 	}
@@ -37,22 +38,22 @@ func TestKeyTableSharedStores(t *testing.T) {
 			table.Len(), table.Lookup("acct-b").id)
 	}
 	a = table.Lookup("acct-a")
-	if got := age.ValueKey(age.Spec(), &a, Event{TS: at(time.Hour)}); got != 3600 {
+	if got := age.ValueKey(&ageSpec, &a, &Event{TS: at(time.Hour)}); got != 3600 {
 		t.Errorf("age of acct-a = %v, want 3600", got)
 	}
-	if got := sum.ValueKey(sum.Spec(), &a, Event{TS: at(2 * time.Hour)}); got != 0 {
+	if got := sum.ValueKey(&sumSpec, &a, &Event{TS: at(2 * time.Hour)}); got != 0 {
 		t.Errorf("sum of evicted acct-a = %v, want 0", got)
 	}
 
 	// acct-c takes acct-b's freed id and must start empty in both stores.
 	c := table.Lookup("acct-c")
-	if v, _ := sum.ObserveKey(&c, Event{TS: at(3 * time.Hour), Num: 1}); v != 1 {
+	if v, _ := sum.ObserveKey(&c, &Event{TS: at(3 * time.Hour), Num: 1}); v != 1 {
 		t.Errorf("sum of new acct-c = %v, want 1", v)
 	}
 	if c.id != b.id {
 		t.Errorf("acct-c got id %d, want acct-b's freed id %d", c.id, b.id)
 	}
-	if got := age.ValueKey(age.Spec(), &c, Event{TS: at(3 * time.Hour)}); got != 0 {
+	if got := age.ValueKey(&ageSpec, &c, &Event{TS: at(3 * time.Hour)}); got != 0 {
 		t.Errorf("age of acct-c (reused id) = %v, want 0", got)
 	}
 
@@ -89,7 +90,7 @@ func TestKeyTableMatchesOwnTables(t *testing.T) {
 			if (i+j)%3 == 0 {
 				continue
 			}
-			got, gotLate := shared[j].ObserveKey(&key, ev)
+			got, gotLate := shared[j].ObserveKey(&key, &ev)
 			want, wantLate := own[j].ObserveEvent(name, ev)
 			if got != want || gotLate != wantLate {
 				t.Fatalf("event %d %s %s: shared (%v, %v), own table (%v, %v)", i, specs[j].Fn, name, got, gotLate, want, wantLate)

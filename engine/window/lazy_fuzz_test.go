@@ -45,12 +45,13 @@ func FuzzObserveLazyMatchesObserve(f *testing.F) {
 				ev := Event{TS: clock, Num: float64(data[i+1]%7+1) * 10, Hash: HashString(party), Party: party, TxID: "t" + strconv.Itoa(i)}
 				want, wantLate := eager.ObserveEvent(key, ev)
 				k := lazy.Lookup(key)
-				got, late, ok := lazy.ObserveLazy(&k, ev)
+				got, late, ok := lazy.ObserveLazy(&k, &ev)
 				if !ok {
 					if late || !spec.Fn.behaviour() || spec.Fn == InflowMatch {
 						t.Fatalf("%s: value left uncomputed for a late event or a function without a lazy path", spec.Fn)
 					}
-					got = lazy.ValueKey(lazy.Spec(), &k, ev)
+					ls := lazy.Spec()
+					got = lazy.ValueKey(&ls, &k, &ev)
 				} else if spec.Fn.behaviour() && spec.Fn != InflowMatch && !late {
 					t.Fatalf("%s: value computed for an event in order", spec.Fn)
 				}

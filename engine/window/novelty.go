@@ -1,9 +1,6 @@
 package window
 
-import (
-	"cmp"
-	"slices"
-)
+import "slices"
 
 // maxKnown caps the counterparties a NewDistinct key remembers from before
 // its window. Beyond it the one seen longest ago is forgotten (counted in
@@ -92,7 +89,7 @@ func (k *noveltyKey) prune(b *behaviourStore, newest int64) {
 // remember records that e's counterparty was seen at e.t.
 func (k *noveltyKey) remember(b *behaviourStore, e tsHash) {
 	h, t := uint32(e.h), ceilSeconds(e.t)
-	i, found := slices.BinarySearchFunc(k.known, h, func(c knownParty, h uint32) int { return cmp.Compare(c.h, h) })
+	i, found := k.find(h)
 	if found {
 		k.known[i].t = max(k.known[i].t, t)
 		return
@@ -113,61 +110,55 @@ func (k *noveltyKey) remember(b *behaviourStore, e tsHash) {
 	k.known = slices.Insert(k.known, i, knownParty{h, t})
 }
 
+// find returns the index of the known counterparty with hash bits h, or
+// where it would be inserted. A search of its own rather than
+// slices.BinarySearchFunc, whose comparison closure is a call per step:
+// value looks up every counterparty of a busy key's window.
+func (k *noveltyKey) find(h uint32) (int, bool) {
+	lo, hi := 0, len(k.known)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if k.known[m].h < h {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo, lo < len(k.known) && k.known[lo].h == h
+}
+
 // value counts the distinct hashes with an event in (ts-Over, ts] and none
 // in (ts-Over-Lookback, ts-Over].
 func (k *noveltyKey) value(b *behaviourStore, q Event, self bool) float64 {
 	start := satSub(q.TS, int64(b.spec.Over))
 	lo := satSub(start, int64(b.spec.Lookback))
 	loSec := floorSeconds(lo)
-	in, before := b.scratchA[:0], b.scratchB[:0]
+	// The events are sorted by time, so those before the window, (lo,
+	// start], come first: a hash of the window is new when it is not yet
+	// in seen and not known since lo.
+	seen := &b.seen
+	seen.reset(len(k.ev) + 1)
+	n := 0
 	for _, e := range k.ev {
 		switch {
 		case e.t > q.TS:
 		case e.t > start:
-			in = append(in, e.h)
+			if seen.add(e.h) && !k.knownAfter(e.h, loSec) {
+				n++
+			}
 		case e.t > lo:
-			before = append(before, e.h)
+			seen.add(e.h)
 		}
 	}
-	if self {
-		in = append(in, q.Hash)
-	}
-	if len(in) > smallScanLimit {
-		slices.Sort(in)
-	}
-	if len(before) > smallScanLimit {
-		slices.Sort(before)
-	}
-	b.scratchA, b.scratchB = in, before
-	n := 0
-	for i, h := range in {
-		if seenIn(in, i, h) || contains(before, h) {
-			continue
-		}
-		j, found := slices.BinarySearchFunc(k.known, uint32(h), func(c knownParty, h uint32) int { return cmp.Compare(c.h, h) })
-		if found && k.known[j].t > loSec {
-			continue
-		}
+	if self && seen.add(q.Hash) && !k.knownAfter(q.Hash, loSec) {
 		n++
 	}
 	return float64(n)
 }
 
-// seenIn reports whether h, at index i of hs, occurred before i: hs is
-// sorted when longer than smallScanLimit, so only its neighbour counts.
-func seenIn(hs []uint64, i int, h uint64) bool {
-	if len(hs) > smallScanLimit {
-		return i > 0 && hs[i-1] == h
-	}
-	return slices.Contains(hs[:i], h)
-}
-
-// contains reports whether hs holds h; hs is sorted when longer than
-// smallScanLimit.
-func contains(hs []uint64, h uint64) bool {
-	if len(hs) > smallScanLimit {
-		_, ok := slices.BinarySearch(hs, h)
-		return ok
-	}
-	return slices.Contains(hs, h)
+// knownAfter reports whether h's counterparty was seen after loSec before
+// the window.
+func (k *noveltyKey) knownAfter(h uint64, loSec uint32) bool {
+	j, found := k.find(uint32(h))
+	return found && k.known[j].t > loSec
 }

@@ -104,7 +104,7 @@ func TestSnapshotCoversEveryField(t *testing.T) {
 		{distinctWindow{}, []string{"counts", "lo"}},
 		// behaviourStore: stateBytes is memory bookkeeping DecodeKey
 		// rebuilds; pools, view and the scratch slices are not state.
-		{behaviourStore{}, []string{"spec", "keys", "states", "pools", "late", "overflow", "stateBytes", "view", "scratchA", "scratchB", "vals"}},
+		{behaviourStore{}, []string{"spec", "keys", "states", "pools", "late", "overflow", "stateBytes", "view", "seen", "vals"}},
 		{ageKey{}, []string{"first", "last"}},
 		{noveltyKey{}, []string{"ev", "known"}},
 		{knownParty{}, []string{"h", "t"}},

@@ -16,14 +16,14 @@ func TestTouchChangesNothing(t *testing.T) {
 		}
 		newest := at(7 * time.Second)
 		for _, ts := range []int64{at(time.Second), newest, at(5 * time.Second)} {
-			st.ObserveKey(&k, Event{TS: ts, Num: 10, Hash: 1, Party: "p", TxID: "t"})
+			st.ObserveKey(&k, &Event{TS: ts, Num: 10, Hash: 1, Party: "p", TxID: "t"})
 		}
-		q := Event{TS: newest, Num: 10, Party: "q"}
-		before, size := st.ValueKey(st.Spec(), &k, q), st.SizeBytes()
+		q, qs := Event{TS: newest, Num: 10, Party: "q"}, st.Spec()
+		before, size := st.ValueKey(&qs, &k, &q), st.SizeBytes()
 		if got := st.Touch(&k); got < newest {
 			t.Errorf("%s: Touch %d, below the newest event time %d", spec.Fn, got, newest)
 		}
-		if after := st.ValueKey(st.Spec(), &k, q); after != before || st.SizeBytes() != size || st.Keys() != 1 {
+		if after := st.ValueKey(&qs, &k, &q); after != before || st.SizeBytes() != size || st.Keys() != 1 {
 			t.Errorf("%s: Touch changed the state: value %v -> %v", spec.Fn, before, after)
 		}
 	}

@@ -110,13 +110,16 @@ func (s *Store) slotTable() *keySlots {
 // arrived are missing, so late values may undercount).
 func (s *Store) Observe(key string, ts int64, num float64, h uint64) (value float64, late bool) {
 	k := s.Lookup(key)
-	return s.ObserveKey(&k, Event{TS: ts, Num: num, Hash: h})
+	return s.ObserveKey(&k, &Event{TS: ts, Num: num, Hash: h})
 }
 
 // ObserveKey is Observe for a Key of the Store's table, with the
 // counterparty and transaction id that InflowMatch keeps; the other
-// functions read only ev.TS, ev.Num, ev.Hash.
-func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
+// functions read only ev.TS, ev.Num, ev.Hash. The event is passed by
+// pointer, and not kept: a screener hands the same one, its input changed,
+// to each of a copy's Stores instead of copying its 64 bytes several times
+// per Store.
+func (s *Store) ObserveKey(key *Key, ev *Event) (value float64, late bool) {
 	if s.beh != nil {
 		v, late, _ := s.beh.observe(key, ev, false)
 		return v, late
@@ -173,7 +176,7 @@ func (s *Store) ObserveKey(key *Key, ev Event) (value float64, late bool) {
 // other than InflowMatch leave it for events that are not late: computing
 // it walks the key's history, and a screener needs most of these values
 // only when a rule gets past its other guards.
-func (s *Store) ObserveLazy(key *Key, ev Event) (value float64, late, ok bool) {
+func (s *Store) ObserveLazy(key *Key, ev *Event) (value float64, late, ok bool) {
 	if s.beh != nil {
 		return s.beh.observe(key, ev, true)
 	}
@@ -187,7 +190,7 @@ func (s *Store) ObserveLazy(key *Key, ev Event) (value float64, late, ok bool) {
 // stored and may undercount, as for late events.
 func (s *Store) Value(key string, ts int64) float64 {
 	k := s.Lookup(key)
-	return s.ValueKey(s.spec, &k, Event{TS: ts})
+	return s.ValueKey(&s.spec, &k, &Event{TS: ts})
 }
 
 // Touch reads the first word of each of key's allocations in the Store
@@ -288,7 +291,7 @@ func (s *Store) Overflow() uint64 {
 // ObserveEvent is ObserveKey for a key string.
 func (s *Store) ObserveEvent(key string, ev Event) (value float64, late bool) {
 	k := s.Lookup(key)
-	return s.ObserveKey(&k, ev)
+	return s.ObserveKey(&k, &ev)
 }
 
 // ValueFor is Value for a query that depends on the reading transaction:
@@ -296,20 +299,22 @@ func (s *Store) ObserveEvent(key string, ev Event) (value float64, late bool) {
 // other function it equals Value(key, q.TS).
 func (s *Store) ValueFor(key string, q Event) float64 {
 	k := s.Lookup(key)
-	return s.ValueKey(s.spec, &k, q)
+	return s.ValueKey(&s.spec, &k, &q)
 }
 
 // ValueWith is ValueFor read as spec would read it; spec must have the
 // Store's StateKey (it differs in the function or a query parameter).
 func (s *Store) ValueWith(spec Spec, key string, q Event) float64 {
 	k := s.Lookup(key)
-	return s.ValueKey(spec.Normalized(), &k, q)
+	spec = spec.Normalized()
+	return s.ValueKey(&spec, &k, &q)
 }
 
 // ValueKey is ValueWith for a Key of the Store's table and a spec already
 // normalized (Spec.Normalized): it runs on every copy, so the caller
-// normalizes once.
-func (s *Store) ValueKey(spec Spec, key *Key, q Event) float64 {
+// normalizes once. Spec and event are passed by pointer, as for
+// ObserveKey, and not kept.
+func (s *Store) ValueKey(spec *Spec, key *Key, q *Event) float64 {
 	if s.beh == nil {
 		idx, ok := s.keys.find(key)
 		if !ok {
@@ -318,10 +323,10 @@ func (s *Store) ValueKey(spec Spec, key *Key, q Event) float64 {
 		k := &s.slots[idx]
 		return s.query(k, q.TS, s.upperBound(k, q.TS), false, 0)
 	}
-	if spec == s.spec {
+	if *spec == s.spec {
 		return s.beh.value(key, q)
 	}
-	b := s.beh.as(spec)
+	b := s.beh.as(*spec)
 	v := b.value(key, q)
 	s.beh.keepScratch(b)
 	return v
