@@ -361,7 +361,7 @@ func sanctionsPair(t *testing.T, e *env) clearedPair {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hits := e.cons.thresholds.sanctionsHits(a)
+		hits := e.cons.pack().thresholds.sanctionsHits(a)
 		if len(hits) == 0 {
 			continue
 		}

@@ -345,9 +345,13 @@ func (c *condition) describe(witness uint64, free []int) string {
 // matchesFalse returns the match atoms of c that alert a's explanation
 // shows false, as a bit per atom, with cleared (the active clearings)
 // taken as not matching. A match atom the explanation does not give is
-// unknown, as is a match not cleared.
-func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage, cleared map[matchKey]*store.Clearing) uint64 {
-	var known uint64
+// unknown, as is a match not cleared. The explanation names a fuzzy
+// match's best entity only, and once that is cleared another entity of
+// the list may still reach the threshold: such an atom is false only
+// when the party's name, scored again against the pack's list (lists)
+// with every entity cleared for the account left out, falls below it;
+// notes say why an atom with a cleared best entity stays unknown.
+func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage, cleared map[matchKey]*store.Clearing, lists sanctionsLists) (known uint64, notes []string) {
 	for i, at := range c.atoms {
 		m := at.match
 		if m == nil {
@@ -358,10 +362,18 @@ func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage
 			match, ok := decodeScore(expl["sanctions_match("+m.Field+", "+m.List+")"])
 			switch {
 			case !ok:
-			case match.Score < m.Threshold || m.Strict && match.Score == m.Threshold:
+			case m.below(match.Score):
 				known |= 1 << i
 			case match.EntityID != "" && account != "" && cleared[matchKey{account, match.List, match.EntityID}] != nil:
-				known |= 1 << i
+				next, why := lists.rescore(m.List, partyName(expl, m.Field), account, cleared)
+				switch {
+				case why != "":
+					notes = append(notes, fmt.Sprintf("%s: %s", at.text, why))
+				case m.below(next.Score):
+					known |= 1 << i
+				default:
+					notes = append(notes, fmt.Sprintf("%s: with the cleared entities left out, the name still scores %.3f against %s", at.text, next.Score, next))
+				}
 			}
 			continue
 		}
@@ -384,7 +396,12 @@ func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage
 			}
 		}
 	}
-	return known
+	return known, notes
+}
+
+// below reports whether score misses the atom's threshold.
+func (m *matchAtom) below(score float64) bool {
+	return score < m.Threshold || m.Strict && score == m.Threshold
 }
 
 // decodeScore reads a sanctions_match explanation entry that holds a
@@ -413,8 +430,10 @@ func partyAccount(a *store.Alert, field string) string {
 
 // unclosable says why active clearings cannot close alert a: its rule
 // version is not the running pack's, or its condition can hold with the
-// cleared matches taken as not matching. "" when they close it.
-func (rc ruleConditions) unclosable(a *store.Alert, active map[matchKey]*store.Clearing) string {
+// cleared matches taken as not matching. "" when they close it. lists
+// are the pack's sanctions lists, against which a cleared fuzzy match is
+// scored again (matchesFalse).
+func (rc ruleConditions) unclosable(a *store.Alert, active map[matchKey]*store.Clearing, lists sanctionsLists) string {
 	c, ok := rc[ruleKey{a.RuleID, int(a.RuleVersion)}]
 	if !ok {
 		if len(rc) == 0 {
@@ -426,5 +445,10 @@ func (rc ruleConditions) unclosable(a *store.Alert, active map[matchKey]*store.C
 	if json.Unmarshal(a.Explanation, &expl) != nil {
 		return "its explanation does not read"
 	}
-	return c.falseWithout(c.matchesFalse(a, expl, active))
+	known, notes := c.matchesFalse(a, expl, active, lists)
+	why := c.falseWithout(known)
+	if why != "" && len(notes) > 0 {
+		why += "; " + strings.Join(notes, "; ")
+	}
+	return why
 }

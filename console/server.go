@@ -27,7 +27,8 @@ type Deps struct {
 	// Rules is the running pack (nil: the rules page lists rules seen in
 	// alerts only, and a backtest has no default pack).
 	Rules *engine.RuleSet
-	// RulesPath is where Rules was loaded from (the backtest default).
+	// RulesPath is where Rules was loaded from (the backtest default);
+	// the console re-reads it when its files change.
 	RulesPath string
 	GoAML     *goaml.Mapping // nil: goAML export is refused
 	FX        *fx.Table      // rates for backtests (fx.Default() when nil)
@@ -49,14 +50,11 @@ type Server struct {
 	backtests  *backtests
 	mux        *http.ServeMux
 	queryLimit time.Duration
-	// thresholds are the running pack's sanctions_score thresholds, which
-	// tell an alert's matches that fired from the ones merely explained.
-	thresholds matchThresholds
-	// conditions are the running pack's rule conditions, which tell
-	// whether a rule could have fired without its cleared matches.
-	conditions ruleConditions
-	sweep      *sweeper
-	ageing     *queueAgeing
+	// packs holds the running pack (Deps.Rules), re-read from
+	// Deps.RulesPath when its files change.
+	packs  *packReloader
+	sweep  *sweeper
+	ageing *queueAgeing
 }
 
 // New builds the console handler.
@@ -93,8 +91,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("console: random key: %w", err)
 	}
 	s.backtests = newBacktests(s)
-	s.conditions = newRuleConditions(deps.Rules)
-	s.thresholds = s.conditions.thresholds()
+	s.packs = newPackReloader(deps.RulesPath, deps.Rules)
 	s.sweep = newSweeper(s, cfg.ClearedMatchSweep)
 	if s.ageing, err = newQueueAgeing(deps.Metrics); err != nil {
 		return nil, err
@@ -102,6 +99,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// pack is the running pack: Deps.Rules, or what the sweep re-read since.
+func (s *Server) pack() *runningPack { return s.packs.pack() }
 
 // ServeHTTP makes the Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

@@ -12,6 +12,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/sanctions"
 )
 
 // Typologies is the fixed typology vocabulary shared by alerts and
@@ -175,6 +176,12 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 	for i := range rs.Aggregates {
 		a := &rs.Aggregates[i]
 		rs.Traced = rs.Traced || a.ReadsTrace || a.Field != nil && isTraceField(a.Field.Path)
+	}
+	rs.Sanctions = map[string]*sanctions.Matcher{}
+	for name, l := range lists {
+		if l.Matcher != nil {
+			rs.Sanctions[name] = l.Matcher
+		}
 	}
 	rs.Hash = p.hash(lists)
 	return rs, nil

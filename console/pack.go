@@ -1,0 +1,116 @@
+package console
+
+import (
+	"encoding/json"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/engine"
+	"github.com/socwatch/socwatch/rules"
+)
+
+// runningPack is what the console reads of the running pack: the rule set
+// (nil without one), its rules' conditions and sanctions_score
+// thresholds, and its sanctions lists. Immutable; a reload replaces it
+// whole (packReloader).
+type runningPack struct {
+	rules *engine.RuleSet
+	// conditions tell whether a rule could have fired without its
+	// cleared matches.
+	conditions ruleConditions
+	// thresholds tell an alert's matches that fired from the ones merely
+	// explained.
+	thresholds matchThresholds
+	lists      sanctionsLists
+}
+
+func newRunningPack(rs *engine.RuleSet) *runningPack {
+	p := &runningPack{rules: rs, conditions: newRuleConditions(rs)}
+	p.thresholds = p.conditions.thresholds()
+	if rs != nil {
+		p.lists = rs.Sanctions
+	}
+	return p
+}
+
+// unclosable says why the active clearings cannot close alert a (see
+// ruleConditions.unclosable), "" when they close it.
+func (p *runningPack) unclosable(a *store.Alert, active map[matchKey]*store.Clearing) string {
+	return p.conditions.unclosable(a, active, p.lists)
+}
+
+// hits are the parties' matches that fire alert a's rule with the active
+// clearings in force: those of its explanation (sanctionsHits) and, for
+// each fuzzy one whose entity is cleared, the entity the party's name
+// matches best with every entity cleared for the account left out, when
+// that still reaches the rule's threshold. The analyst clears that one
+// too before the clearings close the alert.
+func (p *runningPack) hits(a *store.Alert, active map[matchKey]*store.Clearing) []sanctionsHit {
+	hits := p.thresholds.sanctionsHits(a)
+	var expl map[string]json.RawMessage
+	if json.Unmarshal(a.Explanation, &expl) != nil {
+		return hits
+	}
+	for _, h := range hits {
+		thr, known := p.thresholds[thresholdKey{a.RuleID, int(a.RuleVersion), h.field, h.screened}]
+		if h.Exact || !known || active[h.key()] == nil {
+			continue
+		}
+		next, why := p.lists.rescore(h.screened, partyName(expl, h.field), h.Account, active)
+		if why == "" && next.EntityID != "" && next.Score >= thr {
+			hits = append(hits, sanctionsHit{Party: h.Party, Account: h.Account, List: next.List, EntityID: next.EntityID,
+				Name: next.Name, Alias: next.Alias, Score: next.Score, Next: true, field: h.field, screened: h.screened})
+		}
+	}
+	sortHits(hits)
+	return hits
+}
+
+// packReloader re-reads the running pack's directory when its files
+// change (rules.Fingerprint: names, sizes, modification times, as
+// `socwatch run` polls them), so that alerts of a rule version a hot
+// reload of `socwatch run` loaded are known without a console restart.
+// The new pack replaces the running one when its content hash differs; a
+// pack that does not load is logged and the running one kept, until the
+// files change again.
+type packReloader struct {
+	path        string
+	fingerprint string
+	current     atomic.Pointer[runningPack]
+}
+
+func newPackReloader(path string, rs *engine.RuleSet) *packReloader {
+	r := &packReloader{path: path}
+	if path != "" {
+		r.fingerprint = rules.Fingerprint(path)
+	}
+	r.current.Store(newRunningPack(rs))
+	return r
+}
+
+// pack is the running pack.
+func (r *packReloader) pack() *runningPack { return r.current.Load() }
+
+// check re-reads the pack when its files changed since the last check.
+// Not safe for concurrent use: the sweep calls it, one run at a time.
+func (r *packReloader) check(opts rules.Options, log *slog.Logger) {
+	if r.path == "" {
+		return
+	}
+	fp := rules.Fingerprint(r.path)
+	if fp == r.fingerprint {
+		return
+	}
+	r.fingerprint = fp
+	rs, err := rules.Load(r.path, opts)
+	if err != nil {
+		log.Error("console: the rule pack changed and does not load; the console keeps the rules it read before", "path", r.path, "error", err)
+		return
+	}
+	if cur := r.pack().rules; cur != nil && cur.Hash == rs.Hash {
+		return
+	}
+	r.current.Store(newRunningPack(rs))
+	log.Info("console: rule pack re-read", "path", r.path, "hash", rs.Hash, "rules", len(rs.Rules))
+}
