@@ -135,14 +135,29 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 // every fired match is cleared, why it stays open.
 func (s *Server) closingClearings(a *store.Alert, active map[matchKey]*store.Clearing) ([]*store.Clearing, string) {
 	p := s.pack()
-	cited, ok := coveredBy(p.hits(a, active), active)
+	hits := p.hits(a, active)
+	cited, ok := coveredBy(hits, active)
 	if !ok {
-		return nil, ""
+		return nil, nextUncleared(hits, active)
 	}
 	if why := p.unclosable(a, active); why != "" {
 		return nil, why
 	}
 	return cited, ""
+}
+
+// nextUncleared says why a match found by scoring a name again without
+// its cleared entities (sanctionsHit.Next) keeps an alert open: it still
+// fires the rule and is not cleared. "" when there is none: an alert
+// with another match not cleared is not the clearings' to close, and
+// not worth a word.
+func nextUncleared(hits []sanctionsHit, active map[matchKey]*store.Clearing) string {
+	for _, h := range hits {
+		if h.Next && active[h.key()] == nil {
+			return "the " + h.Party + "'s match is not cleared: " + listedMatch{Score: h.Score, EntityID: h.EntityID, List: h.List, Name: h.Name}.stillScores()
+		}
+	}
+	return ""
 }
 
 // clearingEvent is the trail event of clearing c on the alert it was

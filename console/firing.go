@@ -372,7 +372,7 @@ func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage
 				case m.below(next.Score):
 					known |= 1 << i
 				default:
-					notes = append(notes, fmt.Sprintf("%s: with the cleared entities left out, the name still scores %.3f against %s", at.text, next.Score, next))
+					notes = append(notes, at.text+": "+next.stillScores())
 				}
 			}
 			continue

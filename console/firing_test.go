@@ -182,7 +182,7 @@ func TestUnclosable(t *testing.T) {
 			"no sanctions list sanctions_ofac_un"},
 		{"fuzzy, debtor cleared, no name to score", alert("FUZZY", 1, json.RawMessage(`{"sanctions_match(debtor.name, sanctions_ofac_un)":{"score":0.98,"entity_id":"17761","list":"ofac-sdn"},
 			"sanctions_match(creditor.name, sanctions_ofac_un)":{"score":0,"entity_id":"","list":""}}`)), nil, nil, "does not give the name"},
-		{"two entities, the best cleared", gertlerAlert, clearings(gertler), nil, "still scores 0.933 against D.G.D. INVESTMENTS LTD."},
+		{"two entities, the best cleared", gertlerAlert, clearings(gertler), nil, "still scores 0.933 against D.G.D. INVESTMENTS LTD. (ofac-sdn 23262)"},
 		{"two entities, the second cleared for another customer", gertlerAlert, clearings(gertler, dgdElsewhere), nil, "still scores 0.933"},
 		{"two entities, both cleared", gertlerAlert, clearings(gertler, dgd), nil, ""},
 	}

@@ -2,6 +2,7 @@ package console
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -172,6 +173,12 @@ func (m listedMatch) String() string {
 	return s + " · " + m.List + " " + m.EntityID + " · score " + strconv.FormatFloat(m.Score, 'f', 3, 64)
 }
 
+// stillScores says that a name scored again without the entities cleared
+// for its customer still matches m.
+func (m listedMatch) stillScores() string {
+	return fmt.Sprintf("with the entities cleared for the customer left out, the name still scores %.3f against %s (%s %s)", m.Score, m.Name, m.List, m.EntityID)
+}
+
 // decodeNameMatch reads a "name_match(FIELD, LIST)" entry that holds the
 // list's spelling of the name matched (false, when it did not match, is
 // not one).
@@ -202,12 +209,12 @@ func parseMatchKey(k, prefix string) (field, list string, ok bool) {
 type sanctionsLists map[string]*sanctions.Matcher
 
 // rescore scores name, a party's name on an alert, against the pack's
-// sanctions list with every entity cleared for the party's account left
-// out: the best match the rule would have found had those entities not
-// been listed. why says, when not "", why it cannot: the console has no
-// matcher for the list (no pack, or the pack lacks the list) or the
-// explanation does not give the name.
-func (l sanctionsLists) rescore(list, name, account string, cleared map[matchKey]*store.Clearing) (next listedMatch, why string) {
+// sanctions list with the entities of left (keys of the party's account;
+// the clearings in force for it) left out: the best match the rule would
+// have found had those entities not been listed. why says, when not "",
+// why it cannot: the console has no matcher for the list (no pack, or
+// the pack lacks the list) or the explanation does not give the name.
+func (l sanctionsLists) rescore(list, name, account string, left map[matchKey]*store.Clearing) (next listedMatch, why string) {
 	m := l[list]
 	switch {
 	case m == nil:
@@ -215,7 +222,7 @@ func (l sanctionsLists) rescore(list, name, account string, cleared map[matchKey
 	case name == "":
 		return next, "the explanation does not give the name to score again without the cleared entities"
 	}
-	r := m.BestExcept(name, "", func(list, entityID string) bool { return cleared[matchKey{account, list, entityID}] != nil })
+	r := m.BestExcept(name, "", func(list, entityID string) bool { return left[matchKey{account, list, entityID}] != nil })
 	return listedMatch{Score: r.Score, EntityID: r.EntityID, List: r.List, Name: r.Name, Alias: r.Alias}, ""
 }
 

@@ -42,10 +42,9 @@ func (p *runningPack) unclosable(a *store.Alert, active map[matchKey]*store.Clea
 
 // hits are the parties' matches that fire alert a's rule with the active
 // clearings in force: those of its explanation (sanctionsHits) and, for
-// each fuzzy one whose entity is cleared, the entity the party's name
-// matches best with every entity cleared for the account left out, when
-// that still reaches the rule's threshold. The analyst clears that one
-// too before the clearings close the alert.
+// each fuzzy one whose entity is cleared, the entities its name matches
+// next (nextHits). The analyst clears those too before the clearings
+// close the alert, and its closing cites every one.
 func (p *runningPack) hits(a *store.Alert, active map[matchKey]*store.Clearing) []sanctionsHit {
 	hits := p.thresholds.sanctionsHits(a)
 	var expl map[string]json.RawMessage
@@ -54,17 +53,37 @@ func (p *runningPack) hits(a *store.Alert, active map[matchKey]*store.Clearing) 
 	}
 	for _, h := range hits {
 		thr, known := p.thresholds[thresholdKey{a.RuleID, int(a.RuleVersion), h.field, h.screened}]
-		if h.Exact || !known || active[h.key()] == nil {
-			continue
-		}
-		next, why := p.lists.rescore(h.screened, partyName(expl, h.field), h.Account, active)
-		if why == "" && next.EntityID != "" && next.Score >= thr {
-			hits = append(hits, sanctionsHit{Party: h.Party, Account: h.Account, List: next.List, EntityID: next.EntityID,
-				Name: next.Name, Alias: next.Alias, Score: next.Score, Next: true, field: h.field, screened: h.screened})
+		if !h.Exact && known && active[h.key()] != nil {
+			hits = append(hits, p.nextHits(h, partyName(expl, h.field), thr, active)...)
 		}
 	}
 	sortHits(hits)
 	return hits
+}
+
+// nextHits are the entities that name, the party's name of fuzzy hit h
+// (cleared), matches at or above thr once h's entity is left out, best
+// first, up to the first one active does not clear: the cleared ones
+// passed over, and the one that still fires the rule. None when the
+// console cannot score the name (sanctionsLists.rescore); the proof then
+// keeps the alert open.
+func (p *runningPack) nextHits(h sanctionsHit, name string, thr float64, active map[matchKey]*store.Clearing) []sanctionsHit {
+	passed := map[matchKey]*store.Clearing{h.key(): active[h.key()]}
+	var out []sanctionsHit
+	for {
+		next, why := p.lists.rescore(h.screened, name, h.Account, passed)
+		if why != "" || next.EntityID == "" || next.Score < thr {
+			return out
+		}
+		hit := sanctionsHit{Party: h.Party, Account: h.Account, List: next.List, EntityID: next.EntityID,
+			Name: next.Name, Alias: next.Alias, Score: next.Score, Next: true, field: h.field, screened: h.screened}
+		out = append(out, hit)
+		c := active[hit.key()]
+		if c == nil {
+			return out
+		}
+		passed[hit.key()] = c
+	}
 }
 
 // packReloader re-reads the running pack's directory when its files
