@@ -443,11 +443,11 @@ func TestIntegrationClearingChecksRuleCondition(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "custom.yaml"), []byte(customRules), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := rules.Load(dir, rules.Options{FX: fx.Default()})
+	c, err := rules.LoadCompiled(dir, rules.Options{FX: fx.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := startEnvPack(t, freshDB(t, "clearing_condition"), dir, rs)
+	e := startEnvPack(t, freshDB(t, "clearing_condition"), dir, c)
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	listed := watchlisted["17761"]
 	// custom is the alert of a custom rule on the debtor's watchlist hit

@@ -152,7 +152,7 @@ func TestUnclosable(t *testing.T) {
 		return out
 	}
 	active := clearings(cabello, kovalenko)
-	lists := loadPack(t).Sanctions
+	lists := sanctionsLists(loadCompiled(t).Sanctions)
 	alert := func(rule string, version uint32, expl json.RawMessage) *store.Alert {
 		return &store.Alert{RuleID: rule, RuleVersion: version, DebtorAccount: "D", CreditorAccount: "C", Explanation: expl}
 	}

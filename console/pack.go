@@ -25,12 +25,9 @@ type runningPack struct {
 	lists      sanctionsLists
 }
 
-func newRunningPack(rs *engine.RuleSet) *runningPack {
-	p := &runningPack{rules: rs, conditions: newRuleConditions(rs)}
+func newRunningPack(c *rules.Compiled) *runningPack {
+	p := &runningPack{rules: c.Rules, conditions: newRuleConditions(c.Rules), lists: c.Sanctions}
 	p.thresholds = p.conditions.thresholds()
-	if rs != nil {
-		p.lists = rs.Sanctions
-	}
 	return p
 }
 
@@ -99,12 +96,12 @@ type packReloader struct {
 	current     atomic.Pointer[runningPack]
 }
 
-func newPackReloader(path string, rs *engine.RuleSet) *packReloader {
+func newPackReloader(path string, c *rules.Compiled) *packReloader {
 	r := &packReloader{path: path}
 	if path != "" {
 		r.fingerprint = rules.Fingerprint(path)
 	}
-	r.current.Store(newRunningPack(rs))
+	r.current.Store(newRunningPack(c))
 	return r
 }
 
@@ -122,14 +119,14 @@ func (r *packReloader) check(opts rules.Options, log *slog.Logger) {
 		return
 	}
 	r.fingerprint = fp
-	rs, err := rules.Load(r.path, opts)
+	c, err := rules.LoadCompiled(r.path, opts)
 	if err != nil {
 		log.Error("console: the rule pack changed and does not load; the console keeps the rules it read before", "path", r.path, "error", err)
 		return
 	}
-	if cur := r.pack().rules; cur != nil && cur.Hash == rs.Hash {
+	if cur := r.pack().rules; cur != nil && cur.Hash == c.Rules.Hash {
 		return
 	}
-	r.current.Store(newRunningPack(rs))
-	log.Info("console: rule pack re-read", "path", r.path, "hash", rs.Hash, "rules", len(rs.Rules))
+	r.current.Store(newRunningPack(c))
+	log.Info("console: rule pack re-read", "path", r.path, "hash", c.Rules.Hash, "rules", len(c.Rules.Rules))
 }

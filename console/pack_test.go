@@ -53,14 +53,15 @@ func bumpVersion(t *testing.T, dir, file, id string, from, to int) {
 // nothing changed, and when the changed pack does not load (logged).
 func TestPackReloaderCheck(t *testing.T) {
 	dir := copyPack(t)
-	rs, err := rules.Load(dir, rules.Options{FX: fx.Default()})
+	c, err := rules.LoadCompiled(dir, rules.Options{FX: fx.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
+	rs := c.Rules
 	var logged bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logged, nil))
 	opts := rules.Options{FX: fx.Default()}
-	r := newPackReloader(dir, rs)
+	r := newPackReloader(dir, c)
 	v := packVersion(t, "AML-SANC-001")
 	known := func(version int) bool { return r.pack().conditions[ruleKey{"AML-SANC-001", version}] != nil }
 
@@ -93,7 +94,7 @@ func TestPackReloaderCheck(t *testing.T) {
 		t.Error("a pack whose content hash is the running one's replaced it")
 	}
 
-	none := newPackReloader("", nil)
+	none := newPackReloader("", &rules.Compiled{})
 	none.check(opts, log)
 	if none.pack().rules != nil || len(none.pack().conditions) != 0 {
 		t.Errorf("without a pack directory: %+v", none.pack())
@@ -108,11 +109,12 @@ func TestPackReloaderCheck(t *testing.T) {
 func TestIntegrationClearingAfterPackReload(t *testing.T) {
 	testenv.Integration(t)
 	dir := copyPack(t)
-	rs, err := rules.Load(dir, rules.Options{FX: fx.Default()})
+	c, err := rules.LoadCompiled(dir, rules.Options{FX: fx.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := startEnvPack(t, freshDB(t, "clearing_reload"), dir, rs)
+	rs := c.Rules
+	e := startEnvPack(t, freshDB(t, "clearing_reload"), dir, c)
 	v := packVersion(t, "AML-SANC-001")
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	newer := func(txID string, ts time.Time) engine.Alert {

@@ -19,6 +19,8 @@ import (
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/sanctions"
+	"github.com/socwatch/socwatch/rules"
 )
 
 // Deps are what a Server works with; only Store and Users are required.
@@ -27,6 +29,11 @@ type Deps struct {
 	// Rules is the running pack (nil: the rules page lists rules seen in
 	// alerts only, and a backtest has no default pack).
 	Rules *engine.RuleSet
+	// Sanctions are its sanctions lists' matchers by list name
+	// (rules.Compiled), which score a name again without the entities
+	// cleared for a customer; none: a cleared fuzzy match never closes
+	// an alert.
+	Sanctions map[string]*sanctions.Matcher
 	// RulesPath is where Rules was loaded from (the backtest default);
 	// the console re-reads it when its files change.
 	RulesPath string
@@ -91,7 +98,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("console: random key: %w", err)
 	}
 	s.backtests = newBacktests(s)
-	s.packs = newPackReloader(deps.RulesPath, deps.Rules)
+	s.packs = newPackReloader(deps.RulesPath, &rules.Compiled{Rules: deps.Rules, Sanctions: deps.Sanctions})
 	s.sweep = newSweeper(s, cfg.ClearedMatchSweep)
 	if s.ageing, err = newQueueAgeing(deps.Metrics); err != nil {
 		return nil, err

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/expr-lang/expr/vm"
-	"github.com/socwatch/socwatch/engine/sanctions"
 	"github.com/socwatch/socwatch/engine/window"
 )
 
@@ -152,11 +151,6 @@ type RuleSet struct {
 	// feed must then pass through the flow tracer (engine/trace), which
 	// the re-key stage runs, or `socwatch screen` over a file.
 	Traced bool
-	// Sanctions are the matchers of the pack's sanctions lists (kind
-	// sanctions) by list name, what its sanctions_score calls score
-	// against: a reader of alerts (the console) scores a name with them
-	// as the rule did.
-	Sanctions map[string]*sanctions.Matcher
 }
 
 // LongestWindow is the longest reach of an aggregate's state back in time
