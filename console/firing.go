@@ -23,7 +23,9 @@ import (
 // formula over atoms: each name_match call and each sanctions_score
 // compared (>=, >) with a number is a match atom, whose value the alert's
 // explanation gives (false when it did not match, false when its match
-// is cleared, unknown otherwise); every other boolean operand (a
+// is cleared — for a fuzzy match, when the name also misses the
+// threshold scored again without the customer's cleared entities —
+// unknown otherwise); every other boolean operand (a
 // comparison, a field, a call, anything not made of && || ! ?: and
 // literals) is a free atom, which may be true or false. The alert is
 // closable when the formula is false under every assignment of the
