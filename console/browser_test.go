@@ -471,7 +471,7 @@ func TestIntegrationBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	exactHits := e.cons.thresholds.sanctionsHits(src)
+	exactHits := e.cons.pack().thresholds.sanctionsHits(src)
 	if len(exactHits) != 1 || !exactHits[0].Exact {
 		t.Fatalf("the feed's AML-SANC-001 alert %s has matches %+v, want one exact", src.ID, exactHits)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/console/users"
+	"github.com/socwatch/socwatch/rules"
 )
 
 // clearRequest clears an alert's sanctions match for the customer: the
@@ -81,11 +82,11 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 	if err != nil {
 		return nil, err
 	}
-	hits := s.thresholds.sanctionsHits(a)
 	active, err := s.activeClearings(ctx)
 	if err != nil {
 		return nil, err
 	}
+	hits := s.pack().hits(a, active)
 	var hit *sanctionsHit
 	for i := range hits {
 		if hits[i].Party == req.Party && (req.List == "" || hits[i].List == req.List) && (req.EntityID == "" || hits[i].EntityID == req.EntityID) {
@@ -128,19 +129,35 @@ func (s *Server) clearOnAlert(ctx context.Context, p *principal, id string, req 
 }
 
 // closingClearings returns the active clearings that close alert a: they
-// clear every match that fired it, and its rule could not have fired
-// with them taken as not matching (ruleConditions.unclosable). Otherwise
-// nil and, for an alert whose every fired match is cleared, why it stays
-// open.
+// clear every match that fires it (runningPack.hits), and its rule could
+// not have fired with them taken as not matching
+// (ruleConditions.unclosable). Otherwise nil and, for an alert whose
+// every fired match is cleared, why it stays open.
 func (s *Server) closingClearings(a *store.Alert, active map[matchKey]*store.Clearing) ([]*store.Clearing, string) {
-	cited, ok := coveredBy(s.thresholds.sanctionsHits(a), active)
+	p := s.pack()
+	hits := p.hits(a, active)
+	cited, ok := coveredBy(hits, active)
 	if !ok {
-		return nil, ""
+		return nil, nextUncleared(hits, active)
 	}
-	if why := s.conditions.unclosable(a, active); why != "" {
+	if why := p.unclosable(a, active); why != "" {
 		return nil, why
 	}
 	return cited, ""
+}
+
+// nextUncleared says why a match found by scoring a name again without
+// its cleared entities (sanctionsHit.Next) keeps an alert open: it still
+// fires the rule and is not cleared. "" when there is none: an alert
+// with another match not cleared is not the clearings' to close, and
+// not worth a word.
+func nextUncleared(hits []sanctionsHit, active map[matchKey]*store.Clearing) string {
+	for _, h := range hits {
+		if h.Next && active[h.key()] == nil {
+			return "the " + h.Party + "'s match is not cleared: " + listedMatch{Score: h.Score, EntityID: h.EntityID, List: h.List, Name: h.Name}.stillScores()
+		}
+	}
+	return ""
 }
 
 // clearingEvent is the trail event of clearing c on the alert it was
@@ -386,7 +403,8 @@ func (w *sweeper) close() {
 	w.stopped.Wait()
 }
 
-// run first appends the trail events missing for clearings and
+// run first re-reads the pack when its files changed (packReloader),
+// then appends the trail events missing for clearings and
 // revocations (reconcileTrail), so that no alert is closed citing a
 // clearing its trail does not record, then closes every new alert the
 // active clearings close (closingClearings: every fired match cleared,
@@ -400,6 +418,7 @@ func (w *sweeper) run(ctx context.Context) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	s := w.s
+	s.packs.check(rules.Options{FX: s.deps.FX}, s.deps.Log)
 	all, err := s.deps.Store.Clearings(ctx)
 	if err != nil || len(all) == 0 {
 		return 0, err
@@ -472,14 +491,15 @@ type alertMatch struct {
 
 // alertMatches returns the alert's sanctions matches with their clearings.
 func (s *Server) alertMatches(ctx context.Context, a *store.Alert) ([]alertMatch, error) {
-	hits := s.thresholds.sanctionsHits(a)
-	if len(hits) == 0 {
+	p := s.pack()
+	if len(p.thresholds.sanctionsHits(a)) == 0 {
 		return nil, nil
 	}
 	active, err := s.activeClearings(ctx)
 	if err != nil {
 		return nil, err
 	}
+	hits := p.hits(a, active)
 	out := make([]alertMatch, len(hits))
 	for i, h := range hits {
 		out[i] = alertMatch{sanctionsHit: h, Clearing: active[h.key()]}

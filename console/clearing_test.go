@@ -361,7 +361,7 @@ func sanctionsPair(t *testing.T, e *env) clearedPair {
 		if err != nil {
 			t.Fatal(err)
 		}
-		hits := e.cons.thresholds.sanctionsHits(a)
+		hits := e.cons.pack().thresholds.sanctionsHits(a)
 		if len(hits) == 0 {
 			continue
 		}
@@ -443,11 +443,11 @@ func TestIntegrationClearingChecksRuleCondition(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "custom.yaml"), []byte(customRules), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rs, err := rules.Load(dir, rules.Options{FX: fx.Default()})
+	c, err := rules.LoadCompiled(dir, rules.Options{FX: fx.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := startEnvPack(t, freshDB(t, "clearing_condition"), dir, rs)
+	e := startEnvPack(t, freshDB(t, "clearing_condition"), dir, c)
 	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	listed := watchlisted["17761"]
 	// custom is the alert of a custom rule on the debtor's watchlist hit
@@ -552,5 +552,75 @@ func TestIntegrationRecordedEventsReadsTheirAlerts(t *testing.T) {
 	var n uint64
 	if err := conn.QueryRow(limited, "SELECT count() FROM alert_events PREWHERE action IN ('match_clear', 'match_revoke')").Scan(&n); err == nil {
 		t.Fatalf("a scan of the whole trail's actions (%d rows) stayed under the row limit: the test proves nothing", n)
+	}
+}
+
+// TestIntegrationClearingRescoresName: the explanation of an AML-SANC-002
+// alert names only the best entity of the party's name, but "Dan
+// Gertler" is close to two entities of the shipped list: GERTLER, Dan
+// (ofac-sdn 23252, 1.0) and, by an alias, D.G.D. INVESTMENTS LTD. (23262,
+// 0.933). Clearing the first does not close the pair's alerts (the rule
+// fires on the second), and the page offers the second; clearing it too
+// closes them.
+func TestIntegrationClearingRescoresName(t *testing.T) {
+	testenv.Integration(t)
+	e := startEnv(t, freshDB(t, "clearing_rescore"))
+	t0 := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	gertler := func(txID string, ts time.Time) engine.Alert {
+		a := sancAlert(t, txID, ts, kovalenko, payee, 0, "", 0, "")
+		a.Explanation = map[string]any{"debtor.name": "Dan Gertler", "creditor.name": "Anna Nowak",
+			"sanctions_match(debtor.name, sanctions_ofac_un)":   map[string]any{"score": 1.0, "entity_id": "23252", "list": "ofac-sdn", "name": "GERTLER, Dan", "alias": "GERTLER, Dan"},
+			"sanctions_match(creditor.name, sanctions_ofac_un)": map[string]any{"score": 0.35, "entity_id": "18323", "list": "ofac-sdn", "name": "KURCHENKO, Sergey Vitalievich"}}
+		return a
+	}
+	first, later := gertler("rescore-1", t0), gertler("rescore-2", t0.Add(24*time.Hour))
+	writeAlerts(t, e.dsn, first, later)
+	ana, sue := e.login("ana"), e.login("sue")
+	ctx := context.Background()
+
+	var page string
+	ana.mustDo(200, "GET", "/alerts/"+first.AlertID, nil, &page)
+	if !strings.Contains(page, `id="kept-open"`) || !strings.Contains(page, "D.G.D. INVESTMENTS LTD.") {
+		t.Errorf("the page does not say that clearing GERTLER, Dan leaves the alert open for D.G.D.: %.3000s", page)
+	}
+	var res struct {
+		Clearing  store.Clearing
+		AlertOpen string `json:"alert_open"`
+	}
+	ana.mustDo(201, "POST", "/api/alerts/"+first.AlertID+"/clearings", map[string]string{"party": "debtor", "reason": "Customer born 1990 in Haifa"}, &res)
+	if res.Clearing.EntityID != "23252" || !strings.Contains(res.AlertOpen, "still scores 0.933 against D.G.D. INVESTMENTS LTD. (ofac-sdn 23262)") {
+		t.Fatalf("clearing %+v, alert left open because %q; want 23252 cleared and D.G.D. named", res.Clearing, res.AlertOpen)
+	}
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []engine.Alert{first, later} {
+		if status, disp, _ := alertState(t, sue, a.AlertID); status != "new" {
+			t.Fatalf("%s: %s/%s after clearing one of two entities the name hits, want new", a.TxID, status, disp)
+		}
+	}
+	ana.mustDo(200, "GET", "/alerts/"+first.AlertID, nil, &page)
+	if !strings.Contains(page, `name="entity_id" value="23262"`) || !strings.Contains(page, "next-match") {
+		t.Fatalf("the page does not offer clearing D.G.D. (23262): %.4000s", page)
+	}
+
+	res.AlertOpen = "" // omitted when the alert closes
+	ana.mustDo(201, "POST", "/api/alerts/"+first.AlertID+"/clearings",
+		map[string]string{"party": "debtor", "list": "ofac-sdn", "entity_id": "23262", "reason": "Not connected to the company"}, &res)
+	if res.Clearing.EntityID != "23262" || res.AlertOpen != "" {
+		t.Fatalf("second clearing %+v, alert left open because %q", res.Clearing, res.AlertOpen)
+	}
+	if _, err := e.cons.sweep.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		a  engine.Alert
+		by string
+	}{{first, "ana"}, {later, store.AutoUser}} {
+		status, disp, evs := alertState(t, sue, tc.a.AlertID)
+		last := evs[len(evs)-1]
+		if status != "closed" || disp != store.ClearedMatch || last.User != tc.by || !strings.Contains(last.Note, "23252") || !strings.Contains(last.Note, "23262") {
+			t.Errorf("%s: %s/%s, last event %+v; want closed by %s citing both clearings", tc.a.TxID, status, disp, last, tc.by)
+		}
 	}
 }

@@ -15,7 +15,12 @@
 // closure an audit event citing the clearing (clearing.go; which of an
 // alert's matches fired: matches.go), but only an alert whose rule could
 // not have fired without the cleared matches, which firing.go proves from
-// the rule's condition.
+// the rule's condition. A fuzzy match's explanation names the name's best
+// entity only: with it cleared, the name is scored again against the
+// pack's list without the customer's cleared entities, and an entity
+// still at the threshold is a match to clear too (pack.go). The running
+// pack is re-read when its directory changes (pack.go), so versions a
+// hot reload of `socwatch run` loaded are known.
 //
 // Alerts ticked in the queue are triaged in bulk, each its own checked
 // event, all or nothing (bulk.go).

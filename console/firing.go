@@ -23,7 +23,9 @@ import (
 // formula over atoms: each name_match call and each sanctions_score
 // compared (>=, >) with a number is a match atom, whose value the alert's
 // explanation gives (false when it did not match, false when its match
-// is cleared, unknown otherwise); every other boolean operand (a
+// is cleared — for a fuzzy match, when the name also misses the
+// threshold scored again without the customer's cleared entities —
+// unknown otherwise); every other boolean operand (a
 // comparison, a field, a call, anything not made of && || ! ?: and
 // literals) is a free atom, which may be true or false. The alert is
 // closable when the formula is false under every assignment of the
@@ -345,9 +347,13 @@ func (c *condition) describe(witness uint64, free []int) string {
 // matchesFalse returns the match atoms of c that alert a's explanation
 // shows false, as a bit per atom, with cleared (the active clearings)
 // taken as not matching. A match atom the explanation does not give is
-// unknown, as is a match not cleared.
-func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage, cleared map[matchKey]*store.Clearing) uint64 {
-	var known uint64
+// unknown, as is a match not cleared. The explanation names a fuzzy
+// match's best entity only, and once that is cleared another entity of
+// the list may still reach the threshold: such an atom is false only
+// when the party's name, scored again against the pack's list (lists)
+// with every entity cleared for the account left out, falls below it;
+// notes say why an atom with a cleared best entity stays unknown.
+func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage, cleared map[matchKey]*store.Clearing, lists sanctionsLists) (known uint64, notes []string) {
 	for i, at := range c.atoms {
 		m := at.match
 		if m == nil {
@@ -358,10 +364,18 @@ func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage
 			match, ok := decodeScore(expl["sanctions_match("+m.Field+", "+m.List+")"])
 			switch {
 			case !ok:
-			case match.Score < m.Threshold || m.Strict && match.Score == m.Threshold:
+			case m.below(match.Score):
 				known |= 1 << i
 			case match.EntityID != "" && account != "" && cleared[matchKey{account, match.List, match.EntityID}] != nil:
-				known |= 1 << i
+				next, why := lists.rescore(m.List, partyName(expl, m.Field), account, cleared)
+				switch {
+				case why != "":
+					notes = append(notes, fmt.Sprintf("%s: %s", at.text, why))
+				case m.below(next.Score):
+					known |= 1 << i
+				default:
+					notes = append(notes, at.text+": "+next.stillScores())
+				}
 			}
 			continue
 		}
@@ -384,7 +398,12 @@ func (c *condition) matchesFalse(a *store.Alert, expl map[string]json.RawMessage
 			}
 		}
 	}
-	return known
+	return known, notes
+}
+
+// below reports whether score misses the atom's threshold.
+func (m *matchAtom) below(score float64) bool {
+	return score < m.Threshold || m.Strict && score == m.Threshold
 }
 
 // decodeScore reads a sanctions_match explanation entry that holds a
@@ -413,8 +432,10 @@ func partyAccount(a *store.Alert, field string) string {
 
 // unclosable says why active clearings cannot close alert a: its rule
 // version is not the running pack's, or its condition can hold with the
-// cleared matches taken as not matching. "" when they close it.
-func (rc ruleConditions) unclosable(a *store.Alert, active map[matchKey]*store.Clearing) string {
+// cleared matches taken as not matching. "" when they close it. lists
+// are the pack's sanctions lists, against which a cleared fuzzy match is
+// scored again (matchesFalse).
+func (rc ruleConditions) unclosable(a *store.Alert, active map[matchKey]*store.Clearing, lists sanctionsLists) string {
 	c, ok := rc[ruleKey{a.RuleID, int(a.RuleVersion)}]
 	if !ok {
 		if len(rc) == 0 {
@@ -426,5 +447,10 @@ func (rc ruleConditions) unclosable(a *store.Alert, active map[matchKey]*store.C
 	if json.Unmarshal(a.Explanation, &expl) != nil {
 		return "its explanation does not read"
 	}
-	return c.falseWithout(c.matchesFalse(a, expl, active))
+	known, notes := c.matchesFalse(a, expl, active, lists)
+	why := c.falseWithout(known)
+	if why != "" && len(notes) > 0 {
+		why += "; " + strings.Join(notes, "; ")
+	}
+	return why
 }

@@ -123,7 +123,11 @@ func TestClassifyMatch(t *testing.T) {
 
 // TestUnclosable: an alert's explanation gives its match atoms, the
 // active clearings make cleared ones false, and the rule version must
-// be the running pack's.
+// be the running pack's. A fuzzy match whose best entity is cleared is
+// false only if the name, scored again against the pack's list without
+// the account's cleared entities, misses the threshold: "Dan Gertler"
+// is GERTLER, Dan (ofac-sdn 23252, 1.0) and, by an alias, D.G.D.
+// INVESTMENTS LTD. (23262, 0.933) on the shipped list.
 func TestUnclosable(t *testing.T) {
 	const (
 		shippedExact = `name_match(debtor.name, "sanctions_watchlist") || name_match(creditor.name, "sanctions_watchlist")`
@@ -137,34 +141,64 @@ func TestUnclosable(t *testing.T) {
 	}
 	cabello := &store.Clearing{ID: "c1", Account: "D", List: "sanctions_watchlist", EntityName: "CABELLO RONDON, Jose David"}
 	kovalenko := &store.Clearing{ID: "c2", Account: "D", List: "ofac-sdn", EntityID: "17761"}
-	active := map[matchKey]*store.Clearing{clearingKey(cabello): cabello, clearingKey(kovalenko): kovalenko}
+	gertler := &store.Clearing{ID: "c3", Account: "D", List: "ofac-sdn", EntityID: "23252"}
+	dgd := &store.Clearing{ID: "c4", Account: "D", List: "ofac-sdn", EntityID: "23262"}
+	dgdElsewhere := &store.Clearing{ID: "c5", Account: "C", List: "ofac-sdn", EntityID: "23262"}
+	clearings := func(cs ...*store.Clearing) map[matchKey]*store.Clearing {
+		out := map[matchKey]*store.Clearing{}
+		for _, c := range cs {
+			out[clearingKey(c)] = c
+		}
+		return out
+	}
+	active := clearings(cabello, kovalenko)
+	lists := sanctionsLists(loadCompiled(t).Sanctions)
 	alert := func(rule string, version uint32, expl json.RawMessage) *store.Alert {
 		return &store.Alert{RuleID: rule, RuleVersion: version, DebtorAccount: "D", CreditorAccount: "C", Explanation: expl}
 	}
+	gertlerAlert := alert("FUZZY", 1, json.RawMessage(`{"debtor.name":"Dan Gertler","creditor.name":"Anna Nowak",
+		"sanctions_match(debtor.name, sanctions_ofac_un)":{"score":1,"entity_id":"23252","list":"ofac-sdn","name":"GERTLER, Dan"},
+		"sanctions_match(creditor.name, sanctions_ofac_un)":{"score":0.4,"entity_id":"18323","list":"ofac-sdn"}}`))
 	tests := []struct {
-		name string
-		a    *store.Alert
-		why  string // "" closable, else part of the reason
+		name   string
+		a      *store.Alert
+		active map[matchKey]*store.Clearing // nil: active
+		lists  sanctionsLists               // nil: the pack's
+		why    string                       // "" closable, else part of the reason
 	}{
-		{"exact, debtor cleared, creditor not listed", alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "")), ""},
-		{"exact, creditor listed too", alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "GERTLER, Dan")), `name_match(creditor.name, "sanctions_watchlist")`},
-		{"exact, another spelling", alert("EXACT", 1, exactExplanation("GERTLER, Dan", "")), `name_match(debtor.name, "sanctions_watchlist")`},
-		{"exact, creditor entry missing", alert("EXACT", 1, json.RawMessage(`{"name_match(debtor.name, sanctions_watchlist)":"CABELLO RONDON, Jose David"}`)), "creditor"},
-		{"fuzzy, debtor cleared, creditor below", alert("FUZZY", 1, sancExplanation(0.98, "17761", 0.41, "18323")), ""},
-		{"fuzzy, creditor nothing at all", alert("FUZZY", 1, json.RawMessage(`{"sanctions_match(debtor.name, sanctions_ofac_un)":{"score":0.98,"entity_id":"17761","list":"ofac-sdn"},
-			"sanctions_match(creditor.name, sanctions_ofac_un)":{"score":0,"entity_id":"","list":""}}`)), ""},
-		{"fuzzy, creditor fired", alert("FUZZY", 1, sancExplanation(0.98, "17761", 0.9, "18323")), "creditor"},
-		{"fuzzy, creditor exactly at a strict threshold", alert("STRICT", 1, sancExplanation(0.98, "17761", 0.88, "18323")), ""},
-		{"custom: fired on the amount", alert("CUSTOM", 1, exactExplanation("CABELLO RONDON, Jose David", "")), "amount_eur > 1000000"},
-		{"rule version not loaded", alert("EXACT", 2, exactExplanation("CABELLO RONDON, Jose David", "")), "EXACT v2 is not in the running pack"},
-		{"explanation unreadable", alert("EXACT", 1, json.RawMessage(`[`)), "explanation"},
+		{"exact, debtor cleared, creditor not listed", alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "")), nil, nil, ""},
+		{"exact, creditor listed too", alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "GERTLER, Dan")), nil, nil, `name_match(creditor.name, "sanctions_watchlist")`},
+		{"exact, another spelling", alert("EXACT", 1, exactExplanation("GERTLER, Dan", "")), nil, nil, `name_match(debtor.name, "sanctions_watchlist")`},
+		{"exact, creditor entry missing", alert("EXACT", 1, json.RawMessage(`{"name_match(debtor.name, sanctions_watchlist)":"CABELLO RONDON, Jose David"}`)), nil, nil, "creditor"},
+		{"fuzzy, debtor cleared, creditor below", alert("FUZZY", 1, sancExplanation(0.98, "17761", 0.41, "18323")), nil, nil, ""},
+		{"fuzzy, creditor nothing at all", alert("FUZZY", 1, json.RawMessage(`{"debtor.name":"Andriy Kovalenko","sanctions_match(debtor.name, sanctions_ofac_un)":{"score":0.98,"entity_id":"17761","list":"ofac-sdn"},
+			"sanctions_match(creditor.name, sanctions_ofac_un)":{"score":0,"entity_id":"","list":""}}`)), nil, nil, ""},
+		{"fuzzy, creditor fired", alert("FUZZY", 1, sancExplanation(0.98, "17761", 0.9, "18323")), nil, nil, "creditor"},
+		{"fuzzy, creditor exactly at a strict threshold", alert("STRICT", 1, sancExplanation(0.98, "17761", 0.88, "18323")), nil, nil, ""},
+		{"custom: fired on the amount", alert("CUSTOM", 1, exactExplanation("CABELLO RONDON, Jose David", "")), nil, nil, "amount_eur > 1000000"},
+		{"rule version not loaded", alert("EXACT", 2, exactExplanation("CABELLO RONDON, Jose David", "")), nil, nil, "EXACT v2 is not in the running pack"},
+		{"explanation unreadable", alert("EXACT", 1, json.RawMessage(`[`)), nil, nil, "explanation"},
+		{"fuzzy, debtor cleared, no matcher for the list", alert("FUZZY", 1, sancExplanation(0.98, "17761", 0.41, "18323")), nil, sanctionsLists{},
+			"no sanctions list sanctions_ofac_un"},
+		{"fuzzy, debtor cleared, no name to score", alert("FUZZY", 1, json.RawMessage(`{"sanctions_match(debtor.name, sanctions_ofac_un)":{"score":0.98,"entity_id":"17761","list":"ofac-sdn"},
+			"sanctions_match(creditor.name, sanctions_ofac_un)":{"score":0,"entity_id":"","list":""}}`)), nil, nil, "does not give the name"},
+		{"two entities, the best cleared", gertlerAlert, clearings(gertler), nil, "still scores 0.933 against D.G.D. INVESTMENTS LTD. (ofac-sdn 23262)"},
+		{"two entities, the second cleared for another customer", gertlerAlert, clearings(gertler, dgdElsewhere), nil, "still scores 0.933"},
+		{"two entities, both cleared", gertlerAlert, clearings(gertler, dgd), nil, ""},
 	}
 	for _, tc := range tests {
-		if why := rc.unclosable(tc.a, active); (why == "") != (tc.why == "") || !strings.Contains(why, tc.why) {
+		act, ls := tc.active, tc.lists
+		if act == nil {
+			act = active
+		}
+		if ls == nil {
+			ls = lists
+		}
+		if why := rc.unclosable(tc.a, act, ls); (why == "") != (tc.why == "") || !strings.Contains(why, tc.why) {
 			t.Errorf("%s: reason %q, want %q", tc.name, why, tc.why)
 		}
 	}
-	if why := (ruleConditions{}).unclosable(alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "")), active); !strings.Contains(why, "without the rule pack") {
+	if why := (ruleConditions{}).unclosable(alert("EXACT", 1, exactExplanation("CABELLO RONDON, Jose David", "")), active, nil); !strings.Contains(why, "without the rule pack") {
 		t.Errorf("no pack: reason %q", why)
 	}
 }

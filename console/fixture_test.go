@@ -113,17 +113,20 @@ func execSQL(t testing.TB, dsn, q string) {
 
 var (
 	packOnce sync.Once
-	pack     *engine.RuleSet
+	pack     *rules.Compiled
 	packErr  error
 )
 
-func loadPack(t testing.TB) *engine.RuleSet {
-	packOnce.Do(func() { pack, packErr = rules.Load(packDir, rules.Options{FX: fx.Default()}) })
+// loadCompiled is the test pack with its sanctions matchers.
+func loadCompiled(t testing.TB) *rules.Compiled {
+	packOnce.Do(func() { pack, packErr = rules.LoadCompiled(packDir, rules.Options{FX: fx.Default()}) })
 	if packErr != nil {
 		t.Fatal(packErr)
 	}
 	return pack
 }
+
+func loadPack(t testing.TB) *engine.RuleSet { return loadCompiled(t).Rules }
 
 // packVersion is the version of the shipped pack's rule id, so tests
 // write alerts as the running pack raises them.
@@ -214,11 +217,11 @@ func newEnv(t testing.TB, suffix string, n int) *env {
 
 func startEnv(t testing.TB, dsn string) *env {
 	t.Helper()
-	return startEnvPack(t, dsn, packDir, loadPack(t))
+	return startEnvPack(t, dsn, packDir, loadCompiled(t))
 }
 
 // startEnvPack is startEnv with another running pack, loaded from dir.
-func startEnvPack(t testing.TB, dsn, dir string, rs *engine.RuleSet) *env {
+func startEnvPack(t testing.TB, dsn, dir string, c *rules.Compiled) *env {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := clickhouse.Migrate(ctx, dsn, nil); err != nil {
@@ -234,7 +237,7 @@ func startEnvPack(t testing.TB, dsn, dir string, rs *engine.RuleSet) *env {
 	}
 	cfg := Config{ClickHouse: dsn, Listen: "127.0.0.1:0", Users: testUsers(t), Rules: dir, SessionTTL: time.Hour,
 		ClearedMatchSweep: time.Second}
-	cons, err := New(cfg, Deps{Store: st, Rules: rs, RulesPath: dir, GoAML: m,
+	cons, err := New(cfg, Deps{Store: st, Rules: c.Rules, Sanctions: c.Sanctions, RulesPath: dir, GoAML: m,
 		Log: slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	if err != nil {
 		t.Fatal(err)

@@ -2,11 +2,13 @@ package console
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/socwatch/socwatch/console/store"
+	"github.com/socwatch/socwatch/engine/sanctions"
 )
 
 // The explanation entries in which a rule names what a party's name
@@ -35,6 +37,13 @@ type sanctionsHit struct {
 	Alias    string  `json:"alias,omitempty"`
 	Score    float64 `json:"score"`
 	Exact    bool    `json:"exact,omitempty"`
+	// Next marks a fuzzy match the explanation does not name: the entity
+	// the party's name matches best once the entities cleared for the
+	// account are left out (runningPack.hits).
+	Next bool `json:"next,omitempty"`
+	// field and screened are the rule's call of a fuzzy match,
+	// sanctions_score(field, "screened"), screened a list of the pack.
+	field, screened string
 }
 
 // key is what a clearing is keyed by: the customer's account and the
@@ -97,7 +106,8 @@ func (t matchThresholds) sanctionsHits(a *store.Alert) []sanctionsHit {
 			if thr, known := t[thresholdKey{a.RuleID, int(a.RuleVersion), f, list}]; known && match.Score < thr {
 				continue
 			}
-			field, h = f, sanctionsHit{List: match.List, EntityID: match.EntityID, Name: match.Name, Alias: match.Alias, Score: match.Score}
+			field, h = f, sanctionsHit{List: match.List, EntityID: match.EntityID, Name: match.Name, Alias: match.Alias, Score: match.Score,
+				field: f, screened: list}
 		} else if f, list, listed, ok := decodeNameMatch(k, raw); ok {
 			field, h = f, sanctionsHit{List: list, Name: listed, Score: 1, Exact: true}
 		} else {
@@ -116,14 +126,19 @@ func (t matchThresholds) sanctionsHits(a *store.Alert) []sanctionsHit {
 		}
 		out = append(out, h)
 	}
-	// Debtor first: map order is random, the page and the trail are not.
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Party != out[j].Party {
-			return out[i].Party == "debtor"
-		}
-		return out[i].List+out[i].key().Entity < out[j].List+out[j].key().Entity
-	})
+	sortHits(out)
 	return out
+}
+
+// sortHits puts the debtor's first, each party's by list and entity: map
+// order is random, the page and the trail are not.
+func sortHits(hits []sanctionsHit) {
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Party != hits[j].Party {
+			return hits[i].Party == "debtor"
+		}
+		return hits[i].List+hits[i].key().Entity < hits[j].List+hits[j].key().Entity
+	})
 }
 
 // listedMatch is a sanctions_match explanation entry: the listed entity a
@@ -158,6 +173,12 @@ func (m listedMatch) String() string {
 	return s + " · " + m.List + " " + m.EntityID + " · score " + strconv.FormatFloat(m.Score, 'f', 3, 64)
 }
 
+// stillScores says that a name scored again without the entities cleared
+// for its customer still matches m.
+func (m listedMatch) stillScores() string {
+	return fmt.Sprintf("with the entities cleared for the customer left out, the name still scores %.3f against %s (%s %s)", m.Score, m.Name, m.List, m.EntityID)
+}
+
 // decodeNameMatch reads a "name_match(FIELD, LIST)" entry that holds the
 // list's spelling of the name matched (false, when it did not match, is
 // not one).
@@ -180,4 +201,37 @@ func parseMatchKey(k, prefix string) (field, list string, ok bool) {
 	}
 	field, list, ok = strings.Cut(strings.TrimSuffix(inner, ")"), ", ")
 	return field, list, ok && field != "" && list != ""
+}
+
+// sanctionsLists are the running pack's sanctions lists by name (the
+// LIST of sanctions_score(FIELD, "LIST")), whose matchers score a name as
+// the rule did; none without a pack.
+type sanctionsLists map[string]*sanctions.Matcher
+
+// rescore scores name, a party's name on an alert, against the pack's
+// sanctions list with the entities of left (keys of the party's account;
+// the clearings in force for it) left out: the best match the rule would
+// have found had those entities not been listed. why says, when not "",
+// why it cannot: the console has no matcher for the list (no pack, or
+// the pack lacks the list) or the explanation does not give the name.
+func (l sanctionsLists) rescore(list, name, account string, left map[matchKey]*store.Clearing) (next listedMatch, why string) {
+	m := l[list]
+	switch {
+	case m == nil:
+		return next, "the running pack has no sanctions list " + list + " to score the name again without the cleared entities"
+	case name == "":
+		return next, "the explanation does not give the name to score again without the cleared entities"
+	}
+	r := m.BestExcept(name, "", func(list, entityID string) bool { return left[matchKey{account, list, entityID}] != nil })
+	return listedMatch{Score: r.Score, EntityID: r.EntityID, List: r.List, Name: r.Name, Alias: r.Alias}, ""
+}
+
+// partyName is the value of field (debtor.name) in an explanation, ""
+// when it holds none.
+func partyName(expl map[string]json.RawMessage, field string) string {
+	var name string
+	if json.Unmarshal(expl[field], &name) != nil {
+		return ""
+	}
+	return name
 }

@@ -276,11 +276,12 @@ func (s *Server) queuePage(w http.ResponseWriter, r *http.Request) {
 
 // ruleNames lists the running pack's rule ids and typologies for filters.
 func (s *Server) ruleNames() (ids, typologies []string) {
-	if s.deps.Rules == nil {
+	rs := s.pack().rules
+	if rs == nil {
 		return nil, nil
 	}
 	seen := map[string]bool{}
-	for _, r := range s.deps.Rules.Rules {
+	for _, r := range rs.Rules {
 		ids = append(ids, r.ID)
 		if !seen[r.Typology] {
 			seen[r.Typology] = true
@@ -338,9 +339,9 @@ func (s *Server) alertPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &alertView{detail: d, Users: s.users.names(), Dispositions: Dispositions,
-		Supervisor: principalOf(r).user.AtLeast(users.Supervisor), Cases: open, Matches: matches, rules: s.deps.Rules}
+		Supervisor: principalOf(r).user.AtLeast(users.Supervisor), Cases: open, Matches: matches, rules: s.pack().rules}
 	if len(matches) > 0 && d.Alert.Status != "closed" {
-		v.KeptOpen = s.conditions.unclosable(d.Alert, allCleared(matches))
+		v.KeptOpen = s.pack().unclosable(d.Alert, allCleared(matches))
 	}
 	s.render(w, r, http.StatusOK, "alert", v)
 }

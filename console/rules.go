@@ -71,9 +71,9 @@ func (s *Server) ruleReport(r *http.Request) (*rulesView, error) {
 		v.Pack = packName(s.deps.RulesPath)
 	}
 	seen := map[string]bool{}
-	if s.deps.Rules != nil {
-		v.Hash = s.deps.Rules.Hash
-		for _, rl := range s.deps.Rules.Rules {
+	if rs := s.pack().rules; rs != nil {
+		v.Hash = rs.Hash
+		for _, rl := range rs.Rules {
 			seen[rl.ID] = true
 			file, _, _ := strings.Cut(rl.Source, ":")
 			v.Rules = append(v.Rules, ruleRow{ID: rl.ID, Version: rl.Version, Name: rl.Name, Mode: rl.Mode,

@@ -50,10 +50,12 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (*Running, error) 
 	}
 	deps := Deps{Store: st, Log: log, FX: fx.Default(), RulesPath: cfg.Rules, Metrics: cfg.Metrics}
 	if cfg.Rules != "" {
-		if deps.Rules, err = rules.Load(cfg.Rules, rules.Options{FX: deps.FX}); err != nil {
+		c, err := rules.LoadCompiled(cfg.Rules, rules.Options{FX: deps.FX})
+		if err != nil {
 			st.Close()
 			return nil, fmt.Errorf("console rules: %w", err)
 		}
+		deps.Rules, deps.Sanctions = c.Rules, c.Sanctions
 	}
 	if cfg.GoAML != "" {
 		if deps.GoAML, err = goaml.LoadMapping(cfg.GoAML); err != nil {

@@ -19,6 +19,8 @@ import (
 	"github.com/socwatch/socwatch/console/store"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/sanctions"
+	"github.com/socwatch/socwatch/rules"
 )
 
 // Deps are what a Server works with; only Store and Users are required.
@@ -27,7 +29,13 @@ type Deps struct {
 	// Rules is the running pack (nil: the rules page lists rules seen in
 	// alerts only, and a backtest has no default pack).
 	Rules *engine.RuleSet
-	// RulesPath is where Rules was loaded from (the backtest default).
+	// Sanctions are its sanctions lists' matchers by list name
+	// (rules.Compiled), which score a name again without the entities
+	// cleared for a customer; none: a cleared fuzzy match never closes
+	// an alert.
+	Sanctions map[string]*sanctions.Matcher
+	// RulesPath is where Rules was loaded from (the backtest default);
+	// the console re-reads it when its files change.
 	RulesPath string
 	GoAML     *goaml.Mapping // nil: goAML export is refused
 	FX        *fx.Table      // rates for backtests (fx.Default() when nil)
@@ -49,14 +57,11 @@ type Server struct {
 	backtests  *backtests
 	mux        *http.ServeMux
 	queryLimit time.Duration
-	// thresholds are the running pack's sanctions_score thresholds, which
-	// tell an alert's matches that fired from the ones merely explained.
-	thresholds matchThresholds
-	// conditions are the running pack's rule conditions, which tell
-	// whether a rule could have fired without its cleared matches.
-	conditions ruleConditions
-	sweep      *sweeper
-	ageing     *queueAgeing
+	// packs holds the running pack (Deps.Rules), re-read from
+	// Deps.RulesPath when its files change.
+	packs  *packReloader
+	sweep  *sweeper
+	ageing *queueAgeing
 }
 
 // New builds the console handler.
@@ -93,8 +98,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("console: random key: %w", err)
 	}
 	s.backtests = newBacktests(s)
-	s.conditions = newRuleConditions(deps.Rules)
-	s.thresholds = s.conditions.thresholds()
+	s.packs = newPackReloader(deps.RulesPath, &rules.Compiled{Rules: deps.Rules, Sanctions: deps.Sanctions})
 	s.sweep = newSweeper(s, cfg.ClearedMatchSweep)
 	if s.ageing, err = newQueueAgeing(deps.Metrics); err != nil {
 		return nil, err
@@ -102,6 +106,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// pack is the running pack: Deps.Rules, or what the sweep re-read since.
+func (s *Server) pack() *runningPack { return s.packs.pack() }
 
 // ServeHTTP makes the Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }

@@ -12,6 +12,7 @@ import (
 	"github.com/expr-lang/expr/vm"
 	"github.com/socwatch/socwatch/engine"
 	"github.com/socwatch/socwatch/engine/fx"
+	"github.com/socwatch/socwatch/engine/sanctions"
 )
 
 // Typologies is the fixed typology vocabulary shared by alerts and
@@ -61,11 +62,30 @@ func (o *Options) defaults() {
 
 // Load parses and compiles the pack at path (a directory or one file).
 func Load(path string, opts Options) (*engine.RuleSet, error) {
+	c, err := LoadCompiled(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.Rules, nil
+}
+
+// Compiled is a compiled pack with the matchers of its sanctions lists
+// (kind sanctions) by list name, what its sanctions_score calls score
+// against: a reader of its alerts (the console) scores a name with them
+// as the rule did. engine.RuleSet does not hold them: engine/sanctions'
+// tests import engine.
+type Compiled struct {
+	Rules     *engine.RuleSet
+	Sanctions map[string]*sanctions.Matcher
+}
+
+// LoadCompiled is Load with the pack's sanctions matchers.
+func LoadCompiled(path string, opts Options) (*Compiled, error) {
 	p, err := ParseLimits(path, opts.Limits)
 	if err != nil {
 		return nil, err
 	}
-	return Compile(p, opts)
+	return compile(p, opts)
 }
 
 var identRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
@@ -80,6 +100,15 @@ var reserved = map[string]bool{
 // Compile type-checks and compiles a parsed pack. It returns every problem
 // found, each with file:line, or a RuleSet ready to run.
 func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
+	c, err := compile(p, opts)
+	if err != nil {
+		return nil, err
+	}
+	return c.Rules, nil
+}
+
+// compile is Compile with the pack's sanctions matchers.
+func compile(p *Pack, opts Options) (*Compiled, error) {
 	opts.defaults()
 	var probs Problems
 	rs := &engine.RuleSet{Lateness: opts.DefaultLateness}
@@ -177,7 +206,13 @@ func Compile(p *Pack, opts Options) (*engine.RuleSet, error) {
 		rs.Traced = rs.Traced || a.ReadsTrace || a.Field != nil && isTraceField(a.Field.Path)
 	}
 	rs.Hash = p.hash(lists)
-	return rs, nil
+	c := &Compiled{Rules: rs, Sanctions: map[string]*sanctions.Matcher{}}
+	for name, l := range lists {
+		if l.Matcher != nil {
+			c.Sanctions[name] = l.Matcher
+		}
+	}
+	return c, nil
 }
 
 func compileAggregate(d *AggregateDecl, base []expr.Option, lists map[string]*List, sites *callSites, opts Options) (*engine.Aggregate, error) {

@@ -359,3 +359,28 @@ func symlink(t *testing.T, target, link string) {
 		t.Fatal(err)
 	}
 }
+
+// TestLoadCompiledSanctions: the compiled pack holds the matcher of each
+// sanctions list by its name, the one sanctions_score scores with, and
+// no other list.
+func TestLoadCompiledSanctions(t *testing.T) {
+	dir := t.TempDir()
+	var b bytes.Buffer
+	if err := sanctions.WriteCompact(&b, []sanctions.Entity{{List: "T", ID: "1", Type: "person", Name: "KOWALSKI, Jan"}}); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "s.csv"), b.String())
+	writeFile(t, filepath.Join(dir, "p.yaml"), ruleWith("lists:\n  s: {file: s.csv, kind: sanctions}\n  v: {values: [x]}\n",
+		`sanctions_score(debtor.name, "s") > 0.9 || in_list(debtor.country, "v")`))
+	c, err := LoadCompiled(dir, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.Sanctions["s"]
+	if len(c.Sanctions) != 1 || m == nil || len(c.Rules.Rules) != 1 {
+		t.Fatalf("sanctions matchers %v, rules %d: want list s only, one rule", c.Sanctions, len(c.Rules.Rules))
+	}
+	if got := m.Best("Jan Kowalski", ""); got.EntityID != "1" || got.List != "T" {
+		t.Errorf("list s's matcher: %+v, want T/1", got)
+	}
+}

@@ -60,6 +60,25 @@ func (p *Pack) hash(lists map[string]*List) string {
 	return hex.EncodeToString(h.Sum(nil))[:12]
 }
 
+// Fingerprint hashes names, sizes and modification times of every file
+// under path: cheap enough to poll (socwatch run's reloads, the
+// console's), and it changes on any edit.
+func Fingerprint(path string) string {
+	h := sha256.New()
+	filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			h.Write([]byte(p))
+			h.Write([]byte(info.ModTime().String()))
+			h.Write([]byte{byte(info.Size()), byte(info.Size() >> 8), byte(info.Size() >> 16)})
+		}
+		return nil
+	})
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // Settings are pack-wide options.
 type Settings struct {
 	// Lateness is how far behind an account's newest event an event may

@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"syscall"
 	"time"
@@ -35,7 +31,7 @@ func watchRules(ctx context.Context, path string, interval time.Duration, opts r
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	last := packFingerprint(path)
+	last := rules.Fingerprint(path)
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -45,13 +41,13 @@ func watchRules(ctx context.Context, path string, interval time.Duration, opts r
 		case <-hup:
 			log.Info("SIGHUP: reloading rules", "path", path)
 		case <-t.C:
-			fp := packFingerprint(path)
+			fp := rules.Fingerprint(path)
 			if fp == last {
 				continue
 			}
 			log.Info("rule files changed: reloading", "path", path)
 		}
-		last = packFingerprint(path)
+		last = rules.Fingerprint(path)
 		rs, err := loadWithin(path, opts, reloadTimeout)
 		if err == nil && admit != nil {
 			err = admit(rs)
@@ -97,24 +93,6 @@ func loadWithin(path string, opts rules.Options, timeout time.Duration) (*engine
 	case <-t.C:
 		return nil, fmt.Errorf("loading %s did not finish within %s", path, timeout)
 	}
-}
-
-// packFingerprint hashes names, sizes and modification times of every file
-// under path: cheap enough to poll, and it changes on any edit.
-func packFingerprint(path string) string {
-	h := sha256.New()
-	filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return nil
-		}
-		if info, err := d.Info(); err == nil {
-			h.Write([]byte(p))
-			h.Write([]byte(info.ModTime().String()))
-			h.Write([]byte{byte(info.Size()), byte(info.Size() >> 8), byte(info.Size() >> 16)})
-		}
-		return nil
-	})
-	return hex.EncodeToString(h.Sum(nil))
 }
 
 // reloadAdmit refuses, for an instance started with rule set started, a

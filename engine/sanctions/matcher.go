@@ -234,13 +234,9 @@ func (m *Matcher) Score(name, list string) float64 { return m.Best(name, list).S
 // Results are cached per (list, name): a repeated counterparty costs one
 // map look-up and no allocation.
 func (m *Matcher) Best(name, list string) Match {
-	lid := int32(-1)
-	if list != "" {
-		id, ok := m.listIDs[list]
-		if !ok {
-			return Match{}
-		}
-		lid = id
+	lid, ok := m.listID(list)
+	if !ok {
+		return Match{}
 	}
 	var c *genCache[Match]
 	if m.caches != nil {
@@ -249,11 +245,42 @@ func (m *Matcher) Best(name, list string) Match {
 			return r
 		}
 	}
-	r := m.compute(name, lid)
+	r := m.compute(name, lid, nil)
 	if c != nil {
 		c.put(name, r)
 	}
 	return r
+}
+
+// listID is the number of list, -1 for "" (every list); not ok for a list
+// the matcher does not hold.
+func (m *Matcher) listID(list string) (int32, bool) {
+	if list == "" {
+		return -1, true
+	}
+	id, ok := m.listIDs[list]
+	return id, ok
+}
+
+// BestExcept is Best with the entities skip reports (by their list and
+// id) left out, as if they were not listed: what a rule would have scored
+// had they not been, for a console that must know whether a name still
+// hits once an analyst has cleared its best match. It scores as Best does
+// (the same candidates, minus the skipped entities' names, the same
+// scoring) but is not cached and marks the skipped names first, a pass
+// over every listed name: a cold path, not for screening a stream.
+func (m *Matcher) BestExcept(name, list string, skip func(list, entityID string) bool) Match {
+	lid, ok := m.listID(list)
+	if !ok {
+		return Match{}
+	}
+	skipped := make([]uint64, (len(m.names)+63)/64)
+	for ni := range m.names {
+		if e := &m.ents[m.names[ni].ent]; skip(e.List, e.ID) {
+			skipped[ni>>6] |= 1 << (ni & 63)
+		}
+	}
+	return m.compute(name, lid, skipped)
 }
 
 // query is a name prepared for comparison.
@@ -381,7 +408,10 @@ type scratch struct {
 // threshold unless its other words are near-misses of the query's.
 const minShare = 0.4
 
-func (m *Matcher) compute(name string, lid int32) Match {
+// compute finds the best listed name for name within list lid (-1: every
+// list); skipped, when not nil, has a bit per listed name left out
+// (BestExcept).
+func (m *Matcher) compute(name string, lid int32, skipped []uint64) Match {
 	s := m.scratch.Get().(*scratch)
 	defer m.scratch.Put(s)
 	ws, form := appendWords(s.words, name)
@@ -446,6 +476,11 @@ func (m *Matcher) compute(name string, lid int32) Match {
 	s.touched = s.touched[:0]
 	clear(s.strong)
 	clear(s.reached)
+	if skipped != nil {
+		// Before the cap below, so that other names take the places of
+		// the skipped ones, as they would were those not listed.
+		s.cands = slices.DeleteFunc(s.cands, func(c cand) bool { return skipped[c.ni>>6]&(1<<(c.ni&63)) != 0 })
+	}
 	// Listed names have three words on average.
 	if maxCand := max(8, m.maxCand/(3*len(q.toks))); len(s.cands) > maxCand {
 		s.cands = selectTop(s.cands, maxCand, s.reached)

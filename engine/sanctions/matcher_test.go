@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -173,5 +174,59 @@ func TestScoreBoundBoundsScore(t *testing.T) {
 	t.Logf("%d pairs, %d with a score above 0", pairs, positive)
 	if positive < pairs/100 {
 		t.Fatalf("only %d of %d pairs score above 0: the test compares too few alike names", positive, pairs)
+	}
+}
+
+// TestBestExcept: a name close to two entities scores the second's score
+// once the best is left out, and below the threshold once both are; the
+// skip names an entity by list and id (ids repeat across lists). The
+// cached Best is not changed by it.
+func TestBestExcept(t *testing.T) {
+	m := NewMatcher([]Entity{
+		{ID: "7", List: "a", Name: "KOVALENKO, Andriy", Type: TypePerson},
+		{ID: "8", List: "b", Name: "KOVALENKO, Andrey", Type: TypePerson},
+		{ID: "7", List: "b", Name: "Fjord Shipping AS", Type: TypeCompany},
+	}, Options{})
+	const name = "Andriy Kovalenko"
+	best := m.Best(name, "")
+	// The second entity's score as the matcher scores it: the best of
+	// its list.
+	second := m.Best(name, "b")
+	if best.EntityID != "7" || best.List != "a" || best.Score < DefaultThreshold ||
+		second.EntityID != "8" || second.Score < DefaultThreshold || second.Score >= best.Score {
+		t.Fatalf("best %+v, second %+v: want a/7 first, b/8 second, both hits", best, second)
+	}
+	skipping := func(keys ...string) func(list, id string) bool {
+		return func(list, id string) bool { return slices.Contains(keys, list+"/"+id) }
+	}
+	tests := []struct {
+		name    string
+		skip    func(list, id string) bool
+		list    string
+		wantID  string
+		wantLst string
+		score   float64 // wanted score; -1: below the threshold
+	}{
+		{"nothing skipped", skipping(), "", "7", "a", best.Score},
+		{"best skipped: the second", skipping("a/7"), "", "8", "b", second.Score},
+		{"same id on another list skipped: still the best", skipping("b/7"), "", "7", "a", best.Score},
+		{"both skipped", skipping("a/7", "b/8"), "", "", "", -1},
+		{"list filter, its hit skipped", skipping("b/8"), "b", "", "", -1},
+		{"unknown list", skipping(), "nope", "", "", -1},
+	}
+	for _, tc := range tests {
+		got := m.BestExcept(name, tc.list, tc.skip)
+		if tc.score < 0 {
+			if got.Score >= DefaultThreshold {
+				t.Errorf("%s: %+v, want below %v", tc.name, got, DefaultThreshold)
+			}
+			continue
+		}
+		if got.EntityID != tc.wantID || got.List != tc.wantLst || got.Score != tc.score {
+			t.Errorf("%s: %+v, want %s/%s scoring %v", tc.name, got, tc.wantLst, tc.wantID, tc.score)
+		}
+	}
+	if again := m.Best(name, ""); again != best {
+		t.Errorf("Best after BestExcept: %+v, want %+v", again, best)
 	}
 }
