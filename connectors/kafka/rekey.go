@@ -137,10 +137,9 @@ type Rekeyer struct {
 	ownDLQ     bool // DeadLetter was created here and is closed by Run
 
 	// EXPERIMENTAL batched copies.
-	partitioner      kgo.Partitioner
-	topicPartitioner map[string]kgo.TopicPartitioner
-	outParts         map[string]int
-	pending          map[topicPartition]*copyBatch
+	partitioner kgo.Partitioner
+	outParts    map[string]int
+	pending     map[topicPartition]*copyBatch
 }
 
 // NewRekeyer validates cfg and creates the client (consumer and producer).
@@ -185,7 +184,7 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
 		merge: newMerger(cfg.Prepare, cfg.FutureBound, cfg.MergeIdle), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
 		outputTopic: make(map[string]string), ownDLQ: ownDLQ,
-		partitioner: kgo.StickyKeyPartitioner(nil), topicPartitioner: make(map[string]kgo.TopicPartitioner), outParts: make(map[string]int), pending: make(map[topicPartition]*copyBatch)}
+		partitioner: kgo.StickyKeyPartitioner(nil), outParts: make(map[string]int), pending: make(map[topicPartition]*copyBatch)}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
 	}
@@ -323,12 +322,7 @@ func (r *Rekeyer) emitAll(ctx context.Context) {
 // partitionOf is the internal partition of key (Kafka's murmur2, as the
 // default partitioner).
 func (r *Rekeyer) partitionOf(out string, key []byte) int32 {
-	tp := r.topicPartitioner[out]
-	if tp == nil {
-		tp = r.partitioner.ForTopic(out) // seeds a random source: once per topic
-		r.topicPartitioner[out] = tp
-	}
-	return int32(tp.Partition(&kgo.Record{Key: key}, r.outParts[out]))
+	return int32(r.partitioner.ForTopic(out).Partition(&kgo.Record{Key: key}, r.outParts[out]))
 }
 
 // flush produces tp's pending copies as one record.
