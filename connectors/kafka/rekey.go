@@ -135,11 +135,6 @@ type Rekeyer struct {
 	perspValue [][]byte
 	opts       []kgo.Opt
 	ownDLQ     bool // DeadLetter was created here and is closed by Run
-
-	// EXPERIMENTAL batched copies.
-	partitioner kgo.Partitioner
-	outParts    map[string]int
-	pending     map[topicPartition]*copyBatch
 }
 
 // NewRekeyer validates cfg and creates the client (consumer and producer).
@@ -183,8 +178,7 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 	}
 	r := &Rekeyer{cfg: cfg, m: m, log: cfg.Logger.With("component", "kafka-rekey", "group", cfg.Group),
 		merge: newMerger(cfg.Prepare, cfg.FutureBound, cfg.MergeIdle), cps: make(map[topicPartition]*checkpoint), paused: make(map[topicPartition]bool),
-		outputTopic: make(map[string]string), ownDLQ: ownDLQ,
-		partitioner: kgo.StickyKeyPartitioner(nil), outParts: make(map[string]int), pending: make(map[topicPartition]*copyBatch)}
+		outputTopic: make(map[string]string), ownDLQ: ownDLQ}
 	for _, t := range cfg.Topics {
 		r.outputTopic[t] = t + cfg.OutputSuffix
 	}
@@ -204,7 +198,6 @@ func NewRekeyer(cfg RekeyConfig) (*Rekeyer, error) {
 		kgo.FetchMaxWait(250*time.Millisecond),
 		kgo.RequiredAcks(kgo.AllISRAcks()),
 		kgo.ProducerLinger(5*time.Millisecond),
-		kgo.RecordPartitioner(kgo.ManualPartitioner()),
 		// lz4: on the internal topic's batches (BenchmarkInternalTopicCompression,
 		// bench/README.md "Binary internal topic") it keeps 136 of 409
 		// bytes per copy for about 1.1 µs of compress+decompress CPU per
@@ -310,35 +303,10 @@ func (r *Rekeyer) emitAll(ctx context.Context) {
 	for ctx.Err() == nil {
 		rec, prep, future := r.merge.pop()
 		if rec == nil {
-			break
+			return
 		}
 		r.emit(ctx, rec, &prep, future)
 	}
-	for tp := range r.pending {
-		r.flush(ctx, tp)
-	}
-}
-
-// partitionOf is the internal partition of key (Kafka's murmur2, as the
-// default partitioner).
-func (r *Rekeyer) partitionOf(out string, key []byte) int32 {
-	return int32(r.partitioner.ForTopic(out).Partition(&kgo.Record{Key: key}, r.outParts[out]))
-}
-
-// flush produces tp's pending copies as one record.
-func (r *Rekeyer) flush(ctx context.Context, tp topicPartition) {
-	b := r.pending[tp]
-	if b == nil || len(b.ins) == 0 {
-		return
-	}
-	delete(r.pending, tp)
-	rec := &kgo.Record{Topic: tp.topic, Partition: tp.partition, Value: b.buf, Timestamp: b.ts,
-		Headers: []kgo.RecordHeader{{Key: HeaderBatch, Value: []byte("1")}, {Key: HeaderEncoding, Value: b.enc}}}
-	r.cl.Produce(ctx, rec, func(_ *kgo.Record, err error) {
-		for _, in := range b.ins {
-			in.ack(err)
-		}
-	})
 }
 
 // emit produces the copies of one input record and acknowledges its span
@@ -375,45 +343,35 @@ func (r *Rekeyer) emit(ctx context.Context, in *kgo.Record, prep *Prepared, futu
 	if r.cfg.Release != nil && len(prep.Keys) == len(r.cfg.Perspectives) && prep.Value != nil {
 		r.cfg.Release(prep)
 	}
-	done := func(ferr error) {
-		if isRecordError(ferr) {
-			// Producing it again would fail again: a poison pill,
-			// not a reason to stop the stage.
-			r.deadLetter(ctx, in, produceRejectReason(ferr), ferr.Error(), ack)
-			return
-		}
-		if ferr == nil {
-			r.m.forwarded.Observe(time.Since(in.Timestamp).Seconds())
-		}
-		ack(ferr)
-	}
-	out := r.outputTopic[in.Topic]
-	if len(prep.Keys) != len(r.cfg.Perspectives) {
-		// Forwarded as it came, after the copies before it in its partition.
-		c := r.copies(in, prep)[0]
-		c.Partition = r.partitionOf(out, c.Key)
-		r.flush(ctx, topicPartition{out, c.Partition})
-		r.cl.Produce(ctx, &c, func(_ *kgo.Record, err error) { done(err) })
-		return
-	}
-	value := in.Value
-	if prep.Value != nil {
-		value = prep.Value
-	}
-	ic := &inputCopies{pending: len(prep.Keys), done: done}
-	src := appendPosition(make([]byte, 0, len(in.Topic)+2*20), in.Topic, in.Partition, in.Offset)
-	for i, key := range prep.Keys {
-		tp := topicPartition{out, r.partitionOf(out, key)}
-		b := r.pending[tp]
-		if b == nil {
-			b = &copyBatch{enc: prep.Encoding, ts: r.copyTime(out, in.Timestamp)}
-			r.pending[tp] = b
-		}
-		b.buf = appendBatchCopy(b.buf, r.perspValue[i], src, key, value)
-		b.ins = append(b.ins, ic)
-		if len(b.buf) >= batchFlushBytes {
-			r.flush(ctx, tp)
-		}
+	copies := r.copies(in, prep)
+	var (
+		mu       sync.Mutex
+		pending  = len(copies)
+		firstErr error
+	)
+	for i := range copies {
+		r.cl.Produce(ctx, &copies[i], func(_ *kgo.Record, err error) {
+			mu.Lock()
+			if err != nil && firstErr == nil {
+				firstErr = err
+			}
+			pending--
+			last, ferr := pending == 0, firstErr
+			mu.Unlock()
+			if !last {
+				return
+			}
+			if isRecordError(ferr) {
+				// Producing it again would fail again: a poison pill,
+				// not a reason to stop the stage.
+				r.deadLetter(ctx, in, produceRejectReason(ferr), ferr.Error(), ack)
+				return
+			}
+			if ferr == nil {
+				r.m.forwarded.Observe(time.Since(in.Timestamp).Seconds())
+			}
+			ack(ferr)
+		})
 	}
 }
 
@@ -718,15 +676,6 @@ func (r *Rekeyer) ensureOutputTopics(ctx context.Context) (int, error) {
 			return 0, fmt.Errorf("internal topic: %w", err)
 		}
 		r.minAge[out] = retentionMinAge(cfg)
-		for r.outParts[out] == 0 {
-			d, err := adm.ListTopics(ctx, out)
-			if err != nil {
-				return 0, fmt.Errorf("list internal topic %s: %w", out, err)
-			}
-			if r.outParts[out] = len(d[out].Partitions); r.outParts[out] == 0 {
-				time.Sleep(100 * time.Millisecond)
-			}
-		}
 	}
 	return limit, nil
 }

@@ -216,20 +216,16 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 // Perspectives and encodings take a few values, which strs (one per
 // partition reader) keeps, so they are not allocated per record.
 func toRecords(rs []*kgo.Record, strs *intern.Strings) []engine.Record {
-	recs := make([]engine.Record, 0, len(rs))
+	recs := make([]engine.Record, len(rs))
 	var buf []byte
-	for _, r := range rs {
+	for i, r := range rs {
 		var src, srcTopic, srcPartition, srcOffset []byte
-		var rec engine.Record
-		batched := false
 		for _, h := range r.Headers {
 			switch h.Key {
-			case HeaderBatch:
-				batched = true
 			case HeaderPerspective:
-				rec.Perspective = strs.Kept(slotPerspective, h.Value, true)
+				recs[i].Perspective = strs.Kept(slotPerspective, h.Value, true)
 			case HeaderEncoding:
-				rec.Encoding = strs.Kept(slotEncoding, h.Value, true)
+				recs[i].Encoding = strs.Kept(slotEncoding, h.Value, true)
 			case HeaderSource:
 				src = h.Value
 			case HeaderSourceTopic:
@@ -240,30 +236,12 @@ func toRecords(rs []*kgo.Record, strs *intern.Strings) []engine.Record {
 				srcOffset = h.Value
 			}
 		}
-		if batched {
-			n := len(recs)
-			if splitBatch(r.Value, func(persp, src, key, value []byte) {
-				c := engine.Record{Key: key, Value: value, Time: r.Timestamp, Encoding: rec.Encoding,
-					Perspective: strs.Kept(slotPerspective, persp, true)}
-				topic, partition, offset := r.Topic, r.Partition, r.Offset
-				if t, p, o, ok := copySource(src, nil, nil, nil); ok {
-					topic, partition, offset = string(t), p, o
-				}
-				buf = appendPosition(buf[:0], topic, partition, offset)
-				c.Position = string(buf)
-				recs = append(recs, c)
-			}) {
-				continue
-			}
-			recs, rec.Encoding = recs[:n], "" // malformed: screening rejects it whole
-		}
 		topic, partition, offset := r.Topic, r.Partition, r.Offset
 		if t, p, o, ok := copySource(src, srcTopic, srcPartition, srcOffset); ok {
 			topic, partition, offset = string(t), p, o
 		}
 		buf = appendPosition(buf[:0], topic, partition, offset)
-		rec.Key, rec.Value, rec.Time, rec.Position = r.Key, r.Value, r.Timestamp, string(buf)
-		recs = append(recs, rec)
+		recs[i].Key, recs[i].Value, recs[i].Time, recs[i].Position = r.Key, r.Value, r.Timestamp, string(buf)
 	}
 	return recs
 }
