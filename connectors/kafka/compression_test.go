@@ -13,16 +13,19 @@ import (
 )
 
 // internalBatches returns the records section of produce batches of the
-// internal topic as the re-key stage writes them: tx/1 copies of a
-// generated feed with their headers, in Kafka's record encoding, spread
-// over 8 partitions, 500 copies per batch (what the stage's batches held
-// in a 300,000-record socbench pipeline run: 400–570).
+// internal topic as the re-key stage writes them (Rekeyer.copies): tx/1
+// copies of a generated feed with their headers, in Kafka's record
+// encoding, spread over 8 partitions, 500 copies per batch (what the
+// stage's batches held in a 300,000-record socbench pipeline run:
+// 400–570).
 func internalBatches(tb testing.TB, n int) [][]byte {
 	tb.Helper()
-	tc, err := canonical.NewTranscoder(nil, 0, []string{"debtor.account", "creditor.account"})
+	persps := []string{"debtor.account", "creditor.account"}
+	tc, err := canonical.NewTranscoder(nil, 0, persps)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	stage := copyStage("transactions", persps...)
 	g := synth.New(synth.Config{Seed: 3, Count: n})
 	var tx engine.Tx
 	parts := make([][]byte, 8)
@@ -36,13 +39,11 @@ func internalBatches(tb testing.TB, n int) [][]byte {
 			continue
 		}
 		keys, _ := tc.AppendKeys(nil)
-		value := tc.AppendBinary(nil)
-		for i, persp := range []string{"debtor.account", "creditor.account"} {
-			headers := append(appendSourceHeaders(nil, "transactions", int32(off%8), off),
-				kgo.RecordHeader{Key: HeaderPerspective, Value: []byte(persp)},
-				kgo.RecordHeader{Key: HeaderEncoding, Value: []byte(canonical.EncodingTx)})
+		prep := Prepared{Keys: keys, Value: tc.AppendBinary(nil), Encoding: []byte(canonical.EncodingTx)}
+		in := kgo.Record{Topic: "transactions", Partition: int32(off % 8), Offset: off}
+		for i, c := range stage.copies(&in, &prep) {
 			p := int(keys[i][len(keys[i])-1]) % 8
-			parts[p] = appendRecord(parts[p], counts[p], keys[i], value, headers)
+			parts[p] = appendRecord(parts[p], counts[p], c.Key, c.Value, c.Headers)
 			if counts[p]++; counts[p] == batchCopies {
 				out, parts[p], counts[p] = append(out, parts[p]), nil, 0
 			}

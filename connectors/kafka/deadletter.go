@@ -142,8 +142,9 @@ func rejectedLetter(rj *engine.Rejected) letter {
 }
 
 // appendSourceHeaders appends the three source headers, which say which
-// record a copy or a dead letter comes from, to hs; their values share one
-// allocation (the re-key stage writes them on every copy).
+// input record a dead letter comes from, to hs; their values share one
+// allocation. Dead letters keep this documented form, which DLQ consumers
+// deduplicate by; copies carry the one HeaderSource instead.
 func appendSourceHeaders(hs []kgo.RecordHeader, topic string, partition int32, offset int64) []kgo.RecordHeader {
 	b := make([]byte, 0, len(topic)+2*20)
 	b = append(b, topic...)

@@ -10,7 +10,10 @@
 // account. Each input record is decoded once, when it is fetched, by the
 // integrator's Prepare (connectors/canonical); the result travels with the
 // record through the merge and gives the copies' keys and value (the
-// enriched transaction in binary, named by the socwatch-encoding header).
+// enriched transaction in binary, named by the socwatch-encoding header),
+// and each copy names its input record in one socwatch-source header
+// (topic/partition@offset; screening also reads the three source headers
+// of copies older builds wrote, and dead letters keep those three).
 // The internal topic's batches are lz4-compressed.
 //
 // Topology: the re-key stage's consumer group (<group>-rekey) uses

@@ -270,3 +270,13 @@ func delayCount(t *testing.T, reg *prometheus.Registry, stage string) uint64 {
 	}
 	return 0
 }
+
+// copyStage is a re-key stage without a client, enough to make the copies
+// (Rekeyer.copies) of records of topic in under perspectives.
+func copyStage(in string, perspectives ...string) *Rekeyer {
+	r := &Rekeyer{cfg: RekeyConfig{Perspectives: perspectives}, outputTopic: map[string]string{in: in + ".by-account"}}
+	for _, p := range perspectives {
+		r.perspValue = append(r.perspValue, []byte(p))
+	}
+	return r
+}

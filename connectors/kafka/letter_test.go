@@ -94,43 +94,64 @@ func TestIsRecordError(t *testing.T) {
 	}
 }
 
+// TestToRecordsNamesTheInputRecord: a copy's Position is its input
+// record's, read from the one source header this build writes or from the
+// three an older build wrote, so a topic holding both kinds of copies
+// dead-letters each under its input's position.
 func TestToRecordsNamesTheInputRecord(t *testing.T) {
-	copyOf := func(topic, partition, offset string) []kgo.RecordHeader {
-		return []kgo.RecordHeader{{Key: HeaderPerspective, Value: []byte("debtor.account")},
-			{Key: HeaderSourceTopic, Value: []byte(topic)}, {Key: HeaderSourcePartition, Value: []byte(partition)},
-			{Key: HeaderSourceOffset, Value: []byte(offset)}}
+	persp := kgo.RecordHeader{Key: HeaderPerspective, Value: []byte("debtor.account")}
+	oldCopy := func(topic, partition, offset string) []kgo.RecordHeader {
+		return []kgo.RecordHeader{persp, {Key: HeaderSourceTopic, Value: []byte(topic)},
+			{Key: HeaderSourcePartition, Value: []byte(partition)}, {Key: HeaderSourceOffset, Value: []byte(offset)}}
+	}
+	newCopy := func(source string) []kgo.RecordHeader {
+		return []kgo.RecordHeader{persp, {Key: HeaderSource, Value: []byte(source)}}
 	}
 	cases := []struct {
 		name    string
 		headers []kgo.RecordHeader
 		want    string
 	}{
-		{"re-keyed copy", copyOf("in", "3", "42"), "in/3@42"},
+		{"copy with the source header", newCopy("in/3@42"), "in/3@42"},
+		{"copy of a topic with dots and dashes", newCopy("bank.feed-1/0@9007199254740993"), "bank.feed-1/0@9007199254740993"},
+		{"copy an older build wrote", oldCopy("in", "3", "42"), "in/3@42"},
+		{"both forms: the source header wins", append(oldCopy("old", "1", "1"), kgo.RecordHeader{Key: HeaderSource, Value: []byte("in/3@42")}), "in/3@42"},
+		{"bad source header, valid old ones", append(oldCopy("in", "3", "42"), kgo.RecordHeader{Key: HeaderSource, Value: []byte("in/x@42")}), "in/3@42"},
 		{"plain record", nil, "in.by-account/1@7"},
-		{"bad partition header", copyOf("in", "x", "42"), "in.by-account/1@7"},
-		{"negative offset header", copyOf("in", "3", "-1"), "in.by-account/1@7"},
-		{"no topic header", copyOf("", "3", "42"), "in.by-account/1@7"},
+		{"source header without offset", newCopy("in/3@"), "in.by-account/1@7"},
+		{"source header without topic", newCopy("/3@42"), "in.by-account/1@7"},
+		{"source header without partition", newCopy("in@42"), "in.by-account/1@7"},
+		{"source header with negative partition", newCopy("in/-3@42"), "in.by-account/1@7"},
+		{"empty source header", newCopy(""), "in.by-account/1@7"},
+		{"bad partition header", oldCopy("in", "x", "42"), "in.by-account/1@7"},
+		{"negative offset header", oldCopy("in", "3", "-1"), "in.by-account/1@7"},
+		{"no topic header", oldCopy("", "3", "42"), "in.by-account/1@7"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			recs := toRecords([]*kgo.Record{{Topic: "in.by-account", Partition: 1, Offset: 7, Headers: tc.headers, Value: []byte("v")}}, new(intern.Strings))
-			if recs[0].Position != tc.want || string(recs[0].Value) != "v" {
-				t.Errorf("Position %q value %q, want %q", recs[0].Position, recs[0].Value, tc.want)
+			if recs[0].Position != tc.want || string(recs[0].Value) != "v" || recs[0].Perspective != "debtor.account" && tc.headers != nil {
+				t.Errorf("Position %q value %q perspective %q, want %q", recs[0].Position, recs[0].Value, recs[0].Perspective, tc.want)
 			}
 		})
 	}
 }
 
-func FuzzSourcePosition(f *testing.F) {
-	f.Add([]byte("in"), []byte("3"), []byte("42"))
-	f.Add([]byte(""), []byte("-1"), []byte("9999999999999999999999"))
-	f.Fuzz(func(t *testing.T, topic, partition, offset []byte) {
-		p, o, ok := sourcePosition(topic, partition, offset)
+// FuzzCopySource: whatever the headers hold, a position copySource accepts
+// is one parsePosition reads back unchanged, so a dead letter made from it
+// carries valid source headers.
+func FuzzCopySource(f *testing.F) {
+	f.Add([]byte("in/3@42"), []byte("in"), []byte("3"), []byte("42"))
+	f.Add([]byte("a/b/1@2@3"), []byte(""), []byte("-1"), []byte("9999999999999999999999"))
+	f.Fuzz(func(t *testing.T, src, topic, partition, offset []byte) {
+		top, p, o, ok := copySource(src, topic, partition, offset)
 		if !ok {
 			return
 		}
-		if p < 0 || o < 0 || len(topic) == 0 {
-			t.Fatalf("accepted %q %q %q as %d %d", topic, partition, offset, p, o)
+		pos := formatPosition(string(top), p, o)
+		gt, gp, gO, err := parsePosition(pos)
+		if err != nil || gt != string(top) || gp != p || gO != o {
+			t.Fatalf("accepted %q (headers %q %q %q) as %q, read back as %q %d %d %v", src, topic, partition, offset, pos, gt, gp, gO, err)
 		}
 	})
 }

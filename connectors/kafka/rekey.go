@@ -413,11 +413,12 @@ func (r *Rekeyer) closeDLQ() {
 // the input record with its original key and no perspective when prep has
 // no keys.
 //
-// The copies' records share one allocation, and so do their headers
-// (perspective, source position, encoding): after screening, the re-key
-// stage is what the pipeline allocates most, and every byte allocated
-// brings the next collection closer (bench/README.md, "Where the rest
-// goes").
+// Each copy carries three headers: its perspective, HeaderSource (the
+// input record's position, one header where older builds wrote three) and
+// the encoding. The copies' records share one allocation, and so do their
+// headers: after screening, the re-key stage is what the pipeline
+// allocates most, and every byte allocated brings the next collection
+// closer (bench/README.md, "Where the rest goes").
 func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []kgo.Record {
 	keys, persp, value, enc := prep.Keys, r.perspValue, in.Value, prep.Encoding
 	if prep.Value != nil {
@@ -429,11 +430,11 @@ func (r *Rekeyer) copies(in *kgo.Record, prep *Prepared) []kgo.Record {
 		inKey[0] = in.Key
 		keys, persp, value, enc = inKey[:], noPerspective[:], in.Value, nil
 	}
-	const perCopy = 5 // perspective, three source headers, encoding
+	const perCopy = 3 // perspective, source, encoding
 	n := len(keys)
-	hs := make([]kgo.RecordHeader, 1, n*perCopy)
+	hs := make([]kgo.RecordHeader, 2, n*perCopy)
 	hs[0] = kgo.RecordHeader{Key: HeaderPerspective, Value: persp[0]}
-	hs = appendSourceHeaders(hs, in.Topic, in.Partition, in.Offset)
+	hs[1] = kgo.RecordHeader{Key: HeaderSource, Value: appendPosition(make([]byte, 0, len(in.Topic)+2*20), in.Topic, in.Partition, in.Offset)}
 	if len(enc) != 0 {
 		hs = append(hs, kgo.RecordHeader{Key: HeaderEncoding, Value: enc})
 	}

@@ -113,8 +113,11 @@ func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
 			if !ok {
 				t.Fatalf("copy %q has no %s header", rec.Value, HeaderPerspective)
 			}
-			src, _ := header(rec, HeaderSourceOffset)
+			src, _ := header(rec, HeaderSource)
 			enc, _ := header(rec, HeaderEncoding)
+			if len(rec.Headers) > 3 {
+				t.Errorf("copy %q has %d headers, want perspective, source and encoding only: %v", rec.Value, len(rec.Headers), rec.Headers)
+			}
 			seq := strings.Split(string(rec.Value), "|")
 			switch {
 			case string(rec.Value) == "garbage":
@@ -132,8 +135,13 @@ func TestRekeyerMergesPartitionsInTimestampOrder(t *testing.T) {
 				}
 				got = append(got, seq[2]+":"+persp)
 			}
-			if src == "" || !rec.Timestamp.Equal(base.Add(time.Duration(mustAtoi(t, strings.Split(got[len(got)-1], ":")[0]))*time.Second)) {
-				t.Errorf("copy %s lost its source offset header or timestamp (%v)", rec.Value, rec.Timestamp)
+			// seq j is offset j/3 of partition j%3.
+			j := mustAtoi(t, strings.Split(got[len(got)-1], ":")[0])
+			if want := fmt.Sprintf("%s/%d@%d", topic, j%3, j/3); src != want {
+				t.Errorf("copy %s: %s %q, want %q", rec.Value, HeaderSource, src, want)
+			}
+			if !rec.Timestamp.Equal(base.Add(time.Duration(j) * time.Second)) {
+				t.Errorf("copy %s lost its timestamp (%v)", rec.Value, rec.Timestamp)
 			}
 		}
 		var want []string

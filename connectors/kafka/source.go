@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -207,9 +208,10 @@ func (s *Source) dispatch(p kgo.FetchTopicPartition) {
 
 // toRecords converts fetched records for the engine. A re-keyed copy's
 // Position is that of the input record it was made from (its source
-// headers), so a dead letter names the record as the feed had it, and the
-// same record dead-lettered again after a replay carries the same
-// position: the dead-letter topic's consumers can deduplicate by it.
+// header, or the three source headers of copies older builds wrote), so a
+// dead letter names the record as the feed had it, and the same record
+// dead-lettered again after a replay carries the same position: the
+// dead-letter topic's consumers can deduplicate by it.
 //
 // Perspectives and encodings take a few values, which strs (one per
 // partition reader) keeps, so they are not allocated per record.
@@ -217,14 +219,15 @@ func toRecords(rs []*kgo.Record, strs *intern.Strings) []engine.Record {
 	recs := make([]engine.Record, len(rs))
 	var buf []byte
 	for i, r := range rs {
-		topic, partition, offset := r.Topic, r.Partition, r.Offset
-		var srcTopic, srcPartition, srcOffset []byte
+		var src, srcTopic, srcPartition, srcOffset []byte
 		for _, h := range r.Headers {
 			switch h.Key {
 			case HeaderPerspective:
 				recs[i].Perspective = strs.Kept(slotPerspective, h.Value, true)
 			case HeaderEncoding:
 				recs[i].Encoding = strs.Kept(slotEncoding, h.Value, true)
+			case HeaderSource:
+				src = h.Value
 			case HeaderSourceTopic:
 				srcTopic = h.Value
 			case HeaderSourcePartition:
@@ -233,8 +236,9 @@ func toRecords(rs []*kgo.Record, strs *intern.Strings) []engine.Record {
 				srcOffset = h.Value
 			}
 		}
-		if p, o, ok := sourcePosition(srcTopic, srcPartition, srcOffset); ok {
-			topic, partition, offset = string(srcTopic), p, o
+		topic, partition, offset := r.Topic, r.Partition, r.Offset
+		if t, p, o, ok := copySource(src, srcTopic, srcPartition, srcOffset); ok {
+			topic, partition, offset = string(t), p, o
 		}
 		buf = appendPosition(buf[:0], topic, partition, offset)
 		recs[i].Key, recs[i].Value, recs[i].Time, recs[i].Position = r.Key, r.Value, r.Timestamp, string(buf)
@@ -248,8 +252,24 @@ const (
 	slotEncoding
 )
 
-// sourcePosition parses a copy's source headers; ok is false unless all
-// three are present and valid.
+// copySource returns the input position a copy names: its HeaderSource
+// value src or, on a copy an older build wrote, the three source headers;
+// ok is false when neither is present and valid.
+func copySource(src, topic, partition, offset []byte) ([]byte, int32, int64, bool) {
+	if at := bytes.LastIndexByte(src, '@'); at >= 0 {
+		// Kafka topic names contain neither '/' nor '@' (parsePosition).
+		if slash := bytes.LastIndexByte(src[:at], '/'); slash >= 0 {
+			if p, o, ok := sourcePosition(src[:slash], src[slash+1:at], src[at+1:]); ok {
+				return src[:slash], p, o, true
+			}
+		}
+	}
+	p, o, ok := sourcePosition(topic, partition, offset)
+	return topic, p, o, ok
+}
+
+// sourcePosition parses the three source headers of a copy an older build
+// wrote; ok is false unless all three are present and valid.
 func sourcePosition(topic, partition, offset []byte) (int32, int64, bool) {
 	if len(topic) == 0 {
 		return 0, 0, false

@@ -12,6 +12,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/socwatch/socwatch/engine"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -354,6 +355,80 @@ func TestSourceRecordBoundIsSharedByPartitions(t *testing.T) {
 		}
 		if err := stop(); err != nil {
 			t.Fatal(err)
+		}
+	})
+}
+
+// TestSourceReadsCopiesOfEveryBuild: an internal topic whose first copies an
+// older build wrote (three source headers) and whose later ones this build
+// wrote (one socwatch-source header) is screened with every copy under its
+// input record's position, and the dead letters made from either kind
+// carry the three documented source headers, so DLQ consumers deduplicate
+// them alike.
+func TestSourceReadsCopiesOfEveryBuild(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		in, group := unique("mixed"), unique("g")
+		internal := in + ".by-account"
+		createTopic(t, b, internal, 1)
+		oldCopy := func(partition, offset string) *kgo.Record {
+			return &kgo.Record{Topic: internal, Key: []byte("A"), Value: []byte("old"), Headers: []kgo.RecordHeader{
+				{Key: HeaderPerspective, Value: []byte("debtor.account")}, {Key: HeaderSourceTopic, Value: []byte(in)},
+				{Key: HeaderSourcePartition, Value: []byte(partition)}, {Key: HeaderSourceOffset, Value: []byte(offset)},
+				{Key: HeaderEncoding, Value: []byte("tx/1")}}}
+		}
+		stage := copyStage(in, "debtor.account", "creditor.account")
+		newCopies := stage.copies(&kgo.Record{Topic: in, Partition: 5, Offset: 9}, &Prepared{
+			Keys: [][]byte{[]byte("A"), []byte("B")}, Value: []byte("new"), Encoding: []byte("tx/1")})
+		recs := []*kgo.Record{oldCopy("2", "7"), oldCopy("2", "8"), &newCopies[0], &newCopies[1],
+			{Topic: internal, Key: []byte("plain"), Value: []byte("plain")}}
+		produce(t, b, recs...)
+		want := []string{in + "/2@7", in + "/2@8", in + "/5@9", in + "/5@9", internal + "/0@4"}
+
+		s, err := NewSource(testConfig(b, internal, group))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &fakeProcessors{autoAck: true}
+		stop, _ := runSource(t, s, f.factory)
+		eventually(t, 30*time.Second, "all copies", func() bool { return f.records() == len(recs) })
+		if err := stop(); err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		var rejected []engine.Rejected
+		for _, bt := range f.snapshot() {
+			for _, r := range bt.recs {
+				rejected = append(rejected, engine.Rejected{Record: r, Err: engine.Reject(engine.ReasonDecode, "test")})
+			}
+		}
+		for i, rj := range rejected {
+			if rj.Record.Position != want[i] {
+				t.Errorf("copy %d (%s): Position %q, want %q", i, rj.Record.Value, rj.Record.Position, want[i])
+			}
+		}
+
+		d, err := NewDeadLetter(testConfig(b, in, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		createTopic(t, b, d.Topic(), 1)
+		done := make(chan error, 1)
+		d.Reject(context.Background(), rejected, func(err error) { done <- err })
+		if err := <-done; err != nil {
+			t.Fatalf("dead letters not written: %v", err)
+		}
+		if err := d.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		for i, l := range consumeAll(t, b, d.Topic(), len(rejected)) {
+			st, _ := header(l, HeaderSourceTopic)
+			sp, _ := header(l, HeaderSourcePartition)
+			so, _ := header(l, HeaderSourceOffset)
+			if got := st + "/" + sp + "@" + so; got != want[i] {
+				t.Errorf("dead letter %d (%s): source headers name %q, want %q", i, l.Value, got, want[i])
+			}
+			if v, ok := header(l, HeaderSource); ok {
+				t.Errorf("dead letter %d carries %s %q; dead letters keep the three documented headers", i, HeaderSource, v)
+			}
 		}
 	})
 }

@@ -358,9 +358,7 @@ func TestToRecordsReadsPerspectiveAndEncoding(t *testing.T) {
 }
 
 func TestRekeyCopiesHeaders(t *testing.T) {
-	r := &Rekeyer{cfg: RekeyConfig{Perspectives: []string{"debtor.account", "creditor.account"}},
-		outputTopic: map[string]string{"in": "in.by-account"},
-		perspValue:  [][]byte{[]byte("debtor.account"), []byte("creditor.account")}}
+	r := copyStage("in", "debtor.account", "creditor.account")
 	in := &kgo.Record{Topic: "in", Partition: 3, Offset: 42, Key: []byte("k"), Value: []byte(`{"json":1}`)}
 	prep := &Prepared{Keys: [][]byte{[]byte("A"), []byte("B")}, Value: []byte("bin"), Encoding: []byte("tx/1")}
 	got := r.copies(in, prep)
@@ -368,8 +366,7 @@ func TestRekeyCopiesHeaders(t *testing.T) {
 		t.Fatalf("%d copies, want 2", len(got))
 	}
 	for i, c := range got {
-		want := []string{HeaderPerspective + "=" + r.cfg.Perspectives[i], HeaderSourceTopic + "=in",
-			HeaderSourcePartition + "=3", HeaderSourceOffset + "=42", HeaderEncoding + "=tx/1"}
+		want := []string{HeaderPerspective + "=" + r.cfg.Perspectives[i], HeaderSource + "=in/3@42", HeaderEncoding + "=tx/1"}
 		var hs []string
 		for _, h := range c.Headers {
 			hs = append(hs, h.Key+"="+string(h.Value))
@@ -389,7 +386,7 @@ func TestRekeyCopiesHeaders(t *testing.T) {
 	}
 	bad := r.copies(in, &Prepared{})
 	if len(bad) != 1 || bad[0].Headers[0].Key != HeaderPerspective || len(bad[0].Headers[0].Value) != 0 ||
-		string(bad[0].Value) != string(in.Value) || len(bad[0].Headers) != 4 {
+		string(bad[0].Value) != string(in.Value) || len(bad[0].Headers) != 2 || bad[0].Headers[1].Key != HeaderSource {
 		t.Errorf("bad input forwarded as %+v", bad)
 	}
 	if n := testing.AllocsPerRun(100, func() { r.copies(in, prep) }); n > 3 {
