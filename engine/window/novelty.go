@@ -107,6 +107,12 @@ func (k *noveltyKey) remember(b *behaviourStore, e tsHash) {
 			i--
 		}
 	}
+	if k.known == nil {
+		// Room for four at once: a key's first known counterparties would
+		// otherwise grow the slice at one, two and four (an allocation per
+		// copy for a 365-day store of mostly new keys).
+		k.known = make([]knownParty, 0, 4)
+	}
 	k.known = slices.Insert(k.known, i, knownParty{h, t})
 }
 
