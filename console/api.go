@@ -193,19 +193,10 @@ func (s *Server) act(ctx context.Context, p *principal, id string, req actionReq
 }
 
 func (s *Server) apiAlertEvent(w http.ResponseWriter, r *http.Request) {
-	var req actionRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
-	evs, err := s.act(ctx, principalOf(r), r.PathValue("id"), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"events": evs})
+	serveCreated(s, w, r, func(ctx context.Context, req actionRequest) (any, error) {
+		evs, err := s.act(ctx, principalOf(r), r.PathValue("id"), req)
+		return map[string]any{"events": evs}, err
+	})
 }
 
 // maxCaseAlerts bounds one case.
@@ -260,23 +251,17 @@ func dedupe(xs []string) []string {
 	return out
 }
 
+// createCaseRequest is the body of POST /api/cases.
+type createCaseRequest struct {
+	Title    string   `json:"title"`
+	AlertIDs []string `json:"alert_ids"`
+}
+
 func (s *Server) apiCreateCase(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Title    string   `json:"title"`
-		AlertIDs []string `json:"alert_ids"`
-	}
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
-	id, err := s.createCase(ctx, principalOf(r), req.Title, req.AlertIDs)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]string{"id": id})
+	serveCreated(s, w, r, func(ctx context.Context, req createCaseRequest) (any, error) {
+		id, err := s.createCase(ctx, principalOf(r), req.Title, req.AlertIDs)
+		return map[string]string{"id": id}, err
+	})
 }
 
 func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) {
@@ -405,18 +390,9 @@ func (s *Server) caseAct(ctx context.Context, p *principal, id string, req caseR
 }
 
 func (s *Server) apiCaseEvent(w http.ResponseWriter, r *http.Request) {
-	var req caseRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
-	if err := s.caseAct(ctx, principalOf(r), r.PathValue("id"), req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]string{})
+	serveCreated(s, w, r, func(ctx context.Context, req caseRequest) (any, error) {
+		return map[string]string{}, s.caseAct(ctx, principalOf(r), r.PathValue("id"), req)
+	})
 }
 
 // goamlExport writes the case's STR; only a supervisor may.

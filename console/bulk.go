@@ -86,19 +86,10 @@ func (s *Server) actOnAlerts(ctx context.Context, p *principal, req bulkRequest)
 }
 
 func (s *Server) apiBulk(w http.ResponseWriter, r *http.Request) {
-	var req bulkRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
-	evs, err := s.actOnAlerts(ctx, principalOf(r), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]any{"events": evs})
+	serveCreated(s, w, r, func(ctx context.Context, req bulkRequest) (any, error) {
+		evs, err := s.actOnAlerts(ctx, principalOf(r), req)
+		return map[string]any{"events": evs}, err
+	})
 }
 
 // bulkForm is the queue's bulk bar: the ticked alerts (alert_id), the

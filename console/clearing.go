@@ -564,36 +564,20 @@ func (s *Server) apiClearings(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) apiClear(w http.ResponseWriter, r *http.Request) {
-	var req clearRequest
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
-	res, err := s.clearMatch(ctx, principalOf(r), r.PathValue("id"), req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, res)
+	serveCreated(s, w, r, func(ctx context.Context, req clearRequest) (any, error) {
+		return s.clearMatch(ctx, principalOf(r), r.PathValue("id"), req)
+	})
+}
+
+// revokeRequest is the body of POST /api/clearings/{id}/revoke.
+type revokeRequest struct {
+	Reason string `json:"reason"`
 }
 
 func (s *Server) apiRevoke(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Reason string `json:"reason"`
-	}
-	if err := decodeJSON(r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ctx, cancel := s.ctx(r)
-	defer cancel()
-	if err := s.revokeClearing(ctx, principalOf(r), r.PathValue("id"), req.Reason); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]string{})
+	serveCreated(s, w, r, func(ctx context.Context, req revokeRequest) (any, error) {
+		return map[string]string{}, s.revokeClearing(ctx, principalOf(r), r.PathValue("id"), req.Reason)
+	})
 }
 
 // clearForm is the alert page's "Clear this match for this customer…".

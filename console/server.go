@@ -305,6 +305,25 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	s.render(w, r, code, "error", map[string]any{"Code": code, "Message": msg})
 }
 
+// serveCreated serves a JSON POST that records something: it decodes the
+// body into a Req, runs do under the request's deadline and answers 201
+// with its result, or the error's status.
+func serveCreated[Req any](s *Server, w http.ResponseWriter, r *http.Request, do func(context.Context, Req) (any, error)) {
+	var req Req
+	if err := decodeJSON(r, &req); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx, cancel := s.ctx(r)
+	defer cancel()
+	res, err := do(ctx, req)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, res)
+}
+
 // decodeJSON reads a bounded JSON body into v, refusing unknown fields.
 func decodeJSON(r *http.Request, v any) error {
 	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
