@@ -84,6 +84,11 @@ func maxMessageBytes(ctx context.Context, adm *kadm.Client, topic string) (int, 
 	if err != nil {
 		return 0, err
 	}
+	return messageBytesIn(cfg, topic)
+}
+
+// messageBytesIn reads max.message.bytes from a topic's configs.
+func messageBytesIn(cfg map[string]string, topic string) (int, error) {
 	v, ok := cfg["max.message.bytes"]
 	if !ok {
 		return 0, fmt.Errorf("topic %s: no max.message.bytes in its configs", topic)
@@ -93,6 +98,26 @@ func maxMessageBytes(ctx context.Context, adm *kadm.Client, topic string) (int, 
 		return 0, fmt.Errorf("topic %s: max.message.bytes %q is not a positive integer", topic, v)
 	}
 	return n, nil
+}
+
+// awaitTopicConfigs is topicConfigs for a topic that was just created, by
+// this process or another: a broker answers UNKNOWN_TOPIC_OR_PARTITION
+// until the creation has reached it, so that answer is retried (backing
+// off from 50 ms to 1 s) until ctx ends.
+func awaitTopicConfigs(ctx context.Context, adm *kadm.Client, topic string) (map[string]string, error) {
+	wait := 50 * time.Millisecond
+	for {
+		cfg, err := topicConfigs(ctx, adm, topic)
+		if !errors.Is(err, kerr.UnknownTopicOrPartition) {
+			return cfg, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("%w (still unknown when %w)", err, ctx.Err())
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, time.Second)
+	}
 }
 
 // topicConfigs returns a topic's configuration, defaults included, by key.

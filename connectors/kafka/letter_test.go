@@ -2,6 +2,8 @@ package kafka
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"testing"
@@ -152,6 +154,46 @@ func FuzzCopySource(f *testing.F) {
 		gt, gp, gO, err := parsePosition(pos)
 		if err != nil || gt != string(top) || gp != p || gO != o {
 			t.Fatalf("accepted %q (headers %q %q %q) as %q, read back as %q %d %d %v", src, topic, partition, offset, pos, gt, gp, gO, err)
+		}
+	})
+}
+
+// TestAwaitTopicConfigs: the configs of a topic created while they are
+// being asked for are returned once the topic exists (a broker answers
+// UNKNOWN_TOPIC_OR_PARTITION until a creation reaches it, which stopped
+// the re-key stage at start: CI, TestRebalanceMovesStateThroughCheckpoints),
+// and a topic that never comes is an error naming the deadline.
+func TestAwaitTopicConfigs(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, b backend) {
+		adm := adminFor(t, b)
+		topic := unique("late")
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		created := make(chan error, 1)
+		go func() {
+			time.Sleep(300 * time.Millisecond)
+			resp, err := adm.CreateTopic(ctx, 1, -1, nil, topic)
+			if err == nil {
+				err = resp.Err
+			}
+			created <- err
+		}()
+		cfg, err := awaitTopicConfigs(ctx, adm, topic)
+		if cerr := <-created; cerr != nil {
+			t.Fatalf("create %s: %v", topic, cerr)
+		}
+		if err != nil {
+			t.Fatalf("configs of a topic created 300 ms later: %v", err)
+		}
+		if _, err := messageBytesIn(cfg, topic); err != nil {
+			t.Errorf("no max.message.bytes in the configs read: %v", err)
+		}
+
+		ctx, cancel = context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		_, err = awaitTopicConfigs(ctx, adm, unique("never"))
+		if !errors.Is(err, kerr.UnknownTopicOrPartition) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("a topic that never comes: %v, want UNKNOWN_TOPIC_OR_PARTITION and the deadline", err)
 		}
 	})
 }

@@ -671,7 +671,7 @@ func (r *Rekeyer) ensureOutputTopics(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		limit = min(limit, n)
-		cfg, err := topicConfigs(ctx, adm, out)
+		cfg, err := awaitTopicConfigs(ctx, adm, out)
 		if err != nil {
 			return 0, fmt.Errorf("internal topic: %w", err)
 		}
@@ -714,7 +714,12 @@ func (r *Rekeyer) ensureOutputTopic(ctx context.Context, adm *kadm.Client, in, o
 			return inLimit, nil
 		}
 	}
-	outLimit, err := maxMessageBytes(ctx, adm, out)
+	// Another instance may have created it a moment ago.
+	cfg, err := awaitTopicConfigs(ctx, adm, out)
+	var outLimit int
+	if err == nil {
+		outLimit, err = messageBytesIn(cfg, out)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("internal topic: %w", err)
 	}
